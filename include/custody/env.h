@@ -1,0 +1,72 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Env: the narrow seam through which libcustody touches the operating system
+// for files, the clock and randomness. Env::Default() is the real POSIX
+// implementation; tests use FakeEnv (tests/support/fake_env.h) to inject EIO,
+// short writes, EINTR and the loss of unsynced data at a simulated power cut.
+// Block devices have their own seam (custody/block_device.h).
+//
+// Thread safety: Env implementations are safe for concurrent use. A
+// WritableFile is used by one thread at a time.
+#ifndef CUSTODY_ENV_H_
+#define CUSTODY_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "custody/status.h"
+
+namespace custody {
+
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  // Appends all of `data` (retrying short writes and EINTR) or fails.
+  virtual Status Append(std::string_view data) = 0;
+  // Makes everything appended so far durable (fsync).
+  virtual Status Sync() = 0;
+  // Closes the file; further calls fail. Unsynced data may still be lost.
+  virtual Status Close() = 0;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+
+  // The process-wide real environment. Never null; not owned by the caller.
+  static Env* Default();
+
+  // Reads a whole file. kNotFound if it does not exist.
+  virtual Result<std::string> ReadFile(const std::string& path) = 0;
+  // Creates or truncates `path` with permission bits `mode` (umask applies
+  // only to widen nothing: the mode is set explicitly after open).
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(
+      const std::string& path, uint32_t mode) = 0;
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  // Creates one directory with `mode`; OK if it exists as a directory.
+  virtual Status CreateDir(const std::string& path, uint32_t mode) = 0;
+  // fsync on a directory, so that a rename or create inside it is durable.
+  virtual Status SyncDir(const std::string& path) = 0;
+  virtual bool FileExists(const std::string& path) = 0;
+  virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+
+  // Wall-clock time, microseconds since the Unix epoch (UTC).
+  virtual int64_t NowUnixMicros() = 0;
+  // Fills `out` with `n` bytes from the OS CSPRNG (getrandom). Never a
+  // non-cryptographic generator: these bytes become keys and nonces.
+  virtual Status RandomBytes(uint8_t* out, size_t n) = 0;
+
+  // Writes `data` to `path` so that a crash leaves either the old file or the
+  // complete new one, never a partial file: write a temporary file in the same
+  // directory, fsync it, rename over `path`, fsync the directory.
+  Status WriteFileAtomically(const std::string& path, std::string_view data,
+                             uint32_t mode);
+};
+
+}  // namespace custody
+
+#endif  // CUSTODY_ENV_H_

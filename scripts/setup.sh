@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of custody from Debian 12 with
+# apt-get. Idempotent: quiet and quick when everything is already installed.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  # required libraries
+  libcrypto++-dev libarchive-dev libboost-filesystem-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
+  # documents (certificates, receipts): cairo + pango, QR codes, fonts
+  libcairo2-dev libpango1.0-dev libqrencode-dev fonts-ipaexfont-gothic fonts-ipaexfont-mincho
+  # LUKS crypto-erase
+  libcryptsetup-dev cryptsetup-bin
+  # tools the tests run for real: interop, devices, documents, the auditor script
+  age p7zip-full libarchive-tools python3 python3-cryptography openssl sqlite3
+  util-linux e2fsprogs dmsetup poppler-utils zbar-tools expect
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "custody setup: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The README's test command: installs dependencies, builds (Release with
+# assertions, -Wall -Wextra -Werror) and runs every ctest suite.
+#   scripts/test.sh              # normal build in build/
+#   CUSTODY_SANITIZE=1 scripts/test.sh   # ASan+UBSan build in build-asan/
+#   CUSTODY_TEST_LABELS=unit scripts/test.sh   # only one label
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+if [ "${CUSTODY_SANITIZE:-0}" = 1 ]; then
+  build_dir=build-asan
+  extra=(-DCUSTODY_SANITIZE=ON -DCUSTODY_BUILD_BENCH=OFF)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+else
+  build_dir=build
+  extra=()
+fi
+scripts/build.sh "$build_dir" "${extra[@]}"
+
+args=(--test-dir "$build_dir" --output-on-failure -j "$(nproc)" --timeout 600)
+if [ -n "${CUSTODY_TEST_LABELS:-}" ]; then
+  args+=(-L "$CUSTODY_TEST_LABELS")
+fi
+ctest "${args[@]}"

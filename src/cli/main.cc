@@ -1,0 +1,83 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <clocale>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command.h"
+#include "custody/version.h"
+
+namespace custody::cli {
+
+std::vector<std::pair<int, SetupFn>>& CommandTable() {
+  static auto* table = new std::vector<std::pair<int, SetupFn>>;
+  return *table;
+}
+
+CommandRegistration::CommandRegistration(int order, SetupFn setup) {
+  CommandTable().emplace_back(order, std::move(setup));
+}
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return 0;
+    case StatusCode::kInvalidArgument: return 2;
+    case StatusCode::kNotFound: return 3;
+    case StatusCode::kAlreadyExists: return 4;
+    case StatusCode::kPermissionDenied: return 5;
+    case StatusCode::kCorruption: return 6;
+    case StatusCode::kIoError: return 7;
+    case StatusCode::kVerificationFailed: return 8;
+    case StatusCode::kWrongKey: return 9;
+    case StatusCode::kTruncated: return 10;
+    case StatusCode::kUnsupported: return 11;
+    case StatusCode::kBusy: return 12;
+    case StatusCode::kInterrupted: return 13;
+    case StatusCode::kFailedPrecondition: return 14;
+    case StatusCode::kCancelled: return 15;
+    case StatusCode::kInternal: return 70;
+  }
+  return 1;
+}
+
+void PrintError(const Status& status) {
+  std::fprintf(stderr, "custody: error: %s\n", status.message().c_str());
+}
+
+}  // namespace custody::cli
+
+int main(int argc, char** argv) {
+  using namespace custody::cli;
+  std::setlocale(LC_ALL, "");
+  CLI::App app{"custody: chain of custody for confidential data (預かり・暗号化・消去・証明)",
+               "custody"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("custody ") + custody::Version());
+  GlobalOptions global;
+  app.add_option("--home", global.home, "Station directory (default $CUSTODY_HOME or "
+                 "${XDG_DATA_HOME:-~/.local/share}/custody)")->envname("CUSTODY_HOME");
+  app.add_option("--operator", global.operator_,
+                 "Who performs this step (recorded in the ledger)")->envname("CUSTODY_OPERATOR");
+  app.add_flag("--json", global.json, "Machine-readable JSON output");
+  app.add_flag("-v,--verbose", global.verbosity, "More operational logging on stderr");
+
+  auto& table = CommandTable();
+  std::stable_sort(table.begin(), table.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  Invocation inv;
+  for (auto& [order, setup] : table) setup(app, global, inv);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (!inv.run) {
+    std::cerr << app.help();
+    return 2;
+  }
+  custody::Status s = inv.run();
+  if (!s.ok()) PrintError(s);
+  return ExitCodeFor(s);
+}

@@ -1,0 +1,177 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "custody/env.h"
+#include "env/posix_io.h"
+
+namespace custody {
+namespace {
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Append(std::string_view data) override {
+    if (fd_ < 0) return FailedPreconditionError(path_ + ": file is closed");
+    return posix::WriteAll(fd_, data.data(), data.size(), path_);
+  }
+  Status Sync() override {
+    if (fd_ < 0) return FailedPreconditionError(path_ + ": file is closed");
+    return posix::FsyncFd(fd_, path_);
+  }
+  Status Close() override {
+    if (fd_ < 0) return Status::Ok();
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return posix::ErrnoStatus("close", path_, errno);
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+};
+
+class PosixEnv final : public Env {
+ public:
+  Result<std::string> ReadFile(const std::string& path) override {
+    int fd = posix::RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+    if (fd < 0) return posix::ErrnoStatus("open", path, errno);
+    std::string out;
+    char buf[65536];
+    for (;;) {
+      ssize_t n = posix::RetryOnEintr([&] { return ::read(fd, buf, sizeof buf); });
+      if (n < 0) {
+        Status s = posix::ErrnoStatus("read", path, errno);
+        ::close(fd);
+        return s;
+      }
+      if (n == 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    ::close(fd);
+    return out;
+  }
+
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
+                                                        uint32_t mode) override {
+    int fd = posix::RetryOnEintr([&] {
+      return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    });
+    if (fd < 0) return posix::ErrnoStatus("create", path, errno);
+    // open(2) applies the umask; set the mode explicitly so secrets are
+    // exactly 0600 whatever the caller's umask, and never wider.
+    if (::fchmod(fd, mode) != 0) {
+      Status s = posix::ErrnoStatus("chmod", path, errno);
+      ::close(fd);
+      return s;
+    }
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+  }
+
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) return posix::ErrnoStatus("rename", from, errno);
+    return Status::Ok();
+  }
+  Status RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return posix::ErrnoStatus("remove", path, errno);
+    return Status::Ok();
+  }
+  Status CreateDir(const std::string& path, uint32_t mode) override {
+    if (::mkdir(path.c_str(), mode) != 0) {
+      if (errno == EEXIST) {
+        struct stat st;
+        if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Ok();
+      }
+      return posix::ErrnoStatus("mkdir", path, errno);
+    }
+    if (::chmod(path.c_str(), mode) != 0) return posix::ErrnoStatus("chmod", path, errno);
+    return Status::Ok();
+  }
+  Status SyncDir(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return posix::ErrnoStatus("open directory", path, errno);
+    Status s = posix::FsyncFd(fd, path);
+    ::close(fd);
+    return s;
+  }
+  bool FileExists(const std::string& path) override {
+    return ::access(path.c_str(), F_OK) == 0;
+  }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    DIR* d = ::opendir(path.c_str());
+    if (d == nullptr) return posix::ErrnoStatus("list", path, errno);
+    std::vector<std::string> names;
+    while (struct dirent* e = ::readdir(d)) {
+      std::string name = e->d_name;
+      if (name != "." && name != "..") names.push_back(name);
+    }
+    ::closedir(d);
+    return names;
+  }
+  int64_t NowUnixMicros() override {
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+  Status RandomBytes(uint8_t* out, size_t n) override {
+    size_t done = 0;
+    while (done < n) {
+      ssize_t got = ::getrandom(out + done, n - done, 0);
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        return posix::ErrnoStatus("getrandom", "OS random source", errno);
+      }
+      done += static_cast<size_t>(got);
+    }
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+Env* Env::Default() {
+  static PosixEnv* env = new PosixEnv;  // Never destroyed: used until exit.
+  return env;
+}
+
+Status Env::WriteFileAtomically(const std::string& path, std::string_view data,
+                                uint32_t mode) {
+  std::string dir = ".";
+  if (auto slash = path.rfind('/'); slash != std::string::npos) {
+    dir = slash == 0 ? "/" : path.substr(0, slash);
+  }
+  uint8_t rnd[8];
+  CUSTODY_RETURN_IF_ERROR(RandomBytes(rnd, sizeof rnd));
+  static const char kHex[] = "0123456789abcdef";
+  std::string suffix;
+  for (uint8_t b : rnd) {
+    suffix += kHex[b >> 4];
+    suffix += kHex[b & 15];
+  }
+  const std::string tmp = path + ".tmp-" + suffix;
+  auto file = NewWritableFile(tmp, mode);
+  if (!file.ok()) return file.status();
+  Status s = (*file)->Append(data);
+  if (s.ok()) s = (*file)->Sync();
+  Status c = (*file)->Close();
+  if (s.ok()) s = c;
+  if (s.ok()) s = RenameFile(tmp, path);
+  if (!s.ok()) {
+    RemoveFile(tmp).IgnoreError();
+    return s;
+  }
+  return SyncDir(dir);
+}
+
+}  // namespace custody

@@ -1,0 +1,83 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "env/posix_io.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+
+namespace custody::posix {
+namespace {
+std::atomic<WriteFn> g_write_fn{nullptr};
+}  // namespace
+
+void SetWriteFnForTesting(WriteFn fn) { g_write_fn.store(fn); }
+
+Status ErrnoStatus(const std::string& op, const std::string& path, int err) {
+  std::string msg = op + " " + path + ": " + std::strerror(err);
+  switch (err) {
+    case ENOENT: return NotFoundError(msg);
+    case EEXIST: return AlreadyExistsError(msg);
+    case EACCES:
+    case EPERM: return PermissionDeniedError(msg);
+    case EBUSY: return BusyError(msg);
+    case EINVAL: return InvalidArgumentError(msg);
+    default: return IoError(msg);
+  }
+}
+
+Status WriteAll(int fd, const void* data, size_t n, const std::string& path) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    WriteFn fn = g_write_fn.load();
+    ssize_t w = fn ? fn(fd, p, n) : ::write(fd, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("write", path, errno);
+    }
+    if (w == 0) return IoError("write " + path + ": wrote nothing (device full?)");
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return Status::Ok();
+}
+
+Status PwriteAll(int fd, const void* data, size_t n, uint64_t offset,
+                 const std::string& path) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(offset));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("write", path, errno);
+    }
+    if (w == 0) return IoError("write " + path + ": wrote nothing (device full?)");
+    p += w;
+    n -= static_cast<size_t>(w);
+    offset += static_cast<uint64_t>(w);
+  }
+  return Status::Ok();
+}
+
+Status PreadAll(int fd, void* data, size_t n, uint64_t offset, const std::string& path) {
+  char* p = static_cast<char*>(data);
+  while (n > 0) {
+    ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoStatus("read", path, errno);
+    }
+    if (r == 0) return TruncatedError("read " + path + ": unexpected end of file");
+    p += r;
+    n -= static_cast<size_t>(r);
+    offset += static_cast<uint64_t>(r);
+  }
+  return Status::Ok();
+}
+
+Status FsyncFd(int fd, const std::string& path) {
+  if (RetryOnEintr([&] { return ::fsync(fd); }) != 0) return ErrnoStatus("sync", path, errno);
+  return Status::Ok();
+}
+
+}  // namespace custody::posix

@@ -1,0 +1,47 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Small POSIX helpers shared by the real Env and the block-device layer:
+// one place that retries EINTR and short writes and turns errno into Status.
+#ifndef CUSTODY_SRC_ENV_POSIX_IO_H_
+#define CUSTODY_SRC_ENV_POSIX_IO_H_
+
+#include <sys/types.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "custody/status.h"
+
+namespace custody::posix {
+
+// Maps errno to a Status naming the operation and the path.
+Status ErrnoStatus(const std::string& op, const std::string& path, int err);
+
+template <typename F>
+auto RetryOnEintr(F f) -> decltype(f()) {
+  decltype(f()) r;
+  do {
+    r = f();
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
+// The write(2) used by WriteAll; tests replace it to inject short writes,
+// EINTR and EIO. Not thread-safe to change while writes are in flight.
+using WriteFn = ssize_t (*)(int fd, const void* buf, size_t n);
+void SetWriteFnForTesting(WriteFn fn);  // nullptr restores ::write.
+
+// Writes all n bytes, retrying short writes and EINTR.
+Status WriteAll(int fd, const void* data, size_t n, const std::string& path);
+// pwrite(2) variant at `offset`.
+Status PwriteAll(int fd, const void* data, size_t n, uint64_t offset,
+                 const std::string& path);
+// Reads exactly n bytes at `offset` (kTruncated at end of file).
+Status PreadAll(int fd, void* data, size_t n, uint64_t offset, const std::string& path);
+Status FsyncFd(int fd, const std::string& path);
+
+}  // namespace custody::posix
+
+#endif  // CUSTODY_SRC_ENV_POSIX_IO_H_

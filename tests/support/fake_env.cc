@@ -1,0 +1,180 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "support/fake_env.h"
+
+namespace custody::testing {
+
+class FakeWritableFile final : public WritableFile {
+ public:
+  FakeWritableFile(FakeEnv* env, std::string path) : env_(env), path_(std::move(path)) {}
+  Status Append(std::string_view data) override {
+    if (closed_) return FailedPreconditionError(path_ + ": file is closed");
+    return env_->AppendTo(path_, data);
+  }
+  Status Sync() override {
+    if (closed_) return FailedPreconditionError(path_ + ": file is closed");
+    return env_->SyncFile(path_);
+  }
+  Status Close() override {
+    closed_ = true;
+    return Status::Ok();
+  }
+
+ private:
+  FakeEnv* env_;
+  std::string path_;
+  bool closed_ = false;
+};
+
+namespace {
+std::string DirOf(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+}  // namespace
+
+void FakeEnv::FailNext(Op op, int count) {
+  std::lock_guard<std::mutex> l(mu_);
+  failures_[op] += count;
+}
+
+bool FakeEnv::ShouldFail(Op op) {
+  auto it = failures_.find(op);
+  if (it == failures_.end() || it->second == 0) return false;
+  --it->second;
+  return true;
+}
+
+void FakeEnv::SimulatePowerLoss() {
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto it = files_.begin(); it != files_.end();) {
+    File& f = it->second;
+    // A file whose directory entry was never made durable disappears; one
+    // that was keeps only its synced bytes.
+    bool entry_durable = f.durable_exists && !pending_dir_ops_.count(it->first);
+    auto pending = pending_dir_ops_.find(it->first);
+    if (pending != pending_dir_ops_.end()) entry_durable = false;
+    if (!entry_durable) {
+      it = files_.erase(it);
+      continue;
+    }
+    f.data = f.durable;
+    ++it;
+  }
+  pending_dir_ops_.clear();
+}
+
+Result<std::string> FakeEnv::ReadFile(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kRead)) return IoError("read " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError("open " + path + ": No such file or directory");
+  return it->second.data;
+}
+
+Result<std::unique_ptr<WritableFile>> FakeEnv::NewWritableFile(const std::string& path,
+                                                               uint32_t mode) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kCreate)) return IoError("create " + path + ": injected EIO");
+  File& f = files_[path];
+  f.data.clear();
+  f.mode = mode;
+  pending_dir_ops_[path] = true;
+  return std::unique_ptr<WritableFile>(new FakeWritableFile(this, path));
+}
+
+Status FakeEnv::AppendTo(const std::string& path, std::string_view data) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kAppend)) return IoError("write " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError(path);
+  if (data.size() > short_write_limit_) {
+    it->second.data.append(data.substr(0, short_write_limit_));
+    return IoError("write " + path + ": No space left on device (injected short write)");
+  }
+  it->second.data.append(data);
+  return Status::Ok();
+}
+
+Status FakeEnv::SyncFile(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kSync)) return IoError("sync " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError(path);
+  it->second.durable = it->second.data;
+  it->second.durable_exists = true;
+  return Status::Ok();
+}
+
+Status FakeEnv::RenameFile(const std::string& from, const std::string& to) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kRename)) return IoError("rename " + from + ": injected EIO");
+  auto it = files_.find(from);
+  if (it == files_.end()) return NotFoundError("rename " + from);
+  File f = std::move(it->second);
+  files_.erase(it);
+  files_[to] = std::move(f);
+  pending_dir_ops_[to] = true;
+  pending_dir_ops_.erase(from);
+  return Status::Ok();
+}
+
+Status FakeEnv::RemoveFile(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (files_.erase(path) == 0) return NotFoundError("remove " + path);
+  pending_dir_ops_.erase(path);
+  return Status::Ok();
+}
+
+Status FakeEnv::CreateDir(const std::string& path, uint32_t) {
+  std::lock_guard<std::mutex> l(mu_);
+  dirs_.insert(path);
+  return Status::Ok();
+}
+
+Status FakeEnv::SyncDir(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kSync)) return IoError("sync " + path + ": injected EIO");
+  for (auto it = pending_dir_ops_.begin(); it != pending_dir_ops_.end();) {
+    if (DirOf(it->first) == path) {
+      it = pending_dir_ops_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return Status::Ok();
+}
+
+bool FakeEnv::FileExists(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  return files_.count(path) > 0 || dirs_.count(path) > 0;
+}
+
+Result<std::vector<std::string>> FakeEnv::ListDir(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<std::string> out;
+  for (const auto& [name, f] : files_) {
+    if (DirOf(name) == path) out.push_back(name.substr(path.size() + 1));
+  }
+  return out;
+}
+
+int64_t FakeEnv::NowUnixMicros() {
+  std::lock_guard<std::mutex> l(mu_);
+  return now_;
+}
+
+Status FakeEnv::RandomBytes(uint8_t* out, size_t n) {
+  if (!deterministic_) return Env::Default()->RandomBytes(out, n);
+  std::lock_guard<std::mutex> l(mu_);
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(random_seed_++ * 131 + 7);
+  return Status::Ok();
+}
+
+uint32_t FakeEnv::ModeOf(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(path);
+  return it == files_.end() ? 0 : it->second.mode;
+}
+
+}  // namespace custody::testing
