@@ -1,0 +1,43 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Ed25519 (RFC 8032) over Crypto++, with the checks Crypto++ leaves out.
+//
+// Why the extra check: Crypto++'s ed25519Verifier accepts a signature whose
+// scalar S is not reduced (S >= L), so (R, S + L) verifies wherever (R, S)
+// does: a signature is then malleable, and two different signed notes could
+// carry the same checkpoint. Verify() rejects S >= L before calling Crypto++.
+// The accepted set of the C2SP ed25519vectors is pinned in
+// tests/crypto/ed25519_test.cc.
+#ifndef CUSTODY_SRC_CRYPTO_ED25519_H_
+#define CUSTODY_SRC_CRYPTO_ED25519_H_
+
+#include <string>
+#include <string_view>
+
+#include "custody/secret.h"
+#include "custody/status.h"
+
+namespace custody::crypto {
+
+constexpr size_t kEd25519PublicKeySize = 32;
+constexpr size_t kEd25519SeedSize = 32;  // The RFC 8032 private key (seed).
+constexpr size_t kEd25519SignatureSize = 64;
+
+struct Ed25519KeyPair {
+  SecretString seed;       // 32 bytes.
+  std::string public_key;  // 32 bytes.
+};
+
+// A new key pair from the OS CSPRNG.
+Result<Ed25519KeyPair> Ed25519Generate();
+// The public key of a 32-byte seed.
+Result<std::string> Ed25519PublicKey(const SecretString& seed);
+// A 64-byte signature of `message`.
+Result<std::string> Ed25519Sign(const SecretString& seed, std::string_view message);
+// True only for a valid signature with canonical S (< L) by `public_key`.
+bool Ed25519Verify(std::string_view public_key, std::string_view message,
+                   std::string_view signature);
+
+}  // namespace custody::crypto
+
+#endif  // CUSTODY_SRC_CRYPTO_ED25519_H_
