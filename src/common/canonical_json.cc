@@ -1,0 +1,118 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "common/canonical_json.h"
+
+#include <set>
+#include <vector>
+
+namespace custody::json {
+namespace {
+
+constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
+
+using nlohmann::json;
+
+// Wraps nlohmann's DOM builder to refuse what canonical JSON cannot hold:
+// duplicate keys (nlohmann would silently keep the last), floats and unsafe
+// integers.
+class StrictSax : public nlohmann::detail::json_sax_dom_parser<json> {
+ public:
+  using Base = nlohmann::detail::json_sax_dom_parser<json>;
+  explicit StrictSax(json& root) : Base(root, /*allow_exceptions=*/false) {}
+
+  bool start_object(std::size_t n) {
+    keys_.emplace_back();
+    return Base::start_object(n);
+  }
+  bool end_object() {
+    keys_.pop_back();
+    return Base::end_object();
+  }
+  bool key(string_t& k) {
+    if (!keys_.back().insert(k).second) return Fail("duplicate key \"" + k + "\"");
+    return Base::key(k);
+  }
+  bool number_float(number_float_t v, const string_t& s) {
+    (void)v;
+    return Fail("floating-point number " + s + " (only integers are allowed)");
+  }
+  bool number_integer(number_integer_t v) {
+    if (v > kMaxSafeInteger || v < -kMaxSafeInteger) return Fail("integer out of range");
+    return Base::number_integer(v);
+  }
+  bool number_unsigned(number_unsigned_t v) {
+    if (v > static_cast<number_unsigned_t>(kMaxSafeInteger)) return Fail("integer out of range");
+    return Base::number_unsigned(v);
+  }
+  bool parse_error(std::size_t pos, const std::string&, const nlohmann::detail::exception& e) {
+    if (error_.empty()) error_ = "at byte " + std::to_string(pos) + ": " + e.what();
+    return false;
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  bool Fail(std::string why) {
+    if (error_.empty()) error_ = std::move(why);
+    return false;
+  }
+  std::vector<std::set<std::string>> keys_;
+  std::string error_;
+};
+
+Status CheckKeys(const json& v) {
+  if (v.is_object()) {
+    for (const auto& [k, child] : v.items()) {
+      for (unsigned char c : k) {
+        if (c >= 0xEE) return InvalidArgumentError("JSON key \"" + k + "\" is not allowed in canonical JSON");
+      }
+      CUSTODY_RETURN_IF_ERROR(CheckKeys(child));
+    }
+  } else if (v.is_array()) {
+    for (const auto& child : v) CUSTODY_RETURN_IF_ERROR(CheckKeys(child));
+  } else if (v.is_number_float()) {
+    return InvalidArgumentError("floating-point numbers are not allowed in canonical JSON");
+  } else if (v.is_number_integer()) {
+    int64_t i = v.get<int64_t>();
+    if (!v.is_number_unsigned() && (i > kMaxSafeInteger || i < -kMaxSafeInteger)) {
+      return InvalidArgumentError("integer out of range for canonical JSON");
+    }
+    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(kMaxSafeInteger)) {
+      return InvalidArgumentError("integer out of range for canonical JSON");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<nlohmann::json> ParseStrict(std::string_view text) {
+  json root;
+  StrictSax sax(root);
+  bool ok = json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json,
+                            /*strict=*/true);
+  if (!ok || !sax.error().empty()) {
+    return InvalidArgumentError("invalid JSON: " + (sax.error().empty() ? "parse error" : sax.error()));
+  }
+  return root;
+}
+
+Result<std::string> Canonicalize(const nlohmann::json& value) {
+  CUSTODY_RETURN_IF_ERROR(CheckKeys(value));
+  try {
+    // Compact, UTF-8 kept as is (ensure_ascii=false), invalid UTF-8 refused.
+    return value.dump(-1, ' ', false, json::error_handler_t::strict);
+  } catch (const json::exception& e) {
+    return InvalidArgumentError(std::string("cannot canonicalize JSON: ") + e.what());
+  }
+}
+
+Result<std::string> CanonicalizeText(std::string_view text) {
+  CUSTODY_ASSIGN_OR_RETURN(json v, ParseStrict(text));
+  return Canonicalize(v);
+}
+
+bool IsCanonical(std::string_view text) {
+  auto c = CanonicalizeText(text);
+  return c.ok() && *c == text;
+}
+
+}  // namespace custody::json

@@ -1,0 +1,42 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "common/canonical_json.h"
+
+#include <gtest/gtest.h>
+
+namespace custody::json {
+namespace {
+
+TEST(CanonicalJsonTest, SortsKeysAndDropsWhitespace) {
+  auto c = CanonicalizeText(R"({ "b": 1, "a": {"z": [1, 2, "x"], "y": null}, "c": true })");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c, R"({"a":{"y":null,"z":[1,2,"x"]},"b":1,"c":true})");
+}
+
+TEST(CanonicalJsonTest, JcsStringEscaping) {
+  // JCS: \b \t \n \f \r short forms, other controls as lowercase \u00xx,
+  // '/' and non-ASCII (here 日本語, U+007F) unescaped.
+  auto c = CanonicalizeText("{\"k\":\"\\u0008\\t\\n\\f\\r\\u001F\\u007f/\\u65e5\xe6\x9c\xac\\\"\\\\\"}");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c, "{\"k\":\"\\b\\t\\n\\f\\r\\u001f\x7f/\xe6\x97\xa5\xe6\x9c\xac\\\"\\\\\"}");
+}
+
+TEST(CanonicalJsonTest, RefusesWhatCanonicalJsonCannotHold) {
+  EXPECT_FALSE(CanonicalizeText(R"({"a":1,"a":2})").ok());           // duplicate key
+  EXPECT_FALSE(CanonicalizeText(R"({"a":1.5})").ok());               // float
+  EXPECT_FALSE(CanonicalizeText(R"({"a":1e3})").ok());               // float syntax
+  EXPECT_FALSE(CanonicalizeText(R"({"a":9007199254740992})").ok());  // 2^53
+  EXPECT_TRUE(CanonicalizeText(R"({"a":9007199254740991})").ok());
+  EXPECT_FALSE(CanonicalizeText("{\"a\":\"\xff\"}").ok());           // invalid UTF-8
+  EXPECT_FALSE(CanonicalizeText(R"({"a":1} x)").ok());                // trailing garbage
+  EXPECT_FALSE(CanonicalizeText("{\"\xee\x80\x80\":1}").ok());       // key >= U+E000
+}
+
+TEST(CanonicalJsonTest, IsCanonical) {
+  EXPECT_TRUE(IsCanonical(R"({"a":1,"b":[]})"));
+  EXPECT_FALSE(IsCanonical(R"({"b":[],"a":1})"));
+  EXPECT_FALSE(IsCanonical(R"({"a": 1})"));
+  EXPECT_FALSE(IsCanonical(R"({"a":"\u0041"})"));  // Same meaning as "A", other bytes.
+}
+
+}  // namespace
+}  // namespace custody::json
