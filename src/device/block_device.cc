@@ -1,0 +1,246 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "custody/block_device.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "env/posix_io.h"
+
+namespace custody {
+
+// ---- AlignedBuffer
+
+AlignedBuffer::AlignedBuffer(size_t size, size_t alignment) : size_(size) {
+  void* p = nullptr;
+  if (size == 0) size = alignment;  // posix_memalign(0) may return null.
+  if (::posix_memalign(&p, alignment, size) != 0) throw std::bad_alloc();
+  std::memset(p, 0, size);
+  data_ = static_cast<uint8_t*>(p);
+}
+AlignedBuffer::~AlignedBuffer() { std::free(data_); }
+AlignedBuffer::AlignedBuffer(AlignedBuffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+AlignedBuffer& AlignedBuffer::operator=(AlignedBuffer&& other) noexcept {
+  if (this != &other) {
+    std::free(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+  }
+  return *this;
+}
+
+// ---- BlockDevice: the retry loop shared by every implementation, so the
+// fake exercises exactly the code the real device runs.
+
+Status BlockDevice::CheckRange(const char* op, uint64_t offset, size_t n) const {
+  if (offset > size() || n > size() - offset) {
+    return InvalidArgumentError(std::string(op) + " " + path() + ": range " +
+                                std::to_string(offset) + "+" + std::to_string(n) +
+                                " is outside the device (" + std::to_string(size()) + " bytes)");
+  }
+  return Status::Ok();
+}
+
+Status BlockDevice::FailureAt(const char* op, uint64_t offset, int error) const {
+  const uint64_t lba = offset / logical_sector_size();
+  return posix::ErrnoStatus(std::string(op) + " at byte " + std::to_string(offset) + " (LBA " +
+                                std::to_string(lba) + ") of",
+                            path(), error);
+}
+
+Status BlockDevice::WriteAt(uint64_t offset, const void* data, size_t n) {
+  CUSTODY_RETURN_IF_ERROR(CheckRange("write", offset, n));
+  const uint8_t* p = static_cast<const uint8_t*>(data);
+  while (n > 0) {
+    IoAttempt a = WriteOnce(offset, p, n);
+    if (a.error == EINTR) continue;
+    if (a.error != 0) return FailureAt("write", offset, a.error);
+    if (a.bytes == 0) return FailureAt("write", offset, EIO);  // No progress: never spin.
+    p += a.bytes;
+    offset += a.bytes;
+    n -= a.bytes;
+  }
+  return Status::Ok();
+}
+
+Status BlockDevice::ReadAt(uint64_t offset, void* data, size_t n) {
+  CUSTODY_RETURN_IF_ERROR(CheckRange("read", offset, n));
+  uint8_t* p = static_cast<uint8_t*>(data);
+  while (n > 0) {
+    IoAttempt a = ReadOnce(offset, p, n);
+    if (a.error == EINTR) continue;
+    if (a.error != 0) return FailureAt("read", offset, a.error);
+    if (a.bytes == 0) {
+      return TruncatedError("read " + path() + ": device ended at byte " + std::to_string(offset));
+    }
+    p += a.bytes;
+    offset += a.bytes;
+    n -= a.bytes;
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+class PosixBlockDevice final : public BlockDevice {
+ public:
+  PosixBlockDevice(std::string path, int fd, bool direct, bool regular, bool writable,
+                   uint64_t size, uint32_t lss, uint32_t pss, size_t mem_align)
+      : path_(std::move(path)), fd_(fd), direct_(direct), regular_(regular),
+        writable_(writable), size_(size), lss_(lss), pss_(pss), mem_align_(mem_align) {}
+  ~PosixBlockDevice() override {
+    ::close(fd_);
+    if (buffered_fd_ >= 0) ::close(buffered_fd_);
+  }
+
+  const std::string& path() const override { return path_; }
+  uint64_t size() const override { return size_; }
+  uint32_t logical_sector_size() const override { return lss_; }
+  uint32_t physical_sector_size() const override { return pss_; }
+  size_t buffer_alignment() const override { return mem_align_; }
+  bool direct_io() const override { return direct_; }
+  bool is_regular_file() const override { return regular_; }
+
+  Status Flush() override {
+    if (posix::RetryOnEintr([&] { return ::fdatasync(fd_); }) != 0) {
+      return posix::ErrnoStatus("flush", path_, errno);
+    }
+    return Status::Ok();
+  }
+
+ protected:
+  IoAttempt WriteOnce(uint64_t offset, const void* data, size_t n) override {
+    int fd = FdFor(offset, data, n);
+    if (fd < 0) return {0, -fd};
+    ssize_t r = ::pwrite(fd, data, n, static_cast<off_t>(offset));
+    return r < 0 ? IoAttempt{0, errno} : IoAttempt{static_cast<size_t>(r), 0};
+  }
+  IoAttempt ReadOnce(uint64_t offset, void* data, size_t n) override {
+    int fd = FdFor(offset, data, n);
+    if (fd < 0) return {0, -fd};
+    ssize_t r = ::pread(fd, data, n, static_cast<off_t>(offset));
+    return r < 0 ? IoAttempt{0, errno} : IoAttempt{static_cast<size_t>(r), 0};
+  }
+
+ private:
+  // O_DIRECT demands aligned memory, offset and length; the last partial
+  // sector of a regular file (and any caller's unaligned buffer) goes through
+  // a second, buffered descriptor instead, so the tail is written too. The
+  // kernel keeps the page cache coherent with direct I/O on the same inode,
+  // and one fdatasync covers both descriptors.
+  int FdFor(uint64_t offset, const void* data, size_t n) {
+    if (!direct_) return fd_;
+    if (offset % lss_ == 0 && n % lss_ == 0 &&
+        reinterpret_cast<uintptr_t>(data) % mem_align_ == 0) {
+      return fd_;
+    }
+    if (buffered_fd_ < 0) {
+      // No O_EXCL here: this process already holds the exclusive claim.
+      buffered_fd_ = ::open(path_.c_str(), (writable_ ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+      if (buffered_fd_ < 0) return -errno;
+    }
+    return buffered_fd_;
+  }
+
+  const std::string path_;
+  const int fd_;
+  int buffered_fd_ = -1;
+  const bool direct_, regular_, writable_;
+  const uint64_t size_;
+  const uint32_t lss_, pss_;
+  const size_t mem_align_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<BlockDevice>> OpenBlockDevice(const std::string& path,
+                                                     const BlockDeviceOptions& options) {
+  struct stat st;
+  const int stat_rc = options.no_follow ? ::lstat(path.c_str(), &st) : ::stat(path.c_str(), &st);
+  if (stat_rc != 0) return posix::ErrnoStatus("open", path, errno);
+  if (S_ISLNK(st.st_mode)) {
+    // A symlink to a block device (/dev/disk/by-id/...) is how people name
+    // disks; a symlink to a file is refused (never follow it and wipe what it
+    // points to).
+    if (::stat(path.c_str(), &st) != 0) return posix::ErrnoStatus("open", path, errno);
+    if (!S_ISBLK(st.st_mode)) {
+      return InvalidArgumentError(path + " is a symbolic link; custody never follows a link to "
+                                         "a file. Name the file itself.");
+    }
+  }
+  const bool regular = S_ISREG(st.st_mode);
+  if (!regular && !S_ISBLK(st.st_mode)) {
+    return InvalidArgumentError(path + " is neither a block device nor a regular file");
+  }
+
+  int flags = (options.writable ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+  if (!regular && options.exclusive) flags |= O_EXCL;
+  if (regular && options.no_follow) flags |= O_NOFOLLOW;
+  bool direct = options.direct;
+  int fd = -1;
+  if (direct) {
+    fd = posix::RetryOnEintr([&] { return ::open(path.c_str(), flags | O_DIRECT); });
+    // tmpfs and some FUSE file systems reject O_DIRECT with EINVAL: fall back.
+    if (fd < 0 && errno == EINVAL) direct = false;
+  }
+  if (fd < 0) fd = posix::RetryOnEintr([&] { return ::open(path.c_str(), flags); });
+  if (fd < 0) {
+    if (errno == EBUSY) {
+      return BusyError(path + " is in use: it is mounted, a member of RAID/LVM/device-mapper, or "
+                              "held open exclusively by another program (O_EXCL refused)");
+    }
+    return posix::ErrnoStatus("open", path, errno);
+  }
+  // Re-check after open: the path may have been replaced in between.
+  struct stat fst;
+  if (::fstat(fd, &fst) != 0 || fst.st_ino != st.st_ino || fst.st_dev != st.st_dev) {
+    ::close(fd);
+    return FailedPreconditionError(path + " changed while it was being opened; try again");
+  }
+
+  uint64_t size = 0;
+  uint32_t lss = 512, pss = 512;
+  size_t mem_align = 4096;
+  if (regular) {
+    size = options.file_size != 0 ? options.file_size : static_cast<uint64_t>(st.st_size);
+    pss = static_cast<uint32_t>(st.st_blksize);
+    struct statx sx;
+    if (direct && ::statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 &&
+        (sx.stx_mask & STATX_DIOALIGN) != 0) {
+      if (sx.stx_dio_offset_align == 0) {
+        direct = false;  // The file system reports no direct I/O support for this file.
+      } else {
+        lss = sx.stx_dio_offset_align;
+        mem_align = std::max<size_t>(sx.stx_dio_mem_align, 4096);
+      }
+    }
+    if (!direct && options.direct) {  // Drop O_DIRECT if it was set.
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_DIRECT);
+    }
+  } else {
+    int lss_i = 0;
+    unsigned int pss_u = 0;
+    if (::ioctl(fd, BLKGETSIZE64, &size) != 0 || ::ioctl(fd, BLKSSZGET, &lss_i) != 0 ||
+        ::ioctl(fd, BLKPBSZGET, &pss_u) != 0) {
+      Status s = posix::ErrnoStatus("query size of", path, errno);
+      ::close(fd);
+      return s;
+    }
+    lss = lss_i > 0 ? static_cast<uint32_t>(lss_i) : 512;
+    pss = pss_u > 0 ? pss_u : lss;
+    mem_align = std::max<size_t>(lss, 4096);
+  }
+  return std::unique_ptr<BlockDevice>(
+      new PosixBlockDevice(path, fd, direct, regular, options.writable, size, lss, pss, mem_align));
+}
+
+}  // namespace custody

@@ -1,0 +1,97 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "custody/block_device.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+
+#include "support/fake_block_device.h"
+#include "support/temp_dir.h"
+
+namespace custody {
+namespace {
+
+using testing::FakeBlockDevice;
+
+std::string Pattern(size_t n, uint8_t seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(seed + i * 7);
+  return s;
+}
+
+TEST(BlockDeviceTest, ShortTransfersAreContinued) {
+  FakeBlockDevice dev(64 * 1024);
+  dev.SetMaxTransfer(100);
+  const std::string data = Pattern(4096, 1);
+  ASSERT_TRUE(dev.WriteAt(8192, data.data(), data.size()).ok());
+  EXPECT_EQ(0, std::memcmp(dev.medium().data() + 8192, data.data(), data.size()));
+  EXPECT_GE(dev.write_attempts(), 41);
+  std::string back(4096, '\0');
+  ASSERT_TRUE(dev.ReadAt(8192, back.data(), back.size()).ok());
+  EXPECT_EQ(data, back);
+}
+
+TEST(BlockDeviceTest, EintrIsRetried) {
+  FakeBlockDevice dev(64 * 1024);
+  dev.InjectEintr(5);
+  const std::string data = Pattern(1024, 2);
+  ASSERT_TRUE(dev.WriteAt(0, data.data(), data.size()).ok());
+  EXPECT_EQ(0, std::memcmp(dev.medium().data(), data.data(), data.size()));
+}
+
+TEST(BlockDeviceTest, EioNamesTheLba) {
+  FakeBlockDevice dev(64 * 1024);
+  dev.FailWritesAt(9, 1);
+  const std::string data = Pattern(512, 3);
+  Status s = dev.WriteAt(9 * 512, data.data(), data.size());
+  EXPECT_EQ(s.code(), StatusCode::kIoError);
+  EXPECT_NE(s.message().find("LBA 9"), std::string::npos) << s.message();
+  // The fault was transient: the retry succeeds.
+  EXPECT_TRUE(dev.WriteAt(9 * 512, data.data(), data.size()).ok());
+}
+
+TEST(BlockDeviceTest, RangeOutsideDeviceIsRejected) {
+  FakeBlockDevice dev(4096);
+  std::string data(512, 'x');
+  EXPECT_EQ(dev.WriteAt(4096 - 511, data.data(), data.size()).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(dev.ReadAt(UINT64_MAX - 10, data.data(), data.size()).code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(BlockDeviceTest, RegularFileWritesTheUnalignedTail) {
+  TempDir dir;
+  const std::string path = dir.path() + "/f";
+  const size_t size = 1024 * 1024 + 1000;  // Not a multiple of any sector size.
+  WriteFileOrDie(path, std::string(size, 'A'));
+  auto dev = OpenBlockDevice(path);
+  ASSERT_TRUE(dev.ok()) << dev.status().ToString();
+  EXPECT_EQ((*dev)->size(), size);
+  EXPECT_TRUE((*dev)->is_regular_file());
+  AlignedBuffer buf(size, (*dev)->buffer_alignment());
+  std::memset(buf.data(), 'z', size);
+  // One aligned transfer for the body, then the tail: both paths of the device.
+  const size_t body = size / 4096 * 4096;
+  ASSERT_TRUE((*dev)->WriteAt(0, buf.data(), body).ok());
+  ASSERT_TRUE((*dev)->WriteAt(body, buf.data() + body, size - body).ok());
+  ASSERT_TRUE((*dev)->Flush().ok());
+  EXPECT_EQ(ReadFileOrDie(path), std::string(size, 'z'));
+}
+
+TEST(BlockDeviceTest, RefusesSymlinksSpecialFilesAndDirectories) {
+  TempDir dir;
+  const std::string target = dir.path() + "/target", link = dir.path() + "/link";
+  WriteFileOrDie(target, "secret");
+  ASSERT_EQ(::symlink(target.c_str(), link.c_str()), 0);
+  EXPECT_EQ(OpenBlockDevice(link).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenBlockDevice("/dev/null").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenBlockDevice(dir.path()).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenBlockDevice(dir.path() + "/missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ReadFileOrDie(target), "secret");
+}
+
+}  // namespace
+}  // namespace custody

@@ -1,0 +1,80 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// FakeBlockDevice: an in-memory BlockDevice for tests of the erase engine.
+// It injects what real disks do: EIO at chosen LBAs (a bad sector that fails
+// a number of times, or forever), short transfers, EINTR, and a hook that
+// runs after every Flush so a test can corrupt the medium between a pass and
+// its verification.
+#ifndef CUSTODY_TESTS_SUPPORT_FAKE_BLOCK_DEVICE_H_
+#define CUSTODY_TESTS_SUPPORT_FAKE_BLOCK_DEVICE_H_
+
+#include <climits>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "custody/block_device.h"
+
+namespace custody::testing {
+
+class FakeBlockDevice final : public BlockDevice {
+ public:
+  explicit FakeBlockDevice(uint64_t size, uint32_t logical = 512, uint32_t physical = 4096,
+                           std::string path = "/dev/fake0");
+
+  // A transfer that touches `lba` fails with EIO, `times` times (then works).
+  void FailWritesAt(uint64_t lba, int times = INT_MAX);
+  void FailReadsAt(uint64_t lba, int times = INT_MAX);
+  // Each attempt moves at most this many bytes (short writes/reads).
+  void SetMaxTransfer(size_t bytes) { max_transfer_ = bytes; }
+  // The next `count` attempts fail with EINTR.
+  void InjectEintr(int count) { eintr_ = count; }
+  // The next Flush fails with EIO (`count` times).
+  void FailFlushes(int count) { flush_failures_ = count; }
+  // Runs after every successful Flush (between a pass and its verification).
+  void SetAfterFlush(std::function<void(FakeBlockDevice&)> hook) { after_flush_ = std::move(hook); }
+  // Overwrites bytes directly on the "medium".
+  void Corrupt(uint64_t offset, const std::string& bytes);
+
+  std::vector<uint8_t>& medium() { return medium_; }
+  int flushes() const { return flushes_; }
+  uint64_t bytes_written() const { return bytes_written_; }
+  int write_attempts() const { return write_attempts_; }
+
+  // BlockDevice:
+  const std::string& path() const override { return path_; }
+  uint64_t size() const override { return medium_.size(); }
+  uint32_t logical_sector_size() const override { return logical_; }
+  uint32_t physical_sector_size() const override { return physical_; }
+  size_t buffer_alignment() const override { return 4096; }
+  bool direct_io() const override { return true; }
+  bool is_regular_file() const override { return false; }
+  Status Flush() override;
+
+ protected:
+  IoAttempt WriteOnce(uint64_t offset, const void* data, size_t n) override;
+  IoAttempt ReadOnce(uint64_t offset, void* data, size_t n) override;
+
+ private:
+  bool Fails(std::map<uint64_t, int>& faults, uint64_t offset, size_t n);
+
+  std::mutex mu_;
+  std::string path_;
+  uint32_t logical_, physical_;
+  std::vector<uint8_t> medium_;
+  std::map<uint64_t, int> write_faults_, read_faults_;
+  size_t max_transfer_ = SIZE_MAX;
+  int eintr_ = 0;
+  int flush_failures_ = 0;
+  int flushes_ = 0;
+  int write_attempts_ = 0;
+  uint64_t bytes_written_ = 0;
+  std::function<void(FakeBlockDevice&)> after_flush_;
+};
+
+}  // namespace custody::testing
+
+#endif  // CUSTODY_TESTS_SUPPORT_FAKE_BLOCK_DEVICE_H_
