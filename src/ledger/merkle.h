@@ -64,14 +64,20 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::string_view root1,
 // perfect-subtree nodes completed by each append, for the ledger's node table.
 class CompactRange {
  public:
-  // Appends the next leaf hash; `completed` (if not null) receives every node
-  // completed by this append, leaf first, as (id, hash).
+  // Appends the next leaf hash (32 bytes). Every node completed by this
+  // append, leaf first then upwards, is appended (not assigned) to
+  // `*completed` if not null, as (id, hash): 1 + (trailing 1 bits of the old
+  // size) nodes, so a caller may collect the nodes of a batch in one vector.
   void Append(std::string_view leaf_hash,
               std::vector<std::pair<NodeId, Hash>>* completed = nullptr);
   uint64_t size() const { return size_; }
   Hash Root() const;  // EmptyRoot() when size() == 0.
-  // Restores the state for a tree of `size` from the nodes RangeNodes(0, size).
+  // Restores the state for a tree of `size` from the hashes of the nodes
+  // RangeNodes(0, size), in that order. Precondition (asserted): their count
+  // is popcount(size). Use Restore() for nodes read from storage.
   static CompactRange FromNodes(uint64_t size, std::vector<Hash> nodes);
+  // As FromNodes, but kCorruption if the count or a hash size is wrong.
+  static Result<CompactRange> Restore(uint64_t size, std::vector<Hash> nodes);
 
  private:
   uint64_t size_ = 0;
