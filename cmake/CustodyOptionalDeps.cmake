@@ -1,0 +1,9 @@
+# Libraries beyond the required core, found with pkg-config. Each area appends
+# its imported targets to CUSTODY_EXTRA_LIBS, which libcustody links.
+
+# Documents (src/report): cairo renders PDF, pango lays out and line-breaks
+# Japanese text and picks the fonts, libqrencode builds the QR matrix.
+pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo)
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
+list(APPEND CUSTODY_EXTRA_LIBS PkgConfig::CAIRO PkgConfig::PANGOCAIRO PkgConfig::QRENCODE)
