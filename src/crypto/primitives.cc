@@ -1,0 +1,189 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "crypto/primitives.h"
+
+#include <cryptopp/chachapoly.h>
+#include <cryptopp/cryptlib.h>
+#include <cryptopp/hkdf.h>
+#include <cryptopp/hmac.h>
+#include <cryptopp/misc.h>
+#include <cryptopp/osrng.h>
+#include <cryptopp/scrypt.h>
+#include <cryptopp/sha.h>
+#include <cryptopp/xed25519.h>
+
+#include <new>
+
+namespace custody::crypto {
+namespace {
+
+const CryptoPP::byte* B(std::string_view s) {
+  return reinterpret_cast<const CryptoPP::byte*>(s.data());
+}
+
+Status CryptoError(std::string_view what, const CryptoPP::Exception& e) {
+  return InternalError(std::string(what) + ": Crypto++ error: " + e.what());
+}
+
+}  // namespace
+
+Result<SecretString> HkdfSha256(std::string_view ikm, std::string_view salt,
+                                std::string_view info, size_t length) {
+  SecretString out(length);
+  try {
+    CryptoPP::HKDF<CryptoPP::SHA256> hkdf;
+    hkdf.DeriveKey(out.mutable_bytes(), out.size(), B(ikm), ikm.size(), B(salt), salt.size(),
+                   B(info), info.size());
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("HKDF-SHA-256", e);
+  }
+  return out;
+}
+
+Result<std::string> HmacSha256(std::string_view key, std::string_view data) {
+  std::string mac(kHmacSha256Size, '\0');
+  try {
+    CryptoPP::HMAC<CryptoPP::SHA256> hmac(B(key), key.size());
+    hmac.CalculateDigest(reinterpret_cast<CryptoPP::byte*>(mac.data()), B(data), data.size());
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("HMAC-SHA-256", e);
+  }
+  return mac;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CryptoPP::VerifyBufsEqual(B(a), B(b), a.size());
+}
+
+Result<SecretString> Scrypt(std::string_view passphrase, std::string_view salt, int log2_n,
+                            int r, int p, size_t length) {
+  if (log2_n < 1 || log2_n > 40 || r < 1 || p < 1) {
+    return InvalidArgumentError("scrypt: parameters out of range");
+  }
+  SecretString out(length);
+  try {
+    CryptoPP::Scrypt scrypt;
+    scrypt.DeriveKey(out.mutable_bytes(), out.size(), B(passphrase), passphrase.size(), B(salt),
+                     salt.size(), CryptoPP::word64{1} << log2_n, static_cast<CryptoPP::word64>(r),
+                     static_cast<CryptoPP::word64>(p));
+  } catch (const CryptoPP::InvalidArgument& e) {
+    return InvalidArgumentError(std::string("scrypt: ") + e.what());
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("scrypt", e);
+  } catch (const std::bad_alloc&) {
+    return InternalError("scrypt: out of memory for work factor 2^" + std::to_string(log2_n));
+  }
+  return out;
+}
+
+Result<std::string> X25519PublicKey(const SecretString& scalar) {
+  if (scalar.size() != kX25519ScalarSize) {
+    return InvalidArgumentError("X25519: the secret scalar must be 32 bytes");
+  }
+  std::string point(kX25519PointSize, '\0');
+  try {
+    CryptoPP::x25519 x;
+    // GeneratePublicKey ignores the RNG; NullRNG throws if that ever changes.
+    x.GeneratePublicKey(CryptoPP::NullRNG(), scalar.bytes(),
+                        reinterpret_cast<CryptoPP::byte*>(point.data()));
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("X25519", e);
+  }
+  return point;
+}
+
+Result<SecretString> X25519SharedSecret(const SecretString& scalar, std::string_view point) {
+  if (scalar.size() != kX25519ScalarSize || point.size() != kX25519PointSize) {
+    return InvalidArgumentError("X25519: keys must be 32 bytes");
+  }
+  SecretString shared(kX25519PointSize);
+  try {
+    CryptoPP::x25519 x;
+    // validateOtherPublicKey=false: Crypto++'s small-order blacklist is not the
+    // rule age states ("abort if the shared secret is all zero"); the caller
+    // applies that rule on the output, exactly as written in the spec.
+    if (!x.Agree(shared.mutable_bytes(), scalar.bytes(), B(point), false)) {
+      return InternalError("X25519: key agreement failed");
+    }
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("X25519", e);
+  }
+  return shared;
+}
+
+struct ChaChaPoly::Impl {
+  CryptoPP::ChaCha20Poly1305::Encryption enc;
+  CryptoPP::ChaCha20Poly1305::Decryption dec;
+};
+
+ChaChaPoly::ChaChaPoly(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ChaChaPoly::~ChaChaPoly() = default;
+
+Result<std::unique_ptr<ChaChaPoly>> ChaChaPoly::Create(const SecretString& key) {
+  if (key.size() != kChaChaPolyKeySize) {
+    return InvalidArgumentError("ChaCha20-Poly1305: the key must be 32 bytes");
+  }
+  auto impl = std::make_unique<Impl>();
+  const CryptoPP::byte zero_nonce[kChaChaPolyNonceSize] = {};
+  try {
+    impl->enc.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
+    impl->dec.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("ChaCha20-Poly1305", e);
+  }
+  return std::unique_ptr<ChaChaPoly>(new ChaChaPoly(std::move(impl)));
+}
+
+Status ChaChaPoly::Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
+                        uint8_t* out) {
+  try {
+    impl_->enc.EncryptAndAuthenticate(out, out + plaintext.size(), kChaChaPolyTagSize, nonce,
+                                      kChaChaPolyNonceSize, nullptr, 0, B(plaintext),
+                                      plaintext.size());
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("ChaCha20-Poly1305 seal", e);
+  }
+  return Status::Ok();
+}
+
+Result<bool> ChaChaPoly::Open(const uint8_t nonce[kChaChaPolyNonceSize],
+                              std::string_view ciphertext, uint8_t* out) {
+  if (ciphertext.size() < kChaChaPolyTagSize) {
+    return InvalidArgumentError("ChaCha20-Poly1305: ciphertext shorter than the tag");
+  }
+  size_t n = ciphertext.size() - kChaChaPolyTagSize;
+  bool ok = false;
+  try {
+    ok = impl_->dec.DecryptAndVerify(out, B(ciphertext) + n, kChaChaPolyTagSize, nonce,
+                                     kChaChaPolyNonceSize, nullptr, 0, B(ciphertext), n);
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("ChaCha20-Poly1305 open", e);
+  }
+  // Unauthenticated plaintext must never be observable.
+  if (!ok) WipeMemory(out, n);
+  return ok;
+}
+
+Result<std::string> ChaChaPolySeal(const SecretString& key,
+                                   const uint8_t nonce[kChaChaPolyNonceSize],
+                                   std::string_view plaintext) {
+  CUSTODY_ASSIGN_OR_RETURN(auto aead, ChaChaPoly::Create(key));
+  std::string out(plaintext.size() + kChaChaPolyTagSize, '\0');
+  CUSTODY_RETURN_IF_ERROR(aead->Seal(nonce, plaintext, reinterpret_cast<uint8_t*>(out.data())));
+  return out;
+}
+
+Result<SecretString> ChaChaPolyOpen(const SecretString& key,
+                                    const uint8_t nonce[kChaChaPolyNonceSize],
+                                    std::string_view ciphertext) {
+  if (ciphertext.size() < kChaChaPolyTagSize) {
+    return VerificationFailedError("ChaCha20-Poly1305: ciphertext shorter than the tag");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(auto aead, ChaChaPoly::Create(key));
+  SecretString out(ciphertext.size() - kChaChaPolyTagSize);
+  CUSTODY_ASSIGN_OR_RETURN(bool ok, aead->Open(nonce, ciphertext, out.mutable_bytes()));
+  if (!ok) return VerificationFailedError("ChaCha20-Poly1305: authentication failed");
+  return out;
+}
+
+}  // namespace custody::crypto
