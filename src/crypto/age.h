@@ -153,6 +153,7 @@ class ScryptRecipient final : public RecipientStanzaWrapper {
   static Result<ScryptRecipient> Create(SecretString passphrase,
                                         int log2_work_factor = kScryptDefaultLog2WorkFactor);
 
+  int log2_work_factor() const { return log2_work_factor_; }
   std::string_view stanza_type() const override;
   bool requires_sole_stanza() const override { return true; }
   Result<std::vector<Stanza>> Wrap(const SecretString& file_key, Env& env) const override;
