@@ -167,6 +167,7 @@ Result<Registers> ParseReturnedRegisters(std::span<const uint8_t> sense) {
     r.count = sense[6];
     r.extend = sense[8] & 0x80;
     r.complete = (sense[8] & 0x60) == 0;  // COUNT/LBA UPPER NONZERO: bits are lost.
+    r.fixed_format = true;
     r.lba = sense[9] | (sense[10] << 8) | (static_cast<uint32_t>(sense[11]) << 16);
     return r;
   }

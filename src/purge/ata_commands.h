@@ -92,7 +92,8 @@ struct Registers {
   uint16_t count = 0;
   uint64_t lba = 0;
   bool extend = false;
-  bool complete = true;
+  bool complete = true;      // False when the fixed format dropped non-zero upper bits.
+  bool fixed_format = false; // Upper bits are zero or lost; either way not reported.
 };
 Result<Registers> ParseReturnedRegisters(std::span<const uint8_t> sense);
 

@@ -96,6 +96,7 @@ TEST(AtaCommandsTest, ParseDescriptorSenseRegisters) {
   auto r = ParseReturnedRegisters(sense);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->complete);
+  EXPECT_FALSE(r->fixed_format);
   EXPECT_EQ(r->count, 0x4000);
   EXPECT_EQ(r->lba, 0x8000u);
   EXPECT_EQ(r->status, 0x50);
@@ -113,6 +114,7 @@ TEST(AtaCommandsTest, ParseFixedSenseLosesUpperBits) {
   auto r = ParseReturnedRegisters(sense);
   ASSERT_TRUE(r.ok());
   EXPECT_FALSE(r->complete);
+  EXPECT_TRUE(r->fixed_format);
   EXPECT_EQ(r->error, 0x04);
   EXPECT_EQ(r->status, 0x51);
   EXPECT_EQ(r->lba, 3u);
