@@ -7,3 +7,7 @@ pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 list(APPEND CUSTODY_EXTRA_LIBS PkgConfig::CAIRO PkgConfig::PANGOCAIRO PkgConfig::QRENCODE)
+
+# LUKS crypto-erase (src/purge/luks.cc): libcryptsetup.
+pkg_check_modules(CRYPTSETUP REQUIRED IMPORTED_TARGET libcryptsetup)
+list(APPEND CUSTODY_EXTRA_LIBS PkgConfig::CRYPTSETUP)
