@@ -128,6 +128,7 @@ struct Document {
   std::string created;
   std::string author;
   std::string subject;
+  std::string keywords;  // Machine-readable (certificates: the QR payload).
   std::string creator = "custody";
 };
 

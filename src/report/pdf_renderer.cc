@@ -310,8 +310,8 @@ class Renderer {
     if (!doc_.document_number.empty() || !doc_.header_right.empty()) {
       std::string s = doc_.document_number;
       for (const std::string& line : doc_.header_right) s += (s.empty() ? "" : "\n") + line;
-      CellText t = Text(s, false, kMincho, 9.5, width_ * 0.45, Align::kRight);
-      Show(t, left_ + width_ * 0.55, y_);
+      CellText t = Text(s, false, kMincho, 9.5, width_ * 0.6, Align::kRight);
+      Show(t, left_ + width_ * 0.4, y_);
       right_h = t.height;
     }
     if (!doc_.addressee.empty()) {
@@ -580,7 +580,7 @@ class Renderer {
 
   void Draw(const SignatureBlock& s) {
     const double box_w = Mm(34), role_h = Mm(9), stamp_h = Mm(24), name_h = Mm(8), gap = Mm(4);
-    const double qr_mm = 30;
+    const double qr_mm = 38;  // Decodes from a 72-150 dpi rendering of a ~100-byte payload.
     const double seals_h = role_h + stamp_h + name_h;
     QrPtr qr;
     CellText caption;
@@ -706,7 +706,7 @@ Status ValidateText(const Document& doc) {
   label(doc.title);
   label(doc.subtitle);
   for (const std::string* s : {&doc.document_number, &doc.addressee, &doc.footer_note, &doc.author,
-                               &doc.subject, &doc.creator})
+                               &doc.subject, &doc.keywords, &doc.creator})
     all.push_back(s);
   for (const auto& s : doc.header_right) all.push_back(&s);
   for (const auto& s : doc.issuer) all.push_back(&s);
@@ -769,6 +769,8 @@ void SetMetadata(cairo_surface_t* s, const Document& doc, const std::string& dat
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, doc.author.c_str());
   if (!doc.subject.empty())
     cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, doc.subject.c_str());
+  if (!doc.keywords.empty())
+    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_KEYWORDS, doc.keywords.c_str());
   cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, doc.creator.c_str());
   cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, date.c_str());
   cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
