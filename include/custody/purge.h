@@ -161,6 +161,13 @@ struct PurgeReport {
 Result<PurgeReport> RunPurge(PurgeTarget& target, const PurgePlan& plan,
                              const PurgeOptions& options);
 
+// BLKSECDISCARD over the whole block device at `path` (opened O_EXCL, so
+// kBusy while mounted or held). kUnsupported when the device or its driver
+// has no secure erase/trim (loop devices, most USB flash, many SD readers);
+// kInvalidArgument for a path that is not a block device. This is what
+// PurgeTarget::secure_discard calls for eMMC/SD in the CLI.
+Status SecureDiscardBlockDevice(const std::string& path);
+
 }  // namespace custody
 
 #endif  // CUSTODY_PURGE_H_
