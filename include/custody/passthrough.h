@@ -75,6 +75,9 @@ class ScsiTransport {
 // Both need CAP_SYS_ADMIN (root). kNotFound, kPermissionDenied, kIoError.
 Result<std::unique_ptr<NvmeTransport>> OpenLinuxNvmeTransport(const std::string& path);
 Result<std::unique_ptr<ScsiTransport>> OpenLinuxScsiTransport(const std::string& path);
+// The namespace ID behind an NVMe namespace block device (NVME_IOCTL_ID);
+// the "n1" in a device name is an instance number, not necessarily the NSID.
+Result<uint32_t> LinuxNvmeNamespaceId(const std::string& namespace_path);
 
 }  // namespace custody
 

@@ -132,7 +132,9 @@ struct PurgeOptions {
   uint64_t timeout_seconds = 0;
   uint32_t verify_samples = 128;  // Plus the first and the last block.
   // Write a random marker to every sample before the purge, so that the
-  // read-back proves the old content is gone even where it was zeros.
+  // read-back proves the old content is gone even where it was zeros. The
+  // markers overwrite the sampled blocks before the command is sent (the
+  // operator has confirmed the erase of the whole device by then).
   bool seed_markers = true;
 };
 

@@ -121,4 +121,17 @@ Result<std::unique_ptr<ScsiTransport>> OpenLinuxScsiTransport(const std::string&
   return std::unique_ptr<ScsiTransport>(new LinuxScsiTransport(fd, path));
 }
 
+Result<uint32_t> LinuxNvmeNamespaceId(const std::string& path) {
+  const int fd = posix::RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+  if (fd < 0) return posix::ErrnoStatus("open", path, errno);
+  const int id = ::ioctl(fd, NVME_IOCTL_ID);
+  const int err = errno;
+  ::close(fd);
+  if (id < 0) {
+    if (err == ENOTTY) return InvalidArgumentError(path + " is not an NVMe namespace");
+    return posix::ErrnoStatus("NVME_IOCTL_ID", path, err);
+  }
+  return static_cast<uint32_t>(id);
+}
+
 }  // namespace custody

@@ -111,6 +111,7 @@ TEST(NvmeQemuDeviceTest, RealKernelNvmePassthrough) {
   EXPECT_EQ(facts["nn"], "256");
   EXPECT_EQ(facts["nsze"], std::to_string(16 * 1024 * 1024 / 512));
   EXPECT_EQ(facts["block_size"], "512");
+  EXPECT_EQ(facts["nsid"], "1");  // NVME_IOCTL_ID on the namespace block device.
   // Get Log Page works (SMART/Health, a plausible temperature in kelvins).
   EXPECT_EQ(facts["smart_log"], "0x0000");
   EXPECT_GT(std::stoi(facts["smart_temperature_k"]), 200);

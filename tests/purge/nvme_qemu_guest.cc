@@ -123,6 +123,8 @@ int main() {
     return 1;
   }
   Fact("direct_io", (*dev)->direct_io() ? "yes" : "no");
+  auto nsid = LinuxNvmeNamespaceId("/dev/nvme0n1");
+  Fact("nsid", nsid.ok() ? std::to_string(*nsid) : nsid.status().ToString());
   for (auto ses : {nvme::SecureErase::kNone, nvme::SecureErase::kUserData,
                    nvme::SecureErase::kCrypto}) {
     FormatAndCheck(t, **dev, *ns, ses);
