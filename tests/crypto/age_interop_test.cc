@@ -194,7 +194,6 @@ TEST(AgeInteropTest, PassphraseBothDirections) {
                                passphrase + "\n");
   ASSERT_EQ(dec.exit_code, 0) << dec.out << dec.err;
   EXPECT_TRUE(ReadFileOrDie(dir.path() + "/out") == pt);
-
 }
 
 }  // namespace
