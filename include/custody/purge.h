@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -163,12 +164,31 @@ struct PurgeReport {
 Result<PurgeReport> RunPurge(PurgeTarget& target, const PurgePlan& plan,
                              const PurgeOptions& options);
 
-// BLKSECDISCARD over the whole block device at `path` (opened O_EXCL, so
+// A PurgeTarget with the real Linux transports and block device it points
+// to, owned together.
+struct OpenedPurgeTarget {
+  PurgeTarget target;
+  std::unique_ptr<NvmeTransport> nvme;
+  std::unique_ptr<ScsiTransport> scsi;
+  std::unique_ptr<BlockDevice> device;
+  ~OpenedPurgeTarget();
+};
+// Opens the whole-disk block device at `path` (O_EXCL: kBusy while mounted
+// or held) and the command transport its `transport` calls for, as
+// custody/device.h names it: "nvme" (admin passthrough on the namespace
+// node, NSID from NVME_IOCTL_ID), "sata" (ATA PASS-THROUGH over SG_IO),
+// "sas"/"scsi", "mmc" (BLKSECDISCARD), "usb" (ATA PASS-THROUGH if the bridge
+// answers IDENTIFY DEVICE, else USB flash: no purge); anything else kUnknown.
+Result<std::unique_ptr<OpenedPurgeTarget>> OpenPurgeTarget(const std::string& path,
+                                                           std::string_view transport);
+
+// BLKSECDISCARD over the whole block device at `path` (opened O_EXCL unless
+// `exclusive` is false because the caller already holds the exclusive claim;
 // kBusy while mounted or held). kUnsupported when the device or its driver
 // has no secure erase/trim (loop devices, most USB flash, many SD readers);
 // kInvalidArgument for a path that is not a block device. This is what
 // PurgeTarget::secure_discard calls for eMMC/SD in the CLI.
-Status SecureDiscardBlockDevice(const std::string& path);
+Status SecureDiscardBlockDevice(const std::string& path, bool exclusive = true);
 
 }  // namespace custody
 

@@ -16,9 +16,9 @@
 
 namespace custody {
 
-Status SecureDiscardBlockDevice(const std::string& path) {
+Status SecureDiscardBlockDevice(const std::string& path, bool exclusive) {
   const int fd = posix::RetryOnEintr(
-      [&] { return ::open(path.c_str(), O_RDWR | O_EXCL | O_CLOEXEC); });
+      [&] { return ::open(path.c_str(), O_RDWR | (exclusive ? O_EXCL : 0) | O_CLOEXEC); });
   if (fd < 0) {
     if (errno == EBUSY) {
       return BusyError(path + " is in use (mounted, or held by RAID/LVM/dm): release it first");

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "custody/env.h"
 #include "custody/purge.h"
 #include "support/loop_device.h"
 #include "support/temp_dir.h"
@@ -41,6 +42,50 @@ TEST(SecureDiscardDeviceTest, MountedDeviceIsBusy) {
   std::filesystem::create_directory(dir.path() + "/mnt");
   ASSERT_TRUE(loop->Mount(dir.path() + "/mnt", "", &error)) << error;
   EXPECT_EQ(SecureDiscardBlockDevice(loop->path()).code(), StatusCode::kBusy);
+}
+
+TEST(SecureDiscardDeviceTest, PurgeOfALoopDeviceAsMmcReportsNoSecureDiscard) {
+  if (auto why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
+  TempDir dir;
+  const std::string backing = dir.path() + "/disk.img";
+  ASSERT_TRUE(testing::CreateSparseFile(backing, 8 << 20));
+  std::string error;
+  auto loop = LoopDevice::Attach(backing, &error);
+  ASSERT_TRUE(loop) << error;
+  auto opened = OpenPurgeTarget(loop->path(), "mmc");
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto probe = ProbePurge((*opened)->target);
+  ASSERT_TRUE(probe.ok());
+  auto plan = PlanPurge(*probe, PurgeAction::kAuto);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->action, PurgeAction::kSecureDiscard);
+  PurgeOptions o;
+  o.env = Env::Default();
+  o.verify_samples = 8;
+  // The O_EXCL claim is held by the target's BlockDevice; the discard must
+  // still reach the kernel (EOPNOTSUPP), not fail with EBUSY.
+  auto report = RunPurge((*opened)->target, *plan, o);
+  EXPECT_EQ(report.status().code(), StatusCode::kUnsupported) << report.status().ToString();
+  // While the target holds it, nobody else gets the device exclusively.
+  EXPECT_EQ(SecureDiscardBlockDevice(loop->path()).code(), StatusCode::kBusy);
+}
+
+TEST(SecureDiscardDeviceTest, LoopDeviceIsNoPurgeTarget) {
+  if (auto why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
+  TempDir dir;
+  const std::string backing = dir.path() + "/disk.img";
+  ASSERT_TRUE(testing::CreateSparseFile(backing, 8 << 20));
+  std::string error;
+  auto loop = LoopDevice::Attach(backing, &error);
+  ASSERT_TRUE(loop) << error;
+  auto opened = OpenPurgeTarget(loop->path(), "loop");
+  ASSERT_TRUE(opened.ok());
+  auto probe = ProbePurge((*opened)->target);
+  ASSERT_TRUE(probe.ok());
+  auto plan = PlanPurge(*probe, PurgeAction::kAuto);
+  EXPECT_EQ(plan.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(plan.status().message().find("custody wipe"), std::string::npos);
+  EXPECT_EQ(OpenPurgeTarget(backing, "sata").status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(SecureDiscardDeviceTest, RegularFileIsNotABlockDevice) {
