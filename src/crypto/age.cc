@@ -26,7 +26,8 @@ std::string JoinDistinct(const std::vector<std::string>& values, size_t limit) {
     if (i > 0) out += i + 1 == distinct.size() || i + 1 == limit ? " and " : ", ";
     out += distinct[i];
   }
-  if (distinct.size() > limit) out += " (and " + std::to_string(distinct.size() - limit) + " more types)";
+  if (distinct.size() > limit)
+    out += " (and " + std::to_string(distinct.size() - limit) + " more types)";
   return out;
 }
 
@@ -200,8 +201,8 @@ Result<std::unique_ptr<AgeDecryptor>> AgeDecryptor::Open(
   }
 
   std::string nonce(kPayloadNonceSize, '\0');
-  CUSTODY_ASSIGN_OR_RETURN(
-      size_t got, ReadFull(*in, reinterpret_cast<uint8_t*>(nonce.data()), nonce.size()));
+  CUSTODY_ASSIGN_OR_RETURN(size_t got,
+                           ReadFull(*in, reinterpret_cast<uint8_t*>(nonce.data()), nonce.size()));
   if (got != kPayloadNonceSize) {
     return TruncatedError("the file ends before the payload nonce: it is truncated");
   }

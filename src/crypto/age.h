@@ -13,7 +13,8 @@
 // Decrypting:
 //   auto id = age::X25519Identity::Parse(secret_key_text);
 //   CUSTODY_ASSIGN_OR_RETURN(auto dec, age::AgeDecryptor::Open(&source, {&*id}));
-//   while (true) { CUSTODY_ASSIGN_OR_RETURN(size_t n, dec->Read(buf, sizeof buf)); if (!n) break; ... }
+//   while (true) { CUSTODY_ASSIGN_OR_RETURN(size_t n, dec->Read(buf, sizeof buf)); if (!n) break;
+//   ... }
 //
 // Failure codes (stable; tests/crypto/age_vectors_test.cc pins them against
 // the C2SP test vectors):

@@ -100,8 +100,8 @@ Status ArmorSource::NextLine() {
   if (state_ == State::kStart) {
     size_t skipped = 0;
     while (true) {
-      CUSTODY_ASSIGN_OR_RETURN(
-          auto end, in_->ReadLine(&line, kMaxArmorWhitespace + kArmorBegin.size() + 1));
+      CUSTODY_ASSIGN_OR_RETURN(auto end,
+                               in_->ReadLine(&line, kMaxArmorWhitespace + kArmorBegin.size() + 1));
       if (end == LineEnd::kTooLong) return ArmorError("the first line is not the BEGIN line");
       if (AllSpace(line)) {
         if (end == LineEnd::kEndOfInput) return ArmorError("no BEGIN line");

@@ -46,7 +46,7 @@ constexpr size_t kPayloadNonceSize = 16;
 constexpr size_t kChunkSize = 64 * 1024;
 constexpr size_t kEncryptedChunkSize = kChunkSize + crypto::kChaChaPolyTagSize;
 constexpr size_t kScryptSaltSize = 16;
-constexpr int kScryptBlockSize = 8;       // r
+constexpr int kScryptBlockSize = 8;        // r
 constexpr int kScryptParallelization = 1;  // p
 constexpr size_t kWrapKeySize = 32;
 // A wrapped file key: 16-byte key + 16-byte tag. Checked before decrypting,
@@ -113,6 +113,7 @@ class StreamWriter {
  public:
   static Result<std::unique_ptr<StreamWriter>> Create(const SecretString& payload_key,
                                                       ByteSink* sink);
+  ~StreamWriter();
   // A full chunk is sealed only once more data follows it, so that a payload
   // of an exact multiple of 64 KiB ends with a full final chunk, never with
   // the empty one the spec forbids.
@@ -138,6 +139,7 @@ class StreamReader final : public ByteSource {
  public:
   static Result<std::unique_ptr<StreamReader>> Create(const SecretString& payload_key,
                                                       BufferedReader* in);
+  ~StreamReader() override;
   // See AgeDecryptor::Read.
   Result<size_t> Read(uint8_t* buf, size_t n) override;
 

@@ -169,8 +169,7 @@ Result<Header> ParseHeader(BufferedReader& in) {
                          " bytes");
     }
     if (h.mac_input.size() + line.size() + 1 > kMaxHeaderSize) {
-      return HeaderError("the header is larger than " + std::to_string(kMaxHeaderSize) +
-                         " bytes");
+      return HeaderError("the header is larger than " + std::to_string(kMaxHeaderSize) + " bytes");
     }
     return end;
   };
@@ -259,9 +258,9 @@ Result<Header> ParseHeader(BufferedReader& in) {
 }
 
 Result<std::string> ComputeHeaderMac(const SecretString& file_key, std::string_view mac_input) {
-  CUSTODY_ASSIGN_OR_RETURN(SecretString mac_key,
-                           crypto::HkdfSha256(file_key.view(), "", kHeaderMacKeyInfo,
-                                              crypto::kHmacSha256Size));
+  CUSTODY_ASSIGN_OR_RETURN(
+      SecretString mac_key,
+      crypto::HkdfSha256(file_key.view(), "", kHeaderMacKeyInfo, crypto::kHmacSha256Size));
   return crypto::HmacSha256(mac_key.view(), mac_input);
 }
 

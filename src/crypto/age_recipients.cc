@@ -104,9 +104,9 @@ Result<std::vector<Stanza>> X25519Recipient::Wrap(const SecretString& file_key, 
     return InvalidArgumentError("the X25519 recipient is a low-order point and cannot be used");
   }
   // salt = ephemeral share || recipient binds the wrap key to both halves.
-  CUSTODY_ASSIGN_OR_RETURN(SecretString wrap_key,
-                           crypto::HkdfSha256(shared.view(), share + public_key_,
-                                              internal::kX25519Label, kWrapKeySize));
+  CUSTODY_ASSIGN_OR_RETURN(
+      SecretString wrap_key,
+      crypto::HkdfSha256(shared.view(), share + public_key_, internal::kX25519Label, kWrapKeySize));
   Stanza s;
   s.type = std::string(internal::kX25519StanzaType);
   s.args.push_back(encoding::Base64Encode(share, Base64Padding::kUnpadded));
@@ -186,8 +186,7 @@ std::string_view ScryptRecipient::stanza_type() const { return internal::kScrypt
 
 Result<std::vector<Stanza>> ScryptRecipient::Wrap(const SecretString& file_key, Env& env) const {
   std::string salt(internal::kScryptSaltSize, '\0');
-  CUSTODY_RETURN_IF_ERROR(
-      env.RandomBytes(reinterpret_cast<uint8_t*>(salt.data()), salt.size()));
+  CUSTODY_RETURN_IF_ERROR(env.RandomBytes(reinterpret_cast<uint8_t*>(salt.data()), salt.size()));
   // The label domain-separates age's use of the passphrase.
   CUSTODY_ASSIGN_OR_RETURN(
       SecretString wrap_key,
@@ -229,10 +228,9 @@ Result<SecretString> ScryptIdentity::Unwrap(const Stanza& stanza) const {
     return StanzaError(kType, "the work factor is not a decimal number without leading zeros");
   }
   if (log2_n > max_log2_work_factor_) {
-    return UnsupportedError("the scrypt work factor 2^" + std::to_string(log2_n) +
-                            " is above the accepted maximum 2^" +
-                            std::to_string(max_log2_work_factor_) +
-                            " (it would take too long or too much memory)");
+    return UnsupportedError(
+        "the scrypt work factor 2^" + std::to_string(log2_n) + " is above the accepted maximum 2^" +
+        std::to_string(max_log2_work_factor_) + " (it would take too long or too much memory)");
   }
   if (stanza.body.size() != kWrappedFileKeySize) {
     return StanzaError(kType, "the wrapped file key is not 32 bytes");
@@ -240,8 +238,7 @@ Result<SecretString> ScryptIdentity::Unwrap(const Stanza& stanza) const {
   CUSTODY_ASSIGN_OR_RETURN(
       SecretString wrap_key,
       crypto::Scrypt(passphrase_.view(), std::string(internal::kScryptSaltLabel) + *salt, log2_n,
-                     internal::kScryptBlockSize, internal::kScryptParallelization,
-                     kWrapKeySize));
+                     internal::kScryptBlockSize, internal::kScryptParallelization, kWrapKeySize));
   auto key = OpenFileKey(wrap_key, stanza.body, kType);
   if (!key.ok() && key.status().code() == StatusCode::kWrongKey) {
     return WrongKeyError("the passphrase is wrong");

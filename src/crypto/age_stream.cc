@@ -27,6 +27,9 @@ void MakeNonce(uint64_t counter, bool last, uint8_t nonce[crypto::kChaChaPolyNon
 StreamWriter::StreamWriter(std::unique_ptr<crypto::ChaChaPoly> aead, ByteSink* sink)
     : aead_(std::move(aead)), sink_(sink), plain_(kChunkSize), sealed_(kEncryptedChunkSize) {}
 
+// Plaintext buffers are wiped: they hold the data custody exists to protect.
+StreamWriter::~StreamWriter() { WipeMemory(plain_.data(), plain_.size()); }
+
 Result<std::unique_ptr<StreamWriter>> StreamWriter::Create(const SecretString& payload_key,
                                                            ByteSink* sink) {
   CUSTODY_ASSIGN_OR_RETURN(auto aead, crypto::ChaChaPoly::Create(payload_key));
@@ -40,9 +43,8 @@ Status StreamWriter::Flush(bool last) {
   Status s = aead_->Seal(nonce, pt, sealed_.data());
   WipeMemory(plain_.data(), plain_len_);
   if (!s.ok()) return s;
-  CUSTODY_RETURN_IF_ERROR(sink_->Write(
-      std::string_view(reinterpret_cast<const char*>(sealed_.data()),
-                       plain_len_ + crypto::kChaChaPolyTagSize)));
+  CUSTODY_RETURN_IF_ERROR(sink_->Write(std::string_view(
+      reinterpret_cast<const char*>(sealed_.data()), plain_len_ + crypto::kChaChaPolyTagSize)));
   plain_len_ = 0;
   ++counter_;
   return Status::Ok();
@@ -80,6 +82,8 @@ Status StreamWriter::Finish() {
 StreamReader::StreamReader(std::unique_ptr<crypto::ChaChaPoly> aead, BufferedReader* in)
     : aead_(std::move(aead)), in_(in), sealed_(kEncryptedChunkSize), plain_(kChunkSize) {}
 
+StreamReader::~StreamReader() { WipeMemory(plain_.data(), plain_.size()); }
+
 Result<std::unique_ptr<StreamReader>> StreamReader::Create(const SecretString& payload_key,
                                                            BufferedReader* in) {
   CUSTODY_ASSIGN_OR_RETURN(auto aead, crypto::ChaChaPoly::Create(payload_key));
@@ -99,8 +103,9 @@ Status StreamReader::ReadChunk() {
   bool last = false;
   if (got < kEncryptedChunkSize) {
     if (got < crypto::kChaChaPolyTagSize) {
-      return TruncatedError(chunk_name + " is shorter than its authentication tag: the file is "
-                                         "truncated");
+      return TruncatedError(chunk_name +
+                            " is shorter than its authentication tag: the file is "
+                            "truncated");
     }
     // Only an empty file has an empty final chunk.
     if (got == crypto::kChaChaPolyTagSize && counter_ != 0) {

@@ -53,7 +53,8 @@ Status CheckHrp(std::string_view hrp, bool* upper) {
   bool has_lower = false, has_upper = false;
   for (char c : hrp) {
     auto u = static_cast<unsigned char>(c);
-    if (u < 33 || u > 126) return InvalidArgumentError("bech32: invalid character in human-readable part");
+    if (u < 33 || u > 126)
+      return InvalidArgumentError("bech32: invalid character in human-readable part");
     if (c >= 'a' && c <= 'z') has_lower = true;
     if (c >= 'A' && c <= 'Z') has_upper = true;
   }

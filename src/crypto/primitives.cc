@@ -26,8 +26,8 @@ Status CryptoError(std::string_view what, const CryptoPP::Exception& e) {
 
 }  // namespace
 
-Result<SecretString> HkdfSha256(std::string_view ikm, std::string_view salt,
-                                std::string_view info, size_t length) {
+Result<SecretString> HkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                                size_t length) {
   SecretString out(length);
   try {
     CryptoPP::HKDF<CryptoPP::SHA256> hkdf;
@@ -55,8 +55,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CryptoPP::VerifyBufsEqual(B(a), B(b), a.size());
 }
 
-Result<SecretString> Scrypt(std::string_view passphrase, std::string_view salt, int log2_n,
-                            int r, int p, size_t length) {
+Result<SecretString> Scrypt(std::string_view passphrase, std::string_view salt, int log2_n, int r,
+                            int p, size_t length) {
   if (log2_n < 1 || log2_n > 40 || r < 1 || p < 1) {
     return InvalidArgumentError("scrypt: parameters out of range");
   }

@@ -32,8 +32,8 @@ constexpr size_t kHmacSha256Size = 32;
 
 // HKDF-SHA-256 (RFC 5869): Extract with `salt` (empty = HashLen zero bytes,
 // which is the same HMAC key), then Expand with `info` to `length` bytes.
-Result<SecretString> HkdfSha256(std::string_view ikm, std::string_view salt,
-                                std::string_view info, size_t length);
+Result<SecretString> HkdfSha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                                size_t length);
 
 // HMAC-SHA-256 of `data` under `key`.
 Result<std::string> HmacSha256(std::string_view key, std::string_view data);
@@ -45,8 +45,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // scrypt (RFC 7914) with N = 2^log2_n. Memory use is 128 * r * N bytes
 // (256 MiB for log2_n = 18, r = 8). kInvalidArgument for parameters Crypto++
 // refuses; kInternal if the memory cannot be allocated.
-Result<SecretString> Scrypt(std::string_view passphrase, std::string_view salt, int log2_n,
-                            int r, int p, size_t length);
+Result<SecretString> Scrypt(std::string_view passphrase, std::string_view salt, int log2_n, int r,
+                            int p, size_t length);
 
 // X25519 (RFC 7748) of `scalar` and the base point. The scalar is clamped by
 // the function, as RFC 7748 specifies, so any 32 random bytes are a key.
@@ -68,8 +68,7 @@ class ChaChaPoly {
   ChaChaPoly& operator=(const ChaChaPoly&) = delete;
 
   // Writes plaintext.size() + kChaChaPolyTagSize bytes to `out`.
-  Status Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
-              uint8_t* out);
+  Status Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext, uint8_t* out);
   // Decrypts `ciphertext` (which ends with the tag) into `out`
   // (ciphertext.size() - kChaChaPolyTagSize bytes). Returns false, with `out`
   // wiped, when authentication fails; a Status error only for misuse.

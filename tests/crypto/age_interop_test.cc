@@ -6,9 +6,8 @@
 // only from a terminal, so those runs go through `script`, which gives it a
 // pty fed from our stdin), and X25519 recipient derivation against
 // `age-keygen -y`.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -27,9 +26,11 @@ bool HaveTool(const std::string& name) {
   return RunCommand({"sh", "-c", "command -v " + name}).exit_code == 0;
 }
 
-#define REQUIRE_TOOL(name)                                                              \
-  if (!HaveTool(name)) GTEST_SKIP() << "the `" name "` binary is not installed (apt-get " \
-                                       "install age)"
+#define REQUIRE_TOOL(name)                              \
+  if (!HaveTool(name))                                  \
+  GTEST_SKIP() << "the `" name                          \
+                  "` binary is not installed (apt-get " \
+                  "install age)"
 
 std::string Pattern(size_t n, uint32_t seed) {
   std::string s(n, '\0');
@@ -103,8 +104,7 @@ TEST(AgeInteropTest, AgeEncryptsCustodyDecrypts) {
       ASSERT_EQ(enc.exit_code, 0) << enc.err;
       for (const X25519Identity* id : {&a, &b}) {
         auto got = CustodyDecrypt(enc.out, {id});
-        ASSERT_TRUE(got.ok()) << "armor=" << armor << " n=" << n << ": "
-                              << got.status().ToString();
+        ASSERT_TRUE(got.ok()) << "armor=" << armor << " n=" << n << ": " << got.status().ToString();
         EXPECT_TRUE(*got == pt) << "armor=" << armor << " n=" << n;
       }
       EXPECT_EQ(CustodyDecrypt(enc.out, {&stranger}).status().code(), StatusCode::kWrongKey);

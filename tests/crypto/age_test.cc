@@ -91,8 +91,8 @@ size_t ExpectedCiphertextSize(size_t header, size_t n) {
 
 TEST(AgeTest, RoundTripsAtChunkBoundaries) {
   X25519Identity id = NewIdentity();
-  for (size_t n : {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 2 * kChunk,
-                   size_t{300 * 1024}}) {
+  for (size_t n :
+       {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 2 * kChunk, size_t{300 * 1024}}) {
     std::string pt = Pattern(n, static_cast<uint32_t>(n));
     std::string ct = EncryptOrDie(pt, {&id.Recipient()});
     EXPECT_EQ(ct.size(), ExpectedCiphertextSize(PayloadOffset(ct), n)) << n;
@@ -235,8 +235,7 @@ TEST(AgeTest, ScryptPassphrase) {
 
   EXPECT_EQ(ScryptRecipient::Create(SecretString("")).status().code(),
             StatusCode::kInvalidArgument);
-  EXPECT_EQ(ScryptIdentity::Create(SecretString("")).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(ScryptIdentity::Create(SecretString("")).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ScryptRecipient::Create(SecretString("p"), 31).status().code(),
             StatusCode::kInvalidArgument);
 }

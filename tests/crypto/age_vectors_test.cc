@@ -161,7 +161,7 @@ StatusCode ExpectedCode(const Vector& v) {
 }
 
 struct Outcome {
-  Status status;       // OK, or the first error (from Open or Read).
+  Status status;         // OK, or the first error (from Open or Read).
   bool at_open = false;  // The error came from Open.
   std::string released;  // Plaintext handed out before the error.
 };
@@ -189,7 +189,8 @@ void MakeIdentities(const Vector& v, Identities* ids) {
   for (const auto& id : ids->scrypt) ids->all.push_back(&id);
 }
 
-Outcome DecryptVector(const Vector& v, const Identities& ids, Armor armor, size_t max_read = SIZE_MAX) {
+Outcome DecryptVector(const Vector& v, const Identities& ids, Armor armor,
+                      size_t max_read = SIZE_MAX) {
   Outcome o;
   StringSource source(v.file, max_read);
   DecryptOptions options;
@@ -227,8 +228,8 @@ TEST_P(AgeVectorTest, DecryptsExactlyAsExpected) {
   } else {
     ASSERT_FALSE(o.status.ok()) << v.expect << " expected, but the file decrypted";
     EXPECT_EQ(o.status.code(), ExpectedCode(v))
-        << "expected " << StatusCodeName(ExpectedCode(v)) << " for " << v.expect
-        << ", got " << o.status.ToString();
+        << "expected " << StatusCodeName(ExpectedCode(v)) << " for " << v.expect << ", got "
+        << o.status.ToString();
     EXPECT_FALSE(o.status.message().empty());
     // Which layer refused it: header-level classes fail in Open, before any
     // plaintext; armor failures say so.
@@ -257,8 +258,8 @@ TEST_P(AgeVectorTest, DecryptsExactlyAsExpected) {
   if (v.file.size() < 1024 * 1024) max_reads.push_back(1);
   for (size_t max_read : max_reads) {
     Outcome small = DecryptVector(v, ids, v.armored ? Armor::kArmored : Armor::kBinary, max_read);
-    EXPECT_EQ(small.status.code(), o.status.code()) << "max_read " << max_read << ": "
-                                                    << small.status.ToString();
+    EXPECT_EQ(small.status.code(), o.status.code())
+        << "max_read " << max_read << ": " << small.status.ToString();
     EXPECT_EQ(small.released, o.released) << "max_read " << max_read;
   }
   // Armor auto-detection agrees wherever the armor starts like armor.
@@ -401,8 +402,8 @@ TEST_P(AgeStreamRoundTripTest, ReencryptsIdentically) {
 std::string ParamName(const ::testing::TestParamInfo<std::string>& info) { return info.param; }
 
 INSTANTIATE_TEST_SUITE_P(Cctv, AgeVectorTest, ::testing::ValuesIn(ListVectors()), ParamName);
-INSTANTIATE_TEST_SUITE_P(Cctv, AgeArmorRoundTripTest,
-                         ::testing::ValuesIn(ArmorRoundTripVectors()), ParamName);
+INSTANTIATE_TEST_SUITE_P(Cctv, AgeArmorRoundTripTest, ::testing::ValuesIn(ArmorRoundTripVectors()),
+                         ParamName);
 INSTANTIATE_TEST_SUITE_P(Cctv, AgeHeaderRoundTripTest,
                          ::testing::ValuesIn(HeaderRoundTripVectors()), ParamName);
 INSTANTIATE_TEST_SUITE_P(Cctv, AgeStreamRoundTripTest,
@@ -426,8 +427,8 @@ TEST(AgeVectorInventory, AllVectorsPresentAndSkipsListed) {
     list += " " + s;
   }
   std::cout << "[ SKIPPED  ] " << skipped.size()
-            << " age vectors need an ML-KEM-768+X25519 hybrid identity (not implemented):"
-            << list << "\n";
+            << " age vectors need an ML-KEM-768+X25519 hybrid identity (not implemented):" << list
+            << "\n";
   for (const auto& [name, code] : SpecificCodes()) {
     EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
   }

@@ -18,9 +18,11 @@ TEST(Bech32Test, Bip173ValidStrings) {
   for (const char* s : {
            "A12UEL5L",
            "a12uel5l",
-           "an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5tgs",
+           "an83characterlonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1tt5"
+           "tgs",
            "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw",
-           "11qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqc8247j",
+           "11qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqc82"
+           "47j",
            "split1checkupstagehandshakeupstreamerranterredcaperred2y9e3w",
            "?1ezyfcl",
        }) {
@@ -35,17 +37,17 @@ TEST(Bech32Test, Bip173ValidStrings) {
 
 TEST(Bech32Test, Bip173InvalidStrings) {
   const std::string invalid[] = {
-      std::string("\x20") + "1nwldj5",  // HRP character out of range
-      std::string("\x7f") + "1axkwrx",  // HRP character out of range
-      std::string("\x80") + "1eym55h",  // HRP character out of range
-      "pzry9x0s0muk",                   // no separator
-      "1pzry9x0s0muk",                  // empty HRP
-      "x1b4n0q5v",                      // invalid data character
-      "li1dgmt3",                       // too short checksum
-      std::string("de1lg7wt") + "\xff", // invalid character in checksum
-      "A1G7SGD8",                       // checksum computed with uppercase HRP
-      "10a06t8",                        // empty HRP
-      "1qzzfhee",                       // empty HRP
+      std::string("\x20") + "1nwldj5",   // HRP character out of range
+      std::string("\x7f") + "1axkwrx",   // HRP character out of range
+      std::string("\x80") + "1eym55h",   // HRP character out of range
+      "pzry9x0s0muk",                    // no separator
+      "1pzry9x0s0muk",                   // empty HRP
+      "x1b4n0q5v",                       // invalid data character
+      "li1dgmt3",                        // too short checksum
+      std::string("de1lg7wt") + "\xff",  // invalid character in checksum
+      "A1G7SGD8",                        // checksum computed with uppercase HRP
+      "10a06t8",                         // empty HRP
+      "1qzzfhee",                        // empty HRP
   };
   for (const auto& s : invalid) {
     auto d = Decode(s);
@@ -59,9 +61,9 @@ TEST(Bech32Test, Bip173InvalidStrings) {
 TEST(Bech32Test, AgeHasNoLengthLimit) {
   // BIP 173 refuses this 91-character string for its length only; age's
   // Bech32 has no length limit (post-quantum recipients are ~2 KB).
-  EXPECT_TRUE(
-      Decode("an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharactersbio1569pvx")
-          .ok());
+  EXPECT_TRUE(Decode("an84characterslonghumanreadablepartthatcontainsthenumber1andtheexcludedcharac"
+                     "tersbio1569pvx")
+                  .ok());
   std::string data(1216, '\x5a');
   auto e = Encode("age1pq", data);
   ASSERT_TRUE(e.ok());
