@@ -54,6 +54,22 @@ Status StreamWriter::Write(std::string_view plaintext) {
   if (!error_.ok()) return error_;
   if (finished_) return FailedPreconditionError("age: Write after Finish");
   while (!plaintext.empty()) {
+    if (plain_len_ == 0 && plaintext.size() > kChunkSize) {
+      // A whole chunk with more data after it: seal straight from the
+      // caller's buffer, saving a copy of every byte of large writes.
+      uint8_t nonce[crypto::kChaChaPolyNonceSize];
+      MakeNonce(counter_, /*last=*/false, nonce);
+      Status s = aead_->Seal(nonce, plaintext.substr(0, kChunkSize), sealed_.data());
+      if (s.ok()) {
+        s = sink_->Write(
+            std::string_view(reinterpret_cast<const char*>(sealed_.data()), kEncryptedChunkSize));
+      }
+      if (!s.ok()) return error_ = s;
+      ++counter_;
+      total_ += kChunkSize;
+      plaintext.remove_prefix(kChunkSize);
+      continue;
+    }
     if (plain_len_ == kChunkSize) {
       // More data follows a full chunk, so it is not the last one.
       Status s = Flush(/*last=*/false);
