@@ -29,6 +29,8 @@ struct Verifier {
 uint32_t KeyId(std::string_view name, std::string_view public_key);
 // "name+hex8+base64(0x01 || pub)".
 std::string FormatVerifierKey(std::string_view name, std::string_view public_key);
+// kInvalidArgument unless: valid key name, 8 lowercase hex digits equal to
+// KeyId, canonical base64 of 0x01 || 32 bytes; kUnsupported for other types.
 Result<Verifier> ParseVerifierKey(std::string_view vkey);
 
 // Signs `text` (must end in "\n", no CRLF) and returns the full note:
@@ -37,7 +39,10 @@ Result<std::string> Sign(std::string_view text, std::string_view name, const Sec
 
 // Checks that `note` carries a valid signature by `verifier` and returns the
 // text part. Other signatures (unknown keys) are ignored as the spec says;
-// kVerificationFailed if none by `verifier` verifies.
+// kVerificationFailed if none by `verifier` verifies, or if one by `verifier`
+// fails (the note was altered). kInvalidArgument if the note is malformed
+// (CRLF, no final newline, "--" for "—", bad base64, bad key name, more than
+// 100 signatures, two signatures by `verifier`).
 Result<std::string> Open(std::string_view note, const Verifier& verifier);
 
 struct Checkpoint {
@@ -47,7 +52,12 @@ struct Checkpoint {
   std::vector<std::string> extensions;  // Extension lines, without "\n".
 };
 std::string FormatCheckpoint(const Checkpoint& c);  // The note text (body).
+// Strict: at least 3 lines, no empty line, size without leading zeros or
+// sign, canonical base64 root of 32 bytes, final newline, no CR.
 Result<Checkpoint> ParseCheckpoint(std::string_view text);
+// Open() + ParseCheckpoint() + our profile's rule that the origin equals the
+// verifier's key name (kVerificationFailed otherwise).
+Result<Checkpoint> OpenCheckpoint(std::string_view signed_checkpoint, const Verifier& verifier);
 
 // C2SP tlog-proof: "c2sp.org/tlog-proof@v1", optional "extra <b64>",
 // "index N", the inclusion path (base64 hashes), a blank line, and the
@@ -58,8 +68,15 @@ struct TlogProof {
   std::vector<std::string> path;  // 32-byte hashes.
   std::string signed_checkpoint;  // A full signed note.
 };
-std::string FormatTlogProof(const TlogProof& p);
+std::string FormatTlogProof(const TlogProof& p);  // "extra" line only if extra is non-empty.
+// Parses the format only; the checkpoint is not verified (VerifyTlogProof).
 Result<TlogProof> ParseTlogProof(std::string_view text);
+// Full offline check of a proof for the leaf with hash `leaf_hash`
+// (merkle::HashLeaf of the entry bytes): OpenCheckpoint with `verifier`, then
+// RFC 9162 inclusion of leaf `index` in the checkpoint's tree. Returns the
+// checkpoint; kVerificationFailed if anything does not match.
+Result<Checkpoint> VerifyTlogProof(const TlogProof& proof, std::string_view leaf_hash,
+                                   const Verifier& verifier);
 
 }  // namespace custody::note
 
