@@ -167,8 +167,7 @@ Result<std::vector<Hash>> InclusionProof(uint64_t index, uint64_t size, const No
   return Execute(plan, read);
 }
 
-Result<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2,
-                                           const NodeReader& read) {
+Result<std::vector<Hash>> ConsistencyProof(uint64_t size1, uint64_t size2, const NodeReader& read) {
   if (size1 > size2) {
     return InvalidArgumentError("consistency proof from size " + std::to_string(size1) +
                                 " to the smaller size " + std::to_string(size2));
@@ -213,8 +212,8 @@ Result<Hash> RootFromInclusionProof(uint64_t index, uint64_t size, std::string_v
   auto [inner, border] = DecompInclusion(index, size);
   if (proof.size() != static_cast<size_t>(inner + border)) {
     return VerificationFailedError("inclusion proof has " + std::to_string(proof.size()) +
-                                   " hashes; a tree of size " + std::to_string(size) +
-                                   " needs " + std::to_string(inner + border) + " for entry " +
+                                   " hashes; a tree of size " + std::to_string(size) + " needs " +
+                                   std::to_string(inner + border) + " for entry " +
                                    std::to_string(index));
   }
   CUSTODY_RETURN_IF_ERROR(CheckProofHashes(proof));

@@ -21,9 +21,9 @@ namespace custody::merkle {
 
 using Hash = std::string;  // Always 32 bytes.
 
-Hash HashLeaf(std::string_view leaf);                 // SHA-256(0x00 || leaf)
+Hash HashLeaf(std::string_view leaf);                       // SHA-256(0x00 || leaf)
 Hash HashChildren(std::string_view l, std::string_view r);  // SHA-256(0x01 || l || r)
-Hash EmptyRoot();                                      // SHA-256("")
+Hash EmptyRoot();                                           // SHA-256("")
 
 struct NodeId {
   uint32_t level;

@@ -18,7 +18,7 @@ namespace custody::note {
 namespace {
 
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";  // Em dash (U+2014), space.
-constexpr uint8_t kEd25519Type = 0x01;                     // signed-note signature type.
+constexpr uint8_t kEd25519Type = 0x01;                    // signed-note signature type.
 // The spec asks verifiers to cap signatures and accept at least 16; Go's
 // sumdb/note caps at 100, and so do we.
 constexpr size_t kMaxSignatures = 100;
@@ -60,8 +60,8 @@ bool NextCodePoint(std::string_view s, size_t* i, char32_t* cp) {
 // Unicode White_Space (what Go's unicode.IsSpace reports).
 bool IsUnicodeSpace(char32_t c) {
   return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-         c == 0x205F || c == 0x3000;
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+         c == 0x3000;
 }
 
 // signed-note: valid UTF-8 and no ASCII control character other than "\n".
@@ -69,7 +69,8 @@ bool IsUnicodeSpace(char32_t c) {
 Status CheckNoteCharacters(std::string_view s, std::string_view what) {
   for (size_t i = 0; i < s.size();) {
     char32_t c;
-    if (!NextCodePoint(s, &i, &c)) return InvalidArgumentError(std::string(what) + " is not valid UTF-8");
+    if (!NextCodePoint(s, &i, &c))
+      return InvalidArgumentError(std::string(what) + " is not valid UTF-8");
     if (c < 0x20 && c != '\n') {
       return InvalidArgumentError(std::string(what) +
                                   (c == '\r' ? " has a carriage return (CRLF line endings are "
@@ -158,7 +159,8 @@ Result<Verifier> ParseVerifierKey(std::string_view vkey) {
   }
   std::string_view name = vkey.substr(0, p1), id_hex = vkey.substr(p1 + 1, p2 - p1 - 1);
   if (!IsValidKeyName(name)) {
-    return InvalidArgumentError("verifier key name is empty or has a space, '+' or control character");
+    return InvalidArgumentError(
+        "verifier key name is empty or has a space, '+' or control character");
   }
   bool lower_hex = id_hex.size() == 8;
   for (char c : id_hex) lower_hex &= (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -224,10 +226,12 @@ Result<std::string> Open(std::string_view note, const Verifier& verifier) {
       return InvalidArgumentError("signature line has no space between key name and signature");
     }
     std::string_view name = line.substr(0, space);
-    if (!IsValidKeyName(name)) return InvalidArgumentError("signature line has an invalid key name");
+    if (!IsValidKeyName(name))
+      return InvalidArgumentError("signature line has an invalid key name");
     auto blob = encoding::Base64Decode(line.substr(space + 1));
     if (!blob.ok()) return blob.status().WithContext("signature of " + std::string(name));
-    if (blob->size() < 5) return InvalidArgumentError("signature of " + std::string(name) + " is too short");
+    if (blob->size() < 5)
+      return InvalidArgumentError("signature of " + std::string(name) + " is too short");
     const auto* b = reinterpret_cast<const uint8_t*>(blob->data());
     uint32_t id = uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
     // Unknown keys (name or ID differ) are ignored, as the spec requires.
@@ -251,8 +255,8 @@ Result<std::string> Open(std::string_view note, const Verifier& verifier) {
 }
 
 std::string FormatCheckpoint(const Checkpoint& c) {
-  std::string out = c.origin + "\n" + std::to_string(c.size) + "\n" +
-                    encoding::Base64Encode(c.root_hash) + "\n";
+  std::string out =
+      c.origin + "\n" + std::to_string(c.size) + "\n" + encoding::Base64Encode(c.root_hash) + "\n";
   for (const auto& e : c.extensions) out += e + "\n";
   return out;
 }

@@ -48,7 +48,7 @@ Result<std::string> Open(std::string_view note, const Verifier& verifier);
 struct Checkpoint {
   std::string origin;
   uint64_t size = 0;
-  std::string root_hash;            // 32 bytes.
+  std::string root_hash;                // 32 bytes.
   std::vector<std::string> extensions;  // Extension lines, without "\n".
 };
 std::string FormatCheckpoint(const Checkpoint& c);  // The note text (body).

@@ -127,7 +127,8 @@ void RefSubproof(uint64_t m, const Hash* leaves, uint64_t n, bool b, std::vector
 TEST(MerkleTest, HashingMatchesRfc6962) {
   EXPECT_EQ(EmptyRoot(), Hex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
   EXPECT_EQ(HashLeaf(""), Hex("6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"));
-  EXPECT_EQ(HashChildren("a", "b"), crypto::Sha256Bytes("\x01" "ab"));
+  EXPECT_EQ(HashChildren("a", "b"), crypto::Sha256Bytes("\x01"
+                                                        "ab"));
 }
 
 TEST(MerkleTest, KnownRootsOfTheStandardLeaves) {
@@ -162,16 +163,19 @@ TEST(MerkleTest, KnownProofsOfTheStandardLeaves) {
   };
   const std::vector<Known> inclusion = {
       {0, 1, {}},
-      {0, 8,
+      {0,
+       8,
        {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-      {5, 8,
+      {5,
+       8,
        {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
         "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
         "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
       {2, 3, {"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"}},
-      {1, 5,
+      {1,
+       5,
        {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
@@ -182,23 +186,27 @@ TEST(MerkleTest, KnownProofsOfTheStandardLeaves) {
     std::vector<Hash> want;
     for (const char* h : k.proof) want.push_back(Hex(h));
     EXPECT_EQ(*proof, want) << "inclusion " << k.a << " in " << k.b;
-    EXPECT_TRUE(VerifyInclusion(k.a, k.b, HashLeaf(kLeaves[k.a]), want, Hex(kRootsHex[k.b - 1]))
-                    .ok());
+    EXPECT_TRUE(
+        VerifyInclusion(k.a, k.b, HashLeaf(kLeaves[k.a]), want, Hex(kRootsHex[k.b - 1])).ok());
   }
   const std::vector<Known> consistency = {
       {1, 1, {}},
-      {1, 8,
+      {1,
+       8,
        {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
         "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-      {6, 8,
+      {6,
+       8,
        {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
         "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
         "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
-      {2, 5,
+      {2,
+       5,
        {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
         "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
-      {6, 7,
+      {6,
+       7,
        {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
         "b08693ec2e721597130641e8211e7eedccb4c26413963eee6c1e2ed16ffb1a5f",
         "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
@@ -294,10 +302,8 @@ TEST(MerkleTest, GeneratedProofsMatchRfcAndVerifyForAllSmallTrees) {
       EXPECT_EQ(RootFromInclusionProof(i, size, tree.leaf_hashes[i], *proof).value(), root);
       // The proof is bound to its index and to its leaf.
       if (size > 1) {
-        EXPECT_FALSE(
-            VerifyInclusion((i + 1) % size, size, tree.leaf_hashes[i], *proof, root).ok());
-        EXPECT_FALSE(
-            VerifyInclusion(i, size, tree.leaf_hashes[(i + 1) % size], *proof, root).ok());
+        EXPECT_FALSE(VerifyInclusion((i + 1) % size, size, tree.leaf_hashes[i], *proof, root).ok());
+        EXPECT_FALSE(VerifyInclusion(i, size, tree.leaf_hashes[(i + 1) % size], *proof, root).ok());
       }
     }
     for (uint64_t size1 = 1; size1 <= size; ++size1) {
@@ -329,8 +335,7 @@ TEST(MerkleTest, ProofGenerationReadsLogarithmicallyManyNodes) {
     max_read = std::max(max_read, ids.size());
     std::vector<Hash> out;
     for (const auto& id : ids) {
-      out.push_back(crypto::Sha256Bytes(std::to_string(id.level) + "/" +
-                                        std::to_string(id.index)));
+      out.push_back(crypto::Sha256Bytes(std::to_string(id.level) + "/" + std::to_string(id.index)));
     }
     return out;
   };

@@ -50,13 +50,15 @@ TEST(NoteTest, VerifiesPublishedExampleNotes) {
   const std::vector<Example> examples = {
       {"example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k",
        "This is an example message.\n",
-       "example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHj"
+       "example.com/foo "
+       "Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6TfXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHj"
        "G1Yu72IneyaQM=\n",
        0x530d903a},
       {"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
        "If you think cryptography is the answer to your problem,\n"
        "then you don't know what your problem is.\n",
-       "PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE"
+       "PeterNeumann "
+       "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE"
        "6RyyBwJnAM=\n",
        0xc74f20a3},
   };
@@ -108,8 +110,9 @@ TEST(NoteTest, RejectsMalformedVerifierKeys) {
   std::string typed = std::string("\x04", 1) + v.public_key;
   std::string name = "w.example";
   std::string id4 = crypto::Sha256Hex(name + "\n" + typed).substr(0, 8);
-  EXPECT_EQ(ParseVerifierKey(name + "+" + id4 + "+" + encoding::Base64Encode(typed)).status().code(),
-            StatusCode::kUnsupported);
+  EXPECT_EQ(
+      ParseVerifierKey(name + "+" + id4 + "+" + encoding::Base64Encode(typed)).status().code(),
+      StatusCode::kUnsupported);
 }
 
 TEST(NoteTest, SignReproducesTheGoldenNoteByteForByte) {
@@ -216,7 +219,12 @@ TEST(NoteTest, SignRejectsBadInput) {
   EXPECT_EQ(Sign("t\n", "a b", seed).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Sign("t\n", "a+b", seed).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Sign("t\n", "", seed).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(Sign("t\n", "a\xe3\x80\x80" "b", seed).status().code(),  // Ideographic space.
+  EXPECT_EQ(Sign("t\n",
+                 "a\xe3\x80\x80"
+                 "b",
+                 seed)
+                .status()
+                .code(),  // Ideographic space.
             StatusCode::kInvalidArgument);
   EXPECT_EQ(Sign("t\n", kOrigin, SecretString("short")).status().code(),
             StatusCode::kInvalidArgument);
@@ -253,8 +261,7 @@ TEST(NoteTest, OpenCheckpointRequiresOriginToBeTheKeyName) {
   Checkpoint c{"another.example/log", 1, std::string(32, 'r'), {}};
   std::string note = Sign(FormatCheckpoint(c), kOrigin, TestSeed()).value();
   EXPECT_TRUE(Open(note, TestVerifier()).ok());
-  EXPECT_EQ(OpenCheckpoint(note, TestVerifier()).status().code(),
-            StatusCode::kVerificationFailed);
+  EXPECT_EQ(OpenCheckpoint(note, TestVerifier()).status().code(), StatusCode::kVerificationFailed);
 }
 
 // A tree of 7 entries; proofs for each entry in the C2SP tlog-proof format.
@@ -296,12 +303,11 @@ TEST(NoteTest, TlogProofRoundTripAndVerification) {
     TlogProof moved = *parsed;
     moved.index = (i + 1) % 7;
     EXPECT_FALSE(VerifyTlogProof(moved, merkle::HashLeaf(entries[i]), v).ok());
-    EXPECT_FALSE(
-        VerifyTlogProof(*parsed, merkle::HashLeaf(entries[i]),
-                        ParseVerifierKey("example.com/foo+530d903a+"
-                                         "AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
-                            .value())
-            .ok());
+    EXPECT_FALSE(VerifyTlogProof(*parsed, merkle::HashLeaf(entries[i]),
+                                 ParseVerifierKey("example.com/foo+530d903a+"
+                                                  "AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k")
+                                     .value())
+                     .ok());
   }
 }
 
