@@ -13,6 +13,8 @@ packages=(
   libcairo2-dev libpango1.0-dev libqrencode-dev fonts-ipaexfont-gothic fonts-ipaexfont-mincho
   # LUKS crypto-erase
   libcryptsetup-dev cryptsetup-bin
+  # tests: the zlib-compressed C2SP age vectors
+  zlib1g-dev
   # tools the tests run for real: interop, devices, documents, the auditor script
   age p7zip-full libarchive-tools python3 python3-cryptography openssl sqlite3
   util-linux e2fsprogs dmsetup poppler-utils zbar-tools expect

@@ -6,8 +6,8 @@
 // failure class maps to a pinned Status code. Plus the round trips the CCTV
 // README recommends: header parse/serialize, STREAM decrypt/encrypt with the
 // vector's file key, and armor decode/encode.
-#include <cryptopp/zlib.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -52,15 +52,28 @@ std::vector<std::string> ListVectors() {
   return names;
 }
 
+// The `compressed: zlib` vectors (multi-MiB payloads of STREAM tests).
 std::string Inflate(const std::string& z) {
+  z_stream zs{};
+  EXPECT_EQ(inflateInit(&zs), Z_OK);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(z.data()));
+  zs.avail_in = static_cast<uInt>(z.size());
   std::string out;
-  CryptoPP::ZlibDecompressor inflater(new CryptoPP::StringSink(out));
-  inflater.Put(reinterpret_cast<const CryptoPP::byte*>(z.data()), z.size());
-  inflater.MessageEnd();
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    size_t have = out.size();
+    out.resize(have + (1 << 20));
+    zs.next_out = reinterpret_cast<Bytef*>(out.data() + have);
+    zs.avail_out = 1 << 20;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out.resize(out.size() - zs.avail_out);
+  }
+  EXPECT_EQ(rc, Z_STREAM_END);
+  inflateEnd(&zs);
   return out;
 }
 
-Vector LoadVector(const std::string& name) {
+Vector LoadVector(const std::string& name, bool inflate = true) {
   Vector v;
   v.name = name;
   std::string text = ReadFileOrDie(VectorDir() + "/" + name);
@@ -93,7 +106,7 @@ Vector LoadVector(const std::string& name) {
     }
   }
   v.file = text.substr(pos);
-  if (v.compressed) v.file = Inflate(v.file);
+  if (v.compressed && inflate) v.file = Inflate(v.file);
   return v;
 }
 
@@ -254,8 +267,9 @@ TEST_P(AgeVectorTest, DecryptsExactlyAsExpected) {
 
   // The same outcome with short reads from the source (1 and 7 bytes; 4097
   // for the multi-MiB vectors, to keep the suite fast).
-  std::vector<size_t> max_reads = {7, 4097};
-  if (v.file.size() < 1024 * 1024) max_reads.push_back(1);
+  const bool big = v.file.size() > 1024 * 1024;
+  std::vector<size_t> max_reads = {4097};
+  if (!big) max_reads.insert(max_reads.end(), {1, 7});
   for (size_t max_read : max_reads) {
     Outcome small = DecryptVector(v, ids, v.armored ? Armor::kArmored : Armor::kBinary, max_read);
     EXPECT_EQ(small.status.code(), o.status.code())
@@ -263,7 +277,7 @@ TEST_P(AgeVectorTest, DecryptsExactlyAsExpected) {
     EXPECT_EQ(small.released, o.released) << "max_read " << max_read;
   }
   // Armor auto-detection agrees wherever the armor starts like armor.
-  if (v.name != "armor_garbage_leading") {
+  if (v.name != "armor_garbage_leading" && !big) {
     Outcome detected = DecryptVector(v, ids, Armor::kAuto);
     EXPECT_EQ(detected.status.code(), o.status.code()) << detected.status.ToString();
     EXPECT_EQ(detected.released, o.released);
@@ -358,8 +372,23 @@ TEST_P(AgeHeaderRoundTripTest, ReencodesIdentically) {
   internal::BufferedReader in(&source);
   auto header = internal::ParseHeader(in);
   ASSERT_TRUE(header.ok()) << header.status().ToString();
-  std::string payload = ReadAllFrom(in);
-  EXPECT_EQ(internal::SerializeHeader(header->stanzas, header->mac) + payload, v.file);
+  // The re-encoded header is the file's prefix, and the parser stopped
+  // exactly there: what remains to read is the rest of the file.
+  std::string reencoded = internal::SerializeHeader(header->stanzas, header->mac);
+  ASSERT_LE(reencoded.size(), v.file.size());
+  EXPECT_EQ(std::string_view(v.file).substr(0, reencoded.size()), reencoded);
+  std::string_view rest = std::string_view(v.file).substr(reencoded.size());
+  size_t matched = 0;
+  uint8_t buf[4096];
+  while (true) {
+    auto n = in.Read(buf, sizeof buf);
+    ASSERT_TRUE(n.ok());
+    if (*n == 0) break;
+    ASSERT_LE(matched + *n, rest.size());
+    ASSERT_EQ(rest.substr(matched, *n), std::string_view(reinterpret_cast<char*>(buf), *n));
+    matched += *n;
+  }
+  EXPECT_EQ(matched, rest.size());
   EXPECT_EQ(internal::SerializeHeaderWithoutMac(header->stanzas), header->mac_input);
   if (v.expect != "HMAC failure") {
     // The MAC recomputed from the vector's file key matches.
@@ -417,7 +446,7 @@ TEST(AgeVectorInventory, AllVectorsPresentAndSkipsListed) {
   std::vector<std::string> skipped;
   std::map<std::string, int> by_expect;
   for (const auto& n : names) {
-    Vector v = LoadVector(n);
+    Vector v = LoadVector(n, /*inflate=*/false);
     ++by_expect[v.expect];
     if (!SkipReason(v).empty()) skipped.push_back(n);
   }
