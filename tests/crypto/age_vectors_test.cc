@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -290,15 +291,36 @@ TEST_P(AgeVectorTest, DecryptsExactlyAsExpected) {
 // key)", and armored vectors round-trip armor decode/encode modulo CRLF and
 // surrounding whitespace.
 
-// The `expect` and `armored` keys only, without inflating the file, so that
-// the lists below are cheap to build at test registration.
-std::pair<std::string, bool> PeekVector(const std::string& name) {
-  std::string text = ReadFileOrDie(VectorDir() + "/" + name);
-  std::string head = text.substr(0, text.find("\n\n"));
+// The `expect` and `armored` keys of every vector, read once per process
+// from the first bytes of each file (no inflating), so that the lists below
+// are cheap to build at test registration.
+struct VectorKind {
   std::string expect;
-  size_t p = head.find("expect: ");
-  if (p != std::string::npos) expect = head.substr(p + 8, head.find('\n', p) - p - 8);
-  return {expect, head.find("armored: yes") != std::string::npos};
+  bool armored = false;
+};
+const std::map<std::string, VectorKind>& VectorKinds() {
+  static const auto* kinds = [] {
+    auto* m = new std::map<std::string, VectorKind>;
+    for (const auto& name : ListVectors()) {
+      std::ifstream f(VectorDir() + "/" + name, std::ios::binary);
+      std::string head(1024, '\0');
+      f.read(head.data(), static_cast<std::streamsize>(head.size()));
+      head.resize(static_cast<size_t>(f.gcount()));
+      head = head.substr(0, head.find("\n\n"));
+      VectorKind k;
+      size_t p = head.find("expect: ");
+      if (p != std::string::npos) k.expect = head.substr(p + 8, head.find('\n', p) - p - 8);
+      k.armored = head.find("armored: yes") != std::string::npos;
+      (*m)[name] = k;
+    }
+    return m;
+  }();
+  return *kinds;
+}
+
+std::pair<std::string, bool> PeekVector(const std::string& name) {
+  const VectorKind& k = VectorKinds().at(name);
+  return {k.expect, k.armored};
 }
 
 std::vector<std::string> ArmorRoundTripVectors() {
