@@ -12,6 +12,7 @@ if [ "${CUSTODY_SANITIZE:-0}" = 1 ]; then
   build_dir=build-asan
   extra=(-DCUSTODY_SANITIZE=ON -DCUSTODY_BUILD_BENCH=OFF)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 else
   build_dir=build
