@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cert/cert_json.h"
+#include "cert/json_reader.h"
 #include "cert/vocabulary.h"
 #include "common/canonical_json.h"
 #include "common/time_util.h"
@@ -19,7 +21,8 @@
 namespace custody {
 namespace {
 
-using Json = nlohmann::json;
+using cert::Json;
+using cert::JsonReader;
 using namespace cert;  // NOLINT: the vocabulary tables.
 
 std::string Join(const std::vector<std::string>& v, std::string_view sep) {
@@ -145,45 +148,97 @@ std::vector<CertificateWarning> ComputeWarnings(const CertificateContent& c) {
   return w;
 }
 
+}  // namespace
+
+namespace cert {
+
+Json DeviceToJson(const CertificateDevice& d) {
+  Json photos = Json::array(), sources = Json::array();
+  for (const HashedFile& p : d.photos)
+    photos.push_back({{"name", p.name}, {"sha256", p.sha256_hex}});
+  for (const LedgerRef& r : d.sources) sources.push_back({{"seq", r.seq}, {"type", r.type}});
+  const CertificateMethod& m = d.method;
+  return {
+      {"media", std::string(TermOf(kMedia, d.media).json)},
+      {"maker", d.maker},
+      {"model", d.model},
+      {"serial", d.serial},
+      {"asset_tag", d.asset_tag},
+      {"capacity_bytes", d.capacity_bytes},
+      {"interface", d.interface},
+      {"hpa_dco", std::string(TermOf(kHiddenAreas, d.hpa_dco).json)},
+      {"method",
+       {{"family", std::string(TermOf(kFamilies, m.family).json)},
+        {"level", std::string(TermOf(kLevels, m.level).json)},
+        {"standard", m.standard},
+        {"passes", m.passes},
+        {"patterns", m.patterns},
+        {"commands", m.commands},
+        {"tool", {{"name", m.tool_name}, {"version", m.tool_version}}},
+        {"details", m.details}}},
+      {"started", d.started},
+      {"finished", d.finished},
+      {"outcome", std::string(TermOf(kOutcomes, d.outcome).json)},
+      {"verification",
+       {{"method", d.verification.method},
+        {"coverage", d.verification.coverage},
+        {"result", std::string(TermOf(kVerificationResults, d.verification.result).json)},
+        {"verifier", d.verification.verifier}}},
+      {"photos", photos},
+      {"sources", sources},
+  };
+}
+
+CertificateDevice ReadDevice(JsonReader& dr) {
+  CertificateDevice d;
+  d.media = dr.Enum("media", kMedia);
+  d.maker = dr.Str("maker");
+  d.model = dr.Str("model");
+  d.serial = dr.Str("serial");
+  d.asset_tag = dr.Str("asset_tag");
+  d.capacity_bytes = dr.Int("capacity_bytes");
+  d.interface = dr.Str("interface");
+  d.hpa_dco = dr.Enum("hpa_dco", kHiddenAreas);
+  {
+    JsonReader m = dr.Sub("method");
+    d.method.family = m.Enum("family", kFamilies);
+    d.method.level = m.Enum("level", kLevels);
+    d.method.standard = m.Str("standard");
+    d.method.passes = m.Int("passes");
+    d.method.patterns = m.Strings("patterns");
+    d.method.commands = m.Strings("commands");
+    JsonReader tool = m.Sub("tool");
+    d.method.tool_name = tool.Str("name");
+    d.method.tool_version = tool.Str("version");
+    d.method.details = m.Str("details");
+  }
+  d.started = dr.Str("started");
+  d.finished = dr.Str("finished");
+  d.outcome = dr.Enum("outcome", kOutcomes);
+  {
+    JsonReader v = dr.Sub("verification");
+    d.verification.method = v.Str("method");
+    d.verification.coverage = v.Str("coverage");
+    d.verification.result = v.Enum("result", kVerificationResults);
+    d.verification.verifier = v.Str("verifier");
+  }
+  dr.Objects("photos", [&](JsonReader& pr) {
+    d.photos.push_back({pr.Str("name"), pr.Str("sha256")});
+  });
+  dr.Objects("sources", [&](JsonReader& sr) {
+    d.sources.push_back({sr.Uint("seq"), sr.Str("type")});
+  });
+  return d;
+}
+
+}  // namespace cert
+
+namespace {
+
 // ---- JSON out
 Json ToJson(const CertificateContent& c) {
   Json devices = Json::array();
-  for (const CertificateDevice& d : c.devices) {
-    Json photos = Json::array(), sources = Json::array();
-    for (const HashedFile& p : d.photos)
-      photos.push_back({{"name", p.name}, {"sha256", p.sha256_hex}});
-    for (const LedgerRef& r : d.sources) sources.push_back({{"seq", r.seq}, {"type", r.type}});
-    const CertificateMethod& m = d.method;
-    devices.push_back({
-        {"media", std::string(TermOf(kMedia, d.media).json)},
-        {"maker", d.maker},
-        {"model", d.model},
-        {"serial", d.serial},
-        {"asset_tag", d.asset_tag},
-        {"capacity_bytes", d.capacity_bytes},
-        {"interface", d.interface},
-        {"hpa_dco", std::string(TermOf(kHiddenAreas, d.hpa_dco).json)},
-        {"method",
-         {{"family", std::string(TermOf(kFamilies, m.family).json)},
-          {"level", std::string(TermOf(kLevels, m.level).json)},
-          {"standard", m.standard},
-          {"passes", m.passes},
-          {"patterns", m.patterns},
-          {"commands", m.commands},
-          {"tool", {{"name", m.tool_name}, {"version", m.tool_version}}},
-          {"details", m.details}}},
-        {"started", d.started},
-        {"finished", d.finished},
-        {"outcome", std::string(TermOf(kOutcomes, d.outcome).json)},
-        {"verification",
-         {{"method", d.verification.method},
-          {"coverage", d.verification.coverage},
-          {"result", std::string(TermOf(kVerificationResults, d.verification.result).json)},
-          {"verifier", d.verification.verifier}}},
-        {"photos", photos},
-        {"sources", sources},
-    });
-  }
+  for (const CertificateDevice& d : c.devices) devices.push_back(DeviceToJson(d));
   Json warnings = Json::array();
   for (const CertificateWarning& w : c.warnings)
     warnings.push_back({{"code", w.code}, {"ja", w.ja}, {"en", w.en}});
@@ -227,104 +282,12 @@ Json BodyJson(const DisposalCertificate& c) {
   return {{"content", ToJson(c.content)}, {"issuance", ToJson(c.issuance)}};
 }
 
-// ---- JSON in: every member present with its type, nothing unknown. The
-// first problem is kept, with its path ("body.content.devices[0].serial").
-class Reader {
- public:
-  Reader(const Json& j, std::string path, std::string* error)
-      : j_(j), path_(std::move(path)), error_(error) {
-    if (!j_.is_object()) Fail(path_, "is not an object");
-  }
-  ~Reader() {
-    if (!j_.is_object()) return;
-    for (auto it = j_.begin(); it != j_.end(); ++it)
-      if (!seen_.count(it.key())) Fail(path_ + "." + it.key(), "is not a member of this format");
-  }
-
-  const Json* Get(const char* key, bool (Json::*is)() const noexcept, const char* what) {
-    seen_.insert(key);
-    if (!j_.is_object()) return nullptr;
-    auto it = j_.find(key);
-    if (it == j_.end()) return Fail(Path(key), "is missing"), nullptr;
-    if (!((*it).*is)()) return Fail(Path(key), std::string("is not ") + what), nullptr;
-    return &*it;
-  }
-  std::string Str(const char* key) {
-    const Json* v = Get(key, &Json::is_string, "a string");
-    return v ? v->get<std::string>() : "";
-  }
-  int64_t Int(const char* key) {
-    const Json* v = Get(key, &Json::is_number_integer, "an integer");
-    return v ? v->get<int64_t>() : 0;
-  }
-  uint64_t Uint(const char* key) {
-    const Json* v = Get(key, &Json::is_number_unsigned, "a non-negative integer");
-    return v ? v->get<uint64_t>() : 0;
-  }
-  bool Bool(const char* key) {
-    const Json* v = Get(key, &Json::is_boolean, "true or false");
-    return v ? v->get<bool>() : false;
-  }
-  std::vector<std::string> Strings(const char* key) {
-    std::vector<std::string> out;
-    const Json* v = Get(key, &Json::is_array, "an array");
-    if (!v) return out;
-    for (size_t i = 0; i < v->size(); ++i) {
-      if (!(*v)[i].is_string()) {
-        Fail(Path(key) + "[" + std::to_string(i) + "]", "is not a string");
-        continue;
-      }
-      out.push_back((*v)[i].get<std::string>());
-    }
-    return out;
-  }
-  // Calls fn(Reader&) for each object in the array `key`.
-  template <typename F>
-  void Objects(const char* key, F fn) {
-    const Json* v = Get(key, &Json::is_array, "an array");
-    if (!v) return;
-    for (size_t i = 0; i < v->size(); ++i) {
-      Reader r((*v)[i], Path(key) + "[" + std::to_string(i) + "]", error_);
-      fn(r);
-    }
-  }
-  Reader Sub(const char* key) {
-    const Json* v = Get(key, &Json::is_object, "an object");
-    static const Json kEmpty = Json::object();
-    return Reader(v ? *v : kEmpty, Path(key), v ? error_ : &discard_);
-  }
-  template <typename E, size_t N>
-  E Enum(const char* key, const std::array<Term<E>, N>& table) {
-    std::string s = Str(key);
-    auto e = FromJson(table, s);
-    if (!e) {
-      std::vector<std::string> allowed;
-      for (const auto& t : table) allowed.emplace_back(t.json);
-      if (!s.empty() || error_->empty())
-        Fail(Path(key), "is \"" + s + "\", not one of " + Join(allowed, ", "));
-      return table[0].value;
-    }
-    return *e;
-  }
-
- private:
-  std::string Path(const char* key) const { return path_ + "." + key; }
-  void Fail(const std::string& where, const std::string& what) {
-    if (error_->empty()) *error_ = where + " " + what;
-  }
-  const Json& j_;
-  std::string path_;
-  std::string* error_;
-  std::string discard_;
-  std::set<std::string> seen_;
-};
-
-CertificateContent ReadContent(Reader& r) {
+CertificateContent ReadContent(JsonReader& r) {
   CertificateContent c;
   c.reason = r.Enum("reason", kReasons);
   c.classification = r.Int("classification");
   {
-    Reader client = r.Sub("client");
+    JsonReader client = r.Sub("client");
     c.client_municipality = client.Str("municipality");
     c.client_department = client.Str("department");
     c.client_contract = client.Str("contract");
@@ -333,78 +296,38 @@ CertificateContent ReadContent(Reader& r) {
   c.responsible = r.Str("responsible");
   c.operators = r.Strings("operators");
   {
-    Reader w = r.Sub("witness");
+    JsonReader w = r.Sub("witness");
     c.witness_present = w.Bool("present");
     c.witness_name = w.Str("name");
     c.witness_department = w.Str("department");
   }
   {
-    Reader p = r.Sub("place");
+    JsonReader p = r.Sub("place");
     c.place = p.Enum("kind", kPlaces);
     c.place_detail = p.Str("detail");
   }
-  r.Objects("devices", [&](Reader& dr) {
-    CertificateDevice d;
-    d.media = dr.Enum("media", kMedia);
-    d.maker = dr.Str("maker");
-    d.model = dr.Str("model");
-    d.serial = dr.Str("serial");
-    d.asset_tag = dr.Str("asset_tag");
-    d.capacity_bytes = dr.Int("capacity_bytes");
-    d.interface = dr.Str("interface");
-    d.hpa_dco = dr.Enum("hpa_dco", kHiddenAreas);
-    {
-      Reader m = dr.Sub("method");
-      d.method.family = m.Enum("family", kFamilies);
-      d.method.level = m.Enum("level", kLevels);
-      d.method.standard = m.Str("standard");
-      d.method.passes = m.Int("passes");
-      d.method.patterns = m.Strings("patterns");
-      d.method.commands = m.Strings("commands");
-      Reader tool = m.Sub("tool");
-      d.method.tool_name = tool.Str("name");
-      d.method.tool_version = tool.Str("version");
-      d.method.details = m.Str("details");
-    }
-    d.started = dr.Str("started");
-    d.finished = dr.Str("finished");
-    d.outcome = dr.Enum("outcome", kOutcomes);
-    {
-      Reader v = dr.Sub("verification");
-      d.verification.method = v.Str("method");
-      d.verification.coverage = v.Str("coverage");
-      d.verification.result = v.Enum("result", kVerificationResults);
-      d.verification.verifier = v.Str("verifier");
-    }
-    dr.Objects("photos", [&](Reader& pr) {
-      d.photos.push_back({pr.Str("name"), pr.Str("sha256")});
-    });
-    dr.Objects("sources", [&](Reader& sr) {
-      d.sources.push_back({sr.Uint("seq"), sr.Str("type")});
-    });
-    c.devices.push_back(std::move(d));
-  });
+  r.Objects("devices", [&](JsonReader& dr) { c.devices.push_back(ReadDevice(dr)); });
   c.destination = r.Str("destination");
   c.remarks = r.Str("remarks");
   c.complete = r.Bool("complete");
-  r.Objects("warnings", [&](Reader& wr) {
+  r.Objects("warnings", [&](JsonReader& wr) {
     c.warnings.push_back({wr.Str("code"), wr.Str("ja"), wr.Str("en")});
   });
   return c;
 }
 
-CertificateIssuance ReadIssuance(Reader& r) {
+CertificateIssuance ReadIssuance(JsonReader& r) {
   CertificateIssuance i;
   i.number = r.Str("number");
   i.issued_at = r.Str("issued_at");
   {
-    Reader is = r.Sub("issuer");
+    JsonReader is = r.Sub("issuer");
     i.issuer_company = is.Str("company");
     i.issuer_station = is.Str("station");
     i.issuer_verifier_key = is.Str("verifier_key");
   }
   {
-    Reader l = r.Sub("ledger");
+    JsonReader l = r.Sub("ledger");
     i.ledger_origin = l.Str("origin");
     i.ledger_entry = l.Uint("entry");
     i.content_sha256_hex = l.Str("content_sha256");
@@ -536,14 +459,14 @@ Result<SignedCertificate> ParseSignedCertificate(std::string_view text) {
   SignedCertificate s;
   std::string sig_b64;
   {
-    Reader top(j, "certificate", &error);
+    JsonReader top(j, "certificate", &error);
     top.Str("format");
     sig_b64 = top.Str("signature");
     s.evidence_bundle = top.Str("evidence");
-    Reader b = top.Sub("body");
-    Reader content = b.Sub("content");
+    JsonReader b = top.Sub("body");
+    JsonReader content = b.Sub("content");
     s.certificate.content = ReadContent(content);
-    Reader issuance = b.Sub("issuance");
+    JsonReader issuance = b.Sub("issuance");
     s.certificate.issuance = ReadIssuance(issuance);
   }
   if (!error.empty()) return CorruptionError("malformed certificate: " + error);
