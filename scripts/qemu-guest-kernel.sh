@@ -3,7 +3,9 @@
 # it once: Debian's linux-image-cloud-amd64 (NVMe and the 8250 serial port
 # built in, no modules needed). The metapackage names the versioned package;
 # only that .deb is downloaded (apt-get download, no install, no root) and its
-# vmlinuz cached in ${CUSTODY_CACHE:-$HOME/.cache/custody}/kernel/<package>/.
+# vmlinuz cached in ${CUSTODY_CACHE:-$HOME/.cache/custody}/kernel/<package>/,
+# with the few modules an ATA disk on QEMU's PIIX IDE needs (SCSI and libata
+# are modules in this flavour) in modules/, to be insmod-ed in that order.
 # Exit status 1 with a reason on stderr when it cannot be had (offline).
 set -euo pipefail
 cache=${CUSTODY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/custody}/kernel
@@ -17,7 +19,8 @@ if [ -z "$pkg" ]; then
   exit 1
 fi
 dir="$cache/$pkg"
-if [ ! -s "$dir/vmlinuz" ]; then
+modules="scsi_common scsi_mod libata ata_piix sd_mod"
+if [ ! -s "$dir/vmlinuz" ] || [ ! -s "$dir/modules/sd_mod.ko" ]; then
   mkdir -p "$dir"
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
@@ -25,7 +28,14 @@ if [ ! -s "$dir/vmlinuz" ]; then
     echo "qemu-guest-kernel: apt-get download $pkg failed (offline?)" >&2
     exit 1
   fi
-  dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
+  dpkg-deb --fsys-tarfile "$tmp"/*.deb |
+    tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' './lib/modules/*/kernel/drivers/scsi/*' \
+        './lib/modules/*/kernel/drivers/ata/*'
+  mkdir -p "$dir/modules"
+  for m in $modules; do
+    cp "$(find "$tmp/lib/modules" -name "$m.ko" | head -n 1)" "$dir/modules/$m.ko"
+  done
+  echo "$modules" > "$dir/modules/order"
   cp "$tmp"/boot/vmlinuz-* "$dir/vmlinuz.tmp"
   mv "$dir/vmlinuz.tmp" "$dir/vmlinuz"
 fi

@@ -157,10 +157,31 @@ Result<Registers> ParseReturnedRegisters(std::span<const uint8_t> sense) {
     }
     return CorruptionError("descriptor sense data without an ATA Status Return descriptor");
   }
+  if ((response == 0x70 || response == 0x71) && !(sense[0] & 0x80)) {
+    // Linux libata before 6.10 wrote the SAT fields eight bytes into the
+    // sense data instead of into INFORMATION (byte 3) and left VALID clear:
+    // ERROR, STATUS, DEVICE, COUNT 7:0 at bytes 8-11, the flags at 16 and
+    // LBA 7:0.. at 17-19, past the 18 bytes it reports. Seen on Debian 12's
+    // 6.1 kernel (tests/purge/nvme_qemu_device_test.cc).
+    if (sense.size() < 12) return TruncatedError("fixed-format sense data too short");
+    r.error = sense[8];
+    r.status = sense[9];
+    r.device = sense[10];
+    r.count = sense[11];
+    r.extend = sense.size() > 16 && (sense[16] & 0x80);
+    if (sense.size() >= 20) {
+      r.lba = sense[17] | (sense[18] << 8) | (static_cast<uint32_t>(sense[19]) << 16);
+      r.complete = !r.extend || (sense[16] & 0x60) == 0;
+    } else {
+      r.complete = false;  // The LBA bytes were cut off.
+    }
+    r.fixed_format = true;
+    return r;
+  }
   if (response == 0x70 || response == 0x71) {
     if (sense.size() < 12) return TruncatedError("fixed-format sense data too short");
-    // SAT fixed format: INFORMATION = ERROR, STATUS, DEVICE, COUNT 7:0;
-    // COMMAND-SPECIFIC INFORMATION = flags, LBA 7:0, 15:8, 23:16.
+    // SAT fixed format (VALID set): INFORMATION = ERROR, STATUS, DEVICE,
+    // COUNT 7:0; COMMAND-SPECIFIC INFORMATION = flags, LBA 7:0, 15:8, 23:16.
     r.error = sense[3];
     r.status = sense[4];
     r.device = sense[5];

@@ -84,7 +84,10 @@ Result<std::array<uint8_t, kSectorSize>> SecurityDataBlock(PasswordIdentifier wh
 
 // Registers returned by the device in sense data: the ATA Status Return
 // descriptor (09h) of descriptor-format sense, or the SAT fixed-format
-// mapping, which loses COUNT 15:8 and LBA 47:24 (`complete` false then).
+// mapping, which loses COUNT 15:8 and LBA 47:24 (`complete` false then),
+// or the misplaced fixed format of Linux libata before 6.10. Whether the
+// command succeeded is the sense key's to say (RECOVERED ERROR with
+// 00h/1Dh), not these registers'.
 struct Registers {
   uint8_t error = 0;
   uint8_t status = 0;

@@ -41,28 +41,28 @@ Result<AtaReply> SendAta(ScsiTransport& t, const ata::Taskfile& tf, std::span<ui
     return IoError("ATA PASS-THROUGH: SCSI status " + std::to_string(out.status));
   }
   auto sense = scsi::ParseSense(out.sense);
+  if (!sense.ok()) return IoError("ATA PASS-THROUGH: CHECK CONDITION without sense data");
+  // The SATL rejecting the CDB itself (no passthrough, or a field it will
+  // not translate) is not an answer from the drive.
+  if (sense->key == scsi::kKeyIllegalRequest) {
+    return UnsupportedError("the device does not accept this ATA PASS-THROUGH command (" +
+                            scsi::DescribeSense(*sense) + "): a USB bridge without SAT?");
+  }
+  // Success with CK_COND is RECOVERED ERROR, ATA PASS THROUGH INFORMATION
+  // AVAILABLE (SAT); anything else is the drive's (or the link's) failure,
+  // whatever the registers say: some SATLs put them where they do not belong.
+  reply.ok = sense->key == 0x01 && sense->asc == 0x00 && sense->ascq == 0x1D;
   auto regs = ata::ParseReturnedRegisters(out.sense);
   if (regs.ok()) {
     reply.have_registers = true;
     reply.registers = *regs;
-    reply.ok = (regs->status & 0x21) == 0;  // ERR (bit 0), DF (bit 5).
-    char b[64];
-    std::snprintf(b, sizeof(b), "ATA status %02Xh, error %02Xh", regs->status, regs->error);
-    reply.text = b;
-    // Without the ATA descriptor (SATs that do not support passthrough) the
-    // sense is the SCSI layer's own complaint.
-    if (sense.ok() && sense->key == scsi::kKeyIllegalRequest && regs->status == 0) {
-      return UnsupportedError("the device does not accept ATA PASS-THROUGH (" +
-                              scsi::DescribeSense(*sense) + "): a USB bridge without SAT?");
-    }
-    return reply;
+    if ((regs->status & 0x21) != 0) reply.ok = false;  // ERR (bit 0), DF (bit 5).
   }
-  if (sense.ok() && sense->key == scsi::kKeyIllegalRequest) {
-    return UnsupportedError("the device does not accept ATA PASS-THROUGH (" +
-                            scsi::DescribeSense(*sense) + "): a USB bridge without SAT?");
-  }
-  return IoError("ATA PASS-THROUGH failed without ATA registers" +
-                 (sense.ok() ? ": " + scsi::DescribeSense(*sense) : std::string()));
+  char b[96];
+  std::snprintf(b, sizeof(b), "ATA status %02Xh, error %02Xh; ", regs.ok() ? regs->status : 0,
+                regs.ok() ? regs->error : 0);
+  reply.text = std::string(regs.ok() ? b : "") + scsi::DescribeSense(*sense);
+  return reply;
 }
 
 Result<ata::Identity> IdentifyDevice(ScsiTransport& t) {
@@ -74,6 +74,7 @@ Result<ata::Identity> IdentifyDevice(ScsiTransport& t) {
 
 Result<ata::SanitizeState> SanitizeStatus(ScsiTransport& t) {
   CUSTODY_ASSIGN_OR_RETURN(AtaReply r, SendAta(t, ata::SanitizeStatus(false), {}, kShortTimeoutMs));
+  if (!r.ok) return IoError("SANITIZE STATUS EXT failed: " + r.text);
   if (!r.have_registers) {
     return UnsupportedError("SANITIZE STATUS EXT returned no registers");
   }
@@ -86,7 +87,6 @@ Result<ata::SanitizeState> SanitizeStatus(ScsiTransport& t) {
         "bits that carry SANITIZE STATUS EXT's answer; custody cannot follow a sanitize through "
         "it. Connect the drive to a SATA port (libata) or use --action security-erase");
   }
-  if (!r.ok) return IoError("SANITIZE STATUS EXT failed: " + r.text);
   return ata::DecodeSanitizeState(r.registers);
 }
 

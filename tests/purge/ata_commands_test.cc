@@ -109,7 +109,7 @@ TEST(AtaCommandsTest, ParseDescriptorSenseRegisters) {
 TEST(AtaCommandsTest, ParseFixedSenseLosesUpperBits) {
   // SAT fixed format: ERROR, STATUS, DEVICE, COUNT(7:0) in bytes 3-6;
   // byte 8 EXTEND | COUNT UPPER NONZERO; LBA 7:0.. in 9-11.
-  const std::vector<uint8_t> sense = {0x70, 0, 0x01, 0x04, 0x51, 0x40, 0x00, 0x0A,
+  const std::vector<uint8_t> sense = {0xF0, 0, 0x01, 0x04, 0x51, 0x40, 0x00, 0x0A,
                                       0xC0, 0x03, 0x00, 0x00, 0x00, 0x1D};
   auto r = ParseReturnedRegisters(sense);
   ASSERT_TRUE(r.ok());
@@ -120,6 +120,22 @@ TEST(AtaCommandsTest, ParseFixedSenseLosesUpperBits) {
   EXPECT_EQ(r->lba, 3u);
   EXPECT_EQ(SanitizeErrorReason(*r), "sanitize is frozen (SANITIZE FREEZE LOCK)");
   EXPECT_FALSE(ParseReturnedRegisters(std::vector<uint8_t>{0x72, 0, 0, 0, 0, 0, 0, 0}).ok());
+}
+
+TEST(AtaCommandsTest, ParseLegacyLibataFixedSense) {
+  // What Debian 12's 6.1 libata returned for an aborted SANITIZE STATUS EXT
+  // (QEMU IDE): ABORTED COMMAND, VALID clear, ERROR 04h (ABRT) and STATUS
+  // 41h at bytes 8-9, EXTEND at byte 16, the LBA cut off.
+  const std::vector<uint8_t> sense = {0x70, 0x00, 0x0b, 0x00, 0x00, 0x00, 0x00, 0x0a, 0x04,
+                                      0x41, 0xe0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x80, 0x00};
+  auto r = ParseReturnedRegisters(sense);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->fixed_format);
+  EXPECT_FALSE(r->complete);
+  EXPECT_EQ(r->error, 0x04);
+  EXPECT_EQ(r->status, 0x41);
+  EXPECT_EQ(r->device, 0xe0);
+  EXPECT_TRUE(r->extend);
 }
 
 std::vector<uint8_t> IdentifyPage() {

@@ -13,7 +13,9 @@
 #include "custody/env.h"
 #include "custody/passthrough.h"
 #include "custody/purge.h"
+#include "purge/ata_commands.h"
 #include "purge/nvme_commands.h"
+#include "purge/scsi_commands.h"
 
 using namespace custody;
 namespace nvme = custody::purge::nvme;
@@ -65,6 +67,62 @@ void FormatAndCheck(NvmeTransport& t, BlockDevice& dev, const nvme::NamespaceIde
     for (uint32_t i = 0; i < bs; ++i) zero &= buf.data()[i] == 0;
   }
   Fact("zeroed_" + tag, zero ? "yes" : "no");
+}
+
+std::string Hex8(uint8_t v) {
+  char b[8];
+  std::snprintf(b, sizeof(b), "0x%02x", v);
+  return b;
+}
+
+// The ATA path through the real libata SCSI/ATA translation, against QEMU's
+// PIIX IDE disk (no Security feature set, no SANITIZE).
+void CheckAta(const std::string& path) {
+  namespace ata = custody::purge::ata;
+  auto t = OpenLinuxScsiTransport(path);
+  if (!t.ok()) return Fail("ata: " + t.status().ToString());
+  std::vector<uint8_t> id(ata::kSectorSize);
+  auto out = (*t)->Execute(ata::BuildPassThrough16(ata::IdentifyDevice()),
+                           DataDirection::kFromDevice, id, 10000);
+  if (!out.ok()) return Fail("ata identify: " + out.status().ToString());
+  Fact("ata_identify_status", Hex8(out->status));
+  auto parsed = ata::ParseIdentifyDevice(id);
+  Fact("ata_identify_parse", parsed.ok() ? "ok" : parsed.status().ToString());
+  if (parsed.ok()) {
+    Fact("ata_model", parsed->model);
+    Fact("ata_serial", parsed->serial);
+    Fact("ata_sectors", std::to_string(parsed->sectors));
+    Fact("ata_checksum", parsed->checksum_present ? "present" : "absent");
+    Fact("ata_security", parsed->security.supported ? "supported" : "not-supported");
+    Fact("ata_sanitize", parsed->sanitize.supported ? "supported" : "not-supported");
+  }
+  // SANITIZE STATUS EXT with CK_COND: QEMU aborts it; libata must return
+  // the ATA registers in descriptor-format sense.
+  out = (*t)->Execute(ata::BuildPassThrough16(ata::SanitizeStatus(false)), DataDirection::kNone,
+                      {}, 10000);
+  if (!out.ok()) return Fail("ata sanitize status: " + out.status().ToString());
+  Fact("ata_sanitize_status_scsi", Hex8(out->status));
+  Fact("ata_sanitize_status_sense_format", out->sense.empty() ? "none" : Hex8(out->sense[0] & 0x7F));
+  std::string sense_hex;
+  for (uint8_t b : out->sense) sense_hex += Hex8(b).substr(2);
+  Fact("ata_sanitize_status_sense", sense_hex);
+  auto regs = ata::ParseReturnedRegisters(out->sense);
+  if (regs.ok()) {
+    Fact("ata_sanitize_status_ata_status", Hex8(regs->status));
+    Fact("ata_sanitize_status_ata_error", Hex8(regs->error));
+  }
+  PurgeTarget target;
+  target.interface = PurgeInterface::kAta;
+  target.scsi = t->get();
+  auto probe = ProbePurge(target);
+  Fact("ata_probe", probe.ok() ? "ok" : probe.status().ToString());
+  if (probe.ok()) {
+    auto plan = PlanPurge(*probe, PurgeAction::kAuto);
+    Fact("ata_plan", plan.ok() ? std::string(PurgeActionName(plan->action))
+                               : std::string(StatusCodeName(plan.status().code())));
+    auto forced = PlanPurge(*probe, PurgeAction::kSecurityErase);
+    Fact("ata_plan_security_erase", forced.ok() ? "ok" : std::string(StatusCodeName(forced.status().code())));
+  }
 }
 
 }  // namespace
@@ -169,6 +227,12 @@ int main() {
         Fact("final_status", report->final_status);
       }
     }
+  }
+  if (FILE* f = std::fopen("/dev/sda", "r")) {
+    std::fclose(f);
+    CheckAta("/dev/sda");
+  } else {
+    Fact("ata_device", "absent");
   }
   std::printf("CUSTODY-RESULT %s\n", failures ? "FAIL" : "PASS");
   std::fflush(stdout);

@@ -429,6 +429,26 @@ TEST_F(PurgeTest, AtaFixedFormatSenseCannotFollowSanitize) {
   EXPECT_TRUE(RunPurge(target, *plan, Options()).ok());
 }
 
+TEST_F(PurgeTest, AtaAbortOnLegacyLibataIsAFailureNotASuccess) {
+  // The misplaced fixed-format registers read as zeros at the SAT offsets;
+  // the sense key, not the registers, says the SANITIZE was aborted.
+  FakeAtaDrive drive(&device_, {.sanitize_frozen = false, .legacy_libata_sense = true});
+  PurgeTarget target{.interface = PurgeInterface::kAta, .scsi = &drive, .device = &device_};
+  PurgePlan forced{.action = PurgeAction::kSanitizeOverwrite, .interface = PurgeInterface::kAta};
+  FakeAtaDrive no_overwrite(&device_, {.overwrite = false, .legacy_libata_sense = true});
+  target.scsi = &no_overwrite;
+  auto report = RunPurge(target, forced, Options());
+  EXPECT_FALSE(report.ok());
+  EXPECT_FALSE(no_overwrite.erased());
+  EXPECT_NE(report.status().message().find("ABORTED COMMAND"), std::string::npos)
+      << report.status().message();
+  // Success paths still work with it (descriptor format with CK_COND).
+  target.scsi = &drive;
+  events_.clear();
+  EXPECT_TRUE(ProbePlanRun(target, PurgeAction::kAuto).ok());
+  EXPECT_TRUE(drive.erased());
+}
+
 TEST_F(PurgeTest, AtaWithoutPassThroughIsUnsupported) {
   FakeAtaDrive drive(&device_, {.reject_passthrough = true});
   PurgeTarget target{.interface = PurgeInterface::kAta, .scsi = &drive, .device = &device_};

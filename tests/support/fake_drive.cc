@@ -189,10 +189,18 @@ ScsiOutcome FakeAtaDrive::Sense(uint8_t key, uint8_t asc, uint8_t ascq, const Re
                                 bool extend) const {
   ScsiOutcome out;
   out.status = 0x02;
+  // Linux libata before 6.10 gave descriptor format on success with
+  // CK_COND, and misplaced fixed format on errors.
+  if (config_.legacy_libata_sense && key != 0x01) {
+    out.sense = {0x70, 0, key, 0, 0, 0, 0, 0x0A, r.error, r.status, r.device,
+                 static_cast<uint8_t>(r.count), asc, ascq, 0, 0,
+                 static_cast<uint8_t>(extend ? 0x80 : 0), 0};
+    return out;
+  }
   if (config_.fixed_format_sense) {
     const uint8_t flags = (extend ? 0x80 : 0) | ((r.count >> 8) ? 0x40 : 0) |
                           ((r.lba >> 24) ? 0x20 : 0);
-    out.sense = {0x70, 0, key, r.error, r.status, r.device, static_cast<uint8_t>(r.count),
+    out.sense = {0xF0, 0, key, r.error, r.status, r.device, static_cast<uint8_t>(r.count),
                  0x0A, flags, static_cast<uint8_t>(r.lba), static_cast<uint8_t>(r.lba >> 8),
                  static_cast<uint8_t>(r.lba >> 16), asc, ascq, 0, 0, 0, 0};
     return out;

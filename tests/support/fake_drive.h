@@ -78,6 +78,7 @@ class FakeAtaDrive final : public ScsiTransport {
     bool lock_after_failed_erase = false; // ...and the drive is locked (as after a power cycle).
     bool keep_password_after_erase = false;
     bool fixed_format_sense = false;      // A SATL that drops COUNT 15:8.
+    bool legacy_libata_sense = false;     // Linux < 6.10: fixed format, fields 5 bytes late.
     bool reject_passthrough = false;      // A USB bridge without SAT.
     uint16_t word89 = 5, word90 = 10;     // Erase times: 10 and 20 minutes.
     EraseEffect erase_effect = EraseEffect::kZeros;
