@@ -191,6 +191,24 @@ Status WriteCertificatePdf(const SignedCertificate& signed_cert, DocumentLanguag
 // metadata). kNotFound if the PDF carries none.
 Result<std::string> QrPayloadFromCertificatePdf(std::string_view pdf_bytes);
 
+// Enum values from their JSON / command-line spelling ("lease-return",
+// "contractor-facility", "nvme", ...). kInvalidArgument lists the valid ones.
+Result<DisposalReason> ParseDisposalReason(std::string_view name);
+Result<WorkPlace> ParseWorkPlace(std::string_view name);
+Result<MediaType> ParseMediaType(std::string_view name);
+Result<MethodFamily> ParseMethodFamily(std::string_view name);
+Result<SanitizationLevel> ParseSanitizationLevel(std::string_view name);
+Result<HiddenAreas> ParseHiddenAreas(std::string_view name);
+Result<VerificationResult> ParseVerificationResult(std::string_view name);
+Result<DocumentLanguage> ParseDocumentLanguage(std::string_view name);  // ja, en, ja+en
+
+// Applies an input file (docs/formats/certificate.md, "Issuing": reason,
+// classification, client, contractor, responsible, operators, witness, place,
+// destination, remarks) over `content`. Strict: unknown members, wrong types
+// and bad enum values are kInvalidArgument naming the member. Devices cannot
+// be given this way: they come from ledger records only.
+Status ApplyCertificateInput(std::string_view json_text, CertificateContent* content);
+
 }  // namespace custody
 
 #endif  // CUSTODY_CERTIFICATE_H_

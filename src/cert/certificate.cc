@@ -401,6 +401,134 @@ Result<CertificateContent> ValidateContent(CertificateContent c, bool allow_inco
   return c;
 }
 
+namespace {
+template <typename E, size_t N>
+Result<E> ParseTerm(const std::array<Term<E>, N>& table, std::string_view name, const char* what) {
+  if (auto e = FromJson(table, name)) return *e;
+  std::string allowed;
+  for (const auto& t : table) allowed += (allowed.empty() ? "" : ", ") + std::string(t.json);
+  return InvalidArgumentError(std::string(what) + " '" + std::string(name) + "' is not one of " +
+                              allowed);
+}
+}  // namespace
+
+Result<DisposalReason> ParseDisposalReason(std::string_view n) {
+  return ParseTerm(kReasons, n, "reason (区分)");
+}
+Result<WorkPlace> ParseWorkPlace(std::string_view n) {
+  return ParseTerm(kPlaces, n, "place (作業場所)");
+}
+Result<MediaType> ParseMediaType(std::string_view n) { return ParseTerm(kMedia, n, "media type"); }
+Result<MethodFamily> ParseMethodFamily(std::string_view n) {
+  return ParseTerm(kFamilies, n, "method (処分方法)");
+}
+Result<SanitizationLevel> ParseSanitizationLevel(std::string_view n) {
+  return ParseTerm(kLevels, n, "level");
+}
+Result<HiddenAreas> ParseHiddenAreas(std::string_view n) {
+  return ParseTerm(kHiddenAreas, n, "HPA/DCO status");
+}
+Result<VerificationResult> ParseVerificationResult(std::string_view n) {
+  return ParseTerm(kVerificationResults, n, "verification result");
+}
+Result<DocumentLanguage> ParseDocumentLanguage(std::string_view n) {
+  if (n == "ja") return DocumentLanguage::kJa;
+  if (n == "en") return DocumentLanguage::kEn;
+  if (n == "ja+en" || n == "en+ja") return DocumentLanguage::kJaEn;
+  return InvalidArgumentError("language '" + std::string(n) + "' is not one of ja, en, ja+en");
+}
+
+Status ApplyCertificateInput(std::string_view text, CertificateContent* c) {
+  auto parsed = json::ParseStrict(text);
+  if (!parsed.ok()) return InvalidArgumentError("input file: " + parsed.status().message());
+  const Json& j = *parsed;
+  if (!j.is_object()) return InvalidArgumentError("input file: not a JSON object");
+  std::string error;
+  auto str = [&](const Json& v, const std::string& where) -> std::string {
+    if (!v.is_string()) {
+      if (error.empty()) error = where + " is not a string";
+      return "";
+    }
+    return v.get<std::string>();
+  };
+  for (auto it = j.begin(); it != j.end() && error.empty(); ++it) {
+    const std::string& k = it.key();
+    const Json& v = *it;
+    if (k == "reason") {
+      auto r = ParseDisposalReason(str(v, k));
+      if (r.ok())
+        c->reason = *r;
+      else if (error.empty())
+        error = r.status().message();
+    } else if (k == "classification") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 3)
+        error = "classification must be the integer 1, 2 or 3";
+      else
+        c->classification = v.get<int64_t>();
+    } else if (k == "client" && v.is_object()) {
+      for (auto m = v.begin(); m != v.end(); ++m) {
+        if (m.key() == "municipality")
+          c->client_municipality = str(*m, "client.municipality");
+        else if (m.key() == "department")
+          c->client_department = str(*m, "client.department");
+        else if (m.key() == "contract")
+          c->client_contract = str(*m, "client.contract");
+        else if (error.empty())
+          error = "client." + m.key() + " is not a member of the input";
+      }
+    } else if (k == "contractor") {
+      c->contractor = str(v, k);
+    } else if (k == "responsible") {
+      c->responsible = str(v, k);
+    } else if (k == "operators" && v.is_array()) {
+      c->operators.clear();
+      for (const Json& o : v) c->operators.push_back(str(o, "operators[]"));
+    } else if (k == "witness" && v.is_string() && v.get<std::string>() == "none") {
+      c->witness_present = false;
+      c->witness_name.clear();
+      c->witness_department.clear();
+    } else if (k == "witness" && v.is_object()) {
+      c->witness_present = true;
+      c->witness_name.clear();
+      c->witness_department.clear();
+      for (auto m = v.begin(); m != v.end(); ++m) {
+        if (m.key() == "name")
+          c->witness_name = str(*m, "witness.name");
+        else if (m.key() == "department")
+          c->witness_department = str(*m, "witness.department");
+        else if (error.empty())
+          error = "witness." + m.key() + " is not a member of the input";
+      }
+    } else if (k == "place" && v.is_object()) {
+      for (auto m = v.begin(); m != v.end(); ++m) {
+        if (m.key() == "kind") {
+          auto p = ParseWorkPlace(str(*m, "place.kind"));
+          if (p.ok())
+            c->place = *p;
+          else if (error.empty())
+            error = p.status().message();
+        } else if (m.key() == "detail") {
+          c->place_detail = str(*m, "place.detail");
+        } else if (error.empty()) {
+          error = "place." + m.key() + " is not a member of the input";
+        }
+      }
+    } else if (k == "destination") {
+      c->destination = str(v, k);
+    } else if (k == "remarks") {
+      c->remarks = str(v, k);
+    } else if (k == "devices") {
+      error =
+          "devices cannot be given in the input file: name the ledger records (--wipe, "
+          "--purge, --disposal) so that every device on a certificate has a record";
+    } else {
+      error = "'" + k + "' is not a member of the input file (or has the wrong type)";
+    }
+  }
+  if (!error.empty()) return InvalidArgumentError("input file: " + error);
+  return Status::Ok();
+}
+
 std::string FormatCertificateNumber(std::string_view station, uint64_t seq) {
   char digits[32];
   std::snprintf(digits, sizeof digits, "%06llu", static_cast<unsigned long long>(seq));

@@ -228,3 +228,53 @@ TEST(CertificateNumberTest, ZeroPaddedSeq) {
 
 }  // namespace
 }  // namespace custody
+
+namespace custody {
+namespace {
+
+TEST(CertificateInputTest, AppliesEveryMemberOverTheProfile) {
+  CertificateContent c;
+  c.responsible = "from profile";
+  c.witness_present = true;
+  c.witness_name = "profile witness";
+  Status s = ApplyCertificateInput(
+      R"({"reason":"repair","classification":3,"client":{"municipality":"新潟市","department":"総務部","contract":"保守"},"contractor":"株式会社X","responsible":"山田","operators":["佐藤","田中"],"witness":"none","place":{"kind":"other","detail":"倉庫"},"destination":"メーカー修理","remarks":"備考"})",
+      &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.reason, DisposalReason::kRepair);
+  EXPECT_EQ(c.classification, 3);
+  EXPECT_EQ(c.client_contract, "保守");
+  EXPECT_EQ(c.responsible, "山田");
+  EXPECT_EQ(c.operators, (std::vector<std::string>{"佐藤", "田中"}));
+  EXPECT_FALSE(c.witness_present);
+  EXPECT_TRUE(c.witness_name.empty());
+  EXPECT_EQ(c.place, WorkPlace::kOther);
+  EXPECT_EQ(c.place_detail, "倉庫");
+  ASSERT_TRUE(ApplyCertificateInput(R"({"witness":{"name":"鈴木","department":"課"}})", &c).ok());
+  EXPECT_TRUE(c.witness_present);
+  EXPECT_EQ(c.witness_department, "課");
+}
+
+TEST(CertificateInputTest, RefusesUnknownOrMistypedMembersAndDevices) {
+  CertificateContent c;
+  for (const char* bad :
+       {R"({"reson":"repair"})", R"({"reason":"shredded"})", R"({"classification":"3"})",
+        R"({"classification":4})", R"({"client":{"city":"x"}})", R"({"operators":"one"})",
+        R"({"devices":[]})", R"({"place":{"kind":"moon"}})", R"([1])", R"({"remarks":1})"}) {
+    Status s = ApplyCertificateInput(bad, &c);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_NE(ApplyCertificateInput(R"({"devices":[]})", &c).message().find("--disposal"),
+            std::string::npos);
+}
+
+TEST(CertificateEnumTest, ParsesCommandLineSpellings) {
+  EXPECT_EQ(*ParseMethodFamily("physical-destruction"), MethodFamily::kPhysicalDestruction);
+  EXPECT_EQ(*ParseMediaType("usb-flash"), MediaType::kUsbFlash);
+  EXPECT_EQ(*ParseDocumentLanguage("ja+en"), DocumentLanguage::kJaEn);
+  Status s = ParseWorkPlace("office").status();
+  EXPECT_NE(s.message().find("government-premises, contractor-facility, other"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace custody
