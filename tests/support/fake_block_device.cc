@@ -37,16 +37,21 @@ bool FakeBlockDevice::Fails(std::map<uint64_t, int>& faults, uint64_t offset, si
 }
 
 IoAttempt FakeBlockDevice::WriteOnce(uint64_t offset, const void* data, size_t n) {
-  std::lock_guard<std::mutex> l(mu_);
-  ++write_attempts_;
-  if (eintr_ > 0) {
-    --eintr_;
-    return {0, EINTR};
+  std::function<void(uint64_t, size_t)> hook;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ++write_attempts_;
+    if (eintr_ > 0) {
+      --eintr_;
+      return {0, EINTR};
+    }
+    if (Fails(write_faults_, offset, n)) return {0, EIO};
+    n = std::min(n, max_transfer_);
+    std::memcpy(medium_.data() + offset, data, n);
+    bytes_written_ += n;
+    hook = after_write_;
   }
-  if (Fails(write_faults_, offset, n)) return {0, EIO};
-  n = std::min(n, max_transfer_);
-  std::memcpy(medium_.data() + offset, data, n);
-  bytes_written_ += n;
+  if (hook) hook(offset, n);
   return {n, 0};
 }
 

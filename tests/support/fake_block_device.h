@@ -36,6 +36,11 @@ class FakeBlockDevice final : public BlockDevice {
   void FailFlushes(int count) { flush_failures_ = count; }
   // Runs after every successful Flush (between a pass and its verification).
   void SetAfterFlush(std::function<void(FakeBlockDevice&)> hook) { after_flush_ = std::move(hook); }
+  // Runs after every successful write attempt, with its range (e.g. to set
+  // a stop flag mid-pass).
+  void SetAfterWrite(std::function<void(uint64_t offset, size_t n)> hook) {
+    after_write_ = std::move(hook);
+  }
   // Overwrites bytes directly on the "medium".
   void Corrupt(uint64_t offset, const std::string& bytes);
 
@@ -73,6 +78,7 @@ class FakeBlockDevice final : public BlockDevice {
   int write_attempts_ = 0;
   uint64_t bytes_written_ = 0;
   std::function<void(FakeBlockDevice&)> after_flush_;
+  std::function<void(uint64_t, size_t)> after_write_;
 };
 
 }  // namespace custody::testing

@@ -1,0 +1,58 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Device identification and wipe safety. Identity is read natively (sysfs,
+// HDIO_GET_IDENTITY, SG_IO INQUIRY VPD 0x80/0x83, NVMe Identify), never by
+// parsing another tool's text: the serial number goes on the erasure
+// certificate, so it must come from the drive.
+//
+// Thread safety: free functions; safe to call concurrently.
+#ifndef CUSTODY_DEVICE_H_
+#define CUSTODY_DEVICE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "custody/status.h"
+
+namespace custody {
+
+// ATA Host Protected Area / Device Configuration Overlay: sectors the drive
+// hides from the host, which an overwrite through the normal interface
+// cannot reach.
+struct HiddenAreaReport {
+  bool checked = false;          // ATA IDENTIFY data was available.
+  uint64_t current_max_sectors = 0;  // What the host can address now.
+  uint64_t native_max_sectors = 0;   // READ NATIVE MAX ADDRESS (0: unknown).
+  uint64_t factory_max_sectors = 0;  // DCO IDENTIFY (0: unknown).
+  bool hpa_present = false;      // native > current
+  bool dco_present = false;      // factory > native
+  std::string note;              // Why it was not checked, or what was found.
+};
+
+struct DeviceInfo {
+  std::string path;       // /dev/sdb, /dev/loop3, or a file's path
+  std::string name;       // Kernel name (sdb, nvme0n1, loop3); empty for files
+  std::string kind;       // "disk", "partition", "loop", "file"
+  std::string parent;     // A partition's disk (/dev/sdb); empty otherwise
+  std::string vendor, model, serial, firmware, wwn;
+  std::string transport;  // "sata", "sas", "nvme", "usb", "mmc", "virtual", "loop", "file", "unknown"
+  uint64_t size_bytes = 0;
+  uint32_t logical_sector_size = 0;
+  uint32_t physical_sector_size = 0;
+  bool rotational = false;
+  bool removable = false;
+  bool read_only = false;
+  std::string backing_file;  // Loop devices: the file behind them.
+  HiddenAreaReport hidden;
+  // Why a wipe would be refused now (mounted at /x, swap, root file system,
+  // held by md0/dm-1, ...); empty when free.
+  std::vector<std::string> in_use;
+
+  // One JSON object (documented in docs/formats/wipe-record.md).
+  std::string ToJson() const;
+};
+
+}  // namespace custody
+
+#endif  // CUSTODY_DEVICE_H_

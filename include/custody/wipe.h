@@ -1,0 +1,254 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Verified overwrite erasure of a block device or a regular file.
+//
+// RunWipe() writes every byte of the device once per pass (patterns or an
+// AES-256-CTR random stream), flushes once per pass, verifies by reading back
+// (regenerating random passes instead of storing them), hashes sampled
+// sectors before and after as evidence, retries I/O errors and records the
+// LBA ranges that still fail, stops cleanly when the caller's stop flag is
+// set, and keeps a resume state file so ResumeWipe() continues from the last
+// durable position. Every step is reported to a WipeEventSink, which the CLI
+// turns into signed ledger events (docs/formats/wipe-record.md).
+//
+// The library installs no signal handlers: the caller sets `stop` from its
+// own handler.
+//
+// Thread safety: RunWipe/ResumeWipe may run concurrently on different devices
+// with different sinks; each calls its sink only from the calling thread.
+#ifndef CUSTODY_WIPE_H_
+#define CUSTODY_WIPE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "custody/block_device.h"
+#include "custody/device.h"
+#include "custody/status.h"
+
+namespace custody {
+
+class Env;
+
+// ---- Methods
+
+struct WipePass {
+  enum class Kind { kPattern, kRandom };
+  Kind kind = Kind::kRandom;
+  std::string pattern;  // kPattern: 1-3 bytes, repeated from device offset 0.
+  // "0x00", "0x92 0x49 0x24", "random".
+  std::string Describe() const;
+};
+
+struct WipeMethod {
+  std::string name;       // "dod-3"
+  std::string title;      // "DoD 5220.22-M (3 passes)"
+  std::vector<WipePass> passes;
+  bool verification_required = false;  // The standard demands a read-back.
+};
+
+// Every method, in the order `custody wipe --help` lists them.
+const std::vector<WipeMethod>& WipeMethods();
+// kInvalidArgument naming the known methods if `name` is not one.
+Result<WipeMethod> FindWipeMethod(std::string_view name);
+
+enum class VerifyMode { kNone, kLast, kAll, kSample };
+
+struct VerifyPolicy {
+  VerifyMode mode = VerifyMode::kLast;
+  // kSample: coverage in hundredths of a percent (500 = 5%), 1..10000.
+  uint32_t sample_basis_points = 0;
+  std::string ToString() const;  // "last", "all", "none", "sample:5", "sample:2.5"
+};
+// "last", "all", "none", "sample:P" (0 < P <= 100, up to two decimals).
+Result<VerifyPolicy> ParseVerifyPolicy(std::string_view text);
+
+struct WipePlan {
+  std::string method = "random";
+  int repeat = 1;      // --passes N: the method's passes, N times over.
+  bool blank = false;  // --blank: a final 0x00 pass (hides that a wipe happened).
+  VerifyPolicy verify;
+};
+
+// The passes in order. kInvalidArgument for an unknown method, repeat outside
+// 1..100, or --verify none on a method whose standard requires verification.
+Result<std::vector<WipePass>> ExpandPlan(const WipePlan& plan);
+
+// ---- Events (each serializes to the `data` of one ledger entry)
+
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t length = 0;
+};
+
+// A sampled sector hashed before and after (SHA-256, hex); empty digest and
+// an error when the sector could not be read.
+struct SectorEvidence {
+  uint64_t lba = 0;
+  std::string before_sha256;
+  std::string after_sha256;
+  std::string before_error;
+  std::string after_error;
+};
+
+enum class WipeResult { kCompleted, kCompletedWithErrors, kFailed, kInterrupted };
+std::string_view WipeResultName(WipeResult r);  // "completed-with-errors", ...
+
+struct WipeStartedEvent {  // wipe.started
+  std::string wipe_id;
+  DeviceInfo target;
+  WipePlan plan;
+  std::vector<WipePass> passes;
+  std::vector<std::string> warnings;
+  uint64_t bytes = 0;  // Bytes each pass writes.
+  bool direct_io = false;
+  uint64_t buffer_bytes = 0;
+  std::string started_at;  // RFC 3339 UTC
+  std::string ToJson() const;
+};
+
+struct WipeResumedEvent {  // wipe.resumed
+  std::string wipe_id;
+  int resume_count = 0;  // 1 for the first resume.
+  int pass = 0;          // 1-based pass to continue.
+  std::string phase;     // "write" or "verify"
+  uint64_t offset = 0;   // Byte offset within the pass.
+  std::string resumed_at;
+  std::string ToJson() const;
+};
+
+struct WipePassEvent {  // wipe.pass.completed
+  std::string wipe_id;
+  int pass = 0;
+  int passes = 0;
+  std::string pattern;
+  uint64_t bytes_written = 0;
+  uint64_t duration_ms = 0;
+  std::vector<ByteRange> write_errors;  // Ranges this pass could not write.
+  std::string ToJson() const;
+};
+
+struct WipeVerifiedEvent {  // wipe.verified
+  std::string wipe_id;
+  int pass = 0;
+  std::string mode;  // "full" or "sample"
+  uint64_t bytes_checked = 0;
+  uint32_t coverage_basis_points = 0;  // 10000 = every byte
+  bool ok = false;   // No mismatch (unreadable ranges are listed separately).
+  uint64_t mismatched_bytes = 0;
+  std::vector<ByteRange> mismatches;  // First 64 mismatching sector ranges.
+  std::vector<ByteRange> unreadable;
+  std::vector<ByteRange> locations;   // Sample mode: exactly what was read.
+  uint64_t duration_ms = 0;
+  std::string ToJson() const;
+};
+
+struct WipeFinishedEvent {  // wipe.completed, wipe.failed or wipe.interrupted
+  std::string wipe_id;
+  WipeResult result = WipeResult::kFailed;
+  std::string message;  // Why it failed or stopped; what to do.
+  int passes_completed = 0;
+  int passes = 0;
+  uint64_t bytes_written = 0;
+  bool verified = false;  // Every verification ran and matched.
+  bool verification_failed = false;  // A read-back found other data.
+  std::vector<ByteRange> write_errors;
+  std::vector<ByteRange> unreadable;
+  std::vector<SectorEvidence> evidence;
+  uint64_t duration_ms = 0;
+  std::string finished_at;
+  std::string state_file;  // Interrupted: what --resume reads.
+  std::string EventType() const;  // "wipe.completed" / "wipe.failed" / "wipe.interrupted"
+  std::string ToJson() const;
+  // OK for completed; kIoError, kVerificationFailed or kInterrupted otherwise.
+  Status ToStatus() const;
+};
+
+struct WipeProgress {  // Not recorded: for progress bars and --json lines.
+  std::string wipe_id;
+  int pass = 0;
+  int passes = 0;
+  std::string phase;  // "write" or "verify"
+  uint64_t bytes_done = 0;
+  uint64_t bytes_total = 0;
+  uint64_t bytes_per_second = 0;
+  std::string ToJson() const;
+};
+
+// Receives the engine's events on the thread that runs the wipe. A non-OK
+// status from any On* stops the wipe (state saved, so it can be resumed):
+// an erase that cannot be recorded must not silently continue.
+class WipeEventSink {
+ public:
+  virtual ~WipeEventSink() = default;
+  virtual Status OnStarted(const WipeStartedEvent&) { return Status::Ok(); }
+  virtual Status OnResumed(const WipeResumedEvent&) { return Status::Ok(); }
+  // After the pass is written and flushed, before it is verified.
+  virtual Status OnPassCompleted(const WipePassEvent&) { return Status::Ok(); }
+  virtual Status OnVerified(const WipeVerifiedEvent&) { return Status::Ok(); }
+  virtual Status OnFinished(const WipeFinishedEvent&) { return Status::Ok(); }
+  // About twice a second; must be cheap.
+  virtual void OnProgress(const WipeProgress&) {}
+};
+
+// ---- Running
+
+struct WipeOptions {
+  WipePlan plan;
+  DeviceInfo target;                  // Recorded in wipe.started.
+  std::vector<std::string> warnings;  // Media warnings, recorded too.
+  // Byte ranges to overwrite, sorted and disjoint (a sparse file's data
+  // extents); empty means the whole device.
+  std::vector<ByteRange> regions;
+  std::string wipe_id;                // Empty: a new id (time + random).
+  // Directory for <wipe_id>.json (created 0700). Empty: no resume state.
+  std::string state_dir;
+  // Set (by a signal handler) to stop at the next buffer: state is saved and
+  // the wipe ends `interrupted`.
+  const std::atomic<bool>* stop = nullptr;
+  WipeEventSink* sink = nullptr;  // May be null.
+  size_t buffer_bytes = 8u << 20;  // Per I/O; rounded to the sector size.
+  int evidence_sectors = 32;       // Plus the first and last sector.
+  int retries = 2;                 // Per failing transfer, before bisecting.
+  // A device that fails more than this many bytes is dying: stop, `failed`.
+  uint64_t max_error_bytes = 64ull << 20;
+  // Flush and save the resume position at least this often.
+  uint64_t checkpoint_ms = 30'000;
+};
+
+// Wipes `device` from its first pass. Returns the final event (also sent to
+// the sink) for every run that reached the device, whatever the result; a
+// non-OK Result only when nothing was written (invalid plan, state directory
+// or sink refused wipe.started).
+Result<WipeFinishedEvent> RunWipe(BlockDevice& device, const WipeOptions& options, Env* env);
+
+// What a state file says about an unfinished wipe.
+struct WipeStateSummary {
+  std::string wipe_id;
+  std::string state_file;
+  DeviceInfo target;
+  WipePlan plan;
+  int pass = 0;  // 1-based pass to continue
+  std::string phase;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+};
+// kNotFound if there is no state for `wipe_id` in `state_dir`.
+Result<WipeStateSummary> ReadWipeState(const std::string& state_dir, const std::string& wipe_id,
+                                       Env* env);
+// Every resumable wipe in `state_dir` (empty if the directory is absent).
+Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_dir, Env* env);
+
+// Continues the wipe recorded in `state_dir`/<options.wipe_id>.json on
+// `device`: same plan, same random keys, from the recorded position. The
+// device must be the same (size, and serial when one was recorded):
+// kFailedPrecondition otherwise. options.plan/target are ignored (the state's
+// are used).
+Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& options, Env* env);
+
+}  // namespace custody
+
+#endif  // CUSTODY_WIPE_H_

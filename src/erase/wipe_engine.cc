@@ -1,0 +1,640 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The pass engine: RunWipe / ResumeWipe (custody/wipe.h).
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "common/time_util.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "custody/env.h"
+#include "custody/wipe.h"
+#include "erase/pattern_source.h"
+#include "erase/pipeline.h"
+#include "erase/sampling.h"
+#include "erase/wipe_state.h"
+
+namespace custody {
+namespace {
+
+using erase::AppendRange;
+using erase::Chunk;
+using erase::MergeRanges;
+using erase::PatternSource;
+using erase::WipeState;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kBuffersInFlight = 3;
+constexpr uint64_t kProgressEveryMs = 500;
+
+uint64_t MsSince(Clock::time_point t) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
+}
+
+uint64_t Total(const std::vector<ByteRange>& ranges) {
+  uint64_t n = 0;
+  for (const ByteRange& r : ranges) n += r.length;
+  return n;
+}
+
+// Bytes of `ranges` below `offset`.
+uint64_t BytesBelow(const std::vector<ByteRange>& ranges, uint64_t offset) {
+  uint64_t n = 0;
+  for (const ByteRange& r : ranges) {
+    if (r.offset >= offset) break;
+    n += std::min(r.length, offset - r.offset);
+  }
+  return n;
+}
+
+// Walks `ranges` from `start` in pieces of at most `max` bytes. Pieces start
+// on multiples of `max` within the device where possible, so a resumed pass
+// keeps the same alignment.
+class ChunkCursor {
+ public:
+  ChunkCursor(const std::vector<ByteRange>& ranges, uint64_t start, size_t max)
+      : ranges_(ranges), pos_(start), max_(max) {}
+  bool Next(uint64_t* offset, size_t* length) {
+    while (index_ < ranges_.size()) {
+      const ByteRange& r = ranges_[index_];
+      const uint64_t end = r.offset + r.length;
+      if (pos_ < r.offset) pos_ = r.offset;
+      if (pos_ >= end) {
+        ++index_;
+        continue;
+      }
+      const uint64_t boundary = (pos_ / max_ + 1) * max_;
+      *offset = pos_;
+      *length = static_cast<size_t>(std::min(end, boundary) - pos_);
+      pos_ += *length;
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  const std::vector<ByteRange>& ranges_;
+  size_t index_ = 0;
+  uint64_t pos_;
+  const size_t max_;
+};
+
+std::string NewWipeId(Env* env) {
+  // Sortable by time, unique by 32 random bits: 20261123T143000Z-1a2b3c4d.
+  std::string t = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
+  t.erase(std::remove_if(t.begin(), t.end(), [](char c) { return c == '-' || c == ':'; }),
+          t.end());
+  uint8_t r[4];
+  if (!env->RandomBytes(r, sizeof r).ok()) std::memset(r, 0, sizeof r);
+  return t + "-" + encoding::HexEncode(std::string(reinterpret_cast<char*>(r), sizeof r));
+}
+
+class Engine {
+ public:
+  Engine(BlockDevice& dev, const WipeOptions& opt, Env* env, WipeState state)
+      : dev_(dev), opt_(opt), env_(env), s_(std::move(state)) {
+    const uint32_t sector = dev_.logical_sector_size();
+    buffer_bytes_ = std::max<size_t>(sector, opt_.buffer_bytes / sector * sector);
+    for (int i = 0; i < kBuffersInFlight; ++i) {
+      buffers_.emplace_back(buffer_bytes_, dev_.buffer_alignment());
+    }
+    if (!opt_.state_dir.empty()) state_path_ = erase::StatePath(opt_.state_dir, s_.wipe_id);
+  }
+
+  Status SaveState() {
+    if (state_path_.empty()) return Status::Ok();
+    s_.duration_ms = base_duration_ms_ + MsSince(run_start_);
+    return env_->WriteFileAtomically(state_path_, erase::SerializeState(s_), 0600)
+        .WithContext("saving the wipe's resume state");
+  }
+
+  // Reads one sector (or a file's partial last one) and hashes it.
+  void HashSector(uint64_t lba, std::string* digest, std::string* error) {
+    const uint32_t sector = dev_.logical_sector_size();
+    const uint64_t off = lba * sector;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(sector, dev_.size() - off));
+    Status s = dev_.ReadAt(off, buffers_[0].data(), n);
+    if (!s.ok()) {
+      digest->clear();
+      *error = s.message();
+      return;
+    }
+    *digest = crypto::Sha256Hex(std::string_view(reinterpret_cast<char*>(buffers_[0].data()), n));
+    error->clear();
+  }
+
+  void SampleEvidenceBefore() {
+    const uint32_t sector = dev_.logical_sector_size();
+    const uint64_t sectors = (dev_.size() + sector - 1) / sector;
+    if (sectors == 0) return;
+    std::vector<uint64_t> lbas = {0, sectors - 1};
+    std::vector<uint8_t> rnd(8 * static_cast<size_t>(std::max(0, opt_.evidence_sectors)));
+    if (env_->RandomBytes(rnd.data(), rnd.size()).ok()) {
+      for (size_t i = 0; i < rnd.size(); i += 8) {
+        uint64_t v;
+        std::memcpy(&v, rnd.data() + i, 8);
+        lbas.push_back(v % sectors);
+      }
+    }
+    std::sort(lbas.begin(), lbas.end());
+    lbas.erase(std::unique(lbas.begin(), lbas.end()), lbas.end());
+    for (uint64_t lba : lbas) {
+      SectorEvidence e;
+      e.lba = lba;
+      HashSector(lba, &e.before_sha256, &e.before_error);
+      s_.evidence.push_back(e);
+    }
+  }
+
+  void Progress(const char* phase, uint64_t done, uint64_t total, Clock::time_point phase_start,
+                bool force = false) {
+    if (opt_.sink == nullptr || (!force && MsSince(last_progress_) < kProgressEveryMs)) return;
+    last_progress_ = Clock::now();
+    WipeProgress p;
+    p.wipe_id = s_.wipe_id;
+    p.pass = s_.pass + 1;
+    p.passes = static_cast<int>(s_.passes.size());
+    p.phase = phase;
+    p.bytes_done = done;
+    p.bytes_total = total;
+    const uint64_t ms = MsSince(phase_start);
+    p.bytes_per_second = ms == 0 ? 0 : (done - phase_base_) * 1000 / ms;
+    opt_.sink->OnProgress(p);
+  }
+
+  bool StopRequested() const { return opt_.stop != nullptr && opt_.stop->load(); }
+
+  // Writes one chunk; a failing transfer is retried, then rewritten sector by
+  // sector so that only the sectors that really fail are lost (and recorded).
+  Status WriteChunk(uint64_t offset, const uint8_t* data, size_t n) {
+    for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
+      if (dev_.WriteAt(offset, data, n).ok()) return Status::Ok();
+    }
+    const uint32_t sector = dev_.logical_sector_size();
+    for (size_t pos = 0; pos < n;) {
+      const size_t len = std::min<size_t>(sector - (offset + pos) % sector, n - pos);
+      Status s;
+      for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
+        s = dev_.WriteAt(offset + pos, data + pos, len);
+        if (s.ok()) break;
+      }
+      if (!s.ok()) {
+        last_io_error_ = s.message();
+        AppendRange(&s_.pass_write_errors, offset + pos, len);
+        error_bytes_ += len;
+        if (error_bytes_ > opt_.max_error_bytes) {
+          return IoError("more than " + std::to_string(opt_.max_error_bytes) +
+                         " bytes could not be written or read back; the device is failing (last "
+                         "error: " + last_io_error_ + "). Destroy it physically.");
+        }
+      }
+      pos += len;
+    }
+    return Status::Ok();
+  }
+
+  // Producer side of verification: unreadable sectors go to chunk.bad.
+  Status ReadChunk(Chunk& c) {
+    for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
+      if (dev_.ReadAt(c.offset, c.data, c.length).ok()) return Status::Ok();
+    }
+    const uint32_t sector = dev_.logical_sector_size();
+    for (size_t pos = 0; pos < c.length;) {
+      const size_t len = std::min<size_t>(sector - (c.offset + pos) % sector, c.length - pos);
+      Status s;
+      for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
+        s = dev_.ReadAt(c.offset + pos, c.data + pos, len);
+        if (s.ok()) break;
+      }
+      if (!s.ok()) AppendRange(&c.bad, c.offset + pos, len);
+      pos += len;
+    }
+    return Status::Ok();
+  }
+
+  Status Checkpoint(uint64_t position) {
+    if (s_.phase == "write") {
+      Status f = dev_.Flush();
+      if (!f.ok()) return f;
+    }
+    s_.offset = position;
+    s_.pass_duration_ms = pass_base_ms_ + MsSince(phase_start_);
+    last_checkpoint_ = Clock::now();
+    return SaveState();
+  }
+
+  // Stops the current phase at `position` (flushing first) on interrupt.
+  Status Stop(Status why, uint64_t position) {
+    if (why.code() == StatusCode::kInterrupted) {
+      Status c = Checkpoint(position);
+      if (!c.ok()) return c;
+    } else {
+      SaveState().IgnoreError();  // Keeps the last durable position.
+    }
+    return why;
+  }
+
+  Status WritePass() {
+    const WipePass& pass = s_.passes[s_.pass];
+    PatternSource source(pass, s_.keys[s_.pass]);
+    ChunkCursor cursor(s_.regions, s_.offset, buffer_bytes_);
+    uint64_t position = s_.offset;
+    phase_base_ = BytesBelow(s_.regions, s_.offset);
+    uint64_t done = phase_base_;
+    Status s = erase::RunPipeline(
+        buffers_, [&](uint64_t* o, size_t* n) { return cursor.Next(o, n); },
+        [&](Chunk& c) {
+          source.Fill(c.offset, c.data, c.length);
+          return Status::Ok();
+        },
+        [&](Chunk& c) -> Status {
+          if (StopRequested()) return InterruptedError("stopped");
+          CUSTODY_RETURN_IF_ERROR(WriteChunk(c.offset, c.data, c.length));
+          position = c.offset + c.length;
+          done += c.length;
+          s_.bytes_written += c.length;
+          Progress("write", done, s_.bytes, phase_start_);
+          if (MsSince(last_checkpoint_) >= opt_.checkpoint_ms) {
+            return Checkpoint(position);
+          }
+          return Status::Ok();
+        });
+    if (!s.ok()) return Stop(s, position);
+    Progress("write", done, s_.bytes, phase_start_, true);
+    return Status::Ok();
+  }
+
+  Status VerifyPass(WipeVerifiedEvent* ev) {
+    const WipePass& pass = s_.passes[s_.pass];
+    PatternSource source(pass, s_.keys[s_.pass]);
+    const bool whole_device =
+        s_.regions.size() == 1 && s_.regions[0].offset == 0 && s_.regions[0].length == dev_.size();
+    const bool sample = s_.plan.verify.mode == VerifyMode::kSample && whole_device;
+    std::vector<ByteRange> ranges = s_.regions;
+    if (sample) {
+      if (s_.verify.sample_seed.empty()) {
+        s_.verify.sample_seed.resize(crypto::kKeystreamKeySize);
+        CUSTODY_RETURN_IF_ERROR(env_->RandomBytes(
+            reinterpret_cast<uint8_t*>(s_.verify.sample_seed.data()), s_.verify.sample_seed.size()));
+      }
+      ranges = erase::SampleLocations(dev_.size(), dev_.logical_sector_size(),
+                                      s_.plan.verify.sample_basis_points, s_.verify.sample_seed);
+    }
+    const uint64_t total = Total(ranges);
+    ChunkCursor cursor(ranges, s_.offset, buffer_bytes_);
+    uint64_t position = s_.offset;
+    phase_base_ = BytesBelow(ranges, s_.offset);
+    erase::VerifyProgress& v = s_.verify;
+    uint64_t checked_now = 0;
+    Status s = erase::RunPipeline(
+        buffers_, [&](uint64_t* o, size_t* n) { return cursor.Next(o, n); },
+        [&](Chunk& c) { return ReadChunk(c); },
+        [&](Chunk& c) -> Status {
+          if (StopRequested()) return InterruptedError("stopped");
+          std::vector<ByteRange> skip = s_.write_errors;
+          if (!c.bad.empty()) {
+            MergeRanges(&skip, c.bad);
+            MergeRanges(&v.unreadable, c.bad);
+            error_bytes_ += Total(c.bad);
+            if (error_bytes_ > opt_.max_error_bytes) {
+              return IoError("more than " + std::to_string(opt_.max_error_bytes) +
+                             " bytes could not be written or read back; the device is failing. "
+                             "Destroy it physically.");
+            }
+          }
+          std::vector<ByteRange> found;
+          v.mismatched_bytes +=
+              source.Check(c.offset, c.data, c.length, dev_.logical_sector_size(), skip, &found);
+          for (const ByteRange& r : found) {
+            const bool adjacent = !v.mismatches.empty() &&
+                                  v.mismatches.back().offset + v.mismatches.back().length == r.offset;
+            if (v.mismatches.size() < 64 || adjacent) AppendRange(&v.mismatches, r.offset, r.length);
+          }
+          v.bytes_checked += c.length;
+          checked_now += c.length;
+          position = c.offset + c.length;
+          Progress("verify", phase_base_ + checked_now, total, phase_start_);
+          if (MsSince(last_checkpoint_) >= opt_.checkpoint_ms) return Checkpoint(position);
+          return Status::Ok();
+        });
+    if (!s.ok()) return Stop(s, position);
+    ev->wipe_id = s_.wipe_id;
+    ev->pass = s_.pass + 1;
+    ev->mode = sample ? "sample" : "full";
+    ev->bytes_checked = v.bytes_checked;
+    ev->coverage_basis_points = erase::CoverageBasisPoints(ranges, s_.bytes);
+    ev->ok = v.mismatched_bytes == 0;
+    ev->mismatched_bytes = v.mismatched_bytes;
+    ev->mismatches = v.mismatches;
+    ev->unreadable = v.unreadable;
+    if (sample) ev->locations = ranges;
+    ev->duration_ms = pass_base_ms_ + MsSince(phase_start_);
+    return Status::Ok();
+  }
+
+  WipeFinishedEvent Finish(WipeResult result, std::string message, bool keep_state) {
+    WipeFinishedEvent f;
+    f.wipe_id = s_.wipe_id;
+    f.result = result;
+    f.message = std::move(message);
+    f.passes_completed = s_.passes_completed;
+    f.passes = static_cast<int>(s_.passes.size());
+    f.bytes_written = s_.bytes_written;
+    f.verified = s_.verifications > 0 && s_.all_verified;
+    f.verification_failed = !s_.all_verified;
+    f.write_errors = s_.write_errors;
+    f.unreadable = s_.unreadable;
+    f.evidence = s_.evidence;
+    f.duration_ms = base_duration_ms_ + MsSince(run_start_);
+    f.finished_at = timeutil::FormatRfc3339Utc(env_->NowUnixMicros());
+    if (keep_state && !state_path_.empty()) {
+      f.state_file = state_path_;
+    } else if (!state_path_.empty()) {
+      env_->RemoveFile(state_path_).IgnoreError();
+    }
+    return f;
+  }
+
+  Result<WipeFinishedEvent> Run(bool resumed) {
+    run_start_ = Clock::now();
+    base_duration_ms_ = s_.duration_ms;
+    last_checkpoint_ = Clock::now();
+    if (!opt_.state_dir.empty()) {
+      CUSTODY_RETURN_IF_ERROR(env_->CreateDir(opt_.state_dir, 0700));
+    }
+    if (!resumed) {
+      SampleEvidenceBefore();
+      CUSTODY_RETURN_IF_ERROR(SaveState());
+      WipeStartedEvent ev;
+      ev.wipe_id = s_.wipe_id;
+      ev.target = s_.target;
+      ev.plan = s_.plan;
+      ev.passes = s_.passes;
+      ev.warnings = s_.warnings;
+      ev.bytes = s_.bytes;
+      ev.direct_io = dev_.direct_io();
+      ev.buffer_bytes = buffer_bytes_;
+      ev.started_at = s_.started_at;
+      if (opt_.sink != nullptr) {
+        Status st = opt_.sink->OnStarted(ev);
+        if (!st.ok()) {
+          if (!state_path_.empty()) env_->RemoveFile(state_path_).IgnoreError();
+          return st.WithContext("the wipe was not started because wipe.started could not be recorded");
+        }
+      }
+    } else {
+      ++s_.resume_count;
+      CUSTODY_RETURN_IF_ERROR(SaveState());
+      WipeResumedEvent ev;
+      ev.wipe_id = s_.wipe_id;
+      ev.resume_count = s_.resume_count;
+      ev.pass = s_.pass + 1;
+      ev.phase = s_.phase;
+      ev.offset = s_.offset;
+      ev.resumed_at = timeutil::FormatRfc3339Utc(env_->NowUnixMicros());
+      if (opt_.sink != nullptr) {
+        CUSTODY_RETURN_IF_ERROR(opt_.sink->OnResumed(ev).WithContext(
+            "the wipe was not resumed because wipe.resumed could not be recorded"));
+      }
+    }
+    WipeFinishedEvent f = Passes();
+    if (opt_.sink != nullptr) {
+      Status st = opt_.sink->OnFinished(f);
+      if (!st.ok()) {
+        return st.WithContext("wipe " + s_.wipe_id + " ended " +
+                              std::string(WipeResultName(f.result)) + " but " + f.EventType() +
+                              " could not be recorded");
+      }
+    }
+    return f;
+  }
+
+  WipeFinishedEvent Passes() {
+    const int n = static_cast<int>(s_.passes.size());
+    auto stopped = [&](const Status& s) {
+      if (s.code() == StatusCode::kInterrupted) {
+        return Finish(WipeResult::kInterrupted,
+                      "stopped during pass " + std::to_string(s_.pass + 1) + "/" +
+                          std::to_string(n) + " (" + s_.phase + ") at byte " +
+                          std::to_string(s_.offset) + "; continue with: custody wipe --resume " +
+                          s_.wipe_id,
+                      true);
+      }
+      return Finish(WipeResult::kFailed, s.message(), true);
+    };
+    while (s_.pass < n) {
+      const bool verify_this =
+          s_.plan.verify.mode == VerifyMode::kAll ||
+          ((s_.plan.verify.mode == VerifyMode::kLast || s_.plan.verify.mode == VerifyMode::kSample) &&
+           s_.pass == n - 1);
+      phase_start_ = Clock::now();
+      pass_base_ms_ = s_.pass_duration_ms;
+      if (s_.phase == "write") {
+        Status s = WritePass();
+        if (!s.ok()) return stopped(s);
+        // One flush per pass: the pass is not complete until the device says
+        // its cache reached the medium.
+        s = dev_.Flush();
+        if (!s.ok()) {
+          return Finish(WipeResult::kFailed,
+                        "the device did not confirm pass " + std::to_string(s_.pass + 1) +
+                            " reached the medium: " + s.message(),
+                        true);
+        }
+        WipePassEvent ev;
+        ev.wipe_id = s_.wipe_id;
+        ev.pass = s_.pass + 1;
+        ev.passes = n;
+        ev.pattern = s_.passes[s_.pass].Describe();
+        ev.bytes_written = s_.bytes;
+        ev.duration_ms = pass_base_ms_ + MsSince(phase_start_);
+        ev.write_errors = s_.pass_write_errors;
+        MergeRanges(&s_.write_errors, s_.pass_write_errors);
+        s_.pass_write_errors.clear();
+        ++s_.passes_completed;
+        if (opt_.sink != nullptr) {
+          s = opt_.sink->OnPassCompleted(ev);
+          if (!s.ok()) {
+            SaveState().IgnoreError();
+            return Finish(WipeResult::kFailed, "recording wipe.pass.completed: " + s.message(),
+                          true);
+          }
+        }
+        s_.phase = verify_this ? "verify" : "write";
+        if (!verify_this) ++s_.pass;
+        s_.offset = 0;
+        s_.pass_duration_ms = 0;
+        s_.verify = {};
+        Status save = SaveState();
+        if (!save.ok()) return Finish(WipeResult::kFailed, save.message(), false);
+        continue;
+      }
+      // phase == "verify"
+      WipeVerifiedEvent ev;
+      Status s = VerifyPass(&ev);
+      if (!s.ok()) return stopped(s);
+      ++s_.verifications;
+      s_.all_verified = s_.all_verified && ev.ok;
+      MergeRanges(&s_.unreadable, s_.verify.unreadable);
+      if (opt_.sink != nullptr) {
+        s = opt_.sink->OnVerified(ev);
+        if (!s.ok()) {
+          SaveState().IgnoreError();
+          return Finish(WipeResult::kFailed, "recording wipe.verified: " + s.message(), true);
+        }
+      }
+      if (!ev.ok) {
+        return Finish(WipeResult::kFailed,
+                      "verification of pass " + std::to_string(s_.pass + 1) + " found " +
+                          std::to_string(ev.mismatched_bytes) +
+                          " bytes that are not what was written: the data may not be erased. "
+                          "Wipe again or destroy the device.",
+                      false);
+      }
+      s_.phase = "write";
+      ++s_.pass;
+      s_.offset = 0;
+      s_.pass_duration_ms = 0;
+      s_.verify = {};
+      Status save = SaveState();
+      if (!save.ok()) return Finish(WipeResult::kFailed, save.message(), false);
+    }
+    for (SectorEvidence& e : s_.evidence) HashSector(e.lba, &e.after_sha256, &e.after_error);
+    if (!s_.write_errors.empty() || !s_.unreadable.empty()) {
+      return Finish(WipeResult::kCompletedWithErrors,
+                    std::to_string(Total(s_.write_errors)) + " bytes could not be written and " +
+                        std::to_string(Total(s_.unreadable)) +
+                        " bytes could not be read back (ranges listed); data there may remain. "
+                        "Destroy the device or use its sanitize command." +
+                        (last_io_error_.empty() ? "" : " Last error: " + last_io_error_),
+                    false);
+    }
+    return Finish(WipeResult::kCompleted, "", false);
+  }
+
+ private:
+  BlockDevice& dev_;
+  const WipeOptions& opt_;
+  Env* env_;
+  WipeState s_;
+  std::string state_path_;
+  size_t buffer_bytes_ = 0;
+  std::vector<AlignedBuffer> buffers_;
+  uint64_t error_bytes_ = 0;
+  std::string last_io_error_;
+  uint64_t base_duration_ms_ = 0;
+  uint64_t pass_base_ms_ = 0;
+  uint64_t phase_base_ = 0;
+  Clock::time_point run_start_, phase_start_, last_checkpoint_, last_progress_;
+};
+
+Status ValidateRegions(const std::vector<ByteRange>& regions, uint64_t size) {
+  uint64_t end = 0;
+  for (const ByteRange& r : regions) {
+    if (r.length == 0 || r.offset < end || r.offset > size || r.length > size - r.offset) {
+      return InvalidArgumentError("wipe regions must be sorted, disjoint and inside the device");
+    }
+    end = r.offset + r.length;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<WipeFinishedEvent> RunWipe(BlockDevice& device, const WipeOptions& options, Env* env) {
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<WipePass> passes, ExpandPlan(options.plan));
+  CUSTODY_RETURN_IF_ERROR(ValidateRegions(options.regions, device.size()));
+  if (device.size() == 0) return InvalidArgumentError(device.path() + " is empty: nothing to wipe");
+  WipeState s;
+  s.wipe_id = options.wipe_id.empty() ? NewWipeId(env) : options.wipe_id;
+  s.target = options.target;
+  if (s.target.path.empty()) s.target.path = device.path();
+  if (s.target.size_bytes == 0) s.target.size_bytes = device.size();
+  if (s.target.logical_sector_size == 0) s.target.logical_sector_size = device.logical_sector_size();
+  if (s.target.physical_sector_size == 0) {
+    s.target.physical_sector_size = device.physical_sector_size();
+  }
+  s.plan = options.plan;
+  s.passes = passes;
+  for (const WipePass& p : passes) {
+    std::string key;
+    if (p.kind == WipePass::Kind::kRandom) {
+      key.resize(crypto::kKeystreamKeySize);
+      CUSTODY_RETURN_IF_ERROR(env->RandomBytes(reinterpret_cast<uint8_t*>(key.data()), key.size()));
+    }
+    s.keys.push_back(key);
+  }
+  s.warnings = options.warnings;
+  s.regions = options.regions.empty() ? std::vector<ByteRange>{{0, device.size()}} : options.regions;
+  s.bytes = Total(s.regions);
+  s.started_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
+  return Engine(device, options, env, std::move(s)).Run(false);
+}
+
+Result<WipeStateSummary> ReadWipeState(const std::string& state_dir, const std::string& wipe_id,
+                                       Env* env) {
+  if (wipe_id.empty() || wipe_id.find('/') != std::string::npos || wipe_id[0] == '.') {
+    return InvalidArgumentError("'" + wipe_id + "' is not a wipe id");
+  }
+  const std::string path = erase::StatePath(state_dir, wipe_id);
+  auto text = env->ReadFile(path);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) {
+      return NotFoundError("no unfinished wipe " + wipe_id + " (no " + path + ")");
+    }
+    return text.status();
+  }
+  CUSTODY_ASSIGN_OR_RETURN(WipeState s, erase::ParseState(*text));
+  WipeStateSummary out;
+  out.wipe_id = s.wipe_id;
+  out.state_file = path;
+  out.target = s.target;
+  out.plan = s.plan;
+  out.pass = s.pass + 1;
+  out.phase = s.phase;
+  out.offset = s.offset;
+  out.bytes = s.bytes;
+  return out;
+}
+
+Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_dir, Env* env) {
+  std::vector<WipeStateSummary> out;
+  if (!env->FileExists(state_dir)) return out;
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(state_dir));
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    if (name.size() <= 5 || !name.ends_with(".json") || name[0] == '.') continue;
+    auto s = ReadWipeState(state_dir, name.substr(0, name.size() - 5), env);
+    if (s.ok()) out.push_back(std::move(*s));
+  }
+  return out;
+}
+
+Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& options, Env* env) {
+  if (options.state_dir.empty()) return InvalidArgumentError("resuming needs the state directory");
+  CUSTODY_ASSIGN_OR_RETURN(WipeStateSummary summary,
+                           ReadWipeState(options.state_dir, options.wipe_id, env));
+  CUSTODY_ASSIGN_OR_RETURN(std::string text, env->ReadFile(summary.state_file));
+  CUSTODY_ASSIGN_OR_RETURN(WipeState s, erase::ParseState(text));
+  const uint64_t end = s.regions.back().offset + s.regions.back().length;
+  if (end > device.size() || (s.target.size_bytes != 0 && s.target.size_bytes != device.size())) {
+    return FailedPreconditionError("wipe " + s.wipe_id + " was started on a device of " +
+                                   std::to_string(s.target.size_bytes) + " bytes but " +
+                                   device.path() + " has " + std::to_string(device.size()) +
+                                   "; is it the same device?");
+  }
+  if (!s.target.serial.empty() && !options.target.serial.empty() &&
+      s.target.serial != options.target.serial) {
+    return FailedPreconditionError("wipe " + s.wipe_id + " was started on serial " +
+                                   s.target.serial + " but " + device.path() + " has serial " +
+                                   options.target.serial + "; refusing to resume on another device");
+  }
+  if (s.pass >= static_cast<int>(s.passes.size())) {
+    return FailedPreconditionError("wipe " + s.wipe_id + " has no pass left to resume");
+  }
+  return Engine(device, options, env, std::move(s)).Run(true);
+}
+
+}  // namespace custody

@@ -1,0 +1,419 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The pass engine against FakeBlockDevice: every method's final content,
+// verification catching corruption between write and verify, I/O errors,
+// interruption and resume, sampling, evidence.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "custody/env.h"
+#include "custody/wipe.h"
+#include "support/fake_block_device.h"
+#include "support/recording_wipe_sink.h"
+#include "support/temp_dir.h"
+
+namespace custody {
+namespace {
+
+using testing::FakeBlockDevice;
+using testing::RecordingWipeSink;
+
+constexpr uint64_t kOddSize = (1 << 20) + 3 * 512;  // Not a multiple of the buffer.
+const std::string kMarker = "RESIDENT-RECORD-0123456789-MARKER";
+
+void PlantMarkers(FakeBlockDevice& dev) {
+  for (uint64_t off = 0; off + kMarker.size() <= dev.size(); off += 4096) dev.Corrupt(off, kMarker);
+  dev.Corrupt(dev.size() - kMarker.size(), kMarker);  // In the last sector.
+}
+
+bool HasFloat(const nlohmann::json& j) {
+  if (j.is_number_float()) return true;
+  for (const auto& v : j) {
+    if ((j.is_object() || j.is_array()) && HasFloat(v)) return true;
+  }
+  return false;
+}
+
+bool ContainsMarker(const std::vector<uint8_t>& m) {
+  return std::search(m.begin(), m.end(), kMarker.begin(), kMarker.end()) != m.end();
+}
+
+WipeOptions Options(const std::string& method, RecordingWipeSink* sink) {
+  WipeOptions o;
+  o.plan.method = method;
+  o.sink = sink;
+  o.buffer_bytes = 64 * 1024;  // Many chunks, and a partial last one.
+  return o;
+}
+
+class WipeMethodTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(WipeMethodTest, EveryByteHoldsTheLastPassAndVerifies) {
+  FakeBlockDevice dev(kOddSize);
+  PlantMarkers(dev);
+  RecordingWipeSink sink;
+  auto r = RunWipe(dev, Options(GetParam(), &sink), Env::Default());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->result, WipeResult::kCompleted) << r->message;
+  EXPECT_TRUE(r->verified);
+  auto method = FindWipeMethod(GetParam());
+  const size_t passes = method->passes.size();
+  EXPECT_EQ(r->passes_completed, static_cast<int>(passes));
+  EXPECT_EQ(sink.Count("wipe.pass.completed"), static_cast<int>(passes));
+  EXPECT_EQ(sink.Count("wipe.verified"), 1);
+  EXPECT_EQ(dev.flushes(), static_cast<int>(passes));  // One per pass.
+  EXPECT_EQ(dev.bytes_written(), kOddSize * passes);
+  const WipePass& last = method->passes.back();
+  const auto& m = dev.medium();
+  EXPECT_FALSE(ContainsMarker(m));
+  if (last.kind == WipePass::Kind::kPattern) {
+    for (uint64_t i = 0; i < m.size(); ++i) {
+      ASSERT_EQ(m[i], static_cast<uint8_t>(last.pattern[i % last.pattern.size()])) << "byte " << i;
+    }
+  } else {
+    // Random: the last sector changed, and no long run of one byte remains.
+    EXPECT_NE(std::count(m.end() - 512, m.end(), 0), 512);
+    size_t zeros = std::count(m.begin(), m.end(), 0);
+    EXPECT_LT(zeros, m.size() / 128);  // ~1/256 expected.
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllMethods, WipeMethodTest,
+                         ::testing::Values("zero", "one", "random", "nist-clear", "dod-3", "dod-7",
+                                           "bsi-vsitr", "hmg-is5", "rcmp-ops2", "schneier",
+                                           "gutmann"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           std::replace(n.begin(), n.end(), '-', '_');
+                           return n;
+                         });
+
+TEST(WipeEngineTest, BlankPassAndRepeat) {
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("random", &sink);
+  o.plan.repeat = 2;
+  o.plan.blank = true;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->passes_completed, 3);
+  EXPECT_EQ(std::count(dev.medium().begin(), dev.medium().end(), 0),
+            static_cast<long>(kOddSize));
+}
+
+TEST(WipeEngineTest, VerifyAllChecksEveryPass) {
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("dod-3", &sink);
+  o.plan.verify.mode = VerifyMode::kAll;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompleted);
+  ASSERT_EQ(sink.verified.size(), 3u);
+  for (const auto& v : sink.verified) EXPECT_EQ(v.coverage_basis_points, 10000u);
+}
+
+TEST(WipeEngineTest, VerifyNoneRecordsNoVerification) {
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("zero", &sink);
+  o.plan.verify.mode = VerifyMode::kNone;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompleted);
+  EXPECT_FALSE(r->verified);
+  EXPECT_EQ(sink.Count("wipe.verified"), 0);
+}
+
+// The corruption hook runs after the pass's flush, before its read-back.
+TEST(WipeEngineTest, CorruptionBetweenWriteAndVerifyFails) {
+  for (const std::string method : {"random", "zero", "gutmann"}) {
+    FakeBlockDevice dev(kOddSize);
+    RecordingWipeSink sink;
+    WipeOptions o = Options(method, &sink);
+    const int passes = static_cast<int>(FindWipeMethod(method)->passes.size());
+    int flushes = 0;
+    dev.SetAfterFlush([&](FakeBlockDevice& d) {
+      if (++flushes == passes) d.Corrupt(kOddSize - 512 + 100, "old data survived");
+    });
+    auto r = RunWipe(dev, o, Env::Default());
+    ASSERT_TRUE(r.ok()) << method;
+    EXPECT_EQ(r->result, WipeResult::kFailed) << method;
+    EXPECT_TRUE(r->verification_failed);
+    EXPECT_FALSE(r->verified);
+    EXPECT_EQ(r->ToStatus().code(), StatusCode::kVerificationFailed);
+    EXPECT_EQ(sink.Count("wipe.failed"), 1);
+    ASSERT_EQ(sink.verified.size(), 1u);
+    EXPECT_FALSE(sink.verified[0].ok);
+    ASSERT_EQ(sink.verified[0].mismatches.size(), 1u);
+    EXPECT_EQ(sink.verified[0].mismatches[0].offset, kOddSize - 512);
+    EXPECT_EQ(sink.verified[0].mismatches[0].length, 512u);
+  }
+}
+
+TEST(WipeEngineTest, PermanentBadSectorsEndCompletedWithErrors) {
+  FakeBlockDevice dev(kOddSize);
+  PlantMarkers(dev);
+  dev.FailWritesAt(100);
+  dev.FailWritesAt(101);
+  dev.FailWritesAt(kOddSize / 512 - 1);  // The last sector too.
+  RecordingWipeSink sink;
+  auto r = RunWipe(dev, Options("zero", &sink), Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors) << r->message;
+  EXPECT_EQ(r->ToStatus().code(), StatusCode::kIoError);
+  ASSERT_EQ(r->write_errors.size(), 2u);
+  EXPECT_EQ(r->write_errors[0].offset, 100u * 512);
+  EXPECT_EQ(r->write_errors[0].length, 1024u);
+  EXPECT_EQ(r->write_errors[1].offset, kOddSize - 512);
+  // Everything else was written: the sectors around the bad ones are zero.
+  const auto& m = dev.medium();
+  EXPECT_EQ(std::count(m.begin(), m.begin() + 100 * 512, 0), 100 * 512);
+  EXPECT_EQ(std::count(m.begin() + 102 * 512, m.end() - 512, 0),
+            static_cast<long>(kOddSize - 103 * 512));
+  // The unwritten sectors are reported, not judged as verification failures.
+  EXPECT_TRUE(sink.verified[0].ok);
+}
+
+TEST(WipeEngineTest, TransientErrorsShortWritesAndEintrAreRetried) {
+  FakeBlockDevice dev(kOddSize);
+  dev.FailWritesAt(5, 2);
+  dev.FailReadsAt(7, 1);
+  dev.SetMaxTransfer(5000);
+  dev.InjectEintr(3);
+  RecordingWipeSink sink;
+  auto r = RunWipe(dev, Options("random", &sink), Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompleted) << r->message;
+  EXPECT_TRUE(r->write_errors.empty());
+  EXPECT_TRUE(r->verified);
+}
+
+TEST(WipeEngineTest, UnreadableSectorsAreRecorded) {
+  FakeBlockDevice dev(kOddSize);
+  dev.FailReadsAt(300);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("zero", &sink);
+  o.evidence_sectors = 0;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors);
+  ASSERT_EQ(r->unreadable.size(), 1u);
+  EXPECT_EQ(r->unreadable[0].offset, 300u * 512);
+}
+
+TEST(WipeEngineTest, DyingDeviceFails) {
+  FakeBlockDevice dev(kOddSize);
+  for (uint64_t lba = 0; lba < 64; ++lba) dev.FailWritesAt(lba);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("zero", &sink);
+  o.max_error_bytes = 16 * 512;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kFailed);
+  EXPECT_NE(r->message.find("failing"), std::string::npos) << r->message;
+}
+
+TEST(WipeEngineTest, FailedFlushFails) {
+  FakeBlockDevice dev(kOddSize);
+  dev.FailFlushes(1);
+  auto r = RunWipe(dev, Options("zero", nullptr), Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kFailed);
+}
+
+TEST(WipeEngineTest, SinkRefusingStartMeansNothingIsWritten) {
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  sink.fail_started = IoError("ledger unavailable");
+  TempDir dir;
+  WipeOptions o = Options("zero", &sink);
+  o.state_dir = dir.path() + "/wipes";
+  auto r = RunWipe(dev, o, Env::Default());
+  EXPECT_EQ(r.status().code(), StatusCode::kIoError);
+  EXPECT_EQ(dev.bytes_written(), 0u);
+  EXPECT_TRUE(ListWipeStates(o.state_dir, Env::Default())->empty());
+}
+
+TEST(WipeEngineTest, EvidenceShowsTheSampledSectorsChanged) {
+  FakeBlockDevice dev(kOddSize);
+  PlantMarkers(dev);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("random", &sink);
+  o.evidence_sectors = 16;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  ASSERT_GE(r->evidence.size(), 3u);
+  EXPECT_EQ(r->evidence.front().lba, 0u);
+  EXPECT_EQ(r->evidence.back().lba, kOddSize / 512 - 1);
+  for (const SectorEvidence& e : r->evidence) {
+    EXPECT_EQ(e.before_sha256.size(), 64u);
+    EXPECT_EQ(e.after_sha256.size(), 64u);
+    EXPECT_NE(e.before_sha256, e.after_sha256) << "lba " << e.lba;
+  }
+  EXPECT_NE(sink.events.back().second.find("\"evidence\""), std::string::npos);
+}
+
+TEST(WipeEngineTest, SampleVerificationCoversAndCatches) {
+  const uint64_t size = 4 << 20;  // 8192 sectors: enough for 1,000 subsections.
+  FakeBlockDevice dev(size);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("random", &sink);
+  o.plan.verify = *ParseVerifyPolicy("sample:10");
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompleted);
+  ASSERT_EQ(sink.verified.size(), 1u);
+  const WipeVerifiedEvent& v = sink.verified[0];
+  EXPECT_EQ(v.mode, "sample");
+  EXPECT_GE(v.coverage_basis_points, 1000u);
+  EXPECT_LT(v.coverage_basis_points, 10000u);
+  EXPECT_FALSE(v.locations.empty());
+  EXPECT_EQ(v.locations.front().offset, 0u);
+  EXPECT_EQ(v.locations.back().offset + v.locations.back().length, size);
+  EXPECT_NE(v.ToJson().find("\"locations\""), std::string::npos);
+
+  // Corrupting the last block (always sampled) after the flush fails it.
+  FakeBlockDevice dev2(size);
+  dev2.SetAfterFlush([&](FakeBlockDevice& d) { d.Corrupt(size - 10, "XYZ"); });
+  RecordingWipeSink sink2;
+  WipeOptions o2 = Options("random", &sink2);
+  o2.plan.verify = *ParseVerifyPolicy("sample:1");
+  auto r2 = RunWipe(dev2, o2, Env::Default());
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->result, WipeResult::kFailed);
+}
+
+TEST(WipeEngineTest, InterruptMidPassThenResumeCompletes) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  PlantMarkers(dev);
+  std::atomic<bool> stop{false};
+  // Stop during the second pass, halfway through the device.
+  int flushes = 0;
+  dev.SetAfterFlush([&](FakeBlockDevice&) { ++flushes; });
+  dev.SetAfterWrite([&](uint64_t offset, size_t) {
+    if (flushes == 1 && offset > kOddSize / 2) stop = true;
+  });
+  RecordingWipeSink sink;
+  WipeOptions o = Options("dod-3", &sink);
+  o.state_dir = state_dir;
+  o.stop = &stop;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->result, WipeResult::kInterrupted) << r->message;
+  EXPECT_EQ(r->ToStatus().code(), StatusCode::kInterrupted);
+  EXPECT_EQ(r->passes_completed, 1);
+  EXPECT_EQ(sink.Count("wipe.interrupted"), 1);
+  ASSERT_FALSE(r->state_file.empty());
+  struct stat st;
+  ASSERT_EQ(::stat(r->state_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(ReadFileOrDie(r->state_file).find(kMarker), std::string::npos);
+
+  auto states = ListWipeStates(state_dir, Env::Default());
+  ASSERT_TRUE(states.ok());
+  ASSERT_EQ(states->size(), 1u);
+  EXPECT_EQ((*states)[0].wipe_id, r->wipe_id);
+  EXPECT_EQ((*states)[0].pass, 2);
+  EXPECT_GT((*states)[0].offset, kOddSize / 2);
+  EXPECT_LT((*states)[0].offset, kOddSize);
+
+  stop = false;
+  dev.SetAfterWrite(nullptr);
+  RecordingWipeSink sink2;
+  WipeOptions o2;
+  o2.state_dir = state_dir;
+  o2.wipe_id = r->wipe_id;
+  o2.sink = &sink2;
+  o2.buffer_bytes = 64 * 1024;
+  const uint64_t written_before = dev.bytes_written();
+  auto r2 = ResumeWipe(dev, o2, Env::Default());
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_EQ(r2->result, WipeResult::kCompleted) << r2->message;
+  EXPECT_TRUE(r2->verified);
+  EXPECT_EQ(r2->passes_completed, 3);
+  EXPECT_EQ(sink2.Count("wipe.resumed"), 1);
+  EXPECT_EQ(sink2.Count("wipe.pass.completed"), 2);
+  EXPECT_EQ(sink2.Count("wipe.completed"), 1);
+  // The resumed part did not rewrite pass 2 from its start.
+  EXPECT_LT(dev.bytes_written() - written_before, 2 * kOddSize);
+  EXPECT_FALSE(ContainsMarker(dev.medium()));
+  EXPECT_FALSE(Env::Default()->FileExists(r->state_file));  // Done: state removed.
+  EXPECT_EQ(r2->evidence.size(), r->evidence.size());
+  for (const auto& e : r2->evidence) EXPECT_FALSE(e.after_sha256.empty());
+}
+
+TEST(WipeEngineTest, ResumeRefusesAnotherDevice) {
+  TempDir dir;
+  FakeBlockDevice dev(kOddSize);
+  std::atomic<bool> stop{true};
+  WipeOptions o = Options("zero", nullptr);
+  o.state_dir = dir.path();
+  o.stop = &stop;
+  o.target.serial = "SERIAL-A";
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->result, WipeResult::kInterrupted);
+  WipeOptions o2;
+  o2.state_dir = dir.path();
+  o2.wipe_id = r->wipe_id;
+  FakeBlockDevice smaller(kOddSize - 512);
+  EXPECT_EQ(ResumeWipe(smaller, o2, Env::Default()).status().code(),
+            StatusCode::kFailedPrecondition);
+  o2.target.serial = "SERIAL-B";
+  EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kFailedPrecondition);
+  o2.wipe_id = "no-such-wipe";
+  EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kNotFound);
+  o2.wipe_id = "../etc/passwd";
+  EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(WipeEngineTest, CorruptStateFileIsRejected) {
+  TempDir dir;
+  WriteFileOrDie(dir.path() + "/x.json", "{\"format\":\"custody-wipe-state/1\"}");
+  EXPECT_EQ(ReadWipeState(dir.path(), "x", Env::Default()).status().code(),
+            StatusCode::kCorruption);
+  WriteFileOrDie(dir.path() + "/y.json", "not json");
+  EXPECT_EQ(ReadWipeState(dir.path(), "y", Env::Default()).status().code(),
+            StatusCode::kCorruption);
+}
+
+TEST(WipeEngineTest, RegionsLimitTheWipe) {
+  FakeBlockDevice dev(kOddSize);
+  std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
+  WipeOptions o = Options("zero", nullptr);
+  o.regions = {{4096, 8192}, {65536, 1000}};
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompleted);
+  const auto& m = dev.medium();
+  EXPECT_EQ(std::count(m.begin(), m.end(), 0), 8192 + 1000);
+  EXPECT_EQ(m[4095], 0xEE);
+  EXPECT_EQ(m[4096], 0);
+  o.regions = {{0, kOddSize + 1}};
+  EXPECT_EQ(RunWipe(dev, o, Env::Default()).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(WipeEngineTest, ProgressIsReportedAndJsonIsIntegerOnly) {
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  auto r = RunWipe(dev, Options("random", &sink), Env::Default());
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(sink.progress.empty());
+  EXPECT_EQ(sink.progress.back().bytes_total, kOddSize);
+  for (const auto& [type, json] : sink.events) {
+    EXPECT_FALSE(HasFloat(nlohmann::json::parse(json))) << type << ": " << json;
+    EXPECT_EQ(json.find("key"), std::string::npos) << type;  // Pass keys never leave the state.
+  }
+}
+
+}  // namespace
+}  // namespace custody
