@@ -78,8 +78,12 @@ class Ledger {
 
   // The latest signed checkpoint (a C2SP signed note).
   virtual Result<std::string> LatestCheckpoint() = 0;
-  // A C2SP tlog-proof for entry `seq` against the latest checkpoint.
+  // A C2SP tlog-proof for entry `seq` against the latest checkpoint. The
+  // proof is checked against the checkpoint before it is returned.
   virtual Result<std::string> ProveInclusion(uint64_t seq) = 0;
+  // The evidence bundle for entry `seq` (docs/formats/evidence-bundle.md):
+  // the entry's exact bytes plus ProveInclusion(seq).
+  virtual Result<std::string> EvidenceBundle(uint64_t seq) = 0;
 
   // Full recomputation: every entry's canonical form, seq continuity, the
   // tree, and every stored checkpoint's signature and root. If
@@ -89,6 +93,11 @@ class Ledger {
   virtual Result<LedgerVerifyReport> Verify(
       std::optional<std::string_view> kept_checkpoint = std::nullopt) = 0;
 };
+
+// Writes an auditor's copy of the ledger into `dir` (created 0700):
+// entries.jsonl (one canonical entry per line), checkpoint (the latest signed
+// checkpoint), verifier-key, and README.md saying how to check them.
+Status ExportLedger(Ledger& ledger, const std::string& verifier_key, const std::string& dir, Env* env);
 
 // Verifies an evidence bundle (entry bytes + C2SP tlog-proof) offline with
 // nothing but the verifier key. Returns the entry on success.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/cli_util.h"
 #include "cli/command.h"
 #include "custody/version.h"
 
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  SetUpLogging(global);
   if (!inv.run) {
     std::cerr << app.help();
     return 2;

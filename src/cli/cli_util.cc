@@ -1,0 +1,123 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "cli/cli_util.h"
+
+#include <fcntl.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "custody/env.h"
+
+namespace custody::cli {
+namespace {
+
+Result<SecretString> ReadLineFromFd(int fd, const std::string& what) {
+  SecretString line(size_t{0});
+  std::string buf;
+  char c;
+  for (;;) {
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      WipeMemory(buf.data(), buf.size());
+      return IoError("cannot read " + what);
+    }
+    if (n == 0 || c == '\n') break;
+    buf.push_back(c);
+    if (buf.size() > 4096) {
+      WipeMemory(buf.data(), buf.size());
+      return InvalidArgumentError(what + " is too long");
+    }
+  }
+  if (!buf.empty() && buf.back() == '\r') buf.pop_back();
+  SecretString s(buf);
+  WipeMemory(buf.data(), buf.size());
+  return s;
+}
+
+Result<SecretString> ReadFromTty(const std::string& prompt) {
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    return InvalidArgumentError("no terminal to ask for the " + prompt +
+                                ": give it with --passphrase-file FILE or --passphrase-fd N");
+  }
+  std::string p = prompt + ": ";
+  if (::write(fd, p.data(), p.size()) < 0) {}
+  struct termios old {};
+  bool have_termios = ::tcgetattr(fd, &old) == 0;
+  if (have_termios) {
+    struct termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  auto r = ReadLineFromFd(fd, prompt);
+  if (have_termios) ::tcsetattr(fd, TCSAFLUSH, &old);
+  if (::write(fd, "\n", 1) < 0) {}
+  ::close(fd);
+  return r;
+}
+
+}  // namespace
+
+void SecretSource::AddOptions(CLI::App* app, const std::string& what) {
+  app->add_option("--passphrase-file", file, "Read the " + what + " from the first line of FILE");
+  app->add_option("--passphrase-fd", fd, "Read the " + what + " from file descriptor N");
+}
+
+Result<SecretString> ReadSecret(const SecretSource& src, const std::string& prompt, bool confirm) {
+  if (!src.file.empty()) {
+    int fd = ::open(src.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NotFoundError("cannot open passphrase file " + src.file);
+    auto r = ReadLineFromFd(fd, "passphrase file " + src.file);
+    ::close(fd);
+    return r;
+  }
+  if (src.fd >= 0) return ReadLineFromFd(src.fd, "passphrase fd " + std::to_string(src.fd));
+  CUSTODY_ASSIGN_OR_RETURN(SecretString first, ReadFromTty(prompt));
+  if (confirm) {
+    CUSTODY_ASSIGN_OR_RETURN(SecretString again, ReadFromTty(prompt + " (again)"));
+    if (again.view() != first.view()) return InvalidArgumentError("the two entries differ");
+  }
+  return first;
+}
+
+Result<std::unique_ptr<Station>> OpenStation(const GlobalOptions& g, const SecretSource* src) {
+  SecretSource source = src ? *src : SecretSource{};
+  return Station::Open(
+      g.home, [source]() { return ReadSecret(source, "station key passphrase"); }, Env::Default());
+}
+
+void SetUpLogging(const GlobalOptions& g) {
+  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  console->set_level(g.verbosity >= 2 ? spdlog::level::debug
+                     : g.verbosity == 1 ? spdlog::level::info
+                                        : spdlog::level::warn);
+  console->set_pattern("custody: %^%l%$: %v");
+  std::vector<spdlog::sink_ptr> sinks{console};
+  std::string logs = ResolveStationHome(g.home) + "/logs";
+  if (::access(logs.c_str(), W_OK) == 0) {
+    try {
+      auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(logs + "/custody.log");
+      file->set_level(spdlog::level::info);
+      file->set_pattern("%Y-%m-%dT%H:%M:%S%z [%l] [pid %P] %v");
+      sinks.push_back(file);
+    } catch (const spdlog::spdlog_ex&) {
+      // An unwritable log file must not stop the work; stderr still has it.
+    }
+  }
+  auto logger = std::make_shared<spdlog::logger>("custody", sinks.begin(), sinks.end());
+  logger->set_level(spdlog::level::debug);
+  spdlog::set_default_logger(logger);
+}
+
+void PrintLine(const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
+}
+
+}  // namespace custody::cli

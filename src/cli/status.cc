@@ -1,0 +1,43 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// custody status: the station, its verifier key, the ledger's size and latest checkpoint.
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_util.h"
+
+namespace custody::cli {
+namespace {
+
+Status RunStatus(const GlobalOptions& g) {
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
+  CUSTODY_ASSIGN_OR_RETURN(uint64_t size, ledger->Size());
+  CUSTODY_ASSIGN_OR_RETURN(std::string checkpoint, ledger->LatestCheckpoint());
+  const StationConfig& c = station->config();
+  if (g.json) {
+    nlohmann::json j = {{"home", station->home()},     {"organization", c.organization},
+                        {"station", c.station_name},   {"origin", c.origin},
+                        {"verifier_key", c.verifier_key}, {"default_operator", c.default_operator},
+                        {"ledger_entries", size},      {"checkpoint", checkpoint}};
+    PrintLine(j.dump(2));
+    return Status::Ok();
+  }
+  PrintLine("station:        " + c.station_name + " (" + station->home() + ")");
+  PrintLine("organization:   " + c.organization);
+  PrintLine("origin:         " + c.origin);
+  PrintLine("verifier key:   " + c.verifier_key);
+  if (!c.default_operator.empty()) PrintLine("operator:       " + c.default_operator);
+  PrintLine("ledger entries: " + std::to_string(size));
+  PrintLine("latest checkpoint:");
+  PrintLine(checkpoint);
+  return Status::Ok();
+}
+
+CommandRegistration reg(11, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
+  CLI::App* cmd = app.add_subcommand("status", "Show the station, its verifier key and the ledger");
+  cmd->footer("Example: custody status --json");
+  cmd->callback([&g, &inv] { inv.run = [&g] { return RunStatus(g); }; });
+});
+
+}  // namespace
+}  // namespace custody::cli
