@@ -53,6 +53,9 @@ int main(int argc, char** argv) {
   CLI::App app{"custody: chain of custody for confidential data (預かり・暗号化・消去・証明)",
                "custody"};
   app.require_subcommand(1);
+  // Global options may follow the subcommand (`custody init --home D`); the
+  // setting is inherited by every subcommand created after it.
+  app.fallthrough(true);
   app.set_version_flag("--version", std::string("custody ") + custody::Version());
   GlobalOptions global;
   app.add_option("--home", global.home, "Station directory (default $CUSTODY_HOME or "
