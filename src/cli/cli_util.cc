@@ -47,7 +47,8 @@ Result<SecretString> ReadFromTty(const std::string& prompt) {
                                 ": give it with --passphrase-file FILE or --passphrase-fd N");
   }
   std::string p = prompt + ": ";
-  if (::write(fd, p.data(), p.size()) < 0) {}
+  if (::write(fd, p.data(), p.size()) < 0) {
+  }
   struct termios old {};
   bool have_termios = ::tcgetattr(fd, &old) == 0;
   if (have_termios) {
@@ -57,7 +58,8 @@ Result<SecretString> ReadFromTty(const std::string& prompt) {
   }
   auto r = ReadLineFromFd(fd, prompt);
   if (have_termios) ::tcsetattr(fd, TCSAFLUSH, &old);
-  if (::write(fd, "\n", 1) < 0) {}
+  if (::write(fd, "\n", 1) < 0) {
+  }
   ::close(fd);
   return r;
 }
@@ -87,14 +89,14 @@ Result<SecretString> ReadSecret(const SecretSource& src, const std::string& prom
 }
 
 Result<std::unique_ptr<Station>> OpenStation(const GlobalOptions& g, const SecretSource* src) {
-  SecretSource source = src ? *src : SecretSource{};
+  SecretSource source = src ? *src : SecretSource{g.key_passphrase_file, g.key_passphrase_fd};
   return Station::Open(
       g.home, [source]() { return ReadSecret(source, "station key passphrase"); }, Env::Default());
 }
 
 void SetUpLogging(const GlobalOptions& g) {
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-  console->set_level(g.verbosity >= 2 ? spdlog::level::debug
+  console->set_level(g.verbosity >= 2   ? spdlog::level::debug
                      : g.verbosity == 1 ? spdlog::level::info
                                         : spdlog::level::warn);
   console->set_pattern("custody: %^%l%$: %v");

@@ -21,6 +21,11 @@ struct GlobalOptions {
   std::string operator_;  // --operator NAME (else the station's default)
   bool json = false;      // --json: machine-readable output on stdout
   int verbosity = 0;      // -v: more operational logging on stderr
+  // Where the passphrase of a protected station signing key comes from when a
+  // command needs to sign: --key-passphrase-file / --key-passphrase-fd, else
+  // the terminal. Never argv.
+  std::string key_passphrase_file;
+  int key_passphrase_fd = -1;
 };
 
 // A subcommand sets `run` in its Setup; main calls it after parsing and turns

@@ -21,22 +21,38 @@ CommandRegistration::CommandRegistration(int order, SetupFn setup) {
 
 int ExitCodeFor(const Status& status) {
   switch (status.code()) {
-    case StatusCode::kOk: return 0;
-    case StatusCode::kInvalidArgument: return 2;
-    case StatusCode::kNotFound: return 3;
-    case StatusCode::kAlreadyExists: return 4;
-    case StatusCode::kPermissionDenied: return 5;
-    case StatusCode::kCorruption: return 6;
-    case StatusCode::kIoError: return 7;
-    case StatusCode::kVerificationFailed: return 8;
-    case StatusCode::kWrongKey: return 9;
-    case StatusCode::kTruncated: return 10;
-    case StatusCode::kUnsupported: return 11;
-    case StatusCode::kBusy: return 12;
-    case StatusCode::kInterrupted: return 13;
-    case StatusCode::kFailedPrecondition: return 14;
-    case StatusCode::kCancelled: return 15;
-    case StatusCode::kInternal: return 70;
+    case StatusCode::kOk:
+      return 0;
+    case StatusCode::kInvalidArgument:
+      return 2;
+    case StatusCode::kNotFound:
+      return 3;
+    case StatusCode::kAlreadyExists:
+      return 4;
+    case StatusCode::kPermissionDenied:
+      return 5;
+    case StatusCode::kCorruption:
+      return 6;
+    case StatusCode::kIoError:
+      return 7;
+    case StatusCode::kVerificationFailed:
+      return 8;
+    case StatusCode::kWrongKey:
+      return 9;
+    case StatusCode::kTruncated:
+      return 10;
+    case StatusCode::kUnsupported:
+      return 11;
+    case StatusCode::kBusy:
+      return 12;
+    case StatusCode::kInterrupted:
+      return 13;
+    case StatusCode::kFailedPrecondition:
+      return 14;
+    case StatusCode::kCancelled:
+      return 15;
+    case StatusCode::kInternal:
+      return 70;
   }
   return 1;
 }
@@ -58,10 +74,17 @@ int main(int argc, char** argv) {
   app.fallthrough(true);
   app.set_version_flag("--version", std::string("custody ") + custody::Version());
   GlobalOptions global;
-  app.add_option("--home", global.home, "Station directory (default $CUSTODY_HOME or "
-                 "${XDG_DATA_HOME:-~/.local/share}/custody)")->envname("CUSTODY_HOME");
-  app.add_option("--operator", global.operator_,
-                 "Who performs this step (recorded in the ledger)")->envname("CUSTODY_OPERATOR");
+  app.add_option("--home", global.home,
+                 "Station directory (default $CUSTODY_HOME or "
+                 "${XDG_DATA_HOME:-~/.local/share}/custody)")
+      ->envname("CUSTODY_HOME");
+  app.add_option("--operator", global.operator_, "Who performs this step (recorded in the ledger)")
+      ->envname("CUSTODY_OPERATOR");
+  app.add_option("--key-passphrase-file", global.key_passphrase_file,
+                 "Read the station key's passphrase (if protected) from the first line of FILE")
+      ->envname("CUSTODY_KEY_PASSPHRASE_FILE");
+  app.add_option("--key-passphrase-fd", global.key_passphrase_fd,
+                 "Read the station key's passphrase (if protected) from file descriptor N");
   app.add_flag("--json", global.json, "Machine-readable JSON output");
   app.add_flag("-v,--verbose", global.verbosity, "More operational logging on stderr");
 

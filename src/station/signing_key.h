@@ -26,8 +26,10 @@ struct SigningKey {
 };
 
 bool IsProtectedKeyFile(std::string_view file);
-// Serializes, encrypting with `passphrase` if given.
-Result<SecretString> EncodeSigningKey(const SigningKey& key, const SecretString* passphrase);
+// Serializes, encrypting with `passphrase` if given (age scrypt stanza at
+// 2^log2_work_factor; lower factors are for tests only).
+Result<SecretString> EncodeSigningKey(const SigningKey& key, const SecretString* passphrase,
+                                      int log2_work_factor = 18);
 // Parses (decrypting with `passphrase` when protected); checks that the seed
 // yields the stored public key.
 Result<SigningKey> DecodeSigningKey(std::string_view file, const SecretString* passphrase);

@@ -111,5 +111,44 @@ TEST_F(LogCliTest, ClearErrorsAndExitCodes) {
   EXPECT_THAT(date.err, HasSubstr("invalid"));
 }
 
+
+TEST(StationCliTest, ProtectedKeySignsOnlyWithItsPassphrase) {
+  TempDir dir;
+  std::string home = dir.path() + "/station";
+  std::string pass_file = dir.path() + "/pass";
+  std::string wrong_file = dir.path() + "/wrong";
+  { FILE* f = fopen(pass_file.c_str(), "w"); fputs("a long station passphrase 2026\n", f); fclose(f); }
+  { FILE* f = fopen(wrong_file.c_str(), "w"); fputs("not the passphrase at all 2026\n", f); fclose(f); }
+  auto init = RunCustody({"--home", home, "init", "--organization", "株式会社サンプル情報", "--name", "office-2",
+                          "--operator", "山田太郎", "--protect-key", "--passphrase-file", pass_file});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  std::string key_file;
+  {
+    FILE* f = fopen((home + "/keys/signing.key").c_str(), "r");
+    ASSERT_NE(f, nullptr);
+    char buf[64] = {};
+    ASSERT_GT(fread(buf, 1, sizeof buf - 1, f), 0u);
+    fclose(f);
+    key_file = buf;
+  }
+  EXPECT_EQ(key_file.rfind("age-encryption.org/v1\n", 0), 0u);
+
+  // Reading needs no key; signing does. Without a TTY and without a source
+  // the command fails clearly and records nothing.
+  auto no_pass = RunCustody({"--home", home, "--operator", "山田太郎", "log", "append", "--type", "note.test", "--data", "{}"});
+  EXPECT_NE(no_pass.exit_code, 0);
+  EXPECT_THAT(no_pass.err, HasSubstr("passphrase"));
+  auto wrong = RunCustody({"--home", home, "--key-passphrase-file", wrong_file, "--operator", "山田太郎", "log", "append",
+                           "--type", "note.test", "--data", "{}"});
+  EXPECT_EQ(wrong.exit_code, 9) << wrong.err;
+  EXPECT_THAT(wrong.err, HasSubstr("wrong passphrase"));
+  auto right = RunCustody({"--home", home, "--operator", "山田太郎", "log", "append", "--type", "note.test", "--data", "{}",
+                           "--key-passphrase-file", pass_file});
+  EXPECT_EQ(right.exit_code, 0) << right.err;
+  auto verify = RunCustody({"--home", home, "log", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_THAT(verify.out, HasSubstr("2 entries"));
+}
+
 }  // namespace
 }  // namespace custody
