@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "custody/ledger.h"
 #include "custody/status.h"
 
 namespace custody {
@@ -208,6 +209,21 @@ Result<DocumentLanguage> ParseDocumentLanguage(std::string_view name);  // ja, e
 // and bad enum values are kInvalidArgument naming the member. Devices cannot
 // be given this way: they come from ledger records only.
 Status ApplyCertificateInput(std::string_view json_text, CertificateContent* content);
+
+// ---- Rows from the ledger's erase records
+
+// One certificate row from the ledger entries of one overwrite wipe
+// (docs/formats/wipe-record.md): its wipe.started, wipe.verified and final
+// entry, in seq order. Device identity from the recorded target; method,
+// passes and tool from the plan; outcome and verification from the final
+// entry (no final entry: interrupted; completed-with-errors: failed, as
+// sectors may hold data). kNotFound without a wipe.started entry.
+Result<CertificateDevice> DeviceFromWipeEntries(const std::vector<LedgerEntry>& entries);
+
+// Finds each wipe's entries in the ledger (one pass) and adds a row per
+// wipe. kNotFound names a wipe ID the ledger does not know.
+Status AddWipesToContent(Ledger& ledger, const std::vector<std::string>& wipe_ids,
+                         CertificateContent* content);
 
 }  // namespace custody
 
