@@ -3,11 +3,17 @@
 # builds, then runs the custody lifecycle and prints where every artefact is.
 # Exits non-zero if any step fails.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-scripts/setup.sh
-scripts/build.sh build >/dev/null
-custody="$root/build/custody"
+# CUSTODY_BIN=/usr/bin/custody runs the demo against an installed custody
+# (the Debian package ships this script) instead of building from source.
+if [ -n "${CUSTODY_BIN:-}" ]; then
+  custody=$CUSTODY_BIN
+else
+  cd "$(dirname "$0")/.."
+  scripts/setup.sh
+  scripts/build.sh build >/dev/null
+  root=$(pwd)
+  custody="$root/build/custody"
+fi
 
 ws=$(mktemp -d "${TMPDIR:-/tmp}/custody-demo-XXXXXX")
 echo "== workspace: $ws"
@@ -29,14 +35,12 @@ c log show
 c log checkpoint > "$ws/checkpoint-kept.txt"
 c log verify --against "$ws/checkpoint-kept.txt"
 
-step "4. 証跡バンドルを作成し、custody なしで検証 / evidence bundle, verified without custody"
-c log prove 2 -o "$ws/entry-2.bundle"
-vkey=$(c --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["verifier_key"])')
-python3 scripts/verify-evidence.py "$ws/entry-2.bundle" --key "$vkey"
-
-step "5. 監査人向けに書き出し / export for the auditor"
+step "4. 監査人向けキットを書き出し / export the auditor kit (ledger copy, README, verifier script)"
 c log export "$ws/audit"
-cp scripts/verify-evidence.py "$ws/audit/"
+
+step "5. 証跡バンドルを作成し、custody なしで検証 / evidence bundle, verified with the kit's script only"
+c log prove 2 -o "$ws/entry-2.bundle"
+python3 "$ws/audit/verify-evidence.py" "$ws/entry-2.bundle" --key-file "$ws/audit/verifier-key"
 
 step "artefacts"
 cat <<EOT

@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config
+  # Debian package (scripts/package.sh, tests/dist): cpack, dpkg-shlibdeps, objdump
+  dpkg-dev binutils
   # required libraries
   libcrypto++-dev libarchive-dev libboost-filesystem-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev

@@ -144,7 +144,7 @@ Status RunExport(const GlobalOptions& g, const LogOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
   CUSTODY_RETURN_IF_ERROR(ExportLedger(*ledger, station->config().verifier_key, o.dir, Env::Default()));
-  if (!g.json) PrintLine("ledger exported to " + o.dir + " (entries.jsonl, checkpoint, verifier-key, README.md)");
+  if (!g.json) PrintLine("ledger exported to " + o.dir + " (entries.jsonl, checkpoint, verifier-key, README.md, verify-evidence.py)");
   return Status::Ok();
 }
 
