@@ -10,28 +10,16 @@
 
 #include "custody/certificate.h"
 #include "custody/wipe.h"
+#include "cert/device_identity.h"
 
 namespace custody {
 namespace {
 
 using Json = nlohmann::json;
 
-MediaType MediaOf(const std::string& transport, bool rotational) {
-  if (transport == "nvme") return MediaType::kNvme;
-  if (transport == "mmc") return MediaType::kEmmc;
-  if (transport == "usb") return rotational ? MediaType::kHdd : MediaType::kUsbFlash;
-  if (transport == "sata" || transport == "sas")
-    return rotational ? MediaType::kHdd : MediaType::kSsd;
-  return MediaType::kOther;  // file, loop, virtual, unknown
-}
+}  // namespace
 
-std::string InterfaceOf(const std::string& transport) {
-  static const std::map<std::string, std::string> names = {
-      {"sata", "SATA"}, {"sas", "SAS"},   {"nvme", "NVMe"}, {"usb", "USB"},
-      {"mmc", "MMC"},   {"loop", "loop"}, {"file", "file"}, {"virtual", "virtual"}};
-  auto it = names.find(transport);
-  return it == names.end() ? "" : it->second;
-}
+namespace cert {
 
 std::string Coverage(uint64_t basis_points) {
   char buf[32];
@@ -43,6 +31,12 @@ std::string Coverage(uint64_t basis_points) {
                   static_cast<unsigned long long>(basis_points % 100));
   return buf;
 }
+
+}  // namespace cert
+
+namespace {
+
+using cert::Coverage;
 
 Result<CertificateDevice> Build(const std::vector<LedgerEntry>& entries) {
   const LedgerEntry* started = nullptr;
@@ -64,26 +58,7 @@ Result<CertificateDevice> Build(const std::vector<LedgerEntry>& entries) {
   if (final_entry) f = Json::parse(final_entry->data_json);
 
   CertificateDevice d;
-  const Json& t = s.at("target");
-  const std::string transport = t.value("transport", "unknown"), kind = t.value("kind", "");
-  d.media = MediaOf(transport, t.value("rotational", false));
-  d.maker = t.value("vendor", "");
-  d.model = t.value("model", "");
-  d.serial = t.value("serial", "");
-  if (d.serial.empty() && (kind == "file" || kind == "loop"))
-    d.asset_tag = t.value("path", "");  // A file or loop image is identified by its path.
-  d.capacity_bytes = t.value("size_bytes", int64_t{0});
-  d.interface = InterfaceOf(transport);
-  if (kind == "file" || kind == "loop") {
-    d.hpa_dco = HiddenAreas::kNotApplicable;
-  } else if (t.contains("hidden_area") && t["hidden_area"].value("checked", false)) {
-    const Json& h = t["hidden_area"];
-    d.hpa_dco = h.value("hpa_present", false) || h.value("dco_present", false)
-                    ? HiddenAreas::kPresent
-                    : HiddenAreas::kNone;
-  } else {
-    d.hpa_dco = HiddenAreas::kNotChecked;
-  }
+  cert::FillIdentity(s.at("target"), &d);
 
   CertificateMethod& m = d.method;
   m.family = MethodFamily::kOverwrite;
