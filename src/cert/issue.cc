@@ -87,6 +87,7 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
   // The station belongs to the company doing the work unless told otherwise.
   if (content.contractor.empty()) content.contractor = config.organization;
 
+  const bool operators_given = !content.operators.empty();
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
   CUSTODY_RETURN_IF_ERROR(AddWipesToContent(*ledger, req.wipe_ids, &content));
   CUSTODY_RETURN_IF_ERROR(AddPurgesToContent(*ledger, req.purge_ids, &content));
@@ -97,6 +98,7 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
     CUSTODY_RETURN_IF_ERROR(AddDisposalToContent(*e, &content));
   }
   // 作業者: whoever the ledger says performed each row, unless named already.
+  // (A disposal record names its own operators; AddDisposalToContent added them.)
   std::set<uint64_t> source_seqs;
   for (const CertificateDevice& d : content.devices)
     for (const LedgerRef& r : d.sources) source_seqs.insert(r.seq);
@@ -107,10 +109,10 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
         return n;
       }())
     return InvalidArgumentError("the same ledger record is given twice: one device, one row");
-  if (content.operators.empty()) {
+  if (!operators_given) {
     for (uint64_t seq : source_seqs) {
       CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, ledger->Get(seq));
-      if (!e.operator_name.empty() &&
+      if (e.type != kDisposalRecordedType && !e.operator_name.empty() &&
           std::find(content.operators.begin(), content.operators.end(), e.operator_name) ==
               content.operators.end())
         content.operators.push_back(e.operator_name);
@@ -167,8 +169,7 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
   for (uint64_t seq : source_seqs) {
     CUSTODY_ASSIGN_OR_RETURN(out.bundles[seq], ledger->EvidenceBundle(seq));
   }
-  CUSTODY_ASSIGN_OR_RETURN(std::string json, SerializeSignedCertificate(out.cert));
-  out.json = json + "\n";
+  CUSTODY_ASSIGN_OR_RETURN(out.json, SerializeSignedCertificate(out.cert));
   // Check what we hand out exactly as an auditor will.
   CertificateVerifyOptions self_check;
   self_check.pinned_verifier_key = config.verifier_key;
@@ -207,9 +208,7 @@ Result<std::string> WriteIssuedCertificate(const IssuedCertificate& issued,
 
 Result<CertificateVerifyReport> VerifyCertificate(std::string_view json_text,
                                                   const CertificateVerifyOptions& o) {
-  std::string_view text = json_text;
-  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  CUSTODY_ASSIGN_OR_RETURN(SignedCertificate s, ParseSignedCertificate(text));
+  CUSTODY_ASSIGN_OR_RETURN(SignedCertificate s, ParseSignedCertificate(json_text));
   CertificateVerifyReport report;
   const DisposalCertificate& c = s.certificate;
   const CertificateIssuance& is = c.issuance;

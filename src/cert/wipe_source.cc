@@ -42,6 +42,7 @@ Result<CertificateDevice> Build(const std::vector<LedgerEntry>& entries) {
   const LedgerEntry* started = nullptr;
   const LedgerEntry* final_entry = nullptr;
   Json verified;  // The last read-back.
+  const LedgerEntry* verified_entry = nullptr;
   Json s, f;
   for (const LedgerEntry& e : entries) {
     if (e.type == "wipe.started") {
@@ -51,6 +52,7 @@ Result<CertificateDevice> Build(const std::vector<LedgerEntry>& entries) {
       final_entry = &e;  // After a resume, the later final event counts.
     } else if (e.type == "wipe.verified") {
       verified = Json::parse(e.data_json);
+      verified_entry = &e;
     }
   }
   if (!started) return NotFoundError("no wipe.started entry for this wipe");
@@ -109,7 +111,9 @@ Result<CertificateDevice> Build(const std::vector<LedgerEntry>& entries) {
     notes.push_back("未終了 (no final record)");
   }
   for (const std::string& n : notes) m.details += (m.details.empty() ? "" : "\n") + n;
+  // Every entry the row was read from, so a verifier can rebuild it.
   d.sources.push_back({started->seq, started->type});
+  if (verified_entry) d.sources.push_back({verified_entry->seq, verified_entry->type});
   if (final_entry) d.sources.push_back({final_entry->seq, final_entry->type});
   return d;
 }

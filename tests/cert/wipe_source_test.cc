@@ -79,9 +79,10 @@ TEST_F(WipeSourceTest, CompletedVerifiedWipeIsACertifiableRow) {
   EXPECT_EQ(d->verification.coverage, "100%");
   EXPECT_FALSE(d->started.empty());
   EXPECT_GE(d->finished, d->started);
-  ASSERT_EQ(d->sources.size(), 2u);
+  ASSERT_EQ(d->sources.size(), 3u);
   EXPECT_EQ(d->sources[0].type, "wipe.started");
-  EXPECT_EQ(d->sources[1].type, "wipe.completed");
+  EXPECT_EQ(d->sources[1].type, "wipe.verified");
+  EXPECT_EQ(d->sources[2].type, "wipe.completed");
   // And the certificate accepts it without warnings.
   CertificateContent c = testing::SampleContent();
   c.devices = {*d};
