@@ -42,6 +42,22 @@ step "5. 証跡バンドルを作成し、custody なしで検証 / evidence bun
 c log prove 2 -o "$ws/entry-2.bundle"
 python3 "$ws/audit/verify-evidence.py" "$ws/entry-2.bundle" --key-file "$ws/audit/verifier-key"
 
+step "6. 破壊を記録し、廃棄証明書を発行・検証 / record a destruction, issue and verify its certificate"
+c profile set company=株式会社サンプル情報サービス "responsible=山田 太郎"
+c profile set --client niigata municipality=新潟市 "department=総務部 情報政策課" classification=3 \
+  place=contractor-facility "place_detail=新潟工場 破砕室"
+printf 'demo photo: shredded platters\n' > "$ws/after.jpg"
+disposal=$(c --json --operator "佐藤花子" disposal record --media hdd --maker Seagate \
+  --model ST1000DM010 --serial Z9A1B2C3 --method physical-destruction --details "破砕 (10 mm)" \
+  --started 2026-11-23T01:00:00Z --finished 2026-11-23T01:20:00Z --verification "目視確認" \
+  --witness "鈴木一郎" --photo "$ws/after.jpg" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seq"])')
+c cert issue --disposal "$disposal" --client niigata -o "$ws/certificate.pdf"
+c cert verify "$ws/certificate.pdf" --key "$ws/audit/verifier-key"
+cert_entry=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["body"]["issuance"]["ledger"]["entry"])' "$ws/certificate.json")
+python3 "$ws/audit/verify-evidence.py" "$ws/certificate.evidence/entry-$cert_entry.bundle" \
+  --key-file "$ws/audit/verifier-key" | tail -1
+c cert list
+
 step "artefacts"
 cat <<EOT
 station (contractor):     $contractor
@@ -49,5 +65,6 @@ ledger:                   $contractor/ledger.db
 kept checkpoint:          $ws/checkpoint-kept.txt
 evidence bundle:          $ws/entry-2.bundle
 auditor export:           $ws/audit
+certificate:              $ws/certificate.pdf (.json signed record, .evidence/ bundles)
 EOT
 echo "demo OK"
