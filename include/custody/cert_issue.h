@@ -35,8 +35,8 @@ struct CertificateRequest {
   std::vector<std::string> purge_ids;         // purge_id, or seq of a purge.* final entry.
   std::vector<std::string> crypto_erase_ids;  // seq of a crypto-erase.*.completed entry.
   std::vector<uint64_t> disposal_seqs;        // disposal.recorded entries.
-  std::string client;      // Client profile name; empty: station profile only.
-  std::string input_json;  // The --input file's text; empty: none.
+  std::string client;                         // Client profile name; empty: station profile only.
+  std::string input_json;                     // The --input file's text; empty: none.
   // Applied last (command-line flags). May be empty.
   std::function<Status(CertificateContent*)> overrides;
   bool allow_incomplete = false;

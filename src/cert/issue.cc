@@ -2,8 +2,6 @@
 //
 // Issuing, verifying and listing certificates against the ledger
 // (docs/formats/certificate.md, "Issuing" and "Verifying").
-#include "custody/cert_issue.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -12,6 +10,7 @@
 #include "cert/device_identity.h"
 #include "common/canonical_json.h"
 #include "common/time_util.h"
+#include "custody/cert_issue.h"
 #include "custody/disposal.h"
 #include "custody/env.h"
 #include "custody/profile.h"
@@ -26,11 +25,16 @@ using Json = nlohmann::json;
 
 std::string MethodName(MethodFamily f) {
   switch (f) {
-    case MethodFamily::kOverwrite: return "overwrite";
-    case MethodFamily::kCryptoErase: return "crypto-erase";
-    case MethodFamily::kFirmwarePurge: return "firmware-purge";
-    case MethodFamily::kPhysicalDestruction: return "physical-destruction";
-    case MethodFamily::kDegauss: return "degauss";
+    case MethodFamily::kOverwrite:
+      return "overwrite";
+    case MethodFamily::kCryptoErase:
+      return "crypto-erase";
+    case MethodFamily::kFirmwarePurge:
+      return "firmware-purge";
+    case MethodFamily::kPhysicalDestruction:
+      return "physical-destruction";
+    case MethodFamily::kDegauss:
+      return "degauss";
   }
   return "overwrite";
 }
@@ -102,8 +106,7 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
   std::set<uint64_t> source_seqs;
   for (const CertificateDevice& d : content.devices)
     for (const LedgerRef& r : d.sources) source_seqs.insert(r.seq);
-  if (source_seqs.size() !=
-      [&] {
+  if (source_seqs.size() != [&] {
         size_t n = 0;
         for (const CertificateDevice& d : content.devices) n += d.sources.size();
         return n;
@@ -175,8 +178,8 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
   self_check.pinned_verifier_key = config.verifier_key;
   for (const auto& [seq, b] : out.bundles) self_check.device_bundles.push_back(b);
   auto checked = VerifyCertificate(out.json, self_check);
-  if (!checked.ok()) return InternalError("the issued certificate does not verify: " +
-                                          checked.status().message());
+  if (!checked.ok())
+    return InternalError("the issued certificate does not verify: " + checked.status().message());
   CUSTODY_ASSIGN_OR_RETURN(note::Verifier verifier, note::ParseVerifierKey(config.verifier_key));
   CUSTODY_ASSIGN_OR_RETURN(out.evidence, SummarizeBundle(out.cert.evidence_bundle, verifier));
   return out;
@@ -189,14 +192,14 @@ Result<std::string> WriteIssuedCertificate(const IssuedCertificate& issued,
   if (base.size() > 4 && base.compare(base.size() - 4, 4, ".pdf") == 0)
     base.resize(base.size() - 4);
   else
-    return InvalidArgumentError("the output must be a .pdf path (CERT.json is written beside it): " +
-                                pdf_path);
+    return InvalidArgumentError(
+        "the output must be a .pdf path (CERT.json is written beside it): " + pdf_path);
   const std::string json_path = base + ".json", dir = base + ".evidence";
   // Evidence first and the PDF last: a PDF on disk means everything is there.
   CUSTODY_RETURN_IF_ERROR(env->CreateDir(dir, 0755));
   for (const auto& [seq, bundle] : issued.bundles)
-    CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(
-        dir + "/entry-" + std::to_string(seq) + ".bundle", bundle, 0644));
+    CUSTODY_RETURN_IF_ERROR(
+        env->WriteFileAtomically(dir + "/entry-" + std::to_string(seq) + ".bundle", bundle, 0644));
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(
       dir + "/entry-" + std::to_string(issued.cert.certificate.issuance.ledger_entry) + ".bundle",
       issued.cert.evidence_bundle, 0644));
@@ -235,25 +238,25 @@ Result<CertificateVerifyReport> VerifyCertificate(std::string_view json_text,
   // The ledger anchor: the attached bundle proves the certificate.issued
   // entry, which commits to this content, is in the station's signed ledger.
   auto entry = VerifyEvidenceBundle(s.evidence_bundle, is.issuer_verifier_key);
-  if (!entry.ok()) return fail("ledger anchor", "the evidence bundle does not verify: " +
-                                                    entry.status().message());
+  if (!entry.ok())
+    return fail("ledger anchor",
+                "the evidence bundle does not verify: " + entry.status().message());
   CUSTODY_ASSIGN_OR_RETURN(std::string content_digest, ContentDigestHex(c.content));
   auto data = Json::parse(entry->data_json, nullptr, false);
   std::string anchored = data.is_object() ? data.value("content_sha256", "") : "";
   if (entry->type != kCertificateIssuedType)
-    return fail("ledger anchor", "the bundle proves entry " + std::to_string(entry->seq) +
-                                     ", a " + entry->type + ", not a certificate.issued entry");
+    return fail("ledger anchor", "the bundle proves entry " + std::to_string(entry->seq) + ", a " +
+                                     entry->type + ", not a certificate.issued entry");
   if (entry->seq != is.ledger_entry)
     return fail("ledger anchor", "the bundle proves entry " + std::to_string(entry->seq) +
                                      ", the certificate names entry " +
                                      std::to_string(is.ledger_entry));
   if (entry->time != is.issued_at)
-    return fail("ledger anchor", "issue date " + is.issued_at + " differs from the entry's " +
-                                     entry->time);
-  if (anchored != content_digest || is.content_sha256_hex != content_digest)
     return fail("ledger anchor",
-                "the ledger entry commits to content " + anchored +
-                    ", the certificate's content hashes to " + content_digest);
+                "issue date " + is.issued_at + " differs from the entry's " + entry->time);
+  if (anchored != content_digest || is.content_sha256_hex != content_digest)
+    return fail("ledger anchor", "the ledger entry commits to content " + anchored +
+                                     ", the certificate's content hashes to " + content_digest);
   if (is.number != FormatCertificateNumber(is.issuer_station, entry->seq))
     return fail("ledger anchor", "number " + is.number + " is not " + is.issuer_station + "-" +
                                      std::to_string(entry->seq));
@@ -289,7 +292,8 @@ Result<CertificateVerifyReport> VerifyCertificate(std::string_view json_text,
     for (const LedgerRef& r : d.sources) source_type[r.seq] = r.type;
   for (const std::string& b : o.device_bundles) {
     auto e = VerifyEvidenceBundle(b, is.issuer_verifier_key);
-    if (!e.ok()) return fail("device evidence", "a bundle does not verify: " + e.status().message());
+    if (!e.ok())
+      return fail("device evidence", "a bundle does not verify: " + e.status().message());
     if (e->seq == is.ledger_entry) continue;  // The certificate's own entry, checked above.
     auto it = source_type.find(e->seq);
     if (it == source_type.end() || it->second != e->type)
@@ -307,15 +311,16 @@ Result<CertificateVerifyReport> VerifyCertificate(std::string_view json_text,
     CertificateContent scratch;
     if (entries[0].type == kDisposalRecordedType) {
       Status st = AddDisposalToContent(entries[0], &scratch);
-      rebuilt = st.ok() ? Result<CertificateDevice>(scratch.devices.at(0)) : Result<CertificateDevice>(st);
+      rebuilt = st.ok() ? Result<CertificateDevice>(scratch.devices.at(0))
+                        : Result<CertificateDevice>(st);
     } else if (entries[0].type.rfind("wipe.", 0) == 0) {
       rebuilt = DeviceFromWipeEntries(entries);
     } else {
       rebuilt = cert::RowFromEraseEntry(entries[0]);
     }
     if (!rebuilt.ok())
-      return fail("device evidence", "row " + std::to_string(i + 1) + ": " +
-                                         rebuilt.status().message());
+      return fail("device evidence",
+                  "row " + std::to_string(i + 1) + ": " + rebuilt.status().message());
     CertificateContent a, b;
     a.devices = {printed};
     b.devices = {*rebuilt};
@@ -343,7 +348,8 @@ Result<std::vector<CertificateListing>> ListCertificates(Station& station) {
     if (e.type != kCertificateIssuedType) return true;
     auto j = Json::parse(e.data_json, nullptr, false);
     if (!j.is_object()) {
-      bad = CorruptionError("ledger entry " + std::to_string(e.seq) + " is not a certificate record");
+      bad =
+          CorruptionError("ledger entry " + std::to_string(e.seq) + " is not a certificate record");
       return false;
     }
     CertificateListing l;
@@ -378,9 +384,9 @@ std::string CertificateListCsv(const std::vector<CertificateListing>& rows) {
   for (const CertificateListing& l : rows) {
     auto t = timeutil::ParseTime(l.issued_at);
     out.push_back({l.number, t.ok() ? timeutil::FormatJst(*t) : l.issued_at, l.client,
-                   l.classification ? std::to_string(l.classification) : "",
-                   join(l.methods), join(l.devices), l.complete ? "完了" : "未完了",
-                   l.operator_name, l.content_sha256_hex});
+                   l.classification ? std::to_string(l.classification) : "", join(l.methods),
+                   join(l.devices), l.complete ? "完了" : "未完了", l.operator_name,
+                   l.content_sha256_hex});
   }
   return report::Csv({"証明書番号", "発行日時(JST)", "委託元", "機密性区分", "処分方法",
                       "機器(シリアル/管理番号)", "状態", "発行者", "内容SHA-256"},

@@ -25,8 +25,7 @@ bool IsDigits(const std::string& s) {
 }
 
 bool IsPurgeFinal(const std::string& type) {
-  return type == "purge.completed" || type == "purge.verification-failed" ||
-         type == "purge.failed";
+  return type == "purge.completed" || type == "purge.verification-failed" || type == "purge.failed";
 }
 
 bool IsCryptoEraseFinal(const std::string& type) {
@@ -54,11 +53,20 @@ Status IdentityOrRefuse(const Json& j, const LedgerEntry& e, CertificateDevice* 
     if (d->serial.empty()) d->serial = drive.value("serial", "");
     if (d->model.empty()) d->model = drive.value("model", "");
   }
-  if (d->serial.empty() && d->asset_tag.empty())
+  if (d->serial.empty() && d->asset_tag.empty()) {
+    // A key-vault crypto-erase destroys keys, not a medium: the medium that
+    // held the encrypted data needs its own record.
+    if (e.type.rfind("crypto-erase.vault.", 0) == 0)
+      return FailedPreconditionError(
+          "ledger entry " + std::to_string(e.seq) +
+          " is a key-vault crypto-erase: it names no device or medium, so it cannot be a "
+          "certificate row; certify the medium (wipe, purge or disposal record) and mention the "
+          "key's destruction (entry " + std::to_string(e.seq) + ") with --remarks");
     return FailedPreconditionError("ledger entry " + std::to_string(e.seq) + " (" + e.type +
                                    ") does not identify the device (no target serial): it "
                                    "cannot be certified; record the erase again with a "
                                    "custody version that records the target");
+  }
   return Status::Ok();
 }
 
@@ -71,7 +79,7 @@ Result<CertificateDevice> PurgeRow(const LedgerEntry& e) {
   // A sanitize or format that changes the media encryption key is a
   // cryptographic erase (NIST SP 800-88 §2.6); the rest are firmware purges.
   m.family = action.find("crypto") != std::string::npos ? MethodFamily::kCryptoErase
-                                                          : MethodFamily::kFirmwarePurge;
+                                                        : MethodFamily::kFirmwarePurge;
   m.level = SanitizationLevel::kPurge;
   m.standard = "NIST SP 800-88 Rev.1 Purge";
   if (std::string c = j.value("command", ""); !c.empty()) m.commands.push_back(c);
@@ -93,9 +101,8 @@ Result<CertificateDevice> PurgeRow(const LedgerEntry& e) {
     uint64_t bp = 0;
     if (j.contains("sampling") && j["sampling"].is_object())
       bp = j["sampling"].value("basis_points", uint64_t{0});
-    d.verification.coverage =
-        (bp ? cert::Coverage(bp) + ", " : std::string()) +
-        std::to_string(v.value("samples", uint64_t{0})) + " blocks";
+    d.verification.coverage = (bp ? cert::Coverage(bp) + ", " : std::string()) +
+                              std::to_string(v.value("samples", uint64_t{0})) + " blocks";
     d.verification.result =
         v.value("passed", false) ? VerificationResult::kPassed : VerificationResult::kFailed;
   }
@@ -139,8 +146,9 @@ using RowFn = Result<CertificateDevice> (*)(const LedgerEntry&);
 
 // An ID is the seq of the final entry, or the purge_id the events share
 // (the last final entry with that ID counts: a retried purge supersedes).
-Status AddRows(Ledger& ledger, const std::vector<std::string>& ids, bool (*is_final)(const std::string&),
-               RowFn row, const char* what, CertificateContent* content) {
+Status AddRows(Ledger& ledger, const std::vector<std::string>& ids,
+               bool (*is_final)(const std::string&), RowFn row, const char* what,
+               CertificateContent* content) {
   for (const std::string& id : ids) {
     std::optional<LedgerEntry> found;
     if (IsDigits(id)) {
@@ -149,7 +157,8 @@ Status AddRows(Ledger& ledger, const std::vector<std::string>& ids, bool (*is_fi
       if (!is_final(e->type))
         return InvalidArgumentError("ledger entry " + id + " is a " + e->type + ", not the final " +
                                     what + " record (custody log show --type " +
-                                    (std::string(what) == "purge" ? "purge" : "crypto-erase") + ")");
+                                    (std::string(what) == "purge" ? "purge" : "crypto-erase") +
+                                    ")");
       found = *e;
     } else {
       CUSTODY_RETURN_IF_ERROR(ledger.Scan(0, [&](const LedgerEntry& e) {

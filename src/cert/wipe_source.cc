@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cert/device_identity.h"
 #include "custody/certificate.h"
 #include "custody/wipe.h"
-#include "cert/device_identity.h"
 
 namespace custody {
 namespace {

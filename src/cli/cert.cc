@@ -29,7 +29,8 @@ struct CertOptions {
 };
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 Status ApplyFlags(const CertOptions& o, CertificateContent* c) {
@@ -64,7 +65,8 @@ Status ApplyFlags(const CertOptions& o, CertificateContent* c) {
 Status RunIssue(const GlobalOptions& g, const CertOptions& o) {
   Env* env = Env::Default();
   CUSTODY_ASSIGN_OR_RETURN(DocumentLanguage lang, ParseDocumentLanguage(o.lang));
-  if (!EndsWith(o.output, ".pdf")) return InvalidArgumentError("-o must name a .pdf file: " + o.output);
+  if (!EndsWith(o.output, ".pdf"))
+    return InvalidArgumentError("-o must name a .pdf file: " + o.output);
   const std::string json_path = o.output.substr(0, o.output.size() - 4) + ".json";
   // Refuse before anything is recorded: a certificate is never overwritten.
   for (const std::string& p : {o.output, json_path})
@@ -83,7 +85,8 @@ Status RunIssue(const GlobalOptions& g, const CertOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(req.operator_name, station->ResolveOperator(g.operator_));
   CUSTODY_ASSIGN_OR_RETURN(IssuedCertificate issued, IssueCertificate(*station, req));
-  CUSTODY_ASSIGN_OR_RETURN(std::string written, WriteIssuedCertificate(issued, lang, o.output, env));
+  CUSTODY_ASSIGN_OR_RETURN(std::string written,
+                           WriteIssuedCertificate(issued, lang, o.output, env));
   const DisposalCertificate& c = issued.cert.certificate;
   if (g.json) {
     nlohmann::json warnings = nlohmann::json::array();
@@ -150,7 +153,8 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
     CUSTODY_ASSIGN_OR_RETURN(opts.pinned_verifier_key, ReadKeyArg(o.key));
   }
   if (!o.qr.empty()) opts.qr = o.qr;
-  for (const std::string& b : o.bundles) CUSTODY_RETURN_IF_ERROR(AddBundles(b, &opts.device_bundles));
+  for (const std::string& b : o.bundles)
+    CUSTODY_RETURN_IF_ERROR(AddBundles(b, &opts.device_bundles));
   std::string base = json_path.size() > 5 && EndsWith(json_path, ".json")
                          ? json_path.substr(0, json_path.size() - 5)
                          : json_path;
@@ -175,8 +179,9 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
   for (const auto& c : r->passed) PrintLine("OK  " + c.name + ": " + c.detail);
   PrintLine("certificate " + is.number + " VERIFIED (body sha256 " + r->body_digest_hex + ")");
   if (opts.pinned_verifier_key.empty())
-    PrintLine("note: checked with the key the certificate names; pin the station's key with "
-              "--key VERIFIER_KEY to know who issued it");
+    PrintLine(
+        "note: checked with the key the certificate names; pin the station's key with "
+        "--key VERIFIER_KEY to know who issued it");
   return Status::Ok();
 }
 
@@ -213,7 +218,8 @@ Status RunList(const GlobalOptions& g, const CertOptions& o) {
 
 CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
   auto o = std::make_shared<CertOptions>();
-  CLI::App* cert = app.add_subcommand("cert", "Disposal certificates (総行情第77号): issue, verify, list");
+  CLI::App* cert =
+      app.add_subcommand("cert", "Disposal certificates (総行情第77号): issue, verify, list");
   cert->require_subcommand(1);
 
   CLI::App* issue = cert->add_subcommand("issue", "Issue a signed certificate from ledger records");
@@ -223,12 +229,15 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "--input FILE, then these flags.");
   issue->add_option("--wipe", o->wipes, "Wipe ID (repeatable)");
   issue->add_option("--purge", o->purges, "Purge ID or seq of its final entry (repeatable)");
-  issue->add_option("--crypto-erase", o->crypto_erases, "Seq of a crypto-erase final entry (repeatable)");
+  issue->add_option("--crypto-erase", o->crypto_erases,
+                    "Seq of a crypto-erase final entry (repeatable)");
   issue->add_option("--disposal", o->disposals, "Seq of a disposal.recorded entry (repeatable)");
   issue->add_option("--client", o->client, "Client profile (municipality) to fill from");
-  issue->add_option("--input", o->input, "Certificate input file (JSON; docs/formats/certificate.md)");
+  issue->add_option("--input", o->input,
+                    "Certificate input file (JSON; docs/formats/certificate.md)");
   issue->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
-  issue->add_option("-o,--output", o->output, "Output PDF (CERT.json and CERT.evidence/ beside it)")->required();
+  issue->add_option("-o,--output", o->output, "Output PDF (CERT.json and CERT.evidence/ beside it)")
+      ->required();
   issue->add_flag("--allow-incomplete", o->allow_incomplete,
                   "Issue for a failed/unverified erase, marked 未完了 / INCOMPLETE");
   issue->add_option("--reason", o->reason, "disposal, lease-return, repair, reuse, contract-end");
@@ -238,7 +247,8 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   issue->add_option("--contract", o->contract, "Contract name");
   issue->add_option("--contractor", o->contractor, "作業事業者名");
   issue->add_option("--responsible", o->responsible, "作業責任者名");
-  issue->add_option("--worker", o->workers, "作業者 (repeatable; default: who the ledger says did the work)");
+  issue->add_option("--worker", o->workers,
+                    "作業者 (repeatable; default: who the ledger says did the work)");
   issue->add_option("--witness", o->witness, "立会者 name");
   issue->add_option("--witness-department", o->witness_department, "立会者 department");
   issue->add_flag("--no-witness", o->no_witness, "立会いなし");
@@ -252,14 +262,16 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   verify->footer(
       "Example: custody cert verify cert.pdf --key verifier-key.txt\n"
       "Exit status 0: valid; 8: a check failed (the message names it); 6: malformed file.");
-  verify->add_option("file", o->file, "CERT.json, or CERT.pdf with its CERT.json beside it")->required();
+  verify->add_option("file", o->file, "CERT.json, or CERT.pdf with its CERT.json beside it")
+      ->required();
   verify->add_option("--key", o->key, "The station's verifier key (string or file) you were given");
   verify->add_option("--bundle", o->bundles,
                      "Evidence bundle file or directory (default: CERT.evidence/ if present)");
   verify->add_option("--qr", o->qr, "A QR payload scanned from the paper certificate");
   verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
 
-  CLI::App* list = cert->add_subcommand("list", "The disposal register (廃棄記録簿) from the ledger");
+  CLI::App* list =
+      cert->add_subcommand("list", "The disposal register (廃棄記録簿) from the ledger");
   list->footer("Example: custody cert list --csv > 廃棄記録簿.csv");
   list->add_flag("--csv", o->csv, "CSV for Excel (UTF-8 with BOM, CRLF)");
   list->callback([&g, o, &inv] { inv.run = [&g, o] { return RunList(g, *o); }; });

@@ -2,10 +2,11 @@
 //
 // custody disposal record: destruction custody did not perform itself
 // (破砕, 穿孔, 磁気消去, a vendor's service), recorded so it can be certified.
+#include "custody/disposal.h"
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
-#include "custody/disposal.h"
 #include "custody/env.h"
 
 namespace custody::cli {
@@ -72,25 +73,32 @@ Status RunRecord(const GlobalOptions& g, const DisposalOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(std::string data, DisposalRecordJson(r));
   CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, station->Record(kDisposalRecordedType, op, data));
   if (g.json) {
-    PrintLine(nlohmann::json({{"seq", e.seq}, {"type", e.type}, {"photos", d.photos.size()}}).dump());
+    PrintLine(
+        nlohmann::json({{"seq", e.seq}, {"type", e.type}, {"photos", d.photos.size()}}).dump());
   } else {
     PrintLine("disposal recorded as ledger entry " + std::to_string(e.seq) + " (" +
               std::to_string(d.photos.size()) + " photo(s) hashed into the record)");
-    PrintLine("certify it with: custody cert issue --disposal " + std::to_string(e.seq) + " -o CERT.pdf");
+    PrintLine("certify it with: custody cert issue --disposal " + std::to_string(e.seq) +
+              " -o CERT.pdf");
   }
   return Status::Ok();
 }
 
 CommandRegistration reg(61, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
   auto o = std::make_shared<DisposalOptions>();
-  CLI::App* disposal = app.add_subcommand("disposal", "Destruction and degaussing done outside custody");
+  CLI::App* disposal =
+      app.add_subcommand("disposal", "Destruction and degaussing done outside custody");
   disposal->require_subcommand(1);
-  CLI::App* rec = disposal->add_subcommand("record", "Record a physical destruction, degaussing or vendor destruction");
+  CLI::App* rec = disposal->add_subcommand(
+      "record", "Record a physical destruction, degaussing or vendor destruction");
   rec->footer(
-      "Example: custody disposal record --media hdd --serial Z9A1B2C3 --method physical-destruction "
+      "Example: custody disposal record --media hdd --serial Z9A1B2C3 --method "
+      "physical-destruction "
       "--details '破砕 (shredder, 10 mm)' --started 2026-11-23T01:00:00Z --finished "
-      "2026-11-23T01:20:00Z --verification 目視確認 --witness 鈴木一郎 --photo before.jpg --photo after.jpg");
-  rec->add_option("--media", o->media, "hdd, ssd, nvme, usb-flash, sd-card, emmc, optical, tape, other");
+      "2026-11-23T01:20:00Z --verification 目視確認 --witness 鈴木一郎 --photo before.jpg --photo "
+      "after.jpg");
+  rec->add_option("--media", o->media,
+                  "hdd, ssd, nvme, usb-flash, sd-card, emmc, optical, tape, other");
   rec->add_option("--maker", o->maker, "メーカー");
   rec->add_option("--model", o->model, "型番");
   rec->add_option("--serial", o->serial, "シリアル番号");
@@ -98,13 +106,15 @@ CommandRegistration reg(61, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   rec->add_option("--capacity", o->capacity, "Capacity in bytes");
   rec->add_option("--interface", o->interface, "I/F (SATA, NVMe, USB, …)");
   rec->add_option("--hpa-dco", o->hpa_dco, "none, removed, present, not-checked, not-applicable");
-  rec->add_option("--method", o->method, "physical-destruction, degauss (or another method family)")->required();
+  rec->add_option("--method", o->method, "physical-destruction, degauss (or another method family)")
+      ->required();
   rec->add_option("--level", o->level, "NIST SP 800-88 level: clear, purge, destroy");
   rec->add_option("--standard", o->standard, "Standard followed (default NIST SP 800-88 Rev.1)");
   rec->add_option("--details", o->details, "処理内容, e.g. 破砕 (shredder XYZ, 10 mm)");
   rec->add_option("--started", o->started, "Start, RFC 3339 UTC")->required();
   rec->add_option("--finished", o->finished, "End, RFC 3339 UTC")->required();
-  rec->add_option("--verification", o->verification, "How the result was checked, e.g. 目視確認 (visual)");
+  rec->add_option("--verification", o->verification,
+                  "How the result was checked, e.g. 目視確認 (visual)");
   rec->add_option("--verified-by", o->verifier, "Who checked it");
   rec->add_option("--worker", o->workers, "作業者 (repeatable; default --operator)");
   rec->add_option("--photo", o->photos, "Photo file, hashed into the record (repeatable)");

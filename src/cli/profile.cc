@@ -2,11 +2,12 @@
 //
 // custody profile set|show: the station's and client municipalities'
 // defaults for certificates (docs/formats/profile.md).
+#include "custody/profile.h"
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
 #include "custody/env.h"
-#include "custody/profile.h"
 
 namespace custody::cli {
 namespace {
@@ -26,7 +27,8 @@ Status RunSet(const GlobalOptions& g, const ProfileOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, station->Record("profile.updated", op, change.ToJson()));
   CUSTODY_RETURN_IF_ERROR(SaveProfile(station->home(), profile, Env::Default()));
   if (!g.json)
-    PrintLine("profile " + change.section + " updated (ledger entry " + std::to_string(e.seq) + ")");
+    PrintLine("profile " + change.section + " updated (ledger entry " + std::to_string(e.seq) +
+              ")");
   else
     PrintLine(e.canonical);
   return Status::Ok();
@@ -50,12 +52,14 @@ Status RunShow(const GlobalOptions& g) {
 
 CommandRegistration reg(59, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
   auto o = std::make_shared<ProfileOptions>();
-  CLI::App* profile = app.add_subcommand("profile", "Defaults for certificates: company, responsible person, clients");
+  CLI::App* profile = app.add_subcommand(
+      "profile", "Defaults for certificates: company, responsible person, clients");
   profile->require_subcommand(1);
   CLI::App* set = profile->add_subcommand("set", "Set (key=value) or remove (key=) profile values");
   set->footer(
       "Examples:\n  custody profile set company=株式会社サンプル responsible='山田 太郎'\n"
-      "  custody profile set --client niigata municipality=新潟市 department=情報政策課 classification=2");
+      "  custody profile set --client niigata municipality=新潟市 department=情報政策課 "
+      "classification=2");
   set->add_option("--client", o->client, "A client municipality's section (a-z 0-9 - _ .)");
   set->add_option("assignments", o->assignments, "key=value …")->required();
   set->callback([&g, o, &inv] { inv.run = [&g, o] { return RunSet(g, *o); }; });

@@ -38,8 +38,8 @@ class CertCliTest : public ::testing::Test {
                    "--operator", "山田太郎", "--default-operator", "山田太郎"})
                   .exit_code,
               0);
-    auto p = Run({"--operator", "山田太郎", "profile", "set", "company=株式会社サンプル情報サービス",
-                  "responsible=山田 太郎"});
+    auto p = Run({"--operator", "山田太郎", "profile", "set",
+                  "company=株式会社サンプル情報サービス", "responsible=山田 太郎"});
     ASSERT_EQ(p.exit_code, 0) << p.err;
     p = Run({"--operator", "山田太郎", "profile", "set", "--client", "niigata",
              "municipality=新潟市", "department=総務部 情報政策課", "contract=令和8年度 端末更新",
@@ -92,11 +92,33 @@ class CertCliTest : public ::testing::Test {
   uint64_t RecordDisposal(const std::string& serial) {
     std::string photo = dir_.path() + "/after-" + serial + ".jpg";
     WriteFileOrDie(photo, "\xFF\xD8\xFF\xE0 not really a jpeg " + serial);
-    auto r = Run({"--operator", "田中 次郎", "--json", "disposal", "record", "--media", "hdd",
-                  "--serial", serial, "--maker", "WD", "--model", "WD10EZEX", "--method",
-                  "physical-destruction", "--details", "破砕 (shredder, 10 mm)", "--started",
-                  "2026-11-23T01:00:00Z", "--finished", "2026-11-23T01:20:00Z", "--verification",
-                  "目視確認 (visual)", "--witness", "鈴木 一郎", "--photo", photo});
+    auto r = Run({"--operator",
+                  "田中 次郎",
+                  "--json",
+                  "disposal",
+                  "record",
+                  "--media",
+                  "hdd",
+                  "--serial",
+                  serial,
+                  "--maker",
+                  "WD",
+                  "--model",
+                  "WD10EZEX",
+                  "--method",
+                  "physical-destruction",
+                  "--details",
+                  "破砕 (shredder, 10 mm)",
+                  "--started",
+                  "2026-11-23T01:00:00Z",
+                  "--finished",
+                  "2026-11-23T01:20:00Z",
+                  "--verification",
+                  "目視確認 (visual)",
+                  "--witness",
+                  "鈴木 一郎",
+                  "--photo",
+                  photo});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Json::parse(r.out)["seq"].get<uint64_t>();
   }
@@ -114,9 +136,9 @@ TEST_F(CertCliTest, IssueFromWipesAndDisposalThenVerify) {
   std::string w2 = RecordWipe("Z9A1B2C4", "last");
   uint64_t disposal = RecordDisposal("WX41A0000001");
   std::string out = dir_.path() + "/cert.pdf";
-  auto issue = Run({"--operator", "山田太郎", "cert", "issue", "--wipe", w1, "--wipe", w2,
-                    "--disposal", std::to_string(disposal), "--client", "niigata", "--reason",
-                    "lease-return", "-o", out});
+  auto issue =
+      Run({"--operator", "山田太郎", "cert", "issue", "--wipe", w1, "--wipe", w2, "--disposal",
+           std::to_string(disposal), "--client", "niigata", "--reason", "lease-return", "-o", out});
   ASSERT_EQ(issue.exit_code, 0) << issue.err;
   EXPECT_THAT(issue.out, HasSubstr("certificate office-1-"));
   EXPECT_THAT(issue.out, HasSubstr("3 device(s)"));
@@ -153,8 +175,9 @@ TEST_F(CertCliTest, IssueFromWipesAndDisposalThenVerify) {
   // certificate's own entry and a row's source (each run costs seconds).
   for (uint64_t s : {seq, disposal}) {
     std::string f = dir_.path() + "/cert.evidence/entry-" + std::to_string(s) + ".bundle";
-    auto py = RunCommand({"python3", std::string(CUSTODY_SOURCE_DIR) + "/scripts/verify-evidence.py",
-                          f, "--key", vkey});
+    auto py =
+        RunCommand({"python3", std::string(CUSTODY_SOURCE_DIR) + "/scripts/verify-evidence.py", f,
+                    "--key", vkey});
     EXPECT_EQ(py.exit_code, 0) << f << py.out << py.err;
     EXPECT_THAT(py.out, HasSubstr(s == seq ? "certificate.issued" : "disposal.recorded"));
   }
@@ -273,19 +296,20 @@ TEST_F(CertCliTest, RefusesMissingFieldsAndUnfinishedWipes) {
   uint64_t disposal = RecordDisposal("WX41A0000001");
   uint64_t before = Json::parse(Run({"--json", "status"}).out)["ledger_entries"].get<uint64_t>();
 
-  auto none = Run({"cert", "issue", "--wipe", unverified, "--client", "niigata", "-o",
-                   dir_.path() + "/a.pdf"});
+  auto none = Run(
+      {"cert", "issue", "--wipe", unverified, "--client", "niigata", "-o", dir_.path() + "/a.pdf"});
   EXPECT_EQ(none.exit_code, 14) << none.err;
   EXPECT_THAT(none.err, HasSubstr("Z9A1B2C3"));
-  auto died = Run({"cert", "issue", "--wipe", unfinished, "--client", "niigata", "-o",
-                   dir_.path() + "/b.pdf"});
+  auto died = Run(
+      {"cert", "issue", "--wipe", unfinished, "--client", "niigata", "-o", dir_.path() + "/b.pdf"});
   EXPECT_EQ(died.exit_code, 14) << died.err;
   auto unknown = Run({"cert", "issue", "--wipe", "deadbeef", "-o", dir_.path() + "/c.pdf"});
   EXPECT_EQ(unknown.exit_code, 3);
   EXPECT_THAT(unknown.err, HasSubstr("no wipe deadbeef"));
   // No client profile: the municipality and classification are missing.
   ASSERT_EQ(Run({"profile", "set", "responsible="}).exit_code, 0);
-  auto missing = Run({"cert", "issue", "--disposal", std::to_string(disposal), "-o", dir_.path() + "/d.pdf"});
+  auto missing =
+      Run({"cert", "issue", "--disposal", std::to_string(disposal), "-o", dir_.path() + "/d.pdf"});
   EXPECT_EQ(missing.exit_code, 2) << missing.err;
   EXPECT_THAT(missing.err, HasSubstr("作業責任者"));
   EXPECT_THAT(missing.err, HasSubstr("custody profile set"));
@@ -304,7 +328,8 @@ TEST_F(CertCliTest, RefusesMissingFieldsAndUnfinishedWipes) {
   EXPECT_THAT(Pdftotext(out), HasSubstr("未完了"));
   EXPECT_EQ(RunCustody({"cert", "verify", out}).exit_code, 0);
   // Never overwritten.
-  auto again = Run({"cert", "issue", "--wipe", unverified, "--allow-incomplete", "--client", "niigata", "-o", out});
+  auto again = Run({"cert", "issue", "--wipe", unverified, "--allow-incomplete", "--client",
+                    "niigata", "-o", out});
   EXPECT_EQ(again.exit_code, 4);
 }
 
@@ -313,32 +338,47 @@ TEST_F(CertCliTest, PurgeAndCryptoEraseRecords) {
   ASSERT_TRUE(station.ok());
   // The final events as docs/formats/purge-record.md has them: they repeat
   // the target device, the command and the times.
-  Json target = {{"path", "/dev/nvme0n1"}, {"kind", "disk"}, {"vendor", "Samsung"},
-                 {"model", "MZ-V8V500"},   {"serial", "S4EWNX0R123456"}, {"transport", "nvme"},
+  Json target = {{"path", "/dev/nvme0n1"},     {"kind", "disk"},
+                 {"vendor", "Samsung"},        {"model", "MZ-V8V500"},
+                 {"serial", "S4EWNX0R123456"}, {"transport", "nvme"},
                  {"size_bytes", 500107862016}, {"rotational", false}};
-  Json purge = {{"action", "sanitize-crypto"},
-                {"purge_id", "00112233445566778899aabbccddeeff"},
-                {"interface", "nvme"},
-                {"command", "NVMe Sanitize (84h), Crypto Erase"},
-                {"reason", "the strongest the drive offers"},
-                {"warnings", Json::array()},
-                {"target", target},
-                {"drive", {{"model", "MZ-V8V500"}, {"serial", "S4EWNX0R123456"}, {"firmware", "2B2QEXM7"}}},
-                {"sampling", {{"basis_points", 100}}},
-                {"commands", {{{"command", "nvme-sanitize"}, {"bytes", "84"}}}},
-                {"final_status", "Sanitize Status: SSTAT 001b"},
-                {"outcome", "completed"},
-                {"started", "2026-11-23T02:00:00Z"},
-                {"finished", "2026-11-23T02:01:00Z"},
-                {"verification", {{"samples", 4002}, {"erased", 4002}, {"unreadable", 0},
-                                  {"unchanged", 0}, {"passed", true}}}};
-  ASSERT_TRUE((*station)->Record("purge.started", "佐藤 花子", Json{{"purge_id", purge["purge_id"]}}.dump()).ok());
+  Json purge = {
+      {"action", "sanitize-crypto"},
+      {"purge_id", "00112233445566778899aabbccddeeff"},
+      {"interface", "nvme"},
+      {"command", "NVMe Sanitize (84h), Crypto Erase"},
+      {"reason", "the strongest the drive offers"},
+      {"warnings", Json::array()},
+      {"target", target},
+      {"drive", {{"model", "MZ-V8V500"}, {"serial", "S4EWNX0R123456"}, {"firmware", "2B2QEXM7"}}},
+      {"sampling", {{"basis_points", 100}}},
+      {"commands", {{{"command", "nvme-sanitize"}, {"bytes", "84"}}}},
+      {"final_status", "Sanitize Status: SSTAT 001b"},
+      {"outcome", "completed"},
+      {"started", "2026-11-23T02:00:00Z"},
+      {"finished", "2026-11-23T02:01:00Z"},
+      {"verification",
+       {{"samples", 4002},
+        {"erased", 4002},
+        {"unreadable", 0},
+        {"unchanged", 0},
+        {"passed", true}}}};
+  ASSERT_TRUE(
+      (*station)
+          ->Record("purge.started", "佐藤 花子", Json{{"purge_id", purge["purge_id"]}}.dump())
+          .ok());
   ASSERT_TRUE((*station)->Record("purge.completed", "佐藤 花子", purge.dump()).ok());
-  Json luks = {{"path", "/dev/sdb"}, {"type", "LUKS2"}, {"uuid", "2f0c…"}, {"cipher", "aes"},
-               {"cipher_mode", "xts-plain64"}, {"volume_key_bits", 512},
-               {"destroyed_keyslots", {0, 1}}, {"header_wiped", true},
+  Json luks = {{"path", "/dev/sdb"},
+               {"type", "LUKS2"},
+               {"uuid", "2f0c…"},
+               {"cipher", "aes"},
+               {"cipher_mode", "xts-plain64"},
+               {"volume_key_bits", 512},
+               {"destroyed_keyslots", {0, 1}},
+               {"header_wiped", true},
                {"target", {{"kind", "disk"}, {"serial", "USB-0001"}, {"transport", "usb"}}},
-               {"started", "2026-11-23T03:00:00Z"}, {"finished", "2026-11-23T03:00:02Z"},
+               {"started", "2026-11-23T03:00:00Z"},
+               {"finished", "2026-11-23T03:00:02Z"},
                {"outcome", "completed"},
                {"verification", {{"method", "header re-read"}, {"result", "passed"}}}};
   auto le = (*station)->Record("crypto-erase.luks.completed", "佐藤 花子", luks.dump());
@@ -348,6 +388,9 @@ TEST_F(CertCliTest, PurgeAndCryptoEraseRecords) {
   bare.erase("drive");
   bare["purge_id"] = "ffeeddccbbaa99887766554433221100";
   ASSERT_TRUE((*station)->Record("purge.completed", "佐藤 花子", bare.dump()).ok());
+  auto vault = (*station)->Record("crypto-erase.vault.completed", "佐藤 花子",
+                                  Json{{"vault", "niigata-2026"}, {"fingerprint", "ab12"}}.dump());
+  ASSERT_TRUE(vault.ok());
   station->reset();
 
   std::string out = dir_.path() + "/purge.pdf";
@@ -364,10 +407,14 @@ TEST_F(CertCliTest, PurgeAndCryptoEraseRecords) {
   EXPECT_EQ(RunCustody({"cert", "verify", out, "--key", VerifierKey()}).exit_code, 0);
   EXPECT_THAT(Pdftotext(out), HasSubstr("S4EWNX0R123456"));
 
-  auto anonymous = Run({"cert", "issue", "--purge", "ffeeddccbbaa99887766554433221100",
-                        "--client", "niigata", "-o", dir_.path() + "/x.pdf"});
+  auto anonymous = Run({"cert", "issue", "--purge", "ffeeddccbbaa99887766554433221100", "--client",
+                        "niigata", "-o", dir_.path() + "/x.pdf"});
   EXPECT_EQ(anonymous.exit_code, 14);
   EXPECT_THAT(anonymous.err, HasSubstr("does not identify the device"));
+  auto keys_only = Run({"cert", "issue", "--crypto-erase", std::to_string(vault->seq), "--client",
+                        "niigata", "-o", dir_.path() + "/y.pdf"});
+  EXPECT_EQ(keys_only.exit_code, 14);
+  EXPECT_THAT(keys_only.err, HasSubstr("key-vault crypto-erase"));
 }
 
 }  // namespace

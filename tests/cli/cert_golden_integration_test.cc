@@ -46,8 +46,8 @@ TEST(CertGoldenTest, DamagedOrForeignCertificatesFail) {
   EXPECT_EQ(wrong.exit_code, 8);
   EXPECT_THAT(wrong.err, HasSubstr("'pinned key' FAILED"));
   // A QR scanned from a paper whose body digest is not this JSON's.
-  auto foreign = Verify("valid.json", {"--qr", "custody-cert:1:niigata-office-1-000004:" +
-                                                   std::string(64, '0')});
+  auto foreign = Verify("valid.json",
+                        {"--qr", "custody-cert:1:niigata-office-1-000004:" + std::string(64, '0')});
   EXPECT_EQ(foreign.exit_code, 8);
   EXPECT_THAT(foreign.err, HasSubstr("'scanned qr' FAILED"));
 }
@@ -62,12 +62,12 @@ TEST(CertGoldenTest, AuditorChecksTheAnchorWithoutCustody) {
   EXPECT_EQ(entry["type"], "certificate.issued");
   // docs/formats/certificate.md, "Auditor's steps": the content digest with
   // Python's json module equals what the ledger entry commits to.
-  auto digest = RunCommand(
-      {"python3", "-c",
-       "import json,sys,hashlib; c=json.load(open(sys.argv[1]))['body']['content']; "
-       "print(hashlib.sha256(json.dumps(c,ensure_ascii=False,separators=(',',':'),"
-       "sort_keys=True).encode()).hexdigest())",
-       TestDataPath("cert/valid.json")});
+  auto digest =
+      RunCommand({"python3", "-c",
+                  "import json,sys,hashlib; c=json.load(open(sys.argv[1]))['body']['content']; "
+                  "print(hashlib.sha256(json.dumps(c,ensure_ascii=False,separators=(',',':'),"
+                  "sort_keys=True).encode()).hexdigest())",
+                  TestDataPath("cert/valid.json")});
   ASSERT_EQ(digest.exit_code, 0) << digest.err;
   EXPECT_EQ(digest.out, entry["data"]["content_sha256"].get<std::string>() + "\n");
 }
