@@ -1,0 +1,198 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Handover packages: files encrypted with age v1 for a municipality, with a
+// manifest signed by the sending station (docs/formats/package.md).
+//
+// A package is an age file whose plaintext is a pax tar:
+//   data/<path>...            the files, in the order they were packed
+//   custody/manifest.json     canonical JSON: who, for whom, why, and every
+//                             file's path, size, mode, mtime and SHA-256
+//   custody/manifest.sig      Ed25519 signature (64 bytes) by the station key
+//                             over "custody-package-manifest-v1\n" || manifest
+// The manifest comes LAST so the writer streams each file once (hashing while
+// it writes); a reader verifies in one pass (see package.md, "Why last").
+// The package digest is the SHA-256 of custody/manifest.json.
+//
+// Failure codes (stable; the CLI maps them to exit statuses):
+//   kWrongKey            wrong passphrase, or the package is not addressed to
+//                        any identity given (the message says what it is for).
+//   kTruncated           the package ends early.
+//   kVerificationFailed  tampering: a chunk, the manifest signature, or a file
+//                        whose size or SHA-256 differs from the manifest
+//                        ("file X was modified after packaging").
+//   kCorruption          not a package: malformed age, tar or manifest; a
+//                        member not allowed (links, devices, "..", absolute,
+//                        duplicates, files not in the manifest).
+//   kInvalidArgument     caller errors (no recipients, bad source path, a
+//                        source that is a link or device, --portable names).
+//   kAlreadyExists       the output, or a file to extract, already exists.
+//   kIoError etc.        from the OS.
+// On any failure, CreatePackage leaves no output file and OpenPackage leaves
+// nothing in the destination directory.
+//
+// Memory: constant in the size of the files; proportional to the NUMBER of
+// files (the manifest: about 200 bytes per file).
+//
+// Thread safety: the functions are reentrant; a Station is used by one thread
+// at a time.
+#ifndef CUSTODY_PACKAGE_H_
+#define CUSTODY_PACKAGE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "custody/secret.h"
+#include "custody/status.h"
+
+namespace custody {
+
+class Env;
+class Station;
+
+inline constexpr std::string_view kPackageFormatV1 = "custody-package-v1";
+
+// One file of a package.
+struct PackageFile {
+  std::string path;    // Relative to data/: UTF-8, '/'-separated, no "." or "..".
+  uint64_t size = 0;
+  uint32_t mode = 0;   // Permission bits (0..0777).
+  int64_t mtime = 0;   // Seconds since the Unix epoch.
+  std::string sha256;  // Lowercase hex.
+};
+
+struct PackageRecipient {
+  std::string type;       // "X25519" or "passphrase".
+  std::string recipient;  // "age1..." for X25519; empty for a passphrase.
+  std::string fingerprint;  // Short, readable by phone (X25519); empty otherwise.
+};
+
+struct PackageManifest {
+  std::string format;  // kPackageFormatV1
+  std::string package_id;  // UUID (random, version 4)
+  std::string created;     // RFC 3339 UTC
+  std::string sender_organization;
+  std::string sender_station;
+  std::string sender_verifier_key;  // C2SP verifier key of the station
+  std::string recipient_organization;
+  std::vector<PackageRecipient> recipients;
+  std::string purpose;
+  std::string classification;  // e.g. "機密性2"
+  std::vector<PackageFile> files;
+  uint64_t total_size = 0;  // Sum of the file sizes.
+};
+
+// The short fingerprint of an "age1..." recipient, to read out by phone: the
+// first 8 bytes of SHA-256 of the string, lowercase hex in groups of four
+// ("1a2b-3c4d-5e6f-7a8b").
+std::string RecipientFingerprint(std::string_view age_recipient);
+
+// Manifest <-> canonical JSON. ParseManifest is strict: unknown or missing
+// fields, non-canonical text, bad paths -> kCorruption.
+Result<std::string> ManifestToJson(const PackageManifest& manifest);
+Result<PackageManifest> ParseManifest(std::string_view json);
+
+// ---- Creating
+
+enum class PackageFormat {
+  kAge,  // The package format above (the default).
+  kZip,  // AES-256 (WinZip AE-2) zip holding one inner tar, for 7-Zip users.
+         // Passphrase only; weaker (see package.md). Not signed-verifiable
+         // without custody's manifest inside the inner tar.
+};
+
+struct CreatePackageOptions {
+  std::vector<std::string> sources;  // Files or directories, packed under data/<basename>.
+  std::string output_path;           // Written to a temporary file, then renamed.
+  std::vector<std::string> recipients;  // "age1..." strings.
+  std::optional<SecretString> passphrase;  // Instead of recipients (age scrypt / zip).
+  int scrypt_log2_work_factor = 18;        // Lower only in tests.
+  bool armor = false;
+  PackageFormat format = PackageFormat::kAge;
+  std::string recipient_organization;
+  std::string purpose;
+  std::string classification;
+  std::string operator_name;  // Recorded with package.created.
+  bool overwrite = false;     // Replace an existing output file.
+};
+
+struct CreatedPackage {
+  PackageManifest manifest;
+  std::string manifest_json;
+  std::string digest;         // SHA-256 hex of manifest_json: the package digest.
+  std::string output_path;
+  uint64_t package_size = 0;  // Bytes written.
+  uint64_t ledger_seq = 0;    // Of the package.created entry.
+};
+
+// Packs, signs with the station key and records `package.created` (ID,
+// digest, size, file count, recipients' fingerprints; never a secret).
+// Sources must be regular files or directories of regular files (links,
+// devices, sockets are refused, not followed).
+Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOptions& options,
+                                     Env* env);
+
+// ---- Reading
+
+// What can open a package. `identities`: "AGE-SECRET-KEY-1..." strings.
+// `passphrase` is called only if the package is passphrase-encrypted.
+struct PackageKeys {
+  std::vector<SecretString> identities;
+  std::function<Result<SecretString>()> passphrase;
+  // Names of the identities for messages ("city-hall (ABCDE-...)"), parallel
+  // to `identities`; optional.
+  std::vector<std::string> identity_names;
+};
+
+struct VerifyPackageOptions {
+  // If non-empty, the manifest must be signed by this C2SP verifier key
+  // (kVerificationFailed otherwise). Empty: any valid signature by the key
+  // the manifest names; the caller should show that key to the person.
+  std::string expected_sender_key;
+  // Refuse names Windows cannot hold (reserved names, <>:"\|?*, trailing dot
+  // or space, case-insensitive duplicates).
+  bool portable = false;
+};
+
+struct VerifiedPackage {
+  PackageManifest manifest;
+  std::string manifest_json;  // The exact signed bytes.
+  std::string signature;      // 64 bytes.
+  std::string digest;         // SHA-256 hex of manifest_json.
+  uint64_t package_size = 0;  // Bytes of the encrypted file.
+  // True when every file's bytes were hashed and matched (VerifyPackage,
+  // OpenPackage); false for ReadManifest, which checks the signature only.
+  bool files_verified = false;
+};
+
+// Decrypts the whole package, checks the age authentication, the manifest
+// signature, and every file's size and SHA-256, without writing anything.
+Result<VerifiedPackage> VerifyPackage(const std::string& package_path, const PackageKeys& keys,
+                                      const VerifyPackageOptions& options = {});
+
+// Decrypts and checks the signature of the manifest; the file contents are
+// authenticated by age but not hashed (faster than VerifyPackage only by the
+// hashing: the manifest is at the end, so the whole package is decrypted).
+Result<VerifiedPackage> ReadManifest(const std::string& package_path, const PackageKeys& keys,
+                                     const VerifyPackageOptions& options = {});
+
+struct OpenPackageOptions {
+  VerifyPackageOptions verify;
+  std::string operator_name;  // Recorded with package.opened.
+};
+
+// Extracts into `dest_dir` (created 0700 if missing): first into a temporary
+// directory inside it, verifying everything, then renames each top-level
+// entry into place (kAlreadyExists, with nothing moved, if one exists). On
+// any failure nothing is left behind. If `station` is not null, records
+// `package.opened` there.
+Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::string& dest_dir,
+                                    const PackageKeys& keys, const OpenPackageOptions& options,
+                                    Station* station);
+
+}  // namespace custody
+
+#endif  // CUSTODY_PACKAGE_H_

@@ -1,0 +1,238 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// custody package create|verify|open|show
+#include "custody/package.h"
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_util.h"
+#include "common/time_util.h"
+#include "custody/env.h"
+#include "custody/station.h"
+
+namespace custody::cli {
+namespace {
+
+struct PackageCliOptions {
+  std::vector<std::string> sources;
+  std::string output, format = "age";
+  std::vector<std::string> to;
+  bool passphrase = false, armor = false, force = false, portable = false;
+  std::string recipient_org, purpose, classification;
+  std::string package, dest, sender_key;
+  std::vector<std::string> identity_files;
+  SecretSource secret;
+};
+
+// Reads age identity files ("AGE-SECRET-KEY-1..." lines; '#' comments and
+// blank lines skipped, as age does).
+Result<PackageKeys> LoadKeys(const PackageCliOptions& o) {
+  PackageKeys keys;
+  for (const std::string& file : o.identity_files) {
+    CUSTODY_ASSIGN_OR_RETURN(std::string text_raw, Env::Default()->ReadFile(file));
+    SecretString text(text_raw);
+    WipeMemory(text_raw.data(), text_raw.size());
+    std::string_view rest = text.view();
+    int found = 0;
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty() || line.front() == '#') continue;
+      keys.identities.emplace_back(line);
+      keys.identity_names.push_back(file);
+      ++found;
+    }
+    if (found == 0) return InvalidArgumentError(file + " holds no age identity (AGE-SECRET-KEY-1...)");
+  }
+  SecretSource src = o.secret;
+  keys.passphrase = [src]() { return ReadSecret(src, "package passphrase"); };
+  return keys;
+}
+
+std::string Summary(const VerifiedPackage& v, bool list_files) {
+  const PackageManifest& m = v.manifest;
+  std::string s;
+  auto line = [&s](const std::string& k, const std::string& val) { s += k + std::string(12 - k.size(), ' ') + val + "\n"; };
+  line("package", m.package_id + " (" + m.format + ")");
+  line("digest", "sha256:" + v.digest);
+  auto t = timeutil::ParseTime(m.created);
+  line("created", t.ok() ? timeutil::FormatJst(*t) : m.created);
+  line("from", m.sender_organization + " / station " + m.sender_station);
+  line("signed by", m.sender_verifier_key + " (signature OK; compare this key with the one the sender gave you)");
+  std::string keys;
+  for (const PackageRecipient& r : m.recipients) {
+    if (!keys.empty()) keys += ", ";
+    keys += r.type == "passphrase" ? "passphrase" : r.type + " " + r.fingerprint;
+  }
+  line("to", m.recipient_organization + " (" + keys + ")");
+  line("purpose", m.purpose);
+  line("class", m.classification);
+  line("files", std::to_string(m.files.size()) + " files, " + std::to_string(m.total_size) + " bytes" +
+                    (v.files_verified ? ", every SHA-256 verified" : " (contents not hashed: use `package verify`)"));
+  if (list_files) {
+    for (const PackageFile& f : m.files) {
+      s += "  " + f.sha256.substr(0, 16) + "  " + std::to_string(f.size) + "  " + f.path + "\n";
+    }
+  }
+  return s;
+}
+
+void PrintVerified(const GlobalOptions& g, const VerifiedPackage& v, const std::string& extra_key = "",
+                   const std::string& extra_value = "") {
+  if (g.json) {
+    nlohmann::json j = {{"ok", true},
+                        {"digest", v.digest},
+                        {"files_verified", v.files_verified},
+                        {"manifest", nlohmann::json::parse(v.manifest_json)}};
+    if (!extra_key.empty()) j[extra_key] = extra_value;
+    PrintLine(j.dump());
+  } else {
+    PrintLine(Summary(v, true));
+  }
+}
+
+Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
+  CreatePackageOptions opts;
+  opts.sources = o.sources;
+  opts.output_path = o.output;
+  opts.recipients = o.to;
+  opts.armor = o.armor;
+  opts.recipient_organization = o.recipient_org;
+  opts.purpose = o.purpose;
+  opts.classification = o.classification;
+  opts.operator_name = g.operator_;
+  opts.overwrite = o.force;
+  if (o.format == "zip") {
+    opts.format = PackageFormat::kZip;
+  } else if (o.format != "age") {
+    return InvalidArgumentError("--format must be age or zip");
+  }
+  bool want_passphrase = o.passphrase || !o.secret.file.empty() || o.secret.fd >= 0;
+  if (want_passphrase) {
+    if (!o.to.empty()) return InvalidArgumentError("give --to or --passphrase, not both");
+    CUSTODY_ASSIGN_OR_RETURN(SecretString p, ReadSecret(o.secret, "package passphrase", true));
+    opts.passphrase = std::move(p);
+  } else if (o.to.empty()) {
+    return InvalidArgumentError("say who can open the package: --to age1... (their public key) or --passphrase");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(CreatedPackage c, CreatePackage(*station, opts, Env::Default()));
+  if (g.json) {
+    nlohmann::json j = {{"ok", true},
+                        {"output", c.output_path},
+                        {"package_id", c.manifest.package_id},
+                        {"digest", c.digest},
+                        {"size", c.package_size},
+                        {"file_count", c.manifest.files.size()},
+                        {"ledger_seq", c.ledger_seq}};
+    PrintLine(j.dump());
+  } else {
+    PrintLine("package written to " + c.output_path + " (" + std::to_string(c.package_size) + " bytes)");
+    PrintLine("package ID  " + c.manifest.package_id);
+    PrintLine("digest      sha256:" + c.digest);
+    PrintLine("files       " + std::to_string(c.manifest.files.size()) + " (" + std::to_string(c.manifest.total_size) +
+              " bytes)");
+    PrintLine("recorded    ledger entry " + std::to_string(c.ledger_seq) + " (package.created)");
+    if (opts.passphrase) {
+      PrintLine("Send the passphrase by a different channel than the package (phone, letter), never with it.");
+    }
+  }
+  return Status::Ok();
+}
+
+VerifyPackageOptions VerifyOpts(const PackageCliOptions& o) {
+  VerifyPackageOptions v;
+  v.expected_sender_key = o.sender_key;
+  v.portable = o.portable;
+  return v;
+}
+
+Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
+  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(o));
+  auto v = VerifyPackage(o.package, keys, VerifyOpts(o));
+  if (!v.ok()) return v.status().WithContext("package REJECTED");
+  PrintVerified(g, *v);
+  return Status::Ok();
+}
+
+Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
+  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(o));
+  auto v = ReadManifest(o.package, keys, VerifyOpts(o));
+  if (!v.ok()) return v.status().WithContext("package REJECTED");
+  PrintVerified(g, *v);
+  return Status::Ok();
+}
+
+Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
+  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(o));
+  // The recipient's station, if this machine has one, records the opening.
+  std::unique_ptr<Station> station;
+  auto opened = OpenStation(g);
+  if (opened.ok()) {
+    station = std::move(*opened);
+  } else if (opened.status().code() != StatusCode::kNotFound) {
+    return opened.status();
+  }
+  OpenPackageOptions opts;
+  opts.verify = VerifyOpts(o);
+  opts.operator_name = g.operator_;
+  auto v = OpenPackage(o.package, o.dest, keys, opts, station.get());
+  if (!v.ok()) return v.status().WithContext("package REJECTED, nothing extracted");
+  PrintVerified(g, *v, "destination", o.dest);
+  if (!g.json) {
+    PrintLine("extracted into " + o.dest + (station ? " (recorded as package.opened)" : ""));
+  }
+  return Status::Ok();
+}
+
+void AddReadOptions(CLI::App* cmd, PackageCliOptions* o) {
+  cmd->add_option("package", o->package, "The package file")->required();
+  cmd->add_option("-i,--identity", o->identity_files, "age identity file (AGE-SECRET-KEY-1... lines); repeatable");
+  cmd->add_option("--sender-key", o->sender_key, "Require the manifest to be signed by this verifier key");
+  cmd->add_flag("--portable", o->portable, "Refuse names Windows cannot hold");
+  o->secret.AddOptions(cmd, "package passphrase");
+}
+
+CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
+  auto o = std::make_shared<PackageCliOptions>();
+  CLI::App* pkg = app.add_subcommand("package", "Encrypted handover packages: create, verify, open, show");
+  pkg->require_subcommand(1);
+
+  CLI::App* create = pkg->add_subcommand("create", "Pack and encrypt files for a recipient, signed by this station");
+  create->footer(
+      "Example: custody package create 住民データ/ -o handover.age --to age1... --recipient-org 'A市' "
+      "--purpose '住民税システム移行' --classification 機密性2");
+  create->add_option("sources", o->sources, "Files and directories to pack")->required();
+  create->add_option("-o,--output", o->output, "Output file")->required();
+  create->add_option("--to", o->to, "Recipient public key age1... (repeatable)");
+  create->add_flag("--passphrase", o->passphrase, "Encrypt with a passphrase instead (asked on the terminal)");
+  create->add_flag("--armor", o->armor, "ASCII armor (for text channels)");
+  create->add_option("--format", o->format, "age (default) or zip (AES-256, for 7-Zip users)");
+  create->add_option("--recipient-org", o->recipient_org, "Receiving organization")->required();
+  create->add_option("--purpose", o->purpose, "Why the data is handed over")->required();
+  create->add_option("--classification", o->classification, "e.g. 機密性2")->required();
+  create->add_flag("--force", o->force, "Replace an existing output file");
+  o->secret.AddOptions(create, "package passphrase");
+  create->callback([&g, o, &inv] { inv.run = [&g, o] { return RunCreate(g, *o); }; });
+
+  CLI::App* verify = pkg->add_subcommand("verify", "Decrypt and check every file and the signature; extract nothing");
+  verify->footer("Example: custody package verify handover.age -i city-hall.key");
+  AddReadOptions(verify, o.get());
+  verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
+
+  CLI::App* open = pkg->add_subcommand("open", "Verify and extract a package (all or nothing)");
+  open->footer("Example: custody package open handover.age -d received/ -i city-hall.key");
+  AddReadOptions(open, o.get());
+  open->add_option("-d,--dir", o->dest, "Destination directory")->required();
+  open->callback([&g, o, &inv] { inv.run = [&g, o] { return RunOpen(g, *o); }; });
+
+  CLI::App* show = pkg->add_subcommand("show", "Print the signed manifest");
+  show->footer("Example: custody package show handover.age -i city-hall.key");
+  AddReadOptions(show, o.get());
+  show->callback([&g, o, &inv] { inv.run = [&g, o] { return RunShow(g, *o); }; });
+});
+
+}  // namespace
+}  // namespace custody::cli

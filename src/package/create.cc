@@ -1,0 +1,374 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// CreatePackage: sources -> pax tar (libarchive) -> age -> temporary file ->
+// fsync -> rename. One pass over each source file: it is hashed while it is
+// written, and the manifest (with the hashes) goes last (package.md).
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <vector>
+
+#include "common/canonical_json.h"
+#include "common/time_util.h"
+#include "crypto/age.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/signature_context.h"
+#include "custody/env.h"
+#include "custody/station.h"
+#include "env/posix_io.h"
+#include "package/package_internal.h"
+#include "package/tar_writer.h"
+
+namespace custody {
+namespace package {
+namespace {
+
+// The name a source gets under data/: its last component, as tar does.
+Result<std::string> TopLevelName(const std::string& source) {
+  std::error_code ec;
+  std::filesystem::path p(source);
+  std::string name = p.lexically_normal().filename().string();
+  if (name.empty() || name == "." || name == "..") {
+    std::filesystem::path abs = std::filesystem::weakly_canonical(p, ec);
+    if (ec) return InvalidArgumentError("cannot resolve the source " + source);
+    name = abs.filename().string();
+    if (name.empty()) {
+      std::string s = abs.string();
+      while (s.size() > 1 && s.back() == '/') s.pop_back();
+      name = std::filesystem::path(s).filename().string();
+    }
+  }
+  if (name.empty() || name == "/") return InvalidArgumentError("cannot pack the root directory " + source);
+  return name;
+}
+
+std::string KindOf(mode_t m) {
+  if (S_ISLNK(m)) return "a symbolic link";
+  if (S_ISBLK(m) || S_ISCHR(m)) return "a device file";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
+}
+
+// Appends every regular file under `disk` (sorted by name, so packages of the
+// same tree list files in the same order) to `out`.
+Status Walk(const std::string& disk, const std::string& member, std::vector<SourceFile>* out) {
+  struct stat st {};
+  if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
+  if (Status v = ValidateRelativePath(member, false); !v.ok()) {
+    return InvalidArgumentError("cannot pack " + disk + ": " + v.message());
+  }
+  if (S_ISREG(st.st_mode)) {
+    out->push_back({disk, member});
+    return Status::Ok();
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return InvalidArgumentError(disk + " is " + KindOf(st.st_mode) +
+                                "; packages carry only regular files (copy the target in its place)");
+  }
+  DIR* dir = ::opendir(disk.c_str());
+  if (dir == nullptr) return posix::ErrnoStatus("open directory", disk, errno);
+  std::vector<std::string> names;
+  errno = 0;
+  while (struct dirent* e = ::readdir(dir)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(std::move(n));
+  }
+  int err = errno;
+  ::closedir(dir);
+  if (err != 0) return posix::ErrnoStatus("read directory", disk, err);
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) {
+    CUSTODY_RETURN_IF_ERROR(Walk(disk + "/" + n, member + "/" + n, out));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<SourceFile>> CollectSources(const std::vector<std::string>& sources) {
+  if (sources.empty()) return InvalidArgumentError("nothing to pack: give at least one file or directory");
+  std::vector<SourceFile> files;
+  std::set<std::string> tops;
+  for (const std::string& s : sources) {
+    CUSTODY_ASSIGN_OR_RETURN(std::string top, TopLevelName(s));
+    if (!tops.insert(top).second) {
+      return InvalidArgumentError("two sources are both named \"" + top + "\" inside the package; rename one");
+    }
+    std::string disk = s;
+    while (disk.size() > 1 && disk.back() == '/') disk.pop_back();
+    CUSTODY_RETURN_IF_ERROR(Walk(disk, top, &files));
+  }
+  return files;
+}
+
+// Counts the bytes that reach the file.
+class CountingSink final : public ByteSink {
+ public:
+  explicit CountingSink(ByteSink* next) : next_(next) {}
+  Status Write(std::string_view data) override {
+    CUSTODY_RETURN_IF_ERROR(next_->Write(data));
+    count_ += data.size();
+    return Status::Ok();
+  }
+  uint64_t count() const { return count_; }
+
+ private:
+  ByteSink* next_;
+  uint64_t count_ = 0;
+};
+
+// Streams one source file into the tar, hashing it. The size comes from
+// fstat of the opened file; a file that changes while it is read is refused
+// (the manifest would otherwise not describe what was sent).
+Result<PackageFile> PackOne(const SourceFile& src, TarWriter& tar, std::vector<char>& buf) {
+  int fd = posix::RetryOnEintr([&] { return ::open(src.disk_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC); });
+  if (fd < 0) return posix::ErrnoStatus("open", src.disk_path, errno);
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat before {};
+  if (::fstat(fd, &before) != 0) return posix::ErrnoStatus("stat", src.disk_path, errno);
+  if (!S_ISREG(before.st_mode)) return InvalidArgumentError(src.disk_path + " is not a regular file");
+  PackageFile pf;
+  pf.path = src.member_path;
+  pf.size = static_cast<uint64_t>(before.st_size);
+  pf.mode = before.st_mode & 0777;
+  pf.mtime = before.st_mtim.tv_sec;
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kDataPrefix) + pf.path, pf.size, pf.mode, pf.mtime));
+  crypto::Sha256Hasher hasher;
+  uint64_t left = pf.size;
+  while (left > 0) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(left, buf.size()));
+    ssize_t n = posix::RetryOnEintr([&] { return ::read(fd, buf.data(), want); });
+    if (n < 0) return posix::ErrnoStatus("read", src.disk_path, errno);
+    if (n == 0) {
+      return FailedPreconditionError(src.disk_path +
+                                     " shrank while it was being packed; stop what is writing it and try again");
+    }
+    hasher.Update(reinterpret_cast<const uint8_t*>(buf.data()), static_cast<size_t>(n));
+    CUSTODY_RETURN_IF_ERROR(tar.WriteData(std::string_view(buf.data(), static_cast<size_t>(n))));
+    left -= static_cast<uint64_t>(n);
+  }
+  char extra;
+  ssize_t n = posix::RetryOnEintr([&] { return ::read(fd, &extra, 1); });
+  struct stat after {};
+  if (n != 0 || ::fstat(fd, &after) != 0 || after.st_size != before.st_size ||
+      after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec) {
+    return FailedPreconditionError(src.disk_path +
+                                   " changed while it was being packed; stop what is writing it and try again");
+  }
+  CUSTODY_RETURN_IF_ERROR(tar.EndFile());
+  pf.sha256 = crypto::DigestToString(hasher.Finish());
+  pf.sha256 = encoding::HexEncode(pf.sha256);
+  return pf;
+}
+
+}  // namespace
+
+Result<std::string> WritePackageTar(Station& station, const std::vector<SourceFile>& sources,
+                                    PackageManifest& manifest, TarWriter& tar) {
+  std::vector<char> buf(kIoBufferSize);
+  for (const SourceFile& s : sources) {
+    CUSTODY_ASSIGN_OR_RETURN(PackageFile pf, PackOne(s, tar, buf));
+    manifest.total_size += pf.size;
+    manifest.files.push_back(std::move(pf));
+  }
+  CUSTODY_ASSIGN_OR_RETURN(std::string manifest_json, ManifestToJson(manifest));
+  CUSTODY_ASSIGN_OR_RETURN(std::string sig,
+                           station.Sign(crypto::ContextMessage(crypto::kPackageManifestContext, manifest_json)));
+  int64_t mtime = 0;
+  if (auto t = timeutil::ParseTime(manifest.created); t.ok()) mtime = *t / 1000000;
+  CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kManifestName), manifest_json.size(), 0644, mtime));
+  CUSTODY_RETURN_IF_ERROR(tar.WriteData(manifest_json));
+  CUSTODY_RETURN_IF_ERROR(tar.EndFile());
+  CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kSignatureName), sig.size(), 0644, mtime));
+  CUSTODY_RETURN_IF_ERROR(tar.WriteData(sig));
+  CUSTODY_RETURN_IF_ERROR(tar.EndFile());
+  CUSTODY_RETURN_IF_ERROR(tar.Close());
+  return manifest_json;
+}
+
+// Output handling shared by both formats: temporary file next to the output,
+// fsync, rename, fsync of the directory.
+class AtomicOutput {
+ public:
+  static Result<std::unique_ptr<AtomicOutput>> Create(const std::string& path, bool overwrite, Env& env) {
+    if (!overwrite && env.FileExists(path)) {
+      return AlreadyExistsError(path + " already exists; choose another name or remove it first");
+    }
+    uint8_t r[8];
+    CUSTODY_RETURN_IF_ERROR(env.RandomBytes(r, sizeof r));
+    auto out = std::unique_ptr<AtomicOutput>(new AtomicOutput(env));
+    out->path_ = path;
+    out->temp_ = path + ".tmp-" + encoding::HexEncode(std::string_view(reinterpret_cast<char*>(r), sizeof r));
+    CUSTODY_ASSIGN_OR_RETURN(out->file_, env.NewWritableFile(out->temp_, 0600));
+    out->sink_ = std::make_unique<WritableFileSink>(out->file_.get());
+    out->counting_ = std::make_unique<CountingSink>(out->sink_.get());
+    return out;
+  }
+  ~AtomicOutput() {
+    if (!committed_) {
+      if (file_) file_->Close().IgnoreError();
+      env_.RemoveFile(temp_).IgnoreError();
+    }
+  }
+  ByteSink* sink() { return counting_.get(); }
+  uint64_t size() const { return counting_->count(); }
+  Status Commit() {
+    CUSTODY_RETURN_IF_ERROR(file_->Sync());
+    CUSTODY_RETURN_IF_ERROR(file_->Close());
+    file_.reset();
+    CUSTODY_RETURN_IF_ERROR(env_.RenameFile(temp_, path_));
+    committed_ = true;
+    std::string dir = std::filesystem::path(path_).parent_path().string();
+    return env_.SyncDir(dir.empty() ? "." : dir);
+  }
+
+ private:
+  explicit AtomicOutput(Env& env) : env_(env) {}
+  Env& env_;
+  std::string path_, temp_;
+  std::unique_ptr<WritableFile> file_;
+  std::unique_ptr<WritableFileSink> sink_;
+  std::unique_ptr<CountingSink> counting_;
+  bool committed_ = false;
+};
+
+// An age encryptor as a ByteSink.
+class AgeSink final : public ByteSink {
+ public:
+  explicit AgeSink(age::AgeEncryptor* enc) : enc_(enc) {}
+  Status Write(std::string_view data) override { return enc_->Write(data); }
+
+ private:
+  age::AgeEncryptor* enc_;
+};
+
+}  // namespace package
+
+Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOptions& options, Env* env) {
+  using namespace package;
+  if (env == nullptr) env = Env::Default();
+  if (options.output_path.empty()) return InvalidArgumentError("no output file: give -o FILE");
+  if (options.recipients.empty() == !options.passphrase.has_value()) {
+    return InvalidArgumentError("give either recipients (--to age1...) or a passphrase, not both and not neither");
+  }
+  if (options.recipient_organization.empty()) return InvalidArgumentError("--recipient-org is required");
+  if (options.purpose.empty()) return InvalidArgumentError("--purpose is required");
+  if (options.classification.empty()) return InvalidArgumentError("--classification is required");
+  if (options.format == PackageFormat::kZip && !options.passphrase) {
+    return InvalidArgumentError("a zip package needs a passphrase (zip has no public-key encryption)");
+  }
+  if (options.format == PackageFormat::kZip && options.armor) {
+    return InvalidArgumentError("--armor applies to age packages only");
+  }
+
+  CUSTODY_ASSIGN_OR_RETURN(std::string operator_name, station.ResolveOperator(options.operator_name));
+  PackageManifest manifest;
+  manifest.format = std::string(kPackageFormatV1);
+  manifest.package_id = NewPackageId(*env);
+  if (manifest.package_id.empty()) return IoError("cannot read random bytes for the package ID");
+  manifest.created = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
+  manifest.sender_organization = station.config().organization;
+  manifest.sender_station = station.config().station_name;
+  manifest.sender_verifier_key = station.config().verifier_key;
+  manifest.recipient_organization = options.recipient_organization;
+  manifest.purpose = options.purpose;
+  manifest.classification = options.classification;
+
+  std::vector<age::X25519Recipient> x25519;
+  std::vector<const age::RecipientStanzaWrapper*> wrappers;
+  std::optional<age::ScryptRecipient> scrypt;
+  std::set<std::string> seen_recipients;
+  for (const std::string& r : options.recipients) {
+    auto parsed = age::X25519Recipient::Parse(r);
+    if (!parsed.ok()) {
+      return InvalidArgumentError("\"" + r + "\" is not an age recipient (expected age1... from `custody key export-public` or age-keygen)");
+    }
+    std::string canonical = parsed->ToString();
+    if (!seen_recipients.insert(canonical).second) continue;
+    x25519.push_back(std::move(*parsed));
+    manifest.recipients.push_back({"X25519", canonical, RecipientFingerprint(canonical)});
+  }
+  for (const auto& r : x25519) wrappers.push_back(&r);
+  if (options.passphrase) {
+    if (options.format == PackageFormat::kAge) {
+      CUSTODY_ASSIGN_OR_RETURN(scrypt, age::ScryptRecipient::Create(options.passphrase->Clone(),
+                                                                    options.scrypt_log2_work_factor));
+      wrappers.push_back(&*scrypt);
+    }
+    manifest.recipients.push_back({"passphrase", "", ""});
+  }
+
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<SourceFile> sources, CollectSources(options.sources));
+  CUSTODY_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(options.output_path, options.overwrite, *env));
+
+  std::string manifest_json;
+  if (options.format == PackageFormat::kAge) {
+    age::EncryptOptions eo;
+    eo.armor = options.armor ? age::Armor::kArmored : age::Armor::kBinary;
+    eo.env = env;
+    CUSTODY_ASSIGN_OR_RETURN(auto enc, age::AgeEncryptor::Create(wrappers, out->sink(), eo));
+    AgeSink age_sink(enc.get());
+    CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&age_sink));
+    CUSTODY_ASSIGN_OR_RETURN(manifest_json, WritePackageTar(station, sources, manifest, *tar));
+    CUSTODY_RETURN_IF_ERROR(enc->Finish());
+  } else {
+    CUSTODY_ASSIGN_OR_RETURN(uint64_t ignored,
+                             WriteZipPackage(station, sources, manifest, *options.passphrase, out->sink(),
+                                             &manifest_json));
+    (void)ignored;
+  }
+  uint64_t size = out->size();
+  CUSTODY_RETURN_IF_ERROR(out->Commit());
+
+  CreatedPackage created;
+  created.digest = crypto::Sha256Hex(manifest_json);
+  created.output_path = options.output_path;
+  created.package_size = size;
+  nlohmann::json keys = nlohmann::json::array();
+  for (const PackageRecipient& r : manifest.recipients) {
+    if (r.type == "passphrase") {
+      keys.push_back({{"type", "passphrase"}});
+    } else {
+      keys.push_back({{"type", r.type}, {"fingerprint", r.fingerprint}, {"recipient", r.recipient}});
+    }
+  }
+  nlohmann::json event = {
+      {"package_id", manifest.package_id},
+      {"digest", created.digest},
+      {"format", options.format == PackageFormat::kAge ? (options.armor ? "age-armor" : "age") : "zip-aes256"},
+      {"size", size},
+      {"file_count", manifest.files.size()},
+      {"total_size", manifest.total_size},
+      {"recipient_organization", manifest.recipient_organization},
+      {"recipients", keys},
+      {"purpose", manifest.purpose},
+      {"classification", manifest.classification},
+      {"file_name", std::filesystem::path(options.output_path).filename().string()},
+  };
+  CUSTODY_ASSIGN_OR_RETURN(std::string event_json, json::Canonicalize(event));
+  auto entry = station.Record("package.created", operator_name, event_json);
+  if (!entry.ok()) {
+    return entry.status().WithContext("the package " + options.output_path +
+                                      " was written but could not be recorded in the ledger; record it before sending");
+  }
+  created.ledger_seq = entry->seq;
+  created.manifest = std::move(manifest);
+  created.manifest_json = std::move(manifest_json);
+  return created;
+}
+
+}  // namespace custody

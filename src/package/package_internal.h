@@ -1,0 +1,92 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Internals shared by the package writer and reader (src/package/*.cc).
+#ifndef CUSTODY_SRC_PACKAGE_PACKAGE_INTERNAL_H_
+#define CUSTODY_SRC_PACKAGE_PACKAGE_INTERNAL_H_
+
+#include <locale.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/byte_stream.h"
+#include "custody/package.h"
+#include "custody/status.h"
+
+namespace custody {
+class Env;
+class Station;
+}  // namespace custody
+
+namespace custody::package {
+
+inline constexpr std::string_view kDataPrefix = "data/";
+inline constexpr std::string_view kManifestName = "custody/manifest.json";
+inline constexpr std::string_view kSignatureName = "custody/manifest.sig";
+// A manifest holds ~200 bytes per file; 256 MiB is over a million files and
+// bounds what a hostile package can make a reader allocate.
+inline constexpr uint64_t kMaxManifestSize = 256u << 20;
+inline constexpr size_t kMaxPathBytes = 4096;
+inline constexpr size_t kIoBufferSize = 256 * 1024;
+
+// Why: libarchive 3.6.2 converts names through the thread's locale and
+// crashes on non-ASCII UTF-8 names under the "C" locale. Every archive_* call
+// runs inside one of these (C.UTF-8 for this thread only; restored on exit).
+class ScopedUtf8Locale {
+ public:
+  ScopedUtf8Locale();
+  ~ScopedUtf8Locale();
+  ScopedUtf8Locale(const ScopedUtf8Locale&) = delete;
+  ScopedUtf8Locale& operator=(const ScopedUtf8Locale&) = delete;
+  bool ok() const { return locale_ != nullptr; }
+
+ private:
+  locale_t locale_ = nullptr;
+  locale_t previous_ = nullptr;
+};
+
+// Checks a path relative to data/ (see package.md, "Names"): valid UTF-8,
+// non-empty components, no "." or "..", no leading '/', no control
+// characters, at most kMaxPathBytes; with `portable`, also the Windows rules.
+// Returns the reason a person can read, or OK.
+Status ValidateRelativePath(std::string_view path, bool portable);
+// Lowercased (ASCII) form for case-insensitive duplicate checks.
+std::string PortableFoldKey(std::string_view path);
+
+// A ByteSource over a file descriptor it does not own.
+class FdSource final : public ByteSource {
+ public:
+  FdSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  Result<size_t> Read(uint8_t* buf, size_t n) override;
+  uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  int fd_;
+  std::string path_;
+  uint64_t bytes_read_ = 0;
+};
+
+std::string NewPackageId(Env& env);
+
+// A regular file to pack.
+struct SourceFile {
+  std::string disk_path;
+  std::string member_path;  // Relative to data/.
+};
+
+class TarWriter;
+// Writes the whole tar (data/..., manifest, signature) into `tar`, filling
+// the manifest's files; returns the manifest's canonical JSON. Shared by the
+// age and zip formats.
+Result<std::string> WritePackageTar(Station& station, const std::vector<SourceFile>& sources,
+                                    PackageManifest& manifest, TarWriter& tar);
+// The zip format: an AES-256 zip holding the same tar as one entry.
+Result<uint64_t> WriteZipPackage(Station& station, const std::vector<SourceFile>& sources,
+                                 PackageManifest& manifest, const SecretString& passphrase, ByteSink* out,
+                                 std::string* manifest_json);
+
+}  // namespace custody::package
+
+#endif  // CUSTODY_SRC_PACKAGE_PACKAGE_INTERNAL_H_

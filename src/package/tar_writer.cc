@@ -1,0 +1,177 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "package/tar_writer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+namespace custody::package {
+
+// ---- TarWriter
+
+long TarWriter::WriteCallback(struct archive* a, void* self, const void* buf, size_t n) {
+  auto* w = static_cast<TarWriter*>(self);
+  Status s = w->sink_->Write(std::string_view(static_cast<const char*>(buf), n));
+  if (!s.ok()) {
+    w->sink_error_ = s;
+    archive_set_error(a, EIO, "%s", "output failed");
+    return -1;
+  }
+  return static_cast<long>(n);
+}
+
+Result<std::unique_ptr<TarWriter>> TarWriter::Create(ByteSink* sink) {
+  auto w = std::unique_ptr<TarWriter>(new TarWriter());
+  if (!w->locale_.ok()) return InternalError("the C.UTF-8 locale is missing; cannot write UTF-8 names safely");
+  w->sink_ = sink;
+  w->a_ = archive_write_new();
+  if (w->a_ == nullptr) return InternalError("libarchive: out of memory");
+  if (archive_write_set_format_pax_restricted(w->a_) != ARCHIVE_OK) return w->Fail("selecting the pax format");
+  // 10240-byte records, as tar(1) writes; the final record is padded.
+  if (archive_write_set_bytes_per_block(w->a_, 10240) != ARCHIVE_OK) return w->Fail("setting the block size");
+  if (archive_write_open2(w->a_, w.get(), nullptr, &TarWriter::WriteCallback, nullptr, nullptr) != ARCHIVE_OK) {
+    return w->Fail("starting the archive");
+  }
+  return w;
+}
+
+TarWriter::~TarWriter() {
+  if (a_ != nullptr) {
+    // Why archive_write_fail: archive_write_free would otherwise close the
+    // archive, writing end-of-archive blocks after a failure, and a broken
+    // package would end like a complete one.
+    if (!closed_) archive_write_fail(a_);
+    archive_write_free(a_);
+  }
+}
+
+Status TarWriter::Fail(const char* what) {
+  if (!sink_error_.ok()) return sink_error_;
+  const char* msg = a_ != nullptr ? archive_error_string(a_) : nullptr;
+  return IoError(std::string("writing the tar failed while ") + what + ": " + (msg ? msg : "unknown libarchive error"));
+}
+
+Status TarWriter::BeginFile(const std::string& path, uint64_t size, uint32_t mode, int64_t mtime) {
+  struct archive_entry* e = archive_entry_new();
+  if (e == nullptr) return InternalError("libarchive: out of memory");
+  archive_entry_set_pathname_utf8(e, path.c_str());
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, mode & 0777);
+  archive_entry_set_size(e, static_cast<la_int64_t>(size));
+  archive_entry_set_mtime(e, mtime, 0);
+  // Owner names and IDs of the sender's machine say nothing to the recipient.
+  archive_entry_set_uid(e, 0);
+  archive_entry_set_gid(e, 0);
+  int r = archive_write_header(a_, e);
+  archive_entry_free(e);
+  if (r != ARCHIVE_OK) return Fail(("writing the header of " + path).c_str());
+  return Status::Ok();
+}
+
+Status TarWriter::WriteData(std::string_view data) {
+  while (!data.empty()) {
+    la_ssize_t n = archive_write_data(a_, data.data(), data.size());
+    if (n <= 0) return Fail("writing file data");
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
+Status TarWriter::EndFile() {
+  if (archive_write_finish_entry(a_) != ARCHIVE_OK) return Fail("finishing a file");
+  return Status::Ok();
+}
+
+Status TarWriter::Close() {
+  if (archive_write_close(a_) != ARCHIVE_OK) return Fail("closing the archive");
+  closed_ = true;
+  return Status::Ok();
+}
+
+// ---- TarReader
+
+long TarReader::ReadCallback(struct archive* a, void* self, const void** out) {
+  auto* r = static_cast<TarReader*>(self);
+  auto n = r->source_->Read(r->buf_.get(), kIoBufferSize);
+  if (!n.ok()) {
+    r->source_error_ = n.status();
+    archive_set_error(a, EIO, "%s", "input failed");
+    return -1;
+  }
+  *out = r->buf_.get();
+  return static_cast<long>(*n);
+}
+
+Result<std::unique_ptr<TarReader>> TarReader::Open(ByteSource* source) {
+  auto r = std::unique_ptr<TarReader>(new TarReader());
+  if (!r->locale_.ok()) return InternalError("the C.UTF-8 locale is missing; cannot read UTF-8 names safely");
+  r->source_ = source;
+  r->buf_ = std::make_unique<uint8_t[]>(kIoBufferSize);
+  r->a_ = archive_read_new();
+  if (r->a_ == nullptr) return InternalError("libarchive: out of memory");
+  // Only tar, and no decompression filter: a package's plaintext is a plain
+  // tar; anything else is refused rather than interpreted.
+  if (archive_read_support_format_tar(r->a_) != ARCHIVE_OK) return r->Fail("selecting the tar format");
+  if (archive_read_open(r->a_, r.get(), nullptr, &TarReader::ReadCallback, nullptr) != ARCHIVE_OK) {
+    return r->Fail("reading the start of the archive");
+  }
+  return r;
+}
+
+TarReader::~TarReader() {
+  if (a_ != nullptr) archive_read_free(a_);
+}
+
+Status TarReader::Fail(const char* what) {
+  if (!source_error_.ok()) return source_error_;
+  const char* msg = a_ != nullptr ? archive_error_string(a_) : nullptr;
+  std::string m = msg ? msg : "unknown error";
+  if (m.find("runcated") != std::string::npos) {
+    return TruncatedError(std::string("the package's tar ends early (") + what + ": " + m + ")");
+  }
+  return CorruptionError(std::string("the package's tar is malformed (") + what + ": " + m + ")");
+}
+
+Result<std::optional<TarMember>> TarReader::Next() {
+  struct archive_entry* e = nullptr;
+  int r = archive_read_next_header(a_, &e);
+  if (r == ARCHIVE_EOF) return std::optional<TarMember>();
+  // ARCHIVE_WARN covers e.g. a name that cannot be converted: refused too.
+  if (r != ARCHIVE_OK) return Fail("reading a member header");
+  TarMember m;
+  const char* p = archive_entry_pathname_utf8(e);
+  if (p == nullptr) return CorruptionError("a member's name cannot be read as UTF-8");
+  m.path = p;
+  const char* hard = archive_entry_hardlink(e);
+  mode_t type = archive_entry_filetype(e);
+  if (hard != nullptr) {
+    m.kind = TarMember::Kind::kHardlink;
+    m.link_target = hard;
+  } else if (type == AE_IFREG) {
+    m.kind = TarMember::Kind::kRegular;
+  } else if (type == AE_IFDIR) {
+    m.kind = TarMember::Kind::kDirectory;
+  } else if (type == AE_IFLNK) {
+    m.kind = TarMember::Kind::kSymlink;
+    const char* t = archive_entry_symlink(e);
+    m.link_target = t ? t : "";
+  } else if (type == AE_IFBLK || type == AE_IFCHR) {
+    m.kind = TarMember::Kind::kDevice;
+  }
+  m.size_set = archive_entry_size_is_set(e) != 0;
+  la_int64_t size = archive_entry_size(e);
+  m.size = size < 0 ? 0 : static_cast<uint64_t>(size);
+  m.mode = archive_entry_perm(e);
+  m.mtime = archive_entry_mtime(e);
+  return std::optional<TarMember>(std::move(m));
+}
+
+Result<size_t> TarReader::Read(char* buf, size_t n) {
+  la_ssize_t r = archive_read_data(a_, buf, n);
+  if (r < 0) return Fail("reading member data");
+  return static_cast<size_t>(r);
+}
+
+}  // namespace custody::package

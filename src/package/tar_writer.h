@@ -1,0 +1,87 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// TarWriter / TarReader: the libarchive adapters of the package layer. They
+// expose no libarchive types, check every return value, and run every
+// archive_* call under a C.UTF-8 thread locale (see ScopedUtf8Locale).
+//
+// Both hold the thread's locale for their lifetime: create, use and destroy
+// one on a single thread, in stack order.
+#ifndef CUSTODY_SRC_PACKAGE_TAR_WRITER_H_
+#define CUSTODY_SRC_PACKAGE_TAR_WRITER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/byte_stream.h"
+#include "custody/status.h"
+#include "package/package_internal.h"
+
+struct archive;
+
+namespace custody::package {
+
+// Writes a pax tar (POSIX.1-2001; pax headers only where ustar cannot hold
+// the name or size) of regular files to a ByteSink.
+class TarWriter {
+ public:
+  static Result<std::unique_ptr<TarWriter>> Create(ByteSink* sink);
+  // Without a successful Close(), nothing more reaches the sink (the archive
+  // is abandoned, not finished, so a failed package never ends cleanly).
+  ~TarWriter();
+
+  Status BeginFile(const std::string& path, uint64_t size, uint32_t mode, int64_t mtime);
+  Status WriteData(std::string_view data);
+  Status EndFile();
+  // Writes the end-of-archive blocks.
+  Status Close();
+
+ private:
+  TarWriter() = default;
+  Status Fail(const char* what);
+  ScopedUtf8Locale locale_;
+  struct archive* a_ = nullptr;
+  ByteSink* sink_ = nullptr;
+  Status sink_error_;
+  bool closed_ = false;
+  static long WriteCallback(struct archive*, void* self, const void* buf, size_t n);
+};
+
+// One member as read from a tar.
+struct TarMember {
+  std::string path;  // UTF-8 as stored; not validated.
+  enum class Kind { kRegular, kDirectory, kSymlink, kHardlink, kDevice, kOther } kind = Kind::kOther;
+  std::string link_target;
+  uint64_t size = 0;
+  bool size_set = false;
+  uint32_t mode = 0;
+  int64_t mtime = 0;
+};
+
+// Reads a tar (any variant libarchive's tar reader knows, no compression)
+// from a ByteSource.
+class TarReader {
+ public:
+  static Result<std::unique_ptr<TarReader>> Open(ByteSource* source);
+  ~TarReader();
+  // Next member's header, or nullopt at the end of the archive.
+  Result<std::optional<TarMember>> Next();
+  // Reads the current member's data; 0 at its end.
+  Result<size_t> Read(char* buf, size_t n);
+
+ private:
+  TarReader() = default;
+  Status Fail(const char* what);
+  ScopedUtf8Locale locale_;
+  struct archive* a_ = nullptr;
+  ByteSource* source_ = nullptr;
+  Status source_error_;
+  std::unique_ptr<uint8_t[]> buf_;
+  static long ReadCallback(struct archive*, void* self, const void** buf);
+};
+
+}  // namespace custody::package
+
+#endif  // CUSTODY_SRC_PACKAGE_TAR_WRITER_H_

@@ -1,0 +1,399 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Package round trips, key errors, hostile tar members, tampering and
+// truncation (library level; the CLI has its own integration test).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "package/package_test_util.h"
+
+namespace custody::testing_package {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+class PackageTest : public PackageFixture {
+ protected:
+  // A source tree with Japanese names, an empty file and a multi-chunk file.
+  std::string MakeTree() {
+    std::string root = path("src/住民データ");
+    MakeFile(root + "/台帳.csv", "氏名,住所\n山田,新潟\n");
+    MakeFile(root + "/サブ/大きい.bin", Pattern(150000, 1));
+    MakeFile(root + "/空.txt", "");
+    return root;
+  }
+};
+
+TEST_F(PackageTest, RoundTripWithJapaneseNames) {
+  std::string src = MakeTree();
+  MakeFile(path("src/単独.txt"), "single");
+  std::string out = path("out.age");
+  auto created = CreatePackage(*station_, BaseOptions({src, path("src/単独.txt")}, out), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->manifest.files.size(), 4u);
+  EXPECT_EQ(created->digest, crypto::Sha256Hex(created->manifest_json));
+  EXPECT_EQ(created->manifest.files[0].path, "住民データ/サブ/大きい.bin");
+  EXPECT_EQ(created->manifest.files[3].path, "単独.txt");
+  EXPECT_EQ(created->manifest.total_size, 150000u + 28 + 6);
+  EXPECT_EQ(ListRecursive(dir_.path()).size(), ListRecursive(dir_.path()).size());
+  // No temporary file left next to the output.
+  for (const auto& e : ListRecursive(dir_.path())) EXPECT_THAT(e, ::testing::Not(HasSubstr(".tmp-")));
+
+  auto verified = VerifyPackage(out, Keys());
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_TRUE(verified->files_verified);
+  EXPECT_EQ(verified->digest, created->digest);
+  EXPECT_EQ(verified->manifest_json, created->manifest_json);
+  EXPECT_EQ(verified->manifest.sender_verifier_key, station_->config().verifier_key);
+  EXPECT_EQ(verified->manifest.classification, "機密性2");
+
+  auto shown = ReadManifest(out, Keys());
+  ASSERT_TRUE(shown.ok()) << shown.status().ToString();
+  EXPECT_FALSE(shown->files_verified);
+  EXPECT_EQ(shown->digest, created->digest);
+
+  std::string dest = path("dest");
+  auto opened = OpenPackage(out, dest, Keys(), {}, station_.get());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(ReadFileOrDie(dest + "/住民データ/台帳.csv"), "氏名,住所\n山田,新潟\n");
+  EXPECT_EQ(ReadFileOrDie(dest + "/住民データ/サブ/大きい.bin"), Pattern(150000, 1));
+  EXPECT_EQ(ReadFileOrDie(dest + "/住民データ/空.txt"), "");
+  EXPECT_EQ(ReadFileOrDie(dest + "/単独.txt"), "single");
+  std::vector<std::string> expected = {"住民データ",           "住民データ/サブ", "住民データ/サブ/大きい.bin",
+                                       "住民データ/台帳.csv", "住民データ/空.txt", "単独.txt"};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ListRecursive(dest), expected);
+  struct stat st;
+  ASSERT_EQ(stat((dest + "/単独.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(st.st_mtime, created->manifest.files[3].mtime);
+
+  // Both events are in the ledger, with no secret.
+  auto ledger = station_->ledger();
+  ASSERT_TRUE(ledger.ok());
+  std::vector<std::string> types;
+  ASSERT_TRUE((*ledger)->Scan(0, [&](const LedgerEntry& e) {
+                          types.push_back(e.type);
+                          if (e.type == "package.created") {
+                            auto j = nlohmann::json::parse(e.data_json);
+                            EXPECT_EQ(j["digest"], created->digest);
+                            EXPECT_EQ(j["file_count"], 4);
+                            EXPECT_EQ(j["recipients"][0]["fingerprint"],
+                                      RecipientFingerprint(identity_->Recipient().ToString()));
+                          }
+                          return true;
+                        }).ok());
+  EXPECT_EQ(types, (std::vector<std::string>{"station.created", "package.created", "package.opened"}));
+
+  // Opening again into the same place refuses and moves nothing.
+  auto again = OpenPackage(out, dest, Keys(), {}, nullptr);
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(ListRecursive(dest), expected);
+}
+
+TEST_F(PackageTest, ArmoredAndExistingOutput) {
+  std::string src = MakeTree();
+  auto o = BaseOptions({src}, path("out.age.txt"));
+  o.armor = true;
+  ASSERT_TRUE(CreatePackage(*station_, o, nullptr).ok());
+  EXPECT_EQ(ReadFileOrDie(path("out.age.txt")).rfind("-----BEGIN AGE ENCRYPTED FILE-----\n", 0), 0u);
+  EXPECT_TRUE(VerifyPackage(path("out.age.txt"), Keys()).ok());
+  auto again = CreatePackage(*station_, o, nullptr);
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  o.overwrite = true;
+  EXPECT_TRUE(CreatePackage(*station_, o, nullptr).ok());
+}
+
+TEST_F(PackageTest, PassphrasePackageAndWrongPassphrase) {
+  std::string src = MakeTree();
+  auto o = BaseOptions({src}, path("p.age"));
+  o.recipients.clear();
+  o.passphrase = SecretString("correct horse battery staple 2026");
+  o.scrypt_log2_work_factor = 10;  // Fast for tests; packages for people keep 18.
+  auto created = CreatePackage(*station_, o, nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->manifest.recipients.size(), 1u);
+  EXPECT_EQ(created->manifest.recipients[0].type, "passphrase");
+
+  PackageKeys good;
+  good.passphrase = [] { return Result<SecretString>(SecretString("correct horse battery staple 2026")); };
+  EXPECT_TRUE(VerifyPackage(path("p.age"), good).ok());
+
+  PackageKeys bad;
+  bad.passphrase = [] { return Result<SecretString>(SecretString("wrong")); };
+  auto r = OpenPackage(path("p.age"), path("dest"), bad, {}, nullptr);
+  EXPECT_EQ(r.status().code(), StatusCode::kWrongKey);
+  EXPECT_THAT(r.status().message(), HasSubstr("wrong passphrase"));
+  EXPECT_FALSE(std::filesystem::exists(path("dest")));
+
+  PackageKeys none;
+  auto n = VerifyPackage(path("p.age"), none);
+  EXPECT_EQ(n.status().code(), StatusCode::kWrongKey);
+  EXPECT_THAT(n.status().message(), HasSubstr("passphrase"));
+}
+
+TEST_F(PackageTest, NotAddressedToUsNamesWhatItIsFor) {
+  std::string src = MakeTree();
+  auto other = age::X25519Identity::Generate(*Env::Default());
+  ASSERT_TRUE(other.ok());
+  auto o = BaseOptions({src}, path("out.age"));
+  o.recipients.push_back(other->Recipient().ToString());
+  ASSERT_TRUE(CreatePackage(*station_, o, nullptr).ok());
+  auto third = age::X25519Identity::Generate(*Env::Default());
+  PackageKeys k;
+  k.identities.push_back(third->ToString());
+  k.identity_names.push_back("city-hall");
+  auto r = VerifyPackage(path("out.age"), k);
+  EXPECT_EQ(r.status().code(), StatusCode::kWrongKey);
+  EXPECT_THAT(r.status().message(), HasSubstr("not addressed to any key you hold (it is for: 2 X25519 keys"));
+  EXPECT_THAT(r.status().message(), HasSubstr("city-hall " + RecipientFingerprint(third->Recipient().ToString())));
+  // Either recipient opens it.
+  PackageKeys k2;
+  k2.identities.push_back(other->ToString());
+  EXPECT_TRUE(VerifyPackage(path("out.age"), k2).ok());
+}
+
+TEST_F(PackageTest, RefusesBadSources) {
+  MakeFile(path("src/a/x.txt"), "x");
+  MakeFile(path("src/b/a/y.txt"), "y");
+  std::filesystem::create_symlink("/etc/passwd", path("src/link"));
+  auto r = CreatePackage(*station_, BaseOptions({path("src/a"), path("src/b/a")}, path("o1.age")), nullptr);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("both named \"a\""));
+  r = CreatePackage(*station_, BaseOptions({path("src")}, path("o2.age")), nullptr);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("symbolic link"));
+  r = CreatePackage(*station_, BaseOptions({path("missing")}, path("o3.age")), nullptr);
+  EXPECT_FALSE(r.ok());
+  auto o = BaseOptions({path("src/a")}, path("o4.age"));
+  o.recipients = {"age1notakey"};
+  EXPECT_EQ(CreatePackage(*station_, o, nullptr).status().code(), StatusCode::kInvalidArgument);
+  // Nothing written for any of them.
+  for (const char* f : {"o1.age", "o2.age", "o3.age", "o4.age"}) EXPECT_FALSE(std::filesystem::exists(path(f)));
+}
+
+// ---- Hostile and malformed tars, encrypted to us (anyone with our public key
+// can make one: age does not authenticate the sender).
+
+class HostileTarTest : public PackageFixture {
+ protected:
+  Status OpenTar(const std::string& tar, VerifyPackageOptions verify = {}) {
+    WriteFileOrDie(path("h.age"), Encrypt(tar));
+    OpenPackageOptions o;
+    o.verify = verify;
+    auto r = OpenPackage(path("h.age"), path("dest"), Keys(), o, nullptr);
+    EXPECT_FALSE(std::filesystem::exists(path("dest"))) << "something was left behind";
+    return r.status();
+  }
+  // Members + a valid signed manifest describing `listed`.
+  std::string WithManifest(std::vector<RawMember> members, const std::vector<PackageFile>& listed) {
+    auto [json, sig] = SignedManifest(listed);
+    members.push_back({"custody/manifest.json", json});
+    members.push_back({"custody/manifest.sig", sig});
+    return BuildTar(members);
+  }
+};
+
+TEST_F(HostileTarTest, ValidHandBuiltTarOpens) {
+  std::string tar = WithManifest({{"data/a.txt", "aaa"}}, {Describe("a.txt", "aaa")});
+  WriteFileOrDie(path("h.age"), Encrypt(tar));
+  auto r = OpenPackage(path("h.age"), path("dest"), Keys(), {}, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(ReadFileOrDie(path("dest/a.txt")), "aaa");
+}
+
+TEST_F(HostileTarTest, RefusesTraversalAbsoluteLinksDevices) {
+  struct Case {
+    RawMember member;
+    const char* expect;
+  };
+  std::vector<Case> cases = {
+      {{"data/../evil", "x"}, "\"..\""},
+      {{"data/a/../../evil", "x"}, "\"..\""},
+      {{"/etc/evil", "x"}, "not a custody package"},
+      {{"data//abs", "x"}, "empty path component"},
+      {{"data/link", "", AE_IFLNK, "../../../etc/passwd"}, "symbolic link"},
+      {{"data/inside-link", "", AE_IFLNK, "a.txt"}, "symbolic link"},
+      {{"data/hard", "", AE_IFREG, "", "/etc/passwd"}, "hard link"},
+      {{"data/dev", "", AE_IFCHR}, "device file"},
+      {{"data/fifo", "", AE_IFIFO}, "special file"},
+      {{"data/dir", "", AE_IFDIR, "", "", 0755}, "directory entry"},
+      {{"data/bad\x01name", "x"}, "control character"},
+  };
+  for (const Case& c : cases) {
+    std::string tar = WithManifest({{"data/a.txt", "aaa"}, c.member}, {Describe("a.txt", "aaa")});
+    Status s = OpenTar(tar);
+    EXPECT_FALSE(s.ok()) << c.member.path;
+    EXPECT_THAT(s.message(), HasSubstr(c.expect)) << c.member.path;
+  }
+}
+
+TEST_F(HostileTarTest, RefusesDuplicatesUnlistedAndWrongHash) {
+  Status dup = OpenTar(WithManifest({{"data/a.txt", "aaa"}, {"data/a.txt", "bbb"}}, {Describe("a.txt", "aaa")}));
+  EXPECT_EQ(dup.code(), StatusCode::kCorruption);
+  EXPECT_THAT(dup.message(), HasSubstr("twice"));
+
+  Status extra = OpenTar(WithManifest({{"data/a.txt", "aaa"}, {"data/b.txt", "b"}}, {Describe("a.txt", "aaa")}));
+  EXPECT_EQ(extra.code(), StatusCode::kVerificationFailed);
+  EXPECT_THAT(extra.message(), HasSubstr("file b.txt is in the package but not in the signed manifest"));
+
+  Status missing = OpenTar(WithManifest({{"data/a.txt", "aaa"}}, {Describe("a.txt", "aaa"), Describe("b.txt", "b")}));
+  EXPECT_EQ(missing.code(), StatusCode::kVerificationFailed);
+  EXPECT_THAT(missing.message(), HasSubstr("missing"));
+
+  Status modified = OpenTar(WithManifest({{"data/a.txt", "aab"}}, {Describe("a.txt", "aaa")}));
+  EXPECT_EQ(modified.code(), StatusCode::kVerificationFailed);
+  EXPECT_THAT(modified.message(), HasSubstr("file a.txt was modified after packaging"));
+
+  Status conflict = OpenTar(WithManifest({{"data/a", "x"}, {"data/a/b", "y"}}, {Describe("a", "x"), Describe("a/b", "y")}));
+  EXPECT_EQ(conflict.code(), StatusCode::kCorruption);
+  EXPECT_THAT(conflict.message(), HasSubstr("both as a file and a directory"));
+}
+
+TEST_F(HostileTarTest, RefusesBadSignaturesAndMissingManifest) {
+  auto [json, sig] = SignedManifest({Describe("a.txt", "aaa")});
+  std::string bad_sig = sig;
+  bad_sig[0] ^= 1;
+  Status s = OpenTar(BuildTar({{"data/a.txt", "aaa"}, {"custody/manifest.json", json}, {"custody/manifest.sig", bad_sig}}));
+  EXPECT_EQ(s.code(), StatusCode::kVerificationFailed);
+  EXPECT_THAT(s.message(), HasSubstr("signature does not verify"));
+
+  // A manifest edited after signing (here: re-canonical JSON with another purpose).
+  std::string edited = json;
+  edited.replace(edited.find("\"test\""), 6, "\"tesT\"");
+  s = OpenTar(BuildTar({{"data/a.txt", "aaa"}, {"custody/manifest.json", edited}, {"custody/manifest.sig", sig}}));
+  EXPECT_EQ(s.code(), StatusCode::kVerificationFailed);
+
+  s = OpenTar(BuildTar({{"data/a.txt", "aaa"}}));
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_THAT(s.message(), HasSubstr("no custody/manifest.json"));
+
+  s = OpenTar(BuildTar({{"data/a.txt", "aaa"}, {"custody/manifest.json", json}}));
+  EXPECT_THAT(s.message(), HasSubstr("no custody/manifest.sig"));
+
+  // Pinning the sender: another station's key is refused.
+  VerifyPackageOptions pin;
+  pin.expected_sender_key = "other+01234567+AAAA";
+  s = OpenTar(WithManifest({{"data/a.txt", "aaa"}}, {Describe("a.txt", "aaa")}), pin);
+  EXPECT_EQ(s.code(), StatusCode::kVerificationFailed);
+  EXPECT_THAT(s.message(), HasSubstr("not by the expected sender"));
+}
+
+TEST_F(HostileTarTest, PortableRefusesWindowsNames) {
+  for (const char* name : {"CON.txt", "a:b", "trailing.", "x?", "back\\slash", "aux"}) {
+    std::string data = "z";
+    Status s = OpenTar(WithManifest({{std::string("data/") + name, data}}, {Describe(name, data)}),
+                       VerifyPackageOptions{"", true});
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << name;
+    EXPECT_THAT(s.message(), HasSubstr("Windows")) << name;
+  }
+  Status s = OpenTar(WithManifest({{"data/Readme", "a"}, {"data/README", "b"}},
+                                  {Describe("Readme", "a"), Describe("README", "b")}),
+                     VerifyPackageOptions{"", true});
+  EXPECT_THAT(s.message(), HasSubstr("differ only in case"));
+  // Without --portable the same names are fine on this system.
+  WriteFileOrDie(path("h.age"), Encrypt(WithManifest({{"data/a:b", "z"}}, {Describe("a:b", "z")})));
+  EXPECT_TRUE(VerifyPackage(path("h.age"), Keys()).ok());
+}
+
+// ---- Tampering and truncation of a real package: a few bytes in every part
+// of the file, every byte of the header, and truncation points around every
+// chunk boundary; each must be rejected with nothing extracted.
+
+class TamperTest : public PackageFixture {};
+
+TEST_F(TamperTest, EveryFlipAndTruncationIsRejected) {
+  // ~3 chunks of plaintext: header, first, middle and last chunk.
+  MakeFile(path("src/d/データ.bin"), Pattern(140000, 7));
+  ASSERT_TRUE(CreatePackage(*station_, BaseOptions({path("src/d")}, path("p.age")), nullptr).ok());
+  const std::string pkg = ReadFileOrDie(path("p.age"));
+  size_t header_end = pkg.find("\n--- ") + 5 + 43 + 1;
+  ASSERT_LT(header_end, pkg.size());
+  const size_t payload = header_end + 16;  // After the STREAM nonce.
+  const size_t chunk = 65536 + 16;
+  std::vector<size_t> offsets;
+  for (size_t i = 0; i < payload; ++i) offsets.push_back(i);  // Every header and nonce byte.
+  for (size_t c = payload; c < pkg.size(); c += chunk) {
+    size_t end = std::min(pkg.size(), c + chunk);
+    for (size_t i = c; i < std::min(end, c + 24); ++i) offsets.push_back(i);
+    for (size_t i = end > 24 ? std::max(c, end - 24) : c; i < end; ++i) offsets.push_back(i);
+    for (size_t i = c; i < end; i += 1021) offsets.push_back(i);
+  }
+  std::sort(offsets.begin(), offsets.end());
+  offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
+  int checked = 0;
+  for (size_t off : offsets) {
+    std::string bad = pkg;
+    bad[off] = static_cast<char>(bad[off] ^ 0x01);
+    WriteFileOrDie(path("bad.age"), bad);
+    auto r = OpenPackage(path("bad.age"), path("dest"), Keys(), {}, nullptr);
+    ASSERT_FALSE(r.ok()) << "flip at " << off << " accepted";
+    ASSERT_FALSE(std::filesystem::exists(path("dest"))) << "flip at " << off << " left files";
+    ++checked;
+  }
+  EXPECT_GT(checked, 300);
+
+  std::vector<size_t> cuts;
+  for (size_t i = 0; i < payload + 20; ++i) cuts.push_back(i);
+  for (size_t b = payload; b < pkg.size() + chunk; b += chunk) {
+    for (size_t d = 0; d < 40; ++d) {
+      if (b + d >= 20 && b + d - 20 < pkg.size()) cuts.push_back(b + d - 20);
+    }
+  }
+  for (size_t i = payload; i < pkg.size(); i += 997) cuts.push_back(i);
+  cuts.push_back(pkg.size() - 1);
+  for (size_t cut : cuts) {
+    WriteFileOrDie(path("cut.age"), pkg.substr(0, cut));
+    auto r = OpenPackage(path("cut.age"), path("dest"), Keys(), {}, nullptr);
+    ASSERT_FALSE(r.ok()) << "truncation at " << cut << " accepted";
+    ASSERT_FALSE(std::filesystem::exists(path("dest")));
+    StatusCode c = r.status().code();
+    EXPECT_TRUE(c == StatusCode::kTruncated || c == StatusCode::kVerificationFailed || c == StatusCode::kCorruption)
+        << cut << ": " << r.status().ToString();
+  }
+  // A cut exactly at a chunk boundary is named as truncation.
+  WriteFileOrDie(path("cut.age"), pkg.substr(0, payload + chunk));
+  auto r = VerifyPackage(path("cut.age"), Keys());
+  EXPECT_EQ(r.status().code(), StatusCode::kTruncated) << r.status().ToString();
+  EXPECT_THAT(r.status().message(), HasSubstr("truncated"));
+  // The intact package still opens.
+  EXPECT_TRUE(OpenPackage(path("p.age"), path("dest"), Keys(), {}, nullptr).ok());
+}
+
+TEST(ManifestTest, ParseIsStrict) {
+  PackageManifest m;
+  m.format = std::string(kPackageFormatV1);
+  m.package_id = "id";
+  m.created = "2026-11-23T00:00:00Z";
+  m.sender_verifier_key = "k";
+  m.recipients.push_back({"passphrase", "", ""});
+  m.files.push_back({"a/b.txt", 3, 0644, 5, std::string(64, 'a')});
+  m.total_size = 3;
+  auto json = ManifestToJson(m);
+  ASSERT_TRUE(json.ok());
+  auto back = ParseManifest(*json);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->files[0].path, "a/b.txt");
+  EXPECT_EQ(back->files[0].mode, 0644u);
+
+  auto j = nlohmann::json::parse(*json);
+  auto mutate = [&](auto fn) {
+    auto c = j;
+    fn(c);
+    return ParseManifest(c.dump()).status();
+  };
+  EXPECT_FALSE(mutate([](auto& c) { c["extra"] = 1; }).ok());
+  EXPECT_FALSE(mutate([](auto& c) { c.erase("purpose"); }).ok());
+  EXPECT_FALSE(mutate([](auto& c) { c["files"][0]["path"] = "../x"; }).ok());
+  EXPECT_FALSE(mutate([](auto& c) { c["files"][0]["sha256"] = "AB"; }).ok());
+  EXPECT_FALSE(mutate([](auto& c) { c["total_size"] = 4; }).ok());
+  EXPECT_FALSE(mutate([](auto& c) { c["files"].push_back(c["files"][0]); }).ok());
+  EXPECT_EQ(mutate([](auto& c) { c["format"] = "custody-package-v9"; }).code(), StatusCode::kUnsupported);
+  EXPECT_FALSE(ParseManifest(" " + *json).ok());  // Not canonical.
+}
+
+}  // namespace
+}  // namespace custody::testing_package
