@@ -67,7 +67,7 @@ struct PackageFile {
 struct PackageRecipient {
   std::string type;       // "X25519" or "passphrase".
   std::string recipient;  // "age1..." for X25519; empty for a passphrase.
-  std::string fingerprint;  // Short, readable by phone (X25519); empty otherwise.
+  std::string fingerprint;  // The key's short fingerprint (as `custody key` shows it); informational.
 };
 
 struct PackageManifest {
@@ -84,11 +84,6 @@ struct PackageManifest {
   std::vector<PackageFile> files;
   uint64_t total_size = 0;  // Sum of the file sizes.
 };
-
-// The short fingerprint of an "age1..." recipient, to read out by phone: the
-// first 8 bytes of SHA-256 of the string, lowercase hex in groups of four
-// ("1a2b-3c4d-5e6f-7a8b").
-std::string RecipientFingerprint(std::string_view age_recipient);
 
 // Manifest <-> canonical JSON. ParseManifest is strict: unknown or missing
 // fields, non-canonical text, bad paths -> kCorruption.
@@ -116,6 +111,10 @@ struct CreatePackageOptions {
   std::string purpose;
   std::string classification;
   std::string operator_name;  // Recorded with package.created.
+  // For passphrase packages: the password ID (custody/password.h) recorded
+  // with package.created so the delivery of the password can refer to it.
+  // Never the password.
+  std::string password_id;
   bool overwrite = false;     // Replace an existing output file.
 };
 

@@ -226,10 +226,16 @@ class AtomicOutput {
   }
   ByteSink* sink() { return counting_.get(); }
   uint64_t size() const { return counting_->count(); }
-  Status Commit() {
+  const std::string& temp_path() const { return temp_; }
+  // Makes the temporary file durable and closes it.
+  Status Finish() {
     CUSTODY_RETURN_IF_ERROR(file_->Sync());
-    CUSTODY_RETURN_IF_ERROR(file_->Close());
+    Status closed = file_->Close();
     file_.reset();
+    return closed;
+  }
+  Status Commit() {
+    if (file_) CUSTODY_RETURN_IF_ERROR(Finish());
     CUSTODY_RETURN_IF_ERROR(env_.RenameFile(temp_, path_));
     committed_ = true;
     std::string dir = std::filesystem::path(path_).parent_path().string();
@@ -300,7 +306,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     std::string canonical = parsed->ToString();
     if (!seen_recipients.insert(canonical).second) continue;
     x25519.push_back(std::move(*parsed));
-    manifest.recipients.push_back({"X25519", canonical, RecipientFingerprint(canonical)});
+    manifest.recipients.push_back({"X25519", canonical, package::ShortFingerprint(canonical)});
   }
   for (const auto& r : x25519) wrappers.push_back(&r);
   if (options.passphrase) {
@@ -330,6 +336,18 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
                              WriteZipPackage(station, sources, manifest, *options.passphrase, out->sink(),
                                              &manifest_json));
     (void)ignored;
+    // libarchive's zip writer has reported success for archives it failed
+    // to finish: read the whole file back, decrypt and verify it before it
+    // takes the output's name.
+    CUSTODY_RETURN_IF_ERROR(out->Finish());
+    PackageKeys keys;
+    const SecretString* pass = &*options.passphrase;
+    keys.passphrase = [pass]() { return Result<SecretString>(pass->Clone()); };
+    VerifyPackageOptions vo;
+    vo.expected_sender_key = station.config().verifier_key;
+    auto check = VerifyPackage(out->temp_path(), keys, vo);
+    if (!check.ok()) return check.status().WithContext("the zip package failed its read-back check");
+    if (check->manifest_json != manifest_json) return InternalError("the zip package read back a different manifest");
   }
   uint64_t size = out->size();
   CUSTODY_RETURN_IF_ERROR(out->Commit());
@@ -359,6 +377,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
       {"classification", manifest.classification},
       {"file_name", std::filesystem::path(options.output_path).filename().string()},
   };
+  if (!options.password_id.empty()) event["password_id"] = options.password_id;
   CUSTODY_ASSIGN_OR_RETURN(std::string event_json, json::Canonicalize(event));
   auto entry = station.Record("package.created", operator_name, event_json);
   if (!entry.ok()) {

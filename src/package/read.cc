@@ -27,6 +27,7 @@
 #include "ledger/note.h"
 #include "package/package_internal.h"
 #include "package/tar_writer.h"
+#include "package/zip_io.h"
 
 namespace custody {
 namespace package {
@@ -145,7 +146,7 @@ Result<Opened> OpenAge(int fd, const std::string& path, const PackageKeys& keys)
   for (size_t i = 0; i < parsed.size(); ++i) {
     if (!tried.empty()) tried += ", ";
     if (i < keys.identity_names.size() && !keys.identity_names[i].empty()) tried += keys.identity_names[i] + " ";
-    tried += RecipientFingerprint(parsed[i].Recipient().ToString());
+    tried += package::ShortFingerprint(parsed[i].Recipient().ToString());
   }
   if (parsed.empty()) {
     return WrongKeyError("no key was given to open this package (it is for: " + DescribeFor(counts) + ")");
@@ -193,8 +194,24 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   if (::fstat(fd.fd, &st) != 0) return posix::ErrnoStatus("stat", path, errno);
   if (!S_ISREG(st.st_mode)) return InvalidArgumentError(path + " is not a regular file");
   ::posix_fadvise(fd.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  CUSTODY_ASSIGN_OR_RETURN(Opened opened, OpenAge(fd.fd, path, keys));
-  DecryptorSource plain(opened.decryptor.get());
+  char magic[4] = {};
+  ssize_t got_magic = ::pread(fd.fd, magic, sizeof magic, 0);
+  Opened opened;
+  std::unique_ptr<DecryptorSource> age_plain;
+  std::unique_ptr<ZipSource> zip_plain;
+  ByteSource* plain_source = nullptr;
+  if (got_magic == 4 && LooksLikeZip(std::string_view(magic, 4))) {
+    if (!keys.passphrase) return WrongKeyError("this is a zip package: give its password");
+    CUSTODY_ASSIGN_OR_RETURN(SecretString pass, keys.passphrase());
+    opened.source = std::make_unique<FdSource>(fd.fd, path);
+    CUSTODY_ASSIGN_OR_RETURN(zip_plain, ZipSource::Open(opened.source.get(), pass));
+    plain_source = zip_plain.get();
+  } else {
+    CUSTODY_ASSIGN_OR_RETURN(opened, OpenAge(fd.fd, path, keys));
+    age_plain = std::make_unique<DecryptorSource>(opened.decryptor.get());
+    plain_source = age_plain.get();
+  }
+  ByteSource& plain = *plain_source;
 
   VerifiedPackage out;
   out.package_size = static_cast<uint64_t>(st.st_size);

@@ -20,6 +20,7 @@
 #include "crypto/age.h"
 #include "crypto/hash.h"
 #include "crypto/signature_context.h"
+#include "package/package_internal.h"
 #include "custody/env.h"
 #include "custody/package.h"
 #include "custody/station.h"
@@ -154,7 +155,7 @@ class PackageFixture : public ::testing::Test {
     m.sender_verifier_key = station_->config().verifier_key;
     m.recipient_organization = "A市";
     std::string r = identity_->Recipient().ToString();
-    m.recipients.push_back({"X25519", r, RecipientFingerprint(r)});
+    m.recipients.push_back({"X25519", r, package::ShortFingerprint(r)});
     m.purpose = "test";
     m.classification = "機密性2";
     m.files = files;

@@ -1,0 +1,121 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The real `custody` binary: package create / verify / show / open, exit
+// statuses and messages a person can act on.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "package/package_test_util.h"
+#include "support/temp_dir.h"
+
+namespace custody {
+namespace {
+
+using ::testing::HasSubstr;
+
+class PackageCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    home_ = dir_.path() + "/station";
+    auto r = Run({"init", "--organization", "株式会社サンプル情報", "--name", "office-1", "--default-operator", "山田太郎"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto k = RunCommand({"age-keygen", "-o", path("city.key")});
+    ASSERT_EQ(k.exit_code, 0) << k.err;
+    auto y = RunCommand({"age-keygen", "-y", path("city.key")});
+    recipient_ = y.out.substr(0, y.out.find('\n'));
+    testing_package::MakeFile(path("src/住民データ/台帳.csv"), "氏名,住所\n山田,新潟\n");
+    testing_package::MakeFile(path("src/住民データ/写真/顔.jpg"), testing_package::Pattern(70000, 3));
+  }
+  CommandResult Run(std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), {"--home", home_});
+    return RunCustody(args, input);
+  }
+  std::string path(const std::string& rel) const { return dir_.path() + "/" + rel; }
+  std::vector<std::string> CreateArgs(const std::string& out) {
+    return {"package",       "create", path("src/住民データ"), "-o",     out,      "--to", recipient_,
+            "--recipient-org", "新潟県A市", "--purpose",         "住民税システム移行", "--classification", "機密性2"};
+  }
+
+  TempDir dir_;
+  std::string home_, recipient_;
+};
+
+TEST_F(PackageCliTest, CreateVerifyShowOpen) {
+  auto c = Run(CreateArgs(path("h.age")));
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("package written to"));
+  EXPECT_THAT(c.out, HasSubstr("package.created"));
+
+  auto v = Run({"--json", "package", "verify", path("h.age"), "-i", path("city.key")});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  auto j = nlohmann::json::parse(v.out);
+  EXPECT_TRUE(j["files_verified"].get<bool>());
+  EXPECT_EQ(j["manifest"]["classification"], "機密性2");
+  EXPECT_EQ(j["manifest"]["file_count"], 2);
+
+  auto s = Run({"package", "show", path("h.age"), "-i", path("city.key")});
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_THAT(s.out, HasSubstr("住民税システム移行"));
+  EXPECT_THAT(s.out, HasSubstr("住民データ/台帳.csv"));
+
+  auto o = Run({"package", "open", path("h.age"), "-d", path("recv"), "-i", path("city.key")});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(ReadFileOrDie(path("recv/住民データ/台帳.csv")), "氏名,住所\n山田,新潟\n");
+  auto log = Run({"log", "show", "--type", "package"});
+  EXPECT_THAT(log.out, HasSubstr("package.created"));
+  EXPECT_THAT(log.out, HasSubstr("package.opened"));
+
+  // Existing output: exit 4; existing files at the destination: exit 4, nothing moved.
+  EXPECT_EQ(Run(CreateArgs(path("h.age"))).exit_code, 4);
+  auto again = Run({"package", "open", path("h.age"), "-d", path("recv"), "-i", path("city.key")});
+  EXPECT_EQ(again.exit_code, 4);
+  EXPECT_THAT(again.err, HasSubstr("already exists"));
+}
+
+TEST_F(PackageCliTest, ErrorsAPersonCanActOn) {
+  ASSERT_EQ(Run(CreateArgs(path("h.age"))).exit_code, 0);
+  ASSERT_EQ(RunCommand({"age-keygen", "-o", path("other.key")}).exit_code, 0);
+  auto wrong = Run({"package", "verify", path("h.age"), "-i", path("other.key")});
+  EXPECT_EQ(wrong.exit_code, 9);
+  EXPECT_THAT(wrong.err, HasSubstr("not addressed to any key you hold (it is for: 1 X25519 key"));
+
+  std::string pkg = ReadFileOrDie(path("h.age"));
+  WriteFileOrDie(path("cut.age"), pkg.substr(0, pkg.size() - 10));
+  auto cut = Run({"package", "open", path("cut.age"), "-d", path("recv"), "-i", path("city.key")});
+  EXPECT_NE(cut.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(path("recv")));
+  WriteFileOrDie(path("cut2.age"), pkg.substr(0, 100));  // Inside the age header.
+  auto cut2 = Run({"package", "verify", path("cut2.age"), "-i", path("city.key")});
+  EXPECT_EQ(cut2.exit_code, 10) << cut2.err;
+  EXPECT_THAT(cut2.err, HasSubstr("truncated"));
+
+  // The passphrase never comes from argv: there is no option taking it.
+  auto argv = Run({"package", "create", path("src"), "-o", path("p.age"), "--passphrase", "secret",
+                   "--recipient-org", "x", "--purpose", "y", "--classification", "z"});
+  EXPECT_NE(argv.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(path("p.age")));
+}
+
+TEST_F(PackageCliTest, PassphraseFromFileAndWrongPassphrase) {
+  WriteFileOrDie(path("pass"), "Kx7-mQ4p-Zr9w-Tb2n-Hc6v\n");
+  auto args = CreateArgs(path("p.age"));
+  args.erase(args.begin() + 5, args.begin() + 7);  // Drop --to.
+  args.insert(args.end(), {"--passphrase", "--passphrase-file", path("pass")});
+  auto c = Run(args);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("different channel"));
+  auto ok = Run({"package", "verify", path("p.age"), "--passphrase-file", path("pass")});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  WriteFileOrDie(path("bad"), "Kx7-mQ4p-Zr9w-Tb2n-Hc6V\n");
+  auto bad = Run({"package", "open", path("p.age"), "-d", path("recv"), "--passphrase-file", path("bad")});
+  EXPECT_EQ(bad.exit_code, 9);
+  EXPECT_THAT(bad.err, HasSubstr("wrong passphrase"));
+  EXPECT_FALSE(std::filesystem::exists(path("recv")));
+}
+
+}  // namespace
+}  // namespace custody
