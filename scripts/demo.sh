@@ -58,6 +58,23 @@ python3 "$ws/audit/verify-evidence.py" "$ws/certificate.evidence/entry-$cert_ent
   --key-file "$ws/audit/verifier-key" | tail -1
 c cert list
 
+step "7. 鍵・パスワード・保管庫の暗号化消去 / keys, passwords, vault crypto-erase"
+c password generate -o "$ws/keystore-pass.txt"
+c key create office-inbox --passphrase-file "$ws/keystore-pass.txt"
+c key import-recipient niigata-city age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj \
+  --confirm-fingerprint ZPFV5-NKBNE-5ELLV-59W6L
+c key list
+printf 'id,name\n1,山田\n' > "$ws/residents.csv"
+c vault create contract-2026
+c vault seal contract-2026 "$ws/residents.csv" -o "$ws/backup-2026.age"
+c vault open contract-2026 "$ws/backup-2026.age" --list --passphrase-file "$ws/keystore-pass.txt"
+c crypto-erase vault contract-2026 --yes
+if c vault open contract-2026 "$ws/backup-2026.age" --list --passphrase-file "$ws/keystore-pass.txt" 2>/dev/null; then
+  echo "vault still opens after crypto-erase" >&2; exit 1
+fi
+echo "after crypto-erase, $ws/backup-2026.age can no longer be decrypted"
+c log verify
+
 step "artefacts"
 cat <<EOT
 station (contractor):     $contractor
@@ -66,5 +83,7 @@ kept checkpoint:          $ws/checkpoint-kept.txt
 evidence bundle:          $ws/entry-2.bundle
 auditor export:           $ws/audit
 certificate:              $ws/certificate.pdf (.json signed record, .evidence/ bundles)
+keystore:                 $contractor/keystore
+crypto-erased vault file: $ws/backup-2026.age
 EOT
 echo "demo OK"

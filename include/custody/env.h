@@ -45,6 +45,14 @@ class Env {
   // only to widen nothing: the mode is set explicitly after open).
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(
       const std::string& path, uint32_t mode) = 0;
+  // Opens an EXISTING regular file for writing from offset 0 without
+  // truncating it, so that Append replaces its bytes in place: how a key file
+  // is overwritten before it is unlinked (custody key destroy, crypto-erase).
+  // Best effort by nature: journaling, copy-on-write file systems and flash
+  // translation layers may keep the old blocks elsewhere. kNotFound if the
+  // file does not exist; symbolic links are refused. The default
+  // implementation returns kUnsupported.
+  virtual Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path);
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
   // Creates one directory with `mode`; OK if it exists as a directory.

@@ -79,6 +79,18 @@ class PosixEnv final : public Env {
     return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
   }
 
+  Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path) override {
+    int fd = posix::RetryOnEintr(
+        [&] { return ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW); });
+    if (fd < 0) return posix::ErrnoStatus("open for overwrite", path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return InvalidArgumentError(path + " is not a regular file");
+    }
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+  }
+
   Status RenameFile(const std::string& from, const std::string& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0) return posix::ErrnoStatus("rename", from, errno);
     return Status::Ok();
@@ -143,6 +155,10 @@ class PosixEnv final : public Env {
 Env* Env::Default() {
   static PosixEnv* env = new PosixEnv;  // Never destroyed: used until exit.
   return env;
+}
+
+Result<std::unique_ptr<WritableFile>> Env::OpenForOverwrite(const std::string& path) {
+  return UnsupportedError("this environment cannot overwrite " + path + " in place");
 }
 
 Status Env::WriteFileAtomically(const std::string& path, std::string_view data,

@@ -5,9 +5,15 @@ namespace custody::testing {
 
 class FakeWritableFile final : public WritableFile {
  public:
-  FakeWritableFile(FakeEnv* env, std::string path) : env_(env), path_(std::move(path)) {}
+  FakeWritableFile(FakeEnv* env, std::string path, bool overwrite = false)
+      : env_(env), path_(std::move(path)), overwrite_(overwrite) {}
   Status Append(std::string_view data) override {
     if (closed_) return FailedPreconditionError(path_ + ": file is closed");
+    if (overwrite_) {
+      Status s = env_->OverwriteAt(path_, offset_, data);
+      if (s.ok()) offset_ += data.size();
+      return s;
+    }
     return env_->AppendTo(path_, data);
   }
   Status Sync() override {
@@ -22,6 +28,8 @@ class FakeWritableFile final : public WritableFile {
  private:
   FakeEnv* env_;
   std::string path_;
+  bool overwrite_ = false;
+  size_t offset_ = 0;
   bool closed_ = false;
 };
 
@@ -33,12 +41,17 @@ std::string DirOf(const std::string& path) {
 }
 }  // namespace
 
-void FakeEnv::FailNext(Op op, int count) {
+void FakeEnv::FailNext(Op op, int count, int after) {
   std::lock_guard<std::mutex> l(mu_);
   failures_[op] += count;
+  failures_after_[op] = after;
 }
 
 bool FakeEnv::ShouldFail(Op op) {
+  if (auto skip = failures_after_.find(op); skip != failures_after_.end() && skip->second > 0) {
+    --skip->second;
+    return false;
+  }
   auto it = failures_.find(op);
   if (it == failures_.end() || it->second == 0) return false;
   --it->second;
@@ -96,6 +109,30 @@ Status FakeEnv::AppendTo(const std::string& path, std::string_view data) {
   return Status::Ok();
 }
 
+Result<std::unique_ptr<WritableFile>> FakeEnv::OpenForOverwrite(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kCreate)) return IoError("open " + path + ": injected EIO");
+  if (!files_.count(path)) return NotFoundError("open " + path + ": No such file or directory");
+  return std::unique_ptr<WritableFile>(new FakeWritableFile(this, path, /*overwrite=*/true));
+}
+
+Status FakeEnv::OverwriteAt(const std::string& path, size_t offset, std::string_view data) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kAppend)) return IoError("write " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError(path);
+  std::string& d = it->second.data;
+  if (d.size() < offset + data.size()) d.resize(offset + data.size());
+  d.replace(offset, data.size(), data);
+  return Status::Ok();
+}
+
+std::string FakeEnv::ContentWhenRemoved(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = removed_content_.find(path);
+  return it == removed_content_.end() ? "" : it->second;
+}
+
 Status FakeEnv::SyncFile(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kSync)) return IoError("sync " + path + ": injected EIO");
@@ -121,7 +158,10 @@ Status FakeEnv::RenameFile(const std::string& from, const std::string& to) {
 
 Status FakeEnv::RemoveFile(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
-  if (files_.erase(path) == 0) return NotFoundError("remove " + path);
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError("remove " + path);
+  removed_content_[path] = it->second.data;
+  files_.erase(it);
   pending_dir_ops_.erase(path);
   return Status::Ok();
 }

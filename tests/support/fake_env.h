@@ -20,8 +20,9 @@ class FakeEnv final : public Env {
  public:
   enum class Op { kAppend, kSync, kRename, kCreate, kRead };
 
-  // The next `count` calls of `op` fail with an I/O error.
-  void FailNext(Op op, int count = 1);
+  // The next `count` calls of `op` fail with an I/O error, after `after`
+  // more calls of `op` have succeeded.
+  void FailNext(Op op, int count = 1, int after = 0);
   // Appends write at most `max_bytes` before failing with EIO (a short write
   // that the Env reports as an error, as a full disk does).
   void SetShortWriteLimit(size_t max_bytes) { short_write_limit_ = max_bytes; }
@@ -36,6 +37,7 @@ class FakeEnv final : public Env {
   Result<std::string> ReadFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path,
                                                         uint32_t mode) override;
+  Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path) override;
   Status RenameFile(const std::string& from, const std::string& to) override;
   Status RemoveFile(const std::string& path) override;
   Status CreateDir(const std::string& path, uint32_t mode) override;
@@ -46,6 +48,9 @@ class FakeEnv final : public Env {
   Status RandomBytes(uint8_t* out, size_t n) override;
 
   uint32_t ModeOf(const std::string& path);
+  // The bytes a file held when it was last removed ("" if never removed):
+  // lets a test check that a key was overwritten before it was unlinked.
+  std::string ContentWhenRemoved(const std::string& path);
 
  private:
   friend class FakeWritableFile;
@@ -58,13 +63,16 @@ class FakeEnv final : public Env {
   bool ShouldFail(Op op);  // Requires mu_.
   Status AppendTo(const std::string& path, std::string_view data);
   Status SyncFile(const std::string& path);
+  Status OverwriteAt(const std::string& path, size_t offset, std::string_view data);
 
   std::mutex mu_;
   std::map<std::string, File> files_;
   // Directory entries as durable on "disk": path -> durable content snapshot.
   std::map<std::string, bool> pending_dir_ops_;  // path -> exists after sync
   std::set<std::string> dirs_;
+  std::map<std::string, std::string> removed_content_;
   std::map<Op, int> failures_;
+  std::map<Op, int> failures_after_;
   size_t short_write_limit_ = SIZE_MAX;
   int64_t now_ = 1'700'000'000'000'000;
   bool deterministic_ = false;

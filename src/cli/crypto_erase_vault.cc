@@ -1,0 +1,70 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// custody crypto-erase vault NAME (custody/vault.h CryptoEraseVault).
+#include <nlohmann/json.hpp>
+
+#include "cli/crypto_erase.h"
+#include "cli/key_util.h"
+#include "custody/vault.h"
+
+namespace custody::cli {
+namespace {
+
+struct EraseVaultOptions {
+  std::string name;
+  bool yes = false;
+};
+
+Status RunEraseVault(const GlobalOptions& g, const EraseVaultOptions& o) {
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
+  CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
+  CUSTODY_ASSIGN_OR_RETURN(KeyInfo k, ks->Get(o.name));
+  if (!o.yes) {
+    auto typed = AskOnTty("Crypto-erase vault " + k.name + " (" + k.fingerprint + ", " +
+                          std::to_string(k.sealed.size()) +
+                          " sealed file(s))? Everything sealed to it becomes unreadable for good. "
+                          "Type the vault name to confirm: ");
+    if (!typed.ok())
+      return CancelledError("no terminal to confirm on: add --yes to crypto-erase vault " + k.name);
+    if (*typed != k.name) return CancelledError("not confirmed: nothing was erased");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(VaultErasure e, CryptoEraseVault(*station, *ks, op, o.name));
+  if (g.json) {
+    nlohmann::json sealed = nlohmann::json::array();
+    for (const auto& s : e.sealed) sealed.push_back({{"digest", s.digest}, {"size", s.size}});
+    PrintLine(nlohmann::json({{"vault", e.vault.name},
+                              {"fingerprint", e.vault.fingerprint},
+                              {"sealed", sealed},
+                              {"started_seq", e.started_seq},
+                              {"completed_seq", e.completed_seq}})
+                  .dump());
+  } else {
+    PrintLine("vault " + e.vault.name + " crypto-erased: key " + e.vault.fingerprint +
+              " destroyed (" + std::to_string(e.files.size()) +
+              " key files overwritten and removed)");
+    PrintLine(std::to_string(e.sealed.size()) +
+              " sealed file(s) can no longer be decrypted by anyone:");
+    for (const auto& s : e.sealed)
+      PrintLine("  sha256 " + s.digest + "  " + std::to_string(s.size) + " bytes");
+    PrintLine("recorded as ledger entries " + std::to_string(e.started_seq) + " and " +
+              std::to_string(e.completed_seq) + " (crypto-erase.vault.started/completed)");
+  }
+  return Status::Ok();
+}
+
+CommandRegistration reg(61, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
+  auto o = std::make_shared<EraseVaultOptions>();
+  CLI::App* cmd = CryptoEraseParent(app)->add_subcommand(
+      "vault",
+      "Destroy a vault key: everything sealed to it becomes unreadable, wherever it is stored");
+  cmd->footer(
+      "Example: custody crypto-erase vault contract-2026 --yes\n"
+      "Refused while exported copies of the key are not recorded destroyed.");
+  cmd->add_option("name", o->name, "Vault name")->required();
+  cmd->add_flag("--yes", o->yes, "Do not ask for confirmation");
+  cmd->callback([&g, o, &inv] { inv.run = [&g, o] { return RunEraseVault(g, *o); }; });
+});
+
+}  // namespace
+}  // namespace custody::cli

@@ -1,0 +1,314 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Password generation, the passphrase strength estimate and the delivery
+// record (docs/formats/keystore.md, "Passwords").
+#include "custody/password.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "common/canonical_json.h"
+#include "custody/env.h"
+#include "custody/station.h"
+
+namespace custody {
+namespace {
+
+// Common passwords and words that carry almost no entropy. A match counts
+// as ONE character (about the log2 of a list of common passwords).
+constexpr std::array<std::string_view, 48> kCommonWords = {
+    "password", "passwd",        "passw0rd", "p@ssw0rd", "qwerty",   "letmein", "welcome",
+    "admin",    "administrator", "login",    "master",   "monkey",   "dragon",  "iloveyou",
+    "sunshine", "princess",      "football", "baseball", "superman", "batman",  "trustno1",
+    "shadow",   "freedom",       "whatever", "changeme", "default",  "secret",  "custody",
+    "hello",    "guest",         "root",     "toor",     "test",     "abc123",  "123456",
+    "654321",   "111111",        "000000",   "qazwsx",   "zaq12wsx", "asdfgh",  "zxcvbn",
+    "tokyo",    "nippon",        "sakura",   "pass",     "love",     "user"};
+
+constexpr std::array<std::string_view, 4> kKeyboardRows = {"qwertyuiop", "asdfghjkl", "zxcvbnm",
+                                                           "1234567890"};
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool KeyboardNeighbours(char a, char b) {
+  a = Lower(a);
+  b = Lower(b);
+  for (std::string_view row : kKeyboardRows) {
+    size_t i = row.find(a), j = row.find(b);
+    if (i != std::string_view::npos && j != std::string_view::npos && (i + 1 == j || j + 1 == i))
+      return true;
+  }
+  return false;
+}
+
+bool IsAsciiAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+void AddWeakness(std::vector<std::string>& w, std::string text) {
+  if (std::find(w.begin(), w.end(), text) == w.end()) w.push_back(std::move(text));
+}
+
+}  // namespace
+
+Result<uint32_t> UniformIndex(Env& env, uint32_t n) {
+  if (n == 0 || n > 256) return InvalidArgumentError("UniformIndex: n must be 1..256");
+  // Rejection sampling: accept a byte only below the largest multiple of n
+  // that fits in 256, so every index has exactly the same number of bytes
+  // mapping to it. (A plain byte % n favours the small indices.)
+  const uint32_t limit = 256 - (256 % n);
+  for (int attempt = 0; attempt < 1024; ++attempt) {
+    uint8_t b;
+    CUSTODY_RETURN_IF_ERROR(env.RandomBytes(&b, 1));
+    if (b < limit) return static_cast<uint32_t>(b) % n;
+  }
+  // With limit >= 129, 1024 rejections in a row means a broken generator.
+  return InternalError("the random source keeps returning the same rejected values");
+}
+
+Result<GeneratedPassword> GeneratePassword(Env& env, const PasswordOptions& options) {
+  if (options.min_bits < 64 || options.min_bits > 512) {
+    return InvalidArgumentError("--bits must be between 64 and 512");
+  }
+  if (options.group_size < 0 || options.group_size > 16)
+    return InvalidArgumentError("--group must be 0..16");
+  const double bits_per_symbol = std::log2(static_cast<double>(kPasswordAlphabet.size()));
+  GeneratedPassword out;
+  out.symbols = static_cast<int>(std::ceil(options.min_bits / bits_per_symbol - 1e-9));
+  out.entropy_bits = static_cast<int>(std::floor(out.symbols * bits_per_symbol + 1e-9));
+  std::string text;
+  text.reserve(static_cast<size_t>(out.symbols) * 2);
+  for (int i = 0; i < out.symbols; ++i) {
+    if (options.group_size > 0 && i > 0 && i % options.group_size == 0) text.push_back('-');
+    auto idx = UniformIndex(env, static_cast<uint32_t>(kPasswordAlphabet.size()));
+    if (!idx.ok()) {
+      WipeMemory(text.data(), text.size());
+      return idx.status();
+    }
+    text.push_back(kPasswordAlphabet[*idx]);
+  }
+  out.password = SecretString(text);
+  WipeMemory(text.data(), text.size());
+  CUSTODY_ASSIGN_OR_RETURN(out.id, NewPasswordId(env));
+  return out;
+}
+
+Result<std::string> NewPasswordId(Env& env) {
+  // Independent random symbols (80 bits): the ID says nothing about the
+  // password it labels, so it may be printed, recorded and read out freely.
+  std::string id = "pw-";
+  for (int i = 0; i < 16; ++i) {
+    CUSTODY_ASSIGN_OR_RETURN(uint32_t idx,
+                             UniformIndex(env, static_cast<uint32_t>(kPasswordAlphabet.size())));
+    id.push_back(kPasswordAlphabet[idx]);
+  }
+  return id;
+}
+
+PassphraseStrength EstimatePassphraseStrength(std::string_view p) {
+  PassphraseStrength out;
+  // Split into code points (bytes >= 0x80 that continue a UTF-8 sequence
+  // belong to the previous one); an invalid sequence still counts.
+  std::vector<std::string_view> cps;
+  for (size_t i = 0; i < p.size();) {
+    size_t j = i + 1;
+    while (j < p.size() && (static_cast<unsigned char>(p[j]) & 0xC0) == 0x80) ++j;
+    cps.push_back(p.substr(i, j - i));
+    i = j;
+  }
+  bool lower = false, upper = false, digit = false, punct = false, other = false;
+  for (auto cp : cps) {
+    unsigned char c = static_cast<unsigned char>(cp[0]);
+    if (cp.size() > 1 || c >= 0x80)
+      other = true;
+    else if (c >= 'a' && c <= 'z')
+      lower = true;
+    else if (c >= 'A' && c <= 'Z')
+      upper = true;
+    else if (c >= '0' && c <= '9')
+      digit = true;
+    else
+      punct = true;  // Printable punctuation, space, and control characters.
+  }
+  int pool =
+      (lower ? 26 : 0) + (upper ? 26 : 0) + (digit ? 10 : 0) + (punct ? 33 : 0) + (other ? 100 : 0);
+
+  // Characters that carry (almost) nothing: inside a common word, a year,
+  // or continuing a repetition, a sequence or a keyboard row.
+  std::vector<bool> free(cps.size(), false);
+  std::string folded;  // Lowercase ASCII with leetspeak undone; one byte per code point.
+  for (auto cp : cps) {
+    char c = cp.size() == 1 ? Lower(cp[0]) : '\x01';
+    switch (c) {
+      case '@':
+        c = 'a';
+        break;
+      case '$':
+        c = 's';
+        break;
+      case '3':
+        c = 'e';
+        break;
+      case '!':
+        c = 'i';
+        break;
+      default:
+        break;
+    }
+    folded.push_back(c);
+  }
+  std::string folded_digits;  // Same, keeping digits (for "123456").
+  for (auto cp : cps) folded_digits.push_back(cp.size() == 1 ? Lower(cp[0]) : '\x01');
+  for (std::string_view word : kCommonWords) {
+    for (const std::string* hay : {&folded, &folded_digits}) {
+      for (size_t pos = hay->find(word); pos != std::string::npos; pos = hay->find(word, pos + 1)) {
+        for (size_t k = pos + 1; k < pos + word.size(); ++k) free[k] = true;
+        AddWeakness(out.weaknesses, "a common password or word");
+      }
+    }
+  }
+  for (size_t i = 0; i + 3 < cps.size(); ++i) {
+    if (folded_digits.substr(i, 2) == "19" || folded_digits.substr(i, 2) == "20") {
+      if (std::all_of(folded_digits.begin() + static_cast<ptrdiff_t>(i),
+                      folded_digits.begin() + static_cast<ptrdiff_t>(i + 4),
+                      [](char c) { return c >= '0' && c <= '9'; })) {
+        free[i + 1] = free[i + 2] = free[i + 3] = true;
+        AddWeakness(out.weaknesses, "a year or date");
+      }
+    }
+  }
+  for (size_t i = 1; i < cps.size(); ++i) {
+    if (cps[i] == cps[i - 1]) {
+      free[i] = true;
+      AddWeakness(out.weaknesses, "repeated characters");
+      continue;
+    }
+    if (cps[i].size() == 1 && cps[i - 1].size() == 1 && IsAsciiAlnum(cps[i][0]) &&
+        IsAsciiAlnum(cps[i - 1][0])) {
+      int d = Lower(cps[i][0]) - Lower(cps[i - 1][0]);
+      if (d == 1 || d == -1) {
+        free[i] = true;
+        AddWeakness(out.weaknesses, "a sequence like abcd or 1234");
+      } else if (KeyboardNeighbours(cps[i][0], cps[i - 1][0])) {
+        free[i] = true;
+        AddWeakness(out.weaknesses, "a keyboard row like qwerty");
+      }
+    }
+  }
+  size_t effective = static_cast<size_t>(std::count(free.begin(), free.end(), false));
+  out.bits =
+      pool == 0
+          ? 0
+          : static_cast<int>(std::floor(static_cast<double>(effective) * std::log2(pool) + 1e-9));
+  return out;
+}
+
+Status CheckPassphraseStrength(const SecretString& passphrase, int min_bits) {
+  if (passphrase.empty()) return InvalidArgumentError("the passphrase is empty");
+  PassphraseStrength s = EstimatePassphraseStrength(passphrase.view());
+  if (s.bits >= min_bits) return Status::Ok();
+  std::string why;
+  for (size_t i = 0; i < s.weaknesses.size(); ++i)
+    why += (i ? ", " : "; it contains ") + s.weaknesses[i];
+  return InvalidArgumentError(
+      "this passphrase is too weak: about " + std::to_string(s.bits) +
+      " bits by custody's estimate, at least " + std::to_string(min_bits) + " needed" + why +
+      ". Use `custody password generate` for one that is strong and easy to read aloud");
+}
+
+Result<DeliveryChannel> ParseDeliveryChannel(std::string_view text) {
+  if (text == "phone") return DeliveryChannel::kPhone;
+  if (text == "sms") return DeliveryChannel::kSms;
+  if (text == "letter") return DeliveryChannel::kLetter;
+  if (text == "in-person") return DeliveryChannel::kInPerson;
+  return InvalidArgumentError("--channel must be phone, sms, letter or in-person");
+}
+
+std::string_view DeliveryChannelName(DeliveryChannel channel) {
+  switch (channel) {
+    case DeliveryChannel::kPhone:
+      return "phone";
+    case DeliveryChannel::kSms:
+      return "sms";
+    case DeliveryChannel::kLetter:
+      return "letter";
+    case DeliveryChannel::kInPerson:
+      return "in-person";
+  }
+  return "unknown";
+}
+
+bool ValidPasswordId(std::string_view id) {
+  if (id.size() != 19 || id.substr(0, 3) != "pw-") return false;
+  return std::all_of(id.begin() + 3, id.end(),
+                     [](char c) { return kPasswordAlphabet.find(c) != std::string_view::npos; });
+}
+
+Result<LedgerEntry> RecordPasswordGenerated(Station& station, const GeneratedPassword& password,
+                                            const std::string& operator_name) {
+  nlohmann::json data = {{"password_id", password.id},
+                         {"symbols", password.symbols},
+                         {"entropy_bits", password.entropy_bits},
+                         {"alphabet", std::string(kPasswordAlphabet)}};
+  return station.Record("password.generated", operator_name, data.dump());
+}
+
+Result<LedgerEntry> RecordPasswordDelivery(Station& station, const PasswordDelivery& d) {
+  if (d.package.empty())
+    return InvalidArgumentError("name the package (its ID, digest or output path)");
+  if (d.recipient_person.empty())
+    return InvalidArgumentError("--to NAME is required: who received the password");
+  if (!d.password_id.empty() && !ValidPasswordId(d.password_id)) {
+    return InvalidArgumentError(
+        "a password ID looks like pw-ABCD... (16 symbols), as printed by custody password "
+        "generate");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  // The package's own record: the delivery refers to a package this station
+  // made. Fields as package.created writes them (docs/formats/events.md).
+  std::optional<LedgerEntry> found;
+  nlohmann::json found_data;
+  CUSTODY_RETURN_IF_ERROR(ledger->Scan(0, [&](const LedgerEntry& e) {
+    if (e.type != "package.created") return true;
+    auto j = json::ParseStrict(e.data_json);
+    if (!j.ok() || !j->is_object()) return true;
+    for (const char* field :
+         {"package_id", "id", "digest", "package_digest", "output", "output_path"}) {
+      auto it = j->find(field);
+      if (it != j->end() && it->is_string() && it->get<std::string>() == d.package) {
+        found = e;
+        found_data = *j;
+      }
+    }
+    return true;  // The latest match wins (a package re-created under one path).
+  }));
+  if (!found) {
+    return NotFoundError("no package.created entry in this station's ledger names \"" + d.package +
+                         "\": give the package ID or digest printed by custody package create");
+  }
+  std::string recorded_id = found_data.value("password_id", "");
+  std::string password_id = d.password_id.empty() ? recorded_id : d.password_id;
+  if (password_id.empty()) {
+    return InvalidArgumentError(
+        "the package's record carries no password ID: give --password-id (printed by "
+        "custody password generate)");
+  }
+  if (!recorded_id.empty() && password_id != recorded_id) {
+    return InvalidArgumentError("--password-id " + d.password_id +
+                                " is not the password ID recorded with the package (" +
+                                recorded_id + ")");
+  }
+  nlohmann::json data = {{"package_seq", found->seq},
+                         {"password_id", password_id},
+                         {"channel", DeliveryChannelName(d.channel)},
+                         {"to", d.recipient_person}};
+  for (const char* field : {"package_id", "digest"}) {
+    auto it = found_data.find(field);
+    if (it != found_data.end() && it->is_string()) data[field] = *it;
+  }
+  return station.Record("password.delivered", d.operator_name, data.dump());
+}
+
+}  // namespace custody
