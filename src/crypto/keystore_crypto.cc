@@ -58,9 +58,14 @@ Result<GeneratedKey> GenerateKeyFile(Env& env, std::string_view created) {
   GeneratedKey out;
   out.recipient = id.Recipient().ToString();
   SecretString secret = id.ToString();
-  out.key_file =
-      SecretString("# created: " + std::string(created) + "\n# public key: " + out.recipient +
-                   "\n" + std::string(secret.view()) + "\n");
+  // Built in place and wiped: no unwiped temporary copy of the secret.
+  std::string text =
+      "# created: " + std::string(created) + "\n# public key: " + out.recipient + "\n";
+  text.reserve(text.size() + secret.size() + 1);
+  text.append(secret.view());
+  text.push_back('\n');
+  out.key_file = SecretString(text);
+  WipeMemory(text.data(), text.size());
   return out;
 }
 

@@ -270,14 +270,18 @@ Result<LedgerEntry> RecordPasswordDelivery(Station& station, const PasswordDeliv
   // made. Fields as package.created writes them (docs/formats/events.md).
   std::optional<LedgerEntry> found;
   nlohmann::json found_data;
+  const std::string package_file_name = d.package.substr(d.package.rfind('/') + 1);
   CUSTODY_RETURN_IF_ERROR(ledger->Scan(0, [&](const LedgerEntry& e) {
     if (e.type != "package.created") return true;
     auto j = json::ParseStrict(e.data_json);
     if (!j.ok() || !j->is_object()) return true;
-    for (const char* field :
-         {"package_id", "id", "digest", "package_digest", "output", "output_path"}) {
+    for (const char* field : {"package_id", "digest", "file_name"}) {
       auto it = j->find(field);
-      if (it != j->end() && it->is_string() && it->get<std::string>() == d.package) {
+      if (it == j->end() || !it->is_string()) continue;
+      // file_name is recorded without its directory: a path given here
+      // matches by its last component.
+      const std::string& want = std::string(field) == "file_name" ? package_file_name : d.package;
+      if (it->get<std::string>() == want) {
         found = e;
         found_data = *j;
       }

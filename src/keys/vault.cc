@@ -384,11 +384,15 @@ Result<KeyInfo> ExportVaultKey(Station& station, Keystore& keystore,
   CUSTODY_ASSIGN_OR_RETURN(LedgerEntry entry,
                            station.Record("vault.key-exported", operator_name, data.dump()));
   CUSTODY_RETURN_IF_ERROR(keystore.UpdateInfo(info));
-  SecretString text("# custody vault key " + info.name + " (escrow copy, exported " +
-                    timeutil::FormatRfc3339Utc(env->NowUnixMicros()) + ", ledger entry " +
-                    std::to_string(entry.seq) + ")\n# public key: " + info.recipient + "\n" +
-                    std::string(id.secret_key.view()) + "\n");
-  CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(output, text.view(), kFileMode));
+  std::string text = "# custody vault key " + info.name + " (escrow copy, exported " +
+                     timeutil::FormatRfc3339Utc(env->NowUnixMicros()) + ", ledger entry " +
+                     std::to_string(entry.seq) + ")\n# public key: " + info.recipient + "\n";
+  text.reserve(text.size() + id.secret_key.size() + 1);  // No reallocation leaves a copy behind.
+  text.append(id.secret_key.view());
+  text.push_back('\n');
+  Status written = env->WriteFileAtomically(output, text, kFileMode);
+  WipeMemory(text.data(), text.size());
+  CUSTODY_RETURN_IF_ERROR(written);
   return info;
 }
 

@@ -162,14 +162,32 @@ TEST_F(KeyCliTest, PasswordGenerateCheckAndRecordDelivery) {
   auto missing =
       Run({"password", "record-delivery", "no-such-package", "--channel", "phone", "--to", "佐藤"});
   EXPECT_EQ(missing.exit_code, 3);
-  std::string pkg = "3f1c2b7e-0000-4000-8000-00000000abcd";
-  ASSERT_EQ(Run({"log", "append", "--type", "custom.package-stub", "--data", "{}"}).exit_code, 0);
-  // package.created is written by `custody package create`; until both
-  // areas meet in one test, the delivery is exercised against the library in
-  // keys tests and here only for its refusals.
+  // A real passphrase package made with the generated password, then its
+  // delivery recorded by the package's file and the password ID.
+  WriteFileOrDie(dir_.path() + "/台帳.csv", "a,b\n");
+  auto gen_file = Run({"--json", "password", "generate", "-o", dir_.path() + "/pkg-pass.txt"});
+  ASSERT_EQ(gen_file.exit_code, 0) << gen_file.err;
+  std::string pkg_password_id = nlohmann::json::parse(gen_file.out)["password_id"];
+  EXPECT_FALSE(nlohmann::json::parse(gen_file.out).contains("password"));
+  const std::string pkg = dir_.path() + "/handover.age";
+  auto create = Run({"package", "create", dir_.path() + "/台帳.csv", "-o", pkg, "--passphrase",
+                     "--passphrase-file", dir_.path() + "/pkg-pass.txt", "--recipient-org",
+                     "新潟市", "--purpose", "test", "--classification", "機密性2"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
   auto bad_channel =
       Run({"password", "record-delivery", pkg, "--channel", "email", "--to", "佐藤"});
   EXPECT_EQ(bad_channel.exit_code, 2);
+  auto delivered = Run({"--json", "password", "record-delivery", pkg, "--channel", "phone", "--to",
+                        "新潟市 佐藤", "--password-id", pkg_password_id});
+  ASSERT_EQ(delivered.exit_code, 0) << delivered.err;
+  auto entry = nlohmann::json::parse(delivered.out);
+  EXPECT_EQ(entry["type"], "password.delivered");
+  EXPECT_EQ(entry["data"]["password_id"], pkg_password_id);
+  EXPECT_EQ(entry["data"]["channel"], "phone");
+  EXPECT_EQ(entry["data"]["package_id"].get<std::string>().size(), 36u);
+  std::string pkg_password = ReadFileOrDie(dir_.path() + "/pkg-pass.txt");
+  pkg_password.pop_back();
+  EXPECT_EQ(AllStationBytes().find(pkg_password), std::string::npos);
   auto events = Events();
   ASSERT_GE(events.size(), 3u);
   EXPECT_EQ(events[2]["type"], "password.generated");
