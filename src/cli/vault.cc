@@ -68,8 +68,7 @@ Status RunOpen(const GlobalOptions& g, const VaultCliOptions& o) {
     return InvalidArgumentError("give -d DIR to extract, or --list to only verify");
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
-  CUSTODY_ASSIGN_OR_RETURN(KeyInfo k, ks->Get(o.name));  // Before asking for a passphrase.
-  (void)k;
+  CUSTODY_RETURN_IF_ERROR(ks->Get(o.name).status());  // Before asking for a passphrase.
   CUSTODY_ASSIGN_OR_RETURN(SecretString p, ReadSecret(o.secret, "keystore passphrase"));
   CUSTODY_RETURN_IF_ERROR(ks->Unlock(p));
   CUSTODY_ASSIGN_OR_RETURN(

@@ -77,16 +77,7 @@ class DigestingSink final : public ByteSink {
     size_ += data.size();
     return Status::Ok();
   }
-  std::string HexDigest() {
-    auto d = hasher_.Finish();
-    static const char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (uint8_t b : d) {
-      out += kHex[b >> 4];
-      out += kHex[b & 15];
-    }
-    return out;
-  }
+  std::string HexDigest() { return encoding::HexEncode(crypto::DigestToString(hasher_.Finish())); }
   uint64_t size() const { return size_; }
 
  private:
