@@ -10,7 +10,7 @@
 //               blocks it (frozen or locked security, sanitize frozen).
 //   PlanPurge   picks the command: the requested one, or for kAuto the
 //               strongest the drive offers in IEEE 2883 order, with the reason.
-//   RunPurge    seeds markers at sampled LBAs, sends the command, follows its
+//   RunPurge    seeds markers at sampled blocks, sends the command, follows its
 //               progress (Sanitize Status log, SANITIZE STATUS EXT, REQUEST
 //               SENSE), and reads the samples back: every marker must be gone.
 //
@@ -131,7 +131,11 @@ struct PurgeOptions {
   // Give up following the drive after this long (the drive itself carries
   // on). 0: three times the drive's own estimate plus an hour, else 48 h.
   uint64_t timeout_seconds = 0;
-  uint32_t verify_samples = 128;  // Plus the first and the last block.
+  // Sampled verification (NIST SP 800-88 §4.7.2, the erase engine's
+  // sampler): each of 1,000 subsections gets two locations covering at
+  // least this share of it, plus the first and last MiB. 1 = 0.01%; a
+  // device under 4,000 blocks is checked in full.
+  uint32_t sample_basis_points = 1;
   // Write a random marker to every sample before the purge, so that the
   // read-back proves the old content is gone even where it was zeros. The
   // markers overwrite the sampled blocks before the command is sent (the
@@ -140,13 +144,14 @@ struct PurgeOptions {
 };
 
 struct PurgeVerification {
-  uint32_t samples = 0;
-  uint32_t erased = 0;       // Marker (or old content) gone.
-  uint32_t unreadable = 0;   // Read fails after the purge: old content not returned.
-  uint32_t unchanged = 0;    // Old content still there: the purge failed.
-  uint32_t inconclusive = 0; // Not seeded and uniform before (e.g. zeros).
+  uint64_t samples = 0;       // Logical blocks checked.
+  uint64_t erased = 0;        // Marker (or old content) gone.
+  uint64_t unreadable = 0;    // Read fails after the purge: old content not returned.
+  uint64_t unchanged = 0;     // Old content still there: the purge failed.
+  uint64_t inconclusive = 0;  // Not seeded and uniform before (e.g. zeros).
+  uint32_t ranges = 0;
   bool seeded = false;
-  std::vector<uint64_t> lbas;  // In logical blocks of the device.
+  std::string sampling_seed_hex;  // Recomputes the locations (erase::SampleLocations).
   bool passed() const { return unchanged == 0 && samples > 0 && erased + unreadable > 0; }
 };
 

@@ -8,12 +8,13 @@
 
 #include <algorithm>
 #include <cstring>
-#include <set>
 
 #include "custody/block_device.h"
 #include "custody/env.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "custody/wipe.h"
+#include "erase/sampling.h"
 #include "purge/purge_internal.h"
 
 namespace custody {
@@ -139,16 +140,16 @@ std::string ActionList(const std::vector<PurgeAction>& v) {
 }
 
 // ---- Sample verification.
-
-struct Sample {
-  uint64_t lba = 0;
-  std::string before_digest;  // Unseeded: SHA-256 of the content before.
-  bool uniform_before = false;
-};
+//
+// Where to look comes from the erase engine's sampler (NIST SP 800-88
+// §4.7.2: 1,000 subsections with two pseudo-random locations each, plus the
+// first and last MiB), seeded with 32 random bytes that go into the record
+// so an auditor can recompute the locations. Every logical block in those
+// ranges is checked.
 
 std::string MarkerFor(const std::string& run_tag, uint64_t lba, size_t block_size) {
   // run tag || LBA, repeated: unique per block, so a drive that returns one
-  // sample's content at another LBA does not pass.
+  // block's content at another LBA does not pass.
   std::string unit = run_tag;
   for (int i = 0; i < 8; ++i) unit.push_back(static_cast<char>((lba >> (8 * i)) & 0xFF));
   std::string marker;
@@ -157,50 +158,52 @@ std::string MarkerFor(const std::string& run_tag, uint64_t lba, size_t block_siz
   return marker;
 }
 
-bool Uniform(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [&](char c) { return c == s[0]; });
+bool Uniform(const uint8_t* p, size_t n) {
+  return std::all_of(p, p + n, [&](uint8_t c) { return c == p[0]; });
 }
 
 class Verifier {
  public:
   Verifier(BlockDevice* device, Env* env) : device_(device), env_(env) {}
 
-  Status Choose(uint32_t count) {
+  Status Choose(uint32_t basis_points) {
     block_ = device_->logical_sector_size();
     if (block_ == 0 || device_->size() < block_) return InvalidArgumentError("device is empty");
-    const uint64_t blocks = device_->size() / block_;
-    std::set<uint64_t> lbas = {0, blocks - 1};  // First and last block, as NIST asks.
-    const uint64_t want = std::min<uint64_t>(blocks, uint64_t{count} + 2);
-    while (lbas.size() < want) {
-      uint64_t r = 0;
-      CUSTODY_RETURN_IF_ERROR(env_->RandomBytes(reinterpret_cast<uint8_t*>(&r), sizeof(r)));
-      lbas.insert(r % blocks);
+    const uint64_t end = device_->size() / block_ * block_;
+    uint8_t seed[32];
+    CUSTODY_RETURN_IF_ERROR(env_->RandomBytes(seed, sizeof(seed)));
+    seed_.assign(reinterpret_cast<const char*>(seed), sizeof(seed));
+    for (const ByteRange& r : erase::SampleLocations(device_->size(), block_, basis_points, seed_)) {
+      // Whole logical blocks only (a device's size is a multiple of them).
+      const uint64_t from = r.offset / block_ * block_;
+      const uint64_t to = std::min(end, (r.offset + r.length + block_ - 1) / block_ * block_);
+      if (to > from) ranges_.push_back({from, to - from});
     }
-    for (uint64_t lba : lbas) samples_.push_back({lba, "", false});
+    for (const ByteRange& r : ranges_) blocks_ += r.length / block_;
     return Status::Ok();
   }
 
-  // Writes a marker to every sample, flushes, and reads them back: if the
-  // device does not return what was just written, the read-back after the
-  // purge would prove nothing.
+  // Writes a marker to every sampled block, flushes, and reads them back:
+  // if the device does not return what was just written, the read-back
+  // after the purge would prove nothing.
   Status Seed() {
     uint8_t tag[24];
     CUSTODY_RETURN_IF_ERROR(env_->RandomBytes(tag, sizeof(tag)));
     run_tag_.assign(reinterpret_cast<const char*>(tag), sizeof(tag));
-    AlignedBuffer buf(block_, device_->buffer_alignment());
-    for (const Sample& s : samples_) {
-      const std::string m = MarkerFor(run_tag_, s.lba, block_);
-      std::memcpy(buf.data(), m.data(), block_);
-      CUSTODY_RETURN_IF_ERROR(device_->WriteAt(s.lba * block_, buf.data(), block_)
-                                  .WithContext("writing verification marker"));
+    for (const ByteRange& r : ranges_) {
+      AlignedBuffer buf = Markers(r);
+      CUSTODY_RETURN_IF_ERROR(device_->WriteAt(r.offset, buf.data(), r.length)
+                                  .WithContext("writing verification markers"));
     }
     CUSTODY_RETURN_IF_ERROR(device_->Flush().WithContext("flushing verification markers"));
-    for (const Sample& s : samples_) {
-      CUSTODY_RETURN_IF_ERROR(device_->ReadAt(s.lba * block_, buf.data(), block_));
-      if (std::memcmp(buf.data(), MarkerFor(run_tag_, s.lba, block_).data(), block_) != 0) {
+    for (const ByteRange& r : ranges_) {
+      AlignedBuffer want = Markers(r);
+      AlignedBuffer got(r.length, device_->buffer_alignment());
+      CUSTODY_RETURN_IF_ERROR(device_->ReadAt(r.offset, got.data(), r.length));
+      if (std::memcmp(want.data(), got.data(), r.length) != 0) {
         return VerificationFailedError(
-            "the device does not return the verification marker just written at LBA " +
-            std::to_string(s.lba) + ": its reads cannot be trusted to verify a purge");
+            "the device does not return the verification markers just written at byte " +
+            std::to_string(r.offset) + ": its reads cannot be trusted to verify a purge");
       }
     }
     seeded_ = true;
@@ -208,12 +211,13 @@ class Verifier {
   }
 
   Status Snapshot() {
-    AlignedBuffer buf(block_, device_->buffer_alignment());
-    for (Sample& s : samples_) {
-      CUSTODY_RETURN_IF_ERROR(device_->ReadAt(s.lba * block_, buf.data(), block_));
-      const std::string content(reinterpret_cast<const char*>(buf.data()), block_);
-      s.before_digest = crypto::Sha256Bytes(content);
-      s.uniform_before = Uniform(content);
+    for (const ByteRange& r : ranges_) {
+      AlignedBuffer buf(r.length, device_->buffer_alignment());
+      CUSTODY_RETURN_IF_ERROR(device_->ReadAt(r.offset, buf.data(), r.length));
+      for (uint64_t at = 0; at < r.length; at += block_) {
+        const std::string_view b(reinterpret_cast<const char*>(buf.data() + at), block_);
+        before_.push_back({crypto::Sha256Bytes(b), Uniform(buf.data() + at, block_)});
+      }
     }
     return Status::Ok();
   }
@@ -221,42 +225,66 @@ class Verifier {
   PurgeVerification Check() {
     PurgeVerification v;
     v.seeded = seeded_;
-    AlignedBuffer buf(block_, device_->buffer_alignment());
-    for (const Sample& s : samples_) {
-      v.lbas.push_back(s.lba);
-      ++v.samples;
-      if (!device_->ReadAt(s.lba * block_, buf.data(), block_).ok()) {
-        ++v.unreadable;  // Erased-but-not-deallocated flash may fail ECC: old data not returned.
-        continue;
-      }
-      const std::string content(reinterpret_cast<const char*>(buf.data()), block_);
-      if (seeded_) {
-        ++(content == MarkerFor(run_tag_, s.lba, block_) ? v.unchanged : v.erased);
-      } else if (crypto::Sha256Bytes(content) != s.before_digest) {
-        ++v.erased;
-      } else {
-        ++(s.uniform_before ? v.inconclusive : v.unchanged);
+    v.ranges = static_cast<uint32_t>(ranges_.size());
+    v.sampling_seed_hex = encoding::HexEncode(seed_);
+    size_t index = 0;
+    for (const ByteRange& r : ranges_) {
+      AlignedBuffer buf(r.length, device_->buffer_alignment());
+      const bool whole = device_->ReadAt(r.offset, buf.data(), r.length).ok();
+      for (uint64_t at = 0; at < r.length; at += block_, ++index) {
+        ++v.samples;
+        // Erased-but-not-deallocated flash may fail ECC: the old data is
+        // not returned. Retry block by block to count exactly which.
+        if (!whole && !device_->ReadAt(r.offset + at, buf.data() + at, block_).ok()) {
+          ++v.unreadable;
+          continue;
+        }
+        const uint64_t lba = (r.offset + at) / block_;
+        const uint8_t* p = buf.data() + at;
+        if (seeded_) {
+          ++(std::memcmp(p, MarkerFor(run_tag_, lba, block_).data(), block_) == 0 ? v.unchanged
+                                                                                   : v.erased);
+        } else if (crypto::Sha256Bytes(std::string_view(reinterpret_cast<const char*>(p), block_)) !=
+                   before_[index].first) {
+          ++v.erased;
+        } else {
+          ++(before_[index].second ? v.inconclusive : v.unchanged);
+        }
       }
     }
     return v;
   }
 
-  const std::vector<Sample>& samples() const { return samples_; }
+  uint64_t blocks() const { return blocks_; }
+  size_t range_count() const { return ranges_.size(); }
+  const std::string& seed() const { return seed_; }
 
  private:
+  AlignedBuffer Markers(const ByteRange& r) const {
+    AlignedBuffer buf(r.length, device_->buffer_alignment());
+    for (uint64_t at = 0; at < r.length; at += block_) {
+      const std::string m = MarkerFor(run_tag_, (r.offset + at) / block_, block_);
+      std::memcpy(buf.data() + at, m.data(), block_);
+    }
+    return buf;
+  }
+
   BlockDevice* device_;
   Env* env_;
   uint32_t block_ = 0;
-  std::vector<Sample> samples_;
+  std::string seed_;
+  std::vector<ByteRange> ranges_;
+  uint64_t blocks_ = 0;
+  std::vector<std::pair<std::string, bool>> before_;  // Unseeded: digest, uniform.
   std::string run_tag_;
   bool seeded_ = false;
 };
 
 nlohmann::json VerificationJson(const PurgeVerification& v) {
-  return {{"samples", v.samples},       {"erased", v.erased},
-          {"unreadable", v.unreadable}, {"unchanged", v.unchanged},
-          {"inconclusive", v.inconclusive}, {"seeded", v.seeded},
-          {"passed", v.passed()}};
+  return {{"samples", v.samples},       {"ranges", v.ranges},
+          {"erased", v.erased},         {"unreadable", v.unreadable},
+          {"unchanged", v.unchanged},   {"inconclusive", v.inconclusive},
+          {"seeded", v.seeded},         {"passed", v.passed()}};
 }
 
 }  // namespace
@@ -443,13 +471,17 @@ Result<PurgeReport> RunPurge(PurgeTarget& target, const PurgePlan& plan,
   report.started_unix_micros = runner.NowMicros();
 
   Verifier verifier(target.device, options.env);
-  CUSTODY_RETURN_IF_ERROR(verifier.Choose(options.verify_samples));
+  CUSTODY_RETURN_IF_ERROR(verifier.Choose(options.sample_basis_points));
   CUSTODY_RETURN_IF_ERROR(runner.Record(
       "purge.started", {{"interface", std::string(PurgeInterfaceName(plan.interface))},
                         {"command", plan.command},
                         {"reason", plan.reason},
                         {"warnings", plan.warnings},
-                        {"samples", verifier.samples().size()},
+                        {"sampling", {{"method", "NIST SP 800-88 subsections (erase::SampleLocations)"},
+                                      {"basis_points", options.sample_basis_points},
+                                      {"seed", encoding::HexEncode(verifier.seed())},
+                                      {"ranges", verifier.range_count()},
+                                      {"blocks", verifier.blocks()}}},
                         {"seeded", options.seed_markers}}));
   runner.Progress("seeding", -1, -1);
   Status status = options.seed_markers ? verifier.Seed() : verifier.Snapshot();

@@ -211,7 +211,6 @@ int main() {
       Fact("plan", std::string(PurgeActionName(plan->action)));
       PurgeOptions o;
       o.env = Env::Default();
-      o.verify_samples = 64;
       int events = 0;
       o.record = [&](std::string_view type, std::string_view) {
         Fact("event" + std::to_string(events++), std::string(type));
@@ -224,6 +223,7 @@ int main() {
         Fact("verify_passed", report->verification.passed() ? "yes" : "no");
         Fact("verify_samples", std::to_string(report->verification.samples));
         Fact("verify_erased", std::to_string(report->verification.erased));
+        Fact("verify_ranges", std::to_string(report->verification.ranges));
         Fact("final_status", report->final_status);
       }
     }

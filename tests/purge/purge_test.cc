@@ -45,7 +45,6 @@ class PurgeTest : public ::testing::Test {
   PurgeOptions Options() {
     PurgeOptions o;
     o.env = &env_;
-    o.verify_samples = 32;
     o.poll_interval_ms = 5000;
     o.record = [this](std::string_view type, std::string_view data) {
       events_.emplace_back(std::string(type), json::parse(data));
@@ -115,8 +114,10 @@ TEST_F(PurgeTest, NvmeAutoPicksBlockEraseAndExplainsWhy) {
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_TRUE(report->verification.passed());
   EXPECT_TRUE(report->verification.seeded);
-  EXPECT_EQ(report->verification.samples, 34u);  // 32 random + first + last.
-  EXPECT_EQ(report->verification.erased, 34u);
+  // Under 4,000 blocks the sampler covers the whole device.
+  EXPECT_EQ(report->verification.samples, 2048u);
+  EXPECT_EQ(report->verification.erased, 2048u);
+  EXPECT_EQ(report->verification.sampling_seed_hex.size(), 64u);
   EXPECT_NE(report->final_status.find("no deallocate"), std::string::npos) << report->final_status;
   // The Sanitize sent: opcode 84h, CDW10 = Block Erase | NDAS = 202h, AUSE 0.
   ASSERT_EQ(drive.sanitize_commands(), 1);
@@ -198,7 +199,7 @@ TEST_F(PurgeTest, NvmeDriveThatLiesFailsVerification) {
   auto report = ProbePlanRun(target, PurgeAction::kAuto);
   ASSERT_FALSE(report.ok());
   EXPECT_EQ(report.status().code(), StatusCode::kVerificationFailed);
-  EXPECT_NE(report.status().message().find("34 of 34"), std::string::npos)
+  EXPECT_NE(report.status().message().find("2048 of 2048"), std::string::npos)
       << report.status().message();
   EXPECT_EQ(EventTypes().back(), "purge.verification-failed");
 }

@@ -61,7 +61,6 @@ TEST(SecureDiscardDeviceTest, PurgeOfALoopDeviceAsMmcReportsNoSecureDiscard) {
   EXPECT_EQ(plan->action, PurgeAction::kSecureDiscard);
   PurgeOptions o;
   o.env = Env::Default();
-  o.verify_samples = 8;
   // The O_EXCL claim is held by the target's BlockDevice; the discard must
   // still reach the kernel (EOPNOTSUPP), not fail with EBUSY.
   auto report = RunPurge((*opened)->target, *plan, o);
