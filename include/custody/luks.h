@@ -28,6 +28,9 @@
 
 namespace custody {
 
+class Env;
+struct DeviceInfo;
+
 struct LuksInfo {
   std::string path;
   std::string type;  // "LUKS1" or "LUKS2".
@@ -52,10 +55,17 @@ struct LuksEraseOptions {
   // Appends an event to the record (ledger); a failure stops the erase
   // before anything is destroyed.
   std::function<Status(std::string_view type, std::string_view data_json)> record;
+  // The device or image as the caller identified it (custody/device.h),
+  // embedded as "target" in the started and final events so that one entry
+  // fills a certificate row. May be null; not owned.
+  const DeviceInfo* identity = nullptr;
+  Env* env = nullptr;  // Clock and file access; null: Env::Default().
 };
 
 struct LuksEraseReport {
   LuksInfo before;
+  int64_t started_unix_micros = 0, finished_unix_micros = 0;
+  bool old_passphrase_checked = false;  // The old passphrase was tried and refused.
   std::vector<int> destroyed_keyslots;
   std::vector<int> removed_tokens;
   bool header_wiped = false;

@@ -40,6 +40,7 @@ namespace custody {
 
 class BlockDevice;
 class Env;
+struct DeviceInfo;
 class NvmeTransport;
 class ScsiTransport;
 
@@ -108,6 +109,10 @@ struct PurgePlan {
   std::string reason;   // Why this command (for --action auto: why the strongest).
   std::vector<std::string> warnings;
   bool no_deallocate = false;  // NVMe: NDAS requested, so reads return the media.
+  // The drive's identity as it answered the probe, and the probe's facts:
+  // repeated in the record so that one entry identifies the drive.
+  std::string model, serial, firmware;
+  std::vector<std::pair<std::string, std::string>> facts;
 };
 // kUnsupported (with what to do instead, e.g. "overwrite plus destroy" for
 // USB flash) when nothing fits; kFailedPrecondition when the drive's state
@@ -141,6 +146,11 @@ struct PurgeOptions {
   // markers overwrite the sampled blocks before the command is sent (the
   // operator has confirmed the erase of the whole device by then).
   bool seed_markers = true;
+  // The device as the caller identified it (custody/device.h; serial from
+  // the drive). Embedded as "target" in purge.started and in the final event
+  // (purge.completed, purge.verification-failed, purge.failed), so that one
+  // entry fills a certificate row. May be null; not owned.
+  const DeviceInfo* identity = nullptr;
 };
 
 struct PurgeVerification {
@@ -156,6 +166,7 @@ struct PurgeVerification {
 };
 
 struct PurgeReport {
+  std::string purge_id;  // 16 random bytes, hex: links the events of one purge.
   PurgePlan plan;
   std::string final_status;             // The drive's own account (log page, status).
   std::vector<std::string> commands;    // Hex of each command sent (SQE or CDB).

@@ -13,8 +13,11 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "common/time_util.h"
 #include "custody/block_device.h"
+#include "custody/device.h"
 #include "custody/env.h"
+#include "device/device_json.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 
@@ -214,28 +217,49 @@ Result<LuksInfo> InspectLuks(const std::string& path) {
 }
 
 Result<LuksEraseReport> CryptoEraseLuks(const std::string& path, const LuksEraseOptions& options) {
-  auto record = [&](std::string_view type, const nlohmann::json& data) {
-    return options.record ? options.record(type, data.dump()) : Status::Ok();
-  };
+  Env* env = options.env ? options.env : Env::Default();
   LuksEraseReport report;
   report.warning = kBackupWarning;
+  report.started_unix_micros = env->NowUnixMicros();
   CUSTODY_ASSIGN_OR_RETURN(Device cd, Load(path));
   CUSTODY_ASSIGN_OR_RETURN(report.before, Describe(cd.get(), path));
   CUSTODY_ASSIGN_OR_RETURN(report.before.header_sha256_hex,
                            HeaderDigest(path, report.before.header_bytes));
   const LuksInfo& b = report.before;
-  CUSTODY_RETURN_IF_ERROR(RefuseIfOpen(b, Env::Default()));
-  CUSTODY_RETURN_IF_ERROR(record("crypto-erase.luks.started",
-                                 {{"path", path},
-                                  {"uuid", b.uuid},
-                                  {"type", b.type},
-                                  {"cipher", b.cipher},
-                                  {"cipher_mode", b.cipher_mode},
-                                  {"volume_key_bits", b.volume_key_bits},
-                                  {"keyslots", SlotsJson(b.keyslots, "slot")},
-                                  {"tokens", SlotsJson(b.tokens, "token")},
-                                  {"header_bytes", b.header_bytes},
-                                  {"header_sha256", b.header_sha256_hex}}));
+  CUSTODY_RETURN_IF_ERROR(RefuseIfOpen(b, env));
+  // Repeated in the final event, so that one entry fills a certificate row
+  // (what was erased, how it was keyed, when).
+  nlohmann::json volume = {{"path", path},
+                           {"uuid", b.uuid},
+                           {"type", b.type},
+                           {"cipher", b.cipher},
+                           {"cipher_mode", b.cipher_mode},
+                           {"volume_key_bits", b.volume_key_bits},
+                           {"keyslots", SlotsJson(b.keyslots, "slot")},
+                           {"tokens", SlotsJson(b.tokens, "token")},
+                           {"header_bytes", b.header_bytes},
+                           {"header_sha256", b.header_sha256_hex},
+                           {"wipe_header_requested", options.wipe_header},
+                           {"started", timeutil::FormatRfc3339Utc(report.started_unix_micros)}};
+  if (options.identity) volume["target"] = DeviceInfoToJson(*options.identity);
+  auto record = [&](std::string_view type, nlohmann::json data) {
+    if (!options.record) return Status::Ok();
+    for (auto& [k, v] : volume.items()) {
+      if (!data.contains(k)) data[k] = v;
+    }
+    return options.record(type, data.dump()).WithContext("recording " + std::string(type));
+  };
+  auto finish = [&](std::string_view outcome) {
+    report.finished_unix_micros = env->NowUnixMicros();
+    return nlohmann::json{
+        {"outcome", outcome},
+        {"destroyed_keyslots", report.destroyed_keyslots},
+        {"removed_tokens", report.removed_tokens},
+        {"header_wiped", report.header_wiped},
+        {"finished", timeutil::FormatRfc3339Utc(report.finished_unix_micros)},
+        {"seconds", (report.finished_unix_micros - report.started_unix_micros) / 1000000}};
+  };
+  CUSTODY_RETURN_IF_ERROR(record("crypto-erase.luks.started", nlohmann::json::object()));
 
   Status failure;
   // Tokens first: they may name the keyslots about to go, and may hold
@@ -271,20 +295,20 @@ Result<LuksEraseReport> CryptoEraseLuks(const std::string& path, const LuksErase
   cd.reset();  // Release the library's view before re-reading from disk.
   if (failure.ok()) failure = Confirm(path, options, report.header_wiped);
   if (!failure.ok()) {
-    record("crypto-erase.luks.failed",
-           {{"uuid", b.uuid}, {"error", failure.ToString()},
-            {"destroyed_keyslots", report.destroyed_keyslots},
-            {"removed_tokens", report.removed_tokens}})
-        .IgnoreError();
+    nlohmann::json failed = finish("failed");
+    failed["error"] = failure.ToString();
+    record("crypto-erase.luks.failed", failed).IgnoreError();
     return failure;
   }
-  CUSTODY_RETURN_IF_ERROR(record("crypto-erase.luks.completed",
-                                 {{"uuid", b.uuid},
-                                  {"destroyed_keyslots", report.destroyed_keyslots},
-                                  {"removed_tokens", report.removed_tokens},
-                                  {"header_wiped", report.header_wiped},
-                                  {"remaining_usable_keyslots", 0},
-                                  {"warning", report.warning}}));
+  report.old_passphrase_checked = options.old_passphrase.has_value();
+  nlohmann::json done = finish("completed");
+  done["remaining_usable_keyslots"] = 0;
+  done["verification"] = {
+      {"method", "header re-read through libcryptsetup: no keyslot holds a key, no token, no volume key"},
+      {"old_passphrase_refused", report.old_passphrase_checked},
+      {"result", "passed"}};
+  done["warning"] = report.warning;
+  CUSTODY_RETURN_IF_ERROR(record("crypto-erase.luks.completed", done));
   return report;
 }
 

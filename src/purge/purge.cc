@@ -9,11 +9,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/time_util.h"
 #include "custody/block_device.h"
+#include "custody/device.h"
 #include "custody/env.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "custody/wipe.h"
+#include "device/device_json.h"
 #include "erase/sampling.h"
 #include "purge/purge_internal.h"
 
@@ -358,6 +361,10 @@ Result<PurgePlan> PlanPurge(const PurgeProbe& probe, PurgeAction requested) {
   }
   PurgePlan plan;
   plan.interface = probe.interface;
+  plan.model = probe.model;
+  plan.serial = probe.serial;
+  plan.firmware = probe.firmware;
+  plan.facts = probe.facts;
   if (requested == PurgeAction::kAuto) {
     std::vector<PurgeAction> skipped;
     for (PurgeAction a : kStrength) {
@@ -417,11 +424,13 @@ Runner::Runner(PurgeTarget& target, const PurgePlan& plan, const PurgeOptions& o
 Status Runner::Record(std::string_view type, nlohmann::json data) {
   if (!options_.record) return Status::Ok();
   data["action"] = std::string(PurgeActionName(plan_.action));
+  data["purge_id"] = report_->purge_id;
   return options_.record(type, data.dump()).WithContext("recording " + std::string(type));
 }
 
 Status Runner::RecordCommand(std::string_view name, std::string_view hex) {
   report_->commands.push_back(std::string(name) + " " + std::string(hex));
+  commands_.push_back({{"command", name}, {"bytes", hex}});
   return Record("purge.command", {{"command", name}, {"bytes", hex}});
 }
 
@@ -467,22 +476,47 @@ Result<PurgeReport> RunPurge(PurgeTarget& target, const PurgePlan& plan,
   if (plan.action == PurgeAction::kAuto) return InvalidArgumentError("plan the purge first");
   PurgeReport report;
   report.plan = plan;
+  std::string id_bytes(16, '\0');
+  CUSTODY_RETURN_IF_ERROR(
+      options.env->RandomBytes(reinterpret_cast<uint8_t*>(id_bytes.data()), id_bytes.size()));
+  report.purge_id = encoding::HexEncode(id_bytes);
   purge::Runner runner(target, plan, options, &report);
   report.started_unix_micros = runner.NowMicros();
 
   Verifier verifier(target.device, options.env);
   CUSTODY_RETURN_IF_ERROR(verifier.Choose(options.sample_basis_points));
-  CUSTODY_RETURN_IF_ERROR(runner.Record(
-      "purge.started", {{"interface", std::string(PurgeInterfaceName(plan.interface))},
-                        {"command", plan.command},
-                        {"reason", plan.reason},
-                        {"warnings", plan.warnings},
-                        {"sampling", {{"method", "NIST SP 800-88 subsections (erase::SampleLocations)"},
-                                      {"basis_points", options.sample_basis_points},
-                                      {"seed", encoding::HexEncode(verifier.seed())},
-                                      {"ranges", verifier.range_count()},
-                                      {"blocks", verifier.blocks()}}},
-                        {"seeded", options.seed_markers}}));
+  // What every event of this purge that a certificate may read repeats:
+  // the device, the drive's own identity, the command and why.
+  nlohmann::json identity = {
+      {"interface", std::string(PurgeInterfaceName(plan.interface))},
+      {"command", plan.command},
+      {"reason", plan.reason},
+      {"warnings", plan.warnings},
+      {"drive", {{"model", plan.model}, {"serial", plan.serial}, {"firmware", plan.firmware}}},
+      {"sampling", {{"method", "NIST SP 800-88 subsections (erase::SampleLocations)"},
+                    {"basis_points", options.sample_basis_points},
+                    {"seed", encoding::HexEncode(verifier.seed())},
+                    {"ranges", verifier.range_count()},
+                    {"blocks", verifier.blocks()}}},
+      {"seeded", options.seed_markers},
+      {"started", timeutil::FormatRfc3339Utc(report.started_unix_micros)}};
+  if (options.identity) identity["target"] = DeviceInfoToJson(*options.identity);
+  nlohmann::json facts = nlohmann::json::object();
+  for (const auto& [name, value] : plan.facts) facts[name] = value;
+  nlohmann::json started = identity;
+  started["facts"] = facts;
+  CUSTODY_RETURN_IF_ERROR(runner.Record("purge.started", started));
+  // The final event: self-contained for a certificate row.
+  auto final_event = [&](std::string_view outcome) {
+    report.finished_unix_micros = runner.NowMicros();
+    nlohmann::json done = identity;
+    done["outcome"] = outcome;
+    done["final_status"] = report.final_status;
+    done["commands"] = runner.commands();
+    done["finished"] = timeutil::FormatRfc3339Utc(report.finished_unix_micros);
+    done["seconds"] = (report.finished_unix_micros - report.started_unix_micros) / 1000000;
+    return done;
+  };
   runner.Progress("seeding", -1, -1);
   Status status = options.seed_markers ? verifier.Seed() : verifier.Snapshot();
   if (status.ok()) {
@@ -504,16 +538,16 @@ Result<PurgeReport> RunPurge(PurgeTarget& target, const PurgePlan& plan,
     }
   }
   if (!status.ok()) {
-    runner.Record("purge.failed", {{"error", status.ToString()}}).IgnoreError();
+    nlohmann::json failed = final_event("failed");
+    failed["error"] = status.ToString();
+    runner.Record("purge.failed", failed).IgnoreError();
     return status;
   }
   runner.Progress("verify", -1, -1);
   report.verification = verifier.Check();
-  report.finished_unix_micros = runner.NowMicros();
   const PurgeVerification& v = report.verification;
-  nlohmann::json done = {{"final_status", report.final_status},
-                         {"seconds", (report.finished_unix_micros - report.started_unix_micros) / 1000000},
-                         {"verification", VerificationJson(v)}};
+  nlohmann::json done = final_event(v.passed() ? "completed" : "verification-failed");
+  done["verification"] = VerificationJson(v);
   if (!v.passed()) {
     runner.Record("purge.verification-failed", done).IgnoreError();
     if (v.unchanged == 0) {

@@ -36,12 +36,15 @@ class Runner {
   // How long to follow a drive whose own estimate is `estimate_seconds`
   // (0 or 0xFFFFFFFF: none).
   uint64_t TimeoutSeconds(uint64_t estimate_seconds) const;
+  // Every command recorded so far, as [{command, bytes}].
+  const nlohmann::json& commands() const { return commands_; }
 
  private:
   PurgeTarget& target_;
   const PurgePlan& plan_;
   const PurgeOptions& options_;
   PurgeReport* report_;
+  nlohmann::json commands_ = nlohmann::json::array();
 };
 
 std::string HexBytes(const uint8_t* data, size_t n);

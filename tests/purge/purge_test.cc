@@ -7,6 +7,8 @@
 // verification.
 #include "custody/purge.h"
 
+#include "custody/device.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -132,6 +134,69 @@ TEST_F(PurgeTest, NvmeAutoPicksBlockEraseAndExplainsWhy) {
   EXPECT_EQ(events_[2].second["verification"]["passed"], true);
   // Every block reads back as erased flash (no deallocation: 0xFF).
   for (uint8_t b : device_.medium()) ASSERT_EQ(b, 0xFF);
+}
+
+// A certificate reads one entry: the final event repeats the device, the
+// drive's own identity, the commands, the times and the verification.
+TEST_F(PurgeTest, FinalEventIsSelfContainedForCertificates) {
+  FakeNvmeDrive drive(&device_, {});
+  PurgeTarget target{.interface = PurgeInterface::kNvme, .nvme = &drive, .device = &device_};
+  auto probe = ProbePurge(target);
+  ASSERT_TRUE(probe.ok());
+  auto plan = PlanPurge(*probe, PurgeAction::kAuto);
+  ASSERT_TRUE(plan.ok());
+  DeviceInfo identity;
+  identity.path = "/dev/nvme0n1";
+  identity.serial = "FAKENVME0001";
+  identity.transport = "nvme";
+  identity.size_bytes = 1 << 20;
+  PurgeOptions options = Options();
+  options.identity = &identity;
+  auto report = RunPurge(target, *plan, options);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(EventTypes().back(), "purge.completed");
+  const json& done = events_.back().second;
+  EXPECT_EQ(done["outcome"], "completed");
+  EXPECT_EQ(done["action"], "sanitize-block");
+  EXPECT_EQ(done["interface"], "nvme");
+  EXPECT_EQ(done["target"]["path"], "/dev/nvme0n1");
+  EXPECT_EQ(done["target"]["serial"], "FAKENVME0001");
+  EXPECT_EQ(done["drive"]["serial"], "FAKENVME0001");
+  EXPECT_EQ(done["purge_id"].get<std::string>().size(), 32u);
+  for (const auto& e : events_) EXPECT_EQ(e.second["purge_id"], done["purge_id"]) << e.first;
+  EXPECT_EQ(done["purge_id"], report->purge_id);
+  ASSERT_EQ(done["commands"].size(), 1u);
+  EXPECT_EQ(done["commands"][0]["command"], "nvme-sanitize");
+  EXPECT_EQ(done["commands"][0]["bytes"], events_[1].second["bytes"]);
+  EXPECT_EQ(done["started"], "2027-01-15T08:00:00Z");
+  EXPECT_GE(done["finished"].get<std::string>(), done["started"].get<std::string>());
+  EXPECT_EQ(done["verification"]["passed"], true);
+  EXPECT_EQ(done["sampling"]["seed"], report->verification.sampling_seed_hex);
+  EXPECT_FALSE(done["final_status"].get<std::string>().empty());
+  EXPECT_TRUE(events_.front().second.contains("facts"));
+}
+
+// A failure leaves a final record too, naming what was sent before it.
+TEST_F(PurgeTest, FailedEventNamesTheDeviceAndTheError) {
+  FakeNvmeDrive drive(&device_, {.fail_sanitize = true});
+  PurgeTarget target{.interface = PurgeInterface::kNvme, .nvme = &drive, .device = &device_};
+  DeviceInfo identity;
+  identity.path = "/dev/nvme0n1";
+  identity.serial = "FAKENVME0001";
+  auto probe = ProbePurge(target);
+  ASSERT_TRUE(probe.ok());
+  auto plan = PlanPurge(*probe, PurgeAction::kSanitizeCryptoErase);
+  ASSERT_TRUE(plan.ok());
+  PurgeOptions options = Options();
+  options.identity = &identity;
+  auto report = RunPurge(target, *plan, options);
+  ASSERT_FALSE(report.ok());
+  ASSERT_EQ(EventTypes().back(), "purge.failed");
+  const json& failed = events_.back().second;
+  EXPECT_EQ(failed["outcome"], "failed");
+  EXPECT_EQ(failed["target"]["serial"], "FAKENVME0001");
+  EXPECT_EQ(failed["commands"].size(), 1u);
+  EXPECT_FALSE(failed["error"].get<std::string>().empty());
 }
 
 TEST_F(PurgeTest, NvmeSanitizeProgressAndEstimateAreReported) {
