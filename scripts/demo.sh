@@ -75,6 +75,22 @@ fi
 echo "after crypto-erase, $ws/backup-2026.age can no longer be decrypted"
 c log verify
 
+step "8. LUKS ボリュームの暗号化消去 / crypto-erase a LUKS volume"
+# A small LUKS2 image stands in for a returned disk: after the erase no
+# passphrase opens it, and the ledger holds the record a certificate needs.
+(umask 077; printf '%s' "demo luks passphrase" > "$ws/luks.pass")
+truncate -s 20M "$ws/volume.img"
+cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
+  --key-file "$ws/luks.pass" "$ws/volume.img"
+cryptsetup open --test-passphrase --key-file "$ws/luks.pass" "$ws/volume.img" && echo "before: the passphrase opens it"
+c crypto-erase luks "$ws/volume.img" --yes --confirm-uuid "$(cryptsetup luksUUID "$ws/volume.img")" \
+  --old-passphrase-file "$ws/luks.pass"
+if cryptsetup open --test-passphrase --key-file "$ws/luks.pass" "$ws/volume.img" 2>/dev/null; then
+  echo "the old passphrase still opens the volume" >&2; exit 1
+fi
+echo "after: the old passphrase no longer opens it"
+c log show --type crypto-erase.luks.completed
+
 step "artefacts"
 cat <<EOT
 station (contractor):     $contractor
@@ -85,5 +101,7 @@ auditor export:           $ws/audit
 certificate:              $ws/certificate.pdf (.json signed record, .evidence/ bundles)
 keystore:                 $contractor/keystore
 crypto-erased vault file: $ws/backup-2026.age
+
+crypto-erased LUKS image: $ws/volume.img
 EOT
 echo "demo OK"
