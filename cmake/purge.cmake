@@ -7,7 +7,8 @@ if(CUSTODY_BUILD_TESTS AND TARGET purge_nvme_qemu_device_test)
     tests/purge/nvme_qemu_guest.cc
     src/common/status.cc src/common/secret.cc
     src/crypto/encoding.cc src/crypto/hash.cc
-    src/env/posix_env.cc src/env/posix_io.cc src/device/block_device.cc
+    src/env/posix_env.cc src/env/posix_io.cc src/device/block_device.cc src/device/device_json.cc
+    src/common/time_util.cc
     src/erase/sampling.cc src/erase/pattern_source.cc src/crypto/keystream.cc
     src/purge/nvme_commands.cc src/purge/ata_commands.cc src/purge/scsi_commands.cc
     src/purge/linux_passthrough.cc src/purge/purge.cc src/purge/nvme_purge.cc
