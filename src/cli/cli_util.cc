@@ -117,6 +117,13 @@ void SetUpLogging(const GlobalOptions& g) {
   spdlog::set_default_logger(logger);
 }
 
+Result<std::string> ReadVerifierKeyArg(const std::string& arg) {
+  if (arg.find('+') != std::string::npos) return arg;
+  CUSTODY_ASSIGN_OR_RETURN(std::string text, Env::Default()->ReadFile(arg));
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
 void PrintLine(const std::string& text) {
   std::fwrite(text.data(), 1, text.size(), stdout);
   if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);

@@ -32,6 +32,9 @@ Result<std::unique_ptr<Station>> OpenStation(const GlobalOptions& g, const Secre
 
 // spdlog: warnings (or info/debug with -v) to stderr, and everything at info
 // and above to <home>/logs/custody.log when the station directory exists.
+// A C2SP verifier key given inline ("name+hex8+base64") or as a file holding it.
+Result<std::string> ReadVerifierKeyArg(const std::string& arg);
+
 void SetUpLogging(const GlobalOptions& g);
 
 // Prints `text` to stdout, adding a final newline if missing.

@@ -17,6 +17,7 @@ namespace custody::crypto {
 inline constexpr std::string_view kDisposalCertificateContext = "custody-disposal-certificate-v1\n";
 // custody/manifest.sig of a handover package (docs/formats/package.md).
 inline constexpr std::string_view kPackageManifestContext = "custody-package-manifest-v1\n";
+inline constexpr std::string_view kReceiptContext = "custody-receipt-v1\n";
 
 // context || payload: the bytes actually signed.
 inline std::string ContextMessage(std::string_view context, std::string_view payload) {

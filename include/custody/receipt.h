@@ -1,0 +1,157 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Receipts for confidential information received from a client (預かり証,
+// seed 000 §25): the model, validation, issuance into the ledger, the signed
+// RECEIPT.json, the printable PDF, and verification of either. The format is
+// docs/formats/receipt.md.
+//
+// A receipt is content (what was received, from whom, how, for what, where it
+// is kept, when it goes back) plus issuance (number, date, issuer, ledger
+// anchor). The ledger entry `receipt.issued` carries the whole content, so the
+// received-data register (受領記録簿) is a view of the ledger and a lost
+// RECEIPT.json can be rebuilt, byte for byte, from its entry.
+//
+// Thread safety: plain values and free functions; a Station is used by one
+// thread at a time.
+#ifndef CUSTODY_RECEIPT_H_
+#define CUSTODY_RECEIPT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "custody/status.h"
+
+namespace custody {
+
+class Env;
+class Station;
+
+inline constexpr std::string_view kReceiptFormat = "custody-receipt-v1";
+inline constexpr std::string_view kReceiptIssuedEvent = "receipt.issued";
+
+// 媒体 / medium the information arrived on.
+enum class ReceiptMedium {
+  kUsbFlash,
+  kHdd,
+  kSsd,
+  kOptical,
+  kSdCard,
+  kTape,
+  kPaper,
+  kCustodyPackage,  // A custody handover package: `package_id` and `package_sha256` required.
+  kOnline,          // No medium (encrypted transfer).
+  kOther,
+};
+// 授受方法 / how it was handed over.
+enum class TransferMethod { kHand, kSecureMail, kCourier, kEncryptedTransfer, kOther };
+// 返還・廃棄予定: what happens to it at the end.
+enum class Disposition { kReturn, kDispose };
+
+struct ReceiptContent {
+  std::string received_at;                             // 受領日時, RFC 3339 UTC.
+  std::string recipient_name, recipient_organization;  // 受領者 (the contractor's person).
+  std::string deliverer_name, deliverer_organization, deliverer_department;  // 引渡者.
+  std::string info_kind, info_name;  // 情報の種類・名称.
+  int64_t classification = 0;        // 機密性区分 1..3; 0 = not stated (refused).
+  int64_t items = 0;                 // 件数; 0 = not stated.
+  int64_t bytes = 0;                 // 容量; 0 = not stated.
+  std::string quantity_note;         // e.g. "CSV 3 ファイル"
+  ReceiptMedium medium = ReceiptMedium::kOther;
+  std::string medium_id;                   // Serial or management number (媒体管理番号).
+  std::string package_id, package_sha256;  // kCustodyPackage only.
+  TransferMethod transfer = TransferMethod::kHand;
+  std::string tracking;           // Tracking number (kSecureMail: required).
+  std::string transfer_detail;    // Free text.
+  std::string purpose, contract;  // 利用目的 / 契約名 (at least one).
+  std::string storage;            // 保管場所.
+  Disposition disposition = Disposition::kReturn;
+  std::string disposition_due;  // 返還・廃棄予定日, YYYY-MM-DD.
+  std::string remarks;
+};
+
+struct ReceiptIssuance {
+  std::string number;     // "<station>-<seq, 6+ digits>": the ledger entry's seq.
+  std::string issued_at;  // The entry's time.
+  std::string issuer_company, issuer_station, issuer_verifier_key;
+  std::string ledger_origin;
+  uint64_t ledger_entry = 0;
+  std::string content_sha256_hex;
+};
+
+struct Receipt {
+  ReceiptContent content;
+  ReceiptIssuance issuance;
+};
+
+// RECEIPT.json: body, signature, evidence bundle of the receipt.issued entry.
+struct SignedReceipt {
+  Receipt receipt;
+  std::string signature;  // 64 bytes.
+  std::string evidence_bundle;
+};
+
+// Checks required fields and formats. kInvalidArgument naming every missing
+// or malformed field (Japanese and English names).
+Status ValidateReceiptContent(const ReceiptContent& content);
+
+// Canonical JSON of the content / body; SHA-256 hex of each.
+Result<std::string> CanonicalReceiptContentJson(const ReceiptContent& content);
+Result<std::string> ReceiptContentDigestHex(const ReceiptContent& content);
+Result<std::string> ReceiptBodyDigestHex(const Receipt& receipt);
+
+// Validates `content`, appends `receipt.issued` (data: content and its
+// digest) and returns the signed receipt. Needs the signing key (may ask the
+// passphrase provider).
+Result<SignedReceipt> IssueReceipt(Station& station, std::string_view operator_name,
+                                   const ReceiptContent& content);
+// Rebuilds the signed receipt of ledger entry `seq` (a receipt.issued
+// entry). Ed25519 signatures are deterministic, so this returns the very
+// bytes IssueReceipt returned. kNotFound if `seq` is not a receipt.
+Result<SignedReceipt> RebuildReceipt(Station& station, uint64_t seq);
+// The seq of receipt `number` ("office-1-000042" or just "42").
+Result<uint64_t> ReceiptSeqFromNumber(const Station& station, std::string_view number);
+
+Result<std::string> SerializeSignedReceipt(const SignedReceipt& signed_receipt);
+// Strict: canonical bytes, every member, nothing unknown. kCorruption
+// (kTruncated when the text ends early) naming the member.
+Result<SignedReceipt> ParseSignedReceipt(std::string_view text);
+
+enum class ReceiptLanguage { kJa, kEn, kJaEn };
+Result<ReceiptLanguage> ParseReceiptLanguage(std::string_view name);  // ja, en, ja+en
+
+// The PDF: A4 portrait, title 預かり証, every content field, seal boxes for
+// 受領者 and 引渡者, the QR code "custody-receipt:1:<number>:<body digest>".
+// The PDF's Keywords metadata carries the QR payload, the language and the
+// whole RECEIPT.json (base64) so the PDF alone can be verified.
+Result<std::string> RenderReceiptPdf(const SignedReceipt& signed_receipt, ReceiptLanguage lang);
+
+std::string ReceiptQrPayload(std::string_view number, std::string_view body_digest_hex);
+
+enum class ReceiptSource { kJson, kPdf };
+struct VerifiedReceipt {
+  SignedReceipt receipt;
+  std::string body_digest_hex;
+  ReceiptSource source = ReceiptSource::kJson;
+};
+
+// Verifies RECEIPT.json or a receipt PDF (detected by content) against the
+// pinned verifier key (C2SP form "name+hex8+base64"): strict parse, the
+// issuer's key is the pinned key, signature, evidence bundle (entry type,
+// seq, time, content digest, number, origin). For a PDF additionally: the
+// embedded record verifies, the QR payload names it, and the pages are
+// exactly the rendering of that record. kCorruption / kTruncated for a
+// malformed file, kVerificationFailed for any mismatch.
+Result<VerifiedReceipt> VerifyReceipt(std::string_view file_bytes, std::string_view verifier_key);
+
+// Checks a QR payload scanned from paper against a verified receipt.
+Status CheckReceiptQr(const VerifiedReceipt& receipt, std::string_view qr_payload);
+
+// Enum spellings for flags and JSON ("usb-flash", "secure-mail", "return").
+Result<ReceiptMedium> ParseReceiptMedium(std::string_view name);
+Result<TransferMethod> ParseTransferMethod(std::string_view name);
+Result<Disposition> ParseDisposition(std::string_view name);
+
+}  // namespace custody
+
+#endif  // CUSTODY_RECEIPT_H_

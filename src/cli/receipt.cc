@@ -1,0 +1,218 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// custody receipt issue|verify|reissue: 預かり証 for confidential information
+// received (docs/formats/receipt.md).
+#include "custody/receipt.h"
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_util.h"
+#include "common/time_util.h"
+#include "custody/env.h"
+
+namespace custody::cli {
+namespace {
+
+struct ReceiptOptions {
+  // issue
+  std::string received_at, recipient, recipient_org, from, from_org, from_dept;
+  std::string kind, name, quantity_note, medium = "other", medium_id, package_id, package_sha256;
+  std::string transfer = "hand", tracking, transfer_detail, purpose, contract, storage;
+  std::string disposition = "return", due, remarks;
+  int64_t classification = 0, items = 0, bytes = 0;
+  std::string lang = "ja", output;
+  // verify / reissue
+  std::string file, key, qr, number;
+};
+
+Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
+  CUSTODY_ASSIGN_OR_RETURN(ReceiptLanguage lang, ParseReceiptLanguage(o.lang));
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
+  Env* env = Env::Default();
+  ReceiptContent c;
+  if (o.received_at.empty()) {
+    c.received_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
+  } else {
+    CUSTODY_ASSIGN_OR_RETURN(int64_t t, timeutil::ParseTime(o.received_at));
+    c.received_at = timeutil::FormatRfc3339Utc(t);
+  }
+  c.recipient_name = o.recipient.empty() ? op : o.recipient;
+  c.recipient_organization =
+      o.recipient_org.empty() ? station->config().organization : o.recipient_org;
+  c.deliverer_name = o.from;
+  c.deliverer_organization = o.from_org;
+  c.deliverer_department = o.from_dept;
+  c.info_kind = o.kind;
+  c.info_name = o.name;
+  c.classification = o.classification;
+  c.items = o.items;
+  c.bytes = o.bytes;
+  c.quantity_note = o.quantity_note;
+  CUSTODY_ASSIGN_OR_RETURN(c.medium, ParseReceiptMedium(o.medium));
+  c.medium_id = o.medium_id;
+  c.package_id = o.package_id;
+  c.package_sha256 = o.package_sha256;
+  CUSTODY_ASSIGN_OR_RETURN(c.transfer, ParseTransferMethod(o.transfer));
+  c.tracking = o.tracking;
+  c.transfer_detail = o.transfer_detail;
+  c.purpose = o.purpose;
+  c.contract = o.contract;
+  c.storage = o.storage;
+  CUSTODY_ASSIGN_OR_RETURN(c.disposition, ParseDisposition(o.disposition));
+  c.disposition_due = o.due;
+  c.remarks = o.remarks;
+  // Refuse before recording: a receipt entry whose files cannot be written
+  // would be a receipt nobody was handed.
+  CUSTODY_RETURN_IF_ERROR(ValidateReceiptContent(c));
+  if (!o.output.empty()) {
+    for (const char* ext : {".json", ".pdf"})
+      if (env->FileExists(o.output + ext))
+        return AlreadyExistsError(o.output + ext + " exists; choose another --output");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(SignedReceipt s, IssueReceipt(*station, op, c));
+  std::string prefix = o.output.empty() ? s.receipt.issuance.number : o.output;
+  CUSTODY_ASSIGN_OR_RETURN(std::string record, SerializeSignedReceipt(s));
+  CUSTODY_ASSIGN_OR_RETURN(std::string pdf, RenderReceiptPdf(s, lang));
+  CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(prefix + ".json", record, 0644));
+  CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(prefix + ".pdf", pdf, 0644));
+  if (g.json) {
+    PrintLine(nlohmann::json({{"number", s.receipt.issuance.number},
+                              {"entry", s.receipt.issuance.ledger_entry},
+                              {"json", prefix + ".json"},
+                              {"pdf", prefix + ".pdf"}})
+                  .dump());
+  } else {
+    PrintLine("receipt " + s.receipt.issuance.number + " issued (ledger entry " +
+              std::to_string(s.receipt.issuance.ledger_entry) + ")");
+    PrintLine("signed record: " + prefix + ".json");
+    PrintLine("PDF to hand over: " + prefix + ".pdf");
+  }
+  return Status::Ok();
+}
+
+Status RunReissue(const GlobalOptions& g, const ReceiptOptions& o) {
+  CUSTODY_ASSIGN_OR_RETURN(ReceiptLanguage lang, ParseReceiptLanguage(o.lang));
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(uint64_t seq, ReceiptSeqFromNumber(*station, o.number));
+  CUSTODY_ASSIGN_OR_RETURN(SignedReceipt s, RebuildReceipt(*station, seq));
+  std::string prefix = o.output.empty() ? s.receipt.issuance.number : o.output;
+  CUSTODY_ASSIGN_OR_RETURN(std::string record, SerializeSignedReceipt(s));
+  CUSTODY_ASSIGN_OR_RETURN(std::string pdf, RenderReceiptPdf(s, lang));
+  Env* env = Env::Default();
+  CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(prefix + ".json", record, 0644));
+  CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(prefix + ".pdf", pdf, 0644));
+  if (!g.json)
+    PrintLine("receipt " + s.receipt.issuance.number + " written to " + prefix + ".json and .pdf");
+  return Status::Ok();
+}
+
+Status RunVerify(const GlobalOptions& g, const ReceiptOptions& o) {
+  Env* env = Env::Default();
+  CUSTODY_ASSIGN_OR_RETURN(std::string bytes, env->ReadFile(o.file));
+  std::string key;
+  if (!o.key.empty()) {
+    CUSTODY_ASSIGN_OR_RETURN(key, ReadVerifierKeyArg(o.key));
+  } else {
+    auto station = OpenStation(g);
+    if (!station.ok())
+      return InvalidArgumentError(
+          "no station here to take the issuer's key from: pass --key VERIFIER_KEY (the key the "
+          "issuer gave you by a separate channel)");
+    key = (*station)->config().verifier_key;
+  }
+  auto verified = VerifyReceipt(bytes, key);
+  if (!verified.ok()) return verified.status().WithContext("receipt REJECTED");
+  if (!o.qr.empty()) {
+    Status qr = CheckReceiptQr(*verified, o.qr);
+    if (!qr.ok()) return qr.WithContext("receipt REJECTED");
+  }
+  const ReceiptIssuance& i = verified->receipt.receipt.issuance;
+  const ReceiptContent& c = verified->receipt.receipt.content;
+  std::string what = verified->source == ReceiptSource::kPdf ? "PDF" : "JSON";
+  if (g.json) {
+    PrintLine(nlohmann::json({{"ok", true},
+                              {"source", what == "PDF" ? "pdf" : "json"},
+                              {"number", i.number},
+                              {"entry", i.ledger_entry},
+                              {"issued_at", i.issued_at},
+                              {"body_sha256", verified->body_digest_hex}})
+                  .dump());
+  } else {
+    PrintLine("receipt OK (" + what + "): " + i.number + ", ledger entry " +
+              std::to_string(i.ledger_entry) + ", issued " + i.issued_at);
+    PrintLine("received " + c.received_at + " by " + c.recipient_name + " from " +
+              c.deliverer_name + " (" + c.deliverer_organization + "): " + c.info_kind);
+  }
+  return Status::Ok();
+}
+
+CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
+  auto o = std::make_shared<ReceiptOptions>();
+  CLI::App* receipt =
+      app.add_subcommand("receipt", "預かり証: receipts for confidential information received");
+  receipt->require_subcommand(1);
+
+  CLI::App* issue =
+      receipt->add_subcommand("issue", "Record a receipt and write its signed JSON and PDF");
+  issue->footer(
+      "Example: custody receipt issue --from 佐藤花子 --from-org 新潟市 --from-dept 市民生活部 "
+      "--kind 住民基本台帳データ --classification 3 --items 1200 --medium usb-flash --medium-id "
+      "USB-0042 "
+      "--transfer hand --contract 住民記録システム保守 --storage 'A棟 金庫2' --disposition return "
+      "--due 2027-03-31");
+  issue->add_option("--received-at", o->received_at, "受領日時 (RFC 3339; default now)");
+  issue->add_option("--recipient", o->recipient, "受領者 (default: the operator)");
+  issue->add_option("--recipient-org", o->recipient_org,
+                    "受領者の所属 (default: the station's organization)");
+  issue->add_option("--from", o->from, "引渡者: the person who handed it over")->required();
+  issue->add_option("--from-org", o->from_org, "引渡者の団体 (municipality)")->required();
+  issue->add_option("--from-dept", o->from_dept, "引渡者の部署");
+  issue->add_option("--kind", o->kind, "情報の種類 (e.g. 住民基本台帳データ)")->required();
+  issue->add_option("--name", o->name, "情報の名称 (file or data set name)");
+  issue->add_option("--classification", o->classification, "機密性区分 1, 2 or 3")->required();
+  issue->add_option("--items", o->items, "件数");
+  issue->add_option("--bytes", o->bytes, "容量 in bytes");
+  issue->add_option("--quantity-note", o->quantity_note,
+                    "件数・容量 in words (e.g. 'CSV 3 files')");
+  issue->add_option(
+      "--medium", o->medium,
+      "媒体: usb-flash, hdd, ssd, optical, sd-card, tape, paper, custody-package, online, other");
+  issue->add_option("--medium-id", o->medium_id, "媒体のシリアル・管理番号");
+  issue->add_option("--package-id", o->package_id, "custody package ID (medium custody-package)");
+  issue->add_option("--package-sha256", o->package_sha256, "custody package manifest SHA-256");
+  issue->add_option("--transfer", o->transfer,
+                    "授受方法: hand, secure-mail, courier, encrypted-transfer, other");
+  issue->add_option("--tracking", o->tracking, "追跡番号 (secure-mail)");
+  issue->add_option("--transfer-detail", o->transfer_detail, "授受方法の詳細");
+  issue->add_option("--purpose", o->purpose, "利用目的");
+  issue->add_option("--contract", o->contract, "契約名");
+  issue->add_option("--storage", o->storage, "保管場所")->required();
+  issue->add_option("--disposition", o->disposition, "返還 (return) or 廃棄 (dispose)");
+  issue->add_option("--due", o->due, "返還・廃棄予定日 YYYY-MM-DD")->required();
+  issue->add_option("--remarks", o->remarks, "備考");
+  issue->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
+  issue->add_option("-o,--output", o->output,
+                    "Output prefix: PREFIX.json and PREFIX.pdf (default: the number)");
+  issue->callback([&g, o, &inv] { inv.run = [&g, o] { return RunIssue(g, *o); }; });
+
+  CLI::App* verify = receipt->add_subcommand("verify", "Verify a receipt's JSON or PDF");
+  verify->footer("Example: custody receipt verify office-1-000007.pdf --key verifier-key.txt");
+  verify->add_option("file", o->file, "RECEIPT.json or RECEIPT.pdf")->required();
+  verify->add_option("--key", o->key,
+                     "Issuer's verifier key (string or file); default: this station's");
+  verify->add_option("--qr", o->qr,
+                     "A QR payload scanned from the paper copy: must name this receipt");
+  verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
+
+  CLI::App* reissue =
+      receipt->add_subcommand("reissue", "Write a receipt's JSON and PDF again from the ledger");
+  reissue->footer("Example: custody receipt reissue office-1-000007 --lang en -o copy");
+  reissue->add_option("number", o->number, "Receipt number (or its ledger entry)")->required();
+  reissue->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
+  reissue->add_option("-o,--output", o->output, "Output prefix (default: the number)");
+  reissue->callback([&g, o, &inv] { inv.run = [&g, o] { return RunReissue(g, *o); }; });
+});
+
+}  // namespace
+}  // namespace custody::cli

@@ -1,0 +1,432 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Receipt model <-> canonical JSON, validation, issuance, rebuild, strict
+// parsing and verification. docs/formats/receipt.md is the contract.
+#include "custody/receipt.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "common/canonical_json.h"
+#include "common/json_reader.h"
+#include "common/time_util.h"
+#include "crypto/ed25519.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
+#include "crypto/signature_context.h"
+#include "custody/certificate.h"
+#include "custody/ledger.h"
+#include "custody/station.h"
+#include "ledger/note.h"
+#include "receipt/receipt_internal.h"
+#include "receipt/vocabulary.h"
+
+namespace custody {
+namespace {
+
+using Json = nlohmann::json;
+using json::JsonReader;
+using namespace receipt;  // NOLINT: the vocabulary tables.
+
+std::string Join(const std::vector<std::string>& v, std::string_view sep) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : std::string(sep)) + s;
+  return out;
+}
+
+bool IsSha256Hex(std::string_view s) {
+  if (s.size() != 64) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+bool NeedsMediumId(ReceiptMedium m) {
+  return m != ReceiptMedium::kCustodyPackage && m != ReceiptMedium::kOnline &&
+         m != ReceiptMedium::kPaper && m != ReceiptMedium::kOther;
+}
+
+Json IssuanceJson(const ReceiptIssuance& i) {
+  return {{"number", i.number},
+          {"issued_at", i.issued_at},
+          {"issuer",
+           {{"company", i.issuer_company},
+            {"station", i.issuer_station},
+            {"verifier_key", i.issuer_verifier_key}}},
+          {"ledger",
+           {{"origin", i.ledger_origin},
+            {"entry", i.ledger_entry},
+            {"content_sha256", i.content_sha256_hex}}}};
+}
+
+ReceiptIssuance ReadIssuance(JsonReader& r) {
+  ReceiptIssuance i;
+  i.number = r.Str("number");
+  i.issued_at = r.Str("issued_at");
+  {
+    JsonReader is = r.Sub("issuer");
+    i.issuer_company = is.Str("company");
+    i.issuer_station = is.Str("station");
+    i.issuer_verifier_key = is.Str("verifier_key");
+  }
+  {
+    JsonReader l = r.Sub("ledger");
+    i.ledger_origin = l.Str("origin");
+    i.ledger_entry = l.Uint("entry");
+    i.content_sha256_hex = l.Str("content_sha256");
+  }
+  return i;
+}
+
+Json BodyJson(const Receipt& r) {
+  return {{"content", receipt::ContentToJson(r.content)}, {"issuance", IssuanceJson(r.issuance)}};
+}
+
+Result<std::string> SigningMessage(const Receipt& r) {
+  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(BodyJson(r)));
+  return crypto::ContextMessage(crypto::kReceiptContext, canonical);
+}
+
+}  // namespace
+
+namespace receipt {
+
+Json ContentToJson(const ReceiptContent& c) {
+  return {
+      {"received_at", c.received_at},
+      {"recipient", {{"name", c.recipient_name}, {"organization", c.recipient_organization}}},
+      {"deliverer",
+       {{"name", c.deliverer_name},
+        {"organization", c.deliverer_organization},
+        {"department", c.deliverer_department}}},
+      {"information",
+       {{"kind", c.info_kind},
+        {"name", c.info_name},
+        {"classification", c.classification},
+        {"items", c.items},
+        {"bytes", c.bytes},
+        {"quantity_note", c.quantity_note}}},
+      {"medium",
+       {{"kind", std::string(TermOf(kMedia, c.medium).json)},
+        {"id", c.medium_id},
+        {"package", {{"id", c.package_id}, {"sha256", c.package_sha256}}}}},
+      {"transfer",
+       {{"method", std::string(TermOf(kTransfers, c.transfer).json)},
+        {"tracking", c.tracking},
+        {"detail", c.transfer_detail}}},
+      {"purpose", {{"purpose", c.purpose}, {"contract", c.contract}}},
+      {"storage", c.storage},
+      {"disposition",
+       {{"kind", std::string(TermOf(kDispositions, c.disposition).json)},
+        {"due", c.disposition_due}}},
+      {"remarks", c.remarks},
+  };
+}
+
+ReceiptContent ReadContent(JsonReader& r) {
+  ReceiptContent c;
+  c.received_at = r.Str("received_at");
+  {
+    JsonReader p = r.Sub("recipient");
+    c.recipient_name = p.Str("name");
+    c.recipient_organization = p.Str("organization");
+  }
+  {
+    JsonReader p = r.Sub("deliverer");
+    c.deliverer_name = p.Str("name");
+    c.deliverer_organization = p.Str("organization");
+    c.deliverer_department = p.Str("department");
+  }
+  {
+    JsonReader p = r.Sub("information");
+    c.info_kind = p.Str("kind");
+    c.info_name = p.Str("name");
+    c.classification = p.Int("classification");
+    c.items = p.Int("items");
+    c.bytes = p.Int("bytes");
+    c.quantity_note = p.Str("quantity_note");
+  }
+  {
+    JsonReader p = r.Sub("medium");
+    c.medium = p.Enum("kind", kMedia);
+    c.medium_id = p.Str("id");
+    JsonReader pkg = p.Sub("package");
+    c.package_id = pkg.Str("id");
+    c.package_sha256 = pkg.Str("sha256");
+  }
+  {
+    JsonReader p = r.Sub("transfer");
+    c.transfer = p.Enum("method", kTransfers);
+    c.tracking = p.Str("tracking");
+    c.transfer_detail = p.Str("detail");
+  }
+  {
+    JsonReader p = r.Sub("purpose");
+    c.purpose = p.Str("purpose");
+    c.contract = p.Str("contract");
+  }
+  c.storage = r.Str("storage");
+  {
+    JsonReader p = r.Sub("disposition");
+    c.disposition = p.Enum("kind", kDispositions);
+    c.disposition_due = p.Str("due");
+  }
+  c.remarks = r.Str("remarks");
+  return c;
+}
+
+bool IsUtcTime(const std::string& t) {
+  auto parsed = timeutil::ParseTime(t);
+  return parsed.ok() && timeutil::FormatRfc3339Utc(*parsed) == t;
+}
+
+bool IsDate(const std::string& d) {
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  auto parsed = timeutil::ParseTime(d + "T00:00:00Z");
+  return parsed.ok() && timeutil::FormatRfc3339Utc(*parsed).substr(0, 10) == d;
+}
+
+Result<ReceiptContent> ContentFromEntry(const LedgerEntry& e) {
+  if (e.type != kReceiptIssuedEvent)
+    return NotFoundError("ledger entry " + std::to_string(e.seq) + " is a " + e.type +
+                         ", not a receipt");
+  auto data = json::ParseStrict(e.data_json);
+  if (!data.ok())
+    return CorruptionError("receipt entry " + std::to_string(e.seq) + ": " +
+                           data.status().message());
+  std::string error;
+  ReceiptContent c;
+  std::string digest;
+  {
+    JsonReader top(*data, "receipt.issued", &error);
+    JsonReader content = top.Sub("content");
+    c = ReadContent(content);
+    digest = top.Str("content_sha256");
+  }
+  if (!error.empty())
+    return CorruptionError("ledger entry " + std::to_string(e.seq) + ": " + error);
+  CUSTODY_ASSIGN_OR_RETURN(std::string again, ReceiptContentDigestHex(c));
+  if (again != digest)
+    return CorruptionError("ledger entry " + std::to_string(e.seq) +
+                           ": content_sha256 does not match the content");
+  return c;
+}
+
+}  // namespace receipt
+
+Status ValidateReceiptContent(const ReceiptContent& c) {
+  std::vector<std::string> missing, malformed;
+  auto need = [&](const std::string& v, const char* what) {
+    if (v.empty()) missing.push_back(what);
+  };
+  need(c.received_at, "受領日時 received_at");
+  if (!c.received_at.empty() && !receipt::IsUtcTime(c.received_at))
+    malformed.push_back("受領日時 received_at '" + c.received_at + "' is not RFC 3339 UTC");
+  need(c.recipient_name, "受領者 recipient");
+  need(c.deliverer_name, "引渡者 deliverer");
+  need(c.deliverer_organization, "引渡者の所属団体 deliverer organization");
+  need(c.info_kind, "情報の種類 information kind");
+  if (c.classification == 0)
+    missing.push_back("機密性区分 classification");
+  else if (c.classification < 1 || c.classification > 3)
+    malformed.push_back("機密性区分 classification must be 1, 2 or 3");
+  if (c.items < 0) malformed.push_back("件数 items is negative");
+  if (c.bytes < 0) malformed.push_back("容量 bytes is negative");
+  if (c.items == 0 && c.bytes == 0 && c.quantity_note.empty())
+    missing.push_back("件数・容量 items, bytes or quantity note");
+  if (NeedsMediumId(c.medium)) need(c.medium_id, "媒体のシリアル・管理番号 medium id");
+  if (c.medium == ReceiptMedium::kCustodyPackage) {
+    need(c.package_id, "パッケージID package id");
+    if (!IsSha256Hex(c.package_sha256))
+      malformed.push_back("package sha256 must be 64 lowercase hex digits");
+  } else if (!c.package_id.empty() || !c.package_sha256.empty()) {
+    malformed.push_back("package id/sha256 are only for medium custody-package");
+  }
+  if (c.transfer == TransferMethod::kSecureMail)
+    need(c.tracking, "追跡番号 tracking number (secure-mail)");
+  if (c.purpose.empty() && c.contract.empty())
+    missing.push_back("利用目的または契約名 purpose or contract");
+  need(c.storage, "保管場所 storage");
+  need(c.disposition_due, "返還・廃棄予定日 disposition due date");
+  if (!c.disposition_due.empty() && !receipt::IsDate(c.disposition_due))
+    malformed.push_back("返還・廃棄予定日 '" + c.disposition_due + "' is not YYYY-MM-DD");
+  if (missing.empty() && malformed.empty()) return Status::Ok();
+  std::string msg = "the receipt cannot be issued:";
+  if (!missing.empty()) msg += " missing " + Join(missing, "; ") + ".";
+  if (!malformed.empty()) msg += " invalid: " + Join(malformed, "; ") + ".";
+  return InvalidArgumentError(msg);
+}
+
+Result<std::string> CanonicalReceiptContentJson(const ReceiptContent& content) {
+  return json::Canonicalize(receipt::ContentToJson(content));
+}
+
+Result<std::string> ReceiptContentDigestHex(const ReceiptContent& content) {
+  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, CanonicalReceiptContentJson(content));
+  return crypto::Sha256Hex(canonical);
+}
+
+Result<std::string> ReceiptBodyDigestHex(const Receipt& r) {
+  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(BodyJson(r)));
+  return crypto::Sha256Hex(canonical);
+}
+
+Result<SignedReceipt> IssueReceipt(Station& station, std::string_view operator_name,
+                                   const ReceiptContent& content) {
+  CUSTODY_RETURN_IF_ERROR(ValidateReceiptContent(content));
+  CUSTODY_ASSIGN_OR_RETURN(std::string digest, ReceiptContentDigestHex(content));
+  Json data = {{"content", receipt::ContentToJson(content)}, {"content_sha256", digest}};
+  CUSTODY_ASSIGN_OR_RETURN(std::string data_json, json::Canonicalize(data));
+  CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e,
+                           station.Record(kReceiptIssuedEvent, operator_name, data_json));
+  return RebuildReceipt(station, e.seq);
+}
+
+Result<SignedReceipt> RebuildReceipt(Station& station, uint64_t seq) {
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, ledger->Get(seq));
+  SignedReceipt s;
+  CUSTODY_ASSIGN_OR_RETURN(s.receipt.content, receipt::ContentFromEntry(e));
+  ReceiptIssuance& i = s.receipt.issuance;
+  i.number = FormatCertificateNumber(station.config().station_name, e.seq);
+  i.issued_at = e.time;
+  i.issuer_company = station.config().organization;
+  i.issuer_station = station.config().station_name;
+  i.issuer_verifier_key = station.config().verifier_key;
+  i.ledger_origin = station.config().origin;
+  i.ledger_entry = e.seq;
+  CUSTODY_ASSIGN_OR_RETURN(i.content_sha256_hex, ReceiptContentDigestHex(s.receipt.content));
+  CUSTODY_ASSIGN_OR_RETURN(std::string message, SigningMessage(s.receipt));
+  CUSTODY_ASSIGN_OR_RETURN(s.signature, station.Sign(message));
+  CUSTODY_ASSIGN_OR_RETURN(s.evidence_bundle, ledger->EvidenceBundle(e.seq));
+  return s;
+}
+
+Result<uint64_t> ReceiptSeqFromNumber(const Station& station, std::string_view number) {
+  std::string_view digits = number;
+  std::string prefix = station.config().station_name + "-";
+  if (digits.substr(0, prefix.size()) == prefix) digits.remove_prefix(prefix.size());
+  if (digits.empty() || digits.size() > 18 ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return InvalidArgumentError("'" + std::string(number) +
+                                "' is not a receipt number of station " +
+                                station.config().station_name + " (e.g. " + prefix + "000042)");
+  return std::stoull(std::string(digits));
+}
+
+Result<std::string> SerializeSignedReceipt(const SignedReceipt& s) {
+  if (s.signature.size() != crypto::kEd25519SignatureSize)
+    return InvalidArgumentError("a receipt signature is 64 bytes");
+  Json file = {{"format", std::string(kReceiptFormat)},
+               {"body", BodyJson(s.receipt)},
+               {"signature", encoding::Base64Encode(s.signature)},
+               {"evidence", s.evidence_bundle}};
+  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(file));
+  return canonical + "\n";
+}
+
+Result<SignedReceipt> ParseSignedReceipt(std::string_view text) {
+  if (text.empty()) return TruncatedError("the receipt file is empty");
+  if (text.back() != '\n')
+    return TruncatedError("the receipt ends early (no final newline): the file is truncated");
+  std::string_view body = text.substr(0, text.size() - 1);
+  auto parsed = json::ParseStrict(body);
+  if (!parsed.ok()) return CorruptionError("not a custody receipt: " + parsed.status().message());
+  if (!json::IsCanonical(body))
+    return CorruptionError("the receipt is not in canonical JSON form (was it edited?)");
+  const Json& j = *parsed;
+  if (!j.is_object() || !j.contains("format") || !j["format"].is_string() ||
+      j["format"].get<std::string>() != kReceiptFormat)
+    return CorruptionError("not a custody receipt (format is not " + std::string(kReceiptFormat) +
+                           ")");
+  std::string error, sig_b64;
+  SignedReceipt s;
+  {
+    JsonReader top(j, "receipt", &error);
+    top.Str("format");
+    sig_b64 = top.Str("signature");
+    s.evidence_bundle = top.Str("evidence");
+    JsonReader b = top.Sub("body");
+    JsonReader content = b.Sub("content");
+    s.receipt.content = receipt::ReadContent(content);
+    JsonReader issuance = b.Sub("issuance");
+    s.receipt.issuance = ReadIssuance(issuance);
+  }
+  if (!error.empty()) return CorruptionError("malformed receipt: " + error);
+  auto sig = encoding::Base64Decode(sig_b64);
+  if (!sig.ok() || sig->size() != crypto::kEd25519SignatureSize)
+    return CorruptionError("malformed receipt: the signature is not 64 bytes of base64");
+  s.signature = std::move(*sig);
+  // Round trip: anything the parser dropped or normalized would be unsigned
+  // meaning.
+  CUSTODY_ASSIGN_OR_RETURN(std::string again, SerializeSignedReceipt(s));
+  if (again != text) return CorruptionError("malformed receipt: it does not round-trip");
+  return s;
+}
+
+std::string ReceiptQrPayload(std::string_view number, std::string_view body_digest_hex) {
+  return "custody-receipt:1:" + std::string(number) + ":" + std::string(body_digest_hex);
+}
+
+namespace receipt {
+
+Status VerifySignedReceipt(const SignedReceipt& s, std::string_view verifier_key) {
+  const ReceiptIssuance& i = s.receipt.issuance;
+  if (i.issuer_verifier_key != verifier_key)
+    return VerificationFailedError("the receipt names issuer key " + i.issuer_verifier_key +
+                                   ", not the pinned key " + std::string(verifier_key) +
+                                   ": it was not issued by this station");
+  CUSTODY_ASSIGN_OR_RETURN(note::Verifier v, note::ParseVerifierKey(verifier_key));
+  CUSTODY_ASSIGN_OR_RETURN(std::string message, SigningMessage(s.receipt));
+  if (!crypto::Ed25519Verify(v.public_key, message, s.signature))
+    return VerificationFailedError(
+        "the receipt's signature does not verify: its content was changed after signing, or it "
+        "was signed by another key");
+  auto entry = VerifyEvidenceBundle(s.evidence_bundle, verifier_key);
+  if (!entry.ok()) return entry.status().WithContext("the receipt's ledger evidence is invalid");
+  CUSTODY_ASSIGN_OR_RETURN(std::string digest, ReceiptContentDigestHex(s.receipt.content));
+  std::vector<std::string> wrong;
+  if (entry->type != kReceiptIssuedEvent) wrong.push_back("the entry is a " + entry->type);
+  if (entry->seq != i.ledger_entry) wrong.push_back("the entry is #" + std::to_string(entry->seq));
+  if (entry->time != i.issued_at) wrong.push_back("the entry's time is " + entry->time);
+  if (i.content_sha256_hex != digest) wrong.push_back("ledger.content_sha256 is not the content's");
+  auto data = json::ParseStrict(entry->data_json);
+  if (!data.ok() || !data->is_object() || !data->contains("content_sha256") ||
+      (*data)["content_sha256"] != digest)
+    wrong.push_back("the entry commits to other content");
+  if (i.number != FormatCertificateNumber(i.issuer_station, entry->seq))
+    wrong.push_back("the number is not <station>-<entry>");
+  if (v.name != i.ledger_origin) wrong.push_back("the key's origin is not ledger.origin");
+  if (!wrong.empty())
+    return VerificationFailedError("the receipt does not match its ledger entry: " +
+                                   Join(wrong, "; "));
+  return Status::Ok();
+}
+
+}  // namespace receipt
+
+Status CheckReceiptQr(const VerifiedReceipt& r, std::string_view qr) {
+  std::string expected = ReceiptQrPayload(r.receipt.receipt.issuance.number, r.body_digest_hex);
+  if (qr != expected)
+    return VerificationFailedError("the QR payload '" + std::string(qr) +
+                                   "' does not name this receipt (expected " + expected + ")");
+  return Status::Ok();
+}
+
+Result<ReceiptMedium> ParseReceiptMedium(std::string_view n) {
+  return ParseTerm(kMedia, n, "medium (媒体)");
+}
+Result<TransferMethod> ParseTransferMethod(std::string_view n) {
+  return ParseTerm(kTransfers, n, "transfer method (授受方法)");
+}
+Result<Disposition> ParseDisposition(std::string_view n) {
+  return ParseTerm(kDispositions, n, "disposition (返還・廃棄)");
+}
+Result<ReceiptLanguage> ParseReceiptLanguage(std::string_view n) {
+  if (n == "ja") return ReceiptLanguage::kJa;
+  if (n == "en") return ReceiptLanguage::kEn;
+  if (n == "ja+en" || n == "en+ja") return ReceiptLanguage::kJaEn;
+  return InvalidArgumentError("language '" + std::string(n) + "' is not one of ja, en, ja+en");
+}
+
+}  // namespace custody

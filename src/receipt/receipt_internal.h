@@ -1,0 +1,30 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Receipt internals shared by the model (receipt.cc), the PDF
+// (receipt_pdf.cc) and the registers (src/receipt/register.cc).
+#ifndef CUSTODY_SRC_RECEIPT_RECEIPT_INTERNAL_H_
+#define CUSTODY_SRC_RECEIPT_RECEIPT_INTERNAL_H_
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/json_reader.h"
+#include "custody/ledger.h"
+#include "custody/receipt.h"
+
+namespace custody::receipt {
+
+nlohmann::json ContentToJson(const ReceiptContent& content);
+ReceiptContent ReadContent(json::JsonReader& reader);
+bool IsUtcTime(const std::string& t);
+bool IsDate(const std::string& d);  // YYYY-MM-DD, a real date.
+
+// The content recorded in a receipt.issued entry (checked against its digest).
+Result<ReceiptContent> ContentFromEntry(const LedgerEntry& entry);
+
+// Signature, pinned key, evidence bundle and its entry (not the PDF).
+Status VerifySignedReceipt(const SignedReceipt& signed_receipt, std::string_view verifier_key);
+
+}  // namespace custody::receipt
+
+#endif  // CUSTODY_SRC_RECEIPT_RECEIPT_INTERNAL_H_

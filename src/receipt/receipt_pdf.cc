@@ -1,0 +1,297 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The printable receipt (預かり証) as a report::Document built only from the
+// signed record, and verification of RECEIPT.json or the PDF.
+//
+// Why the PDF carries the whole record: the paper copy travels alone (it is
+// what the municipality files). With the record in the PDF's metadata, the PDF
+// can be verified on its own, and because the renderer is deterministic the
+// verifier re-renders the record and requires the very same bytes, so a PDF
+// whose visible text was altered fails even though its metadata is intact.
+#include <cstdio>
+
+#include "common/time_util.h"
+#include "crypto/encoding.h"
+#include "custody/certificate.h"
+#include "custody/receipt.h"
+#include "receipt/receipt_internal.h"
+#include "receipt/vocabulary.h"
+#include "report/document.h"
+
+namespace custody {
+namespace {
+
+using report::Label;
+using namespace receipt;  // NOLINT: the vocabulary tables.
+
+constexpr std::string_view kRecordTag = "record=";
+constexpr std::string_view kLangTag = "lang=";
+
+report::Language ToReport(ReceiptLanguage l) {
+  switch (l) {
+    case ReceiptLanguage::kJa:
+      return report::Language::kJa;
+    case ReceiptLanguage::kEn:
+      return report::Language::kEn;
+    case ReceiptLanguage::kJaEn:
+      return report::Language::kJaEn;
+  }
+  return report::Language::kJa;
+}
+
+std::string_view LangName(ReceiptLanguage l) {
+  switch (l) {
+    case ReceiptLanguage::kJa:
+      return "ja";
+    case ReceiptLanguage::kEn:
+      return "en";
+    case ReceiptLanguage::kJaEn:
+      return "ja+en";
+  }
+  return "ja";
+}
+
+template <typename E, size_t N>
+Label L(const std::array<Term<E>, N>& table, E v) {
+  const auto& t = TermOf(table, v);
+  return {std::string(t.ja), std::string(t.en)};
+}
+
+std::string Jst(const std::string& rfc3339) {
+  auto t = timeutil::ParseTime(rfc3339);
+  return t.ok() ? timeutil::FormatJst(*t) : rfc3339;
+}
+
+std::string OrDash(const std::string& s) { return s.empty() ? "—" : s; }
+
+// Decimal units, as media makers label capacity; exact bytes beside them.
+std::string Bytes(int64_t bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 5) {
+    v /= 1000;
+    ++u;
+  }
+  char buf[64];
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s (%lld B)", v, units[u], static_cast<long long>(bytes));
+  return buf;
+}
+
+class ReceiptDocument {
+ public:
+  ReceiptDocument(const SignedReceipt& s, ReceiptLanguage lang, std::string body_digest,
+                  std::string keywords)
+      : c_(s.receipt.content),
+        i_(s.receipt.issuance),
+        lang_(ToReport(lang)),
+        body_digest_(std::move(body_digest)),
+        keywords_(std::move(keywords)) {}
+
+  report::Document Build() {
+    report::Document d;
+    d.language = lang_;
+    d.title = {"預かり証", "Receipt for Confidential Information"};
+    d.subtitle = {"機密情報の受領について", "Acknowledgement of confidential information received"};
+    d.document_number = P("受領番号", "Receipt No.") + i_.number;
+    auto issued = timeutil::ParseTime(i_.issued_at);
+    std::string date = i_.issued_at.substr(0, 10);
+    if (issued.ok()) {
+      date = timeutil::FormatJst(*issued).substr(0, 10);
+      if (lang_ != report::Language::kEn)
+        date = timeutil::FormatWareki(*issued) + " (" + date + ")";
+    }
+    d.header_right = {P("発行日", "Issued") + date};
+    std::string to = c_.deliverer_organization;
+    if (!c_.deliverer_department.empty()) to += " " + c_.deliverer_department;
+    d.addressee = lang_ == report::Language::kEn ? "To: " + to : to + " 御中";
+    d.issuer = {c_.recipient_organization.empty() ? i_.issuer_company : c_.recipient_organization};
+    d.issuer.push_back(P("受領者", "Received by") + c_.recipient_name);
+    d.issuer.push_back(P("発行端末", "Station") + i_.issuer_station);
+
+    if (lang_ != report::Language::kEn)
+      d.blocks.push_back(
+          report::Paragraph{"下記の機密情報を確かに受領しました。契約に基づき適切に管理し、"
+                            "予定日までに返還または廃棄します。"});
+    if (lang_ != report::Language::kJa)
+      d.blocks.push_back(report::Paragraph{
+          "We acknowledge receipt of the confidential information below. We will keep it as the "
+          "contract requires and return or dispose of it by the date stated."});
+    if (lang_ != report::Language::kEn)
+      d.blocks.push_back(report::Paragraph{"記", report::Align::kCenter, 11});
+    d.blocks.push_back(Content());
+    d.blocks.push_back(Signatures());
+    d.blocks.push_back(Evidence());
+    d.footer_note = T("本預かり証の正本は電子署名付きの JSON (" + i_.number +
+                          ".json) です。検証: custody receipt verify",
+                      "The signed JSON (" + i_.number +
+                          ".json) is the original of this receipt; verify it with custody receipt "
+                          "verify");
+    d.created = i_.issued_at;
+    d.author = i_.issuer_company;
+    d.subject = "custody receipt " + i_.number;
+    d.keywords = keywords_;
+    return d;
+  }
+
+ private:
+  std::string T(const std::string& ja, const std::string& en) const {
+    return report::Pick({ja, en}, lang_);
+  }
+  std::string T(const Label& l) const { return report::Pick(l, lang_); }
+  std::string P(const std::string& ja, const std::string& en) const {
+    return lang_ == report::Language::kJa ? ja + " " : T(ja, en) + ": ";
+  }
+
+  report::KeyValueSection Content() {
+    report::KeyValueSection s;
+    s.heading = {"受領した情報", "Information received"};
+    std::string deliverer = c_.deliverer_name + "（" + c_.deliverer_organization +
+                            (c_.deliverer_department.empty() ? "" : " " + c_.deliverer_department) +
+                            "）";
+    std::string recipient =
+        c_.recipient_name +
+        (c_.recipient_organization.empty() ? "" : "（" + c_.recipient_organization + "）");
+    std::string info = c_.info_kind + (c_.info_name.empty() ? "" : "\n" + c_.info_name);
+    std::vector<std::string> qty;
+    if (c_.items > 0) qty.push_back(std::to_string(c_.items) + T(" 件", " items"));
+    if (c_.bytes > 0) qty.push_back(Bytes(c_.bytes));
+    if (!c_.quantity_note.empty()) qty.push_back(c_.quantity_note);
+    std::string quantity;
+    for (const std::string& q : qty) quantity += (quantity.empty() ? "" : " / ") + q;
+    std::string medium = T(L(kMedia, c_.medium));
+    // append(), not operator+: GCC 12 reports a false -Wrestrict on "\n" + std::string.
+    if (!c_.medium_id.empty()) medium.append("\n").append(P("管理番号", "ID")).append(c_.medium_id);
+    if (c_.medium == ReceiptMedium::kCustodyPackage)
+      medium.append("\n")
+          .append(P("パッケージID", "Package ID"))
+          .append(c_.package_id)
+          .append("\nSHA-256 ")
+          .append(c_.package_sha256);
+    std::string transfer = T(L(kTransfers, c_.transfer));
+    if (!c_.tracking.empty())
+      transfer.append("\n").append(P("追跡番号", "Tracking No.")).append(c_.tracking);
+    if (!c_.transfer_detail.empty()) transfer.append("\n").append(c_.transfer_detail);
+    std::string due = c_.disposition_due;
+    auto due_t = timeutil::ParseTime(due + "T00:00:00+09:00");
+    if (due_t.ok() && lang_ != report::Language::kEn)
+      due = timeutil::FormatWareki(*due_t) + " (" + due + ")";
+    s.fields = {
+        {{"受領日時", "Received at"}, Jst(c_.received_at)},
+        {{"受領者", "Received by"}, recipient},
+        {{"引渡者", "Handed over by"}, deliverer},
+        {{"情報の種類・名称", "Kind and name of information"}, info},
+        {{"機密性区分", "Classification"},
+         T("機密性" + std::to_string(c_.classification),
+           "Class " + std::to_string(c_.classification))},
+        {{"件数・容量", "Quantity"}, OrDash(quantity)},
+        {{"媒体", "Medium"}, medium},
+        {{"授受方法", "Handover method"}, transfer},
+        {{"利用目的", "Purpose"}, OrDash(c_.purpose)},
+        {{"契約名", "Contract"}, OrDash(c_.contract)},
+        {{"保管場所", "Kept at"}, c_.storage},
+        {{"返還・廃棄予定", "Return or disposal"},
+         T(L(kDispositions, c_.disposition)) + " " + T("予定日 ", "due ") + due},
+    };
+    if (!c_.remarks.empty()) s.fields.push_back({{"備考", "Remarks"}, c_.remarks});
+    return s;
+  }
+
+  report::SignatureBlock Signatures() {
+    report::SignatureBlock b;
+    b.seals.push_back({{"受領者", "Recipient"}, c_.recipient_name});
+    b.seals.push_back({{"引渡者", "Deliverer"}, c_.deliverer_name});
+    b.qr_payload = ReceiptQrPayload(i_.number, body_digest_);
+    b.qr_caption = {"検証用QRコード（受領番号・署名対象のSHA-256）",
+                    "Verification QR: receipt number and SHA-256 of the signed body"};
+    return b;
+  }
+
+  report::KeyValueSection Evidence() {
+    report::KeyValueSection s;
+    s.heading = {"署名・台帳の証跡", "Signature and ledger evidence"};
+    s.fields = {
+        {{"台帳エントリ", "Ledger entry"},
+         i_.ledger_origin + " #" + std::to_string(i_.ledger_entry) + " receipt.issued (" +
+             i_.issued_at + ")"},
+        {{"署名鍵", "Signing key"}, i_.issuer_verifier_key},
+        {{"内容ダイジェスト", "Content digest"}, "SHA-256 " + i_.content_sha256_hex},
+        {{"本文ダイジェスト (QR)", "Body digest (QR)"}, "SHA-256 " + body_digest_},
+    };
+    return s;
+  }
+
+  const ReceiptContent& c_;
+  const ReceiptIssuance& i_;
+  report::Language lang_;
+  std::string body_digest_;
+  std::string keywords_;
+};
+
+}  // namespace
+
+Result<std::string> RenderReceiptPdf(const SignedReceipt& s, ReceiptLanguage lang) {
+  CUSTODY_ASSIGN_OR_RETURN(std::string digest, ReceiptBodyDigestHex(s.receipt));
+  CUSTODY_ASSIGN_OR_RETURN(std::string record, SerializeSignedReceipt(s));
+  // ASCII only, so cairo stores it as a plain PDF string; base64 needs no
+  // PDF escaping.
+  std::string keywords = ReceiptQrPayload(s.receipt.issuance.number, digest) + " " +
+                         std::string(kLangTag) + std::string(LangName(lang)) + " " +
+                         std::string(kRecordTag) + encoding::Base64Encode(record);
+  ReceiptDocument doc(s, lang, digest, keywords);
+  return report::RenderPdf(doc.Build());
+}
+
+Result<VerifiedReceipt> VerifyReceipt(std::string_view bytes, std::string_view verifier_key) {
+  VerifiedReceipt out;
+  std::string record;
+  std::optional<ReceiptLanguage> lang;
+  std::string qr;
+  if (bytes.substr(0, 5) == "%PDF-") {
+    out.source = ReceiptSource::kPdf;
+    auto keywords = QrPayloadFromCertificatePdf(bytes);
+    if (!keywords.ok()) {
+      if (keywords.status().code() == StatusCode::kNotFound)
+        return CorruptionError(
+            "the PDF carries no custody receipt (not issued by custody receipt issue?)");
+      return CorruptionError("the PDF's receipt metadata is damaged: " +
+                             keywords.status().message());
+    }
+    std::vector<std::string> parts;
+    for (size_t start = 0; start <= keywords->size();) {
+      size_t sp = keywords->find(' ', start);
+      if (sp == std::string::npos) sp = keywords->size();
+      parts.push_back(keywords->substr(start, sp - start));
+      start = sp + 1;
+    }
+    if (parts.size() != 3 || parts[1].substr(0, kLangTag.size()) != kLangTag ||
+        parts[2].substr(0, kRecordTag.size()) != kRecordTag)
+      return CorruptionError("the PDF carries no custody receipt record in its metadata");
+    qr = parts[0];
+    auto l = ParseReceiptLanguage(parts[1].substr(kLangTag.size()));
+    if (!l.ok()) return CorruptionError("the PDF's receipt metadata names no language");
+    lang = *l;
+    auto decoded = encoding::Base64Decode(parts[2].substr(kRecordTag.size()));
+    if (!decoded.ok()) return CorruptionError("the receipt record in the PDF is not valid base64");
+    record = std::move(*decoded);
+  } else {
+    record = std::string(bytes);
+  }
+  CUSTODY_ASSIGN_OR_RETURN(out.receipt, ParseSignedReceipt(record));
+  CUSTODY_RETURN_IF_ERROR(receipt::VerifySignedReceipt(out.receipt, verifier_key));
+  CUSTODY_ASSIGN_OR_RETURN(out.body_digest_hex, ReceiptBodyDigestHex(out.receipt.receipt));
+  if (out.source == ReceiptSource::kPdf) {
+    CUSTODY_RETURN_IF_ERROR(CheckReceiptQr(out, qr));
+    CUSTODY_ASSIGN_OR_RETURN(std::string again, RenderReceiptPdf(out.receipt, *lang));
+    if (again != bytes)
+      return VerificationFailedError(
+          "the PDF is not the rendering of the receipt it carries: its pages were altered (or it "
+          "was rendered by another version of custody's renderer; verify the JSON instead)");
+  }
+  return out;
+}
+
+}  // namespace custody
