@@ -2,7 +2,8 @@
 //
 // The media take-out register (持出管理簿, seed 001 §18(2)) and the registers
 // custody prints: 受領記録簿 (receipts), 持出管理簿 (media), 廃棄記録簿
-// (disposals, wipes, purges and their certificates). docs/formats/register.md.
+// (disposals, wipes, purges and their certificates), 引渡記録 (packages sent
+// and acknowledged). docs/formats/register.md.
 //
 // Registers are views of the signed ledger, never separate stores: every row
 // is computed from ledger entries when asked for, the ledger is verified
@@ -86,9 +87,10 @@ struct MediaRegister {
 // overdue.
 Result<MediaRegister> ReadMediaRegister(Ledger& ledger, int64_t now_unix_micros);
 
-enum class RegisterKind { kReceived, kMedia, kDisposal };
+enum class RegisterKind { kReceived, kMedia, kDisposal, kHandover };
 enum class RegisterLanguage { kJa, kEn };
-Result<RegisterKind> ParseRegisterKind(std::string_view name);  // received, media, disposal
+Result<RegisterKind> ParseRegisterKind(
+    std::string_view name);  // received, media, disposal, handover
 
 struct RegisterRequest {
   RegisterKind kind = RegisterKind::kReceived;

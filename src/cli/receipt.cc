@@ -8,6 +8,7 @@
 
 #include "cli/cli_util.h"
 #include "common/time_util.h"
+#include "custody/acknowledgement.h"
 #include "custody/env.h"
 
 namespace custody::cli {
@@ -22,7 +23,7 @@ struct ReceiptOptions {
   int64_t classification = 0, items = 0, bytes = 0;
   std::string lang = "ja", output;
   // verify / reissue
-  std::string file, key, qr, number;
+  std::string file, key, qr, number, signer_key;
 };
 
 Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
@@ -147,6 +148,35 @@ Status RunVerify(const GlobalOptions& g, const ReceiptOptions& o) {
   return Status::Ok();
 }
 
+Status RunImport(const GlobalOptions& g, const ReceiptOptions& o) {
+  Env* env = Env::Default();
+  CUSTODY_ASSIGN_OR_RETURN(std::string text, env->ReadFile(o.file));
+  std::string pinned;
+  if (!o.signer_key.empty()) {
+    CUSTODY_ASSIGN_OR_RETURN(pinned, ReadVerifierKeyArg(o.signer_key));
+  }
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
+  auto imported = ImportAck(*station, op, text, pinned);
+  if (!imported.ok()) return imported.status().WithContext("acknowledgement not accepted");
+  const AckBody& b = imported->ack.body;
+  if (g.json) {
+    PrintLine(nlohmann::json({{"package_id", b.package_id},
+                              {"digest", b.package_digest},
+                              {"package_entry", imported->package_entry},
+                              {"entry", imported->recorded_entry},
+                              {"recipient", b.recipient_name}})
+                  .dump());
+  } else {
+    PrintLine("package " + b.package_id + " acknowledged by " + b.recipient_name +
+              (b.recipient_organization.empty() ? "" : " (" + b.recipient_organization + ")") +
+              " at " + b.received_at + ": every file verified");
+    PrintLine("recorded as ledger entry " + std::to_string(imported->recorded_entry) +
+              " (package sent in entry " + std::to_string(imported->package_entry) + ")");
+  }
+  return Status::Ok();
+}
+
 CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
   auto o = std::make_shared<ReceiptOptions>();
   CLI::App* receipt =
@@ -212,6 +242,18 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   reissue->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
   reissue->add_option("-o,--output", o->output, "Output prefix (default: the number)");
   reissue->callback([&g, o, &inv] { inv.run = [&g, o] { return RunReissue(g, *o); }; });
+
+  CLI::App* import = receipt->add_subcommand(
+      "import", "Check a recipient's acknowledgement against the package sent and record it");
+  import->footer(
+      "Example: custody receipt import ACK.json --signer-key 'custody-ack-one-off+1a2b3c4d+AX...'");
+  import->add_option("ack", o->file, "The acknowledgement file (ACK.json)")->required();
+  import->add_option(
+      "--signer-key", o->signer_key,
+      "The signer's verifier key (string or file): required for a one-off key (the key on "
+      "the paper copy)");
+  import->callback([&g, o, &inv] { inv.run = [&g, o] { return RunImport(g, *o); };
+});
 });
 
 }  // namespace

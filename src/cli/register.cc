@@ -69,8 +69,9 @@ CommandRegistration reg(44, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   ex->footer(
       "Example: custody register export --kind media --format pdf --from 2026-11-01 --to "
       "2026-11-30 -o 持出管理簿.pdf");
-  ex->add_option("--kind", o->kind,
-                 "received (受領記録簿), media (持出管理簿), disposal (廃棄記録簿)")
+  ex->add_option(
+        "--kind", o->kind,
+        "received (受領記録簿), media (持出管理簿), disposal (廃棄記録簿), handover (引渡記録)")
       ->required();
   ex->add_option("--format", o->format, "csv (default; UTF-8 with BOM), pdf, json");
   ex->add_option("-o,--output", o->output, "Output file (default stdout; required for pdf)");

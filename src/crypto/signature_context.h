@@ -18,6 +18,7 @@ inline constexpr std::string_view kDisposalCertificateContext = "custody-disposa
 // custody/manifest.sig of a handover package (docs/formats/package.md).
 inline constexpr std::string_view kPackageManifestContext = "custody-package-manifest-v1\n";
 inline constexpr std::string_view kReceiptContext = "custody-receipt-v1\n";
+inline constexpr std::string_view kPackageAckContext = "custody-package-ack-v1\n";
 
 // context || payload: the bytes actually signed.
 inline std::string ContextMessage(std::string_view context, std::string_view payload) {

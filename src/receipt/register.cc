@@ -380,6 +380,58 @@ Result<RegisterTable> Disposal(Ledger& ledger, const RegisterRequest& req, uint6
   return t;
 }
 
+Result<RegisterTable> Handover(Ledger& ledger, const RegisterRequest& req, uint64_t limit) {
+  bool en = req.language == RegisterLanguage::kEn;
+  RegisterTable t;
+  t.title = en ? "Record of handover packages" : "引渡記録";
+  t.columns =
+      Columns{{"送付日時", "パッケージID", "ダイジェスト(SHA-256)", "送付先", "目的", "機密性区分",
+               "ファイル数", "受領確認", "受領日時", "受領者", "台帳エントリ"},
+              {"Sent", "Package ID", "Digest (SHA-256)", "To", "Purpose", "Classification", "Files",
+               "Acknowledged", "Received", "Received by", "Ledger entries"}}
+          .Pick(req.language);
+  struct Row {
+    uint64_t seq;
+    std::vector<std::string> cells;
+    std::string id, digest;
+  };
+  std::vector<Row> rows;
+  CUSTODY_RETURN_IF_ERROR(ledger.Scan(0, [&](const LedgerEntry& e) {
+    if (e.seq >= limit) return false;
+    if (e.type != "package.created" && e.type != "package.acknowledged") return true;
+    auto parsed = json::ParseStrict(e.data_json);
+    if (!parsed.ok()) return true;
+    const Json& d = *parsed;
+    if (e.type == "package.created") {
+      if (!InPeriod(e.time, req)) return true;
+      rows.push_back(
+          {e.seq,
+           {Jst(e.time), Str(d, "package_id"), Str(d, "digest"), Str(d, "recipient_organization"),
+            Str(d, "purpose"), Str(d, "classification"), std::to_string(Int(d, "file_count")),
+            en ? "NO" : "未確認", "", "", "#" + std::to_string(e.seq)},
+           Str(d, "package_id"),
+           Str(d, "digest")});
+      return true;
+    }
+    for (Row& r : rows) {
+      if (r.id != Str(d, "package_id") || r.digest != Str(d, "digest")) continue;
+      bool ok = Str(d, "result") == "verified";
+      r.cells[7] = ok ? (en ? "yes" : "確認済") : (en ? "FAILED" : "【検証失敗】");
+      r.cells[8] = Jst(Str(d, "received_at"));
+      r.cells[9] = Str(d, "recipient_name") + (Str(d, "recipient_organization").empty()
+                                                   ? ""
+                                                   : " (" + Str(d, "recipient_organization") + ")");
+      r.cells[10] = "#" + std::to_string(r.seq) + ", #" + std::to_string(e.seq);
+    }
+    return true;
+  }));
+  for (Row& r : rows) {
+    t.rows.push_back(std::move(r.cells));
+    t.row_entries.push_back(r.seq);
+  }
+  return t;
+}
+
 }  // namespace
 
 Result<uint64_t> RecordMediaCheckout(Station& station, std::string_view op,
@@ -443,8 +495,9 @@ Result<RegisterKind> ParseRegisterKind(std::string_view n) {
   if (n == "received") return RegisterKind::kReceived;
   if (n == "media") return RegisterKind::kMedia;
   if (n == "disposal") return RegisterKind::kDisposal;
+  if (n == "handover") return RegisterKind::kHandover;
   return InvalidArgumentError("register '" + std::string(n) +
-                              "' is not one of received, media, disposal");
+                              "' is not one of received, media, disposal, handover");
 }
 
 Result<RegisterTable> BuildRegister(Ledger& ledger, std::string_view verifier_key,
@@ -475,6 +528,10 @@ Result<RegisterTable> BuildRegister(Ledger& ledger, std::string_view verifier_ke
     }
     case RegisterKind::kDisposal: {
       CUSTODY_ASSIGN_OR_RETURN(t, Disposal(ledger, req, cp.size, station));
+      break;
+    }
+    case RegisterKind::kHandover: {
+      CUSTODY_ASSIGN_OR_RETURN(t, Handover(ledger, req, cp.size));
       break;
     }
   }
