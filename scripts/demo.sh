@@ -74,19 +74,6 @@ if c vault open contract-2026 "$ws/backup-2026.age" --list --passphrase-file "$w
 fi
 echo "after crypto-erase, $ws/backup-2026.age can no longer be decrypted"
 c log verify
-step "9. 預かり証・持出管理簿 / receipt, media take-out, registers"
-c receipt issue --from "佐藤花子" --from-org "新潟市" --from-dept "市民生活部" \
-  --kind "住民基本台帳データ" --classification 3 --items 1200 --medium usb-flash --medium-id USB-0042 \
-  --transfer hand --contract "令和8年度 住民情報システム保守" --storage "本社A棟 金庫2" \
-  --disposition return --due 2027-03-31 -o "$ws/receipt"
-c receipt verify "$ws/receipt.pdf" --key "$ws/audit/verifier-key"
-c media checkout --id USB-0042 --contents "住民基本台帳データ" --approver "鈴木課長" \
-  --purpose "データ移行" --destination "新潟市役所 本庁舎" --due 2026-12-01 --encrypted yes
-c media return --id USB-0042 --checked-by "田中一郎"
-c media list
-c register export --kind received --format csv -o "$ws/受領記録簿.csv"
-c register export --kind media --format pdf -o "$ws/持出管理簿.pdf"
-
 step "8. LUKS ボリュームの暗号化消去 / crypto-erase a LUKS volume"
 # A small LUKS2 image stands in for a returned disk: after the erase no
 # passphrase opens it, and the ledger holds the record a certificate needs.
@@ -102,6 +89,19 @@ if cryptsetup open --test-passphrase --key-file "$ws/luks.pass" "$ws/volume.img"
 fi
 echo "after: the old passphrase no longer opens it"
 c log show --type crypto-erase.luks.completed
+
+step "9. 預かり証・持出管理簿 / receipt, media take-out, registers"
+c receipt issue --from "佐藤花子" --from-org "新潟市" --from-dept "市民生活部" \
+  --kind "住民基本台帳データ" --classification 3 --items 1200 --medium usb-flash --medium-id USB-0042 \
+  --transfer hand --contract "令和8年度 住民情報システム保守" --storage "本社A棟 金庫2" \
+  --disposition return --due 2027-03-31 -o "$ws/receipt"
+c receipt verify "$ws/receipt.pdf" --key "$ws/audit/verifier-key"
+c media checkout --id USB-0042 --contents "住民基本台帳データ" --approver "鈴木課長" \
+  --purpose "データ移行" --destination "新潟市役所 本庁舎" --due 2026-12-01 --encrypted yes
+c media return --id USB-0042 --checked-by "田中一郎"
+c media list
+c register export --kind received --format csv -o "$ws/受領記録簿.csv"
+c register export --kind media --format pdf -o "$ws/持出管理簿.pdf"
 
 step "artefacts"
 cat <<EOT
