@@ -94,9 +94,11 @@ Result<PackageManifest> ParseManifest(std::string_view json);
 
 enum class PackageFormat {
   kAge,  // The package format above (the default).
-  kZip,  // AES-256 (WinZip AE-2) zip holding one inner tar, for 7-Zip users.
-         // Passphrase only; weaker (see package.md). Not signed-verifiable
-         // without custody's manifest inside the inner tar.
+  kZip,  // AES-256 (WinZip AE-2) zip holding one inner tar (the same signed
+         // tar as an age package), for recipients who only have 7-Zip.
+         // Weaker (see package.md): custody GENERATES the password (>= 100
+         // bits, ASCII) and returns it in CreatedPackage::zip_password;
+         // `passphrase` and `recipients` must be empty.
 };
 
 struct CreatePackageOptions {
@@ -125,6 +127,10 @@ struct CreatedPackage {
   std::string output_path;
   uint64_t package_size = 0;  // Bytes written.
   uint64_t ledger_seq = 0;    // Of the package.created entry.
+  // kZip only: the generated password, to be given to the recipient by
+  // another channel (phone, letter). Never recorded.
+  SecretString zip_password;
+  std::string zip_password_id;  // Recorded as password_id.
 };
 
 // Packs, signs with the station key and records `package.created` (ID,

@@ -110,7 +110,17 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
     return InvalidArgumentError("--format must be age or zip");
   }
   bool want_passphrase = o.passphrase || !o.secret.file.empty() || o.secret.fd >= 0;
-  if (want_passphrase) {
+  if (opts.format == PackageFormat::kZip) {
+    if (want_passphrase || !o.to.empty()) {
+      return InvalidArgumentError("--format zip takes neither --to nor --passphrase: custody generates the password");
+    }
+    std::fputs(
+        "custody: warning: a zip package is weaker than an age package: the names, sizes and dates of the zip\n"
+        "  are in clear (custody hides yours inside one inner tar); the key comes from PBKDF2-SHA1 with 1000\n"
+        "  rounds, so only the generated password below is safe; anyone with the password can alter the zip\n"
+        "  (the signed manifest inside still detects it: custody package verify). Prefer --to when possible.\n",
+        stderr);
+  } else if (want_passphrase) {
     if (!o.to.empty()) return InvalidArgumentError("give --to or --passphrase, not both");
     CUSTODY_ASSIGN_OR_RETURN(SecretString p, ReadSecret(o.secret, "package passphrase", true));
     opts.passphrase = std::move(p);
@@ -127,6 +137,10 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
                         {"size", c.package_size},
                         {"file_count", c.manifest.files.size()},
                         {"ledger_seq", c.ledger_seq}};
+    if (opts.format == PackageFormat::kZip) {
+      j["password"] = std::string(c.zip_password.view());
+      j["password_id"] = c.zip_password_id;
+    }
     PrintLine(j.dump());
   } else {
     PrintLine("package written to " + c.output_path + " (" + std::to_string(c.package_size) + " bytes)");
@@ -135,7 +149,11 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
     PrintLine("files       " + std::to_string(c.manifest.files.size()) + " (" + std::to_string(c.manifest.total_size) +
               " bytes)");
     PrintLine("recorded    ledger entry " + std::to_string(c.ledger_seq) + " (package.created)");
-    if (opts.passphrase) {
+    if (opts.format == PackageFormat::kZip) {
+      PrintLine("password    " + std::string(c.zip_password.view()) + "   (ID " + c.zip_password_id + ")");
+      PrintLine("Give the password by a different channel than the package (phone, letter), never with it;");
+      PrintLine("type it exactly as shown, hyphens included. Open with 7-Zip or: 7z x -p<password> " + c.output_path);
+    } else if (opts.passphrase) {
       PrintLine("Send the passphrase by a different channel than the package (phone, letter), never with it.");
     }
   }

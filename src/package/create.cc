@@ -29,6 +29,7 @@
 #include "env/posix_io.h"
 #include "package/package_internal.h"
 #include "package/tar_writer.h"
+#include "package/zip_io.h"
 
 namespace custody {
 namespace package {
@@ -268,15 +269,17 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
   using namespace package;
   if (env == nullptr) env = Env::Default();
   if (options.output_path.empty()) return InvalidArgumentError("no output file: give -o FILE");
-  if (options.recipients.empty() == !options.passphrase.has_value()) {
+  if (options.format == PackageFormat::kZip) {
+    if (!options.recipients.empty() || options.passphrase) {
+      return InvalidArgumentError("a zip package takes no recipients and no passphrase: custody generates its "
+                                  "password (zip's key derivation is too weak for a chosen one)");
+    }
+  } else if (options.recipients.empty() == !options.passphrase.has_value()) {
     return InvalidArgumentError("give either recipients (--to age1...) or a passphrase, not both and not neither");
   }
   if (options.recipient_organization.empty()) return InvalidArgumentError("--recipient-org is required");
   if (options.purpose.empty()) return InvalidArgumentError("--purpose is required");
   if (options.classification.empty()) return InvalidArgumentError("--classification is required");
-  if (options.format == PackageFormat::kZip && !options.passphrase) {
-    return InvalidArgumentError("a zip package needs a passphrase (zip has no public-key encryption)");
-  }
   if (options.format == PackageFormat::kZip && options.armor) {
     return InvalidArgumentError("--armor applies to age packages only");
   }
@@ -309,12 +312,14 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     manifest.recipients.push_back({"X25519", canonical, package::ShortFingerprint(canonical)});
   }
   for (const auto& r : x25519) wrappers.push_back(&r);
-  if (options.passphrase) {
-    if (options.format == PackageFormat::kAge) {
-      CUSTODY_ASSIGN_OR_RETURN(scrypt, age::ScryptRecipient::Create(options.passphrase->Clone(),
-                                                                    options.scrypt_log2_work_factor));
-      wrappers.push_back(&*scrypt);
-    }
+  GeneratedZipPassword zip_password;
+  if (options.format == PackageFormat::kZip) {
+    CUSTODY_ASSIGN_OR_RETURN(zip_password, GenerateZipPassword(*env));
+    manifest.recipients.push_back({"passphrase", "", ""});
+  } else if (options.passphrase) {
+    CUSTODY_ASSIGN_OR_RETURN(scrypt, age::ScryptRecipient::Create(options.passphrase->Clone(),
+                                                                  options.scrypt_log2_work_factor));
+    wrappers.push_back(&*scrypt);
     manifest.recipients.push_back({"passphrase", "", ""});
   }
 
@@ -333,7 +338,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     CUSTODY_RETURN_IF_ERROR(enc->Finish());
   } else {
     CUSTODY_ASSIGN_OR_RETURN(uint64_t ignored,
-                             WriteZipPackage(station, sources, manifest, *options.passphrase, out->sink(),
+                             WriteZipPackage(station, sources, manifest, zip_password.password, out->sink(),
                                              &manifest_json));
     (void)ignored;
     // libarchive's zip writer has reported success for archives it failed
@@ -341,7 +346,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     // takes the output's name.
     CUSTODY_RETURN_IF_ERROR(out->Finish());
     PackageKeys keys;
-    const SecretString* pass = &*options.passphrase;
+    const SecretString* pass = &zip_password.password;
     keys.passphrase = [pass]() { return Result<SecretString>(pass->Clone()); };
     VerifyPackageOptions vo;
     vo.expected_sender_key = station.config().verifier_key;
@@ -378,6 +383,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
       {"file_name", std::filesystem::path(options.output_path).filename().string()},
   };
   if (!options.password_id.empty()) event["password_id"] = options.password_id;
+  if (!zip_password.id.empty()) event["password_id"] = zip_password.id;
   CUSTODY_ASSIGN_OR_RETURN(std::string event_json, json::Canonicalize(event));
   auto entry = station.Record("package.created", operator_name, event_json);
   if (!entry.ok()) {
@@ -385,6 +391,8 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
                                       " was written but could not be recorded in the ledger; record it before sending");
   }
   created.ledger_seq = entry->seq;
+  created.zip_password = std::move(zip_password.password);
+  created.zip_password_id = zip_password.id;
   created.manifest = std::move(manifest);
   created.manifest_json = std::move(manifest_json);
   return created;

@@ -324,6 +324,7 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
       if (buf[i] != 0) return CorruptionError("the package has data after the end of its tar");
     }
   }
+  if (zip_plain) CUSTODY_RETURN_IF_ERROR(CheckZipDirectory(path));
   if (!have_manifest) {
     return CorruptionError("this is not a custody package: it has no custody/manifest.json (a plain tar encrypted "
                            "with age? check where it came from before opening it with `age -d | tar -x`)");

@@ -21,7 +21,11 @@
 #include <cerrno>
 
 #include "common/time_util.h"
+#include "custody/env.h"
 #include "custody/package.h"
+#if __has_include("custody/password.h")
+#include "custody/password.h"
+#endif
 #include "package/package_internal.h"
 #include "package/tar_writer.h"
 
@@ -68,6 +72,43 @@ la_ssize_t ZipWriteCallback(struct archive* a, void* self, const void* buf, size
 }
 
 }  // namespace
+
+#if __has_include("custody/password.h")
+Result<GeneratedZipPassword> GenerateZipPassword(Env& env) {
+  CUSTODY_ASSIGN_OR_RETURN(GeneratedPassword g, GeneratePassword(env));
+  return GeneratedZipPassword{std::move(g.password), g.id};
+}
+#else
+// Until custody/password.h is on main: the same construction (its alphabet,
+// rejection sampling from the OS CSPRNG, 20 symbols = 100 bits, groups of 4).
+Result<GeneratedZipPassword> GenerateZipPassword(Env& env) {
+  static constexpr std::string_view kAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";  // 32 symbols
+  auto draw = [&env](int symbols, int group) -> Result<SecretString> {
+    SecretString out(size_t{0});
+    std::string s;
+    int n = 0;
+    while (n < symbols) {
+      uint8_t b[32];
+      CUSTODY_RETURN_IF_ERROR(env.RandomBytes(b, sizeof b));
+      for (uint8_t v : b) {
+        if (n == symbols) break;
+        // 256 is a multiple of 32, so v % 32 is already unbiased; kept as
+        // rejection-free for this alphabet size only.
+        if (group > 0 && n > 0 && n % group == 0) s.push_back('-');
+        s.push_back(kAlphabet[v % kAlphabet.size()]);
+        ++n;
+      }
+      WipeMemory(b, sizeof b);
+    }
+    SecretString r(s);
+    WipeMemory(s.data(), s.size());
+    return r;
+  };
+  CUSTODY_ASSIGN_OR_RETURN(SecretString password, draw(20, 4));
+  CUSTODY_ASSIGN_OR_RETURN(SecretString id, draw(16, 0));
+  return GeneratedZipPassword{std::move(password), "pw-" + std::string(id.view())};
+}
+#endif
 
 Status CheckZipPassphrase(const SecretString& passphrase) {
   if (passphrase.size() < 16) {
@@ -116,6 +157,9 @@ Result<uint64_t> WriteZipPackage(Station& station, const std::vector<SourceFile>
   // compressing before encrypting would make the ciphertext size depend on
   // the content.
   if (archive_write_set_options(a, "zip:compression=store") != ARCHIVE_OK) return fail("selecting stored entries");
+  // No padding after the end of the zip (libarchive pads to 10240 bytes by
+  // default; unauthenticated bytes a reader would have to ignore).
+  if (archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK) return fail("setting the last block size");
   std::string pass(passphrase.view());
   int pr = archive_write_set_passphrase(a, pass.c_str());
   WipeMemory(pass.data(), pass.size());
@@ -237,6 +281,34 @@ Result<size_t> ZipSource::Read(uint8_t* buf, size_t n) {
     impl_->done = true;
   }
   return static_cast<size_t>(r);
+}
+
+Status CheckZipDirectory(const std::string& path) {
+  // The streaming read above never looks at the central directory, which is
+  // what 7-Zip reads first: read it with the seekable reader so a package
+  // custody accepts is one 7-Zip can open (one entry, our name).
+  ScopedUtf8Locale locale;
+  struct archive* a = archive_read_new();
+  if (a == nullptr) return InternalError("libarchive: out of memory");
+  struct Free {
+    struct archive* a;
+    ~Free() { archive_read_free(a); }
+  } free_guard{a};
+  auto bad = [&](const std::string& what) {
+    const char* m = archive_error_string(a);
+    return CorruptionError("the zip package's directory is damaged or truncated (" + what +
+                           (m ? std::string(": ") + m : std::string()) + ")");
+  };
+  if (archive_read_support_format_zip_seekable(a) != ARCHIVE_OK) return bad("selecting zip");
+  if (archive_read_open_filename(a, path.c_str(), 64 * 1024) != ARCHIVE_OK) return bad("opening");
+  struct archive_entry* e = nullptr;
+  int r = archive_read_next_header(a, &e);
+  if (r != ARCHIVE_OK) return bad("reading the directory");
+  const char* name = archive_entry_pathname(e);
+  if (name == nullptr || std::string_view(name) != kZipInnerName) return bad("unexpected entry");
+  r = archive_read_next_header(a, &e);
+  if (r != ARCHIVE_EOF) return bad("more than one entry");
+  return Status::Ok();
 }
 
 bool LooksLikeZip(std::string_view first_bytes) { return first_bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4); }

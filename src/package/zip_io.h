@@ -5,19 +5,37 @@
 #define CUSTODY_SRC_PACKAGE_ZIP_IO_H_
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "common/byte_stream.h"
 #include "custody/secret.h"
 #include "custody/status.h"
 
+namespace custody {
+class Env;
+}
+
 namespace custody::package {
 
 // The one entry of a zip package: the same tar an age package carries.
 inline constexpr std::string_view kZipInnerName = "custody-package.tar";
 
+struct GeneratedZipPassword {
+  SecretString password;
+  std::string id;  // Random, independent of the password; recorded.
+};
+// A password for a zip package: custody/password.h's generator (100 bits,
+// grouped) when the keystore layer is built in, else the same construction
+// here (32-symbol alphabet without look-alikes, rejection sampling).
+Result<GeneratedZipPassword> GenerateZipPassword(Env& env);
+
 // kInvalidArgument unless the password is long, printable ASCII.
 Status CheckZipPassphrase(const SecretString& passphrase);
+
+// Reads the zip's central directory (what 7-Zip reads): exactly one entry,
+// custody-package.tar. kCorruption otherwise (e.g. a cut after the data).
+Status CheckZipDirectory(const std::string& path);
 
 // True if the file starts like a zip (local file header).
 bool LooksLikeZip(std::string_view first_bytes);
