@@ -12,6 +12,10 @@ if [ "$which" = all ] || [ "$which" = ledger ]; then
   echo "== ledger (issue 2)"
   build/bench/ledger_bench "$work" "${CUSTODY_BENCH_ENTRIES:-1000000}" 300
 fi
+if [ "$which" = all ] || [ "$which" = package ]; then
+  echo "== package (issue 3)"
+  build/bench/package_bench "$work" build/custody "${CUSTODY_BENCH_MIB:-1024}" "${CUSTODY_BENCH_FILES:-20000}"
+fi
 for extra in bench/*.sh; do
   [ -e "$extra" ] || continue
   name=$(basename "$extra" .sh)

@@ -14,6 +14,7 @@
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "custody/env.h"
+#include "custody/keystore.h"
 #include "env/posix_io.h"
 #include "package/package_internal.h"
 
@@ -145,8 +146,8 @@ std::string NewPackageId(Env& env) {
 }  // namespace package
 
 std::string package::ShortFingerprint(std::string_view age_recipient) {
-  std::string hex = crypto::Sha256Hex(age_recipient).substr(0, 16);
-  return hex.substr(0, 4) + "-" + hex.substr(4, 4) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4);
+  // The keystore's fingerprint, so `custody key` and packages show the same one.
+  return RecipientFingerprint(age_recipient);
 }
 
 Result<std::string> ManifestToJson(const PackageManifest& m) {

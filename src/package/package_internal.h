@@ -71,9 +71,8 @@ class FdSource final : public ByteSource {
 std::string NewPackageId(Env& env);
 
 // The short fingerprint of an "age1..." recipient shown to people and put in
-// manifests and ledger entries. Until the keystore's RecipientFingerprint
-// (custody/keystore.h) is on main: first 8 bytes of SHA-256 of the string,
-// hex in groups of four.
+// manifests and ledger entries: the keystore's RecipientFingerprint
+// (custody/keystore.h), as `custody key export-public` prints it.
 std::string ShortFingerprint(std::string_view age_recipient);
 
 // A regular file to pack.
