@@ -148,6 +148,16 @@ struct WipeVerifiedEvent {  // wipe.verified
 
 struct WipeFinishedEvent {  // wipe.completed, wipe.failed or wipe.interrupted
   std::string wipe_id;
+  // Repeated from wipe.started so that one record is enough for a
+  // certificate row (device, method, times, warnings).
+  DeviceInfo target;
+  WipePlan plan;
+  std::vector<WipePass> passes_planned;
+  std::vector<std::string> warnings;
+  std::string started_at;
+  // The last verification: "full", "sample" or "none", and its coverage.
+  std::string verify_mode = "none";
+  uint32_t verify_coverage_basis_points = 0;
   WipeResult result = WipeResult::kFailed;
   std::string message;  // Why it failed or stopped; what to do.
   int passes_completed = 0;

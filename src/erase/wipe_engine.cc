@@ -337,6 +337,13 @@ class Engine {
   WipeFinishedEvent Finish(WipeResult result, std::string message, bool keep_state) {
     WipeFinishedEvent f;
     f.wipe_id = s_.wipe_id;
+    f.target = s_.target;
+    f.plan = s_.plan;
+    f.passes_planned = s_.passes;
+    f.warnings = s_.warnings;
+    f.started_at = s_.started_at;
+    f.verify_mode = last_verify_mode_;
+    f.verify_coverage_basis_points = last_verify_coverage_;
     f.result = result;
     f.message = std::move(message);
     f.passes_completed = s_.passes_completed;
@@ -476,6 +483,8 @@ class Engine {
       Status s = VerifyPass(&ev);
       if (!s.ok()) return stopped(s);
       ++s_.verifications;
+      last_verify_mode_ = ev.mode;
+      last_verify_coverage_ = ev.coverage_basis_points;
       s_.all_verified = s_.all_verified && ev.ok;
       MergeRanges(&s_.unreadable, s_.verify.unreadable);
       if (opt_.sink != nullptr) {
@@ -524,6 +533,8 @@ class Engine {
   std::vector<AlignedBuffer> buffers_;
   uint64_t error_bytes_ = 0;
   std::string last_io_error_;
+  std::string last_verify_mode_ = "none";
+  uint32_t last_verify_coverage_ = 0;
   uint64_t base_duration_ms_ = 0;
   uint64_t pass_base_ms_ = 0;
   uint64_t phase_base_ = 0;

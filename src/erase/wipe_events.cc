@@ -82,6 +82,14 @@ std::string WipeFinishedEvent::EventType() const {
 
 std::string WipeFinishedEvent::ToJson() const {
   json j = {{"wipe_id", wipe_id},
+            {"tool", std::string("custody ") + Version()},
+            {"target", DeviceInfoToJson(target)},
+            {"plan", erase::PlanToJson(plan)},
+            {"passes_planned", erase::PassesToJson(passes_planned)},
+            {"warnings", warnings},
+            {"started_at", started_at},
+            {"verification", {{"mode", verify_mode},
+                              {"coverage_basis_points", verify_coverage_basis_points}}},
             {"result", std::string(WipeResultName(result))},
             {"message", message},
             {"passes_completed", passes_completed},
