@@ -53,6 +53,33 @@ struct DeviceInfo {
   std::string ToJson() const;
 };
 
+// Identifies a block device (disk, partition, loop) or a regular file: sysfs
+// for geometry and transport; then the drive itself where it answers
+// (HDIO_GET_IDENTITY and ATA PASS-THROUGH for SATA, including the HPA/DCO
+// check; INQUIRY VPD 80h/83h for SCSI, SAS and USB; NVMe Identify
+// Controller). Partitions report their disk's identity. Fills `in_use`.
+// kNotFound, kInvalidArgument (neither a block device nor a regular file).
+Result<DeviceInfo> IdentifyDevice(const std::string& path);
+
+// Every block device the kernel knows (disks, partitions, loop devices with a
+// backing file), identified as above.
+Result<std::vector<DeviceInfo>> ListBlockDevices();
+
+// OK when `device` may be wiped now; otherwise kBusy naming every holder
+// (mounted at /x, active swap, root file system, held by md0/dm-1, open
+// exclusively by another program) or kFailedPrecondition (read-only).
+// Regular files: kInvalidArgument (use the file wipe).
+Status CheckWipeSafety(const DeviceInfo& device);
+
+// Warnings for the ledger and the certificate: where overwriting cannot
+// guarantee the old data is gone (flash, USB, virtual disks, hidden areas,
+// loop devices over files) and what to use instead.
+std::vector<std::string> MediaWarnings(const DeviceInfo& device);
+// The same for a file: copy-on-write or log-structured file systems (btrfs,
+// ZFS, XFS reflinks, F2FS), ext4 data=journal, tmpfs (swap), network and
+// FUSE file systems, files on flash.
+std::vector<std::string> FileMediaWarnings(const std::string& path);
+
 }  // namespace custody
 
 #endif  // CUSTODY_DEVICE_H_
