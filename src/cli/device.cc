@@ -1,0 +1,118 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// custody device list|info: what the kernel and the drives say about every
+// block device (model, serial, firmware, WWN, capacity, sector sizes,
+// rotational, transport, hidden areas) and whether it is in use.
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_util.h"
+#include "custody/device.h"
+
+namespace custody::cli {
+namespace {
+
+std::string HumanSize(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 5) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+std::string OrDash(const std::string& s) { return s.empty() ? "-" : s; }
+
+nlohmann::json AsJson(const DeviceInfo& d) {
+  auto j = nlohmann::json::parse(d.ToJson());
+  j["warnings"] = MediaWarnings(d);
+  return j;
+}
+
+Status RunList(const GlobalOptions& g) {
+  CUSTODY_ASSIGN_OR_RETURN(auto devices, ListBlockDevices());
+  if (g.json) {
+    nlohmann::json a = nlohmann::json::array();
+    for (const DeviceInfo& d : devices) a.push_back(AsJson(d));
+    PrintLine(a.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    return Status::Ok();
+  }
+  char line[512];
+  std::snprintf(line, sizeof line, "%-14s %-9s %-8s %10s %-24s %-20s %-4s %s", "DEVICE", "KIND",
+                "TRANSPORT", "SIZE", "MODEL", "SERIAL", "ROT", "IN USE");
+  PrintLine(line);
+  for (const DeviceInfo& d : devices) {
+    std::string model = d.model.empty() && !d.backing_file.empty() ? d.backing_file : d.model;
+    std::snprintf(line, sizeof line, "%-14s %-9s %-8s %10s %-24s %-20s %-4s %s", d.path.c_str(),
+                  d.kind.c_str(), d.transport.c_str(), HumanSize(d.size_bytes).c_str(),
+                  OrDash(model).c_str(), OrDash(d.serial).c_str(), d.rotational ? "yes" : "no",
+                  d.in_use.empty() ? "-" : d.in_use.front().c_str());
+    PrintLine(line);
+    for (size_t i = 1; i < d.in_use.size(); ++i) {
+      PrintLine(std::string(std::strlen(line) - std::strlen(d.in_use.front().c_str()), ' ') +
+                d.in_use[i]);
+    }
+  }
+  return Status::Ok();
+}
+
+Status RunInfo(const GlobalOptions& g, const std::string& path) {
+  CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(path));
+  if (g.json) {
+    PrintLine(AsJson(d).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+    return Status::Ok();
+  }
+  auto row = [](const std::string& k, const std::string& v) {
+    if (!v.empty()) PrintLine(k + std::string(k.size() < 16 ? 16 - k.size() : 1, ' ') + v);
+  };
+  row("device:", d.path);
+  row("kind:", d.kind + (d.parent.empty() ? "" : " of " + d.parent));
+  row("transport:", d.transport);
+  row("vendor:", d.vendor);
+  row("model:", d.model);
+  row("serial:", d.serial.empty() ? "(none reported)" : d.serial);
+  row("firmware:", d.firmware);
+  row("wwn:", d.wwn);
+  row("backing file:", d.backing_file);
+  row("size:", std::to_string(d.size_bytes) + " bytes (" + HumanSize(d.size_bytes) + ")");
+  if (d.logical_sector_size) {
+    row("sectors:", std::to_string(d.logical_sector_size) + " logical, " +
+                        std::to_string(d.physical_sector_size) + " physical");
+  }
+  row("rotational:", d.rotational ? "yes" : "no");
+  if (d.removable) row("removable:", "yes");
+  if (d.read_only) row("read-only:", "yes");
+  if (d.hidden.checked) {
+    row("hidden areas:", d.hidden.hpa_present || d.hidden.dco_present ? "PRESENT" : "none");
+  }
+  row("hpa/dco:", d.hidden.note);
+  if (d.in_use.empty()) {
+    row("in use:", "no");
+  } else {
+    for (const std::string& why : d.in_use) row("in use:", why);
+  }
+  for (const std::string& w : MediaWarnings(d)) row("warning:", w);
+  return Status::Ok();
+}
+
+CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
+  CLI::App* cmd = app.add_subcommand("device", "Identify block devices (model, serial, size, in use)");
+  cmd->require_subcommand(1);
+  CLI::App* list = cmd->add_subcommand("list", "Every block device with its identity and holders");
+  list->footer("Example: custody device list --json");
+  list->callback([&g, &inv] { inv.run = [&g] { return RunList(g); }; });
+  static std::string path_storage;  // Outlives parsing, like the app.
+  std::string* path = &path_storage;
+  CLI::App* info = cmd->add_subcommand("info", "Everything known about one device or file");
+  info->add_option("DEVICE", *path, "Block device (/dev/sdb) or file")->required();
+  info->footer("Example: custody device info /dev/sdb --json");
+  info->callback([&g, &inv, path] { inv.run = [&g, path] { return RunInfo(g, *path); }; });
+});
+
+}  // namespace
+}  // namespace custody::cli
