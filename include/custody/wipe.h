@@ -21,6 +21,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -191,6 +193,9 @@ struct WipeProgress {  // Not recorded: for progress bars and --json lines.
 // Receives the engine's events on the thread that runs the wipe. A non-OK
 // status from any On* stops the wipe (state saved, so it can be resumed):
 // an erase that cannot be recorded must not silently continue.
+struct WipeRemovedEvent;
+struct FreeSpaceWipeEvent;
+
 class WipeEventSink {
  public:
   virtual ~WipeEventSink() = default;
@@ -200,6 +205,11 @@ class WipeEventSink {
   virtual Status OnPassCompleted(const WipePassEvent&) { return Status::Ok(); }
   virtual Status OnVerified(const WipeVerifiedEvent&) { return Status::Ok(); }
   virtual Status OnFinished(const WipeFinishedEvent&) { return Status::Ok(); }
+  // Called by WipeFileTree after a name is gone (not by RunWipe); a non-OK
+  // status stops the tree wipe.
+  virtual Status OnRemoved(const WipeRemovedEvent&) { return Status::Ok(); }
+  // Called by WipeFreeSpace with its final event.
+  virtual Status OnFreeSpaceFinished(const FreeSpaceWipeEvent&) { return Status::Ok(); }
   // About twice a second; must be cheap.
   virtual void OnProgress(const WipeProgress&) {}
 };
@@ -258,6 +268,104 @@ Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_di
 // kFailedPrecondition otherwise. options.plan/target are ignored (the state's
 // are used).
 Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& options, Env* env);
+
+
+// ---- Recording in the ledger
+
+class Station;
+
+// A sink that appends every event to the station's ledger (wipe.started,
+// wipe.resumed, wipe.pass.completed, wipe.verified, wipe.completed /
+// wipe.failed / wipe.interrupted, wipe.removed, wipe.free-space.completed),
+// signed as `operator_name`, and forwards progress to `progress` (may be
+// null). Several sinks may share one Station from different threads: each
+// Record is serialized on an internal process-wide mutex. The Station must
+// outlive the sink.
+std::unique_ptr<WipeEventSink> NewLedgerWipeSink(Station* station, std::string operator_name,
+                                                 WipeEventSink* progress);
+
+// ---- Files and directory trees
+
+struct WipeRemovedEvent {  // wipe.removed: a wiped file's name is gone.
+  std::string wipe_id;     // The content wipe's id; empty for an empty file.
+  std::string path;        // The original path.
+  std::string kind;        // "file", "directory", "symlink"
+  int renames = 0;         // Random names it went through before unlink.
+  std::string removed_at;
+  std::string ToJson() const;
+};
+
+struct FileWipeOptions {
+  // plan, sink, stop, buffer_bytes, evidence_sectors, retries are used; a
+  // fresh wipe_id per file; target/warnings/regions are filled per file.
+  WipeOptions wipe;
+  // Hard links: other names still reach the data after this name is gone.
+  // false (default): refuse the whole run before touching anything.
+  bool allow_hard_links = false;
+  int renames = 3;  // Random names per file before unlink.
+};
+
+struct FileWipeSummary {
+  int files = 0;          // Regular files overwritten and removed.
+  int directories = 0;    // Directories removed.
+  int symlinks = 0;       // Symlinks removed (never followed).
+  uint64_t bytes = 0;     // Bytes overwritten per pass, summed over files.
+  std::vector<std::string> warnings;  // Media and hard-link warnings.
+  std::vector<WipeFinishedEvent> results;  // One per file with content.
+  // kCompleted only when every file completed; the worst result otherwise.
+  WipeResult result = WipeResult::kCompleted;
+  std::string message;
+};
+
+// Wipes a regular file, or a directory tree depth-first: each regular file is
+// overwritten in place up to its allocated size (only its data extents when
+// sparse: holes hold no data, and writing them would allocate new blocks),
+// synced, renamed to random names `renames` times, truncated and unlinked;
+// symlinks are removed without being followed; directories are renamed and
+// removed after their content. Before anything is written, the whole tree is
+// checked: kInvalidArgument for a symlink given as `path`, for special files
+// (devices, FIFOs, sockets) anywhere, for hard-linked files unless allowed,
+// and for mount points inside the tree. A file whose wipe does not complete
+// is left in place and the run stops.
+Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
+                                     Env* env);
+
+// ---- Free space of a mounted file system
+
+struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupted
+  std::string wipe_id;
+  std::string mount_point;
+  std::string fs_type;
+  std::string device;               // The mounted device, when known.
+  WipePlan plan;
+  std::vector<std::string> passes;  // Pattern of each pass.
+  int passes_completed = 0;
+  uint64_t bytes_filled = 0;        // Bytes written by the last completed pass.
+  uint64_t free_bytes_before = 0;   // f_bavail * f_frsize at the start.
+  uint64_t reserved_bytes = 0;      // Reserved for root, not reachable by the fill.
+  bool verified = false;
+  std::string verify_mode = "none";  // "full" or "none"
+  uint64_t mismatched_bytes = 0;
+  std::vector<std::string> limitations;  // What the fill cannot reach.
+  std::vector<std::string> warnings;     // Media warnings.
+  WipeResult result = WipeResult::kFailed;
+  std::string message;
+  std::string started_at, finished_at;
+  uint64_t duration_ms = 0;
+  std::string EventType() const;
+  std::string ToJson() const;
+  Status ToStatus() const;
+};
+
+// Fills the free space of the file system mounted at `mount_point` with
+// pattern files in a hidden directory until ENOSPC, syncs, verifies them
+// (plan.verify other than none: a full read-back of each pass checked),
+// and removes them, once per pass. Progress goes to options.sink->OnProgress,
+// the final event to OnFreeSpaceFinished, and is returned. Root reserves,
+// metadata, journals, and the slack of other files are not reached: the
+// event says so.
+Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const WipeOptions& options,
+                                         Env* env);
 
 }  // namespace custody
 

@@ -16,7 +16,23 @@
 #include "erase/wipe_state.h"
 
 namespace custody {
+namespace erase {
+
+std::string NewWipeId(Env* env) {
+  // Sortable by time, unique by 32 random bits: 20261123T143000Z-1a2b3c4d.
+  std::string t = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
+  t.erase(std::remove_if(t.begin(), t.end(), [](char c) { return c == '-' || c == ':'; }),
+          t.end());
+  uint8_t r[4];
+  if (!env->RandomBytes(r, sizeof r).ok()) std::memset(r, 0, sizeof r);
+  return t + "-" + encoding::HexEncode(std::string(reinterpret_cast<char*>(r), sizeof r));
+}
+
+}  // namespace erase
+
 namespace {
+
+using erase::NewWipeId;
 
 using erase::AppendRange;
 using erase::Chunk;
@@ -81,15 +97,6 @@ class ChunkCursor {
   const size_t max_;
 };
 
-std::string NewWipeId(Env* env) {
-  // Sortable by time, unique by 32 random bits: 20261123T143000Z-1a2b3c4d.
-  std::string t = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
-  t.erase(std::remove_if(t.begin(), t.end(), [](char c) { return c == '-' || c == ':'; }),
-          t.end());
-  uint8_t r[4];
-  if (!env->RandomBytes(r, sizeof r).ok()) std::memset(r, 0, sizeof r);
-  return t + "-" + encoding::HexEncode(std::string(reinterpret_cast<char*>(r), sizeof r));
-}
 
 class Engine {
  public:

@@ -120,6 +120,61 @@ Status WipeFinishedEvent::ToStatus() const {
   return InternalError("unknown wipe result");
 }
 
+std::string WipeRemovedEvent::ToJson() const {
+  return DumpJson({{"wipe_id", wipe_id},
+                   {"path", path},
+                   {"kind", kind},
+                   {"renames", renames},
+                   {"removed_at", removed_at}});
+}
+
+std::string FreeSpaceWipeEvent::EventType() const {
+  switch (result) {
+    case WipeResult::kCompleted:
+    case WipeResult::kCompletedWithErrors: return "wipe.free-space.completed";
+    case WipeResult::kInterrupted: return "wipe.free-space.interrupted";
+    case WipeResult::kFailed: return "wipe.free-space.failed";
+  }
+  return "wipe.free-space.failed";
+}
+
+std::string FreeSpaceWipeEvent::ToJson() const {
+  return DumpJson({{"wipe_id", wipe_id},
+                   {"tool", std::string("custody ") + Version()},
+                   {"mount_point", mount_point},
+                   {"fs_type", fs_type},
+                   {"device", device},
+                   {"plan", erase::PlanToJson(plan)},
+                   {"passes", passes},
+                   {"passes_completed", passes_completed},
+                   {"bytes_filled", bytes_filled},
+                   {"free_bytes_before", free_bytes_before},
+                   {"reserved_bytes", reserved_bytes},
+                   {"verification", {{"mode", verify_mode}}},
+                   {"verified", verified},
+                   {"mismatched_bytes", mismatched_bytes},
+                   {"limitations", limitations},
+                   {"warnings", warnings},
+                   {"result", std::string(WipeResultName(result))},
+                   {"message", message},
+                   {"started_at", started_at},
+                   {"finished_at", finished_at},
+                   {"duration_ms", duration_ms}});
+}
+
+Status FreeSpaceWipeEvent::ToStatus() const {
+  switch (result) {
+    case WipeResult::kCompleted: return Status::Ok();
+    case WipeResult::kCompletedWithErrors: return IoError("free-space wipe " + wipe_id + ": " + message);
+    case WipeResult::kInterrupted: return InterruptedError("free-space wipe " + wipe_id + " " + message);
+    case WipeResult::kFailed:
+      return mismatched_bytes > 0
+                 ? VerificationFailedError("free-space wipe " + wipe_id + " failed: " + message)
+                 : IoError("free-space wipe " + wipe_id + " failed: " + message);
+  }
+  return InternalError("unknown wipe result");
+}
+
 std::string WipeProgress::ToJson() const {
   return DumpJson({{"event", "progress"},
                    {"wipe_id", wipe_id},

@@ -58,6 +58,10 @@ struct WipeState {
   uint64_t duration_ms = 0;             // Accumulated over earlier runs.
 };
 
+// A new wipe id: sortable by time, unique by 32 random bits
+// (20261123T143000Z-1a2b3c4d).
+std::string NewWipeId(Env* env);
+
 nlohmann::json RangesToJson(const std::vector<ByteRange>& ranges);
 std::vector<ByteRange> RangesFromJson(const nlohmann::json& j);
 nlohmann::json EvidenceToJson(const std::vector<SectorEvidence>& evidence);

@@ -19,6 +19,7 @@ class RecordingWipeSink : public WipeEventSink {
   std::vector<WipePassEvent> passes;
   std::vector<WipeVerifiedEvent> verified;
   std::vector<WipeProgress> progress;
+  std::vector<WipeRemovedEvent> removed;
   Status fail_started, fail_pass;
   std::function<void(const WipePassEvent&)> on_pass;
 
@@ -44,6 +45,15 @@ class RecordingWipeSink : public WipeEventSink {
     return Status::Ok();
   }
   Status OnFinished(const WipeFinishedEvent& e) override {
+    events.emplace_back(e.EventType(), e.ToJson());
+    return Status::Ok();
+  }
+  Status OnRemoved(const WipeRemovedEvent& e) override {
+    events.emplace_back("wipe.removed", e.ToJson());
+    removed.push_back(e);
+    return Status::Ok();
+  }
+  Status OnFreeSpaceFinished(const FreeSpaceWipeEvent& e) override {
     events.emplace_back(e.EventType(), e.ToJson());
     return Status::Ok();
   }

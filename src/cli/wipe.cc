@@ -1,0 +1,489 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// custody wipe DEVICE|FILE|DIR... | --free-space MOUNTPOINT | --resume ID
+// custody wipe show ID | custody wipe list
+//
+// Parses options, shows the plan, asks for the serial, runs the library's
+// wipe with a sink that signs every step into the ledger, and prints.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "cli/cli_util.h"
+#include "custody/device.h"
+#include "custody/env.h"
+#include "custody/wipe.h"
+
+namespace custody::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop.store(true); }
+
+void InstallStopHandlers() {
+  struct sigaction sa = {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+}
+
+struct WipeArgs {
+  std::vector<std::string> targets;
+  std::string method = "random";
+  int passes = 1;
+  std::string verify = "last";
+  bool blank = false;
+  bool dry_run = false;
+  bool yes = false;
+  std::vector<std::string> confirm;
+  bool allow_hard_links = false;
+  std::string free_space;
+  std::string resume;
+  int buffer_mib = 8;
+  std::string show_id;
+};
+
+std::string HumanBytes(uint64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+  return buf;
+}
+
+// Progress on stderr (a bar on a TTY, nothing otherwise) or JSON lines on
+// stdout with --json. Shared by parallel wipes.
+class ProgressPrinter final : public WipeEventSink {
+ public:
+  explicit ProgressPrinter(bool json) : json_(json), tty_(::isatty(2) == 1) {}
+  void OnProgress(const WipeProgress& p) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (json_) {
+      std::fprintf(stdout, "%s\n", p.ToJson().c_str());
+      std::fflush(stdout);
+      return;
+    }
+    if (!tty_) return;
+    const int pct = p.bytes_total ? static_cast<int>(p.bytes_done * 100 / p.bytes_total) : 0;
+    const uint64_t left = p.bytes_total > p.bytes_done ? p.bytes_total - p.bytes_done : 0;
+    const uint64_t eta = p.bytes_per_second ? left / p.bytes_per_second : 0;
+    std::string bar(static_cast<size_t>(pct / 5), '#');
+    bar.resize(20, '.');
+    std::fprintf(stderr, "\r%s pass %d/%d %-6s [%s] %3d%% %s %.1f MB/s ETA %llu:%02llu   ",
+                 p.wipe_id.c_str(), p.pass, p.passes, p.phase.c_str(), bar.c_str(), pct,
+                 HumanBytes(p.bytes_done).c_str(), static_cast<double>(p.bytes_per_second) / 1e6,
+                 static_cast<unsigned long long>(eta / 60), static_cast<unsigned long long>(eta % 60));
+    std::fflush(stderr);
+    dirty_ = true;
+  }
+  Status OnPassCompleted(const WipePassEvent& e) override {
+    Line("pass " + std::to_string(e.pass) + "/" + std::to_string(e.passes) + " (" + e.pattern +
+         ") written: " + HumanBytes(e.bytes_written) + " in " + std::to_string(e.duration_ms) + " ms" +
+         (e.write_errors.empty() ? "" : ", " + std::to_string(e.write_errors.size()) + " failing ranges"));
+    return Status::Ok();
+  }
+  Status OnVerified(const WipeVerifiedEvent& e) override {
+    Line("pass " + std::to_string(e.pass) + " verified (" + e.mode + "): " +
+         (e.ok ? "OK" : "MISMATCH in " + std::to_string(e.mismatched_bytes) + " bytes"));
+    return Status::Ok();
+  }
+  Status OnRemoved(const WipeRemovedEvent& e) override {
+    if (e.kind != "directory") Line("removed " + e.path);
+    return Status::Ok();
+  }
+
+ private:
+  void Line(const std::string& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (json_) return;
+    if (dirty_) std::fprintf(stderr, "\n");
+    dirty_ = false;
+    std::fprintf(stderr, "%s\n", s.c_str());
+  }
+  std::mutex mu_;
+  bool json_, tty_;
+  bool dirty_ = false;
+};
+
+std::string ConfirmToken(const DeviceInfo& d) {
+  return d.serial.empty() ? d.name : d.serial;
+}
+
+void PrintPlan(const DeviceInfo& d, const WipePlan& plan, const std::vector<WipePass>& passes,
+               const std::vector<std::string>& warnings, bool json) {
+  if (json) return;
+  std::string p;
+  for (const WipePass& w : passes) p += (p.empty() ? "" : ", ") + w.Describe();
+  std::FILE* out = stdout;
+  std::fprintf(out, "plan: overwrite %s\n", d.path.c_str());
+  std::fprintf(out, "  %-10s %s %s (%s, %llu bytes)\n", "device:", d.kind.c_str(),
+               d.transport.c_str(), HumanBytes(d.size_bytes).c_str(),
+               static_cast<unsigned long long>(d.size_bytes));
+  if (!d.model.empty()) std::fprintf(out, "  %-10s %s\n", "model:", d.model.c_str());
+  std::fprintf(out, "  %-10s %s\n", "serial:", d.serial.empty() ? "(none)" : d.serial.c_str());
+  if (!d.backing_file.empty()) std::fprintf(out, "  %-10s %s\n", "backing:", d.backing_file.c_str());
+  std::fprintf(out, "  %-10s %s, %zu pass%s: %s\n", "method:", plan.method.c_str(), passes.size(),
+               passes.size() == 1 ? "" : "es", p.c_str());
+  std::fprintf(out, "  %-10s %s\n", "verify:", plan.verify.ToString().c_str());
+  for (const std::string& w : warnings) std::fprintf(out, "  warning:   %s\n", w.c_str());
+  std::fflush(out);
+}
+
+// Interactive: the operator types the serial (or the device name). Scripts:
+// --yes with --confirm-serial.
+Status Confirm(const DeviceInfo& d, const WipeArgs& a) {
+  const std::string token = ConfirmToken(d);
+  if (a.yes) {
+    for (const std::string& c : a.confirm) {
+      if (c == token || c == d.path) return Status::Ok();
+    }
+    return CancelledError("--yes needs --confirm-serial " + token + " for " + d.path +
+                          (d.serial.empty() ? " (it reports no serial: give its device name)" : "") +
+                          "; nothing was written");
+  }
+  if (::isatty(0) != 1) {
+    return CancelledError("not a terminal: to wipe " + d.path + " without a prompt pass --yes "
+                          "--confirm-serial " + token + "; nothing was written");
+  }
+  std::fprintf(stderr, "This destroys every byte on %s. Type %s %s to continue: ", d.path.c_str(),
+               d.serial.empty() ? "its device name" : "its serial number", token.c_str());
+  std::fflush(stderr);
+  std::string line;
+  if (!std::getline(std::cin, line) || (line != token && line != d.path)) {
+    return CancelledError("confirmation did not match; nothing was written");
+  }
+  return Status::Ok();
+}
+
+Result<WipePlan> PlanFromArgs(const WipeArgs& a) {
+  WipePlan plan;
+  plan.method = a.method;
+  plan.repeat = a.passes;
+  plan.blank = a.blank;
+  CUSTODY_ASSIGN_OR_RETURN(plan.verify, ParseVerifyPolicy(a.verify));
+  CUSTODY_RETURN_IF_ERROR(ExpandPlan(plan).status());
+  return plan;
+}
+
+void PrintFinished(const WipeFinishedEvent& f, bool json) {
+  if (json) {
+    PrintLine(f.ToJson());
+    return;
+  }
+  PrintLine("wipe " + f.wipe_id + " " + std::string(WipeResultName(f.result)) + ": " +
+            f.target.path + ", " + std::to_string(f.passes_completed) + "/" +
+            std::to_string(f.passes) + " passes, " + HumanBytes(f.bytes_written) + " written, " +
+            (f.verified ? "verified (" + f.verify_mode + ")" : "not verified") +
+            (f.message.empty() ? "" : ". " + f.message));
+}
+
+Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
+                   const std::vector<DeviceInfo>& devices, bool json) {
+  CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(plan));
+  std::vector<std::vector<std::string>> warnings;
+  for (const DeviceInfo& d : devices) {
+    warnings.push_back(MediaWarnings(d));
+    PrintPlan(d, plan, passes, warnings.back(), json);
+  }
+  if (a.dry_run) {
+    if (!json) PrintLine("dry run: nothing was written");
+    return Status::Ok();
+  }
+  for (const DeviceInfo& d : devices) CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
+  InstallStopHandlers();
+  ProgressPrinter printer(json);
+  std::vector<Result<WipeFinishedEvent>> results(devices.size(), InternalError("not run"));
+  auto run_one = [&](size_t i) {
+    auto sink = NewLedgerWipeSink(&station, op, &printer);
+    auto dev = OpenBlockDevice(devices[i].path);
+    if (!dev.ok()) {
+      results[i] = dev.status();
+      return;
+    }
+    WipeOptions o;
+    o.plan = plan;
+    o.target = devices[i];
+    o.warnings = warnings[i];
+    o.state_dir = station.path("wipes");
+    o.stop = &g_stop;
+    o.sink = sink.get();
+    o.buffer_bytes = static_cast<size_t>(a.buffer_mib) << 20;
+    results[i] = RunWipe(**dev, o, Env::Default());
+  };
+  if (devices.size() == 1) {
+    run_one(0);
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < devices.size(); ++i) threads.emplace_back(run_one, i);
+    for (auto& t : threads) t.join();
+  }
+  Status worst;
+  for (size_t i = 0; i < devices.size(); ++i) {
+    if (!results[i].ok()) {
+      if (!json) PrintLine(devices[i].path + ": not wiped: " + results[i].status().message());
+      if (worst.ok()) worst = results[i].status();
+      continue;
+    }
+    PrintFinished(*results[i], json);
+    Status s = results[i]->ToStatus();
+    if (!s.ok() && (worst.ok() || s.code() == StatusCode::kVerificationFailed)) worst = s;
+  }
+  return worst;
+}
+
+Status RunResume(Station& station, const std::string& op, const WipeArgs& a, bool json) {
+  const std::string state_dir = station.path("wipes");
+  CUSTODY_ASSIGN_OR_RETURN(WipeStateSummary st, ReadWipeState(state_dir, a.resume, Env::Default()));
+  const std::string path = a.targets.empty() ? st.target.path : a.targets.front();
+  CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(path));
+  CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(d));
+  if (!json) {
+    PrintLine("resuming wipe " + st.wipe_id + " on " + path + " at pass " + std::to_string(st.pass) +
+              " (" + st.phase + "), byte " + std::to_string(st.offset));
+  }
+  InstallStopHandlers();
+  ProgressPrinter printer(json);
+  auto sink = NewLedgerWipeSink(&station, op, &printer);
+  CUSTODY_ASSIGN_OR_RETURN(auto dev, OpenBlockDevice(path));
+  WipeOptions o;
+  o.wipe_id = st.wipe_id;
+  o.state_dir = state_dir;
+  o.stop = &g_stop;
+  o.sink = sink.get();
+  o.buffer_bytes = static_cast<size_t>(a.buffer_mib) << 20;
+  CUSTODY_ASSIGN_OR_RETURN(WipeFinishedEvent f, ResumeWipe(*dev, o, Env::Default()));
+  PrintFinished(f, json);
+  return f.ToStatus();
+}
+
+Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
+                const std::vector<std::string>& paths, bool json) {
+  if (a.dry_run) {
+    for (const std::string& p : paths) {
+      PrintLine("plan: overwrite in place, rename and remove " + p + " (method " + plan.method +
+                ", verify " + plan.verify.ToString() + ")");
+      for (const std::string& w : FileMediaWarnings(p)) PrintLine("  warning:   " + w);
+    }
+    PrintLine("dry run: nothing was written");
+    return Status::Ok();
+  }
+  if (!a.yes && ::isatty(0) == 1) {
+    std::fprintf(stderr, "Overwrite and remove %zu path(s) (%s...)? Type yes: ", paths.size(),
+                 paths.front().c_str());
+    std::string line;
+    if (!std::getline(std::cin, line) || line != "yes") return CancelledError("not confirmed");
+  } else if (!a.yes) {
+    return CancelledError("not a terminal: pass --yes to wipe files without a prompt");
+  }
+  InstallStopHandlers();
+  ProgressPrinter printer(json);
+  auto sink = NewLedgerWipeSink(&station, op, &printer);
+  for (const std::string& p : paths) {
+    FileWipeOptions fo;
+    fo.wipe.plan = plan;
+    fo.wipe.stop = &g_stop;
+    fo.wipe.sink = sink.get();
+    fo.wipe.buffer_bytes = static_cast<size_t>(a.buffer_mib) << 20;
+    fo.allow_hard_links = a.allow_hard_links;
+    CUSTODY_ASSIGN_OR_RETURN(FileWipeSummary s, WipeFileTree(p, fo, Env::Default()));
+    if (json) {
+      nlohmann::json j = {{"path", p},
+                          {"result", std::string(WipeResultName(s.result))},
+                          {"files", s.files},
+                          {"directories", s.directories},
+                          {"symlinks", s.symlinks},
+                          {"bytes", s.bytes},
+                          {"warnings", s.warnings},
+                          {"message", s.message}};
+      nlohmann::json ids = nlohmann::json::array();
+      for (const auto& r : s.results) ids.push_back(r.wipe_id);
+      j["wipe_ids"] = ids;
+      PrintLine(j.dump());
+    } else {
+      PrintLine(p + ": " + std::string(WipeResultName(s.result)) + ", " + std::to_string(s.files) +
+                " file(s) overwritten and removed (" + HumanBytes(s.bytes) + " per pass), " +
+                std::to_string(s.directories) + " directories, " + std::to_string(s.symlinks) +
+                " symlinks removed" + (s.message.empty() ? "" : ". " + s.message));
+      for (const std::string& w : s.warnings) PrintLine("  warning: " + w);
+    }
+    if (s.result != WipeResult::kCompleted) {
+      for (const auto& r : s.results) {
+        if (r.result != WipeResult::kCompleted) return r.ToStatus();
+      }
+      return s.result == WipeResult::kInterrupted ? InterruptedError(s.message) : IoError(s.message);
+    }
+  }
+  return Status::Ok();
+}
+
+Status RunFreeSpace(Station& station, const std::string& op, const WipeArgs& a,
+                    const WipePlan& plan, bool json) {
+  if (a.dry_run) {
+    PrintLine("plan: fill the free space of " + a.free_space + " (method " + plan.method +
+              ", verify " + plan.verify.ToString() + "), then remove the fill files");
+    PrintLine("dry run: nothing was written");
+    return Status::Ok();
+  }
+  InstallStopHandlers();
+  ProgressPrinter printer(json);
+  auto sink = NewLedgerWipeSink(&station, op, &printer);
+  WipeOptions o;
+  o.plan = plan;
+  o.stop = &g_stop;
+  o.sink = sink.get();
+  CUSTODY_ASSIGN_OR_RETURN(FreeSpaceWipeEvent ev, WipeFreeSpace(a.free_space, o, Env::Default()));
+  if (json) {
+    PrintLine(ev.ToJson());
+  } else {
+    PrintLine("free-space wipe " + ev.wipe_id + " " + std::string(WipeResultName(ev.result)) + ": " +
+              ev.mount_point + " (" + ev.fs_type + "), " + HumanBytes(ev.bytes_filled) +
+              " filled, " + (ev.verified ? "verified" : "not verified") + ". " + ev.message);
+    PrintLine("not reached by a free-space wipe:");
+    for (const std::string& l : ev.limitations) PrintLine("  - " + l);
+    for (const std::string& w : ev.warnings) PrintLine("  warning: " + w);
+  }
+  return ev.ToStatus();
+}
+
+Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
+  const int modes = (a.free_space.empty() ? 0 : 1) + (a.resume.empty() ? 0 : 1);
+  if (modes > 1) return InvalidArgumentError("--free-space and --resume cannot be combined");
+  if (a.targets.empty() && modes == 0) {
+    return InvalidArgumentError("name what to wipe: a device, files or directories, "
+                                "--free-space MOUNTPOINT, or --resume ID");
+  }
+  if (!a.free_space.empty() && !a.targets.empty()) {
+    return InvalidArgumentError("--free-space takes no other targets");
+  }
+  if (a.buffer_mib < 1 || a.buffer_mib > 256) {
+    return InvalidArgumentError("--buffer-mib must be between 1 and 256");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(WipePlan plan, PlanFromArgs(a));
+  // Identify and check every target before the station is even opened: a
+  // refusal costs nothing and touches nothing.
+  std::vector<DeviceInfo> devices;
+  std::vector<std::string> files;
+  if (a.resume.empty()) {
+    for (const std::string& t : a.targets) {
+      struct stat st;
+      if (::lstat(t.c_str(), &st) != 0) return NotFoundError(t + " does not exist");
+      if (S_ISBLK(st.st_mode)) {
+        CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(t));
+        CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(d));
+        devices.push_back(std::move(d));
+      } else {
+        files.push_back(t);
+      }
+    }
+    if (!devices.empty() && !files.empty()) {
+      return InvalidArgumentError("wipe devices and files in separate commands");
+    }
+  }
+  if (a.dry_run && a.resume.empty()) {
+    if (!devices.empty()) {
+      CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(plan));
+      for (const DeviceInfo& d : devices) PrintPlan(d, plan, passes, MediaWarnings(d), g.json);
+      if (!g.json) PrintLine("dry run: nothing was written");
+      return Status::Ok();
+    }
+  }
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
+  if (!a.resume.empty()) return RunResume(*station, op, a, g.json);
+  if (!a.free_space.empty()) return RunFreeSpace(*station, op, a, plan, g.json);
+  if (!files.empty()) return RunFiles(*station, op, a, plan, files, g.json);
+  return WipeDevices(*station, op, a, plan, devices, g.json);
+}
+
+Status RunShow(const GlobalOptions& g, const std::string& id) {
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
+  int found = 0;
+  CUSTODY_RETURN_IF_ERROR(ledger->Scan(0, [&](const LedgerEntry& e) {
+    if (!e.type.starts_with("wipe.")) return true;
+    auto j = nlohmann::json::parse(e.data_json, nullptr, false);
+    if (!j.is_object() || j.value("wipe_id", std::string()) != id) return true;
+    ++found;
+    if (g.json) {
+      PrintLine(e.canonical);
+    } else {
+      PrintLine(std::to_string(e.seq) + "  " + e.time + "  " + e.type + "  " + e.operator_name);
+      PrintLine(j.dump(2));
+    }
+    return true;
+  }));
+  if (found == 0) return NotFoundError("no wipe " + id + " in the ledger (see custody log show --type wipe)");
+  return Status::Ok();
+}
+
+Status RunList(const GlobalOptions& g) {
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(auto states, ListWipeStates(station->path("wipes"), Env::Default()));
+  for (const WipeStateSummary& s : states) {
+    if (g.json) {
+      PrintLine(nlohmann::json({{"wipe_id", s.wipe_id}, {"device", s.target.path},
+                                {"serial", s.target.serial}, {"pass", s.pass}, {"phase", s.phase},
+                                {"offset", s.offset}, {"bytes", s.bytes}})
+                    .dump());
+    } else {
+      PrintLine(s.wipe_id + "  " + s.target.path + "  pass " + std::to_string(s.pass) + " " +
+                s.phase + " at " + std::to_string(s.offset) + "/" + std::to_string(s.bytes) +
+                "  (custody wipe --resume " + s.wipe_id + ")");
+    }
+  }
+  if (states.empty() && !g.json) PrintLine("no interrupted wipes");
+  return Status::Ok();
+}
+
+CommandRegistration reg(50, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
+  static WipeArgs a;
+  CLI::App* cmd = app.add_subcommand(
+      "wipe", "Overwrite devices, files or free space, verify, and record every step");
+  cmd->add_option("TARGET", a.targets, "Block devices, or files and directories");
+  std::string methods;
+  for (const WipeMethod& m : WipeMethods()) methods += (methods.empty() ? "" : ", ") + m.name;
+  cmd->add_option("--method", a.method, "Overwrite method: " + methods)->capture_default_str();
+  cmd->add_option("--passes", a.passes, "Repeat the method's passes N times")->capture_default_str();
+  cmd->add_option("--verify", a.verify, "Read-back: last, all, sample:P, none")->capture_default_str();
+  cmd->add_flag("--blank", a.blank, "A final pass of zeros");
+  cmd->add_flag("--dry-run", a.dry_run, "Show the plan; touch nothing");
+  cmd->add_flag("-y,--yes", a.yes, "Do not prompt (needs --confirm-serial for devices)");
+  cmd->add_option("--confirm-serial", a.confirm,
+                  "The device's serial (or device name when it has none), for --yes");
+  cmd->add_flag("--allow-hard-links", a.allow_hard_links,
+                "Wipe files with other hard links (their other names stay)");
+  cmd->add_option("--free-space", a.free_space, "Wipe the free space of this mounted file system");
+  cmd->add_option("--resume", a.resume, "Continue an interrupted device wipe (see wipe list)");
+  cmd->add_option("--buffer-mib", a.buffer_mib, "I/O buffer size")->capture_default_str();
+  cmd->footer(
+      "Examples:\n  custody wipe /dev/sdb --method nist-clear --yes --confirm-serial WD-WCC4N1234567\n"
+      "  custody wipe ./exports --method dod-3 --yes\n  custody wipe --free-space /mnt/usb\n"
+      "  custody wipe --resume 20261123T143000Z-1a2b3c4d\n  custody wipe show 20261123T143000Z-1a2b3c4d");
+  CLI::App* show = cmd->add_subcommand("show", "Print one wipe's ledger entries");
+  show->add_option("ID", a.show_id, "Wipe id")->required();
+  show->callback([&g, &inv] { inv.run = [&g] { return RunShow(g, a.show_id); }; });
+  CLI::App* list = cmd->add_subcommand("list", "Interrupted wipes that can be resumed");
+  list->callback([&g, &inv] { inv.run = [&g] { return RunList(g); }; });
+  cmd->callback([&g, &inv, show, list] {
+    if (show->parsed() || list->parsed()) return;
+    inv.run = [&g] { return RunWipeCommand(g, a); };
+  });
+});
+
+}  // namespace
+}  // namespace custody::cli

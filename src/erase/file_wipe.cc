@@ -1,0 +1,294 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// WipeFileTree (custody/wipe.h): overwrite files in place through the same
+// engine as devices, then make their names disappear.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "common/time_util.h"
+#include "custody/device.h"
+#include "custody/env.h"
+#include "custody/wipe.h"
+#include "env/posix_io.h"
+
+namespace custody {
+namespace {
+
+struct Entry {
+  std::string path;
+  struct stat st;
+};
+
+std::string DirName(const std::string& p) {
+  const size_t s = p.rfind('/');
+  if (s == std::string::npos) return ".";
+  return s == 0 ? "/" : p.substr(0, s);
+}
+
+std::string BaseName(const std::string& p) {
+  const size_t s = p.rfind('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+// Depth-first, children before their directory. Refuses what must not be
+// touched before anything is written.
+Status Collect(const std::string& path, dev_t root_dev, bool allow_hard_links,
+               std::vector<Entry>* out, std::vector<std::string>* refused,
+               std::vector<std::string>* warnings) {
+  Entry e{path, {}};
+  if (::lstat(path.c_str(), &e.st) != 0) return posix::ErrnoStatus("lstat", path, errno);
+  if (S_ISDIR(e.st.st_mode)) {
+    if (e.st.st_dev != root_dev) {
+      refused->push_back(path + " is a mount point (another file system)");
+      return Status::Ok();
+    }
+    DIR* d = ::opendir(path.c_str());
+    if (!d) return posix::ErrnoStatus("opendir", path, errno);
+    std::vector<std::string> names;
+    while (struct dirent* de = ::readdir(d)) {
+      std::string n = de->d_name;
+      if (n != "." && n != "..") names.push_back(n);
+    }
+    ::closedir(d);
+    std::sort(names.begin(), names.end());
+    for (const std::string& n : names) {
+      CUSTODY_RETURN_IF_ERROR(
+          Collect(path + "/" + n, root_dev, allow_hard_links, out, refused, warnings));
+    }
+  } else if (S_ISREG(e.st.st_mode)) {
+    if (e.st.st_nlink > 1) {
+      const std::string what = path + " has " + std::to_string(e.st.st_nlink) +
+                               " hard links: its other names still reach the data";
+      if (allow_hard_links) {
+        warnings->push_back(what + " (the content is overwritten; those names stay)");
+      } else {
+        refused->push_back(what + " (remove them, or pass --allow-hard-links)");
+      }
+    }
+  } else if (!S_ISLNK(e.st.st_mode)) {
+    refused->push_back(path + " is a special file (device, FIFO or socket)");
+  }
+  out->push_back(std::move(e));
+  return Status::Ok();
+}
+
+// The file's data extents (SEEK_DATA/SEEK_HOLE), rounded out to `block` and
+// clipped to `size`; empty when the file is dense (the engine's "whole").
+Result<std::vector<ByteRange>> DataRegions(const std::string& path, uint64_t size, uint64_t block,
+                                           bool* any_data) {
+  std::vector<ByteRange> out;
+  *any_data = false;
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return posix::ErrnoStatus("open", path, errno);
+  off_t pos = 0;
+  for (;;) {
+    off_t data = ::lseek(fd, pos, SEEK_DATA);
+    if (data < 0) {
+      if (errno == ENXIO) break;  // No more data.
+      if (errno == EINVAL) {      // No SEEK_DATA here: treat the file as dense.
+        out = {{0, size}};
+        break;
+      }
+      Status s = posix::ErrnoStatus("lseek", path, errno);
+      ::close(fd);
+      return s;
+    }
+    off_t hole = ::lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) hole = static_cast<off_t>(size);
+    uint64_t b = static_cast<uint64_t>(data) / block * block;
+    uint64_t e = std::min<uint64_t>(size, (static_cast<uint64_t>(hole) + block - 1) / block * block);
+    if (e > b) {
+      if (!out.empty() && out.back().offset + out.back().length >= b) {
+        out.back().length = std::max(out.back().offset + out.back().length, e) - out.back().offset;
+      } else {
+        out.push_back({b, e - b});
+      }
+    }
+    pos = hole;
+    if (static_cast<uint64_t>(pos) >= size) break;
+  }
+  ::close(fd);
+  *any_data = !out.empty();
+  if (out.size() == 1 && out[0].offset == 0 && out[0].length == size) out.clear();
+  return out;
+}
+
+std::string RandomName(size_t length, Env* env) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string name(std::max<size_t>(length, 1), 'x');
+  std::vector<uint8_t> r(name.size());
+  if (!env->RandomBytes(r.data(), r.size()).ok()) r.assign(r.size(), 0);
+  for (size_t i = 0; i < name.size(); ++i) name[i] = kAlphabet[r[i] % 36];
+  return name;
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return posix::ErrnoStatus("open", dir, errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  return rc == 0 ? Status::Ok() : posix::ErrnoStatus("fsync", dir, err);
+}
+
+// Renames `path` to random names of the same length (so the new entry takes
+// the old one's slot in the directory and overwrites the name's bytes),
+// syncing the directory each time. Returns the final path.
+Result<std::string> Scramble(const std::string& path, int renames, Env* env) {
+  const std::string dir = DirName(path);
+  const size_t length = BaseName(path).size();
+  std::string current = path;
+  for (int i = 0; i < renames; ++i) {
+    std::string next;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      next = dir + "/" + RandomName(length, env);
+      struct stat st;
+      if (::lstat(next.c_str(), &st) != 0 && errno == ENOENT) break;
+    }
+    if (::rename(current.c_str(), next.c_str()) != 0) {
+      return posix::ErrnoStatus("rename", current, errno);
+    }
+    current = next;
+    CUSTODY_RETURN_IF_ERROR(SyncDirectory(dir));
+  }
+  return current;
+}
+
+WipeResult Worse(WipeResult a, WipeResult b) {
+  auto rank = [](WipeResult r) {
+    switch (r) {
+      case WipeResult::kCompleted: return 0;
+      case WipeResult::kCompletedWithErrors: return 1;
+      case WipeResult::kInterrupted: return 2;
+      case WipeResult::kFailed: return 3;
+    }
+    return 3;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+}  // namespace
+
+Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
+                                     Env* env) {
+  struct stat top;
+  if (::lstat(path.c_str(), &top) != 0) return posix::ErrnoStatus("lstat", path, errno);
+  if (S_ISLNK(top.st_mode)) {
+    return InvalidArgumentError(path + " is a symbolic link; custody never follows links. Name "
+                                       "the file it points to, or remove the link with rm.");
+  }
+  if (!S_ISREG(top.st_mode) && !S_ISDIR(top.st_mode)) {
+    return InvalidArgumentError(path + " is neither a regular file nor a directory (wipe block "
+                                       "devices by their /dev name; FIFOs and sockets hold no data)");
+  }
+  CUSTODY_RETURN_IF_ERROR(ExpandPlan(options.wipe.plan).status());
+  FileWipeSummary summary;
+  std::vector<Entry> entries;
+  std::vector<std::string> refused;
+  CUSTODY_RETURN_IF_ERROR(Collect(path, top.st_dev, options.allow_hard_links, &entries, &refused,
+                                  &summary.warnings));
+  if (!refused.empty()) {
+    std::string msg = "refusing to wipe " + path + ", nothing was touched: ";
+    for (size_t i = 0; i < refused.size() && i < 5; ++i) msg += (i ? "; " : "") + refused[i];
+    if (refused.size() > 5) msg += "; and " + std::to_string(refused.size() - 5) + " more";
+    return InvalidArgumentError(msg);
+  }
+  for (const std::string& w : FileMediaWarnings(path)) summary.warnings.push_back(w);
+
+  WipeEventSink* sink = options.wipe.sink;
+  auto removed = [&](const std::string& id, const std::string& p, const char* kind) -> Status {
+    WipeRemovedEvent ev;
+    ev.wipe_id = id;
+    ev.path = p;
+    ev.kind = kind;
+    ev.renames = options.renames;
+    ev.removed_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
+    return sink ? sink->OnRemoved(ev) : Status::Ok();
+  };
+
+  for (const Entry& e : entries) {
+    if (options.wipe.stop && options.wipe.stop->load()) {
+      summary.result = Worse(summary.result, WipeResult::kInterrupted);
+      summary.message = "interrupted before " + e.path + "; files not yet wiped are untouched";
+      return summary;
+    }
+    const std::string dir = DirName(e.path);
+    if (S_ISDIR(e.st.st_mode)) {
+      CUSTODY_ASSIGN_OR_RETURN(std::string final_path, Scramble(e.path, options.renames, env));
+      if (::rmdir(final_path.c_str()) != 0) return posix::ErrnoStatus("rmdir", final_path, errno);
+      CUSTODY_RETURN_IF_ERROR(SyncDirectory(dir));
+      CUSTODY_RETURN_IF_ERROR(removed("", e.path, "directory"));
+      ++summary.directories;
+      continue;
+    }
+    if (S_ISLNK(e.st.st_mode)) {
+      CUSTODY_ASSIGN_OR_RETURN(std::string final_path, Scramble(e.path, options.renames, env));
+      if (::unlink(final_path.c_str()) != 0) return posix::ErrnoStatus("unlink", final_path, errno);
+      CUSTODY_RETURN_IF_ERROR(SyncDirectory(dir));
+      CUSTODY_RETURN_IF_ERROR(removed("", e.path, "symlink"));
+      ++summary.symlinks;
+      continue;
+    }
+    // A regular file: up to its allocated size (the slack after EOF in the
+    // last block holds old data too).
+    const uint64_t block = e.st.st_blksize > 0 ? static_cast<uint64_t>(e.st.st_blksize) : 4096;
+    const uint64_t size = static_cast<uint64_t>(e.st.st_size);
+    const uint64_t exposed = (size + block - 1) / block * block;
+    bool any_data = false;
+    CUSTODY_ASSIGN_OR_RETURN(auto regions, DataRegions(e.path, exposed, block, &any_data));
+    std::string wipe_id;
+    if (any_data && exposed > 0) {
+      BlockDeviceOptions bo;
+      bo.file_size = exposed;
+      CUSTODY_ASSIGN_OR_RETURN(auto dev, OpenBlockDevice(e.path, bo));
+      WipeOptions wo = options.wipe;
+      wo.wipe_id.clear();
+      wo.state_dir.clear();
+      wo.regions = regions;
+      auto ident = IdentifyDevice(e.path);
+      if (ident.ok()) wo.target = *ident;
+      wo.target.path = e.path;
+      wo.target.kind = "file";
+      wo.target.size_bytes = size;
+      wo.warnings = summary.warnings;
+      if (!regions.empty()) {
+        wo.warnings.push_back("sparse file: only its " + std::to_string(regions.size()) +
+                              " data extents hold data and were overwritten");
+      }
+      CUSTODY_ASSIGN_OR_RETURN(WipeFinishedEvent fin, RunWipe(*dev, wo, env));
+      dev.reset();
+      wipe_id = fin.wipe_id;
+      summary.bytes += fin.bytes_written / std::max(1, fin.passes_completed);
+      const WipeResult r = fin.result;
+      const std::string msg = fin.message;
+      summary.results.push_back(std::move(fin));
+      if (r != WipeResult::kCompleted) {
+        summary.result = Worse(summary.result, r);
+        summary.message = e.path + ": " + msg + " (the file was left in place)";
+        return summary;
+      }
+    }
+    // Truncate before the renames: the name that is unlinked holds nothing.
+    int fd = ::open(e.path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return posix::ErrnoStatus("open", e.path, errno);
+    if (::ftruncate(fd, 0) != 0 || ::fsync(fd) != 0) {
+      Status s = posix::ErrnoStatus("truncate", e.path, errno);
+      ::close(fd);
+      return s;
+    }
+    ::close(fd);
+    CUSTODY_ASSIGN_OR_RETURN(std::string final_path, Scramble(e.path, options.renames, env));
+    if (::unlink(final_path.c_str()) != 0) return posix::ErrnoStatus("unlink", final_path, errno);
+    CUSTODY_RETURN_IF_ERROR(SyncDirectory(dir));
+    CUSTODY_RETURN_IF_ERROR(removed(wipe_id, e.path, "file"));
+    ++summary.files;
+  }
+  return summary;
+}
+
+}  // namespace custody

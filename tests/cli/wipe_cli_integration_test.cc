@@ -1,0 +1,233 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The real `custody` binary on loop devices and files: device list/info,
+// the confirmation gate, a verified device wipe checked by scanning the
+// backing file, refusal of a mounted device, file wipes, SIGINT then
+// --resume, and the ledger entries each step leaves.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "custody/env.h"
+#include "support/loop_device.h"
+#include "support/temp_dir.h"
+
+namespace custody {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::LoopDevice;
+
+const std::string kMarker = "TOKUTEI-KOJIN-JOHO-MARKER-1618033988";
+
+class WipeCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    home_ = dir_.path() + "/station";
+    auto r = Run({"init", "--organization", "株式会社サンプル", "--name", "bench-1", "--operator", "佐藤花子",
+                "--default-operator", "佐藤花子"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  CommandResult Run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--home", home_});
+    return RunCustody(args);
+  }
+  // A loop device over a file full of the marker.
+  void AttachMarked(uint64_t size) {
+    if (std::string why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
+    backing_ = dir_.path() + "/disk.img";
+    std::string image;
+    while (image.size() < size) image += kMarker;
+    image.resize(size);
+    WriteFileOrDie(backing_, image);
+    std::string error;
+    loop_ = LoopDevice::Attach(backing_, &error);
+    ASSERT_NE(loop_, nullptr) << error;
+    name_ = loop_->path().substr(5);
+  }
+  std::vector<nlohmann::json> WipeEntries() {
+    auto r = Run({"--json", "log", "show", "--type", "wipe"});
+    std::vector<nlohmann::json> out;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) out.push_back(nlohmann::json::parse(line));
+    return out;
+  }
+  TempDir dir_;
+  std::string home_, backing_, name_;
+  std::unique_ptr<LoopDevice> loop_;
+};
+
+TEST_F(WipeCliTest, DeviceListAndInfo) {
+  AttachMarked(4 << 20);
+  if (HasFailure() || IsSkipped()) return;
+  auto list = Run({"--json", "device", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  bool found = false;
+  for (const auto& d : nlohmann::json::parse(list.out)) {
+    if (d["path"] == loop_->path()) {
+      found = true;
+      EXPECT_EQ(d["backing_file"], backing_);
+      EXPECT_EQ(d["size_bytes"], 4 << 20);
+    }
+  }
+  EXPECT_TRUE(found);
+  auto text = Run({"device", "list"});
+  EXPECT_THAT(text.out, HasSubstr(loop_->path()));
+  auto info = Run({"device", "info", loop_->path()});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_THAT(info.out, HasSubstr("backing file:   " + backing_));
+  EXPECT_THAT(info.out, HasSubstr("in use:         no"));
+  auto missing = Run({"device", "info", dir_.path() + "/nope"});
+  EXPECT_EQ(missing.exit_code, 3);
+}
+
+TEST_F(WipeCliTest, ConfirmedDeviceWipeIsVerifiedAndRecorded) {
+  AttachMarked((4 << 20) + 3 * 512);
+  if (HasFailure() || IsSkipped()) return;
+  // No confirmation, a wrong one, and a dry run: nothing written.
+  auto no = Run({"wipe", loop_->path(), "--method", "zero", "--yes"});
+  EXPECT_EQ(no.exit_code, 15) << no.err;
+  EXPECT_THAT(no.err, HasSubstr("--confirm-serial " + name_));
+  auto wrong = Run({"wipe", loop_->path(), "--yes", "--confirm-serial", "WRONG"});
+  EXPECT_EQ(wrong.exit_code, 15);
+  auto dry = Run({"wipe", loop_->path(), "--method", "dod-3", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("dry run: nothing was written"));
+  EXPECT_THAT(dry.out, HasSubstr("0x00, 0xFF, random"));
+  EXPECT_NE(ReadFileOrDie(backing_).find(kMarker), std::string::npos);
+  EXPECT_TRUE(WipeEntries().empty());
+
+  auto r = Run({"wipe", loop_->path(), "--method", "zero", "--verify", "all", "--yes",
+                "--confirm-serial", name_});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("completed"));
+  const std::string image = ReadFileOrDie(backing_);
+  EXPECT_EQ(image.size(), (4u << 20) + 3 * 512);
+  EXPECT_EQ(image.find_first_not_of('\0'), std::string::npos) << "a non-zero byte survived";
+
+  auto entries = WipeEntries();
+  std::vector<std::string> types;
+  for (const auto& e : entries) types.push_back(e["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"wipe.started", "wipe.pass.completed", "wipe.verified",
+                                             "wipe.completed"}));
+  const auto& done = entries.back()["data"];
+  EXPECT_EQ(done["result"], "completed");
+  EXPECT_EQ(done["target"]["path"], loop_->path());
+  EXPECT_EQ(done["target"]["backing_file"], backing_);
+  EXPECT_EQ(done["plan"]["method"], "zero");
+  EXPECT_TRUE(done["verified"].get<bool>());
+  EXPECT_EQ(entries.back()["operator"], "佐藤花子");
+
+  const std::string id = done["wipe_id"];
+  auto show = Run({"wipe", "show", id});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("wipe.completed"));
+  EXPECT_EQ(Run({"wipe", "show", "no-such-id"}).exit_code, 3);
+  EXPECT_EQ(Run({"log", "verify"}).exit_code, 0);
+}
+
+TEST_F(WipeCliTest, MountedDeviceIsRefusedWithTheHolderNamed) {
+  AttachMarked(8 << 20);
+  if (HasFailure() || IsSkipped()) return;
+  ASSERT_EQ(RunCommand({"mkfs.ext4", "-q", "-F", loop_->path()}).exit_code, 0);
+  const std::string mnt = dir_.path() + "/mnt";
+  ::mkdir(mnt.c_str(), 0700);
+  std::string error;
+  ASSERT_TRUE(loop_->Mount(mnt, "", &error)) << error;
+  auto r = Run({"wipe", loop_->path(), "--yes", "--confirm-serial", name_});
+  EXPECT_EQ(r.exit_code, 12);
+  EXPECT_THAT(r.err, HasSubstr("mounted at " + mnt));
+  auto info = Run({"device", "info", loop_->path()});
+  EXPECT_THAT(info.out, HasSubstr("mounted at " + mnt));
+  EXPECT_TRUE(WipeEntries().empty());
+}
+
+TEST_F(WipeCliTest, FilesAreOverwrittenRenamedAndRemoved) {
+  const std::string tree = dir_.path() + "/export";
+  ::mkdir(tree.c_str(), 0700);
+  WriteFileOrDie(tree + "/a.csv", kMarker + kMarker);
+  WriteFileOrDie(tree + "/b.csv", kMarker);
+  const std::string single = dir_.path() + "/single.txt";
+  WriteFileOrDie(single, kMarker);
+  auto no = Run({"wipe", single});
+  EXPECT_EQ(no.exit_code, 15);  // Not a terminal, no --yes.
+  auto r = Run({"wipe", single, tree, "--method", "dod-3", "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("2 file(s) overwritten and removed"));
+  struct stat st;
+  EXPECT_NE(::lstat(single.c_str(), &st), 0);
+  EXPECT_NE(::lstat(tree.c_str(), &st), 0);
+  int completed = 0, removed = 0;
+  for (const auto& e : WipeEntries()) {
+    completed += e["type"] == "wipe.completed";
+    removed += e["type"] == "wipe.removed";
+    if (e["type"] == "wipe.completed") {
+      EXPECT_EQ(e["data"]["target"]["kind"], "file");
+    }
+  }
+  EXPECT_EQ(completed, 3);
+  EXPECT_EQ(removed, 4);  // Three files and the directory.
+  const std::string fifo = dir_.path() + "/fifo";
+  ::mkfifo(fifo.c_str(), 0600);
+  auto special = Run({"wipe", fifo, "--yes"});
+  EXPECT_EQ(special.exit_code, 2);
+  EXPECT_THAT(special.err, HasSubstr("neither a regular file nor a directory"));
+}
+
+TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
+  AttachMarked(64 << 20);
+  if (HasFailure() || IsSkipped()) return;
+  // SIGINT once the wipe has started (its resume state exists): it stops at
+  // the next buffer, saves its position and records wipe.interrupted.
+  std::vector<std::string> args = {CUSTODY_BINARY, "--home", home_, "wipe", loop_->path(),
+                                   "--method", "dod-7", "--verify", "all", "--buffer-mib", "1",
+                                   "--yes", "--confirm-serial", name_};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(::posix_spawn(&pid, CUSTODY_BINARY, nullptr, nullptr, argv.data(), environ), 0);
+  bool started = false;
+  for (int i = 0; i < 3000 && !started; ++i) {
+    auto names = Env::Default()->ListDir(home_ + "/wipes");
+    started = names.ok() && !names->empty();
+    if (!started) ::usleep(10'000);
+  }
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(started) << "the wipe never started";
+  ASSERT_TRUE(WIFEXITED(status)) << "custody died of signal " << WTERMSIG(status);
+  ASSERT_EQ(WEXITSTATUS(status), 13) << "expected an interrupted wipe";
+  auto entries = WipeEntries();
+  ASSERT_FALSE(entries.empty());
+  EXPECT_EQ(entries.back()["type"], "wipe.interrupted");
+  const std::string id = entries.back()["data"]["wipe_id"];
+  auto list = Run({"wipe", "list"});
+  EXPECT_THAT(list.out, HasSubstr(id));
+
+  auto resumed = Run({"wipe", "--resume", id});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  entries = WipeEntries();
+  std::vector<std::string> ends;
+  for (const auto& e : entries) {
+    if (e["data"]["wipe_id"] != id) continue;
+    const std::string t = e["type"];
+    if (t != "wipe.pass.completed" && t != "wipe.verified") ends.push_back(t);
+  }
+  EXPECT_EQ(ends, (std::vector<std::string>{"wipe.started", "wipe.interrupted", "wipe.resumed",
+                                            "wipe.completed"}));
+  EXPECT_EQ(entries.back()["data"]["passes_completed"], 7);
+  EXPECT_TRUE(entries.back()["data"]["verified"].get<bool>());
+  EXPECT_EQ(ReadFileOrDie(backing_).find(kMarker.substr(0, 16)), std::string::npos);
+  EXPECT_THAT(Run({"wipe", "list"}).out, HasSubstr("no interrupted wipes"));
+}
+
+}  // namespace
+}  // namespace custody

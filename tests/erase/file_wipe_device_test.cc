@@ -1,0 +1,193 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// File, tree and free-space wipes on a real ext4 file system in an image
+// attached to a loop device. After unmounting, an independent scan of the
+// image proves the marker content is gone, and debugfs (which lists deleted
+// directory entries too) proves the names are gone.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "custody/env.h"
+#include "custody/wipe.h"
+#include "support/loop_device.h"
+#include "support/recording_wipe_sink.h"
+#include "support/temp_dir.h"
+
+namespace custody {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::LoopDevice;
+using testing::RecordingWipeSink;
+
+constexpr uint64_t kImageSize = 24 * 1024 * 1024;
+const std::string kMarker = "KOJIN-BANGO-MARKER-2718281828-";
+const std::string kSecretName = "juminhyo-yamada-taro.csv";
+
+std::string Marked(size_t bytes) {
+  std::string s;
+  while (s.size() < bytes) s += kMarker;
+  s.resize(bytes);
+  return s;
+}
+
+bool Contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+class FileWipeDeviceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::string why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
+    image_ = dir_.path() + "/fs.img";
+    ASSERT_TRUE(testing::CreateSparseFile(image_, kImageSize));
+    auto mkfs = RunCommand({"mkfs.ext4", "-q", "-F", image_});
+    ASSERT_EQ(mkfs.exit_code, 0) << mkfs.err;
+    std::string error;
+    loop_ = LoopDevice::Attach(image_, &error);
+    ASSERT_NE(loop_, nullptr) << error;
+    mnt_ = dir_.path() + "/mnt";
+    ASSERT_EQ(::mkdir(mnt_.c_str(), 0700), 0);
+    ASSERT_TRUE(loop_->Mount(mnt_, "", &error)) << error;
+  }
+  void UnmountAndScan(std::string* image, std::string* listing) {
+    std::string error;
+    ASSERT_TRUE(loop_->Unmount(&error)) << error;
+    auto ls = RunCommand({"debugfs", "-R", "ls -d -l /", image_});
+    *listing = ls.out + ls.err;
+    auto ls2 = RunCommand({"debugfs", "-R", "ls -d -l /tree", image_});
+    *listing += ls2.out + ls2.err;
+    *image = ReadFileOrDie(image_);
+  }
+  TempDir dir_;
+  std::string image_, mnt_;
+  std::unique_ptr<LoopDevice> loop_;
+};
+
+TEST_F(FileWipeDeviceTest, TreeContentAndNamesAreGone) {
+  const std::string tree = mnt_ + "/tree";
+  ASSERT_EQ(::mkdir(tree.c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((tree + "/sub").c_str(), 0700), 0);
+  WriteFileOrDie(tree + "/" + kSecretName, Marked(300 * 1024 + 17));
+  WriteFileOrDie(tree + "/sub/small.txt", Marked(100));
+  {  // Sparse: data at 0 and at 2 MiB, a hole between.
+    int fd = ::open((tree + "/sub/sparse.bin").c_str(), O_WRONLY | O_CREAT, 0600);
+    ASSERT_GE(fd, 0);
+    const std::string m = Marked(8192);
+    ASSERT_EQ(::pwrite(fd, m.data(), m.size(), 0), 8192);
+    ASSERT_EQ(::pwrite(fd, m.data(), m.size(), 2 << 20), 8192);
+    ::close(fd);
+  }
+  // A symlink to a file outside the tree: removed, never followed.
+  const std::string outside = dir_.path() + "/outside.txt";
+  WriteFileOrDie(outside, "keep me");
+  ASSERT_EQ(::symlink(outside.c_str(), (tree + "/sub/link").c_str()), 0);
+  ::sync();
+
+  RecordingWipeSink sink;
+  FileWipeOptions o;
+  o.wipe.plan.method = "random";
+  o.wipe.sink = &sink;
+  auto s = WipeFileTree(tree, o, Env::Default());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->result, WipeResult::kCompleted) << s->message;
+  EXPECT_EQ(s->files, 3);
+  EXPECT_EQ(s->directories, 2);
+  EXPECT_EQ(s->symlinks, 1);
+  EXPECT_EQ(sink.Count("wipe.completed"), 3);
+  EXPECT_EQ(sink.Count("wipe.removed"), 6);
+  // The sparse file: only its two data extents were written, not the hole.
+  bool sparse_seen = false;
+  for (const auto& r : s->results) {
+    if (r.target.path == tree + "/sub/sparse.bin") {
+      sparse_seen = true;
+      EXPECT_EQ(r.bytes_written, 2u * 8192);
+      EXPECT_TRUE(r.verified);
+    }
+  }
+  EXPECT_TRUE(sparse_seen);
+  EXPECT_EQ(ReadFileOrDie(outside), "keep me");
+  struct stat st;
+  EXPECT_NE(::lstat(tree.c_str(), &st), 0);
+
+  std::string image, listing;
+  UnmountAndScan(&image, &listing);
+  EXPECT_FALSE(Contains(image, kMarker.substr(0, 20))) << "marker content survived in the image";
+  ASSERT_THAT(listing, HasSubstr("lost+found")) << "debugfs could not list the image";
+  EXPECT_THAT(listing, Not(HasSubstr(kSecretName)));
+  EXPECT_THAT(listing, Not(HasSubstr("small.txt")));
+}
+
+TEST_F(FileWipeDeviceTest, HardLinksSpecialFilesAndSymlinksAreRefusedBeforeAnyWrite) {
+  const std::string tree = mnt_ + "/tree";
+  ASSERT_EQ(::mkdir(tree.c_str(), 0700), 0);
+  const std::string a = tree + "/a.txt";
+  WriteFileOrDie(a, Marked(5000));
+  ASSERT_EQ(::link(a.c_str(), (mnt_ + "/other-name").c_str()), 0);
+  RecordingWipeSink sink;
+  FileWipeOptions o;
+  o.wipe.sink = &sink;
+  auto r = WipeFileTree(tree, o, Env::Default());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(r.status().message(), HasSubstr("2 hard links"));
+  EXPECT_THAT(r.status().message(), HasSubstr("nothing was touched"));
+  EXPECT_EQ(ReadFileOrDie(a), Marked(5000));
+  EXPECT_TRUE(sink.events.empty());
+
+  // Allowed: the content is overwritten (the other name sees it), the name goes.
+  o.allow_hard_links = true;
+  auto ok = WipeFileTree(a, o, Env::Default());
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->result, WipeResult::kCompleted);
+  EXPECT_THAT(ok->warnings[0], HasSubstr("hard links"));
+  EXPECT_EQ(ReadFileOrDie(mnt_ + "/other-name").size(), 0u);  // Truncated through the inode.
+
+  ASSERT_EQ(::mkfifo((tree + "/fifo").c_str(), 0600), 0);
+  auto fifo = WipeFileTree(tree, o, Env::Default());
+  EXPECT_EQ(fifo.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(fifo.status().message(), HasSubstr("special file"));
+  ::unlink((tree + "/fifo").c_str());
+
+  ASSERT_EQ(::symlink(tree.c_str(), (mnt_ + "/link").c_str()), 0);
+  auto link = WipeFileTree(mnt_ + "/link", o, Env::Default());
+  EXPECT_EQ(link.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(link.status().message(), HasSubstr("never follows"));
+}
+
+TEST_F(FileWipeDeviceTest, FreeSpaceFillReachesDeletedData) {
+  WriteFileOrDie(mnt_ + "/deleted.bin", Marked(4 << 20));
+  ::sync();
+  ASSERT_EQ(::unlink((mnt_ + "/deleted.bin").c_str()), 0);
+  WriteFileOrDie(mnt_ + "/kept.txt", "kept");
+  ::sync();
+  ASSERT_TRUE(Contains(ReadFileOrDie(image_), kMarker)) << "the test needs the marker on disk";
+
+  RecordingWipeSink sink;
+  WipeOptions o;
+  o.plan.method = "random";
+  o.sink = &sink;
+  auto ev = WipeFreeSpace(mnt_, o, Env::Default());
+  ASSERT_TRUE(ev.ok()) << ev.status().ToString();
+  EXPECT_EQ(ev->result, WipeResult::kCompleted) << ev->message;
+  EXPECT_TRUE(ev->verified);
+  EXPECT_EQ(ev->fs_type, "ext4");
+  EXPECT_GT(ev->bytes_filled, 4u << 20);
+  EXPECT_FALSE(ev->limitations.empty());
+  EXPECT_EQ(sink.Count("wipe.free-space.completed"), 1);
+  EXPECT_EQ(ReadFileOrDie(mnt_ + "/kept.txt"), "kept");
+  EXPECT_EQ(Env::Default()->ListDir(mnt_)->size(), 2u);  // kept.txt, lost+found: no fill left.
+
+  auto not_mount = WipeFreeSpace(dir_.path(), o, Env::Default());
+  EXPECT_EQ(not_mount.status().code(), StatusCode::kInvalidArgument);
+
+  std::string image, listing;
+  UnmountAndScan(&image, &listing);
+  EXPECT_FALSE(Contains(image, kMarker)) << "deleted data survived the free-space wipe";
+}
+
+}  // namespace
+}  // namespace custody
