@@ -102,7 +102,11 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
   DropCaches();
   const double shred = TimeCommand("shred -n1 " + dev);
   double nwipe = -1;
-  if (!Capture("command -v nwipe").empty()) {
+  // nwipe --autonuke wipes EVERY device when none is named: run it only with
+  // a loop device named explicitly.
+  const bool is_loop = dev.starts_with("/dev/loop") && dev.size() > 9 &&
+                       dev.find_first_not_of("0123456789", 9) == std::string::npos;
+  if (is_loop && !Capture("command -v nwipe").empty()) {
     DropCaches();
     nwipe = TimeCommand("nwipe --autonuke --nogui --nowait --method=random --verify=off "
                         "--noblank --rounds=1 " + dev);

@@ -20,6 +20,8 @@ packages=(
   # tools the tests run for real: interop, devices, documents, the auditor script
   age p7zip-full libarchive-tools python3 python3-cryptography openssl sqlite3
   util-linux e2fsprogs dmsetup poppler-utils zbar-tools expect
+  # bench/wipe_bench.cc: the reference overwrite tool users know (ShredOS)
+  nwipe
   # QEMU real-kernel NVMe test (tests/purge/nvme_qemu_device_test.cc); the guest kernel is
   # fetched and cached on first use by scripts/qemu-guest-kernel.sh
   qemu-system-x86 busybox-static
