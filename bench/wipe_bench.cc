@@ -98,7 +98,9 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
   std::printf("\n%s: %s over %s, %llu MiB\n", label.c_str(), dev.c_str(), backing.c_str(),
               static_cast<unsigned long long>(mib));
   DropCaches();
-  const double dd = TimeCommand("dd if=/dev/zero of=" + dev + " bs=4M oflag=direct");
+  // count=: without it dd runs into the end of the device and exits 1.
+  const double dd = TimeCommand("dd if=/dev/zero of=" + dev + " bs=4M oflag=direct count=" +
+                                std::to_string(mib / 4));
   DropCaches();
   const double shred = TimeCommand("shred -n1 " + dev);
   double nwipe = -1;
