@@ -103,7 +103,7 @@ c media list
 c register export --kind received --format csv -o "$ws/受領記録簿.csv"
 c register export --kind media --format pdf -o "$ws/持出管理簿.pdf"
 
-step "8. 媒体を消去して検証 / wipe a (loop) device with verification, recorded in the ledger"
+step "10. 媒体を消去して検証 / wipe a (loop) device with verification, recorded in the ledger"
 if [ "$(id -u)" = 0 ] && command -v losetup >/dev/null && [ -e /dev/loop-control ]; then
   truncate -s 32M "$ws/usb-stick.img"
   printf '住民基本台帳 MARKER %.0s' $(seq 1 2000) | dd of="$ws/usb-stick.img" conv=notrunc status=none
