@@ -60,6 +60,10 @@ class Env {
   // fsync on a directory, so that a rename or create inside it is durable.
   virtual Status SyncDir(const std::string& path) = 0;
   virtual bool FileExists(const std::string& path) = 0;
+  // Permission bits (st_mode & 07777) of a file or directory, for checks of
+  // the secret-handling contract (keys 0600, stations 0700). kNotFound if
+  // missing; kUnsupported where the environment has no such notion.
+  virtual Result<uint32_t> GetFileMode(const std::string& path);
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
 
   // Wall-clock time, microseconds since the Unix epoch (UTC).

@@ -120,6 +120,11 @@ class PosixEnv final : public Env {
   bool FileExists(const std::string& path) override {
     return ::access(path.c_str(), F_OK) == 0;
   }
+  Result<uint32_t> GetFileMode(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return posix::ErrnoStatus("stat", path, errno);
+    return static_cast<uint32_t>(st.st_mode & 07777);
+  }
   Result<std::vector<std::string>> ListDir(const std::string& path) override {
     DIR* d = ::opendir(path.c_str());
     if (d == nullptr) return posix::ErrnoStatus("list", path, errno);
@@ -159,6 +164,10 @@ Env* Env::Default() {
 
 Result<std::unique_ptr<WritableFile>> Env::OpenForOverwrite(const std::string& path) {
   return UnsupportedError("this environment cannot overwrite " + path + " in place");
+}
+
+Result<uint32_t> Env::GetFileMode(const std::string& path) {
+  return UnsupportedError("file modes are not available in this environment: " + path);
 }
 
 Status Env::WriteFileAtomically(const std::string& path, std::string_view data,

@@ -1,0 +1,66 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// custody doctor: checks the station and this machine and says what to fix.
+#include "custody/doctor.h"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_util.h"
+#include "custody/env.h"
+
+namespace custody::cli {
+namespace {
+
+const char* LevelName(DoctorLevel l) {
+  switch (l) {
+    case DoctorLevel::kOk:
+      return "ok";
+    case DoctorLevel::kWarning:
+      return "warning";
+    case DoctorLevel::kError:
+      return "error";
+  }
+  return "?";
+}
+
+Status RunDoctorCommand(const GlobalOptions& g) {
+  const char* path = std::getenv("PATH");
+  DoctorReport report =
+      RunDoctor(ResolveStationHome(g.home), path ? path : "/usr/bin:/bin", Env::Default());
+  size_t warnings = 0, errors = 0;
+  nlohmann::json checks = nlohmann::json::array();
+  for (const DoctorCheck& c : report.checks) {
+    if (c.level == DoctorLevel::kWarning) ++warnings;
+    if (c.level == DoctorLevel::kError) ++errors;
+    if (g.json) {
+      checks.push_back(
+          {{"id", c.id}, {"level", LevelName(c.level)}, {"detail", c.detail}, {"fix", c.fix}});
+      continue;
+    }
+    std::string mark = c.level == DoctorLevel::kOk        ? "ok  "
+                       : c.level == DoctorLevel::kWarning ? "warn"
+                                                          : "FAIL";
+    PrintLine("[" + mark + "] " + c.id + ": " + c.detail);
+    if (!c.fix.empty()) PrintLine("       fix: " + c.fix);
+  }
+  if (g.json) {
+    PrintLine(
+        nlohmann::json{{"checks", checks}, {"errors", errors}, {"warnings", warnings}}.dump(2));
+  } else {
+    PrintLine(std::to_string(errors) + " error(s), " + std::to_string(warnings) + " warning(s)");
+  }
+  if (errors > 0)
+    return FailedPreconditionError("doctor found " + std::to_string(errors) + " problem(s) to fix");
+  return Status::Ok();
+}
+
+CommandRegistration reg(85, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
+  CLI::App* cmd = app.add_subcommand(
+      "doctor", "Check the station (keys, ledger), fonts and tools, and say what to fix");
+  cmd->footer("Example: custody doctor   (exit 0: usable; 14: something must be fixed)");
+  cmd->callback([&g, &inv] { inv.run = [&g] { return RunDoctorCommand(g); }; });
+});
+
+}  // namespace
+}  // namespace custody::cli
