@@ -11,8 +11,8 @@ set(CUSTODY_GEN_DIR ${CMAKE_BINARY_DIR}/generated)
 file(MAKE_DIRECTORY ${CUSTODY_GEN_DIR})
 add_custom_command(
   OUTPUT ${CUSTODY_GEN_DIR}/custody.1.gz ${CUSTODY_GEN_DIR}/custody.bash-completion
-  COMMAND sh -c "\"$<TARGET_FILE:custody>\" man | gzip -9n > custody.1.gz"
-  COMMAND sh -c "\"$<TARGET_FILE:custody>\" completion bash > custody.bash-completion"
+  COMMAND sh -c "\"$<TARGET_FILE:custody>\" --lang en man | gzip -9n > custody.1.gz"
+  COMMAND sh -c "\"$<TARGET_FILE:custody>\" --lang en completion bash > custody.bash-completion"
   WORKING_DIRECTORY ${CUSTODY_GEN_DIR}
   DEPENDS custody
   COMMENT "Generating custody(1) and the bash completion from the command table"

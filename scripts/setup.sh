@@ -8,6 +8,8 @@ packages=(
   build-essential cmake pkg-config
   # Debian package (scripts/package.sh, tests/dist): cpack, dpkg-shlibdeps, objdump
   dpkg-dev binutils
+  # message catalogs (po/ja.po -> custody.mo), checked by tests/cli/i18n
+  gettext
   # required libraries
   libcrypto++-dev libarchive-dev libboost-filesystem-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev

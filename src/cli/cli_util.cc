@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/i18n.h"
 #include "custody/env.h"
 
 namespace custody::cli {
@@ -66,9 +67,19 @@ Result<SecretString> ReadFromTty(const std::string& prompt) {
 
 }  // namespace
 
+namespace {
+// Substitutes the one %s of a translated pattern (translations may move it).
+std::string Format(const char* pattern, const std::string& arg) {
+  std::string p(pattern);
+  size_t at = p.find("%s");
+  return at == std::string::npos ? p : p.substr(0, at) + arg + p.substr(at + 2);
+}
+}  // namespace
+
 void SecretSource::AddOptions(CLI::App* app, const std::string& what) {
-  app->add_option("--passphrase-file", file, "Read the " + what + " from the first line of FILE");
-  app->add_option("--passphrase-fd", fd, "Read the " + what + " from file descriptor N");
+  app->add_option("--passphrase-file", file,
+                  Format(_("Read the %s from the first line of FILE"), what));
+  app->add_option("--passphrase-fd", fd, Format(_("Read the %s from file descriptor N"), what));
 }
 
 Result<SecretString> ReadSecret(const SecretSource& src, const std::string& prompt, bool confirm) {

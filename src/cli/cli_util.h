@@ -24,11 +24,13 @@ struct SecretSource {
 
 // Reads one secret line. `prompt` is shown on the TTY; with `confirm`, the
 // TTY asks twice and refuses a mismatch.
-Result<SecretString> ReadSecret(const SecretSource& src, const std::string& prompt, bool confirm = false);
+Result<SecretString> ReadSecret(const SecretSource& src, const std::string& prompt,
+                                bool confirm = false);
 
 // Opens the station named by --home / $CUSTODY_HOME, asking for the key
 // passphrase through `src` if the key is protected.
-Result<std::unique_ptr<Station>> OpenStation(const GlobalOptions& g, const SecretSource* src = nullptr);
+Result<std::unique_ptr<Station>> OpenStation(const GlobalOptions& g,
+                                             const SecretSource* src = nullptr);
 
 // spdlog: warnings (or info/debug with -v) to stderr, and everything at info
 // and above to <home>/logs/custody.log when the station directory exists.

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 
 namespace custody::cli {
 namespace {
@@ -69,7 +70,7 @@ std::string BashScript(const CLI::App& root) {
 }
 
 CommandRegistration reg(90, [](CLI::App& app, GlobalOptions&, Invocation& inv) {
-  CLI::App* cmd = app.add_subcommand("completion", "Print a shell completion script");
+  CLI::App* cmd = app.add_subcommand("completion", _("Print a shell completion script"));
   auto shell = std::make_shared<std::string>("bash");
   cmd->add_option("shell", *shell, "Shell (only bash)")->check(CLI::IsMember({"bash"}));
   cmd->footer("Example: source <(custody completion bash)");

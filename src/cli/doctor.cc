@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/env.h"
 
 namespace custody::cli {
@@ -42,13 +43,14 @@ Status RunDoctorCommand(const GlobalOptions& g) {
                        : c.level == DoctorLevel::kWarning ? "warn"
                                                           : "FAIL";
     PrintLine("[" + mark + "] " + c.id + ": " + c.detail);
-    if (!c.fix.empty()) PrintLine("       fix: " + c.fix);
+    if (!c.fix.empty()) PrintLine(std::string("       ") + _("fix:") + " " + c.fix);
   }
   if (g.json) {
     PrintLine(
         nlohmann::json{{"checks", checks}, {"errors", errors}, {"warnings", warnings}}.dump(2));
   } else {
-    PrintLine(std::to_string(errors) + " error(s), " + std::to_string(warnings) + " warning(s)");
+    PrintLine(std::string(_("errors:")) + " " + std::to_string(errors) + ", " + _("warnings:") +
+              " " + std::to_string(warnings));
   }
   if (errors > 0)
     return FailedPreconditionError("doctor found " + std::to_string(errors) + " problem(s) to fix");
@@ -57,7 +59,7 @@ Status RunDoctorCommand(const GlobalOptions& g) {
 
 CommandRegistration reg(85, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
   CLI::App* cmd = app.add_subcommand(
-      "doctor", "Check the station (keys, ledger), fonts and tools, and say what to fix");
+      "doctor", _("Check the station (keys, ledger), fonts and tools, and say what to fix"));
   cmd->footer("Example: custody doctor   (exit 0: usable; 14: something must be fixed)");
   cmd->callback([&g, &inv] { inv.run = [&g] { return RunDoctorCommand(g); }; });
 });

@@ -2,6 +2,7 @@
 //
 // custody init: create a station.
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/env.h"
 #include "custody/station.h"
 
@@ -23,34 +24,45 @@ Status RunInit(const GlobalOptions& g, const InitOptions& o) {
   opts.default_operator = o.default_operator;
   opts.operator_name = g.operator_;
   if (o.protect || !o.secret.file.empty() || o.secret.fd >= 0) {
-    CUSTODY_ASSIGN_OR_RETURN(SecretString p, ReadSecret(o.secret, "new station key passphrase", true));
-    if (p.size() < 12) return InvalidArgumentError("the station key passphrase must be at least 12 characters");
+    CUSTODY_ASSIGN_OR_RETURN(SecretString p,
+                             ReadSecret(o.secret, "new station key passphrase", true));
+    if (p.size() < 12)
+      return InvalidArgumentError("the station key passphrase must be at least 12 characters");
     opts.passphrase = std::move(p);
   }
   CUSTODY_ASSIGN_OR_RETURN(auto station, Station::Init(opts, Env::Default()));
   const StationConfig& c = station->config();
   if (g.json) {
-    PrintLine("{\"home\":\"" + station->home() + "\",\"origin\":\"" + c.origin + "\",\"verifier_key\":\"" +
-              c.verifier_key + "\"}");
+    PrintLine("{\"home\":\"" + station->home() + "\",\"origin\":\"" + c.origin +
+              "\",\"verifier_key\":\"" + c.verifier_key + "\"}");
   } else {
-    PrintLine("station created in " + station->home());
-    PrintLine("organization: " + c.organization);
-    PrintLine("verifier key: " + c.verifier_key);
-    PrintLine("Give the verifier key to the municipality by a separate channel: it checks every record.");
+    PrintLine(std::string(_("station created in")) + " " + station->home());
+    PrintLine(std::string(_("organization:")) + " " + c.organization);
+    PrintLine(std::string(_("verifier key:")) + " " + c.verifier_key);
+    PrintLine(
+        _("Give the verifier key to the municipality by a separate channel: it checks every "
+          "record."));
   }
   return Status::Ok();
 }
 
 CommandRegistration reg(10, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
   auto o = std::make_shared<InitOptions>();
-  CLI::App* cmd = app.add_subcommand("init", "Create a station (directory, signing key, ledger)");
-  cmd->footer("Example: custody init --organization '株式会社サンプル' --name office-1 --operator 山田太郎");
-  cmd->add_option("--organization", o->organization, "Company or office that runs this station")->required();
-  cmd->add_option("--name", o->name, "Station name (A-Z a-z 0-9 . _ -)")->required();
-  cmd->add_option("--origin", o->origin, "Checkpoint origin (default custody/<name>/<key hash>)");
-  cmd->add_option("--default-operator", o->default_operator, "Operator recorded when --operator is not given");
-  cmd->add_flag("--protect-key", o->protect, "Encrypt the signing key with a passphrase (asked on the terminal)");
-  o->secret.AddOptions(cmd, "new signing-key passphrase");
+  CLI::App* cmd =
+      app.add_subcommand("init", _("Create a station (directory, signing key, ledger)"));
+  cmd->footer(
+      "Example: custody init --organization '株式会社サンプル' --name office-1 --operator "
+      "山田太郎");
+  cmd->add_option("--organization", o->organization, _("Company or office that runs this station"))
+      ->required();
+  cmd->add_option("--name", o->name, _("Station name (A-Z a-z 0-9 . _ -)"))->required();
+  cmd->add_option("--origin", o->origin,
+                  _("Checkpoint origin (default custody/<name>/<key hash>)"));
+  cmd->add_option("--default-operator", o->default_operator,
+                  _("Operator recorded when --operator is not given"));
+  cmd->add_flag("--protect-key", o->protect,
+                _("Encrypt the signing key with a passphrase (asked on the terminal)"));
+  o->secret.AddOptions(cmd, _("new signing-key passphrase"));
   cmd->callback([&g, o, &inv] { inv.run = [&g, o] { return RunInit(g, *o); }; });
 });
 

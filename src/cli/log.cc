@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "common/time_util.h"
 #include "custody/env.h"
 
@@ -43,7 +44,8 @@ Status RunShow(const GlobalOptions& g, const LogOptions& o) {
     } else {
       auto t = timeutil::ParseTime(e.time);
       std::string when = t.ok() ? timeutil::FormatJst(*t) : e.time;
-      PrintLine(std::to_string(e.seq) + "  " + when + "  " + e.type + "  " + e.operator_name + "  " + e.data_json);
+      PrintLine(std::to_string(e.seq) + "  " + when + "  " + e.type + "  " + e.operator_name +
+                "  " + e.data_json);
     }
     return true;
   }));
@@ -58,7 +60,8 @@ Status RunVerify(const GlobalOptions& g, const LogOptions& o) {
     // An auditor's copy of ledger.db, checked with the key they were given.
     if (o.key.empty()) return InvalidArgumentError("--ledger needs --key VERIFIER_KEY");
     CUSTODY_ASSIGN_OR_RETURN(std::string key, ReadKeyArg(o.key));
-    CUSTODY_ASSIGN_OR_RETURN(own, Ledger::Open(o.ledger_path, false, std::nullopt, key, Env::Default()));
+    CUSTODY_ASSIGN_OR_RETURN(own,
+                             Ledger::Open(o.ledger_path, false, std::nullopt, key, Env::Default()));
     ledger = own.get();
   } else {
     CUSTODY_ASSIGN_OR_RETURN(station, OpenStation(g));
@@ -71,10 +74,12 @@ Status RunVerify(const GlobalOptions& g, const LogOptions& o) {
   auto report = ledger->Verify(kept ? std::optional<std::string_view>(*kept) : std::nullopt);
   if (!report.ok()) return report.status().WithContext("ledger verification FAILED");
   if (g.json) {
-    nlohmann::json j = {{"ok", true}, {"entries", report->entries}, {"root", report->root_hash_hex}};
+    nlohmann::json j = {
+        {"ok", true}, {"entries", report->entries}, {"root", report->root_hash_hex}};
     PrintLine(j.dump());
   } else {
-    PrintLine("ledger OK: " + std::to_string(report->entries) + " entries, root " + report->root_hash_hex);
+    PrintLine("ledger OK: " + std::to_string(report->entries) + " entries, root " +
+              report->root_hash_hex);
     if (kept) PrintLine("consistent with the checkpoint in " + o.against);
   }
   return Status::Ok();
@@ -97,7 +102,8 @@ Status RunProve(const GlobalOptions& g, const LogOptions& o) {
     return Status::Ok();
   }
   CUSTODY_RETURN_IF_ERROR(Env::Default()->WriteFileAtomically(o.output, bundle, 0644));
-  if (!g.json) PrintLine("evidence bundle for entry " + std::to_string(o.seq) + " written to " + o.output);
+  if (!g.json)
+    PrintLine("evidence bundle for entry " + std::to_string(o.seq) + " written to " + o.output);
   return Status::Ok();
 }
 
@@ -113,9 +119,11 @@ Status RunVerifyBundle(const GlobalOptions& g, const LogOptions& o) {
   auto entry = VerifyEvidenceBundle(bundle, key);
   if (!entry.ok()) return entry.status().WithContext("evidence bundle REJECTED");
   if (g.json) {
-    PrintLine(nlohmann::json({{"ok", true}, {"entry", nlohmann::json::parse(entry->canonical)}}).dump());
+    PrintLine(
+        nlohmann::json({{"ok", true}, {"entry", nlohmann::json::parse(entry->canonical)}}).dump());
   } else {
-    PrintLine("evidence bundle OK: entry " + std::to_string(entry->seq) + " is in the signed ledger");
+    PrintLine("evidence bundle OK: entry " + std::to_string(entry->seq) +
+              " is in the signed ledger");
     PrintLine(entry->canonical);
   }
   return Status::Ok();
@@ -126,12 +134,14 @@ Status RunVerifyBundle(const GlobalOptions& g, const LogOptions& o) {
 // written by the commands that perform those steps, never by hand.
 Status RunAppend(const GlobalOptions& g, const LogOptions& o) {
   if (o.type.rfind("note.", 0) != 0 && o.type.rfind("custom.", 0) != 0) {
-    return InvalidArgumentError("--type must start with note. or custom. (custody's own events are recorded by "
-                                "the commands that perform them)");
+    return InvalidArgumentError(
+        "--type must start with note. or custom. (custody's own events are recorded by "
+        "the commands that perform them)");
   }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
-  CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, station->Record(o.type, op, o.data.empty() ? "{}" : o.data));
+  CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e,
+                           station->Record(o.type, op, o.data.empty() ? "{}" : o.data));
   if (g.json) {
     PrintLine(e.canonical);
   } else {
@@ -143,54 +153,61 @@ Status RunAppend(const GlobalOptions& g, const LogOptions& o) {
 Status RunExport(const GlobalOptions& g, const LogOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
-  CUSTODY_RETURN_IF_ERROR(ExportLedger(*ledger, station->config().verifier_key, o.dir, Env::Default()));
-  if (!g.json) PrintLine("ledger exported to " + o.dir + " (entries.jsonl, checkpoint, verifier-key, README.md, verify-evidence.py)");
+  CUSTODY_RETURN_IF_ERROR(
+      ExportLedger(*ledger, station->config().verifier_key, o.dir, Env::Default()));
+  if (!g.json)
+    PrintLine("ledger exported to " + o.dir +
+              " (entries.jsonl, checkpoint, verifier-key, README.md, verify-evidence.py)");
   return Status::Ok();
 }
 
 CommandRegistration reg(20, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
   auto o = std::make_shared<LogOptions>();
-  CLI::App* log = app.add_subcommand("log", "The signed ledger: show, verify, prove, export");
+  CLI::App* log = app.add_subcommand("log", _("The signed ledger: show, verify, prove, export"));
   log->require_subcommand(1);
 
-  CLI::App* show = log->add_subcommand("show", "List ledger entries");
+  CLI::App* show = log->add_subcommand("show", _("List ledger entries"));
   show->footer("Example: custody log show --type wipe --since 2026-11-01");
-  show->add_option("--type", o->type, "Only entries of this type or type prefix (e.g. wipe)");
-  show->add_option("--since", o->since, "Only entries at or after DATE (YYYY-MM-DD or RFC 3339)");
+  show->add_option("--type", o->type, _("Only entries of this type or type prefix (e.g. wipe)"));
+  show->add_option("--since", o->since,
+                   _("Only entries at or after DATE (YYYY-MM-DD or RFC 3339)"));
   show->callback([&g, o, &inv] { inv.run = [&g, o] { return RunShow(g, *o); }; });
 
-  CLI::App* verify = log->add_subcommand("verify", "Recompute and check the whole ledger");
+  CLI::App* verify = log->add_subcommand("verify", _("Recompute and check the whole ledger"));
   verify->footer("Example: custody log verify --against checkpoint-2026-11-01.txt");
-  verify->add_option("--against", o->against, "A signed checkpoint kept earlier: prove the ledger extends it");
-  verify->add_option("--ledger", o->ledger_path, "Verify this ledger.db copy instead of the station's");
-  verify->add_option("--key", o->key, "Verifier key (string or file) for --ledger");
+  verify->add_option("--against", o->against,
+                     _("A signed checkpoint kept earlier: prove the ledger extends it"));
+  verify->add_option("--ledger", o->ledger_path,
+                     _("Verify this ledger.db copy instead of the station's"));
+  verify->add_option("--key", o->key, _("Verifier key (string or file) for --ledger"));
   verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
 
-  CLI::App* cp = log->add_subcommand("checkpoint", "Print the latest signed checkpoint");
+  CLI::App* cp = log->add_subcommand("checkpoint", _("Print the latest signed checkpoint"));
   cp->footer("Example: custody log checkpoint > checkpoint-$(date +%F).txt");
   cp->callback([&g, &inv] { inv.run = [&g] { return RunCheckpoint(g); }; });
 
-  CLI::App* prove = log->add_subcommand("prove", "Write the evidence bundle of one entry");
+  CLI::App* prove = log->add_subcommand("prove", _("Write the evidence bundle of one entry"));
   prove->footer("Example: custody log prove 42 -o entry-42.bundle");
-  prove->add_option("seq", o->seq, "Entry number")->required();
-  prove->add_option("-o,--output", o->output, "Output file (default stdout)");
+  prove->add_option("seq", o->seq, _("Entry number"))->required();
+  prove->add_option("-o,--output", o->output, _("Output file (default stdout)"));
   prove->callback([&g, o, &inv] { inv.run = [&g, o] { return RunProve(g, *o); }; });
 
-  CLI::App* vb = log->add_subcommand("verify-bundle", "Verify an evidence bundle offline");
+  CLI::App* vb = log->add_subcommand("verify-bundle", _("Verify an evidence bundle offline"));
   vb->footer("Example: custody log verify-bundle entry-42.bundle --key verifier-key.txt");
-  vb->add_option("bundle", o->bundle, "Evidence bundle file")->required();
-  vb->add_option("--key", o->key, "Verifier key (string or file); default: this station's");
+  vb->add_option("bundle", o->bundle, _("Evidence bundle file"))->required();
+  vb->add_option("--key", o->key, _("Verifier key (string or file); default: this station's"));
   vb->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerifyBundle(g, *o); }; });
 
-  CLI::App* ap = log->add_subcommand("append", "Record an operator's own event (note.* or custom.*)");
+  CLI::App* ap =
+      log->add_subcommand("append", _("Record an operator's own event (note.* or custom.*)"));
   ap->footer("Example: custody log append --type note.handover --data '{\"box\":\"A-12\"}'");
-  ap->add_option("--type", o->type, "Event type, note.<word> or custom.<word>")->required();
-  ap->add_option("--data", o->data, "Event data, a JSON object (no secrets, no personal data)");
+  ap->add_option("--type", o->type, _("Event type, note.<word> or custom.<word>"))->required();
+  ap->add_option("--data", o->data, _("Event data, a JSON object (no secrets, no personal data)"));
   ap->callback([&g, o, &inv] { inv.run = [&g, o] { return RunAppend(g, *o); }; });
 
-  CLI::App* ex = log->add_subcommand("export", "Export the ledger for an auditor");
+  CLI::App* ex = log->add_subcommand("export", _("Export the ledger for an auditor"));
   ex->footer("Example: custody log export ./audit-2026-11");
-  ex->add_option("dir", o->dir, "Output directory")->required();
+  ex->add_option("dir", o->dir, _("Output directory"))->required();
   ex->callback([&g, o, &inv] { inv.run = [&g, o] { return RunExport(g, *o); }; });
 });
 

@@ -2,10 +2,12 @@
 #include <algorithm>
 #include <clocale>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
+#include "cli/i18n.h"
 #include "custody/version.h"
 
 namespace custody::cli {
@@ -58,41 +60,71 @@ int ExitCodeFor(const Status& status) {
 }
 
 void PrintError(const Status& status) {
-  std::fprintf(stderr, "custody: error: %s\n", status.message().c_str());
+  std::fprintf(stderr, "custody: %s: %s\n", _("error"), status.message().c_str());
 }
 
 }  // namespace custody::cli
 
 int main(int argc, char** argv) {
   using namespace custody::cli;
-  std::setlocale(LC_ALL, "");
-  CLI::App app{"custody: chain of custody for confidential data (預かり・暗号化・消去・証明)",
+  SetUpLanguage(argc, argv);
+  CLI::App app{_("custody: chain of custody for confidential data (receipt, encryption, erasure, "
+                 "certificates)"),
                "custody"};
+  auto formatter = app.get_formatter();
+  formatter->label("Usage", _("Usage"));
+  formatter->label("OPTIONS", _("OPTIONS"));
+  formatter->label("SUBCOMMAND", _("SUBCOMMAND"));
+  formatter->label("Options", _("Options"));
+  formatter->label("Subcommands", _("Subcommands"));
+  formatter->label("Positionals", _("Positionals"));
+  formatter->label("REQUIRED", _("REQUIRED"));
+  formatter->label("Env", _("Env"));
+  app.set_help_flag("-h,--help", _("Print this help message and exit"));
   app.require_subcommand(1);
   // Global options may follow the subcommand (`custody init --home D`); the
   // setting is inherited by every subcommand created after it.
   app.fallthrough(true);
-  app.set_version_flag("--version", std::string("custody ") + custody::Version());
+  app.set_version_flag("--version", std::string("custody ") + custody::Version(),
+                       _("Display program version information and exit"));
   GlobalOptions global;
-  app.add_option("--home", global.home,
-                 "Station directory (default $CUSTODY_HOME or "
-                 "${XDG_DATA_HOME:-~/.local/share}/custody)")
+  std::string lang;
+  app.add_option("--lang", lang, _("Interface language: ja or en (default: from the locale)"))
+      ->check(CLI::IsMember({"ja", "en"}));
+  app.add_option(
+         "--home", global.home,
+         _("Station directory (default $CUSTODY_HOME or ${XDG_DATA_HOME:-~/.local/share}/custody)"))
       ->envname("CUSTODY_HOME");
-  app.add_option("--operator", global.operator_, "Who performs this step (recorded in the ledger)")
+  app.add_option("--operator", global.operator_,
+                 _("Who performs this step (recorded in the ledger)"))
       ->envname("CUSTODY_OPERATOR");
   app.add_option("--key-passphrase-file", global.key_passphrase_file,
-                 "Read the station key's passphrase (if protected) from the first line of FILE")
+                 _("Read the station key's passphrase (if protected) from the first line of FILE"))
       ->envname("CUSTODY_KEY_PASSPHRASE_FILE");
   app.add_option("--key-passphrase-fd", global.key_passphrase_fd,
-                 "Read the station key's passphrase (if protected) from file descriptor N");
-  app.add_flag("--json", global.json, "Machine-readable JSON output");
-  app.add_flag("-v,--verbose", global.verbosity, "More operational logging on stderr");
+                 _("Read the station key's passphrase (if protected) from file descriptor N"));
+  app.add_flag("--json", global.json, _("Machine-readable JSON output"));
+  app.add_flag("-v,--verbose", global.verbosity, _("More operational logging on stderr"));
 
   auto& table = CommandTable();
   std::stable_sort(table.begin(), table.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   Invocation inv;
   for (auto& [order, setup] : table) setup(app, global, inv);
+  // Help lists options and subcommands under their group names; give the
+  // default groups their translated names.
+  if (CurrentLanguage() != UiLanguage::kEnglish) {
+    std::function<void(CLI::App*)> localize = [&localize](CLI::App* a) {
+      for (CLI::Option* o : a->get_options()) {
+        if (o->get_group() == "Options") o->group(_("Options"));
+      }
+      for (CLI::App* sub : a->get_subcommands([](CLI::App*) { return true; })) {
+        if (sub->get_group() == "Subcommands") sub->group(_("Subcommands"));
+        localize(sub);
+      }
+    };
+    localize(&app);
+  }
 
   try {
     app.parse(argc, argv);

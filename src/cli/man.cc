@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/version.h"
 
 namespace custody::cli {
@@ -100,7 +101,7 @@ std::string ManPage(const CLI::App& root) {
 }
 
 CommandRegistration reg(91, [](CLI::App& app, GlobalOptions&, Invocation& inv) {
-  CLI::App* cmd = app.add_subcommand("man", "Print the custody(1) manual page (roff)");
+  CLI::App* cmd = app.add_subcommand("man", _("Print the custody(1) manual page (roff)"));
   cmd->footer("Example: custody man | man -l -");
   const CLI::App* root = &app;
   cmd->callback([root, &inv] {

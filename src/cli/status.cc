@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 
 namespace custody::cli {
 namespace {
@@ -15,26 +16,28 @@ Status RunStatus(const GlobalOptions& g) {
   CUSTODY_ASSIGN_OR_RETURN(std::string checkpoint, ledger->LatestCheckpoint());
   const StationConfig& c = station->config();
   if (g.json) {
-    nlohmann::json j = {{"home", station->home()},     {"organization", c.organization},
-                        {"station", c.station_name},   {"origin", c.origin},
+    nlohmann::json j = {{"home", station->home()},        {"organization", c.organization},
+                        {"station", c.station_name},      {"origin", c.origin},
                         {"verifier_key", c.verifier_key}, {"default_operator", c.default_operator},
-                        {"ledger_entries", size},      {"checkpoint", checkpoint}};
+                        {"ledger_entries", size},         {"checkpoint", checkpoint}};
     PrintLine(j.dump(2));
     return Status::Ok();
   }
-  PrintLine("station:        " + c.station_name + " (" + station->home() + ")");
-  PrintLine("organization:   " + c.organization);
-  PrintLine("origin:         " + c.origin);
-  PrintLine("verifier key:   " + c.verifier_key);
-  if (!c.default_operator.empty()) PrintLine("operator:       " + c.default_operator);
-  PrintLine("ledger entries: " + std::to_string(size));
-  PrintLine("latest checkpoint:");
+  PrintLine(std::string(_("station:")) + " " + c.station_name + " (" + station->home() + ")");
+  PrintLine(std::string(_("organization:")) + " " + c.organization);
+  PrintLine(std::string(_("origin:")) + " " + c.origin);
+  PrintLine(std::string(_("verifier key:")) + " " + c.verifier_key);
+  if (!c.default_operator.empty())
+    PrintLine(std::string(_("operator:")) + " " + c.default_operator);
+  PrintLine(std::string(_("ledger entries:")) + " " + std::to_string(size));
+  PrintLine(_("latest checkpoint:"));
   PrintLine(checkpoint);
   return Status::Ok();
 }
 
 CommandRegistration reg(11, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
-  CLI::App* cmd = app.add_subcommand("status", "Show the station, its verifier key and the ledger");
+  CLI::App* cmd =
+      app.add_subcommand("status", _("Show the station, its verifier key and the ledger"));
   cmd->footer("Example: custody status --json");
   cmd->callback([&g, &inv] { inv.run = [&g] { return RunStatus(g); }; });
 });
