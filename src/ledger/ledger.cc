@@ -15,6 +15,7 @@
 #include "ledger/evidence.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/signer.h"
 #include "ledger/sqlite.h"
 
 namespace custody {
@@ -74,6 +75,12 @@ class SqliteLedger final : public Ledger {
   SqliteLedger(std::unique_ptr<sqlite::Db> db, std::optional<LedgerSigner> signer,
                note::Verifier verifier, Env* env)
       : db_(std::move(db)), signer_(std::move(signer)), verifier_(std::move(verifier)), env_(env) {}
+
+  Status AttachSigner(LedgerSigner signer) {
+    if (signer_) return AlreadyExistsError("the ledger already has a signer");
+    signer_ = std::move(signer);
+    return Status::Ok();
+  }
 
   Status Prepare() {
     CUSTODY_ASSIGN_OR_RETURN(get_node_, db_->Prepare("SELECT hash FROM nodes WHERE level=? AND idx=?"));
@@ -400,5 +407,13 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path, bool creat
   CUSTODY_RETURN_IF_ERROR(ledger->Prepare());
   return std::unique_ptr<Ledger>(std::move(ledger));
 }
+
+namespace ledger_internal {
+Status AttachSigner(Ledger* ledger, LedgerSigner signer) {
+  auto* sqlite_ledger = dynamic_cast<SqliteLedger*>(ledger);
+  if (sqlite_ledger == nullptr) return InvalidArgumentError("not a ledger opened by Ledger::Open");
+  return sqlite_ledger->AttachSigner(std::move(signer));
+}
+}  // namespace ledger_internal
 
 }  // namespace custody

@@ -9,6 +9,7 @@
 #include "common/time_util.h"
 #include "crypto/ed25519.h"
 #include "crypto/hash.h"
+#include "ledger/signer.h"
 #include "custody/env.h"
 #include "custody/version.h"
 #include "ledger/note.h"
@@ -203,7 +204,12 @@ Result<LedgerEntry> Station::Record(std::string_view type, std::string_view oper
                                     std::string_view data_json) {
   if (!signer_) {
     CUSTODY_RETURN_IF_ERROR(LoadSigner());
-    ledger_.reset();  // Reopen with the signer.
+    // A ledger opened before the key was needed gets the signer in place:
+    // callers may hold its pointer (Station::ledger()), so never reopen it.
+    if (ledger_) {
+      CUSTODY_RETURN_IF_ERROR(ledger_internal::AttachSigner(
+          ledger_.get(), LedgerSigner{signer_->origin, signer_->seed.Clone()}));
+    }
   }
   CUSTODY_ASSIGN_OR_RETURN(Ledger * l, ledger());
   return l->Append(type, operator_name, data_json);
