@@ -52,7 +52,11 @@ TEST(DebPackageTest, UnpacksAndRunsTheDemo) {
   std::istringstream sonames(needed.out);
   int checked = 0;
   for (std::string soname; std::getline(sonames, soname);) {
-    auto owner = RunCommand({"sh", "-c", "dpkg -S '*/" + soname + "' | head -1 | cut -d: -f1"});
+    // Only the host architecture's copy: a multilib machine also has
+    // libc6-i386's /lib32/libm.so.6, which the binary does not load.
+    auto owner = RunCommand({"sh", "-c",
+                             "dpkg -S \"*/$(gcc -print-multiarch)/" + soname +
+                                 "\" | head -1 | cut -d: -f1"});
     ASSERT_EQ(owner.exit_code, 0);
     std::string package = owner.out.substr(0, owner.out.find('\n'));
     ASSERT_FALSE(package.empty()) << soname;
