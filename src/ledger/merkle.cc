@@ -128,15 +128,23 @@ Status Match(std::string_view calculated, std::string_view expected, std::string
 
 }  // namespace
 
+// One hasher per thread, reused: Sha256Hasher allocates its state, and a
+// full verification hashes two nodes per entry, so a fresh hasher per node
+// cost more than the hashing itself. Finish() resets it.
+crypto::Sha256Hasher& NodeHasher() {
+  thread_local crypto::Sha256Hasher hasher;
+  return hasher;
+}
+
 Hash HashLeaf(std::string_view leaf) {
-  crypto::Sha256Hasher h;
+  crypto::Sha256Hasher& h = NodeHasher();
   h.Update(std::string_view("\x00", 1));
   h.Update(leaf);
   return crypto::DigestToString(h.Finish());
 }
 
 Hash HashChildren(std::string_view l, std::string_view r) {
-  crypto::Sha256Hasher h;
+  crypto::Sha256Hasher& h = NodeHasher();
   h.Update(std::string_view("\x01", 1));
   h.Update(l);
   h.Update(r);
