@@ -17,120 +17,151 @@ fi
 
 ws=$(mktemp -d "${TMPDIR:-/tmp}/custody-demo-XXXXXX")
 echo "== workspace: $ws"
-contractor="$ws/contractor"
+city="$ws/city"             # 新潟市 (the municipality)
+contractor="$ws/contractor" # 株式会社サンプル情報サービス (the contractor)
 c() { "$custody" --home "$contractor" "$@"; }
+m() { "$custody" --home "$city" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
+json() { python3 -c 'import json,sys; d=json.load(sys.stdin)
+for k in sys.argv[1].split("."): d=d[k]
+print(d)' "$1"; }
+(umask 077; head -c 24 /dev/urandom | base64 > "$ws/city-keystore.pass"
+ head -c 24 /dev/urandom | base64 > "$ws/contractor-keystore.pass")
 
-step "1. 受託事業者のステーションを作成 / create the contractor's station"
+step "1. 自治体と受託事業者のステーションを作成 / create the municipality's and the contractor's stations"
+m init --organization "新潟市" --name niigata-city-hall --default-operator "佐藤花子" --operator "佐藤花子"
 c init --organization "株式会社サンプル情報サービス" --name niigata-office-1 \
   --default-operator "山田太郎" --operator "山田太郎"
 c status
 
-step "2. 作業を台帳に記録 / record steps in the ledger"
-c log append --type note.briefing --data '{"contract":"令和8年度 住民情報システム保守","place":"庁舎内"}'
-c --operator "佐藤花子" log append --type note.handover --data '{"box":"A-12","media":2}'
-
-step "3. 台帳を表示・検証 / show and verify the ledger"
-c log show
-c log checkpoint > "$ws/checkpoint-kept.txt"
-c log verify --against "$ws/checkpoint-kept.txt"
-
-step "4. 監査人向けキットを書き出し / export the auditor kit (ledger copy, README, verifier script)"
-c log export "$ws/audit"
-
-step "5. 証跡バンドルを作成し、custody なしで検証 / evidence bundle, verified with the kit's script only"
-c log prove 2 -o "$ws/entry-2.bundle"
-python3 "$ws/audit/verify-evidence.py" "$ws/entry-2.bundle" --key-file "$ws/audit/verifier-key"
-
-step "6. 破壊を記録し、廃棄証明書を発行・検証 / record a destruction, issue and verify its certificate"
-c profile set company=株式会社サンプル情報サービス "responsible=山田 太郎"
-c profile set --client niigata municipality=新潟市 "department=総務部 情報政策課" classification=3 \
-  place=contractor-facility "place_detail=新潟工場 破砕室"
-printf 'demo photo: shredded platters\n' > "$ws/after.jpg"
-disposal=$(c --json --operator "佐藤花子" disposal record --media hdd --maker Seagate \
-  --model ST1000DM010 --serial Z9A1B2C3 --method physical-destruction --details "破砕 (10 mm)" \
-  --started 2026-11-23T01:00:00Z --finished 2026-11-23T01:20:00Z --verification "目視確認" \
-  --witness "鈴木一郎" --photo "$ws/after.jpg" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seq"])')
-c cert issue --disposal "$disposal" --client niigata -o "$ws/certificate.pdf"
-c cert verify "$ws/certificate.pdf" --key "$ws/audit/verifier-key"
-cert_entry=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["body"]["issuance"]["ledger"]["entry"])' "$ws/certificate.json")
-python3 "$ws/audit/verify-evidence.py" "$ws/certificate.evidence/entry-$cert_entry.bundle" \
-  --key-file "$ws/audit/verifier-key" | tail -1
-c cert list
-
-step "7. 鍵・パスワード・保管庫の暗号化消去 / keys, passwords, vault crypto-erase"
-c password generate -o "$ws/keystore-pass.txt"
-c key create office-inbox --passphrase-file "$ws/keystore-pass.txt"
-c key import-recipient niigata-city age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj \
-  --confirm-fingerprint ZPFV5-NKBNE-5ELLV-59W6L
+step "2. 市の公開鍵を登録 (指紋を電話で読み合わせ) / import the city's public key, fingerprint confirmed"
+m key create city-inbox --passphrase-file "$ws/city-keystore.pass"
+m --json key export-public city-inbox > "$ws/city-inbox.pub.json"
+city_recipient=$(json recipient < "$ws/city-inbox.pub.json")
+city_fingerprint=$(json fingerprint < "$ws/city-inbox.pub.json")
+c key import-recipient niigata-city "$city_recipient" --confirm-fingerprint "$city_fingerprint"
 c key list
-printf 'id,name\n1,山田\n' > "$ws/residents.csv"
-c vault create contract-2026
-c vault seal contract-2026 "$ws/residents.csv" -o "$ws/backup-2026.age"
-c vault open contract-2026 "$ws/backup-2026.age" --list --passphrase-file "$ws/keystore-pass.txt"
-c crypto-erase vault contract-2026 --yes
-if c vault open contract-2026 "$ws/backup-2026.age" --list --passphrase-file "$ws/keystore-pass.txt" 2>/dev/null; then
+
+step "3. 預かり証を発行 / issue a receipt (預かり証) for data received from the city"
+c receipt issue --from "佐藤花子" --from-org "新潟市" --from-dept "市民生活部" \
+  --kind "住民基本台帳データ" --classification 3 --items 1200 --medium usb-flash --medium-id USB-0042 \
+  --transfer hand --contract "令和8年度 住民情報システム保守" --storage "本社A棟 金庫2" \
+  --disposition return --due 2027-03-31 -o "$ws/receipt"
+c receipt verify "$ws/receipt.pdf" --key "$(c --json status | json verifier_key)"
+
+step "4. 媒体の持出し・返却 (持出管理簿) / media take-out and return"
+c media checkout --id USB-0042 --contents "住民基本台帳データ" --approver "鈴木課長" \
+  --purpose "データ移行" --destination "新潟市役所 本庁舎" --due 2026-12-01 --encrypted yes
+c media return --id USB-0042 --checked-by "田中一郎"
+c media list
+
+step "5. 成果物を暗号化して市へ引き渡し / package the results, encrypted to the city's key"
+mkdir -p "$ws/納品データ/課税資料"
+printf '宛名番号,氏名,住所\n0001,新潟 太郎,新潟市中央区学校町通1番町602-1\n0002,佐渡 花子,新潟市北区\n' \
+  > "$ws/納品データ/課税資料/住民税_課税対象者一覧.csv"
+printf '作業報告書\n令和8年度 住民情報システム保守: データ移行を完了しました。\n' > "$ws/納品データ/作業報告書.txt"
+c package create "$ws/納品データ" -o "$ws/納品データ.age" --to-key niigata-city \
+  --recipient-org "新潟市" --purpose "住民税システム移行の成果物" --classification 機密性3
+c package status
+
+step "6. 市が開封して受領書に署名、事業者が取り込む / the city opens it, signs an acknowledgement; the contractor imports it"
+contractor_key=$(c --json status | json verifier_key)
+m package open "$ws/納品データ.age" -d "$ws/市で受領" --sender-key "$contractor_key" \
+  --passphrase-file "$ws/city-keystore.pass"
+find "$ws/市で受領" -type f | sort
+m receipt ack "$ws/納品データ.age" --sender-key "$contractor_key" --recipient "佐藤花子" \
+  --passphrase-file "$ws/city-keystore.pass" -o "$ws/受領書.json"
+c receipt import "$ws/受領書.json"
+c package status --pending && echo "every package sent is acknowledged"
+
+step "7. 写しを消去: ループデバイスの上書き消去と保管庫の暗号化消去 / erase the copies: wipe a loop device, crypto-erase a vault"
+sources=()
+if [ "$(id -u)" = 0 ] && command -v losetup >/dev/null && [ -e /dev/loop-control ]; then
+  truncate -s 32M "$ws/usb-stick.img"
+  for _ in $(seq 1 200); do cat "$ws/納品データ/課税資料/住民税_課税対象者一覧.csv"; done |
+    dd of="$ws/usb-stick.img" conv=notrunc status=none
+  loopdev=$(losetup --find --show "$ws/usb-stick.img")
+  c device info "$loopdev"
+  # --json prints progress lines, then the result: the last line.
+  wipe_json=$(c --json wipe "$loopdev" --method nist-clear --yes --confirm-serial "$(basename "$loopdev")" | tail -1)
+  losetup -d "$loopdev"
+  printf '%s' "$wipe_json" | python3 -c 'import json,sys; r=json.load(sys.stdin)
+print("wipe", r["wipe_id"], r["result"] + ",", "verified" if r["verified"] else "NOT verified", "(" + r["verification"]["mode"] + ")")'
+  if grep -q "新潟 太郎" "$ws/usb-stick.img"; then echo "resident data survived the wipe" >&2; exit 1; fi
+  echo "backing file scanned: no resident data left"
+  sources+=(--wipe "$(printf '%s' "$wipe_json" | json wipe_id)")
+else
+  echo "(loop-device wipe skipped: needs root and loop devices)"
+fi
+c vault create contract-2026 --passphrase-file "$ws/contractor-keystore.pass"
+c vault seal contract-2026 "$ws/納品データ/作業報告書.txt" "$ws/納品データ/課税資料/住民税_課税対象者一覧.csv" -o "$ws/backup-2026.age"
+c vault open contract-2026 "$ws/backup-2026.age" --list --passphrase-file "$ws/contractor-keystore.pass"
+erase_json=$(c --json crypto-erase vault contract-2026 --yes)
+if c vault open contract-2026 "$ws/backup-2026.age" --list --passphrase-file "$ws/contractor-keystore.pass" 2>/dev/null; then
   echo "vault still opens after crypto-erase" >&2; exit 1
 fi
 echo "after crypto-erase, $ws/backup-2026.age can no longer be decrypted"
-c log verify
-step "8. LUKS ボリュームの暗号化消去 / crypto-erase a LUKS volume"
-# A small LUKS2 image stands in for a returned disk: after the erase no
-# passphrase opens it, and the ledger holds the record a certificate needs.
+printf '%s' "$erase_json" | python3 -c 'import json,sys; r=json.load(sys.stdin)
+print("vault", r["vault"], "crypto-erased: key", r["fingerprint"], "destroyed; ledger entry", r["completed_seq"])'
+sources+=(--crypto-erase "$(printf '%s' "$erase_json" | json completed_seq)")
+
+step "8. 総行情第77号の廃棄証明書を発行・検証 / issue and verify the disposal certificate"
+c profile set company=株式会社サンプル情報サービス "responsible=山田 太郎"
+c profile set --client niigata municipality=新潟市 "department=総務部 情報政策課" classification=3 \
+  place=contractor-facility "place_detail=新潟事業所" "contract=令和8年度 住民情報システム保守"
+c cert issue "${sources[@]}" --client niigata --reason contract-end --no-witness -o "$ws/certificate.pdf"
+c cert verify "$ws/certificate.pdf" --key "$contractor_key"
+c cert list
+
+step "9. 記録簿を CSV と PDF で出力 / export the registers as CSV and PDF"
+c register export --kind received --format csv -o "$ws/受領記録簿.csv"
+c register export --kind media --format pdf -o "$ws/持出管理簿.pdf"
+c register export --kind handover --format csv -o "$ws/引渡記録簿.csv"
+c register export --kind disposal --format pdf -o "$ws/廃棄記録簿.pdf"
+
+step "10. 両方の台帳を検証 (市は事業者のチェックポイントを保管) / verify both ledgers; the city keeps the contractor's checkpoint"
+c log checkpoint > "$ws/city-kept-checkpoint.txt"
+c log verify --against "$ws/city-kept-checkpoint.txt"
+m log verify
+m log show
+
+step "11. 監査人: custody なしで証明書の証跡を検証 / the auditor checks the certificate's evidence with the kit's script only"
+c log export "$ws/audit"
+cert_entry=$(json body.issuance.ledger.entry < "$ws/certificate.json")
+python3 "$ws/audit/verify-evidence.py" "$ws/certificate.evidence/entry-$cert_entry.bundle" \
+  --key-file "$ws/audit/verifier-key"
+
+step "12. その他の消去: LUKS ボリュームの暗号化消去、物理破壊の記録 / more: crypto-erase a LUKS volume, record a physical destruction"
 (umask 077; printf '%s' "demo luks passphrase" > "$ws/luks.pass")
 truncate -s 20M "$ws/volume.img"
 cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
   --key-file "$ws/luks.pass" "$ws/volume.img"
-cryptsetup open --test-passphrase --key-file "$ws/luks.pass" "$ws/volume.img" && echo "before: the passphrase opens it"
 c crypto-erase luks "$ws/volume.img" --yes --confirm-uuid "$(cryptsetup luksUUID "$ws/volume.img")" \
   --old-passphrase-file "$ws/luks.pass"
 if cryptsetup open --test-passphrase --key-file "$ws/luks.pass" "$ws/volume.img" 2>/dev/null; then
   echo "the old passphrase still opens the volume" >&2; exit 1
 fi
-echo "after: the old passphrase no longer opens it"
-c log show --type crypto-erase.luks.completed
-
-step "9. 預かり証・持出管理簿 / receipt, media take-out, registers"
-c receipt issue --from "佐藤花子" --from-org "新潟市" --from-dept "市民生活部" \
-  --kind "住民基本台帳データ" --classification 3 --items 1200 --medium usb-flash --medium-id USB-0042 \
-  --transfer hand --contract "令和8年度 住民情報システム保守" --storage "本社A棟 金庫2" \
-  --disposition return --due 2027-03-31 -o "$ws/receipt"
-c receipt verify "$ws/receipt.pdf" --key "$ws/audit/verifier-key"
-c media checkout --id USB-0042 --contents "住民基本台帳データ" --approver "鈴木課長" \
-  --purpose "データ移行" --destination "新潟市役所 本庁舎" --due 2026-12-01 --encrypted yes
-c media return --id USB-0042 --checked-by "田中一郎"
-c media list
-c register export --kind received --format csv -o "$ws/受領記録簿.csv"
-c register export --kind media --format pdf -o "$ws/持出管理簿.pdf"
-
-step "10. 媒体を消去して検証 / wipe a (loop) device with verification, recorded in the ledger"
-if [ "$(id -u)" = 0 ] && command -v losetup >/dev/null && [ -e /dev/loop-control ]; then
-  truncate -s 32M "$ws/usb-stick.img"
-  printf '住民基本台帳 MARKER %.0s' $(seq 1 2000) | dd of="$ws/usb-stick.img" conv=notrunc status=none
-  loopdev=$(losetup --find --show "$ws/usb-stick.img")
-  c device info "$loopdev"
-  c wipe "$loopdev" --method nist-clear --yes --confirm-serial "$(basename "$loopdev")"
-  losetup -d "$loopdev"
-  if grep -q MARKER "$ws/usb-stick.img"; then echo "marker survived the wipe"; exit 1; fi
-  echo "backing file scanned: no marker left"
-  c log show --type wipe.completed
-else
-  echo "(skipped: needs root and loop devices)"
-fi
+echo "after: the old passphrase no longer opens $ws/volume.img"
+printf 'demo photo: shredded platters\n' > "$ws/after.jpg"
+c --operator "佐藤花子" disposal record --media hdd --maker Seagate \
+  --model ST1000DM010 --serial Z9A1B2C3 --method physical-destruction --details "破砕 (10 mm)" \
+  --started 2026-11-23T01:00:00Z --finished 2026-11-23T01:20:00Z --verification "目視確認" \
+  --witness "鈴木一郎" --photo "$ws/after.jpg"
+c log verify
 
 step "artefacts"
 cat <<EOT
-station (contractor):     $contractor
-ledger:                   $contractor/ledger.db
-kept checkpoint:          $ws/checkpoint-kept.txt
-evidence bundle:          $ws/entry-2.bundle
-auditor export:           $ws/audit
-certificate:              $ws/certificate.pdf (.json signed record, .evidence/ bundles)
-keystore:                 $contractor/keystore
-crypto-erased vault file: $ws/backup-2026.age
-
-crypto-erased LUKS image: $ws/volume.img
+station (municipality):   $city
+station (contractor):     $contractor  (ledger.db, keystore/)
 receipt (預かり証):        $ws/receipt.json, $ws/receipt.pdf
-registers:                $ws/受領記録簿.csv, $ws/持出管理簿.pdf
+package (納品データ):      $ws/納品データ.age  (opened by the city in $ws/市で受領)
+acknowledgement (受領書):  $ws/受領書.json
+wiped loop image:         $ws/usb-stick.img
+crypto-erased vault file: $ws/backup-2026.age
+certificate (廃棄証明書):  $ws/certificate.pdf (.json signed record, .evidence/ bundles)
+registers:                $ws/受領記録簿.csv, $ws/持出管理簿.pdf, $ws/引渡記録簿.csv, $ws/廃棄記録簿.pdf
+kept checkpoint:          $ws/city-kept-checkpoint.txt
+auditor kit:              $ws/audit
+crypto-erased LUKS image: $ws/volume.img
 EOT
 echo "demo OK"
