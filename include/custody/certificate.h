@@ -30,7 +30,20 @@ inline constexpr std::string_view kCertificateFormat = "custody-disposal-certifi
 
 enum class DisposalReason { kDisposal, kLeaseReturn, kRepair, kReuse, kContractEnd };
 enum class WorkPlace { kGovernmentPremises, kContractorFacility, kOther };
-enum class MediaType { kHdd, kSsd, kNvme, kUsbFlash, kSdCard, kEmmc, kOptical, kTape, kOther };
+// kEncryptedData: data kept encrypted (a custody vault) and crypto-erased by
+// destroying its key, where no medium can be touched (cloud, backups).
+enum class MediaType {
+  kHdd,
+  kSsd,
+  kNvme,
+  kUsbFlash,
+  kSdCard,
+  kEmmc,
+  kOptical,
+  kTape,
+  kOther,
+  kEncryptedData
+};
 enum class HiddenAreas { kNotChecked, kNone, kRemoved, kPresent, kNotApplicable };
 enum class MethodFamily {
   kOverwrite,
