@@ -56,6 +56,10 @@ struct IssuedCertificate {
   // File name ("consistency-<old>-<new>.proof") -> consistency proof, one
   // per kept checkpoint (docs/formats/evidence-bundle.md).
   std::map<std::string, std::string> consistency_proofs;
+  // The rows' photo files kept by `custody disposal record` (<home>/photos/),
+  // for thumbnails on the PDF. A photo whose file is missing or no longer
+  // matches its digest is left out (its digest is still printed).
+  std::vector<CertificatePhoto> photos;
 };
 
 // Builds, validates, records and signs a certificate. kInvalidArgument names

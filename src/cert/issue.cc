@@ -10,6 +10,7 @@
 #include "cert/device_identity.h"
 #include "common/canonical_json.h"
 #include "common/time_util.h"
+#include "crypto/hash.h"
 #include "custody/cert_issue.h"
 #include "custody/disposal.h"
 #include "custody/env.h"
@@ -298,6 +299,23 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
   }
   CUSTODY_ASSIGN_OR_RETURN(out.evidence,
                            SummarizeBundle(out.cert.evidence_bundle, station_verifier));
+  // The photo files `custody disposal record` kept, named by their digest.
+  std::set<std::string> wanted;
+  for (const CertificateDevice& d : out.cert.certificate.content.devices)
+    for (const HashedFile& p : d.photos) wanted.insert(p.sha256_hex);
+  if (!wanted.empty()) {
+    const std::string dir = station.home() + "/photos";
+    auto names = env->ListDir(dir);
+    for (const std::string& n : names.ok() ? *names : std::vector<std::string>{}) {
+      std::string digest = n.substr(0, n.find('.'));
+      if (!wanted.count(digest)) continue;
+      auto bytes = env->ReadFile(dir + "/" + n);
+      if (bytes.ok() && crypto::Sha256Hex(*bytes) == digest) {
+        out.photos.push_back({digest, std::move(*bytes)});
+        wanted.erase(digest);
+      }
+    }
+  }
   return out;
 }
 
@@ -323,7 +341,7 @@ Result<std::string> WriteIssuedCertificate(const IssuedCertificate& issued,
     CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(dir + "/" + name, proof, 0644));
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(json_path, issued.json, 0644));
   CUSTODY_RETURN_IF_ERROR(
-      WriteCertificatePdf(issued.cert, language, issued.evidence, pdf_path, env));
+      WriteCertificatePdf(issued.cert, language, issued.evidence, pdf_path, env, issued.photos));
   return json_path;
 }
 
