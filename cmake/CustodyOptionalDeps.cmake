@@ -7,6 +7,9 @@ pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 list(APPEND CUSTODY_EXTRA_LIBS PkgConfig::CAIRO PkgConfig::PANGOCAIRO PkgConfig::QRENCODE)
+# JPEG photo thumbnails on certificates (src/report/image.cc); cairo reads PNG itself.
+pkg_check_modules(LIBJPEG REQUIRED IMPORTED_TARGET libjpeg)
+list(APPEND CUSTODY_EXTRA_LIBS PkgConfig::LIBJPEG)
 
 # LUKS crypto-erase (src/purge/luks.cc): libcryptsetup.
 pkg_check_modules(CRYPTSETUP REQUIRED IMPORTED_TARGET libcryptsetup)

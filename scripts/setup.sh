@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
   # documents (certificates, receipts): cairo + pango, QR codes, fonts
   libcairo2-dev libpango1.0-dev libqrencode-dev fonts-ipaexfont-gothic fonts-ipaexfont-mincho
+  # JPEG photo thumbnails on certificates (libjpeg-turbo)
+  libjpeg62-turbo-dev
   # LUKS crypto-erase
   libcryptsetup-dev cryptsetup-bin
   # tests: the zlib-compressed C2SP age vectors

@@ -41,6 +41,11 @@ struct CertificateRequest {
   std::function<Status(CertificateContent*)> overrides;
   bool allow_incomplete = false;
   std::string operator_name;  // Recorded on the certificate.issued entry.
+  // Signed checkpoints the client kept earlier (`custody log checkpoint`):
+  // a consistency proof from each to the certificate's ledger anchor is
+  // added to the evidence. kVerificationFailed, with nothing recorded, for a
+  // checkpoint this station did not sign.
+  std::vector<std::string> kept_checkpoints;
 };
 
 struct IssuedCertificate {
@@ -48,6 +53,13 @@ struct IssuedCertificate {
   std::string json;                         // CERT.json bytes (canonical + "\n").
   CertificateEvidenceSummary evidence;      // From the verified bundle.
   std::map<uint64_t, std::string> bundles;  // seq -> evidence bundle, every source entry.
+  // File name ("consistency-<old>-<new>.proof") -> consistency proof, one
+  // per kept checkpoint (docs/formats/evidence-bundle.md).
+  std::map<std::string, std::string> consistency_proofs;
+  // The rows' photo files kept by `custody disposal record` (<home>/photos/),
+  // for thumbnails on the PDF. A photo whose file is missing or no longer
+  // matches its digest is left out (its digest is still printed).
+  std::vector<CertificatePhoto> photos;
 };
 
 // Builds, validates, records and signs a certificate. kInvalidArgument names
@@ -73,6 +85,17 @@ struct CertificateVerifyOptions {
   std::optional<std::string> pdf;   // The PDF's bytes, to check its QR payload.
   std::optional<std::string> qr;    // A payload scanned from paper.
   std::vector<std::string> device_bundles;  // Evidence bundles of the rows' source entries.
+  // A signed checkpoint the client kept, earlier or later than the
+  // certificate: the ledger anchor's checkpoint and this one must be of one
+  // history (RFC 9162 consistency), or the ledger was forked or rewritten.
+  std::optional<std::string> kept_checkpoint;
+  // Consistency proof files (e.g. CERT.evidence/consistency-*.proof); the one
+  // linking the two checkpoints' sizes is used.
+  std::vector<std::string> consistency_proofs;
+  // When no proof given links them: computes one from a ledger (the station's,
+  // when verify runs on the issuing station). Its output is checked like any
+  // other proof, so the ledger need not be trusted. May be empty.
+  std::function<Result<std::string>(uint64_t old_size, uint64_t new_size)> prove_consistency;
 };
 
 struct CertificateVerifyReport {
@@ -84,10 +107,17 @@ struct CertificateVerifyReport {
 
 // Checks a CERT.json (docs/formats/certificate.md, "Verifying"). kCorruption
 // for a malformed file; kVerificationFailed naming the first check that
-// failed (signature, pinned key, ledger anchor, PDF QR, a device bundle that
-// belongs to another entry or does not yield the printed row).
+// failed (signature, pinned key, ledger anchor, kept checkpoint, PDF QR, a
+// device bundle that belongs to another entry or does not yield the printed
+// row).
 Result<CertificateVerifyReport> VerifyCertificate(std::string_view json_text,
                                                   const CertificateVerifyOptions& options);
+
+// A consistency proof file (docs/formats/evidence-bundle.md, "Consistency
+// proofs") between the first `old_size` and `new_size` entries of `ledger`,
+// computed from the entries; for CertificateVerifyOptions::prove_consistency.
+// kNotFound if the ledger is shorter than new_size.
+Result<std::string> ProveLedgerConsistency(Ledger& ledger, uint64_t old_size, uint64_t new_size);
 
 // One line of the disposal register (廃棄記録簿), read from the ledger alone.
 struct CertificateListing {

@@ -30,7 +30,20 @@ inline constexpr std::string_view kCertificateFormat = "custody-disposal-certifi
 
 enum class DisposalReason { kDisposal, kLeaseReturn, kRepair, kReuse, kContractEnd };
 enum class WorkPlace { kGovernmentPremises, kContractorFacility, kOther };
-enum class MediaType { kHdd, kSsd, kNvme, kUsbFlash, kSdCard, kEmmc, kOptical, kTape, kOther };
+// kEncryptedData: data kept encrypted (a custody vault) and crypto-erased by
+// destroying its key, where no medium can be touched (cloud, backups).
+enum class MediaType {
+  kHdd,
+  kSsd,
+  kNvme,
+  kUsbFlash,
+  kSdCard,
+  kEmmc,
+  kOptical,
+  kTape,
+  kOther,
+  kEncryptedData
+};
 enum class HiddenAreas { kNotChecked, kNone, kRemoved, kPresent, kNotApplicable };
 enum class MethodFamily {
   kOverwrite,
@@ -179,14 +192,24 @@ struct CertificateEvidenceSummary {
   std::string key_fingerprint;  // e.g. key ID hex8 or SHA-256 prefix of the key.
 };
 
+// A photo file's bytes (PNG or JPEG), for a thumbnail on the PDF.
+struct CertificatePhoto {
+  std::string sha256_hex;
+  std::string bytes;
+};
+
 // The PDF (A4, IPAex fonts embedded, creation date = issued_at, the QR
-// payload also in the PDF Keywords metadata).
+// payload also in the PDF Keywords metadata). `photos`: the files of the rows'
+// photos; each one whose SHA-256 is a row's photo digest (and matches its
+// bytes) is printed as a thumbnail under the details, captioned with the row,
+// its name and digest. Others are ignored.
 Result<std::string> RenderCertificatePdf(const SignedCertificate& signed_cert,
                                          DocumentLanguage language,
-                                         const CertificateEvidenceSummary& evidence);
+                                         const CertificateEvidenceSummary& evidence,
+                                         const std::vector<CertificatePhoto>& photos = {});
 Status WriteCertificatePdf(const SignedCertificate& signed_cert, DocumentLanguage language,
                            const CertificateEvidenceSummary& evidence, const std::string& path,
-                           Env* env);
+                           Env* env, const std::vector<CertificatePhoto>& photos = {});
 
 // Reads the QR payload back from a PDF custody rendered (its Keywords
 // metadata). kNotFound if the PDF carries none.

@@ -59,6 +59,9 @@ struct LuksEraseOptions {
   // embedded as "target" in the started and final events so that one entry
   // fills a certificate row. May be null; not owned.
   const DeviceInfo* identity = nullptr;
+  // 管理番号 (asset tag) the operator gives: recorded as "asset_tag" in every
+  // event, so that an image or a device without a serial can be certified.
+  std::string asset_tag;
   Env* env = nullptr;  // Clock and file access; null: Env::Default().
 };
 

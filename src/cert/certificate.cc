@@ -92,7 +92,11 @@ std::vector<CertificateWarning> ComputeWarnings(const CertificateContent& c) {
                      "). This certificate does not certify completed erasure."});
   }
   if (c.classification == 3) {
-    std::string weak = names([](const CertificateDevice& d) { return !DestroysFor(d); });
+    // Encrypted data in a vault has no medium custody can destroy (cloud,
+    // backups): the 総務省 guideline accepts 暗号化消去 (deleting the key) there.
+    std::string weak = names([](const CertificateDevice& d) {
+      return !DestroysFor(d) && d.media != MediaType::kEncryptedData;
+    });
     if (!weak.empty())
       w.push_back({"weaker-than-classification",
                    "機密性3の媒体は物理的破壊が求められますが、" + weak + " は破壊されていません。",

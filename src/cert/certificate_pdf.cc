@@ -9,6 +9,7 @@
 
 #include "cert/vocabulary.h"
 #include "common/time_util.h"
+#include "crypto/hash.h"
 #include "custody/certificate.h"
 #include "custody/env.h"
 #include "report/document.h"
@@ -68,12 +69,14 @@ std::string OrDash(const std::string& s) { return s.empty() ? "—" : s; }
 class CertificateDocument {
  public:
   CertificateDocument(const SignedCertificate& s, DocumentLanguage lang,
-                      const CertificateEvidenceSummary& ev, std::string body_digest)
+                      const CertificateEvidenceSummary& ev, std::string body_digest,
+                      const std::vector<CertificatePhoto>& photos)
       : c_(s.certificate.content),
         i_(s.certificate.issuance),
         lang_(ToReport(lang)),
         ev_(ev),
-        body_digest_(std::move(body_digest)) {}
+        body_digest_(std::move(body_digest)),
+        photos_(photos) {}
 
   report::Document Build() {
     report::Document d;
@@ -130,6 +133,7 @@ class CertificateDocument {
     d.blocks.push_back(Summary());
     d.blocks.push_back(DeviceTable());
     d.blocks.push_back(DetailTable());
+    if (report::PhotoGrid g = Photos(); !g.photos.empty()) d.blocks.push_back(std::move(g));
     if (HasWarnings(false)) d.blocks.push_back(Warnings(false));
     d.blocks.push_back(Signatures());
     d.blocks.push_back(Evidence());
@@ -285,6 +289,28 @@ class CertificateDocument {
     return t;
   }
 
+  // 作業写真: the thumbnails of the rows' photos whose files were given. Only
+  // bytes that hash to the digest the row carries are printed, so the
+  // picture on paper is the one the ledger record names.
+  report::PhotoGrid Photos() {
+    report::PhotoGrid g;
+    g.heading = {"作業写真", "Photos"};
+    for (size_t i = 0; i < c_.devices.size(); ++i) {
+      const CertificateDevice& d = c_.devices[i];
+      for (const HashedFile& p : d.photos) {
+        for (const CertificatePhoto& f : photos_) {
+          if (f.sha256_hex != p.sha256_hex || crypto::Sha256Hex(f.bytes) != p.sha256_hex) continue;
+          std::string id = !d.serial.empty() ? d.serial : d.asset_tag;
+          g.photos.push_back({f.bytes, "No." + std::to_string(i + 1) +
+                                           (id.empty() ? "" : " " + id) + "  " + p.name +
+                                           "\nSHA-256 " + p.sha256_hex.substr(0, 32) + "…"});
+          break;
+        }
+      }
+    }
+    return g;
+  }
+
   bool HasWarnings(bool only_incomplete) const {
     for (const CertificateWarning& w : c_.warnings)
       if ((w.code == "incomplete") == only_incomplete) return true;
@@ -342,6 +368,7 @@ class CertificateDocument {
   report::Language lang_;
   const CertificateEvidenceSummary& ev_;
   std::string body_digest_;
+  const std::vector<CertificatePhoto>& photos_;
 };
 
 int HexValue(char c) {
@@ -354,16 +381,17 @@ int HexValue(char c) {
 }  // namespace
 
 Result<std::string> RenderCertificatePdf(const SignedCertificate& s, DocumentLanguage language,
-                                         const CertificateEvidenceSummary& evidence) {
+                                         const CertificateEvidenceSummary& evidence,
+                                         const std::vector<CertificatePhoto>& photos) {
   CUSTODY_ASSIGN_OR_RETURN(std::string digest, BodyDigestHex(s.certificate));
-  CertificateDocument doc(s, language, evidence, digest);
+  CertificateDocument doc(s, language, evidence, digest, photos);
   return report::RenderPdf(doc.Build());
 }
 
 Status WriteCertificatePdf(const SignedCertificate& s, DocumentLanguage language,
                            const CertificateEvidenceSummary& evidence, const std::string& path,
-                           Env* env) {
-  CUSTODY_ASSIGN_OR_RETURN(std::string pdf, RenderCertificatePdf(s, language, evidence));
+                           Env* env, const std::vector<CertificatePhoto>& photos) {
+  CUSTODY_ASSIGN_OR_RETURN(std::string pdf, RenderCertificatePdf(s, language, evidence, photos));
   return env->WriteFileAtomically(path, pdf, 0644);
 }
 

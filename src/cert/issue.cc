@@ -10,10 +10,12 @@
 #include "cert/device_identity.h"
 #include "common/canonical_json.h"
 #include "common/time_util.h"
+#include "crypto/hash.h"
 #include "custody/cert_issue.h"
 #include "custody/disposal.h"
 #include "custody/env.h"
 #include "custody/profile.h"
+#include "ledger/consistency.h"
 #include "ledger/evidence.h"
 #include "ledger/note.h"
 #include "report/csv.h"
@@ -63,6 +65,83 @@ Result<CertificateEvidenceSummary> SummarizeBundle(std::string_view bundle,
   return s;
 }
 
+// The checkpoint an evidence bundle ends with (verified).
+Result<note::Checkpoint> BundleCheckpoint(std::string_view bundle, const note::Verifier& verifier) {
+  CUSTODY_ASSIGN_OR_RETURN(ledger::ParsedBundle parsed, ledger::ParseEvidenceBundle(bundle));
+  CUSTODY_ASSIGN_OR_RETURN(note::TlogProof proof, note::ParseTlogProof(parsed.tlog_proof));
+  return note::OpenCheckpoint(proof.signed_checkpoint, verifier);
+}
+
+Result<note::Checkpoint> OpenKeptCheckpoint(std::string_view kept, const note::Verifier& verifier) {
+  auto cp = note::OpenCheckpoint(kept, verifier);
+  if (!cp.ok())
+    return VerificationFailedError(
+        "the checkpoint you kept is not signed by the station that issued the certificate (" +
+        verifier.name + "): it is from another station's ledger, or it was altered (" +
+        cp.status().message() + ")");
+  return cp;
+}
+
+std::string ProofName(uint64_t old_size, uint64_t new_size) {
+  return "consistency-" + std::to_string(old_size) + "-" + std::to_string(new_size) + ".proof";
+}
+
+// The kept checkpoint and the certificate's anchor checkpoint must be of one
+// history. Returns what was shown, or kVerificationFailed saying why not.
+Result<std::string> CheckKeptCheckpoint(const note::Checkpoint& anchor, std::string_view kept_text,
+                                        const note::Verifier& verifier,
+                                        const CertificateVerifyOptions& o) {
+  CUSTODY_ASSIGN_OR_RETURN(note::Checkpoint kept, OpenKeptCheckpoint(kept_text, verifier));
+  const note::Checkpoint& older = kept.size <= anchor.size ? kept : anchor;
+  const note::Checkpoint& newer = kept.size <= anchor.size ? anchor : kept;
+  const std::string sizes = "the checkpoint you kept (" + std::to_string(kept.size) +
+                            " entries) and the certificate's ledger anchor (" +
+                            std::to_string(anchor.size) + " entries)";
+  const std::string forked =
+      sizes +
+      " are not of one history: the station's ledger was forked or rewritten after one "
+      "of them was signed (a backup restored and continued, entries removed), or the "
+      "checkpoint is from another copy of the ledger";
+  std::optional<ledger::ConsistencyProofFile> proof;
+  std::string from;
+  if (older.size == newer.size || older.size == 0) {
+    proof = ledger::ConsistencyProofFile{older.size, newer.size, {}};
+    from = "no proof needed";
+  }
+  for (const std::string& text : o.consistency_proofs) {
+    if (proof) break;
+    auto p = ledger::ParseConsistencyProof(text);
+    if (p.ok() && p->old_size == older.size && p->new_size == newer.size) {
+      proof = std::move(*p);
+      from = "proof " + ProofName(older.size, newer.size);
+    }
+  }
+  std::string provider_error;
+  if (!proof && o.prove_consistency) {
+    auto text = o.prove_consistency(older.size, newer.size);
+    auto p = text.ok() ? ledger::ParseConsistencyProof(*text)
+                       : Result<ledger::ConsistencyProofFile>(text.status());
+    if (p.ok()) {
+      proof = std::move(*p);
+      from = "proof computed from the station's ledger";
+    } else {
+      provider_error = " (the station's ledger: " + p.status().message() + ")";
+    }
+  }
+  if (!proof)
+    return VerificationFailedError(
+        "no consistency proof links " + sizes + provider_error +
+        ": run `custody cert verify --checkpoint` on the issuing station, or give the proof "
+        "the station wrote at issue time (`custody cert issue --checkpoint KEPT` writes "
+        "CERT.evidence/" +
+        ProofName(older.size, newer.size) + ")");
+  Status st = ledger::VerifyConsistencyProof(*proof, older.root_hash, newer.root_hash);
+  if (!st.ok()) return VerificationFailedError(forked + " (" + st.message() + ")");
+  return "consistent with the checkpoint you kept (" + std::to_string(kept.size) +
+         " entries; the certificate's anchor has " + std::to_string(anchor.size) + "; " + from +
+         ")";
+}
+
 // Where a missing field can be set, appended to the validation message.
 constexpr char kWhereToSet[] =
     " — set the station's defaults with `custody profile set company=… responsible=…`, a "
@@ -93,6 +172,23 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
 
   const bool operators_given = !content.operators.empty();
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  // Kept checkpoints are checked against the ledger as it is now, before
+  // anything is recorded: a fork or a foreign checkpoint is refused here.
+  CUSTODY_ASSIGN_OR_RETURN(note::Verifier station_verifier,
+                           note::ParseVerifierKey(config.verifier_key));
+  if (!req.kept_checkpoints.empty()) {
+    CUSTODY_ASSIGN_OR_RETURN(std::string latest_text, ledger->LatestCheckpoint());
+    CUSTODY_ASSIGN_OR_RETURN(note::Checkpoint latest,
+                             note::OpenCheckpoint(latest_text, station_verifier));
+    CertificateVerifyOptions now;
+    now.prove_consistency = [&](uint64_t lo, uint64_t hi) {
+      return ProveLedgerConsistency(*ledger, lo, hi);
+    };
+    for (const std::string& kept : req.kept_checkpoints) {
+      auto ok = CheckKeptCheckpoint(latest, kept, station_verifier, now);
+      if (!ok.ok()) return ok.status().WithContext("--checkpoint (nothing was recorded)");
+    }
+  }
   CUSTODY_RETURN_IF_ERROR(AddWipesToContent(*ledger, req.wipe_ids, &content));
   CUSTODY_RETURN_IF_ERROR(AddPurgesToContent(*ledger, req.purge_ids, &content));
   CUSTODY_RETURN_IF_ERROR(AddCryptoErasesToContent(*ledger, req.crypto_erase_ids, &content));
@@ -173,15 +269,53 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
     CUSTODY_ASSIGN_OR_RETURN(out.bundles[seq], ledger->EvidenceBundle(seq));
   }
   CUSTODY_ASSIGN_OR_RETURN(out.json, SerializeSignedCertificate(out.cert));
+  // A proof from each kept checkpoint to the anchor, so that the client can
+  // check consistency offline, without the station's ledger.
+  CUSTODY_ASSIGN_OR_RETURN(note::Checkpoint anchor,
+                           BundleCheckpoint(out.cert.evidence_bundle, station_verifier));
+  for (const std::string& kept_text : req.kept_checkpoints) {
+    CUSTODY_ASSIGN_OR_RETURN(note::Checkpoint kept,
+                             OpenKeptCheckpoint(kept_text, station_verifier));
+    const uint64_t lo = std::min(kept.size, anchor.size), hi = std::max(kept.size, anchor.size);
+    CUSTODY_ASSIGN_OR_RETURN(ledger::ConsistencyProofFile p,
+                             ledger::ProveConsistency(*ledger, lo, hi));
+    out.consistency_proofs[ProofName(lo, hi)] = ledger::FormatConsistencyProof(p);
+  }
   // Check what we hand out exactly as an auditor will.
   CertificateVerifyOptions self_check;
   self_check.pinned_verifier_key = config.verifier_key;
   for (const auto& [seq, b] : out.bundles) self_check.device_bundles.push_back(b);
+  for (const auto& [name, p] : out.consistency_proofs) self_check.consistency_proofs.push_back(p);
   auto checked = VerifyCertificate(out.json, self_check);
   if (!checked.ok())
     return InternalError("the issued certificate does not verify: " + checked.status().message());
-  CUSTODY_ASSIGN_OR_RETURN(note::Verifier verifier, note::ParseVerifierKey(config.verifier_key));
-  CUSTODY_ASSIGN_OR_RETURN(out.evidence, SummarizeBundle(out.cert.evidence_bundle, verifier));
+  for (const std::string& kept : req.kept_checkpoints) {
+    self_check.kept_checkpoint = kept;
+    auto consistent = VerifyCertificate(out.json, self_check);
+    if (!consistent.ok())  // The ledger forked since the client kept it: say so now.
+      return consistent.status().WithContext(
+          "certificate " + cert.issuance.number +
+          " was recorded, but it cannot be shown consistent with the checkpoint given");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(out.evidence,
+                           SummarizeBundle(out.cert.evidence_bundle, station_verifier));
+  // The photo files `custody disposal record` kept, named by their digest.
+  std::set<std::string> wanted;
+  for (const CertificateDevice& d : out.cert.certificate.content.devices)
+    for (const HashedFile& p : d.photos) wanted.insert(p.sha256_hex);
+  if (!wanted.empty()) {
+    const std::string dir = station.home() + "/photos";
+    auto names = env->ListDir(dir);
+    for (const std::string& n : names.ok() ? *names : std::vector<std::string>{}) {
+      std::string digest = n.substr(0, n.find('.'));
+      if (!wanted.count(digest)) continue;
+      auto bytes = env->ReadFile(dir + "/" + n);
+      if (bytes.ok() && crypto::Sha256Hex(*bytes) == digest) {
+        out.photos.push_back({digest, std::move(*bytes)});
+        wanted.erase(digest);
+      }
+    }
+  }
   return out;
 }
 
@@ -203,9 +337,11 @@ Result<std::string> WriteIssuedCertificate(const IssuedCertificate& issued,
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(
       dir + "/entry-" + std::to_string(issued.cert.certificate.issuance.ledger_entry) + ".bundle",
       issued.cert.evidence_bundle, 0644));
+  for (const auto& [name, proof] : issued.consistency_proofs)
+    CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(dir + "/" + name, proof, 0644));
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(json_path, issued.json, 0644));
   CUSTODY_RETURN_IF_ERROR(
-      WriteCertificatePdf(issued.cert, language, issued.evidence, pdf_path, env));
+      WriteCertificatePdf(issued.cert, language, issued.evidence, pdf_path, env, issued.photos));
   return json_path;
 }
 
@@ -265,6 +401,13 @@ Result<CertificateVerifyReport> VerifyCertificate(std::string_view json_text,
                                      " is not the checkpoint origin " + verifier->name);
   report.passed.push_back({"ledger anchor", "entry " + std::to_string(entry->seq) +
                                                 " (certificate.issued) is in the signed ledger"});
+  if (o.kept_checkpoint) {
+    CUSTODY_ASSIGN_OR_RETURN(note::Checkpoint anchor,
+                             BundleCheckpoint(s.evidence_bundle, *verifier));
+    auto consistent = CheckKeptCheckpoint(anchor, *o.kept_checkpoint, *verifier, o);
+    if (!consistent.ok()) return fail("kept checkpoint", consistent.status().message());
+    report.passed.push_back({"kept checkpoint", *consistent});
+  }
 
   CUSTODY_ASSIGN_OR_RETURN(report.body_digest_hex, BodyDigestHex(c));
   auto check_qr = [&](const std::string& payload, const std::string& name) -> Status {
@@ -338,6 +481,12 @@ Result<CertificateVerifyReport> VerifyCertificate(std::string_view json_text,
                                                     " rows match their signed ledger records"});
   report.cert = std::move(s);
   return report;
+}
+
+Result<std::string> ProveLedgerConsistency(Ledger& ledger, uint64_t old_size, uint64_t new_size) {
+  CUSTODY_ASSIGN_OR_RETURN(ledger::ConsistencyProofFile p,
+                           ledger::ProveConsistency(ledger, old_size, new_size));
+  return ledger::FormatConsistencyProof(p);
 }
 
 Result<std::vector<CertificateListing>> ListCertificates(Station& station) {

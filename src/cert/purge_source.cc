@@ -53,19 +53,17 @@ Status IdentityOrRefuse(const Json& j, const LedgerEntry& e, CertificateDevice* 
     if (d->serial.empty()) d->serial = drive.value("serial", "");
     if (d->model.empty()) d->model = drive.value("model", "");
   }
+  // 管理番号 given at erase time (`crypto-erase luks --asset-tag`): a LUKS
+  // image or a volume on a device without a serial has no identity of its
+  // own beyond its UUID (printed with the method).
+  if (std::string tag = j.value("asset_tag", ""); !tag.empty()) d->asset_tag = tag;
   if (d->serial.empty() && d->asset_tag.empty()) {
-    // A key-vault crypto-erase destroys keys, not a medium: the medium that
-    // held the encrypted data needs its own record.
-    if (e.type.rfind("crypto-erase.vault.", 0) == 0)
-      return FailedPreconditionError(
-          "ledger entry " + std::to_string(e.seq) +
-          " is a key-vault crypto-erase: it names no device or medium, so it cannot be a "
-          "certificate row; certify the medium (wipe, purge or disposal record) and mention the "
-          "key's destruction (entry " + std::to_string(e.seq) + ") with --remarks");
     return FailedPreconditionError("ledger entry " + std::to_string(e.seq) + " (" + e.type +
-                                   ") does not identify the device (no target serial): it "
-                                   "cannot be certified; record the erase again with a "
-                                   "custody version that records the target");
+                                   ") does not identify the device (no serial and no asset "
+                                   "tag): it cannot be certified; for a LUKS volume run "
+                                   "`custody crypto-erase luks ... --asset-tag TAG` (管理番号), "
+                                   "or record the erase again with a custody version that "
+                                   "records the target");
   }
   return Status::Ok();
 }
@@ -110,10 +108,83 @@ Result<CertificateDevice> PurgeRow(const LedgerEntry& e) {
   return d;
 }
 
+// A custody vault's crypto-erase: no medium is touched; the row identifies
+// the data by the vault, the destroyed key's fingerprint and the digests of
+// everything sealed to it (総務省 guideline: 暗号鍵を削除する等の対応により
+// 復元困難とする措置, for data where no device can be reached, e.g. cloud
+// storage and backups).
+Result<CertificateDevice> VaultRow(const LedgerEntry& e) {
+  Json j = Json::parse(e.data_json);
+  if (!j.contains("verification") || !j.contains("sealed"))
+    return FailedPreconditionError(
+        "ledger entry " + std::to_string(e.seq) + " (" + e.type +
+        ") was recorded by a custody version that did not record the sealed files and the "
+        "key's verification: it cannot be a certificate row; mention it with --remarks");
+  CertificateDevice d;
+  d.media = MediaType::kEncryptedData;
+  d.model = "custody vault";
+  d.asset_tag = j.value("vault", "");
+  d.serial = "key " + j.value("fingerprint", "");  // The destroyed key identifies the data.
+  d.interface = "";
+  d.hpa_dco = HiddenAreas::kNotApplicable;
+  int64_t bytes = 0;
+  CertificateMethod& m = d.method;
+  m.family = MethodFamily::kCryptoErase;
+  m.level = SanitizationLevel::kPurge;
+  m.standard =
+      "総務省ガイドライン 暗号化消去 (暗号鍵の削除による復元困難化); NIST SP 800-88 Rev.1 "
+      "Cryptographic Erase";
+  m.tool_name = "custody";
+  const uint64_t files = j.value("key_files_destroyed", uint64_t{0});
+  m.commands.push_back("vault key files overwritten with random data, fsynced and unlinked: " +
+                       std::to_string(files) + " (" +
+                       [&] {
+                         std::string names;
+                         for (const Json& f : j.value("key_files", Json::array()))
+                           if (f.is_string())
+                             names += (names.empty() ? "" : ", ") + f.get<std::string>();
+                         return names;
+                       }() +
+                       ")");
+  if (j.value("keystore_entry_removed", false))
+    m.commands.push_back("keystore entry " + j.value("vault", "") + " removed");
+  AddLine(&m.details, "暗号化データ: X25519 (age) key " + j.value("recipient", "") + ", created " +
+                          j.value("key_created", ""));
+  AddLine(&m.details,
+          "escrow copies exported " + std::to_string(j.value("copies_exported", uint64_t{0})) +
+              ", recorded destroyed " + std::to_string(j.value("copies_destroyed", uint64_t{0})));
+  for (const Json& s : j["sealed"]) {
+    if (!s.is_object()) continue;
+    bytes += s.value("size", int64_t{0});
+    AddLine(&m.details, "sealed file sha256 " + s.value("digest", "") + " (" +
+                            std::to_string(s.value("size", uint64_t{0})) + " bytes, ledger entry " +
+                            std::to_string(s.value("ledger_seq", uint64_t{0})) +
+                            "): no longer decryptable");
+  }
+  d.capacity_bytes = bytes;
+  d.started = j.value("started", "");
+  d.finished = j.value("finished", "");
+  d.outcome = Completed(e.type) ? Outcome::kCompleted : Outcome::kFailed;
+  const Json& v = j["verification"];
+  d.verification.method = "鍵の不存在確認 (key absent from the keystore; key files gone)";
+  d.verification.coverage = "key files remaining " +
+                            std::to_string(v.value("key_files_remaining", uint64_t{0})) +
+                            ", in keystore: " + (v.value("key_in_keystore", true) ? "yes" : "no");
+  d.verification.result =
+      v.value("result", "") == "passed" ? VerificationResult::kPassed : VerificationResult::kFailed;
+  d.sources.push_back({e.seq, e.type});
+  return d;
+}
+
 Result<CertificateDevice> CryptoEraseRow(const LedgerEntry& e) {
+  if (e.type.rfind("crypto-erase.vault.", 0) == 0) return VaultRow(e);
   Json j = Json::parse(e.data_json);
   CertificateDevice d;
   CUSTODY_RETURN_IF_ERROR(IdentityOrRefuse(j, e, &d));
+  // Only for records that carry an asset tag: rows of earlier records must
+  // rebuild byte for byte when their certificates are verified.
+  if (d.model.empty() && j.contains("asset_tag") && j.contains("uuid"))
+    d.model = j.value("type", "LUKS") + " volume UUID " + j.value("uuid", "");
   CertificateMethod& m = d.method;
   m.family = MethodFamily::kCryptoErase;
   m.level = SanitizationLevel::kPurge;

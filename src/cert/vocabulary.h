@@ -34,7 +34,7 @@ inline constexpr std::array<Term<WorkPlace>, 3> kPlaces{{
     {WorkPlace::kOther, "other", "その他", "Other"},
 }};
 
-inline constexpr std::array<Term<MediaType>, 9> kMedia{{
+inline constexpr std::array<Term<MediaType>, 10> kMedia{{
     {MediaType::kHdd, "hdd", "HDD", "HDD"},
     {MediaType::kSsd, "ssd", "SSD", "SSD"},
     {MediaType::kNvme, "nvme", "NVMe SSD", "NVMe SSD"},
@@ -44,6 +44,8 @@ inline constexpr std::array<Term<MediaType>, 9> kMedia{{
     {MediaType::kOptical, "optical", "光ディスク", "Optical disc"},
     {MediaType::kTape, "tape", "磁気テープ", "Tape"},
     {MediaType::kOther, "other", "その他", "Other"},
+    {MediaType::kEncryptedData, "encrypted-data", "暗号化データ (custody vault)",
+     "Encrypted data (custody vault)"},
 }};
 
 inline constexpr std::array<Term<HiddenAreas>, 5> kHiddenAreas{{

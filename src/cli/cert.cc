@@ -21,9 +21,10 @@ struct CertOptions {
   std::vector<std::string> workers;
   std::string witness, witness_department, place, place_detail, destination, remarks;
   bool no_witness = false;
+  std::vector<std::string> checkpoints;  // issue and verify: checkpoints the client kept
   // verify
   std::string file, key, qr;
-  std::vector<std::string> bundles;
+  std::vector<std::string> bundles, consistency;
   // list
   bool csv = false;
 };
@@ -82,6 +83,10 @@ Status RunIssue(const GlobalOptions& g, const CertOptions& o) {
     CUSTODY_ASSIGN_OR_RETURN(req.input_json, env->ReadFile(o.input));
   }
   req.overrides = [&o](CertificateContent* c) { return ApplyFlags(o, c); };
+  for (const std::string& cp : o.checkpoints) {
+    CUSTODY_ASSIGN_OR_RETURN(std::string text, env->ReadFile(cp));
+    req.kept_checkpoints.push_back(std::move(text));
+  }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(req.operator_name, station->ResolveOperator(g.operator_));
   CUSTODY_ASSIGN_OR_RETURN(IssuedCertificate issued, IssueCertificate(*station, req));
@@ -109,7 +114,12 @@ Status RunIssue(const GlobalOptions& g, const CertOptions& o) {
   PrintLine("PDF:      " + o.output);
   PrintLine("JSON:     " + written + " (the signed record)");
   PrintLine("evidence: " + o.output.substr(0, o.output.size() - 4) + ".evidence/ (" +
-            std::to_string(issued.bundles.size() + 1) + " bundles)");
+            std::to_string(issued.bundles.size() + 1) + " bundles" +
+            (issued.consistency_proofs.empty()
+                 ? std::string()
+                 : ", " + std::to_string(issued.consistency_proofs.size()) +
+                       " consistency proof(s) to the checkpoints given") +
+            ")");
   return Status::Ok();
 }
 
@@ -137,6 +147,19 @@ Status AddBundles(const std::string& path, std::vector<std::string>* out) {
   return Status::Ok();
 }
 
+// The consistency proofs a certificate's evidence directory holds.
+Status AddConsistencyProofs(const std::string& dir, std::vector<std::string>* out) {
+  Env* env = Env::Default();
+  auto names = env->ListDir(dir);
+  if (!names.ok()) return Status::Ok();
+  for (const std::string& n : *names) {
+    if (!EndsWith(n, ".proof")) continue;
+    CUSTODY_ASSIGN_OR_RETURN(std::string p, env->ReadFile(dir + "/" + n));
+    out->push_back(std::move(p));
+  }
+  return Status::Ok();
+}
+
 Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
   Env* env = Env::Default();
   CertificateVerifyOptions opts;
@@ -160,6 +183,27 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
                          : json_path;
   if (o.bundles.empty() && env->FileExists(base + ".evidence"))
     CUSTODY_RETURN_IF_ERROR(AddBundles(base + ".evidence", &opts.device_bundles));
+  std::unique_ptr<Station> station;  // Only for --checkpoint, and only if it issued the cert.
+  if (!o.checkpoints.empty()) {
+    if (o.checkpoints.size() > 1)
+      return InvalidArgumentError("give one --checkpoint per `cert verify`");
+    CUSTODY_ASSIGN_OR_RETURN(opts.kept_checkpoint, env->ReadFile(o.checkpoints[0]));
+    for (const std::string& p : o.consistency) {
+      CUSTODY_ASSIGN_OR_RETURN(std::string text, env->ReadFile(p));
+      opts.consistency_proofs.push_back(std::move(text));
+    }
+    CUSTODY_RETURN_IF_ERROR(AddConsistencyProofs(base + ".evidence", &opts.consistency_proofs));
+    auto parsed = ParseSignedCertificate(json);
+    if (auto st = OpenStation(g);
+        parsed.ok() && st.ok() &&
+        (*st)->config().verifier_key == parsed->certificate.issuance.issuer_verifier_key) {
+      station = std::move(*st);
+      opts.prove_consistency = [&station](uint64_t lo, uint64_t hi) -> Result<std::string> {
+        CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
+        return ProveLedgerConsistency(*ledger, lo, hi);
+      };
+    }
+  }
   auto r = VerifyCertificate(json, opts);
   if (!r.ok()) return r.status().WithContext(json_path);
   const CertificateIssuance& is = r->cert.certificate.issuance;
@@ -236,6 +280,9 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   issue->add_option("--input", o->input,
                     "Certificate input file (JSON; docs/formats/certificate.md)");
   issue->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
+  issue->add_option("--checkpoint", o->checkpoints,
+                    "A signed checkpoint the client kept (custody log checkpoint): a consistency "
+                    "proof to the certificate goes into CERT.evidence/ (repeatable)");
   issue->add_option("-o,--output", o->output, "Output PDF (CERT.json and CERT.evidence/ beside it)")
       ->required();
   issue->add_flag("--allow-incomplete", o->allow_incomplete,
@@ -268,6 +315,12 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   verify->add_option("--bundle", o->bundles,
                      "Evidence bundle file or directory (default: CERT.evidence/ if present)");
   verify->add_option("--qr", o->qr, "A QR payload scanned from the paper certificate");
+  verify->add_option("--checkpoint", o->checkpoints,
+                     "A signed checkpoint you kept, earlier or later: the certificate's ledger "
+                     "anchor must be consistent with it (no fork, no rewrite)");
+  verify->add_option("--consistency", o->consistency,
+                     "Consistency proof file for --checkpoint (default: CERT.evidence/*.proof, "
+                     "then the station's ledger when run on the issuing station)");
   verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
 
   CLI::App* list =

@@ -25,6 +25,7 @@ struct LuksArgs {
   bool dry_run = false;
   bool yes = false;
   std::string confirm_uuid;
+  std::string asset_tag;
   SecretSource old_passphrase;
 };
 
@@ -43,6 +44,8 @@ Result<DeviceInfo> Describe(const std::string& path) {
     d.transport = "file";
     d.size_bytes = static_cast<uint64_t>(st.st_size);
   } else if (S_ISBLK(st.st_mode)) {
+    // The drive's own identity (serial, model) where it answers.
+    if (auto identified = IdentifyDevice(d.path); identified.ok()) return *identified;
     d.kind = "disk";
     const std::string::size_type slash = path.rfind('/');
     d.name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -120,6 +123,7 @@ Status RunLuks(const GlobalOptions& g, const LuksArgs& a) {
   LuksEraseOptions options;
   options.wipe_header = a.wipe_header;
   options.identity = &target;
+  options.asset_tag = a.asset_tag;
   options.env = station->env();
   if (!a.old_passphrase.file.empty() || a.old_passphrase.fd >= 0) {
     CUSTODY_ASSIGN_OR_RETURN(options.old_passphrase,
@@ -141,6 +145,7 @@ Status RunLuks(const GlobalOptions& g, const LuksArgs& a) {
                         {"removed_tokens", report.removed_tokens},
                         {"header_wiped", report.header_wiped},
                         {"old_passphrase_refused", report.old_passphrase_checked},
+                        {"asset_tag", a.asset_tag},
                         {"ledger_seq", last_seq},
                         {"warning", report.warning}};
     PrintLine(j.dump());
@@ -171,6 +176,9 @@ CommandRegistration reg(61, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   cmd->add_flag("-y,--yes", a->yes, "Do not prompt (needs --confirm-uuid)");
   cmd->add_option("--confirm-uuid", a->confirm_uuid,
                   "The volume's LUKS UUID (or its first 8 characters), as a check with --yes");
+  cmd->add_option("--asset-tag", a->asset_tag,
+                  "管理番号 (asset tag) of the volume, recorded so that a certificate can "
+                  "identify an image or a device without a serial");
   cmd->add_option("--old-passphrase-file", a->old_passphrase.file,
                   "Check afterwards that the passphrase in FILE (first line) no longer opens it");
   cmd->add_option("--old-passphrase-fd", a->old_passphrase.fd,

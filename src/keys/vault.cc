@@ -473,11 +473,54 @@ Result<VaultErasure> CryptoEraseVault(Station& station, Keystore& keystore,
                                           "\" FAILED (recorded); fix the cause and run again");
   }
   out.files = destroyed->files;
+  // Check what the erase claims before recording it: the keystore no longer
+  // knows the key, no other entry holds the same key, and no file it was
+  // stored in is left.
+  nlohmann::json destroyed_files = nlohmann::json::array();
+  uint64_t files_remaining = 0;
+  for (const auto& f : out.files) {
+    destroyed_files.push_back(Basename(f));
+    if (station.env()->FileExists(f)) ++files_remaining;
+  }
+  auto lookup = keystore.Get(name);
+  const bool in_keystore = lookup.ok() || lookup.status().code() != StatusCode::kNotFound;
+  bool fingerprint_held = false;
+  if (auto all = keystore.List(); all.ok()) {
+    for (const KeyInfo& k : *all) fingerprint_held |= k.fingerprint == info.fingerprint;
+  } else {
+    fingerprint_held = true;  // Cannot tell: do not claim it is gone.
+  }
+  const bool verified = !in_keystore && !fingerprint_held && files_remaining == 0;
+  // Self-contained (docs/formats/events.md): one entry fills a disposal
+  // certificate row for the data sealed to this key.
   nlohmann::json done = {{"vault", info.name},
+                         {"method", "crypto-erase: custody vault key destroyed"},
+                         {"recipient", info.recipient},
                          {"fingerprint", info.fingerprint},
+                         {"key_created", info.created},
+                         {"copies_exported", info.exported},
+                         {"copies_destroyed", info.destroyed_copies},
                          {"started_seq", started.seq},
+                         {"started", started.time},
+                         {"finished", timeutil::FormatRfc3339Utc(station.env()->NowUnixMicros())},
                          {"key_files_destroyed", out.files.size()},
-                         {"sealed_count", out.sealed.size()}};
+                         {"key_files", destroyed_files},
+                         {"keystore_entry_removed", !in_keystore},
+                         {"sealed", sealed},
+                         {"sealed_count", out.sealed.size()},
+                         {"verification",
+                          {{"method", "keystore lookup and key files checked after destruction"},
+                           {"key_in_keystore", in_keystore},
+                           {"fingerprint_in_keystore", fingerprint_held},
+                           {"key_files_remaining", files_remaining},
+                           {"result", verified ? "passed" : "failed"}}}};
+  if (!verified) {
+    done["error"] = "verification-failed";
+    station.Record("crypto-erase.vault.failed", operator_name, done.dump()).status().IgnoreError();
+    return VerificationFailedError("crypto-erase of vault \"" + name +
+                                   "\": the key is still held after destruction (recorded as "
+                                   "failed); remove it and run again");
+  }
   CUSTODY_ASSIGN_OR_RETURN(LedgerEntry completed, station.Record("crypto-erase.vault.completed",
                                                                  operator_name, done.dump()));
   out.completed_seq = completed.seq;

@@ -242,6 +242,7 @@ Result<LuksEraseReport> CryptoEraseLuks(const std::string& path, const LuksErase
                            {"wipe_header_requested", options.wipe_header},
                            {"started", timeutil::FormatRfc3339Utc(report.started_unix_micros)}};
   if (options.identity) volume["target"] = DeviceInfoToJson(*options.identity);
+  if (!options.asset_tag.empty()) volume["asset_tag"] = options.asset_tag;
   auto record = [&](std::string_view type, nlohmann::json data) {
     if (!options.record) return Status::Ok();
     for (auto& [k, v] : volume.items()) {

@@ -105,7 +105,23 @@ struct Spacer {
   double mm = 4;
 };
 
-using Block = std::variant<Paragraph, KeyValueSection, Table, WarningBox, SignatureBlock, Spacer>;
+// Photos (作業写真) as thumbnails, three to a row, each with a caption under
+// it. `image` is PNG or JPEG bytes (told apart by their signature); it is
+// decoded and scaled down to a thumbnail before it is embedded, so a 12 MP
+// photo does not make a 12 MP PDF. An image that cannot be decoded (another
+// format, damaged, too large) is drawn as a grey box saying so: a document
+// never silently drops a photo it lists.
+struct Photo {
+  std::string image;
+  std::string caption;
+};
+struct PhotoGrid {
+  Label heading;
+  std::vector<Photo> photos;
+};
+
+using Block =
+    std::variant<Paragraph, KeyValueSection, Table, WarningBox, SignatureBlock, Spacer, PhotoGrid>;
 
 struct Document {
   Language language = Language::kJa;

@@ -21,6 +21,7 @@
 
 #include "custody/env.h"
 #include "report/document.h"
+#include "report/image.h"
 
 namespace custody::report {
 namespace {
@@ -654,6 +655,67 @@ class Renderer {
     y_ += std::max(seals_h, qr_block_h) + Mm(4);
   }
 
+  // Three thumbnails to a row, each in a 4:3 frame with its caption under it;
+  // a row moves whole to the next page (with the heading repeated).
+  void Draw(const PhotoGrid& g) {
+    if (g.photos.empty()) return;
+    constexpr int kPerRow = 3;
+    // ~300 dpi at the printed size: sharp on paper, small in the file.
+    constexpr int kThumbPx = 640;
+    const double gap = Mm(4), cell_w = (width_ - gap * (kPerRow - 1)) / kPerRow,
+                 frame_h = cell_w * 3 / 4;
+    bool first_row = true;
+    for (size_t row = 0; row < g.photos.size(); row += kPerRow) {
+      std::vector<CellText> captions;
+      double caption_h = 0;
+      for (size_t i = row; i < std::min(g.photos.size(), row + kPerRow); ++i) {
+        captions.push_back(Text(g.photos[i].caption, false, kMincho, 7, cell_w));
+        caption_h = std::max(caption_h, captions.back().height);
+      }
+      const double row_h = frame_h + Mm(1) + caption_h + Mm(3);
+      const double heading_h = first_row ? HeadingHeight(g.heading) : 0;
+      const bool break_before = row_h + heading_h > Available() && !AtTop();
+      if (break_before) NewPage();
+      if (first_row || break_before) Heading(g.heading, !first_row);
+      first_row = false;
+      double x = left_;
+      for (size_t i = row; i < std::min(g.photos.size(), row + kPerRow); ++i) {
+        DrawThumbnail(g.photos[i].image, kThumbPx, x, y_, cell_w, frame_h);
+        Show(captions[i - row], x, y_ + frame_h + Mm(1), kInk);
+        x += cell_w + gap;
+      }
+      y_ += row_h;
+    }
+    y_ += Mm(1);
+  }
+
+  void DrawThumbnail(const std::string& image, int px, double x, double y, double w, double h) {
+    cairo_t* cr = cr_.get();
+    std::string error;
+    SurfacePtr thumb(DecodeThumbnail(image, px, &error));
+    if (!thumb) {
+      FillRect(x, y, w, h, kLabelFill);
+      CellText why = Text(
+          (doc_.language == Language::kEn ? "Thumbnail not available: " : "サムネイル表示不可: ") +
+              error,
+          false, kGothic, 7.5, w - 2 * kCellPadPt, Align::kCenter);
+      Show(why, x + kCellPadPt, y + (h - why.height) / 2, kGrey);
+      StrokeRect(x, y, w, h, kRule, 0.4);
+      return;
+    }
+    const double iw = cairo_image_surface_get_width(thumb.get()),
+                 ih = cairo_image_surface_get_height(thumb.get());
+    const double scale = std::min(w / iw, h / ih);
+    const double dx = x + (w - iw * scale) / 2, dy = y + (h - ih * scale) / 2;
+    cairo_save(cr);
+    cairo_translate(cr, dx, dy);
+    cairo_scale(cr, scale, scale);
+    cairo_set_source_surface(cr, thumb.get(), 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    StrokeRect(x, y, w, h, kRule, 0.4);
+  }
+
   // Dark modules as one filled path of horizontal runs: one fill means no
   // anti-aliasing seams between modules for a scanner to trip on. The 4-module
   // quiet zone the standard requires is part of `side`.
@@ -740,6 +802,10 @@ Status ValidateText(const Document& doc) {
     if (auto* w = std::get_if<WarningBox>(&b)) {
       label(w->heading);
       for (const auto& s : w->lines) all.push_back(&s);
+    }
+    if (auto* g = std::get_if<PhotoGrid>(&b)) {
+      label(g->heading);
+      for (const Photo& p : g->photos) all.push_back(&p.caption);
     }
     if (auto* s = std::get_if<SignatureBlock>(&b)) {
       label(s->qr_caption);

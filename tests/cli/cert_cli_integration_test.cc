@@ -414,7 +414,7 @@ TEST_F(CertCliTest, PurgeAndCryptoEraseRecords) {
   auto keys_only = Run({"cert", "issue", "--crypto-erase", std::to_string(vault->seq), "--client",
                         "niigata", "-o", dir_.path() + "/y.pdf"});
   EXPECT_EQ(keys_only.exit_code, 14);
-  EXPECT_THAT(keys_only.err, HasSubstr("key-vault crypto-erase"));
+  EXPECT_THAT(keys_only.err, HasSubstr("did not record the sealed files"));
 }
 
 }  // namespace
