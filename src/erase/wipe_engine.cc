@@ -191,15 +191,24 @@ class Engine {
         last_io_error_ = s.message();
         AppendRange(&s_.pass_write_errors, offset + pos, len);
         error_bytes_ += len;
-        if (error_bytes_ > opt_.max_error_bytes) {
-          return IoError("more than " + std::to_string(opt_.max_error_bytes) +
-                         " bytes could not be written or read back; the device is failing (last "
-                         "error: " + last_io_error_ + "). Destroy it physically.");
-        }
+        if (error_bytes_ > opt_.max_error_bytes) return TooManyErrors();
       }
       pos += len;
     }
     return Status::Ok();
+  }
+
+  Status TooManyErrors() const {
+    const std::string last = last_io_error_.empty() ? "" : " (last error: " + last_io_error_ + ")";
+    if (dev_.is_regular_file()) {
+      return IoError(std::to_string(error_bytes_) + " bytes of " + dev_.path() +
+                     " could not be overwritten or read back" + last +
+                     ": its old data may remain there. Check the disk (dmesg, smartctl) and "
+                     "wipe the file again, or wipe the whole device.");
+    }
+    return IoError("more than " + std::to_string(opt_.max_error_bytes) +
+                   " bytes could not be written or read back; the device is failing" + last +
+                   ". Destroy it physically.");
   }
 
   // Producer side of verification: unreadable sectors go to chunk.bad.
@@ -305,11 +314,7 @@ class Engine {
             MergeRanges(&skip, c.bad);
             MergeRanges(&v.unreadable, c.bad);
             error_bytes_ += Total(c.bad);
-            if (error_bytes_ > opt_.max_error_bytes) {
-              return IoError("more than " + std::to_string(opt_.max_error_bytes) +
-                             " bytes could not be written or read back; the device is failing. "
-                             "Destroy it physically.");
-            }
+            if (error_bytes_ > opt_.max_error_bytes) return TooManyErrors();
           }
           std::vector<ByteRange> found;
           v.mismatched_bytes +=
@@ -429,11 +434,15 @@ class Engine {
     const int n = static_cast<int>(s_.passes.size());
     auto stopped = [&](const Status& s) {
       if (s.code() == StatusCode::kInterrupted) {
+        // Without a state directory (file wipes) nothing can be resumed:
+        // say so instead of pointing at a --resume that would not find it.
+        const std::string next = opt_.state_dir.empty()
+                                     ? "nothing is kept to resume from: run the wipe again"
+                                     : "continue with: custody wipe --resume " + s_.wipe_id;
         return Finish(WipeResult::kInterrupted,
                       "stopped during pass " + std::to_string(s_.pass + 1) + "/" +
                           std::to_string(n) + " (" + s_.phase + ") at byte " +
-                          std::to_string(s_.offset) + "; continue with: custody wipe --resume " +
-                          s_.wipe_id,
+                          std::to_string(s_.offset) + "; " + next,
                       true);
       }
       return Finish(WipeResult::kFailed, s.message(), true);
