@@ -11,9 +11,17 @@
 // faster), and the peak RSS.
 //
 // Usage: wipe_bench WORK_DIR [SIZE_MIB=2048]   (needs root and losetup)
+// CUSTODY_WIPE_BENCH_QUICK=1 skips shred and nwipe on the loop devices (they
+// take minutes; nwipe took 15 min for 2 GiB here): the verification ratio
+// and the write ratio against dd alone, for iterating on the engine.
+//
+// The dd read is timed right before AND right after custody's wipe and the
+// faster of the two is the reference: on a shared machine a single run of
+// either is noisy, and the better dd run is the stricter comparison.
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -57,6 +65,10 @@ struct Timing : custody::WipeEventSink {
   double write_s = 0, verify_s = 0;
   custody::Status OnPassCompleted(const custody::WipePassEvent& e) override {
     write_s += e.duration_ms / 1000.0;
+    // Between the pass and its verification (not timed): without this, the
+    // read-back of a file-backed loop device is served from the backing
+    // file's page cache and "beats" a dd that reads the disk.
+    DropCaches();
     return custody::Status::Ok();
   }
   custody::Status OnVerified(const custody::WipeVerifiedEvent& e) override {
@@ -101,36 +113,42 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
   // count=: without it dd runs into the end of the device and exits 1.
   const double dd = TimeCommand("dd if=/dev/zero of=" + dev + " bs=4M oflag=direct count=" +
                                 std::to_string(mib / 4));
+  const bool quick = std::getenv("CUSTODY_WIPE_BENCH_QUICK") != nullptr;
   DropCaches();
-  const double shred = TimeCommand("shred -n1 " + dev);
+  const double shred = quick ? -2 : TimeCommand("shred -n1 " + dev);
   double nwipe = -1;
   // nwipe --autonuke wipes EVERY device when none is named: run it only with
   // a loop device named explicitly.
   const bool is_loop = dev.starts_with("/dev/loop") && dev.size() > 9 &&
                        dev.find_first_not_of("0123456789", 9) == std::string::npos;
-  if (is_loop && !Capture("command -v nwipe").empty()) {
+  if (!quick && is_loop && !Capture("command -v nwipe").empty()) {
     DropCaches();
     nwipe = TimeCommand("nwipe --autonuke --nogui --nowait --method=random --verify=off "
                         "--noblank --rounds=1 " + dev);
   }
+  const std::string dd_read_cmd = "dd if=" + dev + " of=/dev/null bs=4M iflag=direct";
   DropCaches();
-  const double dd_read = TimeCommand("dd if=" + dev + " of=/dev/null bs=4M iflag=direct");
+  const double dd_read_before = TimeCommand(dd_read_cmd);
   DropCaches();
   Timing t;
   const bool ok = CustodyWipe(dev, &t);
+  DropCaches();
+  const double dd_read_after = TimeCommand(dd_read_cmd);
   std::system(("losetup -d " + dev).c_str());
-  if (dd < 0 || shred < 0 || dd_read < 0 || !ok) return;
+  if (dd < 0 || shred == -1 || dd_read_before < 0 || dd_read_after < 0 || !ok) return;
+  const double dd_read = std::min(dd_read_before, dd_read_after);
   Row("dd if=/dev/zero bs=4M oflag=direct", dd, mib);
-  Row("shred -n1", shred, mib);
+  if (shred > 0) Row("shred -n1", shred, mib);
   if (nwipe > 0) Row("nwipe --method=random --rounds=1", nwipe, mib);
   Row("custody random pass (write)", t.write_s, mib);
-  Row("dd of=/dev/null bs=4M iflag=direct", dd_read, mib);
+  Row("dd of=/dev/null bs=4M iflag=direct (before)", dd_read_before, mib);
+  Row("dd of=/dev/null bs=4M iflag=direct (after)", dd_read_after, mib);
   Row("custody full read-back verification", t.verify_s, mib);
-  double best = std::min(dd, shred);
+  double best = shred > 0 ? std::min(dd, shred) : dd;
   if (nwipe > 0) best = std::min(best, nwipe);
-  std::printf("  ratio write  custody / faster of dd,shred%s: %.2f  (target >= 1.0)\n",
-              nwipe > 0 ? ",nwipe" : "", best / t.write_s);
-  std::printf("  ratio verify custody / dd iflag=direct read: %.2f  (target >= 0.95)\n",
+  std::printf("  ratio write  custody / faster of dd%s%s: %.2f  (target >= 1.0)\n",
+              shred > 0 ? ",shred" : "", nwipe > 0 ? ",nwipe" : "", best / t.write_s);
+  std::printf("  ratio verify custody / faster dd iflag=direct read: %.2f  (target >= 1.0)\n",
               dd_read / t.verify_s);
 }
 

@@ -21,6 +21,9 @@
 
 namespace custody {
 
+class BlockDevice;
+struct BlockDeviceOptions;
+
 class WritableFile {
  public:
   virtual ~WritableFile() = default;
@@ -30,6 +33,28 @@ class WritableFile {
   virtual Status Sync() = 0;
   // Closes the file; further calls fail. Unsynced data may still be lost.
   virtual Status Close() = 0;
+  // Appends as much of `data` as the file system accepts and returns how many
+  // bytes that was: fewer than data.size() only when the file system is full
+  // (ENOSPC, EDQUOT) or the file reached its maximum size (EFBIG). Short
+  // writes and EINTR are retried; any other failure is an error. This is how
+  // a free-space wipe fills a disk. The default implementation is Append.
+  virtual Result<size_t> AppendUntilFull(std::string_view data);
+};
+
+// What lstat(2) says about a path (symbolic links are not followed).
+struct FileStatus {
+  enum class Type { kRegular, kDirectory, kSymlink, kOther };
+  Type type = Type::kOther;
+  uint64_t size = 0;
+  uint64_t block_size = 4096;  // st_blksize: the allocation granularity.
+  uint64_t links = 1;          // st_nlink
+  uint64_t device = 0;         // st_dev: equal for paths on one file system.
+};
+
+// A byte range of a file that holds data (not a hole).
+struct FileExtent {
+  uint64_t offset = 0;
+  uint64_t length = 0;
 };
 
 class Env {
@@ -65,6 +90,23 @@ class Env {
   // missing; kUnsupported where the environment has no such notion.
   virtual Result<uint32_t> GetFileMode(const std::string& path);
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+
+  // ---- For wiping files and free space (custody/wipe.h). Each default
+  // implementation returns kUnsupported.
+  // lstat(2). kNotFound if the path does not exist.
+  virtual Result<FileStatus> StatNoFollow(const std::string& path);
+  // The data extents of a regular file (SEEK_DATA/SEEK_HOLE), sorted; one
+  // extent covering the whole file where the file system cannot tell holes.
+  virtual Result<std::vector<FileExtent>> DataExtents(const std::string& path);
+  // Opens a block device or a regular file for whole-range I/O through the
+  // erase engine (custody/block_device.h OpenBlockDevice in the real Env).
+  virtual Result<std::unique_ptr<BlockDevice>> OpenBlockDevice(const std::string& path,
+                                                               const BlockDeviceOptions& options);
+  // Truncates an existing regular file (never through a symlink) to `size`
+  // and makes that durable (fsync).
+  virtual Status TruncateFile(const std::string& path, uint64_t size);
+  // Removes an empty directory.
+  virtual Status RemoveDir(const std::string& path);
 
   // Wall-clock time, microseconds since the Unix epoch (UTC).
   virtual int64_t NowUnixMicros() = 0;

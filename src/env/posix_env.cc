@@ -9,6 +9,9 @@
 #include <chrono>
 #include <cstring>
 
+#include <algorithm>
+
+#include "custody/block_device.h"
 #include "custody/env.h"
 #include "env/posix_io.h"
 
@@ -24,6 +27,21 @@ class PosixWritableFile final : public WritableFile {
   Status Append(std::string_view data) override {
     if (fd_ < 0) return FailedPreconditionError(path_ + ": file is closed");
     return posix::WriteAll(fd_, data.data(), data.size(), path_);
+  }
+  Result<size_t> AppendUntilFull(std::string_view data) override {
+    if (fd_ < 0) return FailedPreconditionError(path_ + ": file is closed");
+    size_t done = 0;
+    while (done < data.size()) {
+      const ssize_t w = posix::RetryOnEintr(
+          [&] { return ::write(fd_, data.data() + done, data.size() - done); });
+      if (w < 0) {
+        if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) break;
+        return posix::ErrnoStatus("write", path_, errno);
+      }
+      if (w == 0) break;  // Nothing more fits.
+      done += static_cast<size_t>(w);
+    }
+    return done;
   }
   Status Sync() override {
     if (fd_ < 0) return FailedPreconditionError(path_ + ": file is closed");
@@ -136,6 +154,75 @@ class PosixEnv final : public Env {
     ::closedir(d);
     return names;
   }
+  Result<FileStatus> StatNoFollow(const std::string& path) override {
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0) return posix::ErrnoStatus("lstat", path, errno);
+    FileStatus fs;
+    fs.type = S_ISREG(st.st_mode)   ? FileStatus::Type::kRegular
+              : S_ISDIR(st.st_mode) ? FileStatus::Type::kDirectory
+              : S_ISLNK(st.st_mode) ? FileStatus::Type::kSymlink
+                                    : FileStatus::Type::kOther;
+    fs.size = static_cast<uint64_t>(st.st_size);
+    fs.block_size = st.st_blksize > 0 ? static_cast<uint64_t>(st.st_blksize) : 4096;
+    fs.links = static_cast<uint64_t>(st.st_nlink);
+    fs.device = static_cast<uint64_t>(st.st_dev);
+    return fs;
+  }
+  Result<std::vector<FileExtent>> DataExtents(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return posix::ErrnoStatus("open", path, errno);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      Status s = posix::ErrnoStatus("stat", path, errno);
+      ::close(fd);
+      return s;
+    }
+    const off_t size = st.st_size;
+    std::vector<FileExtent> out;
+    for (off_t pos = 0; pos < size;) {
+      const off_t data = ::lseek(fd, pos, SEEK_DATA);
+      if (data < 0) {
+        if (errno == ENXIO) break;  // Only holes from here on.
+        if (errno == EINVAL) {      // No SEEK_DATA here: the file counts as dense.
+          out = {{0, static_cast<uint64_t>(size)}};
+          break;
+        }
+        Status s = posix::ErrnoStatus("lseek", path, errno);
+        ::close(fd);
+        return s;
+      }
+      off_t hole = ::lseek(fd, data, SEEK_HOLE);
+      if (hole < 0) hole = size;
+      hole = std::min(hole, size);
+      if (hole > data) {
+        out.push_back({static_cast<uint64_t>(data), static_cast<uint64_t>(hole - data)});
+      }
+      pos = hole > data ? hole : data + 1;
+    }
+    ::close(fd);
+    return out;
+  }
+  Result<std::unique_ptr<BlockDevice>> OpenBlockDevice(const std::string& path,
+                                                       const BlockDeviceOptions& options) override {
+    return custody::OpenBlockDevice(path, options);
+  }
+  Status TruncateFile(const std::string& path, uint64_t size) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return posix::ErrnoStatus("open", path, errno);
+    Status s;
+    if (posix::RetryOnEintr([&] { return ::ftruncate(fd, static_cast<off_t>(size)); }) != 0) {
+      s = posix::ErrnoStatus("truncate", path, errno);
+    } else {
+      s = posix::FsyncFd(fd, path);
+    }
+    ::close(fd);
+    return s;
+  }
+  Status RemoveDir(const std::string& path) override {
+    if (::rmdir(path.c_str()) != 0) return posix::ErrnoStatus("rmdir", path, errno);
+    return Status::Ok();
+  }
+
   int64_t NowUnixMicros() override {
     return std::chrono::duration_cast<std::chrono::microseconds>(
                std::chrono::system_clock::now().time_since_epoch())
@@ -164,6 +251,32 @@ Env* Env::Default() {
 
 Result<std::unique_ptr<WritableFile>> Env::OpenForOverwrite(const std::string& path) {
   return UnsupportedError("this environment cannot overwrite " + path + " in place");
+}
+
+Result<size_t> WritableFile::AppendUntilFull(std::string_view data) {
+  CUSTODY_RETURN_IF_ERROR(Append(data));
+  return data.size();
+}
+
+Result<FileStatus> Env::StatNoFollow(const std::string& path) {
+  return UnsupportedError("this environment cannot stat " + path);
+}
+
+Result<std::vector<FileExtent>> Env::DataExtents(const std::string& path) {
+  return UnsupportedError("this environment cannot list the extents of " + path);
+}
+
+Result<std::unique_ptr<BlockDevice>> Env::OpenBlockDevice(const std::string& path,
+                                                          const BlockDeviceOptions&) {
+  return UnsupportedError("this environment cannot open " + path + " for wiping");
+}
+
+Status Env::TruncateFile(const std::string& path, uint64_t) {
+  return UnsupportedError("this environment cannot truncate " + path);
+}
+
+Status Env::RemoveDir(const std::string& path) {
+  return UnsupportedError("this environment cannot remove the directory " + path);
 }
 
 Result<uint32_t> Env::GetFileMode(const std::string& path) {

@@ -2,26 +2,22 @@
 //
 // WipeFileTree (custody/wipe.h): overwrite files in place through the same
 // engine as devices, then make their names disappear.
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include "common/time_util.h"
 #include "custody/device.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
-#include "env/posix_io.h"
 
 namespace custody {
 namespace {
 
+// Every access to the file system goes through the Env, so that tests inject
+// EIO, short writes, EINTR, failed syncs and lost unsynced data
+// (tests/erase/file_wipe_test.cc).
 struct Entry {
   std::string path;
-  struct stat st;
+  FileStatus st;
 };
 
 std::string DirName(const std::string& p) {
@@ -37,32 +33,26 @@ std::string BaseName(const std::string& p) {
 
 // Depth-first, children before their directory. Refuses what must not be
 // touched before anything is written.
-Status Collect(const std::string& path, dev_t root_dev, bool allow_hard_links,
+Status Collect(const std::string& path, uint64_t root_dev, bool allow_hard_links, Env* env,
                std::vector<Entry>* out, std::vector<std::string>* refused,
                std::vector<std::string>* warnings) {
-  Entry e{path, {}};
-  if (::lstat(path.c_str(), &e.st) != 0) return posix::ErrnoStatus("lstat", path, errno);
-  if (S_ISDIR(e.st.st_mode)) {
-    if (e.st.st_dev != root_dev) {
+  CUSTODY_ASSIGN_OR_RETURN(FileStatus st, env->StatNoFollow(path));
+  Entry e{path, st};
+  if (st.type == FileStatus::Type::kDirectory) {
+    if (st.device != root_dev) {
       refused->push_back(path + " is a mount point (another file system)");
       return Status::Ok();
     }
-    DIR* d = ::opendir(path.c_str());
-    if (!d) return posix::ErrnoStatus("opendir", path, errno);
-    std::vector<std::string> names;
-    while (struct dirent* de = ::readdir(d)) {
-      std::string n = de->d_name;
-      if (n != "." && n != "..") names.push_back(n);
-    }
-    ::closedir(d);
+    CUSTODY_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(path));
     std::sort(names.begin(), names.end());
     for (const std::string& n : names) {
+      if (n == "." || n == "..") continue;
       CUSTODY_RETURN_IF_ERROR(
-          Collect(path + "/" + n, root_dev, allow_hard_links, out, refused, warnings));
+          Collect(path + "/" + n, root_dev, allow_hard_links, env, out, refused, warnings));
     }
-  } else if (S_ISREG(e.st.st_mode)) {
-    if (e.st.st_nlink > 1) {
-      const std::string what = path + " has " + std::to_string(e.st.st_nlink) +
+  } else if (st.type == FileStatus::Type::kRegular) {
+    if (st.links > 1) {
+      const std::string what = path + " has " + std::to_string(st.links) +
                                " hard links: its other names still reach the data";
       if (allow_hard_links) {
         warnings->push_back(what + " (the content is overwritten; those names stay)");
@@ -70,49 +60,34 @@ Status Collect(const std::string& path, dev_t root_dev, bool allow_hard_links,
         refused->push_back(what + " (remove them, or pass --allow-hard-links)");
       }
     }
-  } else if (!S_ISLNK(e.st.st_mode)) {
+  } else if (st.type != FileStatus::Type::kSymlink) {
     refused->push_back(path + " is a special file (device, FIFO or socket)");
   }
   out->push_back(std::move(e));
   return Status::Ok();
 }
 
-// The file's data extents (SEEK_DATA/SEEK_HOLE), rounded out to `block` and
-// clipped to `size`; empty when the file is dense (the engine's "whole").
+// The file's data extents, rounded out to `block` and clipped to `size`;
+// empty when the file is dense (the engine's "whole").
 Result<std::vector<ByteRange>> DataRegions(const std::string& path, uint64_t size, uint64_t block,
-                                           bool* any_data) {
+                                           Env* env, bool* any_data) {
   std::vector<ByteRange> out;
   *any_data = false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return posix::ErrnoStatus("open", path, errno);
-  off_t pos = 0;
-  for (;;) {
-    off_t data = ::lseek(fd, pos, SEEK_DATA);
-    if (data < 0) {
-      if (errno == ENXIO) break;  // No more data.
-      if (errno == EINVAL) {      // No SEEK_DATA here: treat the file as dense.
-        out = {{0, size}};
-        break;
-      }
-      Status s = posix::ErrnoStatus("lseek", path, errno);
-      ::close(fd);
-      return s;
-    }
-    off_t hole = ::lseek(fd, data, SEEK_HOLE);
-    if (hole < 0) hole = static_cast<off_t>(size);
-    uint64_t b = static_cast<uint64_t>(data) / block * block;
-    uint64_t e = std::min<uint64_t>(size, (static_cast<uint64_t>(hole) + block - 1) / block * block);
-    if (e > b) {
-      if (!out.empty() && out.back().offset + out.back().length >= b) {
-        out.back().length = std::max(out.back().offset + out.back().length, e) - out.back().offset;
-      } else {
-        out.push_back({b, e - b});
-      }
-    }
-    pos = hole;
-    if (static_cast<uint64_t>(pos) >= size) break;
+  auto extents = env->DataExtents(path);
+  if (extents.status().code() == StatusCode::kUnsupported) {
+    extents = std::vector<FileExtent>{{0, size}};  // Cannot tell holes: dense.
   }
-  ::close(fd);
+  if (!extents.ok()) return extents.status();
+  for (const FileExtent& x : *extents) {
+    const uint64_t b = x.offset / block * block;
+    const uint64_t e = std::min<uint64_t>(size, (x.offset + x.length + block - 1) / block * block);
+    if (e <= b) continue;
+    if (!out.empty() && out.back().offset + out.back().length >= b) {
+      out.back().length = std::max(out.back().offset + out.back().length, e) - out.back().offset;
+    } else {
+      out.push_back({b, e - b});
+    }
+  }
   *any_data = !out.empty();
   if (out.size() == 1 && out[0].offset == 0 && out[0].length == size) out.clear();
   return out;
@@ -127,15 +102,6 @@ std::string RandomName(size_t length, Env* env) {
   return name;
 }
 
-Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return posix::ErrnoStatus("open", dir, errno);
-  int rc = ::fsync(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : posix::ErrnoStatus("fsync", dir, err);
-}
-
 // Renames `path` to random names of the same length (so the new entry takes
 // the old one's slot in the directory and overwrites the name's bytes),
 // syncing the directory each time. Returns the final path.
@@ -147,14 +113,11 @@ Result<std::string> Scramble(const std::string& path, int renames, Env* env) {
     std::string next;
     for (int attempt = 0; attempt < 8; ++attempt) {
       next = dir + "/" + RandomName(length, env);
-      struct stat st;
-      if (::lstat(next.c_str(), &st) != 0 && errno == ENOENT) break;
+      if (env->StatNoFollow(next).status().code() == StatusCode::kNotFound) break;
     }
-    if (::rename(current.c_str(), next.c_str()) != 0) {
-      return posix::ErrnoStatus("rename", current, errno);
-    }
+    CUSTODY_RETURN_IF_ERROR(env->RenameFile(current, next));
     current = next;
-    CUSTODY_RETURN_IF_ERROR(SyncDirectory(dir));
+    CUSTODY_RETURN_IF_ERROR(env->SyncDir(dir));
   }
   return current;
 }
@@ -176,13 +139,12 @@ WipeResult Worse(WipeResult a, WipeResult b) {
 
 Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
                                      Env* env) {
-  struct stat top;
-  if (::lstat(path.c_str(), &top) != 0) return posix::ErrnoStatus("lstat", path, errno);
-  if (S_ISLNK(top.st_mode)) {
+  CUSTODY_ASSIGN_OR_RETURN(FileStatus top, env->StatNoFollow(path));
+  if (top.type == FileStatus::Type::kSymlink) {
     return InvalidArgumentError(path + " is a symbolic link; custody never follows links. Name "
                                        "the file it points to, or remove the link with rm.");
   }
-  if (!S_ISREG(top.st_mode) && !S_ISDIR(top.st_mode)) {
+  if (top.type != FileStatus::Type::kRegular && top.type != FileStatus::Type::kDirectory) {
     return InvalidArgumentError(path + " is neither a regular file nor a directory (wipe block "
                                        "devices by their /dev name; FIFOs and sockets hold no data)");
   }
@@ -190,7 +152,7 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
   FileWipeSummary summary;
   std::vector<Entry> entries;
   std::vector<std::string> refused;
-  CUSTODY_RETURN_IF_ERROR(Collect(path, top.st_dev, options.allow_hard_links, &entries, &refused,
+  CUSTODY_RETURN_IF_ERROR(Collect(path, top.device, options.allow_hard_links, env, &entries, &refused,
                                   &summary.warnings));
   if (!refused.empty()) {
     std::string msg = "refusing to wipe " + path + ", nothing was touched: ";
@@ -218,35 +180,38 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
       return summary;
     }
     const std::string dir = DirName(e.path);
-    if (S_ISDIR(e.st.st_mode)) {
+    if (e.st.type == FileStatus::Type::kDirectory) {
       CUSTODY_ASSIGN_OR_RETURN(std::string final_path, Scramble(e.path, options.renames, env));
-      if (::rmdir(final_path.c_str()) != 0) return posix::ErrnoStatus("rmdir", final_path, errno);
-      CUSTODY_RETURN_IF_ERROR(SyncDirectory(dir));
+      CUSTODY_RETURN_IF_ERROR(env->RemoveDir(final_path));
+      CUSTODY_RETURN_IF_ERROR(env->SyncDir(dir));
       CUSTODY_RETURN_IF_ERROR(removed("", e.path, "directory"));
       ++summary.directories;
       continue;
     }
-    if (S_ISLNK(e.st.st_mode)) {
+    if (e.st.type == FileStatus::Type::kSymlink) {
       CUSTODY_ASSIGN_OR_RETURN(std::string final_path, Scramble(e.path, options.renames, env));
-      if (::unlink(final_path.c_str()) != 0) return posix::ErrnoStatus("unlink", final_path, errno);
-      CUSTODY_RETURN_IF_ERROR(SyncDirectory(dir));
+      CUSTODY_RETURN_IF_ERROR(env->RemoveFile(final_path));
+      CUSTODY_RETURN_IF_ERROR(env->SyncDir(dir));
       CUSTODY_RETURN_IF_ERROR(removed("", e.path, "symlink"));
       ++summary.symlinks;
       continue;
     }
     // A regular file: up to its allocated size (the slack after EOF in the
     // last block holds old data too).
-    const uint64_t block = e.st.st_blksize > 0 ? static_cast<uint64_t>(e.st.st_blksize) : 4096;
-    const uint64_t size = static_cast<uint64_t>(e.st.st_size);
+    const uint64_t block = std::max<uint64_t>(e.st.block_size, 1);
+    const uint64_t size = e.st.size;
     const uint64_t exposed = (size + block - 1) / block * block;
     bool any_data = false;
-    CUSTODY_ASSIGN_OR_RETURN(auto regions, DataRegions(e.path, exposed, block, &any_data));
+    CUSTODY_ASSIGN_OR_RETURN(auto regions, DataRegions(e.path, exposed, block, env, &any_data));
     std::string wipe_id;
     if (any_data && exposed > 0) {
       BlockDeviceOptions bo;
       bo.file_size = exposed;
-      CUSTODY_ASSIGN_OR_RETURN(auto dev, OpenBlockDevice(e.path, bo));
+      CUSTODY_ASSIGN_OR_RETURN(auto dev, env->OpenBlockDevice(e.path, bo));
       WipeOptions wo = options.wipe;
+      // A file is not a disk with bad sectors to skip: a byte that cannot be
+      // overwritten fails the file's wipe (and leaves the file in place).
+      wo.max_error_bytes = 0;
       wo.wipe_id.clear();
       wo.state_dir.clear();
       wo.regions = regions;
@@ -274,17 +239,10 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
       }
     }
     // Truncate before the renames: the name that is unlinked holds nothing.
-    int fd = ::open(e.path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return posix::ErrnoStatus("open", e.path, errno);
-    if (::ftruncate(fd, 0) != 0 || ::fsync(fd) != 0) {
-      Status s = posix::ErrnoStatus("truncate", e.path, errno);
-      ::close(fd);
-      return s;
-    }
-    ::close(fd);
+    CUSTODY_RETURN_IF_ERROR(env->TruncateFile(e.path, 0));
     CUSTODY_ASSIGN_OR_RETURN(std::string final_path, Scramble(e.path, options.renames, env));
-    if (::unlink(final_path.c_str()) != 0) return posix::ErrnoStatus("unlink", final_path, errno);
-    CUSTODY_RETURN_IF_ERROR(SyncDirectory(dir));
+    CUSTODY_RETURN_IF_ERROR(env->RemoveFile(final_path));
+    CUSTODY_RETURN_IF_ERROR(env->SyncDir(dir));
     CUSTODY_RETURN_IF_ERROR(removed(wipe_id, e.path, "file"));
     ++summary.files;
   }

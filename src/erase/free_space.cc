@@ -12,6 +12,7 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 
 #include "common/time_util.h"
 #include "custody/block_device.h"
@@ -20,10 +21,12 @@
 #include "custody/wipe.h"
 #include "device/system_view.h"
 #include "env/posix_io.h"
+#include "erase/free_space.h"
 #include "erase/pattern_source.h"
 #include "erase/wipe_state.h"
 
 namespace custody {
+namespace erase {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -34,6 +37,14 @@ constexpr size_t kBufferBytes = 4u << 20;
 uint64_t MsSince(Clock::time_point t) {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
+}
+
+// True when `s` reports a full file system (ENOSPC or EDQUOT). Env errors
+// carry strerror's text; there is no status code for "full" because only the
+// fill treats it as the expected end rather than a failure.
+bool IsNoSpace(const Status& s) {
+  return s.message().find(std::strerror(ENOSPC)) != std::string::npos ||
+         s.message().find(std::strerror(EDQUOT)) != std::string::npos;
 }
 
 struct Filler {
@@ -64,96 +75,81 @@ struct Filler {
 
   // Writes fill files until the file system is full. The pattern's offsets
   // run on across files, so each byte's expected value is known on read-back.
-  Result<uint64_t> Fill(int pass, erase::PatternSource& src, std::vector<std::string>* files) {
+  Result<uint64_t> Fill(int pass, PatternSource& src, std::vector<std::string>* files) {
     AlignedBuffer buf(kBufferBytes, 4096);
     uint64_t total = 0;
     phase_start = Clock::now();
     for (int index = 0;; ++index) {
       const std::string path = dir + "/fill-" + std::to_string(index);
-      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-      if (fd < 0) {
-        if (errno == ENOSPC || errno == EDQUOT) break;  // Not even an inode left.
-        return posix::ErrnoStatus("create", path, errno);
+      auto created = env->NewWritableFile(path, 0600);
+      if (!created.ok()) {
+        // Not even an inode or a directory block left: the previous file
+        // filled the space exactly.
+        if (index > 0 && IsNoSpace(created.status())) break;
+        return created.status();
       }
+      std::unique_ptr<WritableFile> file = std::move(*created);
       files->push_back(path);
       uint64_t in_file = 0;
       bool full = false;
-      while (in_file < kFileBytes) {
-        if (Stopped()) {
-          ::close(fd);
-          return InterruptedError("stopped while filling");
-        }
+      while (in_file < kFileBytes && !full) {
+        if (Stopped()) return InterruptedError("stopped while filling");
         const size_t n = static_cast<size_t>(std::min<uint64_t>(kBufferBytes, kFileBytes - in_file));
         src.Fill(total, buf.data(), n);
-        size_t done = 0;
-        while (done < n) {
-          ssize_t w = posix::RetryOnEintr([&] { return ::write(fd, buf.data() + done, n - done); });
-          if (w < 0) {
-            if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) {
-              full = errno != EFBIG;
-              break;
-            }
-            Status s = posix::ErrnoStatus("write", path, errno);
-            ::close(fd);
-            return s;
-          }
-          if (w == 0) {
-            full = true;
-            break;
-          }
-          done += static_cast<size_t>(w);
-        }
+        CUSTODY_ASSIGN_OR_RETURN(
+            size_t done,
+            file->AppendUntilFull(std::string_view(reinterpret_cast<const char*>(buf.data()), n)));
+        full = done < n;
         in_file += done;
         total += done;
         Progress(pass, "write", total);
-        if (done < n) break;
       }
-      // fdatasync can itself report ENOSPC on delayed allocation: the data
-      // that did fit is what counts.
-      if (::fdatasync(fd) != 0 && errno != ENOSPC && errno != EDQUOT) {
-        Status s = posix::ErrnoStatus("fdatasync", path, errno);
-        ::close(fd);
-        return s;
+      // Every byte counted must be on the medium before the read-back: a
+      // failed sync (EIO, or ENOSPC from delayed allocation) means some of
+      // them are not, and the free space they stand for is not overwritten.
+      Status synced = file->Sync();
+      if (!synced.ok()) {
+        return IoError("the file system did not confirm that the fill reached the disk (" +
+                       synced.message() + "): free space may remain unwritten. Check the "
+                       "disk (dmesg) and run the free-space wipe again.");
       }
-      ::close(fd);
+      CUSTODY_RETURN_IF_ERROR(file->Close());
       if (full) break;
     }
     return total;
   }
 
-  // Reads every fill file back (after dropping it from the page cache, so the
-  // bytes come from the medium) and checks it against the pass.
-  Result<uint64_t> Verify(int pass, erase::PatternSource& src, const std::vector<std::string>& files,
+  // Reads every fill file back, bypassing the page cache where the file
+  // system allows it (O_DIRECT), so the bytes come from the medium, and
+  // checks them against the pass.
+  Result<uint64_t> Verify(int pass, PatternSource& src, const std::vector<std::string>& files,
                           uint64_t total) {
     AlignedBuffer buf(kBufferBytes, 4096);
     uint64_t offset = 0, mismatched = 0;
     std::vector<ByteRange> mismatches;
     phase_start = Clock::now();
+    BlockDeviceOptions ro;
+    ro.writable = false;
+    ro.exclusive = false;
     for (const std::string& path : files) {
-      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) return posix::ErrnoStatus("open", path, errno);
-      ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-      for (;;) {
-        if (Stopped()) {
-          ::close(fd);
-          return InterruptedError("stopped while verifying");
-        }
-        ssize_t r = posix::RetryOnEintr([&] { return ::read(fd, buf.data(), kBufferBytes); });
-        if (r < 0) {
-          Status s = posix::ErrnoStatus("read", path, errno);
-          ::close(fd);
-          return s;
-        }
-        if (r == 0) break;
-        mismatched += src.Check(offset, buf.data(), static_cast<size_t>(r), 512, {}, &mismatches);
-        offset += static_cast<uint64_t>(r);
+      CUSTODY_ASSIGN_OR_RETURN(auto file, env->OpenBlockDevice(path, ro));
+      const uint64_t size = file->size();
+      if (offset + size > total) break;  // Reported below.
+      for (uint64_t at = 0; at < size;) {
+        if (Stopped()) return InterruptedError("stopped while verifying");
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(kBufferBytes, size - at));
+        CUSTODY_RETURN_IF_ERROR(file->ReadAt(at, buf.data(), n));
+        mismatched += src.Check(offset, buf.data(), n, 512, {}, &mismatches);
+        at += n;
+        offset += n;
         Progress(pass, "verify", offset);
       }
-      ::close(fd);
     }
     if (offset != total) {
-      return CorruptionError("the fill files hold " + std::to_string(offset) + " bytes, " +
-                             std::to_string(total) + " were written");
+      return VerificationFailedError(
+          "read-back: the fill files hold " + std::to_string(offset) + " bytes, but " +
+          std::to_string(total) + " were written: data did not reach the disk, so free space "
+          "may remain unwritten. Check the disk (dmesg) and run the free-space wipe again.");
     }
     return mismatched;
   }
@@ -161,28 +157,95 @@ struct Filler {
   Status RemoveFiles(std::vector<std::string>* files) {
     Status first;
     for (const std::string& f : *files) {
-      if (::unlink(f.c_str()) != 0 && errno != ENOENT && first.ok()) {
-        first = posix::ErrnoStatus("unlink", f, errno);
-      }
+      Status s = env->RemoveFile(f);
+      if (!s.ok() && s.code() != StatusCode::kNotFound && first.ok()) first = s;
     }
     files->clear();
     return first;
   }
 };
 
+}  // namespace
+
+Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
+                                         const std::vector<WipePass>& passes, uint64_t total_hint,
+                                         const WipeOptions& options, Env* env,
+                                         FreeSpaceWipeEvent ev) {
+  ev.started_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
+  const Clock::time_point start = Clock::now();
+
+  Filler f{options, env, &ev, real + "/.custody-free-space-" + ev.wipe_id};
+  f.total_hint = total_hint;
+  std::vector<std::string> files;
+  Status failure = env->CreateDir(f.dir, 0700);
+  const VerifyMode vm = options.plan.verify.mode;
+  for (size_t i = 0; failure.ok() && i < passes.size(); ++i) {
+    std::string key(32, '\0');
+    if (passes[i].kind == WipePass::Kind::kRandom) {
+      failure = env->RandomBytes(reinterpret_cast<uint8_t*>(key.data()), key.size());
+      if (!failure.ok()) break;
+    }
+    PatternSource src(passes[i], key);
+    const int pass = static_cast<int>(i) + 1;
+    auto filled = f.Fill(pass, src, &files);
+    if (!filled.ok()) {
+      failure = filled.status();
+      break;
+    }
+    ev.bytes_filled = *filled;
+    const bool verify_this = vm == VerifyMode::kAll ||
+                             ((vm == VerifyMode::kLast || vm == VerifyMode::kSample) &&
+                              i + 1 == passes.size());
+    if (verify_this) {
+      ev.verify_mode = "full";
+      auto bad = f.Verify(pass, src, files, *filled);
+      if (!bad.ok()) {
+        failure = bad.status();
+        break;
+      }
+      ev.mismatched_bytes += *bad;
+    }
+    failure = f.RemoveFiles(&files);
+    if (failure.ok()) failure = env->SyncDir(f.dir);
+    if (!failure.ok()) break;
+    ev.passes_completed = pass;
+  }
+  (void)f.RemoveFiles(&files);
+  (void)env->RemoveDir(f.dir);
+  // The removals (and with them the freed blocks) reach the medium.
+  Status synced = env->SyncDir(real);
+  if (failure.ok() && !synced.ok()) failure = synced;
+
+  ev.verified = failure.ok() && ev.verify_mode == "full" && ev.mismatched_bytes == 0 &&
+                ev.passes_completed == static_cast<int>(passes.size());
+  if (failure.code() == StatusCode::kInterrupted) {
+    ev.result = WipeResult::kInterrupted;
+    ev.message = "stopped by the operator; the fill files were removed. Run the free-space wipe "
+                 "again.";
+  } else if (!failure.ok()) {
+    ev.result = WipeResult::kFailed;
+    ev.message = failure.message();
+  } else if (ev.mismatched_bytes > 0) {
+    ev.result = WipeResult::kFailed;
+    ev.message = "read-back found " + std::to_string(ev.mismatched_bytes) +
+                 " bytes that differ from what was written";
+  } else {
+    ev.result = WipeResult::kCompleted;
+    ev.message = "filled " + std::to_string(ev.bytes_filled) + " bytes of free space";
+  }
+  ev.finished_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
+  ev.duration_ms = MsSince(start);
+  if (options.sink) CUSTODY_RETURN_IF_ERROR(options.sink->OnFreeSpaceFinished(ev));
+  return ev;
+}
+
+}  // namespace erase
+
+namespace {
+
 std::string RealPath(const std::string& p) {
   char buf[PATH_MAX];
   return ::realpath(p.c_str(), buf) ? std::string(buf) : p;
-}
-
-// syncfs: the removals (and the freed blocks) reach the medium.
-Status SyncFileSystem(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return posix::ErrnoStatus("open", path, errno);
-  const int rc = ::syncfs(fd);
-  const int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::Ok() : posix::ErrnoStatus("syncfs", path, err);
 }
 
 }  // namespace
@@ -239,72 +302,8 @@ Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const W
             : std::to_string(ev.reserved_bytes) +
                   " bytes reserved for root were not reached (not running as root)");
   }
-  ev.started_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
-  const Clock::time_point start = Clock::now();
-
-  Filler f{options, env, &ev, real + "/.custody-free-space-" + ev.wipe_id};
-  f.total_hint = ev.free_bytes_before + (::geteuid() == 0 ? ev.reserved_bytes : 0);
-  if (::mkdir(f.dir.c_str(), 0700) != 0) return posix::ErrnoStatus("mkdir", f.dir, errno);
-
-  std::vector<std::string> files;
-  Status failure;
-  const VerifyMode vm = options.plan.verify.mode;
-  for (size_t i = 0; i < passes.size(); ++i) {
-    std::string key(32, '\0');
-    if (passes[i].kind == WipePass::Kind::kRandom) {
-      failure = env->RandomBytes(reinterpret_cast<uint8_t*>(key.data()), key.size());
-      if (!failure.ok()) break;
-    }
-    erase::PatternSource src(passes[i], key);
-    const int pass = static_cast<int>(i) + 1;
-    auto filled = f.Fill(pass, src, &files);
-    if (!filled.ok()) {
-      failure = filled.status();
-      break;
-    }
-    ev.bytes_filled = *filled;
-    const bool verify_this = vm == VerifyMode::kAll ||
-                             ((vm == VerifyMode::kLast || vm == VerifyMode::kSample) &&
-                              i + 1 == passes.size());
-    if (verify_this) {
-      ev.verify_mode = "full";
-      auto bad = f.Verify(pass, src, files, *filled);
-      if (!bad.ok()) {
-        failure = bad.status();
-        break;
-      }
-      ev.mismatched_bytes += *bad;
-    }
-    failure = f.RemoveFiles(&files);
-    if (failure.ok()) failure = SyncFileSystem(real);
-    if (!failure.ok()) break;
-    ev.passes_completed = pass;
-  }
-  (void)f.RemoveFiles(&files);
-  ::rmdir(f.dir.c_str());
-  (void)SyncFileSystem(real);
-
-  ev.verified = ev.verify_mode == "full" && ev.mismatched_bytes == 0 &&
-                ev.passes_completed == static_cast<int>(passes.size());
-  if (failure.code() == StatusCode::kInterrupted) {
-    ev.result = WipeResult::kInterrupted;
-    ev.message = "stopped by the operator; the fill files were removed. Run the free-space wipe "
-                 "again.";
-  } else if (!failure.ok()) {
-    ev.result = WipeResult::kFailed;
-    ev.message = failure.message();
-  } else if (ev.mismatched_bytes > 0) {
-    ev.result = WipeResult::kFailed;
-    ev.message = "read-back found " + std::to_string(ev.mismatched_bytes) +
-                 " bytes that differ from what was written";
-  } else {
-    ev.result = WipeResult::kCompleted;
-    ev.message = "filled " + std::to_string(ev.bytes_filled) + " bytes of free space";
-  }
-  ev.finished_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
-  ev.duration_ms = MsSince(start);
-  if (options.sink) CUSTODY_RETURN_IF_ERROR(options.sink->OnFreeSpaceFinished(ev));
-  return ev;
+  const uint64_t total_hint = ev.free_bytes_before + (::geteuid() == 0 ? ev.reserved_bytes : 0);
+  return erase::FillFreeSpace(real, passes, total_hint, options, env, std::move(ev));
 }
 
 }  // namespace custody

@@ -22,6 +22,10 @@ struct Chunk {
   size_t length = 0;
   uint8_t* data = nullptr;
   std::vector<ByteRange> bad;  // Producer's findings (unreadable sectors).
+  // Verification done on the producer side: bytes that differ from the pass
+  // and the mismatching sector ranges.
+  uint64_t mismatched = 0;
+  std::vector<ByteRange> found;
 };
 
 // Yields the next chunk's offset and length; false when done. Called on the
@@ -34,6 +38,16 @@ using StageFn = std::function<Status(Chunk&)>;
 // either stage and returns it, after the worker has finished.
 Status RunPipeline(std::vector<AlignedBuffer>& buffers, const NextChunkFn& next,
                    const StageFn& produce, const StageFn& consume);
+
+// The same with `workers` producer threads (at most buffers.size() - 1): each
+// takes the next chunk in turn, so up to `workers` chunks are produced at
+// once (reads in flight together, and their checks on different cores),
+// while `consume` still sees the chunks in order on the caller's thread.
+// `produce` gets the index (0..workers-1) of the thread that runs it.
+using WorkerStageFn = std::function<Status(Chunk&, int worker)>;
+Status RunParallelPipeline(std::vector<AlignedBuffer>& buffers, int workers,
+                           const NextChunkFn& next, const WorkerStageFn& produce,
+                           const StageFn& consume);
 
 }  // namespace custody::erase
 

@@ -1,6 +1,9 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "support/fake_env.h"
 
+#include <cerrno>
+#include <cstring>
+
 namespace custody::testing {
 
 class FakeWritableFile final : public WritableFile {
@@ -15,6 +18,11 @@ class FakeWritableFile final : public WritableFile {
       return s;
     }
     return env_->AppendTo(path_, data);
+  }
+  Result<size_t> AppendUntilFull(std::string_view data) override {
+    if (closed_) return FailedPreconditionError(path_ + ": file is closed");
+    if (overwrite_) return WritableFile::AppendUntilFull(data);
+    return env_->AppendUpTo(path_, data);
   }
   Status Sync() override {
     if (closed_) return FailedPreconditionError(path_ + ": file is closed");
@@ -31,6 +39,33 @@ class FakeWritableFile final : public WritableFile {
   bool overwrite_ = false;
   size_t offset_ = 0;
   bool closed_ = false;
+};
+
+class FakeFileBlockDevice final : public BlockDevice {
+ public:
+  FakeFileBlockDevice(FakeEnv* env, std::string path, uint64_t size)
+      : env_(env), path_(std::move(path)), size_(size) {}
+  const std::string& path() const override { return path_; }
+  uint64_t size() const override { return size_; }
+  uint32_t logical_sector_size() const override { return 512; }
+  uint32_t physical_sector_size() const override { return 4096; }
+  size_t buffer_alignment() const override { return 4096; }
+  bool direct_io() const override { return false; }
+  bool is_regular_file() const override { return true; }
+  Status Flush() override { return env_->SyncFile(path_); }
+
+ protected:
+  IoAttempt WriteOnce(uint64_t offset, const void* data, size_t n) override {
+    return env_->BlockWrite(path_, offset, data, n);
+  }
+  IoAttempt ReadOnce(uint64_t offset, void* data, size_t n) override {
+    return env_->BlockRead(path_, offset, data, n);
+  }
+
+ private:
+  FakeEnv* env_;
+  std::string path_;
+  uint64_t size_;
 };
 
 namespace {
@@ -138,6 +173,10 @@ Status FakeEnv::SyncFile(const std::string& path) {
   if (ShouldFail(Op::kSync)) return IoError("sync " + path + ": injected EIO");
   auto it = files_.find(path);
   if (it == files_.end()) return NotFoundError(path);
+  if (lose_at_sync_ >= 0 && lose_at_sync_-- == 0) {
+    // The power cut: what was not yet durable is gone, in every file.
+    for (auto& [name, f] : files_) f.data = f.durable;
+  }
   it->second.durable = it->second.data;
   it->second.durable_exists = true;
   return Status::Ok();
@@ -146,6 +185,27 @@ Status FakeEnv::SyncFile(const std::string& path) {
 Status FakeEnv::RenameFile(const std::string& from, const std::string& to) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kRename)) return IoError("rename " + from + ": injected EIO");
+  if (dirs_.count(from)) {  // A directory moves with everything below it.
+    const std::string prefix = from + "/";
+    std::map<std::string, File> moved;
+    for (auto f = files_.begin(); f != files_.end();) {
+      if (f->first.starts_with(prefix)) {
+        moved[to + "/" + f->first.substr(prefix.size())] = std::move(f->second);
+        f = files_.erase(f);
+      } else {
+        ++f;
+      }
+    }
+    files_.merge(moved);
+    std::set<std::string> dirs;
+    for (const std::string& d : dirs_) {
+      dirs.insert(d == from ? to : d.starts_with(prefix) ? to + "/" + d.substr(prefix.size()) : d);
+    }
+    dirs_ = std::move(dirs);
+    pending_dir_ops_[to] = true;
+    pending_dir_ops_.erase(from);
+    return Status::Ok();
+  }
   auto it = files_.find(from);
   if (it == files_.end()) return NotFoundError("rename " + from);
   File f = std::move(it->second);
@@ -196,7 +256,127 @@ Result<std::vector<std::string>> FakeEnv::ListDir(const std::string& path) {
   for (const auto& [name, f] : files_) {
     if (DirOf(name) == path) out.push_back(name.substr(path.size() + 1));
   }
+  for (const std::string& d : dirs_) {
+    if (d != path && DirOf(d) == path) out.push_back(d.substr(path.size() + 1));
+  }
   return out;
+}
+
+uint64_t FakeEnv::UsedBytes() const {
+  uint64_t used = 0;
+  for (const auto& [name, f] : files_) used += f.data.size();
+  return used;
+}
+
+Result<size_t> FakeEnv::AppendUpTo(const std::string& path, std::string_view data) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kAppend)) return IoError("write " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError(path);
+  const uint64_t used = UsedBytes();
+  const uint64_t room = capacity_ > used ? capacity_ - used : 0;
+  const size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), room));
+  it->second.data.append(data.substr(0, n));
+  return n;
+}
+
+IoAttempt FakeEnv::BlockWrite(const std::string& path, uint64_t offset, const void* data,
+                              size_t n) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (eintr_ > 0) {
+    --eintr_;
+    return {0, EINTR};
+  }
+  if (ShouldFail(Op::kAppend)) return {0, EIO};
+  auto it = files_.find(path);
+  if (it == files_.end()) return {0, ENOENT};
+  n = std::min(n, max_transfer_);
+  std::string& d = it->second.data;
+  if (d.size() < offset + n) {
+    if (offset + n - d.size() > capacity_ - std::min(capacity_, UsedBytes())) return {0, ENOSPC};
+    d.resize(offset + n);
+  }
+  d.replace(offset, n, static_cast<const char*>(data), n);
+  return {n, 0};
+}
+
+IoAttempt FakeEnv::BlockRead(const std::string& path, uint64_t offset, void* data, size_t n) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kRead)) return {0, EIO};
+  auto it = files_.find(path);
+  if (it == files_.end()) return {0, ENOENT};
+  const std::string& d = it->second.data;
+  if (offset >= d.size()) return {0, 0};  // End of file.
+  n = std::min<size_t>(n, d.size() - offset);
+  std::memcpy(data, d.data() + offset, n);
+  return {n, 0};
+}
+
+Result<FileStatus> FakeEnv::StatNoFollow(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  FileStatus st;
+  st.device = 1;
+  if (dirs_.count(path)) {
+    st.type = FileStatus::Type::kDirectory;
+    return st;
+  }
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError("lstat " + path + ": No such file or directory");
+  st.type = FileStatus::Type::kRegular;
+  st.size = it->second.data.size();
+  return st;
+}
+
+Result<std::vector<FileExtent>> FakeEnv::DataExtents(const std::string& path) {
+  CUSTODY_ASSIGN_OR_RETURN(FileStatus st, StatNoFollow(path));
+  if (st.size == 0) return std::vector<FileExtent>{};
+  return std::vector<FileExtent>{{0, st.size}};  // Fake files have no holes.
+}
+
+Result<std::unique_ptr<BlockDevice>> FakeEnv::OpenBlockDevice(const std::string& path,
+                                                              const BlockDeviceOptions& options) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kCreate)) return IoError("open " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError("open " + path + ": No such file or directory");
+  const uint64_t size = options.file_size ? options.file_size : it->second.data.size();
+  return std::unique_ptr<BlockDevice>(new FakeFileBlockDevice(this, path, size));
+}
+
+Status FakeEnv::TruncateFile(const std::string& path, uint64_t size) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kSync)) return IoError("truncate " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError("truncate " + path + ": No such file or directory");
+  it->second.data.resize(size);
+  it->second.durable = it->second.data;
+  return Status::Ok();
+}
+
+Status FakeEnv::RemoveDir(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!dirs_.count(path)) return NotFoundError("rmdir " + path + ": No such file or directory");
+  const std::string prefix = path + "/";
+  for (const auto& [name, f] : files_) {
+    if (name.starts_with(prefix)) return IoError("rmdir " + path + ": Directory not empty");
+  }
+  for (const std::string& d : dirs_) {
+    if (d.starts_with(prefix)) return IoError("rmdir " + path + ": Directory not empty");
+  }
+  dirs_.erase(path);
+  return Status::Ok();
+}
+
+std::string FakeEnv::Contents(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(path);
+  return it == files_.end() ? "" : it->second.data;
+}
+
+std::string FakeEnv::DurableContents(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(path);
+  return it == files_.end() ? "" : it->second.durable;
 }
 
 int64_t FakeEnv::NowUnixMicros() {

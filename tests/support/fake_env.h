@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "custody/block_device.h"
 #include "custody/env.h"
 
 namespace custody::testing {
@@ -21,7 +22,9 @@ class FakeEnv final : public Env {
   enum class Op { kAppend, kSync, kRename, kCreate, kRead };
 
   // The next `count` calls of `op` fail with an I/O error, after `after`
-  // more calls of `op` have succeeded.
+  // more calls of `op` have succeeded. kAppend covers every write (Append,
+  // AppendUntilFull, and each write attempt through OpenBlockDevice); kSync
+  // every file and directory sync and a BlockDevice's Flush; kRead reads.
   void FailNext(Op op, int count = 1, int after = 0);
   // Appends write at most `max_bytes` before failing with EIO (a short write
   // that the Env reports as an error, as a full disk does).
@@ -29,6 +32,22 @@ class FakeEnv final : public Env {
   // Drops every unsynced write, and every create/rename whose directory was
   // not synced afterwards.
   void SimulatePowerLoss();
+  // Power is lost between the writes and the next file sync (after `after`
+  // more syncs have worked) and the drive comes back: every unsynced write
+  // is dropped (files keep their durable bytes), and that sync then reports
+  // success, as a drive whose volatile cache was lost does. Only a read-back
+  // can notice.
+  void LoseUnsyncedDataAtSync(int after = 0) { lose_at_sync_ = after; }
+  // The next `count` write attempts on a file opened with OpenBlockDevice
+  // fail with EINTR (BlockDevice::WriteAt must retry them).
+  void InjectEintr(int count) { eintr_ = count; }
+  // Writes through OpenBlockDevice move at most `bytes` per attempt and
+  // report the short count without an error (BlockDevice::WriteAt must
+  // write the rest).
+  void SetMaxTransfer(size_t bytes) { max_transfer_ = bytes; }
+  // The "disk" holds at most `bytes` of file data in all: appends past it
+  // stop short with ENOSPC ("No space left on device").
+  void SetCapacity(uint64_t bytes) { capacity_ = bytes; }
   void SetNowUnixMicros(int64_t t) { now_ = t; }
   // Deterministic "random" bytes for reproducible tests.
   void SetDeterministicRandom(uint8_t seed) { random_seed_ = seed; deterministic_ = true; }
@@ -44,16 +63,29 @@ class FakeEnv final : public Env {
   Status SyncDir(const std::string& path) override;
   bool FileExists(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
+  Result<FileStatus> StatNoFollow(const std::string& path) override;
+  Result<std::vector<FileExtent>> DataExtents(const std::string& path) override;
+  // A regular file as a BlockDevice (512-byte sectors, size st_size or
+  // options.file_size); writes and reads go to what the process sees, Flush
+  // makes them durable.
+  Result<std::unique_ptr<BlockDevice>> OpenBlockDevice(const std::string& path,
+                                                       const BlockDeviceOptions& options) override;
+  Status TruncateFile(const std::string& path, uint64_t size) override;
+  Status RemoveDir(const std::string& path) override;
   int64_t NowUnixMicros() override;
   Status RandomBytes(uint8_t* out, size_t n) override;
 
   uint32_t ModeOf(const std::string& path);
+  // What the process sees in a file now, and what survives a power loss.
+  std::string Contents(const std::string& path);
+  std::string DurableContents(const std::string& path);
   // The bytes a file held when it was last removed ("" if never removed):
   // lets a test check that a key was overwritten before it was unlinked.
   std::string ContentWhenRemoved(const std::string& path);
 
  private:
   friend class FakeWritableFile;
+  friend class FakeFileBlockDevice;
   struct File {
     std::string data;     // As the process sees it.
     std::string durable;  // As it would be after a power loss.
@@ -64,6 +96,10 @@ class FakeEnv final : public Env {
   Status AppendTo(const std::string& path, std::string_view data);
   Status SyncFile(const std::string& path);
   Status OverwriteAt(const std::string& path, size_t offset, std::string_view data);
+  Result<size_t> AppendUpTo(const std::string& path, std::string_view data);
+  IoAttempt BlockWrite(const std::string& path, uint64_t offset, const void* data, size_t n);
+  IoAttempt BlockRead(const std::string& path, uint64_t offset, void* data, size_t n);
+  uint64_t UsedBytes() const;  // Requires mu_.
 
   std::mutex mu_;
   std::map<std::string, File> files_;
@@ -74,6 +110,10 @@ class FakeEnv final : public Env {
   std::map<Op, int> failures_;
   std::map<Op, int> failures_after_;
   size_t short_write_limit_ = SIZE_MAX;
+  int lose_at_sync_ = -1;
+  int eintr_ = 0;
+  size_t max_transfer_ = SIZE_MAX;
+  uint64_t capacity_ = UINT64_MAX;
   int64_t now_ = 1'700'000'000'000'000;
   bool deterministic_ = false;
   uint8_t random_seed_ = 0;
