@@ -17,6 +17,7 @@
 #define CUSTODY_RECEIPT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,7 @@ namespace custody {
 
 class Env;
 class Station;
+struct VerifiedPackage;
 
 inline constexpr std::string_view kReceiptFormat = "custody-receipt-v1";
 inline constexpr std::string_view kReceiptIssuedEvent = "receipt.issued";
@@ -48,6 +50,18 @@ enum class TransferMethod { kHand, kSecureMail, kCourier, kEncryptedTransfer, kO
 // 返還・廃棄予定: what happens to it at the end.
 enum class Disposition { kReturn, kDispose };
 
+// What custody itself checked when the receipt was issued from the package
+// file (`receipt issue --package`): the package decrypted, every file's size
+// and SHA-256 matched the manifest, and the manifest signature verified with
+// `sender_verifier_key`. Absent when the package ID and digest were typed in.
+struct ReceiptPackageCheck {
+  int64_t files = 0;          // Files hashed and matched (= the manifest's file count).
+  int64_t bytes = 0;          // Their total size.
+  int64_t package_bytes = 0;  // Size of the encrypted package file.
+  std::string sender_organization, sender_station, sender_verifier_key;  // From the signed manifest.
+  std::string created;        // The manifest's creation time.
+};
+
 struct ReceiptContent {
   std::string received_at;                             // 受領日時, RFC 3339 UTC.
   std::string recipient_name, recipient_organization;  // 受領者 (the contractor's person).
@@ -60,6 +74,7 @@ struct ReceiptContent {
   ReceiptMedium medium = ReceiptMedium::kOther;
   std::string medium_id;                   // Serial or management number (媒体管理番号).
   std::string package_id, package_sha256;  // kCustodyPackage only.
+  std::optional<ReceiptPackageCheck> package_check;  // kCustodyPackage only.
   TransferMethod transfer = TransferMethod::kHand;
   std::string tracking;           // Tracking number (kSecureMail: required).
   std::string transfer_detail;    // Free text.
@@ -94,6 +109,18 @@ struct SignedReceipt {
 // Checks required fields and formats. kInvalidArgument naming every missing
 // or malformed field (Japanese and English names).
 Status ValidateReceiptContent(const ReceiptContent& content);
+
+// Fills `content` from a package verified by VerifyPackage (custody/package.h),
+// completing only what the caller left unset, so flags still override:
+// medium = custody-package with the package ID and digest (always, and they
+// must not contradict values already set), package_check (always),
+// 情報の種類 = the manifest's purpose, 情報の名称 = a summary of the file list,
+// 件数 = file count, 容量 = total size, 引渡者の所属 = the sender organization,
+// 機密性区分 = the manifest's classification when it names 1, 2 or 3
+// ("機密性2", "2", "class 2"). kFailedPrecondition when the package's files
+// were not all hashed (`files_verified` false: a ReadManifest result);
+// kInvalidArgument when the content names another package or medium.
+Status FillReceiptFromPackage(const VerifiedPackage& package, ReceiptContent* content);
 
 // Canonical JSON of the content / body; SHA-256 hex of each.
 Result<std::string> CanonicalReceiptContentJson(const ReceiptContent& content);

@@ -7,9 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/receipt_cli.h"
 #include "common/time_util.h"
 #include "custody/acknowledgement.h"
 #include "custody/env.h"
+#include "custody/package.h"
 
 namespace custody::cli {
 namespace {
@@ -22,6 +24,9 @@ struct ReceiptOptions {
   std::string disposition = "return", due, remarks;
   int64_t classification = 0, items = 0, bytes = 0;
   std::string lang = "ja", output;
+  std::string package, sender_key;  // issue --package
+  std::vector<std::string> identity_files;
+  SecretSource secret;
   // verify / reissue
   std::string file, key, qr, number, signer_key;
 };
@@ -63,6 +68,23 @@ Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(c.disposition, ParseDisposition(o.disposition));
   c.disposition_due = o.due;
   c.remarks = o.remarks;
+  if (!o.package.empty()) {
+    // The receipt states what custody itself checked: decryption, every
+    // file's hash, the manifest signature. A package that fails is refused
+    // before anything is recorded.
+    CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadAgeIdentities(o.identity_files, o.secret));
+    VerifyPackageOptions vopts;
+    if (!o.sender_key.empty()) {
+      CUSTODY_ASSIGN_OR_RETURN(vopts.expected_sender_key, ReadVerifierKeyArg(o.sender_key));
+    }
+    auto verified = VerifyPackage(o.package, keys, vopts);
+    if (!verified.ok())
+      return verified.status().WithContext("package " + o.package +
+                                           " did not verify; no receipt was issued");
+    CUSTODY_RETURN_IF_ERROR(FillReceiptFromPackage(*verified, &c));
+  } else if (!o.identity_files.empty() || !o.sender_key.empty()) {
+    return InvalidArgumentError("-i/--sender-key are for --package PKG");
+  }
   // Refuse before recording: a receipt entry whose files cannot be written
   // would be a receipt nobody was handed.
   CUSTODY_RETURN_IF_ERROR(ValidateReceiptContent(c));
@@ -190,17 +212,23 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "--kind 住民基本台帳データ --classification 3 --items 1200 --medium usb-flash --medium-id "
       "USB-0042 "
       "--transfer hand --contract 住民記録システム保守 --storage 'A棟 金庫2' --disposition return "
-      "--due 2027-03-31");
+      "--due 2027-03-31\n"
+      "   or: custody receipt issue --package handover.age -i city.key --from 佐藤花子 "
+      "--transfer encrypted-transfer --contract 住民記録システム保守 --storage 'NAS /secure' --due "
+      "2027-03-31");
   issue->add_option("--received-at", o->received_at, "受領日時 (RFC 3339; default now)");
   issue->add_option("--recipient", o->recipient, "受領者 (default: the operator)");
   issue->add_option("--recipient-org", o->recipient_org,
                     "受領者の所属 (default: the station's organization)");
   issue->add_option("--from", o->from, "引渡者: the person who handed it over")->required();
-  issue->add_option("--from-org", o->from_org, "引渡者の団体 (municipality)")->required();
+  issue->add_option("--from-org", o->from_org,
+                    "引渡者の団体 (municipality; with --package default: the sender organization)");
   issue->add_option("--from-dept", o->from_dept, "引渡者の部署");
-  issue->add_option("--kind", o->kind, "情報の種類 (e.g. 住民基本台帳データ)")->required();
+  issue->add_option("--kind", o->kind,
+                    "情報の種類 (e.g. 住民基本台帳データ; with --package default: its purpose)");
   issue->add_option("--name", o->name, "情報の名称 (file or data set name)");
-  issue->add_option("--classification", o->classification, "機密性区分 1, 2 or 3")->required();
+  issue->add_option("--classification", o->classification,
+                    "機密性区分 1, 2 or 3 (with --package default: the manifest's)");
   issue->add_option("--items", o->items, "件数");
   issue->add_option("--bytes", o->bytes, "容量 in bytes");
   issue->add_option("--quantity-note", o->quantity_note,
@@ -209,6 +237,16 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "--medium", o->medium,
       "媒体: usb-flash, hdd, ssd, optical, sd-card, tape, paper, custody-package, online, other");
   issue->add_option("--medium-id", o->medium_id, "媒体のシリアル・管理番号");
+  issue->add_option("--package", o->package,
+                    "Receipt for this custody package: verify it (decrypt, every file's hash, the "
+                    "manifest signature) and fill 媒体, 件数・容量, 情報, 引渡者の所属, 機密性区分 "
+                    "from its manifest (flags still override)");
+  issue->add_option("-i,--identity", o->identity_files,
+                    "age identity file that opens --package; repeatable");
+  issue->add_option("--sender-key", o->sender_key,
+                    "--package: the sender's verifier key (string or file) the manifest must be "
+                    "signed by");
+  o->secret.AddOptions(issue, "package passphrase");
   issue->add_option("--package-id", o->package_id, "custody package ID (medium custody-package)");
   issue->add_option("--package-sha256", o->package_sha256, "custody package manifest SHA-256");
   issue->add_option("--transfer", o->transfer,

@@ -16,6 +16,7 @@
 #include "crypto/signature_context.h"
 #include "custody/certificate.h"
 #include "custody/ledger.h"
+#include "custody/package.h"
 #include "custody/station.h"
 #include "ledger/note.h"
 #include "receipt/receipt_internal.h"
@@ -91,6 +92,24 @@ Result<std::string> SigningMessage(const Receipt& r) {
 
 namespace receipt {
 
+// `verified` only when custody checked the package file itself, so receipts
+// issued from typed-in IDs keep their original form.
+Json PackageJson(const ReceiptContent& c) {
+  Json p = {{"id", c.package_id}, {"sha256", c.package_sha256}};
+  if (c.package_check) {
+    const ReceiptPackageCheck& k = *c.package_check;
+    p["verified"] = {{"files", k.files},
+                     {"bytes", k.bytes},
+                     {"package_bytes", k.package_bytes},
+                     {"created", k.created},
+                     {"sender",
+                      {{"organization", k.sender_organization},
+                       {"station", k.sender_station},
+                       {"verifier_key", k.sender_verifier_key}}}};
+  }
+  return p;
+}
+
 Json ContentToJson(const ReceiptContent& c) {
   return {
       {"received_at", c.received_at},
@@ -109,7 +128,7 @@ Json ContentToJson(const ReceiptContent& c) {
       {"medium",
        {{"kind", std::string(TermOf(kMedia, c.medium).json)},
         {"id", c.medium_id},
-        {"package", {{"id", c.package_id}, {"sha256", c.package_sha256}}}}},
+        {"package", PackageJson(c)}}},
       {"transfer",
        {{"method", std::string(TermOf(kTransfers, c.transfer).json)},
         {"tracking", c.tracking},
@@ -153,6 +172,19 @@ ReceiptContent ReadContent(JsonReader& r) {
     JsonReader pkg = p.Sub("package");
     c.package_id = pkg.Str("id");
     c.package_sha256 = pkg.Str("sha256");
+    if (pkg.Has("verified")) {
+      JsonReader v = pkg.Sub("verified");
+      ReceiptPackageCheck k;
+      k.files = v.Int("files");
+      k.bytes = v.Int("bytes");
+      k.package_bytes = v.Int("package_bytes");
+      k.created = v.Str("created");
+      JsonReader sender = v.Sub("sender");
+      k.sender_organization = sender.Str("organization");
+      k.sender_station = sender.Str("station");
+      k.sender_verifier_key = sender.Str("verifier_key");
+      c.package_check = std::move(k);
+    }
   }
   {
     JsonReader p = r.Sub("transfer");
@@ -239,7 +271,11 @@ Status ValidateReceiptContent(const ReceiptContent& c) {
     need(c.package_id, "パッケージID package id");
     if (!IsSha256Hex(c.package_sha256))
       malformed.push_back("package sha256 must be 64 lowercase hex digits");
-  } else if (!c.package_id.empty() || !c.package_sha256.empty()) {
+    if (c.package_check && (c.package_check->files < 1 || c.package_check->bytes < 0 ||
+                            c.package_check->package_bytes < 1 ||
+                            c.package_check->sender_verifier_key.empty()))
+      malformed.push_back("package verification record is incomplete");
+  } else if (!c.package_id.empty() || !c.package_sha256.empty() || c.package_check) {
     malformed.push_back("package id/sha256 are only for medium custody-package");
   }
   if (c.transfer == TransferMethod::kSecureMail)
@@ -255,6 +291,73 @@ Status ValidateReceiptContent(const ReceiptContent& c) {
   if (!missing.empty()) msg += " missing " + Join(missing, "; ") + ".";
   if (!malformed.empty()) msg += " invalid: " + Join(malformed, "; ") + ".";
   return InvalidArgumentError(msg);
+}
+
+namespace receipt {
+
+// "機密性2", "2", "class 2", "Class 3" -> 2, 2, 2, 3; anything else 0.
+int64_t ClassificationFromManifest(std::string_view text) {
+  std::string_view t = text;
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  if (t.empty()) return 0;
+  char last = t.back();
+  if (last < '1' || last > '3') return 0;
+  std::string_view head = t.substr(0, t.size() - 1);
+  while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
+  if (head.empty() || head == "機密性" || head == "class" || head == "Class") return last - '0';
+  return 0;
+}
+
+// "a.csv, b.csv, c.csv" or "a.csv, b.csv, c.csv ほか 4 ファイル (7 files)".
+std::string FileListSummary(const PackageManifest& m) {
+  constexpr size_t kShown = 3;
+  std::string out;
+  for (size_t i = 0; i < m.files.size() && i < kShown; ++i)
+    out += (i ? ", " : "") + m.files[i].path;
+  if (m.files.size() > kShown)
+    out += " ほか " + std::to_string(m.files.size() - kShown) + " ファイル (" +
+           std::to_string(m.files.size()) + " files)";
+  return out;
+}
+
+}  // namespace receipt
+
+Status FillReceiptFromPackage(const VerifiedPackage& v, ReceiptContent* c) {
+  if (!v.files_verified)
+    return FailedPreconditionError(
+        "package " + v.manifest.package_id +
+        ": its files were not all checked against the manifest; a receipt from a package needs a "
+        "full verification");
+  if (c->medium != ReceiptMedium::kCustodyPackage && c->medium != ReceiptMedium::kOther)
+    return InvalidArgumentError("--package: the medium is a custody package, not " +
+                                std::string(receipt::TermOf(receipt::kMedia, c->medium).json));
+  if (!c->package_id.empty() && c->package_id != v.manifest.package_id)
+    return InvalidArgumentError("the package file is " + v.manifest.package_id + ", not " +
+                                c->package_id);
+  if (!c->package_sha256.empty() && c->package_sha256 != v.digest)
+    return InvalidArgumentError("the package's digest is " + v.digest + ", not " +
+                                c->package_sha256);
+  c->medium = ReceiptMedium::kCustodyPackage;
+  c->package_id = v.manifest.package_id;
+  c->package_sha256 = v.digest;
+  ReceiptPackageCheck k;
+  k.files = static_cast<int64_t>(v.manifest.files.size());
+  k.bytes = static_cast<int64_t>(v.manifest.total_size);
+  k.package_bytes = static_cast<int64_t>(v.package_size);
+  k.created = v.manifest.created;
+  k.sender_organization = v.manifest.sender_organization;
+  k.sender_station = v.manifest.sender_station;
+  k.sender_verifier_key = v.manifest.sender_verifier_key;
+  c->package_check = std::move(k);
+  if (c->info_kind.empty()) c->info_kind = v.manifest.purpose;
+  if (c->info_name.empty()) c->info_name = receipt::FileListSummary(v.manifest);
+  if (c->items == 0) c->items = static_cast<int64_t>(v.manifest.files.size());
+  if (c->bytes == 0) c->bytes = static_cast<int64_t>(v.manifest.total_size);
+  if (c->deliverer_organization.empty())
+    c->deliverer_organization = v.manifest.sender_organization;
+  if (c->classification == 0)
+    c->classification = receipt::ClassificationFromManifest(v.manifest.classification);
+  return Status::Ok();
 }
 
 Result<std::string> CanonicalReceiptContentJson(const ReceiptContent& content) {

@@ -171,6 +171,17 @@ class ReceiptDocument {
           .append(c_.package_id)
           .append("\nSHA-256 ")
           .append(c_.package_sha256);
+    if (c_.package_check) {
+      const ReceiptPackageCheck& k = *c_.package_check;
+      medium.append("\n").append(
+          T("受領時に検証済み: 全 " + std::to_string(k.files) +
+                " ファイルのハッシュとマニフェスト署名が一致",
+            "Verified on receipt: all " + std::to_string(k.files) +
+                " files' hashes and the manifest signature match"));
+      medium.append("\n").append(P("送付元", "Sent by"))
+          .append(k.sender_organization + " / " + k.sender_station);
+      medium.append("\n").append(P("署名鍵", "Signer key")).append(k.sender_verifier_key);
+    }
     std::string transfer = T(L(kTransfers, c_.transfer));
     if (!c_.tracking.empty())
       transfer.append("\n").append(P("追跡番号", "Tracking No.")).append(c_.tracking);

@@ -227,7 +227,8 @@ Result<RegisterTable> Received(Ledger& ledger, const RegisterRequest& req, uint6
       return std::string(en ? x.en : x.ja);
     };
     std::string medium_id = c->medium == ReceiptMedium::kCustodyPackage
-                                ? c->package_id + " sha256:" + c->package_sha256
+                                ? c->package_id + " sha256:" + c->package_sha256 +
+                                      (c->package_check ? (en ? " (verified)" : " (検証済)") : "")
                                 : c->medium_id;
     std::string method = term(receipt::kTransfers, c->transfer);
     if (!c->tracking.empty()) method += " (" + c->tracking + ")";

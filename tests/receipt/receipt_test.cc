@@ -10,6 +10,7 @@
 
 #include "custody/env.h"
 #include "custody/ledger.h"
+#include "custody/package.h"
 #include "custody/register.h"
 #include "custody/station.h"
 #include "support/temp_dir.h"
@@ -42,6 +43,69 @@ std::string Key() {
   std::string k = ReadFileOrDie(TestDataPath("receipt/verifier-key"));
   while (!k.empty() && k.back() == '\n') k.pop_back();
   return k;
+}
+
+VerifiedPackage SamplePackage() {
+  VerifiedPackage v;
+  v.manifest.package_id = "0b7c52f6-6e36-4a83-9c55-7f0f1a2b3c4d";
+  v.manifest.created = "2026-11-19T00:00:00Z";
+  v.manifest.sender_organization = "新潟市";
+  v.manifest.sender_station = "city-1";
+  v.manifest.sender_verifier_key = "city-1+01234567+AAAA";
+  v.manifest.purpose = "住民記録システム移行";
+  v.manifest.classification = "機密性3";
+  for (char i = '0'; i < '5'; ++i) {
+    PackageFile f;
+    f.path = std::string("f") + i + ".csv";
+    f.size = 10;
+    v.manifest.files.push_back(f);
+  }
+  v.manifest.total_size = 50;
+  v.digest = std::string(64, 'a');
+  v.package_size = 900;
+  v.files_verified = true;
+  return v;
+}
+
+TEST(ReceiptFromPackageTest, FillsOnlyWhatIsUnsetAndRefusesAnUnverifiedPackage) {
+  ReceiptContent c;
+  c.deliverer_name = "佐藤花子";
+  ASSERT_TRUE(FillReceiptFromPackage(SamplePackage(), &c).ok());
+  EXPECT_EQ(c.medium, ReceiptMedium::kCustodyPackage);
+  EXPECT_EQ(c.package_sha256, std::string(64, 'a'));
+  EXPECT_EQ(c.info_kind, "住民記録システム移行");
+  EXPECT_EQ(c.info_name, "f0.csv, f1.csv, f2.csv ほか 2 ファイル (5 files)");
+  EXPECT_EQ(c.items, 5);
+  EXPECT_EQ(c.bytes, 50);
+  EXPECT_EQ(c.classification, 3);
+  EXPECT_EQ(c.deliverer_organization, "新潟市");
+  ASSERT_TRUE(c.package_check.has_value());
+  EXPECT_EQ(c.package_check->package_bytes, 900);
+
+  ReceiptContent set;
+  set.info_kind = "住民基本台帳データ";
+  set.classification = 2;
+  ASSERT_TRUE(FillReceiptFromPackage(SamplePackage(), &set).ok());
+  EXPECT_EQ(set.info_kind, "住民基本台帳データ");
+  EXPECT_EQ(set.classification, 2);
+
+  VerifiedPackage odd = SamplePackage();
+  odd.manifest.classification = "極秘";
+  ReceiptContent unknown;
+  ASSERT_TRUE(FillReceiptFromPackage(odd, &unknown).ok());
+  EXPECT_EQ(unknown.classification, 0);  // Left for --classification; validation asks for it.
+
+  VerifiedPackage manifest_only = SamplePackage();
+  manifest_only.files_verified = false;
+  ReceiptContent d;
+  EXPECT_EQ(FillReceiptFromPackage(manifest_only, &d).code(), StatusCode::kFailedPrecondition);
+  ReceiptContent usb;
+  usb.medium = ReceiptMedium::kUsbFlash;
+  EXPECT_EQ(FillReceiptFromPackage(SamplePackage(), &usb).code(), StatusCode::kInvalidArgument);
+  // A verification record without a package medium is malformed.
+  ReceiptContent stray = Sample();
+  stray.package_check = ReceiptPackageCheck{};
+  EXPECT_EQ(ValidateReceiptContent(stray).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ReceiptValidationTest, NamesEveryMissingOrMalformedField) {
