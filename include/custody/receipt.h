@@ -20,6 +20,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "custody/status.h"
 
@@ -31,6 +33,7 @@ struct VerifiedPackage;
 
 inline constexpr std::string_view kReceiptFormat = "custody-receipt-v1";
 inline constexpr std::string_view kReceiptIssuedEvent = "receipt.issued";
+inline constexpr std::string_view kReceiptAmendedEvent = "receipt.amended";
 
 // 媒体 / medium the information arrived on.
 enum class ReceiptMedium {
@@ -94,10 +97,30 @@ struct ReceiptIssuance {
   std::string content_sha256_hex;
 };
 
-struct Receipt {
-  ReceiptContent content;
-  ReceiptIssuance issuance;
+// A correction (訂正) of a receipt: a later `receipt.amended` ledger entry
+// holding the whole corrected content. History is never rewritten: the
+// original entry and every earlier amendment stay as they were.
+struct ReceiptAmendment {
+  uint64_t entry = 0;                // The receipt.amended entry.
+  std::string time;                  // Its time.
+  std::vector<std::string> changed;  // Content paths changed ("storage", "disposition.due").
+  std::string reason;                // 訂正理由.
+  ReceiptContent content;            // The content as corrected.
+  std::string evidence_bundle;       // Of the receipt.amended entry.
 };
+
+struct Receipt {
+  ReceiptContent content;  // As issued (what receipt.issued committed to).
+  ReceiptIssuance issuance;
+  // Corrections in ledger order; empty for a receipt never amended (whose
+  // file then has no `amendments` member).
+  std::vector<ReceiptAmendment> amendments;
+};
+
+// The content in force: the last amendment's, else the issued one.
+const ReceiptContent& EffectiveContent(const Receipt& receipt);
+// For each content path changed by any amendment, the last amending entry.
+std::vector<std::pair<std::string, uint64_t>> AmendedPaths(const Receipt& receipt);
 
 // RECEIPT.json: body, signature, evidence bundle of the receipt.issued entry.
 struct SignedReceipt {
@@ -132,9 +155,31 @@ Result<std::string> ReceiptBodyDigestHex(const Receipt& receipt);
 // passphrase provider).
 Result<SignedReceipt> IssueReceipt(Station& station, std::string_view operator_name,
                                    const ReceiptContent& content);
+// The content in force for receipt entry `receipt_seq` (issued content with
+// every amendment applied). kNotFound if there is no such receipt.
+Result<ReceiptContent> CurrentReceiptContent(Station& station, uint64_t receipt_seq);
+
+// The amendments of receipt entry `receipt_seq` recorded so far, with their
+// evidence bundles. kNotFound if there is no such receipt.
+Result<std::vector<ReceiptAmendment>> ReceiptAmendments(Station& station, uint64_t receipt_seq);
+// The value at content path `path` ("storage", "disposition.due") as text
+// (strings as they are, numbers in decimal); "" for an unknown path.
+std::string ReceiptContentValue(const ReceiptContent& content, std::string_view path);
+
+// Appends `receipt.amended` for receipt entry `receipt_seq`: data = the
+// receipt number and entry, the previous amendment (or the receipt) it
+// follows, the changed paths, `reason`, the whole corrected content and its
+// digest. kNotFound if `receipt_seq` is not a receipt.issued entry;
+// kInvalidArgument if `corrected` is invalid, changes nothing, changes the
+// medium kind or the package, or `reason` is empty. Returns the entry's seq.
+Result<uint64_t> AmendReceipt(Station& station, std::string_view operator_name,
+                              uint64_t receipt_seq, const ReceiptContent& corrected,
+                              std::string_view reason);
+
 // Rebuilds the signed receipt of ledger entry `seq` (a receipt.issued
-// entry). Ed25519 signatures are deterministic, so this returns the very
-// bytes IssueReceipt returned. kNotFound if `seq` is not a receipt.
+// entry) with every amendment recorded so far. Ed25519 signatures are
+// deterministic, so for a receipt never amended this returns the very bytes
+// IssueReceipt returned. kNotFound if `seq` is not a receipt.
 Result<SignedReceipt> RebuildReceipt(Station& station, uint64_t seq);
 // The seq of receipt `number` ("office-1-000042" or just "42").
 Result<uint64_t> ReceiptSeqFromNumber(const Station& station, std::string_view number);

@@ -5,6 +5,8 @@
 #include "custody/receipt.h"
 
 #include <cstdio>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common/canonical_json.h"
@@ -79,12 +81,33 @@ ReceiptIssuance ReadIssuance(JsonReader& r) {
   return i;
 }
 
-Json BodyJson(const Receipt& r) {
-  return {{"content", receipt::ContentToJson(r.content)}, {"issuance", IssuanceJson(r.issuance)}};
+Json AmendmentJson(const ReceiptAmendment& a, const std::string& digest) {
+  return {{"entry", a.entry},     {"time", a.time},
+          {"changed", a.changed}, {"reason", a.reason},
+          {"content", receipt::ContentToJson(a.content)},
+          {"content_sha256", digest}, {"evidence", a.evidence_bundle}};
 }
 
+// `amendments` only when there are some, so a receipt never amended keeps
+// the form (and the bytes) it was issued with.
+Result<Json> BodyJsonOrError(const Receipt& r) {
+  Json body = {{"content", receipt::ContentToJson(r.content)},
+               {"issuance", IssuanceJson(r.issuance)}};
+  if (!r.amendments.empty()) {
+    Json list = Json::array();
+    for (const ReceiptAmendment& a : r.amendments) {
+      CUSTODY_ASSIGN_OR_RETURN(std::string d, ReceiptContentDigestHex(a.content));
+      list.push_back(AmendmentJson(a, d));
+    }
+    body["amendments"] = std::move(list);
+  }
+  return body;
+}
+
+
 Result<std::string> SigningMessage(const Receipt& r) {
-  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(BodyJson(r)));
+  CUSTODY_ASSIGN_OR_RETURN(Json body, BodyJsonOrError(r));
+  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(body));
   return crypto::ContextMessage(crypto::kReceiptContext, canonical);
 }
 
@@ -244,7 +267,166 @@ Result<ReceiptContent> ContentFromEntry(const LedgerEntry& e) {
   return c;
 }
 
+// Leaf paths ("storage", "disposition.due") whose values differ.
+void ChangedPaths(const Json& a, const Json& b, const std::string& prefix,
+                  std::vector<std::string>* out) {
+  if (a.is_object() && b.is_object()) {
+    std::set<std::string> keys;
+    for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
+    for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
+    for (const std::string& k : keys) {
+      static const Json kNull;
+      ChangedPaths(a.contains(k) ? a[k] : kNull, b.contains(k) ? b[k] : kNull,
+                   prefix.empty() ? k : prefix + "." + k, out);
+    }
+    return;
+  }
+  if (a != b) out->push_back(prefix);
+}
+
+Result<ReceiptAmendment> AmendmentFromEntry(const LedgerEntry& e, uint64_t* amends) {
+  if (e.type != kReceiptAmendedEvent)
+    return NotFoundError("ledger entry " + std::to_string(e.seq) + " is not a receipt amendment");
+  auto data = json::ParseStrict(e.data_json);
+  if (!data.ok())
+    return CorruptionError("receipt amendment " + std::to_string(e.seq) + ": " +
+                           data.status().message());
+  std::string error, digest;
+  ReceiptAmendment a;
+  a.entry = e.seq;
+  a.time = e.time;
+  {
+    JsonReader top(*data, "receipt.amended", &error);
+    *amends = top.Uint("amends");
+    top.Str("number");
+    top.Uint("follows");
+    a.changed = top.Strings("changed");
+    a.reason = top.Str("reason");
+    JsonReader content = top.Sub("content");
+    a.content = ReadContent(content);
+    digest = top.Str("content_sha256");
+  }
+  if (!error.empty())
+    return CorruptionError("ledger entry " + std::to_string(e.seq) + ": " + error);
+  CUSTODY_ASSIGN_OR_RETURN(std::string again, ReceiptContentDigestHex(a.content));
+  if (again != digest)
+    return CorruptionError("ledger entry " + std::to_string(e.seq) +
+                           ": content_sha256 does not match the content");
+  return a;
+}
+
+Result<std::vector<ReceiptAmendment>> AmendmentsOf(Ledger& ledger, uint64_t receipt_seq,
+                                                   uint64_t limit) {
+  std::vector<ReceiptAmendment> out;
+  Status inner;
+  CUSTODY_RETURN_IF_ERROR(ledger.Scan(receipt_seq + 1, [&](const LedgerEntry& e) {
+    if (e.seq >= limit) return false;
+    if (e.type != kReceiptAmendedEvent) return true;
+    uint64_t amends = 0;
+    auto a = AmendmentFromEntry(e, &amends);
+    if (!a.ok()) return inner = a.status(), false;
+    if (amends == receipt_seq) out.push_back(std::move(*a));
+    return true;
+  }));
+  CUSTODY_RETURN_IF_ERROR(inner);
+  return out;
+}
+
 }  // namespace receipt
+
+const ReceiptContent& EffectiveContent(const Receipt& r) {
+  return r.amendments.empty() ? r.content : r.amendments.back().content;
+}
+
+std::vector<std::pair<std::string, uint64_t>> AmendedPaths(const Receipt& r) {
+  std::map<std::string, uint64_t> last;
+  for (const ReceiptAmendment& a : r.amendments)
+    for (const std::string& p : a.changed) last[p] = a.entry;
+  return {last.begin(), last.end()};
+}
+
+namespace {
+
+Result<ReceiptContent> IssuedContent(Station& station, Ledger& ledger, uint64_t receipt_seq) {
+  auto e = ledger.Get(receipt_seq);
+  if (!e.ok() && e.status().code() == StatusCode::kNotFound)
+    return NotFoundError("there is no receipt " +
+                         FormatCertificateNumber(station.config().station_name, receipt_seq) +
+                         " (the ledger has no entry " + std::to_string(receipt_seq) + ")");
+  CUSTODY_RETURN_IF_ERROR(e.status());
+  return receipt::ContentFromEntry(*e);
+}
+
+}  // namespace
+
+Result<ReceiptContent> CurrentReceiptContent(Station& station, uint64_t receipt_seq) {
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  CUSTODY_ASSIGN_OR_RETURN(ReceiptContent issued, IssuedContent(station, *ledger, receipt_seq));
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<ReceiptAmendment> earlier,
+                           receipt::AmendmentsOf(*ledger, receipt_seq, UINT64_MAX));
+  return earlier.empty() ? issued : earlier.back().content;
+}
+
+Result<std::vector<ReceiptAmendment>> ReceiptAmendments(Station& station, uint64_t receipt_seq) {
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  CUSTODY_RETURN_IF_ERROR(IssuedContent(station, *ledger, receipt_seq).status());
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<ReceiptAmendment> list,
+                           receipt::AmendmentsOf(*ledger, receipt_seq, UINT64_MAX));
+  for (ReceiptAmendment& a : list) {
+    CUSTODY_ASSIGN_OR_RETURN(a.evidence_bundle, ledger->EvidenceBundle(a.entry));
+  }
+  return list;
+}
+
+std::string ReceiptContentValue(const ReceiptContent& content, std::string_view path) {
+  Json j = receipt::ContentToJson(content);
+  const Json* at = &j;
+  std::string_view rest = path;
+  while (!rest.empty()) {
+    size_t dot = rest.find('.');
+    std::string key(rest.substr(0, dot));
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    if (!at->is_object() || !at->contains(key)) return "";
+    at = &(*at)[key];
+  }
+  if (at->is_string()) return at->get<std::string>();
+  return at->dump();
+}
+
+Result<uint64_t> AmendReceipt(Station& station, std::string_view operator_name,
+                              uint64_t receipt_seq, const ReceiptContent& corrected,
+                              std::string_view reason) {
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  CUSTODY_ASSIGN_OR_RETURN(ReceiptContent issued, IssuedContent(station, *ledger, receipt_seq));
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<ReceiptAmendment> earlier,
+                           receipt::AmendmentsOf(*ledger, receipt_seq, UINT64_MAX));
+  const ReceiptContent& current = earlier.empty() ? issued : earlier.back().content;
+  if (reason.empty())
+    return InvalidArgumentError("a correction needs its reason (訂正理由): --reason TEXT");
+  CUSTODY_RETURN_IF_ERROR(ValidateReceiptContent(corrected));
+  std::vector<std::string> changed;
+  receipt::ChangedPaths(receipt::ContentToJson(current), receipt::ContentToJson(corrected), "",
+                        &changed);
+  if (changed.empty())
+    return InvalidArgumentError("the correction changes nothing: every value is already so");
+  for (const std::string& p : changed)
+    if (p.rfind("medium.kind", 0) == 0 || p.rfind("medium.package", 0) == 0)
+      return InvalidArgumentError(
+          "the medium kind and the package a receipt names cannot be corrected (" + p +
+          "): issue a new receipt instead");
+  CUSTODY_ASSIGN_OR_RETURN(std::string digest, ReceiptContentDigestHex(corrected));
+  Json data = {{"amends", receipt_seq},
+               {"number", FormatCertificateNumber(station.config().station_name, receipt_seq)},
+               {"follows", earlier.empty() ? receipt_seq : earlier.back().entry},
+               {"changed", changed},
+               {"reason", std::string(reason)},
+               {"content", receipt::ContentToJson(corrected)},
+               {"content_sha256", digest}};
+  CUSTODY_ASSIGN_OR_RETURN(std::string data_json, json::Canonicalize(data));
+  CUSTODY_ASSIGN_OR_RETURN(LedgerEntry recorded,
+                           station.Record(kReceiptAmendedEvent, operator_name, data_json));
+  return recorded.seq;
+}
 
 Status ValidateReceiptContent(const ReceiptContent& c) {
   std::vector<std::string> missing, malformed;
@@ -370,7 +552,8 @@ Result<std::string> ReceiptContentDigestHex(const ReceiptContent& content) {
 }
 
 Result<std::string> ReceiptBodyDigestHex(const Receipt& r) {
-  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(BodyJson(r)));
+  CUSTODY_ASSIGN_OR_RETURN(Json body, BodyJsonOrError(r));
+  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(body));
   return crypto::Sha256Hex(canonical);
 }
 
@@ -399,6 +582,11 @@ Result<SignedReceipt> RebuildReceipt(Station& station, uint64_t seq) {
   i.ledger_origin = station.config().origin;
   i.ledger_entry = e.seq;
   CUSTODY_ASSIGN_OR_RETURN(i.content_sha256_hex, ReceiptContentDigestHex(s.receipt.content));
+  CUSTODY_ASSIGN_OR_RETURN(s.receipt.amendments,
+                           receipt::AmendmentsOf(*ledger, e.seq, UINT64_MAX));
+  for (ReceiptAmendment& a : s.receipt.amendments) {
+    CUSTODY_ASSIGN_OR_RETURN(a.evidence_bundle, ledger->EvidenceBundle(a.entry));
+  }
   CUSTODY_ASSIGN_OR_RETURN(std::string message, SigningMessage(s.receipt));
   CUSTODY_ASSIGN_OR_RETURN(s.signature, station.Sign(message));
   CUSTODY_ASSIGN_OR_RETURN(s.evidence_bundle, ledger->EvidenceBundle(e.seq));
@@ -420,8 +608,9 @@ Result<uint64_t> ReceiptSeqFromNumber(const Station& station, std::string_view n
 Result<std::string> SerializeSignedReceipt(const SignedReceipt& s) {
   if (s.signature.size() != crypto::kEd25519SignatureSize)
     return InvalidArgumentError("a receipt signature is 64 bytes");
+  CUSTODY_ASSIGN_OR_RETURN(Json body, BodyJsonOrError(s.receipt));
   Json file = {{"format", std::string(kReceiptFormat)},
-               {"body", BodyJson(s.receipt)},
+               {"body", std::move(body)},
                {"signature", encoding::Base64Encode(s.signature)},
                {"evidence", s.evidence_bundle}};
   CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(file));
@@ -454,6 +643,22 @@ Result<SignedReceipt> ParseSignedReceipt(std::string_view text) {
     s.receipt.content = receipt::ReadContent(content);
     JsonReader issuance = b.Sub("issuance");
     s.receipt.issuance = ReadIssuance(issuance);
+    if (b.Has("amendments")) {
+      b.Objects("amendments", [&](JsonReader& a) {
+        ReceiptAmendment m;
+        m.entry = a.Uint("entry");
+        m.time = a.Str("time");
+        m.changed = a.Strings("changed");
+        m.reason = a.Str("reason");
+        JsonReader c = a.Sub("content");
+        m.content = receipt::ReadContent(c);
+        a.Str("content_sha256");  // Checked by the round trip below.
+        m.evidence_bundle = a.Str("evidence");
+        s.receipt.amendments.push_back(std::move(m));
+      });
+      if (s.receipt.amendments.empty() && error.empty())
+        error = "receipt.body.amendments is empty (omit it instead)";
+    }
   }
   if (!error.empty()) return CorruptionError("malformed receipt: " + error);
   auto sig = encoding::Base64Decode(sig_b64);
@@ -500,6 +705,29 @@ Status VerifySignedReceipt(const SignedReceipt& s, std::string_view verifier_key
   if (i.number != FormatCertificateNumber(i.issuer_station, entry->seq))
     wrong.push_back("the number is not <station>-<entry>");
   if (v.name != i.ledger_origin) wrong.push_back("the key's origin is not ledger.origin");
+  uint64_t previous = i.ledger_entry;
+  for (const ReceiptAmendment& a : s.receipt.amendments) {
+    std::string at = "amendment #" + std::to_string(a.entry) + ": ";
+    auto ae = VerifyEvidenceBundle(a.evidence_bundle, verifier_key);
+    if (!ae.ok()) {
+      wrong.push_back(at + "its ledger evidence is invalid (" + ae.status().message() + ")");
+      continue;
+    }
+    uint64_t amends = 0;
+    auto from_entry = AmendmentFromEntry(*ae, &amends);
+    if (!from_entry.ok()) {
+      wrong.push_back(at + from_entry.status().message());
+      continue;
+    }
+    CUSTODY_ASSIGN_OR_RETURN(std::string ad, ReceiptContentDigestHex(a.content));
+    CUSTODY_ASSIGN_OR_RETURN(std::string ed, ReceiptContentDigestHex(from_entry->content));
+    if (amends != i.ledger_entry) wrong.push_back(at + "it amends another entry");
+    if (ae->seq != a.entry || ae->time != a.time) wrong.push_back(at + "entry or time differ");
+    if (a.entry <= previous) wrong.push_back(at + "out of ledger order");
+    if (ad != ed || a.changed != from_entry->changed || a.reason != from_entry->reason)
+      wrong.push_back(at + "it is not what the ledger entry recorded");
+    previous = a.entry;
+  }
   if (!wrong.empty())
     return VerificationFailedError("the receipt does not match its ledger entry: " +
                                    Join(wrong, "; "));

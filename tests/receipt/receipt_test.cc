@@ -8,6 +8,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "common/canonical_json.h"
+#include "crypto/signature_context.h"
 #include "custody/env.h"
 #include "custody/ledger.h"
 #include "custody/package.h"
@@ -174,6 +178,60 @@ TEST_F(ReceiptStationTest, IssueRecordsTheContentAndRebuildIsByteIdentical) {
   auto ledger = station_->ledger();
   ASSERT_TRUE(ledger.ok());
   EXPECT_EQ(*(*ledger)->Size(), 2u);
+}
+
+TEST_F(ReceiptStationTest, AmendmentsAreCheckedAgainstTheirLedgerEntries) {
+  ASSERT_TRUE(IssueReceipt(*station_, "山田太郎", Sample()).ok());
+  ReceiptContent c = Sample();
+  c.storage = "B棟";
+  EXPECT_EQ(AmendReceipt(*station_, "山田太郎", 1, c, "").status().code(),
+            StatusCode::kInvalidArgument);  // No reason.
+  EXPECT_EQ(AmendReceipt(*station_, "山田太郎", 0, c, "r").status().code(),
+            StatusCode::kNotFound);  // station.created is not a receipt.
+  ASSERT_EQ(*AmendReceipt(*station_, "山田太郎", 1, c, "移動"), 2u);
+  c.storage = "C棟";
+  c.medium_id = "USB-2";
+  ASSERT_EQ(*AmendReceipt(*station_, "山田太郎", 1, c, "再移動"), 3u);
+  c.medium = ReceiptMedium::kHdd;
+  EXPECT_EQ(AmendReceipt(*station_, "山田太郎", 1, c, "x").status().code(),
+            StatusCode::kInvalidArgument);  // The medium kind is not correctable.
+
+  auto s = RebuildReceipt(*station_, 1);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->receipt.amendments.size(), 2u);
+  EXPECT_EQ(s->receipt.content.storage, "金庫");
+  EXPECT_EQ(EffectiveContent(s->receipt).storage, "C棟");
+  EXPECT_EQ(s->receipt.amendments[1].changed, (std::vector<std::string>{"medium.id", "storage"}));
+  std::string key = station_->config().verifier_key;
+  ASSERT_TRUE(VerifyReceipt(*SerializeSignedReceipt(*s), key).ok());
+
+  // The issuing station itself cannot slip in a correction its ledger does
+  // not hold: re-signed, the file still fails against the amendment's entry.
+  auto resign = [&](SignedReceipt& r) {
+    auto file = nlohmann::json::parse(*SerializeSignedReceipt(r));
+    auto body = json::Canonicalize(file["body"]);
+    ASSERT_TRUE(body.ok());
+    auto sig = station_->Sign(crypto::ContextMessage(crypto::kReceiptContext, *body));
+    ASSERT_TRUE(sig.ok());
+    r.signature = *sig;
+  };
+  SignedReceipt forged = *s;
+  forged.receipt.amendments[1].content.storage = "D棟";
+  resign(forged);
+  auto v = VerifyReceipt(*SerializeSignedReceipt(forged), key);
+  EXPECT_EQ(v.status().code(), StatusCode::kVerificationFailed);
+  EXPECT_THAT(v.status().message(), HasSubstr("amendment #3"));
+  SignedReceipt swapped = *s;
+  std::swap(swapped.receipt.amendments[0].evidence_bundle,
+            swapped.receipt.amendments[1].evidence_bundle);
+  resign(swapped);
+  EXPECT_EQ(VerifyReceipt(*SerializeSignedReceipt(swapped), key).status().code(),
+            StatusCode::kVerificationFailed);
+  SignedReceipt reordered = *s;
+  std::swap(reordered.receipt.amendments[0], reordered.receipt.amendments[1]);
+  resign(reordered);
+  EXPECT_EQ(VerifyReceipt(*SerializeSignedReceipt(reordered), key).status().code(),
+            StatusCode::kVerificationFailed);
 }
 
 TEST_F(ReceiptStationTest, PdfVerifiesAloneAndAlteredPagesFail) {
