@@ -11,12 +11,14 @@
 #include "custody/acknowledgement.h"
 #include "custody/env.h"
 #include "custody/package.h"
+#include "custody/receipt.h"
 
 namespace custody::cli {
 namespace {
 
 struct AckOptions {
-  std::string package, output, received_at, recipient, recipient_org, sender_key, remarks;
+  std::string package, output, received_at, recipient, recipient_org, sender_key, remarks, pdf;
+  std::string lang = "ja";
   std::vector<std::string> identity_files;
   bool one_off = false;
   SecretSource secret;
@@ -24,6 +26,10 @@ struct AckOptions {
 
 Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   Env* env = Env::Default();
+  // Checked before anything is signed or recorded.
+  CUSTODY_RETURN_IF_ERROR(ParseReceiptLanguage(o.lang).status());
+  if (!o.pdf.empty() && env->FileExists(o.pdf))
+    return AlreadyExistsError(o.pdf + " exists; choose another --pdf");
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadAgeIdentities(o.identity_files, o.secret));
   VerifyPackageOptions vopts;
   if (!o.sender_key.empty()) {
@@ -83,7 +89,14 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(std::string text, SerializeAck(ack));
   std::string out = o.output.empty() ? "ACK-" + body.package_id + ".json" : o.output;
   if (env->FileExists(out)) return AlreadyExistsError(out + " exists; choose another -o");
+  std::string pdf;
+  if (!o.pdf.empty()) {
+    CUSTODY_ASSIGN_OR_RETURN(pdf, RenderAckPdf(ack, o.lang));
+  }
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(out, text, 0644));
+  if (!o.pdf.empty()) {
+    CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(o.pdf, pdf, 0644));
+  }
   CUSTODY_ASSIGN_OR_RETURN(std::string fp, AckKeyFingerprint(ack.signer_verifier_key));
   if (g.json) {
     PrintLine(
@@ -92,13 +105,15 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
                         {"digest", body.package_digest},
                         {"result", body.result == AckResult::kVerified ? "verified" : "failed"},
                         {"signer_verifier_key", ack.signer_verifier_key},
-                        {"fingerprint", fp}})
+                        {"fingerprint", fp},
+                        {"pdf", o.pdf}})
             .dump());
   } else {
     PrintLine("acknowledgement of package " + body.package_id + " written to " + out + " (" +
               (body.result == AckResult::kVerified ? "every file verified"
                                                    : "VERIFICATION FAILED: " + body.detail) +
               ")");
+    if (!o.pdf.empty()) PrintLine("paper copy (受領書) to sign and send: " + o.pdf);
     PrintLine("signer key: " + ack.signer_verifier_key);
     PrintLine("fingerprint: " + fp);
     if (o.one_off)
@@ -135,6 +150,10 @@ CommandRegistration reg(41, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   ack->add_flag("--one-off-key", o->one_off,
                 "Sign with a fresh key (no station); write its key on the paper copy");
   ack->add_option("-o,--output", o->output, "Output file (default ACK-<package id>.json)");
+  ack->add_option("--pdf", o->pdf,
+                  "Also write the paper copy (受領書) to this PDF: seal box, signer key and "
+                  "fingerprint, QR code");
+  ack->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
   o->secret.AddOptions(ack, "package passphrase");
   ack->callback([&g, o, &inv] { inv.run = [&g, o] { return RunAck(g, *o); }; });
 });

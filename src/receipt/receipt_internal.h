@@ -17,6 +17,8 @@ namespace custody::receipt {
 nlohmann::json ContentToJson(const ReceiptContent& content);
 ReceiptContent ReadContent(json::JsonReader& reader);
 bool IsUtcTime(const std::string& t);
+// "5.2 MB (5242880 B)": decimal units, as media makers label capacity.
+std::string HumanBytes(int64_t bytes);
 bool IsDate(const std::string& d);  // YYYY-MM-DD, a real date.
 
 // The content recorded in a receipt.issued entry (checked against its digest).

@@ -65,23 +65,6 @@ std::string Jst(const std::string& rfc3339) {
 
 std::string OrDash(const std::string& s) { return s.empty() ? "—" : s; }
 
-// Decimal units, as media makers label capacity; exact bytes beside them.
-std::string Bytes(int64_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 5) {
-    v /= 1000;
-    ++u;
-  }
-  char buf[64];
-  if (u == 0)
-    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
-  else
-    std::snprintf(buf, sizeof buf, "%.1f %s (%lld B)", v, units[u], static_cast<long long>(bytes));
-  return buf;
-}
-
 class ReceiptDocument {
  public:
   ReceiptDocument(const SignedReceipt& s, ReceiptLanguage lang, std::string body_digest,
@@ -162,7 +145,7 @@ class ReceiptDocument {
     std::string info = c_.info_kind + (c_.info_name.empty() ? "" : "\n" + c_.info_name);
     std::vector<std::string> qty;
     if (c_.items > 0) qty.push_back(std::to_string(c_.items) + T(" 件", " items"));
-    if (c_.bytes > 0) qty.push_back(Bytes(c_.bytes));
+    if (c_.bytes > 0) qty.push_back(receipt::HumanBytes(c_.bytes));
     if (!c_.quantity_note.empty()) qty.push_back(c_.quantity_note);
     std::string quantity;
     for (const std::string& q : qty) quantity += (quantity.empty() ? "" : " / ") + q;
@@ -354,5 +337,26 @@ Result<VerifiedReceipt> VerifyReceipt(std::string_view bytes, std::string_view v
   }
   return out;
 }
+
+namespace receipt {
+
+// Decimal units, as media makers label capacity; exact bytes beside them.
+std::string HumanBytes(int64_t bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 5) {
+    v /= 1000;
+    ++u;
+  }
+  char buf[64];
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s (%lld B)", v, units[u], static_cast<long long>(bytes));
+  return buf;
+}
+
+}  // namespace receipt
 
 }  // namespace custody
