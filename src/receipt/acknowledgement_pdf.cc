@@ -25,6 +25,17 @@ std::string Jst(const std::string& rfc3339) {
   return t.ok() ? timeutil::FormatJst(*t) : rfc3339;
 }
 
+// "name+keyid+base64" with a line break after "keyid+": a key copied by hand
+// must never wrap inside its name at a hyphen (is the hyphen part of it?);
+// the base64 part fits one line.
+std::string KeyForPaper(const std::string& key) {
+  size_t first = key.rfind('+');
+  if (first == std::string::npos || first == 0) return key;
+  std::string out = key.substr(0, first + 1);
+  out.append("\n").append(key.substr(first + 1));
+  return out;
+}
+
 }  // namespace
 
 std::string AckQrPayload(std::string_view package_id, std::string_view ack_file_sha256_hex) {
@@ -99,7 +110,7 @@ Result<std::string> RenderAckPdf(const SignedAck& ack, std::string_view language
        one_off ? T("一回限りの鍵（署名後に破棄済み）", "a one-off key (destroyed after signing)")
                : T("受領者の custody 端末の鍵（台帳に記録）",
                    "the recipient's custody station key (recorded in its ledger)")},
-      {{"署名検証鍵", "Verifier key"}, ack.signer_verifier_key},
+      {{"署名検証鍵", "Verifier key"}, KeyForPaper(ack.signer_verifier_key)},
       {{"フィンガープリント", "Fingerprint"}, fingerprint},
   };
   d.blocks.push_back(signer);
