@@ -29,10 +29,13 @@ std::string Jst(const std::string& rfc3339) {
 // must never wrap inside its name at a hyphen (is the hyphen part of it?);
 // the base64 part fits one line.
 std::string KeyForPaper(const std::string& key) {
-  size_t first = key.rfind('+');
-  if (first == std::string::npos || first == 0) return key;
-  std::string out = key.substr(0, first + 1);
-  out.append("\n").append(key.substr(first + 1));
+  // A C2SP key name holds no '+'; the base64 part may.
+  size_t name_end = key.find('+');
+  if (name_end == std::string::npos) return key;
+  size_t id_end = key.find('+', name_end + 1);
+  if (id_end == std::string::npos) return key;
+  std::string out = key.substr(0, id_end + 1);
+  out.append("\n").append(key.substr(id_end + 1));
   return out;
 }
 
