@@ -100,6 +100,18 @@ struct SentPackage {
 };
 Result<std::vector<SentPackage>> ListSentPackages(Station& station);
 
+// The paper copy (受領書): A4, the package ID and manifest digest, sender,
+// files and size, who received it and when, the verification result (a
+// failed one in a warning box), the signer's verifier key and fingerprint
+// (for a one-off key: to be stated on paper), a seal box for the recipient
+// and the QR code "custody-ack:1:<package id>:<SHA-256 of the ACK.json
+// bytes>". The PDF's Keywords carry that QR payload, the language and the
+// whole ACK.json (base64), as receipts do. `language`: "ja", "en" or "ja+en".
+// Deterministic (dated by received_at). kInvalidArgument for another
+// language; kUnsupported without the fonts.
+Result<std::string> RenderAckPdf(const SignedAck& ack, std::string_view language);
+std::string AckQrPayload(std::string_view package_id, std::string_view ack_file_sha256_hex);
+
 // A short form of a verifier key for paper: its key ID and the first 16 hex
 // of SHA-256(public key), "1a2b3c4d/0011-2233-4455-6677".
 Result<std::string> AckKeyFingerprint(std::string_view verifier_key);

@@ -29,6 +29,7 @@ class Station;
 
 inline constexpr std::string_view kMediaCheckedOutEvent = "media.checked-out";
 inline constexpr std::string_view kMediaReturnedEvent = "media.returned";
+inline constexpr std::string_view kMediaAmendedEvent = "media.amended";
 
 struct MediaCheckout {
   std::string media_id;     // 媒体管理番号
@@ -59,7 +60,28 @@ Result<uint64_t> RecordMediaCheckout(Station& station, std::string_view operator
 Result<uint64_t> RecordMediaReturn(Station& station, std::string_view operator_name,
                                    const MediaReturn& media_return);
 
-// One take-out: a checkout and (when returned) its return.
+// Corrections (訂正) never rewrite history: `media.amended` references the
+// checkout or return entry it corrects and holds the whole corrected record.
+// The media ID itself cannot be corrected (record a new take-out instead).
+// kNotFound if `entry` is not a checkout/return; kInvalidArgument if the
+// corrected record is invalid, changes nothing, or `reason` is empty.
+// Returns the amending entry's seq.
+Result<uint64_t> AmendMediaCheckout(Station& station, std::string_view operator_name,
+                                    uint64_t entry, const MediaCheckout& corrected,
+                                    std::string_view reason);
+Result<uint64_t> AmendMediaReturn(Station& station, std::string_view operator_name,
+                                  uint64_t entry, const MediaReturn& corrected,
+                                  std::string_view reason);
+
+struct MediaAmendment {
+  uint64_t entry = 0;    // The media.amended entry.
+  uint64_t amends = 0;   // The checkout or return entry it corrects.
+  std::string time;
+  std::vector<std::string> changed;  // Field names ("approver", "returned_at").
+  std::string reason;
+};
+
+// One take-out: a checkout and (when returned) its return, as corrected.
 struct MediaTakeOut {
   uint64_t checkout_seq = 0;
   MediaCheckout checkout;
@@ -67,6 +89,7 @@ struct MediaTakeOut {
   uint64_t return_seq = 0;
   MediaReturn media_return;
   bool overdue = false;  // Out past the end of the due day (JST), or returned after it.
+  std::vector<MediaAmendment> amendments;  // In ledger order; the records above include them.
 };
 
 // Something the ledger holds that should not happen (two processes raced, or
@@ -74,7 +97,7 @@ struct MediaTakeOut {
 struct MediaAnomaly {
   uint64_t seq = 0;
   std::string media_id;
-  std::string code;  // "checked-out-twice", "returned-without-checkout"
+  std::string code;  // "checked-out-twice", "returned-without-checkout", "amends-unknown-entry"
   std::string message;
 };
 

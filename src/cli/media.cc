@@ -86,6 +86,13 @@ Status RunList(const GlobalOptions& g, const MediaOptions& o) {
                           {"destination", c.destination}, {"due", c.due},
                           {"encrypted", c.encrypted},     {"returned", t.returned},
                           {"overdue", t.overdue},         {"checkout_entry", t.checkout_seq}};
+      nlohmann::json corrections = nlohmann::json::array();
+      for (const MediaAmendment& m : t.amendments)
+        corrections.push_back({{"entry", m.entry},
+                               {"amends", m.amends},
+                               {"changed", m.changed},
+                               {"reason", m.reason}});
+      j["corrections"] = corrections;
       if (t.returned) {
         j["returned_at"] = t.media_return.returned_at;
         j["checked_by"] = t.media_return.checked_by;
@@ -100,6 +107,12 @@ Status RunList(const GlobalOptions& g, const MediaOptions& o) {
                 (t.returned ? ", returned " + t.media_return.returned_at + " checked by " +
                                   t.media_return.checked_by
                             : ""));
+      for (const MediaAmendment& m : t.amendments) {
+        std::string changed;
+        for (const std::string& k : m.changed) changed += (changed.empty() ? "" : ", ") + k;
+        PrintLine("  ※ corrected by entry #" + std::to_string(m.entry) + " (entry #" +
+                  std::to_string(m.amends) + ": " + changed + ") — " + m.reason);
+      }
     }
   }
   for (const MediaAnomaly& a : reg.anomalies) {
@@ -116,6 +129,81 @@ Status RunList(const GlobalOptions& g, const MediaOptions& o) {
   // anomalies are a state that needs someone's attention.
   if (o.overdue && overdue > 0)
     return FailedPreconditionError(std::to_string(overdue) + " medium/media overdue");
+  return Status::Ok();
+}
+
+struct MediaAmendOptions {
+  std::string id, reason, contents, at, by, approver, purpose, destination, due, encrypted,
+      remarks, returned_at, checked_by, return_remarks;
+  uint64_t entry = 0;
+};
+
+Status RunAmend(const GlobalOptions& g, const MediaAmendOptions& o) {
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
+  CUSTODY_ASSIGN_OR_RETURN(MediaRegister reg,
+                           ReadMediaRegister(*ledger, Env::Default()->NowUnixMicros()));
+  // The take-out: the one --entry names, else the latest of this medium.
+  const MediaTakeOut* t = nullptr;
+  for (const MediaTakeOut& x : reg.take_outs) {
+    if (x.checkout.media_id != o.id) continue;
+    if (o.entry == 0 || x.checkout_seq == o.entry || (x.returned && x.return_seq == o.entry))
+      t = &x;
+  }
+  if (!t)
+    return NotFoundError("媒体 " + o.id + " has no take-out" +
+                         (o.entry ? " with ledger entry " + std::to_string(o.entry) : "") +
+                         " in the ledger: nothing to correct (custody media list)");
+  bool checkout_fields = !(o.contents + o.at + o.by + o.approver + o.purpose + o.destination +
+                           o.due + o.encrypted + o.remarks)
+                              .empty();
+  bool return_fields = !(o.returned_at + o.checked_by + o.return_remarks).empty();
+  if (checkout_fields && return_fields)
+    return InvalidArgumentError(
+        "correct the take-out and the return in two commands (each is its own ledger entry)");
+  if (!checkout_fields && !return_fields)
+    return InvalidArgumentError("nothing to correct: give the fields with their corrected values");
+  uint64_t entry = 0, amended = 0;
+  if (checkout_fields) {
+    MediaCheckout c = t->checkout;
+    auto set = [](std::string& f, const std::string& v) {
+      if (!v.empty()) f = v;
+    };
+    set(c.contents, o.contents);
+    if (!o.at.empty()) {
+      CUSTODY_ASSIGN_OR_RETURN(c.taken_at, TimeOrNow(o.at));
+    }
+    set(c.taken_by, o.by);
+    set(c.approver, o.approver);
+    set(c.purpose, o.purpose);
+    set(c.destination, o.destination);
+    set(c.due, o.due);
+    set(c.remarks, o.remarks);
+    if (!o.encrypted.empty()) {
+      if (o.encrypted != "yes" && o.encrypted != "no")
+        return InvalidArgumentError("--encrypted must be yes or no (暗号化の有無)");
+      c.encrypted = o.encrypted == "yes";
+    }
+    amended = t->checkout_seq;
+    CUSTODY_ASSIGN_OR_RETURN(entry, AmendMediaCheckout(*station, op, amended, c, o.reason));
+  } else {
+    if (!t->returned)
+      return FailedPreconditionError("媒体 " + o.id + " is not returned yet: no return to correct");
+    MediaReturn r = t->media_return;
+    if (!o.returned_at.empty()) {
+      CUSTODY_ASSIGN_OR_RETURN(r.returned_at, TimeOrNow(o.returned_at));
+    }
+    if (!o.checked_by.empty()) r.checked_by = o.checked_by;
+    if (!o.return_remarks.empty()) r.remarks = o.return_remarks;
+    amended = t->return_seq;
+    CUSTODY_ASSIGN_OR_RETURN(entry, AmendMediaReturn(*station, op, amended, r, o.reason));
+  }
+  if (g.json)
+    PrintLine(nlohmann::json({{"media_id", o.id}, {"amends", amended}, {"entry", entry}}).dump());
+  else
+    PrintLine("媒体 " + o.id + ": entry " + std::to_string(amended) + " corrected by ledger entry " +
+              std::to_string(entry) + " (the original entry is unchanged)");
   return Status::Ok();
 }
 
@@ -148,6 +236,30 @@ CommandRegistration reg(42, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   ret->add_option("--checked-by", o->checked_by, "返却確認者")->required();
   ret->add_option("--remarks", o->remarks, "備考");
   ret->callback([&g, o, &inv] { inv.run = [&g, o] { return RunReturn(g, *o); }; });
+
+  auto a = std::make_shared<MediaAmendOptions>();
+  CLI::App* amend = media->add_subcommand(
+      "amend", "Correct a take-out or return (訂正): append a correcting entry; history is kept");
+  amend->footer(
+      "Example: custody media amend USB-0042 --approver 鈴木部長 --reason '承認者の記載誤り'\n"
+      "         custody media amend USB-0042 --checked-by 田中一郎 --reason '確認者の記載漏れ'");
+  amend->add_option("id", a->id, "媒体管理番号")->required();
+  amend->add_option("--entry", a->entry,
+                    "The checkout or return ledger entry (default: the latest take-out)");
+  amend->add_option("--reason", a->reason, "訂正理由 (required)")->required();
+  amend->add_option("--contents", a->contents, "格納情報");
+  amend->add_option("--at", a->at, "持ち出し日時 (RFC 3339)");
+  amend->add_option("--by", a->by, "持ち出した者");
+  amend->add_option("--approver", a->approver, "承認者");
+  amend->add_option("--purpose", a->purpose, "用途");
+  amend->add_option("--destination", a->destination, "持ち出し先");
+  amend->add_option("--due", a->due, "返却予定日 YYYY-MM-DD");
+  amend->add_option("--encrypted", a->encrypted, "暗号化の有無: yes or no");
+  amend->add_option("--remarks", a->remarks, "備考 (take-out)");
+  amend->add_option("--returned-at", a->returned_at, "返却日時 (RFC 3339)");
+  amend->add_option("--checked-by", a->checked_by, "返却確認者");
+  amend->add_option("--return-remarks", a->return_remarks, "備考 (return)");
+  amend->callback([&g, a, &inv] { inv.run = [&g, a] { return RunAmend(g, *a); }; });
 
   CLI::App* list = media->add_subcommand("list", "List take-outs (and ledger anomalies)");
   list->footer("Example: custody media list --overdue   (exit 14 when any medium is overdue)");

@@ -6,52 +6,31 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/receipt_cli.h"
 #include "common/time_util.h"
 #include "custody/acknowledgement.h"
 #include "custody/env.h"
 #include "custody/package.h"
+#include "custody/receipt.h"
 
 namespace custody::cli {
 namespace {
 
 struct AckOptions {
-  std::string package, output, received_at, recipient, recipient_org, sender_key, remarks;
+  std::string package, output, received_at, recipient, recipient_org, sender_key, remarks, pdf;
+  std::string lang = "ja";
   std::vector<std::string> identity_files;
   bool one_off = false;
   SecretSource secret;
 };
 
-// age identity files, as `custody package open -i` reads them (one
-// "AGE-SECRET-KEY-1..." per line; '#' comments and blank lines skipped).
-Result<PackageKeys> LoadIdentities(const AckOptions& o) {
-  PackageKeys keys;
-  for (const std::string& file : o.identity_files) {
-    CUSTODY_ASSIGN_OR_RETURN(std::string raw, Env::Default()->ReadFile(file));
-    SecretString text(raw);
-    WipeMemory(raw.data(), raw.size());
-    std::string_view rest = text.view();
-    int found = 0;
-    while (!rest.empty()) {
-      size_t nl = rest.find('\n');
-      std::string_view line = rest.substr(0, nl);
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.empty() || line.front() == '#') continue;
-      keys.identities.emplace_back(line);
-      keys.identity_names.push_back(file);
-      ++found;
-    }
-    if (found == 0)
-      return InvalidArgumentError(file + " holds no age identity (AGE-SECRET-KEY-1...)");
-  }
-  SecretSource src = o.secret;
-  keys.passphrase = [src]() { return ReadSecret(src, "package passphrase"); };
-  return keys;
-}
-
 Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   Env* env = Env::Default();
-  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadIdentities(o));
+  // Checked before anything is signed or recorded.
+  CUSTODY_RETURN_IF_ERROR(ParseReceiptLanguage(o.lang).status());
+  if (!o.pdf.empty() && env->FileExists(o.pdf))
+    return AlreadyExistsError(o.pdf + " exists; choose another --pdf");
+  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadAgeIdentities(o.identity_files, o.secret));
   VerifyPackageOptions vopts;
   if (!o.sender_key.empty()) {
     CUSTODY_ASSIGN_OR_RETURN(vopts.expected_sender_key, ReadVerifierKeyArg(o.sender_key));
@@ -110,7 +89,14 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(std::string text, SerializeAck(ack));
   std::string out = o.output.empty() ? "ACK-" + body.package_id + ".json" : o.output;
   if (env->FileExists(out)) return AlreadyExistsError(out + " exists; choose another -o");
+  std::string pdf;
+  if (!o.pdf.empty()) {
+    CUSTODY_ASSIGN_OR_RETURN(pdf, RenderAckPdf(ack, o.lang));
+  }
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(out, text, 0644));
+  if (!o.pdf.empty()) {
+    CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(o.pdf, pdf, 0644));
+  }
   CUSTODY_ASSIGN_OR_RETURN(std::string fp, AckKeyFingerprint(ack.signer_verifier_key));
   if (g.json) {
     PrintLine(
@@ -119,13 +105,15 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
                         {"digest", body.package_digest},
                         {"result", body.result == AckResult::kVerified ? "verified" : "failed"},
                         {"signer_verifier_key", ack.signer_verifier_key},
-                        {"fingerprint", fp}})
+                        {"fingerprint", fp},
+                        {"pdf", o.pdf}})
             .dump());
   } else {
     PrintLine("acknowledgement of package " + body.package_id + " written to " + out + " (" +
               (body.result == AckResult::kVerified ? "every file verified"
                                                    : "VERIFICATION FAILED: " + body.detail) +
               ")");
+    if (!o.pdf.empty()) PrintLine("paper copy (受領書) to sign and send: " + o.pdf);
     PrintLine("signer key: " + ack.signer_verifier_key);
     PrintLine("fingerprint: " + fp);
     if (o.one_off)
@@ -162,9 +150,41 @@ CommandRegistration reg(41, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   ack->add_flag("--one-off-key", o->one_off,
                 "Sign with a fresh key (no station); write its key on the paper copy");
   ack->add_option("-o,--output", o->output, "Output file (default ACK-<package id>.json)");
+  ack->add_option("--pdf", o->pdf,
+                  "Also write the paper copy (受領書) to this PDF: seal box, signer key and "
+                  "fingerprint, QR code");
+  ack->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
   o->secret.AddOptions(ack, "package passphrase");
   ack->callback([&g, o, &inv] { inv.run = [&g, o] { return RunAck(g, *o); }; });
 });
 
 }  // namespace
+
+Result<PackageKeys> LoadAgeIdentities(const std::vector<std::string>& files,
+                                      const SecretSource& secret) {
+  PackageKeys keys;
+  for (const std::string& file : files) {
+    CUSTODY_ASSIGN_OR_RETURN(std::string raw, Env::Default()->ReadFile(file));
+    SecretString text(raw);
+    WipeMemory(raw.data(), raw.size());
+    std::string_view rest = text.view();
+    int found = 0;
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty() || line.front() == '#') continue;
+      keys.identities.emplace_back(line);
+      keys.identity_names.push_back(file);
+      ++found;
+    }
+    if (found == 0)
+      return InvalidArgumentError(file + " holds no age identity (AGE-SECRET-KEY-1...)");
+  }
+  SecretSource src = secret;
+  keys.passphrase = [src]() { return ReadSecret(src, "package passphrase"); };
+  return keys;
+}
+
 }  // namespace custody::cli

@@ -39,6 +39,8 @@ class JsonReader {
     if (!((*it).*is)()) return Fail(Path(key), std::string("is not ") + what), nullptr;
     return &*it;
   }
+  // Whether optional member `key` is present (read it afterwards to mark it seen).
+  bool Has(const char* key) const { return j_.is_object() && j_.contains(key); }
   std::string Str(const char* key) {
     const Json* v = Get(key, &Json::is_string, "a string");
     return v ? v->get<std::string>() : "";

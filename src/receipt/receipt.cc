@@ -5,6 +5,8 @@
 #include "custody/receipt.h"
 
 #include <cstdio>
+#include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "common/canonical_json.h"
@@ -16,6 +18,7 @@
 #include "crypto/signature_context.h"
 #include "custody/certificate.h"
 #include "custody/ledger.h"
+#include "custody/package.h"
 #include "custody/station.h"
 #include "ledger/note.h"
 #include "receipt/receipt_internal.h"
@@ -78,18 +81,57 @@ ReceiptIssuance ReadIssuance(JsonReader& r) {
   return i;
 }
 
-Json BodyJson(const Receipt& r) {
-  return {{"content", receipt::ContentToJson(r.content)}, {"issuance", IssuanceJson(r.issuance)}};
+Json AmendmentJson(const ReceiptAmendment& a, const std::string& digest) {
+  return {{"entry", a.entry},     {"time", a.time},
+          {"changed", a.changed}, {"reason", a.reason},
+          {"content", receipt::ContentToJson(a.content)},
+          {"content_sha256", digest}, {"evidence", a.evidence_bundle}};
 }
 
+// `amendments` only when there are some, so a receipt never amended keeps
+// the form (and the bytes) it was issued with.
+Result<Json> BodyJsonOrError(const Receipt& r) {
+  Json body = {{"content", receipt::ContentToJson(r.content)},
+               {"issuance", IssuanceJson(r.issuance)}};
+  if (!r.amendments.empty()) {
+    Json list = Json::array();
+    for (const ReceiptAmendment& a : r.amendments) {
+      CUSTODY_ASSIGN_OR_RETURN(std::string d, ReceiptContentDigestHex(a.content));
+      list.push_back(AmendmentJson(a, d));
+    }
+    body["amendments"] = std::move(list);
+  }
+  return body;
+}
+
+
 Result<std::string> SigningMessage(const Receipt& r) {
-  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(BodyJson(r)));
+  CUSTODY_ASSIGN_OR_RETURN(Json body, BodyJsonOrError(r));
+  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(body));
   return crypto::ContextMessage(crypto::kReceiptContext, canonical);
 }
 
 }  // namespace
 
 namespace receipt {
+
+// `verified` only when custody checked the package file itself, so receipts
+// issued from typed-in IDs keep their original form.
+Json PackageJson(const ReceiptContent& c) {
+  Json p = {{"id", c.package_id}, {"sha256", c.package_sha256}};
+  if (c.package_check) {
+    const ReceiptPackageCheck& k = *c.package_check;
+    p["verified"] = {{"files", k.files},
+                     {"bytes", k.bytes},
+                     {"package_bytes", k.package_bytes},
+                     {"created", k.created},
+                     {"sender",
+                      {{"organization", k.sender_organization},
+                       {"station", k.sender_station},
+                       {"verifier_key", k.sender_verifier_key}}}};
+  }
+  return p;
+}
 
 Json ContentToJson(const ReceiptContent& c) {
   return {
@@ -109,7 +151,7 @@ Json ContentToJson(const ReceiptContent& c) {
       {"medium",
        {{"kind", std::string(TermOf(kMedia, c.medium).json)},
         {"id", c.medium_id},
-        {"package", {{"id", c.package_id}, {"sha256", c.package_sha256}}}}},
+        {"package", PackageJson(c)}}},
       {"transfer",
        {{"method", std::string(TermOf(kTransfers, c.transfer).json)},
         {"tracking", c.tracking},
@@ -153,6 +195,19 @@ ReceiptContent ReadContent(JsonReader& r) {
     JsonReader pkg = p.Sub("package");
     c.package_id = pkg.Str("id");
     c.package_sha256 = pkg.Str("sha256");
+    if (pkg.Has("verified")) {
+      JsonReader v = pkg.Sub("verified");
+      ReceiptPackageCheck k;
+      k.files = v.Int("files");
+      k.bytes = v.Int("bytes");
+      k.package_bytes = v.Int("package_bytes");
+      k.created = v.Str("created");
+      JsonReader sender = v.Sub("sender");
+      k.sender_organization = sender.Str("organization");
+      k.sender_station = sender.Str("station");
+      k.sender_verifier_key = sender.Str("verifier_key");
+      c.package_check = std::move(k);
+    }
   }
   {
     JsonReader p = r.Sub("transfer");
@@ -212,7 +267,166 @@ Result<ReceiptContent> ContentFromEntry(const LedgerEntry& e) {
   return c;
 }
 
+// Leaf paths ("storage", "disposition.due") whose values differ.
+void ChangedPaths(const Json& a, const Json& b, const std::string& prefix,
+                  std::vector<std::string>* out) {
+  if (a.is_object() && b.is_object()) {
+    std::set<std::string> keys;
+    for (auto it = a.begin(); it != a.end(); ++it) keys.insert(it.key());
+    for (auto it = b.begin(); it != b.end(); ++it) keys.insert(it.key());
+    for (const std::string& k : keys) {
+      static const Json kNull;
+      ChangedPaths(a.contains(k) ? a[k] : kNull, b.contains(k) ? b[k] : kNull,
+                   prefix.empty() ? k : prefix + "." + k, out);
+    }
+    return;
+  }
+  if (a != b) out->push_back(prefix);
+}
+
+Result<ReceiptAmendment> AmendmentFromEntry(const LedgerEntry& e, uint64_t* amends) {
+  if (e.type != kReceiptAmendedEvent)
+    return NotFoundError("ledger entry " + std::to_string(e.seq) + " is not a receipt amendment");
+  auto data = json::ParseStrict(e.data_json);
+  if (!data.ok())
+    return CorruptionError("receipt amendment " + std::to_string(e.seq) + ": " +
+                           data.status().message());
+  std::string error, digest;
+  ReceiptAmendment a;
+  a.entry = e.seq;
+  a.time = e.time;
+  {
+    JsonReader top(*data, "receipt.amended", &error);
+    *amends = top.Uint("amends");
+    top.Str("number");
+    top.Uint("follows");
+    a.changed = top.Strings("changed");
+    a.reason = top.Str("reason");
+    JsonReader content = top.Sub("content");
+    a.content = ReadContent(content);
+    digest = top.Str("content_sha256");
+  }
+  if (!error.empty())
+    return CorruptionError("ledger entry " + std::to_string(e.seq) + ": " + error);
+  CUSTODY_ASSIGN_OR_RETURN(std::string again, ReceiptContentDigestHex(a.content));
+  if (again != digest)
+    return CorruptionError("ledger entry " + std::to_string(e.seq) +
+                           ": content_sha256 does not match the content");
+  return a;
+}
+
+Result<std::vector<ReceiptAmendment>> AmendmentsOf(Ledger& ledger, uint64_t receipt_seq,
+                                                   uint64_t limit) {
+  std::vector<ReceiptAmendment> out;
+  Status inner;
+  CUSTODY_RETURN_IF_ERROR(ledger.Scan(receipt_seq + 1, [&](const LedgerEntry& e) {
+    if (e.seq >= limit) return false;
+    if (e.type != kReceiptAmendedEvent) return true;
+    uint64_t amends = 0;
+    auto a = AmendmentFromEntry(e, &amends);
+    if (!a.ok()) return inner = a.status(), false;
+    if (amends == receipt_seq) out.push_back(std::move(*a));
+    return true;
+  }));
+  CUSTODY_RETURN_IF_ERROR(inner);
+  return out;
+}
+
 }  // namespace receipt
+
+const ReceiptContent& EffectiveContent(const Receipt& r) {
+  return r.amendments.empty() ? r.content : r.amendments.back().content;
+}
+
+std::vector<std::pair<std::string, uint64_t>> AmendedPaths(const Receipt& r) {
+  std::map<std::string, uint64_t> last;
+  for (const ReceiptAmendment& a : r.amendments)
+    for (const std::string& p : a.changed) last[p] = a.entry;
+  return {last.begin(), last.end()};
+}
+
+namespace {
+
+Result<ReceiptContent> IssuedContent(Station& station, Ledger& ledger, uint64_t receipt_seq) {
+  auto e = ledger.Get(receipt_seq);
+  if (!e.ok() && e.status().code() == StatusCode::kNotFound)
+    return NotFoundError("there is no receipt " +
+                         FormatCertificateNumber(station.config().station_name, receipt_seq) +
+                         " (the ledger has no entry " + std::to_string(receipt_seq) + ")");
+  CUSTODY_RETURN_IF_ERROR(e.status());
+  return receipt::ContentFromEntry(*e);
+}
+
+}  // namespace
+
+Result<ReceiptContent> CurrentReceiptContent(Station& station, uint64_t receipt_seq) {
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  CUSTODY_ASSIGN_OR_RETURN(ReceiptContent issued, IssuedContent(station, *ledger, receipt_seq));
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<ReceiptAmendment> earlier,
+                           receipt::AmendmentsOf(*ledger, receipt_seq, UINT64_MAX));
+  return earlier.empty() ? issued : earlier.back().content;
+}
+
+Result<std::vector<ReceiptAmendment>> ReceiptAmendments(Station& station, uint64_t receipt_seq) {
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  CUSTODY_RETURN_IF_ERROR(IssuedContent(station, *ledger, receipt_seq).status());
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<ReceiptAmendment> list,
+                           receipt::AmendmentsOf(*ledger, receipt_seq, UINT64_MAX));
+  for (ReceiptAmendment& a : list) {
+    CUSTODY_ASSIGN_OR_RETURN(a.evidence_bundle, ledger->EvidenceBundle(a.entry));
+  }
+  return list;
+}
+
+std::string ReceiptContentValue(const ReceiptContent& content, std::string_view path) {
+  Json j = receipt::ContentToJson(content);
+  const Json* at = &j;
+  std::string_view rest = path;
+  while (!rest.empty()) {
+    size_t dot = rest.find('.');
+    std::string key(rest.substr(0, dot));
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+    if (!at->is_object() || !at->contains(key)) return "";
+    at = &(*at)[key];
+  }
+  if (at->is_string()) return at->get<std::string>();
+  return at->dump();
+}
+
+Result<uint64_t> AmendReceipt(Station& station, std::string_view operator_name,
+                              uint64_t receipt_seq, const ReceiptContent& corrected,
+                              std::string_view reason) {
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  CUSTODY_ASSIGN_OR_RETURN(ReceiptContent issued, IssuedContent(station, *ledger, receipt_seq));
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<ReceiptAmendment> earlier,
+                           receipt::AmendmentsOf(*ledger, receipt_seq, UINT64_MAX));
+  const ReceiptContent& current = earlier.empty() ? issued : earlier.back().content;
+  if (reason.empty())
+    return InvalidArgumentError("a correction needs its reason (訂正理由): --reason TEXT");
+  CUSTODY_RETURN_IF_ERROR(ValidateReceiptContent(corrected));
+  std::vector<std::string> changed;
+  receipt::ChangedPaths(receipt::ContentToJson(current), receipt::ContentToJson(corrected), "",
+                        &changed);
+  if (changed.empty())
+    return InvalidArgumentError("the correction changes nothing: every value is already so");
+  for (const std::string& p : changed)
+    if (p.rfind("medium.kind", 0) == 0 || p.rfind("medium.package", 0) == 0)
+      return InvalidArgumentError(
+          "the medium kind and the package a receipt names cannot be corrected (" + p +
+          "): issue a new receipt instead");
+  CUSTODY_ASSIGN_OR_RETURN(std::string digest, ReceiptContentDigestHex(corrected));
+  Json data = {{"amends", receipt_seq},
+               {"number", FormatCertificateNumber(station.config().station_name, receipt_seq)},
+               {"follows", earlier.empty() ? receipt_seq : earlier.back().entry},
+               {"changed", changed},
+               {"reason", std::string(reason)},
+               {"content", receipt::ContentToJson(corrected)},
+               {"content_sha256", digest}};
+  CUSTODY_ASSIGN_OR_RETURN(std::string data_json, json::Canonicalize(data));
+  CUSTODY_ASSIGN_OR_RETURN(LedgerEntry recorded,
+                           station.Record(kReceiptAmendedEvent, operator_name, data_json));
+  return recorded.seq;
+}
 
 Status ValidateReceiptContent(const ReceiptContent& c) {
   std::vector<std::string> missing, malformed;
@@ -239,7 +453,11 @@ Status ValidateReceiptContent(const ReceiptContent& c) {
     need(c.package_id, "パッケージID package id");
     if (!IsSha256Hex(c.package_sha256))
       malformed.push_back("package sha256 must be 64 lowercase hex digits");
-  } else if (!c.package_id.empty() || !c.package_sha256.empty()) {
+    if (c.package_check && (c.package_check->files < 1 || c.package_check->bytes < 0 ||
+                            c.package_check->package_bytes < 1 ||
+                            c.package_check->sender_verifier_key.empty()))
+      malformed.push_back("package verification record is incomplete");
+  } else if (!c.package_id.empty() || !c.package_sha256.empty() || c.package_check) {
     malformed.push_back("package id/sha256 are only for medium custody-package");
   }
   if (c.transfer == TransferMethod::kSecureMail)
@@ -257,6 +475,73 @@ Status ValidateReceiptContent(const ReceiptContent& c) {
   return InvalidArgumentError(msg);
 }
 
+namespace receipt {
+
+// "機密性2", "2", "class 2", "Class 3" -> 2, 2, 2, 3; anything else 0.
+int64_t ClassificationFromManifest(std::string_view text) {
+  std::string_view t = text;
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  if (t.empty()) return 0;
+  char last = t.back();
+  if (last < '1' || last > '3') return 0;
+  std::string_view head = t.substr(0, t.size() - 1);
+  while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
+  if (head.empty() || head == "機密性" || head == "class" || head == "Class") return last - '0';
+  return 0;
+}
+
+// "a.csv, b.csv, c.csv" or "a.csv, b.csv, c.csv ほか 4 ファイル (7 files)".
+std::string FileListSummary(const PackageManifest& m) {
+  constexpr size_t kShown = 3;
+  std::string out;
+  for (size_t i = 0; i < m.files.size() && i < kShown; ++i)
+    out += (i ? ", " : "") + m.files[i].path;
+  if (m.files.size() > kShown)
+    out += " ほか " + std::to_string(m.files.size() - kShown) + " ファイル (" +
+           std::to_string(m.files.size()) + " files)";
+  return out;
+}
+
+}  // namespace receipt
+
+Status FillReceiptFromPackage(const VerifiedPackage& v, ReceiptContent* c) {
+  if (!v.files_verified)
+    return FailedPreconditionError(
+        "package " + v.manifest.package_id +
+        ": its files were not all checked against the manifest; a receipt from a package needs a "
+        "full verification");
+  if (c->medium != ReceiptMedium::kCustodyPackage && c->medium != ReceiptMedium::kOther)
+    return InvalidArgumentError("--package: the medium is a custody package, not " +
+                                std::string(receipt::TermOf(receipt::kMedia, c->medium).json));
+  if (!c->package_id.empty() && c->package_id != v.manifest.package_id)
+    return InvalidArgumentError("the package file is " + v.manifest.package_id + ", not " +
+                                c->package_id);
+  if (!c->package_sha256.empty() && c->package_sha256 != v.digest)
+    return InvalidArgumentError("the package's digest is " + v.digest + ", not " +
+                                c->package_sha256);
+  c->medium = ReceiptMedium::kCustodyPackage;
+  c->package_id = v.manifest.package_id;
+  c->package_sha256 = v.digest;
+  ReceiptPackageCheck k;
+  k.files = static_cast<int64_t>(v.manifest.files.size());
+  k.bytes = static_cast<int64_t>(v.manifest.total_size);
+  k.package_bytes = static_cast<int64_t>(v.package_size);
+  k.created = v.manifest.created;
+  k.sender_organization = v.manifest.sender_organization;
+  k.sender_station = v.manifest.sender_station;
+  k.sender_verifier_key = v.manifest.sender_verifier_key;
+  c->package_check = std::move(k);
+  if (c->info_kind.empty()) c->info_kind = v.manifest.purpose;
+  if (c->info_name.empty()) c->info_name = receipt::FileListSummary(v.manifest);
+  if (c->items == 0) c->items = static_cast<int64_t>(v.manifest.files.size());
+  if (c->bytes == 0) c->bytes = static_cast<int64_t>(v.manifest.total_size);
+  if (c->deliverer_organization.empty())
+    c->deliverer_organization = v.manifest.sender_organization;
+  if (c->classification == 0)
+    c->classification = receipt::ClassificationFromManifest(v.manifest.classification);
+  return Status::Ok();
+}
+
 Result<std::string> CanonicalReceiptContentJson(const ReceiptContent& content) {
   return json::Canonicalize(receipt::ContentToJson(content));
 }
@@ -267,7 +552,8 @@ Result<std::string> ReceiptContentDigestHex(const ReceiptContent& content) {
 }
 
 Result<std::string> ReceiptBodyDigestHex(const Receipt& r) {
-  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(BodyJson(r)));
+  CUSTODY_ASSIGN_OR_RETURN(Json body, BodyJsonOrError(r));
+  CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(body));
   return crypto::Sha256Hex(canonical);
 }
 
@@ -296,6 +582,11 @@ Result<SignedReceipt> RebuildReceipt(Station& station, uint64_t seq) {
   i.ledger_origin = station.config().origin;
   i.ledger_entry = e.seq;
   CUSTODY_ASSIGN_OR_RETURN(i.content_sha256_hex, ReceiptContentDigestHex(s.receipt.content));
+  CUSTODY_ASSIGN_OR_RETURN(s.receipt.amendments,
+                           receipt::AmendmentsOf(*ledger, e.seq, UINT64_MAX));
+  for (ReceiptAmendment& a : s.receipt.amendments) {
+    CUSTODY_ASSIGN_OR_RETURN(a.evidence_bundle, ledger->EvidenceBundle(a.entry));
+  }
   CUSTODY_ASSIGN_OR_RETURN(std::string message, SigningMessage(s.receipt));
   CUSTODY_ASSIGN_OR_RETURN(s.signature, station.Sign(message));
   CUSTODY_ASSIGN_OR_RETURN(s.evidence_bundle, ledger->EvidenceBundle(e.seq));
@@ -317,8 +608,9 @@ Result<uint64_t> ReceiptSeqFromNumber(const Station& station, std::string_view n
 Result<std::string> SerializeSignedReceipt(const SignedReceipt& s) {
   if (s.signature.size() != crypto::kEd25519SignatureSize)
     return InvalidArgumentError("a receipt signature is 64 bytes");
+  CUSTODY_ASSIGN_OR_RETURN(Json body, BodyJsonOrError(s.receipt));
   Json file = {{"format", std::string(kReceiptFormat)},
-               {"body", BodyJson(s.receipt)},
+               {"body", std::move(body)},
                {"signature", encoding::Base64Encode(s.signature)},
                {"evidence", s.evidence_bundle}};
   CUSTODY_ASSIGN_OR_RETURN(std::string canonical, json::Canonicalize(file));
@@ -351,6 +643,22 @@ Result<SignedReceipt> ParseSignedReceipt(std::string_view text) {
     s.receipt.content = receipt::ReadContent(content);
     JsonReader issuance = b.Sub("issuance");
     s.receipt.issuance = ReadIssuance(issuance);
+    if (b.Has("amendments")) {
+      b.Objects("amendments", [&](JsonReader& a) {
+        ReceiptAmendment m;
+        m.entry = a.Uint("entry");
+        m.time = a.Str("time");
+        m.changed = a.Strings("changed");
+        m.reason = a.Str("reason");
+        JsonReader c = a.Sub("content");
+        m.content = receipt::ReadContent(c);
+        a.Str("content_sha256");  // Checked by the round trip below.
+        m.evidence_bundle = a.Str("evidence");
+        s.receipt.amendments.push_back(std::move(m));
+      });
+      if (s.receipt.amendments.empty() && error.empty())
+        error = "receipt.body.amendments is empty (omit it instead)";
+    }
   }
   if (!error.empty()) return CorruptionError("malformed receipt: " + error);
   auto sig = encoding::Base64Decode(sig_b64);
@@ -397,6 +705,29 @@ Status VerifySignedReceipt(const SignedReceipt& s, std::string_view verifier_key
   if (i.number != FormatCertificateNumber(i.issuer_station, entry->seq))
     wrong.push_back("the number is not <station>-<entry>");
   if (v.name != i.ledger_origin) wrong.push_back("the key's origin is not ledger.origin");
+  uint64_t previous = i.ledger_entry;
+  for (const ReceiptAmendment& a : s.receipt.amendments) {
+    std::string at = "amendment #" + std::to_string(a.entry) + ": ";
+    auto ae = VerifyEvidenceBundle(a.evidence_bundle, verifier_key);
+    if (!ae.ok()) {
+      wrong.push_back(at + "its ledger evidence is invalid (" + ae.status().message() + ")");
+      continue;
+    }
+    uint64_t amends = 0;
+    auto from_entry = AmendmentFromEntry(*ae, &amends);
+    if (!from_entry.ok()) {
+      wrong.push_back(at + from_entry.status().message());
+      continue;
+    }
+    CUSTODY_ASSIGN_OR_RETURN(std::string ad, ReceiptContentDigestHex(a.content));
+    CUSTODY_ASSIGN_OR_RETURN(std::string ed, ReceiptContentDigestHex(from_entry->content));
+    if (amends != i.ledger_entry) wrong.push_back(at + "it amends another entry");
+    if (ae->seq != a.entry || ae->time != a.time) wrong.push_back(at + "entry or time differ");
+    if (a.entry <= previous) wrong.push_back(at + "out of ledger order");
+    if (ad != ed || a.changed != from_entry->changed || a.reason != from_entry->reason)
+      wrong.push_back(at + "it is not what the ledger entry recorded");
+    previous = a.entry;
+  }
   if (!wrong.empty())
     return VerificationFailedError("the receipt does not match its ledger entry: " +
                                    Join(wrong, "; "));

@@ -17,10 +17,19 @@ namespace custody::receipt {
 nlohmann::json ContentToJson(const ReceiptContent& content);
 ReceiptContent ReadContent(json::JsonReader& reader);
 bool IsUtcTime(const std::string& t);
+// "5.2 MB (5242880 B)": decimal units, as media makers label capacity.
+std::string HumanBytes(int64_t bytes);
 bool IsDate(const std::string& d);  // YYYY-MM-DD, a real date.
 
 // The content recorded in a receipt.issued entry (checked against its digest).
 Result<ReceiptContent> ContentFromEntry(const LedgerEntry& entry);
+
+// A receipt.amended entry: the amendment (without evidence) and, in
+// `*amends`, the receipt entry it corrects.
+Result<ReceiptAmendment> AmendmentFromEntry(const LedgerEntry& entry, uint64_t* amends);
+// Every amendment of receipt entry `receipt_seq` among entries < `limit`.
+Result<std::vector<ReceiptAmendment>> AmendmentsOf(Ledger& ledger, uint64_t receipt_seq,
+                                                   uint64_t limit);
 
 // Signature, pinned key, evidence bundle and its entry (not the PDF).
 Status VerifySignedReceipt(const SignedReceipt& signed_receipt, std::string_view verifier_key);

@@ -8,6 +8,7 @@
 // can be verified on its own, and because the renderer is deterministic the
 // verifier re-renders the record and requires the very same bytes, so a PDF
 // whose visible text was altered fails even though its metadata is intact.
+#include <algorithm>
 #include <cstdio>
 
 #include "common/time_util.h"
@@ -64,29 +65,14 @@ std::string Jst(const std::string& rfc3339) {
 
 std::string OrDash(const std::string& s) { return s.empty() ? "—" : s; }
 
-// Decimal units, as media makers label capacity; exact bytes beside them.
-std::string Bytes(int64_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1000 && u < 5) {
-    v /= 1000;
-    ++u;
-  }
-  char buf[64];
-  if (u == 0)
-    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
-  else
-    std::snprintf(buf, sizeof buf, "%.1f %s (%lld B)", v, units[u], static_cast<long long>(bytes));
-  return buf;
-}
-
 class ReceiptDocument {
  public:
   ReceiptDocument(const SignedReceipt& s, ReceiptLanguage lang, std::string body_digest,
                   std::string keywords)
-      : c_(s.receipt.content),
+      : c_(EffectiveContent(s.receipt)),
         i_(s.receipt.issuance),
+        amendments_(s.receipt.amendments),
+        amended_(AmendedPaths(s.receipt)),
         lang_(ToReport(lang)),
         body_digest_(std::move(body_digest)),
         keywords_(std::move(keywords)) {}
@@ -123,6 +109,7 @@ class ReceiptDocument {
     if (lang_ != report::Language::kEn)
       d.blocks.push_back(report::Paragraph{"記", report::Align::kCenter, 11});
     d.blocks.push_back(Content());
+    if (!amendments_.empty()) d.blocks.push_back(Amendments());
     d.blocks.push_back(Signatures());
     d.blocks.push_back(Evidence());
     d.footer_note = T("本預かり証の正本は電子署名付きの JSON (" + i_.number +
@@ -158,7 +145,7 @@ class ReceiptDocument {
     std::string info = c_.info_kind + (c_.info_name.empty() ? "" : "\n" + c_.info_name);
     std::vector<std::string> qty;
     if (c_.items > 0) qty.push_back(std::to_string(c_.items) + T(" 件", " items"));
-    if (c_.bytes > 0) qty.push_back(Bytes(c_.bytes));
+    if (c_.bytes > 0) qty.push_back(receipt::HumanBytes(c_.bytes));
     if (!c_.quantity_note.empty()) qty.push_back(c_.quantity_note);
     std::string quantity;
     for (const std::string& q : qty) quantity += (quantity.empty() ? "" : " / ") + q;
@@ -171,6 +158,17 @@ class ReceiptDocument {
           .append(c_.package_id)
           .append("\nSHA-256 ")
           .append(c_.package_sha256);
+    if (c_.package_check) {
+      const ReceiptPackageCheck& k = *c_.package_check;
+      medium.append("\n").append(
+          T("受領時に検証済み: 全 " + std::to_string(k.files) +
+                " ファイルのハッシュとマニフェスト署名が一致",
+            "Verified on receipt: all " + std::to_string(k.files) +
+                " files' hashes and the manifest signature match"));
+      medium.append("\n").append(P("送付元", "Sent by"))
+          .append(k.sender_organization + " / " + k.sender_station);
+      medium.append("\n").append(P("署名鍵", "Signer key")).append(k.sender_verifier_key);
+    }
     std::string transfer = T(L(kTransfers, c_.transfer));
     if (!c_.tracking.empty())
       transfer.append("\n").append(P("追跡番号", "Tracking No.")).append(c_.tracking);
@@ -196,7 +194,51 @@ class ReceiptDocument {
         {{"返還・廃棄予定", "Return or disposal"},
          T(L(kDispositions, c_.disposition)) + " " + T("予定日 ", "due ") + due},
     };
-    if (!c_.remarks.empty()) s.fields.push_back({{"備考", "Remarks"}, c_.remarks});
+    if (!c_.remarks.empty() || Mark({"remarks"}) != "")
+      s.fields.push_back({{"備考", "Remarks"}, OrDash(c_.remarks)});
+    // Which content paths each row shows, for the correction marks.
+    static const std::vector<std::vector<std::string>> kRowPaths = {
+        {"received_at"},
+        {"recipient."},
+        {"deliverer."},
+        {"information.kind", "information.name"},
+        {"information.classification"},
+        {"information.items", "information.bytes", "information.quantity_note"},
+        {"medium."},
+        {"transfer."},
+        {"purpose.purpose"},
+        {"purpose.contract"},
+        {"storage"},
+        {"disposition."},
+        {"remarks"}};
+    for (size_t k = 0; k < s.fields.size() && k < kRowPaths.size(); ++k)
+      s.fields[k].value += Mark(kRowPaths[k]);
+    return s;
+  }
+
+  // " ※訂正 #N" for a row one of whose paths (or path prefixes ending in '.')
+  // an amendment changed; the latest amending entry.
+  std::string Mark(const std::vector<std::string>& paths) const {
+    uint64_t entry = 0;
+    for (const auto& [path, seq] : amended_)
+      for (const std::string& p : paths)
+        if (path == p || (p.back() == '.' && path.rfind(p, 0) == 0)) entry = std::max(entry, seq);
+    if (entry == 0) return "";
+    return T("  ※訂正 #", "  *corrected #") + std::to_string(entry);
+  }
+
+  report::KeyValueSection Amendments() {
+    report::KeyValueSection s;
+    s.heading = {"訂正履歴（原記録は変更されていません）",
+                 "Corrections (the original record is unchanged)"};
+    for (const ReceiptAmendment& a : amendments_) {
+      std::string changed;
+      for (const std::string& p : a.changed) changed += (changed.empty() ? "" : ", ") + p;
+      s.fields.push_back({{"訂正 #" + std::to_string(a.entry), "Correction #" +
+                                                                   std::to_string(a.entry)},
+                          Jst(a.time) + "\n" + T("訂正項目 ", "Changed: ") + changed + "\n" +
+                              T("理由 ", "Reason: ") + a.reason});
+    }
     return s;
   }
 
@@ -226,6 +268,8 @@ class ReceiptDocument {
 
   const ReceiptContent& c_;
   const ReceiptIssuance& i_;
+  const std::vector<ReceiptAmendment>& amendments_;
+  std::vector<std::pair<std::string, uint64_t>> amended_;
   report::Language lang_;
   std::string body_digest_;
   std::string keywords_;
@@ -293,5 +337,26 @@ Result<VerifiedReceipt> VerifyReceipt(std::string_view bytes, std::string_view v
   }
   return out;
 }
+
+namespace receipt {
+
+// Decimal units, as media makers label capacity; exact bytes beside them.
+std::string HumanBytes(int64_t bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 5) {
+    v /= 1000;
+    ++u;
+  }
+  char buf[64];
+  if (u == 0)
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(bytes));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f %s (%lld B)", v, units[u], static_cast<long long>(bytes));
+  return buf;
+}
+
+}  // namespace receipt
 
 }  // namespace custody

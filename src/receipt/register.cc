@@ -4,6 +4,7 @@
 // ledger entries (docs/formats/register.md).
 #include "custody/register.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -106,6 +107,58 @@ Result<MediaReturn> ReadReturn(const LedgerEntry& e) {
   return m;
 }
 
+struct ReadAmendment {
+  MediaAmendment amendment;
+  std::string media_id;
+  std::optional<MediaCheckout> checkout;
+  std::optional<MediaReturn> media_return;
+};
+
+// media.amended: {"amends", "record": "checkout"|"return", "media_id",
+// "changed", "reason", "data": <the corrected record, as its own event>}.
+Result<ReadAmendment> ReadMediaAmendment(const LedgerEntry& e) {
+  auto j = json::ParseStrict(e.data_json);
+  if (!j.ok())
+    return CorruptionError("ledger entry " + std::to_string(e.seq) + ": " + j.status().message());
+  std::string error, record;
+  ReadAmendment out;
+  out.amendment.entry = e.seq;
+  out.amendment.time = e.time;
+  {
+    JsonReader r(*j, e.type, &error);
+    out.amendment.amends = r.Uint("amends");
+    record = r.Str("record");
+    out.media_id = r.Str("media_id");
+    out.amendment.changed = r.Strings("changed");
+    out.amendment.reason = r.Str("reason");
+    r.Get("data", &Json::is_object, "an object");  // Read below as its own record.
+  }
+  if (!error.empty())
+    return CorruptionError("ledger entry " + std::to_string(e.seq) + ": " + error);
+  LedgerEntry inner = e;
+  inner.data_json = (*j)["data"].dump();
+  if (record == "checkout") {
+    inner.type = std::string(kMediaCheckedOutEvent);
+    CUSTODY_ASSIGN_OR_RETURN(MediaCheckout c, ReadCheckout(inner));
+    out.checkout = std::move(c);
+  } else if (record == "return") {
+    inner.type = std::string(kMediaReturnedEvent);
+    CUSTODY_ASSIGN_OR_RETURN(MediaReturn m, ReadReturn(inner));
+    out.media_return = std::move(m);
+  } else {
+    return CorruptionError("ledger entry " + std::to_string(e.seq) + ": record is \"" + record +
+                           "\", not checkout or return");
+  }
+  return out;
+}
+
+std::vector<std::string> ChangedKeys(const Json& a, const Json& b) {
+  std::vector<std::string> out;
+  for (auto it = b.begin(); it != b.end(); ++it)
+    if (!a.contains(it.key()) || a[it.key()] != it.value()) out.push_back(it.key());
+  return out;
+}
+
 // The take-out currently open for `media_id`, if any.
 const MediaTakeOut* OpenTakeOut(const MediaRegister& reg, const std::string& media_id) {
   for (auto it = reg.take_outs.rbegin(); it != reg.take_outs.rend(); ++it)
@@ -151,6 +204,30 @@ Result<MediaRegister> ScanMedia(Ledger& ledger, int64_t now, uint64_t limit) {
       t.return_seq = e.seq;
       t.media_return = std::move(*r);
       open.erase(it);
+    } else if (e.type == kMediaAmendedEvent) {
+      auto a = ReadMediaAmendment(e);
+      if (!a.ok()) return inner = a.status(), false;
+      MediaTakeOut* target = nullptr;
+      for (MediaTakeOut& t : reg.take_outs)
+        if (t.checkout_seq == a->amendment.amends ||
+            (t.returned && t.return_seq == a->amendment.amends))
+          target = &t;
+      if (!target) {
+        reg.anomalies.push_back({e.seq, a->media_id, "amends-unknown-entry",
+                                 "訂正 #" + std::to_string(e.seq) + " は持出・返却記録でない #" +
+                                     std::to_string(a->amendment.amends) +
+                                     " を訂正しています / corrects an entry that is not a "
+                                     "take-out or return"});
+        return true;
+      }
+      if (target->checkout_seq == a->amendment.amends) {
+        if (!a->checkout) return inner = CorruptionError("media.amended #" + std::to_string(e.seq) + " holds a return for a checkout"), false;
+        target->checkout = std::move(*a->checkout);
+      } else {
+        if (!a->media_return) return inner = CorruptionError("media.amended #" + std::to_string(e.seq) + " holds a checkout for a return"), false;
+        target->media_return = std::move(*a->media_return);
+      }
+      target->amendments.push_back(std::move(a->amendment));
     }
     return true;
   }));
@@ -215,35 +292,103 @@ Result<RegisterTable> Received(Ledger& ledger, const RegisterRequest& req, uint6
            "Name", "Classification", "Items", "Bytes", "Medium", "Medium ID", "Method", "Purpose",
            "Contract", "Kept at", "Return/dispose", "Due", "Ledger entry"}}
           .Pick(req.language);
+  // Receipts and their corrections (receipt.amended entries) first: a row
+  // shows the corrected values, each marked with its amending entry.
+  std::vector<Receipt> receipts;
+  std::map<uint64_t, size_t> by_seq;
+  std::vector<std::string> orphans;
   Status inner;
   CUSTODY_RETURN_IF_ERROR(ledger.Scan(0, [&](const LedgerEntry& e) {
     if (e.seq >= limit) return false;
-    if (e.type != kReceiptIssuedEvent) return true;
-    auto c = receipt::ContentFromEntry(e);
-    if (!c.ok()) return inner = c.status(), false;
-    if (!InPeriod(c->received_at, req)) return true;
+    if (e.type == kReceiptIssuedEvent) {
+      auto c = receipt::ContentFromEntry(e);
+      if (!c.ok()) return inner = c.status(), false;
+      Receipt r;
+      r.content = std::move(*c);
+      r.issuance.ledger_entry = e.seq;
+      by_seq[e.seq] = receipts.size();
+      receipts.push_back(std::move(r));
+    } else if (e.type == kReceiptAmendedEvent) {
+      uint64_t amends = 0;
+      auto a = receipt::AmendmentFromEntry(e, &amends);
+      if (!a.ok()) return inner = a.status(), false;
+      auto it = by_seq.find(amends);
+      if (it == by_seq.end()) {
+        orphans.push_back("#" + std::to_string(e.seq) + (en ? " amends entry " : " は受領記録でないエントリ #") +
+                          std::to_string(amends) + (en ? ", which is not a receipt" : " を訂正しています"));
+        return true;
+      }
+      receipts[it->second].amendments.push_back(std::move(*a));
+    }
+    return true;
+  }));
+  CUSTODY_RETURN_IF_ERROR(inner);
+  t.columns.push_back(en ? "Corrections" : "訂正");
+  // Content paths shown in each column (a trailing '.' covers the object).
+  static const std::vector<std::vector<std::string>> kColumnPaths = {
+      {},
+      {"received_at"},
+      {"recipient.name"},
+      {"deliverer.name"},
+      {"deliverer.organization", "deliverer.department"},
+      {"information.kind"},
+      {"information.name"},
+      {"information.classification"},
+      {"information.items"},
+      {"information.bytes"},
+      {"medium.kind"},
+      {"medium.id", "medium.package."},
+      {"transfer."},
+      {"purpose.purpose"},
+      {"purpose.contract"},
+      {"storage"},
+      {"disposition.kind"},
+      {"disposition.due"},
+      {}};
+  for (const Receipt& r : receipts) {
+    const ReceiptContent* c = &EffectiveContent(r);
+    if (!InPeriod(c->received_at, req)) continue;
     auto term = [&](const auto& table, auto v) {
       const auto& x = receipt::TermOf(table, v);
       return std::string(en ? x.en : x.ja);
     };
     std::string medium_id = c->medium == ReceiptMedium::kCustodyPackage
-                                ? c->package_id + " sha256:" + c->package_sha256
+                                ? c->package_id + " sha256:" + c->package_sha256 +
+                                      (c->package_check ? (en ? " (verified)" : " (検証済)") : "")
                                 : c->medium_id;
     std::string method = term(receipt::kTransfers, c->transfer);
     if (!c->tracking.empty()) method += " (" + c->tracking + ")";
     std::string org = c->deliverer_organization +
                       (c->deliverer_department.empty() ? "" : " " + c->deliverer_department);
-    t.rows.push_back({FormatCertificateNumber(station, e.seq), Jst(c->received_at),
+    uint64_t seq = r.issuance.ledger_entry;
+    std::vector<std::string> row = {FormatCertificateNumber(station, seq), Jst(c->received_at),
                       c->recipient_name, c->deliverer_name, org, c->info_kind, c->info_name,
                       std::to_string(c->classification),
                       c->items > 0 ? std::to_string(c->items) : "", Bytes(c->bytes),
                       term(receipt::kMedia, c->medium), medium_id, method, c->purpose, c->contract,
                       c->storage, term(receipt::kDispositions, c->disposition), c->disposition_due,
-                      "#" + std::to_string(e.seq)});
-    t.row_entries.push_back(e.seq);
-    return true;
-  }));
-  CUSTODY_RETURN_IF_ERROR(inner);
+                      "#" + std::to_string(seq)};
+    auto amended = AmendedPaths(r);
+    for (size_t k = 0; k < row.size() && k < kColumnPaths.size(); ++k) {
+      uint64_t entry = 0;
+      for (const auto& [path, aseq] : amended)
+        for (const std::string& p : kColumnPaths[k])
+          if (path == p || (p.back() == '.' && path.rfind(p, 0) == 0)) entry = std::max(entry, aseq);
+      if (entry != 0) row[k] += (en ? " *#" : " ※#") + std::to_string(entry);
+    }
+    std::string corrections;
+    for (const ReceiptAmendment& a : r.amendments) {
+      std::string changed;
+      for (const std::string& p : a.changed) changed += (changed.empty() ? "" : ", ") + p;
+      if (!corrections.empty()) corrections.append("; ");
+      corrections.append("#").append(std::to_string(a.entry)).append(" ").append(Jst(a.time));
+      corrections.append(" (").append(changed).append(": ").append(a.reason).append(")");
+    }
+    row.push_back(corrections);
+    t.rows.push_back(std::move(row));
+    t.row_entries.push_back(seq);
+  }
+  for (const std::string& o : orphans) t.notes.push_back(o);
   return t;
 }
 
@@ -259,6 +404,7 @@ Result<RegisterTable> Media(Ledger& ledger, const RegisterRequest& req, uint64_t
           {"Medium ID", "Contents", "Taken out", "Taken by", "Approved by", "Purpose",
            "Destination", "Due", "Encrypted", "Returned", "Checked by", "State", "Ledger entries"}}
           .Pick(req.language);
+  t.columns.push_back(en ? "Corrections" : "訂正");
   for (const MediaTakeOut& m : reg.take_outs) {
     if (!InPeriod(m.checkout.taken_at, req)) continue;
     std::string state = m.returned ? (m.overdue ? (en ? "returned late" : "返却済（期限後）")
@@ -267,12 +413,48 @@ Result<RegisterTable> Media(Ledger& ledger, const RegisterRequest& req, uint64_t
                                                 : (en ? "out" : "持出中"));
     std::string entries = "#" + std::to_string(m.checkout_seq);
     if (m.returned) entries += ", #" + std::to_string(m.return_seq);
-    t.rows.push_back({m.checkout.media_id, m.checkout.contents, Jst(m.checkout.taken_at),
-                      m.checkout.taken_by, m.checkout.approver, m.checkout.purpose,
-                      m.checkout.destination, m.checkout.due,
-                      m.checkout.encrypted ? (en ? "yes" : "有") : (en ? "NO" : "無"),
-                      m.returned ? Jst(m.media_return.returned_at) : "",
-                      m.returned ? m.media_return.checked_by : "", state, entries});
+    std::vector<std::string> row = {
+        m.checkout.media_id, m.checkout.contents, Jst(m.checkout.taken_at),
+        m.checkout.taken_by, m.checkout.approver, m.checkout.purpose,
+        m.checkout.destination, m.checkout.due,
+        m.checkout.encrypted ? (en ? "yes" : "有") : (en ? "NO" : "無"),
+        m.returned ? Jst(m.media_return.returned_at) : "",
+        m.returned ? m.media_return.checked_by : "", state, entries};
+    // Corrected cells carry the amending entry; the last column lists them.
+    static const std::vector<std::string> kCheckoutKeys = {
+        "media_id", "contents", "taken_at", "taken_by", "approver",
+        "purpose",  "destination", "due",   "encrypted"};
+    std::string corrections;
+    for (const MediaAmendment& a : m.amendments) {
+      bool checkout = a.amends == m.checkout_seq;
+      for (const std::string& k : a.changed) {
+        int col = -1;
+        if (checkout) {
+          for (size_t i = 0; i < kCheckoutKeys.size(); ++i)
+            if (kCheckoutKeys[i] == k) col = static_cast<int>(i);
+        } else if (k == "returned_at") {
+          col = 9;
+        } else if (k == "checked_by") {
+          col = 10;
+        }
+        std::string mark = (en ? " *#" : " ※#") + std::to_string(a.entry);
+        if (col >= 0 && row[col].find(mark) == std::string::npos) row[col] += mark;
+      }
+      std::string changed;
+      for (const std::string& k : a.changed) changed += (changed.empty() ? "" : ", ") + k;
+      // append(), not operator+: GCC 12 reports a false -Wrestrict on "#" + std::string.
+      if (!corrections.empty()) corrections.append("; ");
+      corrections.append("#").append(std::to_string(a.entry)).append(" ").append(Jst(a.time));
+      corrections.append(checkout ? " (checkout #" : " (return #")
+          .append(std::to_string(a.amends))
+          .append(": ")
+          .append(changed)
+          .append(": ")
+          .append(a.reason)
+          .append(")");
+    }
+    row.push_back(corrections);
+    t.rows.push_back(std::move(row));
     t.row_entries.push_back(m.checkout_seq);
   }
   for (const MediaAnomaly& a : reg.anomalies) t.notes.push_back(a.message);
@@ -434,8 +616,7 @@ Result<RegisterTable> Handover(Ledger& ledger, const RegisterRequest& req, uint6
 
 }  // namespace
 
-Result<uint64_t> RecordMediaCheckout(Station& station, std::string_view op,
-                                     const MediaCheckout& c) {
+Status ValidateCheckout(const MediaCheckout& c) {
   std::vector<std::string> missing;
   if (c.media_id.empty()) missing.push_back("媒体管理番号 media id");
   if (c.contents.empty()) missing.push_back("格納情報 contents");
@@ -450,6 +631,12 @@ Result<uint64_t> RecordMediaCheckout(Station& station, std::string_view op,
     return InvalidArgumentError("持ち出し日時 '" + c.taken_at + "' is not RFC 3339 UTC");
   if (!receipt::IsDate(c.due))
     return InvalidArgumentError("返却予定日 '" + c.due + "' is not a date YYYY-MM-DD");
+  return Status::Ok();
+}
+
+Result<uint64_t> RecordMediaCheckout(Station& station, std::string_view op,
+                                     const MediaCheckout& c) {
+  CUSTODY_RETURN_IF_ERROR(ValidateCheckout(c));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
   CUSTODY_ASSIGN_OR_RETURN(uint64_t size, ledger->Size());
   CUSTODY_ASSIGN_OR_RETURN(MediaRegister reg, ScanMedia(*ledger, 0, size));
@@ -484,6 +671,71 @@ Result<uint64_t> RecordMediaReturn(Station& station, std::string_view op, const 
   CUSTODY_ASSIGN_OR_RETURN(std::string data, json::Canonicalize(ReturnJson(r, t->checkout_seq)));
   CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, station.Record(kMediaReturnedEvent, op, data));
   return e.seq;
+}
+
+namespace {
+
+// The take-out whose checkout or return is entry `entry`, as corrected so far.
+Result<MediaTakeOut> TakeOutOfEntry(Station& station, uint64_t entry, bool want_checkout) {
+  CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station.ledger());
+  CUSTODY_ASSIGN_OR_RETURN(uint64_t size, ledger->Size());
+  CUSTODY_ASSIGN_OR_RETURN(MediaRegister reg, ScanMedia(*ledger, 0, size));
+  for (const MediaTakeOut& t : reg.take_outs) {
+    if (want_checkout && t.checkout_seq == entry) return t;
+    if (!want_checkout && t.returned && t.return_seq == entry) return t;
+  }
+  return NotFoundError("ledger entry " + std::to_string(entry) + " is not a media " +
+                       (want_checkout ? "checkout" : "return") +
+                       " (custody media list --json shows the entries)");
+}
+
+Result<uint64_t> RecordMediaAmendment(Station& station, std::string_view op, uint64_t entry,
+                                      const char* record, const std::string& media_id,
+                                      const Json& before, const Json& after,
+                                      std::string_view reason) {
+  if (reason.empty())
+    return InvalidArgumentError("a correction needs its reason (訂正理由): --reason TEXT");
+  std::vector<std::string> changed = ChangedKeys(before, after);
+  if (changed.empty())
+    return InvalidArgumentError("the correction changes nothing: every value is already so");
+  for (const std::string& k : changed)
+    if (k == "media_id" || k == "checkout_entry")
+      return InvalidArgumentError("the media ID of a take-out cannot be corrected (" + k +
+                                  "): record a new take-out instead");
+  Json data = {{"amends", entry},         {"record", record}, {"media_id", media_id},
+               {"changed", changed},      {"reason", std::string(reason)},
+               {"data", after}};
+  CUSTODY_ASSIGN_OR_RETURN(std::string text, json::Canonicalize(data));
+  CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, station.Record(kMediaAmendedEvent, op, text));
+  return e.seq;
+}
+
+}  // namespace
+
+Result<uint64_t> AmendMediaCheckout(Station& station, std::string_view op, uint64_t entry,
+                                    const MediaCheckout& corrected, std::string_view reason) {
+  CUSTODY_ASSIGN_OR_RETURN(MediaTakeOut t, TakeOutOfEntry(station, entry, true));
+  CUSTODY_RETURN_IF_ERROR(ValidateCheckout(corrected));
+  if (t.returned && corrected.taken_at > t.media_return.returned_at)
+    return InvalidArgumentError("持ち出し日時 " + corrected.taken_at + " is after the return at " +
+                                t.media_return.returned_at);
+  return RecordMediaAmendment(station, op, entry, "checkout", t.checkout.media_id,
+                              CheckoutJson(t.checkout), CheckoutJson(corrected), reason);
+}
+
+Result<uint64_t> AmendMediaReturn(Station& station, std::string_view op, uint64_t entry,
+                                  const MediaReturn& corrected, std::string_view reason) {
+  CUSTODY_ASSIGN_OR_RETURN(MediaTakeOut t, TakeOutOfEntry(station, entry, false));
+  if (corrected.checked_by.empty())
+    return InvalidArgumentError("返却確認者 checked-by is required");
+  if (!receipt::IsUtcTime(corrected.returned_at))
+    return InvalidArgumentError("返却日時 '" + corrected.returned_at + "' is not RFC 3339 UTC");
+  if (corrected.returned_at < t.checkout.taken_at)
+    return InvalidArgumentError("返却日時 " + corrected.returned_at +
+                                " is before the take-out at " + t.checkout.taken_at);
+  return RecordMediaAmendment(station, op, entry, "return", t.checkout.media_id,
+                              ReturnJson(t.media_return, t.checkout_seq),
+                              ReturnJson(corrected, t.checkout_seq), reason);
 }
 
 Result<MediaRegister> ReadMediaRegister(Ledger& ledger, int64_t now) {

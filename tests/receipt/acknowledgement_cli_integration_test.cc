@@ -94,5 +94,69 @@ TEST_F(AckCliTest, OneOffKeyAndAlteredPackage) {
   EXPECT_NE(bad.exit_code, 0);
 }
 
+std::string Squash(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (!isspace(static_cast<unsigned char>(c))) out += c;
+  return out;
+}
+
+TEST_F(AckCliTest, PaperCopyPdfNamesThePackageTheSignerKeyAndTheAck) {
+  std::string ack = dir_.path() + "/ACK.json", pdf = dir_.path() + "/ACK.pdf";
+  auto a = RunCustody({"--home", dir_.path() + "/nostation", "--json", "receipt", "ack", pkg_,
+                       "-i", key_, "--one-off-key", "--recipient", "佐藤花子", "-o", ack, "--pdf",
+                       pdf, "--received-at", "2026-11-20T01:30:00Z"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto out = nlohmann::json::parse(a.out);
+  std::string package_id = out["package_id"], digest = out["digest"];
+  std::string vkey = out["signer_verifier_key"], fp = out["fingerprint"];
+  std::string bytes = ReadFileOrDie(pdf);
+  ASSERT_EQ(bytes.substr(0, 5), "%PDF-");
+  auto info = RunCommand({"pdfinfo", pdf});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  size_t pages_at = info.out.find("Pages:");
+  ASSERT_NE(pages_at, std::string::npos);
+  EXPECT_EQ(std::stoi(info.out.substr(pages_at + 6)), 1);
+  auto text = RunCommand({"pdftotext", "-enc", "UTF-8", pdf, "-"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  std::string t = Squash(text.out);
+  for (const std::string& want :
+       {std::string("受領書"), package_id, digest, std::string("株式会社サンプル情報御中"),
+        std::string("佐藤花子"), std::string("全ファイル検証済み"), fp,
+        std::string("一回限りの鍵"), std::string("2026-11-2010:30:00JST"),
+        std::string("--signer-key")})
+    EXPECT_THAT(t, HasSubstr(Squash(want))) << want;
+  // The verifier key is printed in full (it may wrap: compare without spaces).
+  EXPECT_THAT(t, HasSubstr(Squash(vkey)));
+  // The metadata carries the QR payload naming exactly this ACK file.
+  std::string ack_bytes = ReadFileOrDie(ack);
+  auto sha = RunCommand({"sha256sum", ack});
+  ASSERT_EQ(sha.exit_code, 0);
+  std::string qr = "custody-ack:1:" + package_id + ":" + sha.out.substr(0, 64);
+  auto meta = RunCommand({"pdfinfo", "-meta", pdf});
+  EXPECT_THAT(info.out + meta.out, HasSubstr(qr));
+  // Deterministic: the same acknowledgement renders the same bytes (a station ack, twice).
+  std::string p1 = dir_.path() + "/s1.pdf";
+  auto s1 = RunCustody({"--home", city_, "receipt", "ack", pkg_, "-i", key_, "-o",
+                        dir_.path() + "/S1.json", "--pdf", p1, "--lang", "en"});
+  ASSERT_EQ(s1.exit_code, 0) << s1.err;
+  auto en = RunCommand({"pdftotext", "-enc", "UTF-8", p1, "-"});
+  EXPECT_THAT(Squash(en.out), HasSubstr("AcknowledgementofReceipt"));
+  EXPECT_THAT(Squash(en.out), HasSubstr(package_id));
+  EXPECT_THAT(Squash(en.out), HasSubstr("recipient'scustodystationkey"));
+  // An existing --pdf or a bad --lang is refused before anything is signed or recorded.
+  auto before = RunCustody({"--home", city_, "--json", "status"});
+  EXPECT_EQ(RunCustody({"--home", city_, "receipt", "ack", pkg_, "-i", key_, "-o",
+                        dir_.path() + "/S2.json", "--pdf", p1})
+                .exit_code,
+            4);
+  EXPECT_EQ(RunCustody({"--home", city_, "receipt", "ack", pkg_, "-i", key_, "-o",
+                        dir_.path() + "/S3.json", "--pdf", dir_.path() + "/s3.pdf", "--lang",
+                        "fr"})
+                .exit_code,
+            2);
+  EXPECT_EQ(RunCustody({"--home", city_, "--json", "status"}).out, before.out);
+}
+
 }  // namespace
 }  // namespace custody

@@ -287,6 +287,138 @@ TEST_F(ReceiptCliTest, MediaCheckoutReturnListAndOverdue) {
   EXPECT_EQ(out("USB-1", "2099-01-01").exit_code, 0);
 }
 
+TEST_F(ReceiptCliTest, AmendAppendsACorrectionAndEveryViewShowsIt) {
+  std::string prefix = dir_.path() + "/r1";
+  ASSERT_EQ(Run(IssueArgs(prefix)).exit_code, 0);
+  std::string original = ReadFileOrDie(prefix + ".json");
+  auto entry1 = Run({"--json", "log", "show", "--type", "receipt.issued"});
+  ASSERT_EQ(entry1.exit_code, 0) << entry1.err;
+
+  // A non-existent receipt, a non-receipt entry, no reason, no change: refused, nothing recorded.
+  EXPECT_EQ(Run({"receipt", "amend", "office-1-000099", "--storage", "B", "--reason", "x"})
+                .exit_code,
+            3);
+  EXPECT_EQ(Run({"receipt", "amend", "0", "--storage", "B", "--reason", "x"}).exit_code, 3);
+  EXPECT_EQ(Run({"receipt", "amend", "1", "--storage", "B"}).exit_code, kExitInvalid);
+  EXPECT_EQ(Run({"receipt", "amend", "1", "--storage", "本社A棟 金庫2", "--reason", "x"})
+                .exit_code,
+            kExitInvalid);
+  EXPECT_EQ(Run({"receipt", "amend", "1", "--due", "2027-02-30", "--reason", "x"}).exit_code,
+            kExitInvalid);
+  EXPECT_THAT(Run({"status"}).out, HasSubstr("ledger entries: 2"));
+
+  auto a = Run({"receipt", "amend", "office-1-000001", "--storage", "本社B棟 金庫1", "--due",
+                "2027-06-30", "--reason", "保管場所の変更"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_THAT(a.out, HasSubstr("corrected by ledger entry 2"));
+
+  // The original entry is unchanged, the ledger verifies, the original file still verifies and
+  // says it was corrected since.
+  EXPECT_EQ(Run({"--json", "log", "show", "--type", "receipt.issued"}).out, entry1.out);
+  EXPECT_EQ(Run({"log", "verify"}).exit_code, 0);
+  auto v = Run({"receipt", "verify", prefix + ".json"});
+  ASSERT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_THAT(v.out, HasSubstr("CORRECTED SINCE THIS FILE WAS MADE, by entry #2"));
+  EXPECT_THAT(v.out, HasSubstr("storage = '本社B棟 金庫1'"));
+
+  // Reissue: the corrected receipt, marked, verifiable on its own (JSON and PDF).
+  std::string fixed = dir_.path() + "/fixed";
+  ASSERT_EQ(Run({"receipt", "reissue", "1", "-o", fixed}).exit_code, 0);
+  EXPECT_NE(ReadFileOrDie(fixed + ".json"), original);
+  auto j = nlohmann::json::parse(ReadFileOrDie(fixed + ".json"));
+  EXPECT_EQ(j["body"]["content"]["storage"], "本社A棟 金庫2");  // As issued.
+  ASSERT_EQ(j["body"]["amendments"].size(), 1u);
+  EXPECT_EQ(j["body"]["amendments"][0]["entry"], 2);
+  EXPECT_EQ(j["body"]["amendments"][0]["content"]["storage"], "本社B棟 金庫1");
+  EXPECT_EQ(j["body"]["amendments"][0]["changed"],
+            nlohmann::json::array({"disposition.due", "storage"}));
+  std::string key = nlohmann::json::parse(Run({"--json", "status"}).out)["verifier_key"];
+  for (const char* ext : {".json", ".pdf"}) {
+    auto off = RunCustody({"--home", dir_.path() + "/none", "receipt", "verify", fixed + ext,
+                           "--key", key});
+    EXPECT_EQ(off.exit_code, 0) << ext << off.err;
+    EXPECT_THAT(off.out, HasSubstr("※ corrected by entry #2")) << ext;
+    EXPECT_THAT(off.out, HasSubstr("disposition.due = '2027-06-30'")) << ext;
+  }
+  std::string text = Text(fixed + ".pdf");
+  EXPECT_THAT(text, HasSubstr(Squash("本社B棟 金庫1 ※訂正 #2")));
+  EXPECT_THAT(text, HasSubstr(Squash("訂正履歴")));
+  EXPECT_THAT(text, HasSubstr(Squash("保管場所の変更")));
+  EXPECT_THAT(text, Not(HasSubstr(Squash("本社A棟 金庫2"))));
+  // Tampering with the correction inside the reissued file is caught.
+  std::string bad = ReadFileOrDie(fixed + ".json");
+  bad.replace(bad.find("本社B棟"), std::string("本社B棟").size(), "本社C棟");
+  WriteFileOrDie(dir_.path() + "/bad.json", bad);
+  EXPECT_EQ(Run({"receipt", "verify", dir_.path() + "/bad.json"}).exit_code, kExitCorruption);
+
+  // Registers: the corrected values, marked with the amending entry.
+  auto reg = Run({"register", "export", "--kind", "received", "--format", "json"});
+  ASSERT_EQ(reg.exit_code, 0) << reg.err;
+  auto rows = nlohmann::json::parse(reg.out)["rows"];
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0]["cells"]["保管場所"], "本社B棟 金庫1 ※#2");
+  EXPECT_EQ(rows[0]["cells"]["予定日"], "2027-06-30 ※#2");
+  EXPECT_EQ(rows[0]["cells"]["契約名"], "住民記録システム保守業務");
+  EXPECT_THAT(rows[0]["cells"]["訂正"].get<std::string>(), HasSubstr("#2"));
+  EXPECT_THAT(rows[0]["cells"]["訂正"].get<std::string>(), HasSubstr("保管場所の変更"));
+
+  // A second correction builds on the first.
+  ASSERT_EQ(Run({"receipt", "amend", "1", "--classification", "2", "--reason", "区分の誤記"})
+                .exit_code,
+            0);
+  auto reg2 = Run({"register", "export", "--kind", "received", "--format", "json"});
+  auto cells = nlohmann::json::parse(reg2.out)["rows"][0]["cells"];
+  EXPECT_EQ(cells["機密性区分"], "2 ※#3");
+  EXPECT_EQ(cells["保管場所"], "本社B棟 金庫1 ※#2");
+  // Package identity cannot be corrected (it is not a flag); the medium kind neither.
+  EXPECT_EQ(Run({"receipt", "amend", "1", "--medium-id", "USB-0043", "--reason", "番号の誤記"})
+                .exit_code,
+            0);
+}
+
+TEST_F(ReceiptCliTest, MediaAmendCorrectsTakeOutAndReturnWithMarks) {
+  ASSERT_EQ(Run({"media", "checkout", "--id", "HDD-7", "--contents", "バックアップ", "--approver",
+                 "鈴木課長", "--purpose", "保守", "--destination", "データセンター", "--due",
+                 "2026-11-22", "--encrypted", "no", "--at", "2026-11-20T00:00:00Z"})
+                .exit_code,
+            0);
+  auto before = Run({"--json", "log", "show", "--type", "media.checked-out"});
+  // Unknown medium, no reason, mixing take-out and return fields, return not yet recorded.
+  EXPECT_EQ(Run({"media", "amend", "HDD-9", "--approver", "x", "--reason", "y"}).exit_code, 3);
+  EXPECT_EQ(Run({"media", "amend", "HDD-7", "--approver", "x"}).exit_code, kExitInvalid);
+  EXPECT_EQ(Run({"media", "amend", "HDD-7", "--approver", "x", "--checked-by", "y", "--reason",
+                 "z"})
+                .exit_code,
+            kExitInvalid);
+  EXPECT_EQ(Run({"media", "amend", "HDD-7", "--checked-by", "y", "--reason", "z"}).exit_code,
+            kExitPrecondition);
+  auto a = Run({"media", "amend", "HDD-7", "--approver", "鈴木部長", "--due", "2026-11-30",
+                "--reason", "承認者の記載誤り"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_EQ(Run({"--json", "log", "show", "--type", "media.checked-out"}).out, before.out);
+  // Corrected due day: returned on the 25th is no longer late.
+  ASSERT_EQ(Run({"media", "return", "--id", "HDD-7", "--checked-by", "田中", "--at",
+                 "2026-11-25T00:00:00Z"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Run({"media", "amend", "HDD-7", "--checked-by", "田中一郎", "--reason", "氏名の略記"})
+                .exit_code,
+            0);
+  auto list = Run({"media", "list"});
+  EXPECT_THAT(list.out, HasSubstr("HDD-7  returned  taken"));
+  EXPECT_THAT(list.out, HasSubstr("checked by 田中一郎"));
+  EXPECT_THAT(list.out, HasSubstr("※ corrected by entry #2 (entry #1: approver, due)"));
+  auto reg = Run({"register", "export", "--kind", "media", "--format", "json"});
+  ASSERT_EQ(reg.exit_code, 0) << reg.err;
+  auto cells = nlohmann::json::parse(reg.out)["rows"][0]["cells"];
+  EXPECT_EQ(cells["承認者"], "鈴木部長 ※#2");
+  EXPECT_EQ(cells["返却予定日"], "2026-11-30 ※#2");
+  EXPECT_EQ(cells["返却確認者"], "田中一郎 ※#4");
+  EXPECT_EQ(cells["用途"], "保守");
+  EXPECT_THAT(cells["訂正"].get<std::string>(), HasSubstr("承認者の記載誤り"));
+  EXPECT_EQ(Run({"log", "verify"}).exit_code, 0);
+}
+
 TEST_F(ReceiptCliTest, RegistersMatchTheLedgerInCsvPdfAndJson) {
   ASSERT_EQ(Run(IssueArgs(dir_.path() + "/r1")).exit_code, 0);
   ASSERT_EQ(Run({"media", "checkout", "--id", "HDD-7", "--contents", "バックアップ", "--approver",

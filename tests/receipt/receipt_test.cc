@@ -8,8 +8,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "common/canonical_json.h"
+#include "crypto/signature_context.h"
 #include "custody/env.h"
 #include "custody/ledger.h"
+#include "custody/package.h"
 #include "custody/register.h"
 #include "custody/station.h"
 #include "support/temp_dir.h"
@@ -42,6 +47,69 @@ std::string Key() {
   std::string k = ReadFileOrDie(TestDataPath("receipt/verifier-key"));
   while (!k.empty() && k.back() == '\n') k.pop_back();
   return k;
+}
+
+VerifiedPackage SamplePackage() {
+  VerifiedPackage v;
+  v.manifest.package_id = "0b7c52f6-6e36-4a83-9c55-7f0f1a2b3c4d";
+  v.manifest.created = "2026-11-19T00:00:00Z";
+  v.manifest.sender_organization = "新潟市";
+  v.manifest.sender_station = "city-1";
+  v.manifest.sender_verifier_key = "city-1+01234567+AAAA";
+  v.manifest.purpose = "住民記録システム移行";
+  v.manifest.classification = "機密性3";
+  for (char i = '0'; i < '5'; ++i) {
+    PackageFile f;
+    f.path = std::string("f") + i + ".csv";
+    f.size = 10;
+    v.manifest.files.push_back(f);
+  }
+  v.manifest.total_size = 50;
+  v.digest = std::string(64, 'a');
+  v.package_size = 900;
+  v.files_verified = true;
+  return v;
+}
+
+TEST(ReceiptFromPackageTest, FillsOnlyWhatIsUnsetAndRefusesAnUnverifiedPackage) {
+  ReceiptContent c;
+  c.deliverer_name = "佐藤花子";
+  ASSERT_TRUE(FillReceiptFromPackage(SamplePackage(), &c).ok());
+  EXPECT_EQ(c.medium, ReceiptMedium::kCustodyPackage);
+  EXPECT_EQ(c.package_sha256, std::string(64, 'a'));
+  EXPECT_EQ(c.info_kind, "住民記録システム移行");
+  EXPECT_EQ(c.info_name, "f0.csv, f1.csv, f2.csv ほか 2 ファイル (5 files)");
+  EXPECT_EQ(c.items, 5);
+  EXPECT_EQ(c.bytes, 50);
+  EXPECT_EQ(c.classification, 3);
+  EXPECT_EQ(c.deliverer_organization, "新潟市");
+  ASSERT_TRUE(c.package_check.has_value());
+  EXPECT_EQ(c.package_check->package_bytes, 900);
+
+  ReceiptContent set;
+  set.info_kind = "住民基本台帳データ";
+  set.classification = 2;
+  ASSERT_TRUE(FillReceiptFromPackage(SamplePackage(), &set).ok());
+  EXPECT_EQ(set.info_kind, "住民基本台帳データ");
+  EXPECT_EQ(set.classification, 2);
+
+  VerifiedPackage odd = SamplePackage();
+  odd.manifest.classification = "極秘";
+  ReceiptContent unknown;
+  ASSERT_TRUE(FillReceiptFromPackage(odd, &unknown).ok());
+  EXPECT_EQ(unknown.classification, 0);  // Left for --classification; validation asks for it.
+
+  VerifiedPackage manifest_only = SamplePackage();
+  manifest_only.files_verified = false;
+  ReceiptContent d;
+  EXPECT_EQ(FillReceiptFromPackage(manifest_only, &d).code(), StatusCode::kFailedPrecondition);
+  ReceiptContent usb;
+  usb.medium = ReceiptMedium::kUsbFlash;
+  EXPECT_EQ(FillReceiptFromPackage(SamplePackage(), &usb).code(), StatusCode::kInvalidArgument);
+  // A verification record without a package medium is malformed.
+  ReceiptContent stray = Sample();
+  stray.package_check = ReceiptPackageCheck{};
+  EXPECT_EQ(ValidateReceiptContent(stray).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(ReceiptValidationTest, NamesEveryMissingOrMalformedField) {
@@ -110,6 +178,60 @@ TEST_F(ReceiptStationTest, IssueRecordsTheContentAndRebuildIsByteIdentical) {
   auto ledger = station_->ledger();
   ASSERT_TRUE(ledger.ok());
   EXPECT_EQ(*(*ledger)->Size(), 2u);
+}
+
+TEST_F(ReceiptStationTest, AmendmentsAreCheckedAgainstTheirLedgerEntries) {
+  ASSERT_TRUE(IssueReceipt(*station_, "山田太郎", Sample()).ok());
+  ReceiptContent c = Sample();
+  c.storage = "B棟";
+  EXPECT_EQ(AmendReceipt(*station_, "山田太郎", 1, c, "").status().code(),
+            StatusCode::kInvalidArgument);  // No reason.
+  EXPECT_EQ(AmendReceipt(*station_, "山田太郎", 0, c, "r").status().code(),
+            StatusCode::kNotFound);  // station.created is not a receipt.
+  ASSERT_EQ(*AmendReceipt(*station_, "山田太郎", 1, c, "移動"), 2u);
+  c.storage = "C棟";
+  c.medium_id = "USB-2";
+  ASSERT_EQ(*AmendReceipt(*station_, "山田太郎", 1, c, "再移動"), 3u);
+  c.medium = ReceiptMedium::kHdd;
+  EXPECT_EQ(AmendReceipt(*station_, "山田太郎", 1, c, "x").status().code(),
+            StatusCode::kInvalidArgument);  // The medium kind is not correctable.
+
+  auto s = RebuildReceipt(*station_, 1);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ASSERT_EQ(s->receipt.amendments.size(), 2u);
+  EXPECT_EQ(s->receipt.content.storage, "金庫");
+  EXPECT_EQ(EffectiveContent(s->receipt).storage, "C棟");
+  EXPECT_EQ(s->receipt.amendments[1].changed, (std::vector<std::string>{"medium.id", "storage"}));
+  std::string key = station_->config().verifier_key;
+  ASSERT_TRUE(VerifyReceipt(*SerializeSignedReceipt(*s), key).ok());
+
+  // The issuing station itself cannot slip in a correction its ledger does
+  // not hold: re-signed, the file still fails against the amendment's entry.
+  auto resign = [&](SignedReceipt& r) {
+    auto file = nlohmann::json::parse(*SerializeSignedReceipt(r));
+    auto body = json::Canonicalize(file["body"]);
+    ASSERT_TRUE(body.ok());
+    auto sig = station_->Sign(crypto::ContextMessage(crypto::kReceiptContext, *body));
+    ASSERT_TRUE(sig.ok());
+    r.signature = *sig;
+  };
+  SignedReceipt forged = *s;
+  forged.receipt.amendments[1].content.storage = "D棟";
+  resign(forged);
+  auto v = VerifyReceipt(*SerializeSignedReceipt(forged), key);
+  EXPECT_EQ(v.status().code(), StatusCode::kVerificationFailed);
+  EXPECT_THAT(v.status().message(), HasSubstr("amendment #3"));
+  SignedReceipt swapped = *s;
+  std::swap(swapped.receipt.amendments[0].evidence_bundle,
+            swapped.receipt.amendments[1].evidence_bundle);
+  resign(swapped);
+  EXPECT_EQ(VerifyReceipt(*SerializeSignedReceipt(swapped), key).status().code(),
+            StatusCode::kVerificationFailed);
+  SignedReceipt reordered = *s;
+  std::swap(reordered.receipt.amendments[0], reordered.receipt.amendments[1]);
+  resign(reordered);
+  EXPECT_EQ(VerifyReceipt(*SerializeSignedReceipt(reordered), key).status().code(),
+            StatusCode::kVerificationFailed);
 }
 
 TEST_F(ReceiptStationTest, PdfVerifiesAloneAndAlteredPagesFail) {
