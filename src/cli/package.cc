@@ -215,16 +215,20 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
   return Status::Ok();
 }
 
-VerifyPackageOptions VerifyOpts(const PackageCliOptions& o) {
+Result<VerifyPackageOptions> VerifyOpts(const PackageCliOptions& o) {
   VerifyPackageOptions v;
-  v.expected_sender_key = o.sender_key;
+  // The key inline ("name+hex8+base64") or a file holding it.
+  if (!o.sender_key.empty()) {
+    CUSTODY_ASSIGN_OR_RETURN(v.expected_sender_key, ReadVerifierKeyArg(o.sender_key));
+  }
   v.portable = o.portable;
   return v;
 }
 
 Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
-  auto v = VerifyPackage(o.package, keys, VerifyOpts(o));
+  CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
+  auto v = VerifyPackage(o.package, keys, verify_options);
   if (!v.ok()) return v.status().WithContext("package REJECTED");
   PrintVerified(g, *v);
   return Status::Ok();
@@ -232,7 +236,8 @@ Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
 
 Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
-  auto v = ReadManifest(o.package, keys, VerifyOpts(o));
+  CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
+  auto v = ReadManifest(o.package, keys, verify_options);
   if (!v.ok()) return v.status().WithContext("package REJECTED");
   PrintVerified(g, *v);
   return Status::Ok();
@@ -249,7 +254,7 @@ Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
     return opened.status();
   }
   OpenPackageOptions opts;
-  opts.verify = VerifyOpts(o);
+  CUSTODY_ASSIGN_OR_RETURN(opts.verify, VerifyOpts(o));
   opts.operator_name = g.operator_;
   auto v = OpenPackage(o.package, o.dest, keys, opts, station.get());
   if (!v.ok()) return v.status().WithContext("package REJECTED, nothing extracted");
@@ -264,7 +269,8 @@ void AddReadOptions(CLI::App* cmd, PackageCliOptions* o) {
   cmd->add_option("package", o->package, "The package file")->required();
   cmd->add_option("-i,--identity", o->identity_files,
                   "age identity file (AGE-SECRET-KEY-1... lines); repeatable. Without -i: this station's keys");
-  cmd->add_option("--sender-key", o->sender_key, "Require the manifest to be signed by this verifier key");
+  cmd->add_option("--sender-key", o->sender_key,
+                  "Require the manifest to be signed by this verifier key (the key, or a file holding it)");
   cmd->add_flag("--portable", o->portable, "Refuse names Windows cannot hold");
   o->secret.AddOptions(cmd, "passphrase (the package's, or without -i the keystore's for a key-encrypted package)");
 }

@@ -173,5 +173,22 @@ TEST_F(PackageCliTest, PassphraseStrengthAndPasswordIdForDelivery) {
   EXPECT_FALSE(std::filesystem::exists(path("r.age")));
 }
 
+// The golden files of tests/data/package (see package_golden_test.cc): exit
+// statuses of `package verify` with the committed test identity.
+TEST_F(PackageCliTest, GoldenFilesExitStatuses) {
+  const std::string id = TestDataPath("package/identity.txt");
+  const std::string sender = TestDataPath("package/station-verifier-key.txt");
+  auto valid = Run({"--json", "package", "verify", TestDataPath("package/valid.age"), "-i", id, "--sender-key", sender});
+  ASSERT_EQ(valid.exit_code, 0) << valid.err;
+  EXPECT_EQ(nlohmann::json::parse(valid.out)["digest"], ReadFileOrDie(TestDataPath("package/valid.digest.txt")).substr(0, 64));
+  const std::pair<const char*, int> cases[] = {
+      {"truncated.age", 10}, {"bitflip-header.age", 8}, {"bitflip-payload.age", 8}, {"wrong-key.age", 9}};
+  for (const auto& [file, code] : cases) {
+    auto r = Run({"package", "verify", TestDataPath(std::string("package/") + file), "-i", id, "--sender-key", sender});
+    EXPECT_EQ(r.exit_code, code) << file << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("package REJECTED")) << file;
+  }
+}
+
 }  // namespace
 }  // namespace custody
