@@ -29,6 +29,7 @@
 #include "custody/station.h"
 #include "env/posix_io.h"
 #include "package/package_internal.h"
+#include "package/pipeline.h"
 #include "package/tar_writer.h"
 #include "package/zip_io.h"
 
@@ -346,8 +347,11 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     eo.env = env;
     CUSTODY_ASSIGN_OR_RETURN(auto enc, age::AgeEncryptor::Create(wrappers, out->sink(), eo));
     AgeSink age_sink(enc.get());
-    CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&age_sink));
+    // Encryption and writing on a second thread (package/pipeline.h).
+    BackgroundSink encrypt_thread(&age_sink);
+    CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&encrypt_thread));
     CUSTODY_ASSIGN_OR_RETURN(manifest_json, WritePackageTar(station, sources, manifest, *tar));
+    CUSTODY_RETURN_IF_ERROR(encrypt_thread.Finish());
     CUSTODY_RETURN_IF_ERROR(enc->Finish());
   } else {
     CUSTODY_ASSIGN_OR_RETURN(uint64_t ignored,

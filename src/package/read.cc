@@ -26,6 +26,7 @@
 #include "env/posix_io.h"
 #include "ledger/note.h"
 #include "package/package_internal.h"
+#include "package/pipeline.h"
 #include "package/tar_writer.h"
 #include "package/zip_io.h"
 
@@ -251,6 +252,7 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   Opened opened;
   std::unique_ptr<DecryptorSource> age_plain;
   std::unique_ptr<ZipSource> zip_plain;
+  std::unique_ptr<PrefetchSource> decrypt_thread;  // Destroyed (joined) before age_plain.
   ByteSource* plain_source = nullptr;
   if (got_magic == 4 && LooksLikeZip(std::string_view(magic, 4))) {
     if (!keys.passphrase) return WrongKeyError("this is a zip package: give its password");
@@ -261,7 +263,10 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   } else {
     CUSTODY_ASSIGN_OR_RETURN(opened, OpenAge(fd.fd, path, keys));
     age_plain = std::make_unique<DecryptorSource>(opened.decryptor.get());
-    plain_source = age_plain.get();
+    // Decryption on a second thread, tar and hashing on this one
+    // (package/pipeline.h).
+    decrypt_thread = std::make_unique<PrefetchSource>(age_plain.get());
+    plain_source = decrypt_thread.get();
   }
   ByteSource& plain = *plain_source;
 
