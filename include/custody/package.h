@@ -105,7 +105,9 @@ struct CreatePackageOptions {
   std::vector<std::string> sources;  // Files or directories, packed under data/<basename>.
   std::string output_path;           // Written to a temporary file, then renamed.
   std::vector<std::string> recipients;  // "age1..." strings.
-  std::optional<SecretString> passphrase;  // Instead of recipients (age scrypt / zip).
+  // Instead of recipients (age scrypt). Refused (kInvalidArgument, saying
+  // why) if weak by custody/password.h CheckPassphraseStrength.
+  std::optional<SecretString> passphrase;
   int scrypt_log2_work_factor = 18;        // Lower only in tests.
   bool armor = false;
   PackageFormat format = PackageFormat::kAge;
@@ -114,8 +116,11 @@ struct CreatePackageOptions {
   std::string classification;
   std::string operator_name;  // Recorded with package.created.
   // For passphrase packages: the password ID (custody/password.h) recorded
-  // with package.created so the delivery of the password can refer to it.
-  // Never the password.
+  // with package.created so the delivery of the password can refer to it
+  // (`custody password record-delivery`). Never the password. Empty: a new
+  // random ID (NewPasswordId), returned in CreatedPackage::password_id. Give
+  // the ID `custody password generate` printed to link the two records.
+  // kInvalidArgument if it is not a password ID.
   std::string password_id;
   bool overwrite = false;     // Replace an existing output file.
 };
@@ -131,6 +136,9 @@ struct CreatedPackage {
   // another channel (phone, letter). Never recorded.
   SecretString zip_password;
   std::string zip_password_id;  // Recorded as password_id.
+  // Passphrase and zip packages: the password ID recorded with
+  // package.created (options.password_id, or a new one). Empty otherwise.
+  std::string password_id;
 };
 
 // Packs, signs with the station key and records `package.created` (ID,
@@ -150,6 +158,16 @@ struct PackageKeys {
   // Names of the identities for messages ("city-hall (ABCDE-...)"), parallel
   // to `identities`; optional.
   std::vector<std::string> identity_names;
+  // Optional: the station's own identities (custody/keystore.h), asked for
+  // at most once and only when the package is encrypted to X25519 keys and
+  // none of `identities` opens it (unlocking a keystore costs a passphrase
+  // and one scrypt, wasted on a passphrase package). Appends identities and
+  // their names ("inbox ZPFV5-...") to the vectors. If it returns kWrongKey
+  // (a wrong keystore passphrase), or none of what it gives opens the
+  // package, reading fails with kWrongKey "wrong passphrase or not a
+  // recipient of this package (...)"; any other error is returned as is.
+  std::function<Status(std::vector<SecretString>* identities, std::vector<std::string>* names)>
+      station_identities;
 };
 
 struct VerifyPackageOptions {

@@ -60,6 +60,8 @@ Result<uint32_t> UniformIndex(Env& env, uint32_t n);
 
 // A fresh random password ID, for a passphrase the operator supplied.
 Result<std::string> NewPasswordId(Env& env);
+// True for "pw-" followed by 16 kPasswordAlphabet symbols.
+bool ValidPasswordId(std::string_view id);
 
 struct PassphraseStrength {
   int bits = 0;  // Estimated entropy (floor).

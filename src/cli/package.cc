@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/key_util.h"
 #include "common/time_util.h"
 #include "custody/env.h"
+#include "custody/keystore.h"
 #include "custody/station.h"
 
 namespace custody::cli {
@@ -16,17 +18,47 @@ namespace {
 struct PackageCliOptions {
   std::vector<std::string> sources;
   std::string output, format = "age";
-  std::vector<std::string> to;
+  std::vector<std::string> to, to_key;
   bool passphrase = false, armor = false, force = false, portable = false;
-  std::string recipient_org, purpose, classification;
+  std::string recipient_org, purpose, classification, password_id;
   std::string package, dest, sender_key;
   std::vector<std::string> identity_files;
   SecretSource secret;
 };
 
+// The station's own identities, for reading without -i: the keystore is
+// unlocked with the same passphrase options as `custody key` (file, fd or
+// terminal), and only when the package turns out to be for X25519 keys.
+Status LoadStationIdentities(const GlobalOptions& g, const SecretSource& secret, std::vector<SecretString>* ids,
+                             std::vector<std::string>* names) {
+  auto station = OpenStation(g);
+  if (!station.ok()) {
+    if (station.status().code() == StatusCode::kNotFound) {
+      return NotFoundError(
+          "no key to open this package: give -i FILE (an age identity file), or open it on the station whose key "
+          "it was sent to (no custody station here: " + station.status().message() + ")");
+    }
+    return station.status();
+  }
+  CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(**station));
+  if (!ks->initialized()) {
+    return NotFoundError(
+        "no key to open this package: this station has no keys (custody key create NAME makes one, and "
+        "custody key export-public NAME prints what to give the sender); or give -i FILE");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(SecretString pass, ReadSecret(secret, "keystore passphrase"));
+  CUSTODY_RETURN_IF_ERROR(ks->Unlock(pass));
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<StationIdentity> station_ids, ks->Identities());
+  for (StationIdentity& id : station_ids) {
+    ids->push_back(std::move(id.secret_key));
+    names->push_back(id.name);
+  }
+  return Status::Ok();
+}
+
 // Reads age identity files ("AGE-SECRET-KEY-1..." lines; '#' comments and
-// blank lines skipped, as age does).
-Result<PackageKeys> LoadKeys(const PackageCliOptions& o) {
+// blank lines skipped, as age does). Without -i, the station's keystore.
+Result<PackageKeys> LoadKeys(const GlobalOptions& g, const PackageCliOptions& o) {
   PackageKeys keys;
   for (const std::string& file : o.identity_files) {
     CUSTODY_ASSIGN_OR_RETURN(std::string text_raw, Env::Default()->ReadFile(file));
@@ -48,6 +80,14 @@ Result<PackageKeys> LoadKeys(const PackageCliOptions& o) {
   }
   SecretSource src = o.secret;
   keys.passphrase = [src]() { return ReadSecret(src, "package passphrase"); };
+  if (o.identity_files.empty()) {
+    // One passphrase option serves both: a package is either passphrase- or
+    // key-encrypted (age never mixes scrypt with other stanzas), so only one
+    // of the two secrets is ever asked for.
+    keys.station_identities = [&g, src](std::vector<SecretString>* ids, std::vector<std::string>* names) {
+      return LoadStationIdentities(g, src, ids, names);
+    };
+  }
   return keys;
 }
 
@@ -104,14 +144,18 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
   opts.classification = o.classification;
   opts.operator_name = g.operator_;
   opts.overwrite = o.force;
+  opts.password_id = o.password_id;
   if (o.format == "zip") {
     opts.format = PackageFormat::kZip;
   } else if (o.format != "age") {
     return InvalidArgumentError("--format must be age or zip");
   }
   bool want_passphrase = o.passphrase || !o.secret.file.empty() || o.secret.fd >= 0;
+  if (!o.password_id.empty() && (!want_passphrase || opts.format == PackageFormat::kZip)) {
+    return InvalidArgumentError("--password-id goes with --passphrase (a zip package gets its own generated password)");
+  }
   if (opts.format == PackageFormat::kZip) {
-    if (want_passphrase || !o.to.empty()) {
+    if (want_passphrase || !o.to.empty() || !o.to_key.empty()) {
       return InvalidArgumentError("--format zip takes neither --to nor --passphrase: custody generates the password");
     }
     std::fputs(
@@ -121,13 +165,24 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
         "  (the signed manifest inside still detects it: custody package verify). Prefer --to when possible.\n",
         stderr);
   } else if (want_passphrase) {
-    if (!o.to.empty()) return InvalidArgumentError("give --to or --passphrase, not both");
+    if (!o.to.empty() || !o.to_key.empty()) return InvalidArgumentError("give --to/--to-key or --passphrase, not both");
     CUSTODY_ASSIGN_OR_RETURN(SecretString p, ReadSecret(o.secret, "package passphrase", true));
     opts.passphrase = std::move(p);
-  } else if (o.to.empty()) {
-    return InvalidArgumentError("say who can open the package: --to age1... (their public key) or --passphrase");
+  } else if (o.to.empty() && o.to_key.empty()) {
+    return InvalidArgumentError(
+        "say who can open the package: --to age1... (their public key), --to-key NAME (a key in this station's "
+        "keystore) or --passphrase");
   }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  if (!o.to_key.empty()) {
+    // Public keys only: no keystore passphrase is needed to send.
+    CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
+    for (const std::string& name : o.to_key) {
+      auto recipient = ks->LookupRecipient(name);
+      if (!recipient.ok()) return recipient.status().WithContext("--to-key " + name);
+      opts.recipients.push_back(*recipient);
+    }
+  }
   CUSTODY_ASSIGN_OR_RETURN(CreatedPackage c, CreatePackage(*station, opts, Env::Default()));
   if (g.json) {
     nlohmann::json j = {{"ok", true},
@@ -137,10 +192,8 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
                         {"size", c.package_size},
                         {"file_count", c.manifest.files.size()},
                         {"ledger_seq", c.ledger_seq}};
-    if (opts.format == PackageFormat::kZip) {
-      j["password"] = std::string(c.zip_password.view());
-      j["password_id"] = c.zip_password_id;
-    }
+    if (opts.format == PackageFormat::kZip) j["password"] = std::string(c.zip_password.view());
+    if (!c.password_id.empty()) j["password_id"] = c.password_id;
     PrintLine(j.dump());
   } else {
     PrintLine("package written to " + c.output_path + " (" + std::to_string(c.package_size) + " bytes)");
@@ -154,37 +207,44 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
       PrintLine("Give the password by a different channel than the package (phone, letter), never with it;");
       PrintLine("type it exactly as shown, hyphens included. Open with 7-Zip or: 7z x -p<password> " + c.output_path);
     } else if (opts.passphrase) {
-      PrintLine("Send the passphrase by a different channel than the package (phone, letter), never with it.");
+      PrintLine("password ID " + c.password_id + " (recorded; the passphrase is not)");
+      PrintLine("Send the passphrase by a different channel than the package (phone, letter), never with it,");
+      PrintLine("then: custody password record-delivery " + c.output_path + " --channel phone --to NAME");
     }
   }
   return Status::Ok();
 }
 
-VerifyPackageOptions VerifyOpts(const PackageCliOptions& o) {
+Result<VerifyPackageOptions> VerifyOpts(const PackageCliOptions& o) {
   VerifyPackageOptions v;
-  v.expected_sender_key = o.sender_key;
+  // The key inline ("name+hex8+base64") or a file holding it.
+  if (!o.sender_key.empty()) {
+    CUSTODY_ASSIGN_OR_RETURN(v.expected_sender_key, ReadVerifierKeyArg(o.sender_key));
+  }
   v.portable = o.portable;
   return v;
 }
 
 Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
-  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(o));
-  auto v = VerifyPackage(o.package, keys, VerifyOpts(o));
+  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
+  CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
+  auto v = VerifyPackage(o.package, keys, verify_options);
   if (!v.ok()) return v.status().WithContext("package REJECTED");
   PrintVerified(g, *v);
   return Status::Ok();
 }
 
 Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
-  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(o));
-  auto v = ReadManifest(o.package, keys, VerifyOpts(o));
+  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
+  CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
+  auto v = ReadManifest(o.package, keys, verify_options);
   if (!v.ok()) return v.status().WithContext("package REJECTED");
   PrintVerified(g, *v);
   return Status::Ok();
 }
 
 Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
-  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(o));
+  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
   // The recipient's station, if this machine has one, records the opening.
   std::unique_ptr<Station> station;
   auto opened = OpenStation(g);
@@ -194,7 +254,7 @@ Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
     return opened.status();
   }
   OpenPackageOptions opts;
-  opts.verify = VerifyOpts(o);
+  CUSTODY_ASSIGN_OR_RETURN(opts.verify, VerifyOpts(o));
   opts.operator_name = g.operator_;
   auto v = OpenPackage(o.package, o.dest, keys, opts, station.get());
   if (!v.ok()) return v.status().WithContext("package REJECTED, nothing extracted");
@@ -207,10 +267,12 @@ Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
 
 void AddReadOptions(CLI::App* cmd, PackageCliOptions* o) {
   cmd->add_option("package", o->package, "The package file")->required();
-  cmd->add_option("-i,--identity", o->identity_files, "age identity file (AGE-SECRET-KEY-1... lines); repeatable");
-  cmd->add_option("--sender-key", o->sender_key, "Require the manifest to be signed by this verifier key");
+  cmd->add_option("-i,--identity", o->identity_files,
+                  "age identity file (AGE-SECRET-KEY-1... lines); repeatable. Without -i: this station's keys");
+  cmd->add_option("--sender-key", o->sender_key,
+                  "Require the manifest to be signed by this verifier key (the key, or a file holding it)");
   cmd->add_flag("--portable", o->portable, "Refuse names Windows cannot hold");
-  o->secret.AddOptions(cmd, "package passphrase");
+  o->secret.AddOptions(cmd, "passphrase (the package's, or without -i the keystore's for a key-encrypted package)");
 }
 
 CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
@@ -225,7 +287,11 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   create->add_option("sources", o->sources, "Files and directories to pack")->required();
   create->add_option("-o,--output", o->output, "Output file")->required();
   create->add_option("--to", o->to, "Recipient public key age1... (repeatable)");
+  create->add_option("--to-key", o->to_key,
+                     "Recipient by name in this station's keystore (custody key import-recipient; repeatable)");
   create->add_flag("--passphrase", o->passphrase, "Encrypt with a passphrase instead (asked on the terminal)");
+  create->add_option("--password-id", o->password_id,
+                     "With --passphrase: the ID custody password generate printed for it (else a new ID)");
   create->add_flag("--armor", o->armor, "ASCII armor (for text channels)");
   create->add_option("--format", o->format, "age (default) or zip (AES-256, for 7-Zip users)");
   create->add_option("--recipient-org", o->recipient_org, "Receiving organization")->required();
@@ -241,7 +307,8 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
 
   CLI::App* open = pkg->add_subcommand("open", "Verify and extract a package (all or nothing)");
-  open->footer("Example: custody package open handover.age -d received/ -i city-hall.key");
+  open->footer(
+      "Example: custody package open handover.age -d received/   (with this station's keys; or -i city-hall.key)");
   AddReadOptions(open, o.get());
   open->add_option("-d,--dir", o->dest, "Destination directory")->required();
   open->callback([&g, o, &inv] { inv.run = [&g, o] { return RunOpen(g, *o); }; });

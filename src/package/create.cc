@@ -25,9 +25,11 @@
 #include "crypto/hash.h"
 #include "crypto/signature_context.h"
 #include "custody/env.h"
+#include "custody/password.h"
 #include "custody/station.h"
 #include "env/posix_io.h"
 #include "package/package_internal.h"
+#include "package/pipeline.h"
 #include "package/tar_writer.h"
 #include "package/zip_io.h"
 
@@ -313,10 +315,22 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
   }
   for (const auto& r : x25519) wrappers.push_back(&r);
   GeneratedZipPassword zip_password;
+  std::string password_id;
   if (options.format == PackageFormat::kZip) {
     CUSTODY_ASSIGN_OR_RETURN(zip_password, GenerateZipPassword(*env));
     manifest.recipients.push_back({"passphrase", "", ""});
   } else if (options.passphrase) {
+    // The same floor as `custody password check` and the keystore: a package
+    // travels, so a weak passphrase can be attacked offline at leisure.
+    CUSTODY_RETURN_IF_ERROR(CheckPassphraseStrength(*options.passphrase));
+    if (options.password_id.empty()) {
+      CUSTODY_ASSIGN_OR_RETURN(password_id, NewPasswordId(*env));
+    } else if (!ValidPasswordId(options.password_id)) {
+      return InvalidArgumentError("\"" + options.password_id +
+                                  "\" is not a password ID (pw- and 16 symbols, as custody password generate prints)");
+    } else {
+      password_id = options.password_id;
+    }
     CUSTODY_ASSIGN_OR_RETURN(scrypt, age::ScryptRecipient::Create(options.passphrase->Clone(),
                                                                   options.scrypt_log2_work_factor));
     wrappers.push_back(&*scrypt);
@@ -333,8 +347,11 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     eo.env = env;
     CUSTODY_ASSIGN_OR_RETURN(auto enc, age::AgeEncryptor::Create(wrappers, out->sink(), eo));
     AgeSink age_sink(enc.get());
-    CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&age_sink));
+    // Encryption and writing on a second thread (package/pipeline.h).
+    BackgroundSink encrypt_thread(&age_sink);
+    CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&encrypt_thread));
     CUSTODY_ASSIGN_OR_RETURN(manifest_json, WritePackageTar(station, sources, manifest, *tar));
+    CUSTODY_RETURN_IF_ERROR(encrypt_thread.Finish());
     CUSTODY_RETURN_IF_ERROR(enc->Finish());
   } else {
     CUSTODY_ASSIGN_OR_RETURN(uint64_t ignored,
@@ -382,8 +399,8 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
       {"classification", manifest.classification},
       {"file_name", std::filesystem::path(options.output_path).filename().string()},
   };
-  if (!options.password_id.empty()) event["password_id"] = options.password_id;
-  if (!zip_password.id.empty()) event["password_id"] = zip_password.id;
+  if (!zip_password.id.empty()) password_id = zip_password.id;
+  if (!password_id.empty()) event["password_id"] = password_id;
   CUSTODY_ASSIGN_OR_RETURN(std::string event_json, json::Canonicalize(event));
   auto entry = station.Record("package.created", operator_name, event_json);
   if (!entry.ok()) {
@@ -393,6 +410,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
   created.ledger_seq = entry->seq;
   created.zip_password = std::move(zip_password.password);
   created.zip_password_id = zip_password.id;
+  created.password_id = password_id;
   created.manifest = std::move(manifest);
   created.manifest_json = std::move(manifest_json);
   return created;

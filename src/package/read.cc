@@ -26,6 +26,7 @@
 #include "env/posix_io.h"
 #include "ledger/note.h"
 #include "package/package_internal.h"
+#include "package/pipeline.h"
 #include "package/tar_writer.h"
 #include "package/zip_io.h"
 
@@ -94,15 +95,37 @@ struct Opened {
   std::unique_ptr<age::AgeDecryptor> decryptor;
 };
 
+Result<std::vector<age::X25519Identity>> ParseIdentities(const std::vector<SecretString>& identities,
+                                                        const std::vector<std::string>& names) {
+  std::vector<age::X25519Identity> parsed;
+  for (size_t i = 0; i < identities.size(); ++i) {
+    auto id = age::X25519Identity::Parse(identities[i].view());
+    if (!id.ok()) {
+      std::string which = i < names.size() && !names[i].empty() ? names[i] : "key " + std::to_string(i + 1);
+      return InvalidArgumentError(which + " is not an age secret key (AGE-SECRET-KEY-1...)");
+    }
+    parsed.push_back(std::move(*id));
+  }
+  return parsed;
+}
+
+// "city.key ZPFV5-..., inbox ZPFV5-..." for messages.
+std::string DescribeTried(const std::vector<age::X25519Identity>& parsed, const std::vector<std::string>& names,
+                          size_t first = 0) {
+  std::string tried;
+  for (size_t i = first; i < parsed.size(); ++i) {
+    if (!tried.empty()) tried += ", ";
+    if (i < names.size() && !names[i].empty()) tried += names[i] + " ";
+    tried += package::ShortFingerprint(parsed[i].Recipient().ToString());
+  }
+  return tried;
+}
+
 // Opens the age layer with the keys; turns kWrongKey into a sentence a
 // person can act on.
 Result<Opened> OpenAge(int fd, const std::string& path, const PackageKeys& keys) {
-  std::vector<age::X25519Identity> parsed;
-  for (size_t i = 0; i < keys.identities.size(); ++i) {
-    auto id = age::X25519Identity::Parse(keys.identities[i].view());
-    if (!id.ok()) return InvalidArgumentError("key " + std::to_string(i + 1) + " is not an age secret key (AGE-SECRET-KEY-1...)");
-    parsed.push_back(std::move(*id));
-  }
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<age::X25519Identity> parsed,
+                           ParseIdentities(keys.identities, keys.identity_names));
   StanzaProbe probe;
   std::vector<const age::IdentityUnwrapper*> ids;
   for (const auto& id : parsed) ids.push_back(&id);
@@ -142,17 +165,47 @@ Result<Opened> OpenAge(int fd, const std::string& path, const PackageKeys& keys)
     }
     return again.status().WithContext("cannot decrypt the package");
   }
-  std::string tried;
-  for (size_t i = 0; i < parsed.size(); ++i) {
-    if (!tried.empty()) tried += ", ";
-    if (i < keys.identity_names.size() && !keys.identity_names[i].empty()) tried += keys.identity_names[i] + " ";
-    tried += package::ShortFingerprint(parsed[i].Recipient().ToString());
+  if (keys.station_identities) {
+    // The station's keystore, unlocked only now that we know the package is
+    // for X25519 keys and none given opens it.
+    std::vector<SecretString> station_ids;
+    std::vector<std::string> station_names;
+    Status got = keys.station_identities(&station_ids, &station_names);
+    if (got.code() == StatusCode::kWrongKey) {
+      return WrongKeyError("wrong passphrase or not a recipient of this package (the keystore passphrase does "
+                           "not unlock this station's keystore; the package is for: " + DescribeFor(counts) + ")");
+    }
+    CUSTODY_RETURN_IF_ERROR(got.WithContext("cannot read this station's keys"));
+    station_names.resize(station_ids.size());
+    CUSTODY_ASSIGN_OR_RETURN(std::vector<age::X25519Identity> station_parsed,
+                             ParseIdentities(station_ids, station_names));
+    if (!station_parsed.empty()) {
+      std::vector<const age::IdentityUnwrapper*> station_unwrappers;
+      for (const auto& id : station_parsed) station_unwrappers.push_back(&id);
+      if (::lseek(fd, 0, SEEK_SET) != 0) return posix::ErrnoStatus("seek", path, errno);
+      o.source = std::make_unique<FdSource>(fd, path);
+      auto again = age::AgeDecryptor::Open(o.source.get(), station_unwrappers);
+      if (again.ok()) {
+        o.decryptor = std::move(*again);
+        return o;
+      }
+      if (again.status().code() != StatusCode::kWrongKey) return again.status().WithContext("cannot decrypt the package");
+    }
+    std::string tried = DescribeTried(parsed, keys.identity_names);
+    std::string station_tried = DescribeTried(station_parsed, station_names);
+    if (!tried.empty() && !station_tried.empty()) tried += ", ";
+    tried += station_tried;
+    return WrongKeyError("wrong passphrase or not a recipient of this package (it is for: " + DescribeFor(counts) +
+                         "; this station's keys: " +
+                         (tried.empty() ? std::string("none (custody key create NAME makes one)") : tried) +
+                         "). Ask the sender which public key they used.");
   }
   if (parsed.empty()) {
     return WrongKeyError("no key was given to open this package (it is for: " + DescribeFor(counts) + ")");
   }
   return WrongKeyError("this package is not addressed to any key you hold (it is for: " + DescribeFor(counts) +
-                       "; you tried: " + tried + "). Ask the sender which public key they used.");
+                       "; you tried: " + DescribeTried(parsed, keys.identity_names) +
+                       "). Ask the sender which public key they used.");
 }
 
 enum class ReadMode { kManifestOnly, kVerify, kExtract };
@@ -199,6 +252,7 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   Opened opened;
   std::unique_ptr<DecryptorSource> age_plain;
   std::unique_ptr<ZipSource> zip_plain;
+  std::unique_ptr<PrefetchSource> decrypt_thread;  // Destroyed (joined) before age_plain.
   ByteSource* plain_source = nullptr;
   if (got_magic == 4 && LooksLikeZip(std::string_view(magic, 4))) {
     if (!keys.passphrase) return WrongKeyError("this is a zip package: give its password");
@@ -209,7 +263,10 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   } else {
     CUSTODY_ASSIGN_OR_RETURN(opened, OpenAge(fd.fd, path, keys));
     age_plain = std::make_unique<DecryptorSource>(opened.decryptor.get());
-    plain_source = age_plain.get();
+    // Decryption on a second thread, tar and hashing on this one
+    // (package/pipeline.h).
+    decrypt_thread = std::make_unique<PrefetchSource>(age_plain.get());
+    plain_source = decrypt_thread.get();
   }
   ByteSource& plain = *plain_source;
 

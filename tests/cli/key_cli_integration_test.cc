@@ -171,8 +171,9 @@ TEST_F(KeyCliTest, PasswordGenerateCheckAndRecordDelivery) {
   EXPECT_FALSE(nlohmann::json::parse(gen_file.out).contains("password"));
   const std::string pkg = dir_.path() + "/handover.age";
   auto create = Run({"package", "create", dir_.path() + "/台帳.csv", "-o", pkg, "--passphrase",
-                     "--passphrase-file", dir_.path() + "/pkg-pass.txt", "--recipient-org",
-                     "新潟市", "--purpose", "test", "--classification", "機密性2"});
+                     "--passphrase-file", dir_.path() + "/pkg-pass.txt", "--password-id",
+                     pkg_password_id, "--recipient-org", "新潟市", "--purpose", "test",
+                     "--classification", "機密性2"});
   ASSERT_EQ(create.exit_code, 0) << create.err;
   auto bad_channel =
       Run({"password", "record-delivery", pkg, "--channel", "email", "--to", "佐藤"});

@@ -117,5 +117,78 @@ TEST_F(PackageCliTest, PassphraseFromFileAndWrongPassphrase) {
   EXPECT_FALSE(std::filesystem::exists(path("recv")));
 }
 
+TEST_F(PackageCliTest, PassphraseStrengthAndPasswordIdForDelivery) {
+  auto args = CreateArgs(path("p.age"));
+  args.erase(args.begin() + 5, args.begin() + 7);  // Drop --to.
+  // A weak passphrase is refused, saying why, and nothing is written or recorded.
+  WriteFileOrDie(path("weak"), "password2026\n");
+  auto weak_args = args;
+  weak_args.insert(weak_args.end(), {"--passphrase", "--passphrase-file", path("weak")});
+  auto weak = Run(weak_args);
+  EXPECT_EQ(weak.exit_code, 2) << weak.err;
+  EXPECT_THAT(weak.err, HasSubstr("too weak"));
+  EXPECT_THAT(weak.err, HasSubstr("custody password generate"));
+  EXPECT_THAT(weak.err, ::testing::Not(HasSubstr("password2026")));
+  EXPECT_FALSE(std::filesystem::exists(path("p.age")));
+  EXPECT_THAT(Run({"log", "show"}).out, ::testing::Not(HasSubstr("package.created")));
+
+  // A strong one: a new password ID, printed and recorded with package.created.
+  WriteFileOrDie(path("pass"), "Kx7-mQ4p-Zr9w-Tb2n-Hc6v\n");
+  auto strong_args = args;
+  strong_args.insert(strong_args.begin(), "--json");
+  strong_args.insert(strong_args.end(), {"--passphrase", "--passphrase-file", path("pass")});
+  auto c = Run(strong_args);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  std::string password_id = nlohmann::json::parse(c.out)["password_id"];
+  EXPECT_EQ(password_id.rfind("pw-", 0), 0u);
+  EXPECT_EQ(password_id.size(), 19u);
+  // record-delivery finds it from the package file alone.
+  auto delivered = Run({"--json", "password", "record-delivery", path("p.age"), "--channel", "phone", "--to", "A市 佐藤"});
+  ASSERT_EQ(delivered.exit_code, 0) << delivered.err;
+  EXPECT_EQ(nlohmann::json::parse(delivered.out)["data"]["password_id"], password_id);
+  auto ledger = Run({"--json", "log", "show"});
+  EXPECT_THAT(ledger.out, HasSubstr("\"password_id\":\"" + password_id + "\""));
+  EXPECT_THAT(ledger.out, ::testing::Not(HasSubstr("Kx7-mQ4p")));
+
+  // A password from `custody password generate`: its ID links both records.
+  auto gen = Run({"--json", "password", "generate", "-o", path("gen-pass")});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  std::string gen_id = nlohmann::json::parse(gen.out)["password_id"];
+  auto linked_args = args;
+  linked_args[4] = path("q.age");
+  linked_args.insert(linked_args.end(), {"--passphrase", "--passphrase-file", path("gen-pass"), "--password-id", gen_id});
+  auto linked = Run(linked_args);
+  ASSERT_EQ(linked.exit_code, 0) << linked.err;
+  EXPECT_THAT(linked.out, HasSubstr("password ID " + gen_id));
+  auto d2 = Run({"--json", "password", "record-delivery", path("q.age"), "--channel", "letter", "--to", "A市 佐藤"});
+  ASSERT_EQ(d2.exit_code, 0) << d2.err;
+  EXPECT_EQ(nlohmann::json::parse(d2.out)["data"]["password_id"], gen_id);
+  // --password-id needs --passphrase.
+  auto stray = Run([&] {
+    auto a = CreateArgs(path("r.age"));
+    a.insert(a.end(), {"--password-id", gen_id});
+    return a;
+  }());
+  EXPECT_EQ(stray.exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(path("r.age")));
+}
+
+// The golden files of tests/data/package (see package_golden_test.cc): exit
+// statuses of `package verify` with the committed test identity.
+TEST_F(PackageCliTest, GoldenFilesExitStatuses) {
+  const std::string id = TestDataPath("package/identity.txt");
+  const std::string sender = TestDataPath("package/station-verifier-key.txt");
+  auto valid = Run({"--json", "package", "verify", TestDataPath("package/valid.age"), "-i", id, "--sender-key", sender});
+  ASSERT_EQ(valid.exit_code, 0) << valid.err;
+  EXPECT_EQ(nlohmann::json::parse(valid.out)["digest"], ReadFileOrDie(TestDataPath("package/valid.digest.txt")).substr(0, 64));
+  const std::pair<const char*, int> cases[] = {
+      {"truncated.age", 10}, {"bitflip-header.age", 8}, {"bitflip-payload.age", 8}, {"wrong-key.age", 9}};
+  for (const auto& [file, code] : cases) {
+    auto r = Run({"package", "verify", TestDataPath(std::string("package/") + file), "-i", id, "--sender-key", sender});
+    EXPECT_EQ(r.exit_code, code) << file << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("package REJECTED")) << file;
+  }
+}
+
 }  // namespace
 }  // namespace custody

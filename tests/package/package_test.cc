@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "custody/password.h"
 #include "package/package_test_util.h"
 
 namespace custody::testing_package {
@@ -154,6 +155,129 @@ TEST_F(PackageTest, NotAddressedToUsNamesWhatItIsFor) {
   PackageKeys k2;
   k2.identities.push_back(other->ToString());
   EXPECT_TRUE(VerifyPackage(path("out.age"), k2).ok());
+}
+
+TEST_F(PackageTest, StationIdentitiesAskedOnlyWhenNeeded) {
+  std::string src = MakeTree();
+  auto station_key = age::X25519Identity::Generate(*Env::Default());
+  ASSERT_TRUE(station_key.ok());
+  auto o = BaseOptions({src}, path("out.age"));
+  o.recipients = {station_key->Recipient().ToString()};
+  ASSERT_TRUE(CreatePackage(*station_, o, nullptr).ok());
+
+  int calls = 0;
+  auto secret = [](const age::X25519Identity& id) { return std::string(id.ToString().view()); };
+  auto provider = [&](std::vector<std::string> secrets, Status result) {
+    return [&calls, secrets, result](std::vector<SecretString>* ids, std::vector<std::string>* names) {
+      ++calls;
+      for (size_t i = 0; i < secrets.size(); ++i) {
+        ids->emplace_back(secrets[i]);
+        names->push_back("key" + std::to_string(i));
+      }
+      return result;
+    };
+  };
+  // The station's keys open it.
+  auto unrelated = age::X25519Identity::Generate(*Env::Default());
+  PackageKeys k;
+  k.station_identities = provider({secret(*unrelated), secret(*station_key)}, Status::Ok());
+  auto v = VerifyPackage(path("out.age"), k);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_TRUE(v->files_verified);
+  EXPECT_EQ(calls, 1);
+
+  // An identity given directly opens it first: the keystore is not asked.
+  calls = 0;
+  PackageKeys direct;
+  direct.identities.push_back(station_key->ToString());
+  direct.station_identities = provider({}, Status::Ok());
+  EXPECT_TRUE(VerifyPackage(path("out.age"), direct).ok());
+  EXPECT_EQ(calls, 0);
+
+  // None of the station's keys: one message for both causes, nothing extracted.
+  PackageKeys none;
+  none.station_identities = provider({secret(*unrelated)}, Status::Ok());
+  auto r = OpenPackage(path("out.age"), path("dest"), none, {}, nullptr);
+  EXPECT_EQ(r.status().code(), StatusCode::kWrongKey);
+  EXPECT_THAT(r.status().message(), HasSubstr("wrong passphrase or not a recipient of this package"));
+  EXPECT_THAT(r.status().message(),
+              HasSubstr("key0 " + package::ShortFingerprint(unrelated->Recipient().ToString())));
+  EXPECT_FALSE(std::filesystem::exists(path("dest")));
+  PackageKeys wrong_pass;
+  wrong_pass.station_identities = provider({}, WrongKeyError("wrong keystore passphrase"));
+  r = OpenPackage(path("out.age"), path("dest"), wrong_pass, {}, nullptr);
+  EXPECT_EQ(r.status().code(), StatusCode::kWrongKey);
+  EXPECT_THAT(r.status().message(), HasSubstr("wrong passphrase or not a recipient of this package"));
+  EXPECT_FALSE(std::filesystem::exists(path("dest")));
+  // Other errors (no keystore) pass through with their own message.
+  PackageKeys no_keystore;
+  no_keystore.station_identities = provider({}, NotFoundError("this station has no keys"));
+  r = VerifyPackage(path("out.age"), no_keystore);
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(r.status().message(), HasSubstr("this station has no keys"));
+
+  // A passphrase package never unlocks the keystore.
+  calls = 0;
+  auto p = BaseOptions({src}, path("p.age"));
+  p.recipients.clear();
+  p.passphrase = SecretString("GQ7M-2XKD-9HNT-RW4B-ZP6C");
+  p.scrypt_log2_work_factor = 10;
+  ASSERT_TRUE(CreatePackage(*station_, p, nullptr).ok());
+  PackageKeys pass;
+  pass.passphrase = [] { return Result<SecretString>(SecretString("GQ7M-2XKD-9HNT-RW4B-ZP6C")); };
+  pass.station_identities = provider({secret(*station_key)}, Status::Ok());
+  EXPECT_TRUE(VerifyPackage(path("p.age"), pass).ok());
+  EXPECT_EQ(calls, 0);
+}
+
+TEST_F(PackageTest, PassphraseStrengthAndPasswordId) {
+  std::string src = MakeTree();
+  auto o = BaseOptions({src}, path("weak.age"));
+  o.recipients.clear();
+  o.scrypt_log2_work_factor = 10;
+  for (const char* weak : {"password123", "qwertyuiop", "aaaaaaaaaaaaaaaaaaaa", "Tokyo2026"}) {
+    o.passphrase = SecretString(weak);
+    auto r = CreatePackage(*station_, o, nullptr);
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << weak;
+    EXPECT_THAT(r.status().message(), HasSubstr("too weak")) << weak;
+    EXPECT_THAT(r.status().message(), HasSubstr("custody password generate")) << weak;
+    EXPECT_THAT(r.status().message(), ::testing::Not(HasSubstr(weak)));
+    EXPECT_FALSE(std::filesystem::exists(path("weak.age")));
+  }
+
+  // A strong one gets a fresh password ID, recorded (never the passphrase).
+  const std::string strong = "GQ7M-2XKD-9HNT-RW4B-ZP6C";
+  o.passphrase = SecretString(strong);
+  o.output_path = path("a.age");
+  auto a = CreatePackage(*station_, o, nullptr);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_TRUE(ValidPasswordId(a->password_id)) << a->password_id;
+  // The ID of `custody password generate` links the two records.
+  o.output_path = path("b.age");
+  o.password_id = "pw-23456789ABCDEFGH";
+  auto b = CreatePackage(*station_, o, nullptr);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(b->password_id, "pw-23456789ABCDEFGH");
+  o.output_path = path("c.age");
+  o.password_id = "pw-0000";
+  EXPECT_EQ(CreatePackage(*station_, o, nullptr).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(path("c.age")));
+  // X25519 packages have none.
+  auto x = CreatePackage(*station_, BaseOptions({src}, path("x.age")), nullptr);
+  ASSERT_TRUE(x.ok());
+  EXPECT_EQ(x->password_id, "");
+
+  auto ledger = station_->ledger();
+  ASSERT_TRUE(ledger.ok());
+  std::vector<std::string> ids;
+  ASSERT_TRUE((*ledger)->Scan(0, [&](const LedgerEntry& e) {
+                          EXPECT_EQ(e.canonical.find(strong), std::string::npos);
+                          if (e.type == "package.created") {
+                            ids.push_back(nlohmann::json::parse(e.data_json).value("password_id", ""));
+                          }
+                          return true;
+                        }).ok());
+  EXPECT_EQ(ids, (std::vector<std::string>{a->password_id, "pw-23456789ABCDEFGH", ""}));
 }
 
 TEST_F(PackageTest, RefusesBadSources) {

@@ -1,0 +1,179 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The real `custody` binary, three stations: A sends a package to B's key
+// (imported into A's keystore with its fingerprint confirmed, used by
+// --to-key), B opens it with its own keystore (no -i), and C, holding other
+// keys, is refused with nothing extracted.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "package/package_test_util.h"
+#include "support/temp_dir.h"
+
+namespace custody {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class PackageKeystoreCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* s : {"a", "b", "c"}) {
+      std::string org = std::string("組織") + s;
+      auto r = Run(s, {"init", "--organization", org, "--name", std::string("station-") + s, "--default-operator",
+                       "山田太郎"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    testing_package::MakeFile(path("src/住民データ/台帳.csv"), "氏名,住所\n山田,新潟\n");
+    testing_package::MakeFile(path("src/住民データ/写真/顔.jpg"), testing_package::Pattern(70000, 3));
+  }
+  CommandResult Run(const std::string& station, std::vector<std::string> args, const std::string& input = "") {
+    args.insert(args.begin(), {"--home", path("home-" + station)});
+    return RunCustody(args, input);
+  }
+  std::string path(const std::string& rel) const { return dir_.path() + "/" + rel; }
+  // A keystore passphrase for `station`, generated (so it passes the strength check).
+  std::string PassFile(const std::string& station) {
+    std::string file = path("keystore-pass-" + station);
+    if (!std::filesystem::exists(file)) {
+      auto g = RunCustody({"password", "generate", "-o", file});
+      EXPECT_EQ(g.exit_code, 0) << g.err;
+    }
+    return file;
+  }
+  // Creates identity NAME on `station`; returns {recipient, fingerprint}.
+  std::pair<std::string, std::string> CreateKey(const std::string& station, const std::string& name) {
+    auto c = Run(station, {"--json", "key", "create", name, "--passphrase-file", PassFile(station)});
+    EXPECT_EQ(c.exit_code, 0) << c.err;
+    auto j = nlohmann::json::parse(c.out);
+    return {j["recipient"], j["fingerprint"]};
+  }
+  std::vector<nlohmann::json> Events(const std::string& station) {
+    auto show = Run(station, {"--json", "log", "show"});
+    EXPECT_EQ(show.exit_code, 0) << show.err;
+    std::vector<nlohmann::json> out;
+    size_t pos = 0;
+    while (pos < show.out.size()) {
+      size_t nl = show.out.find('\n', pos);
+      out.push_back(nlohmann::json::parse(show.out.substr(pos, nl - pos)));
+      pos = nl + 1;
+    }
+    return out;
+  }
+  std::vector<std::string> CreateArgs(const std::string& out) {
+    return {"package", "create", path("src/住民データ"), "-o", out, "--recipient-org", "B社",
+            "--purpose", "住民税システム移行", "--classification", "機密性2"};
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(PackageKeystoreCliTest, ToKeyThenOpenWithTheStationKeystore) {
+  // B makes its inbox key and exports the public half; A imports it,
+  // confirming the fingerprint B reads out.
+  CreateKey("b", "inbox");
+  auto exported = Run("b", {"key", "export-public", "inbox"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  std::string b_recipient = exported.out.substr(0, exported.out.find('\n'));
+  std::string b_fingerprint = exported.out.substr(exported.out.find("fingerprint: ") + 13);
+  b_fingerprint = b_fingerprint.substr(0, b_fingerprint.find('\n'));
+  ASSERT_EQ(b_recipient.rfind("age1", 0), 0u);
+  auto imported = Run("a", {"key", "import-recipient", "b-office", b_recipient, "--confirm-fingerprint", b_fingerprint});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+
+  // Mixed with a plain --to (an age-keygen key outside any keystore).
+  ASSERT_EQ(RunCommand({"age-keygen", "-o", path("other.key")}).exit_code, 0);
+  auto y = RunCommand({"age-keygen", "-y", path("other.key")});
+  std::string other_recipient = y.out.substr(0, y.out.find('\n'));
+  auto args = CreateArgs(path("h.age"));
+  args.insert(args.end(), {"--to-key", "b-office", "--to", other_recipient});
+  auto created = Run("a", args);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+
+  // package.created names both recipients by fingerprint.
+  nlohmann::json recorded;
+  for (const auto& e : Events("a")) {
+    if (e["type"] == "package.created") recorded = e["data"];
+  }
+  ASSERT_TRUE(recorded.is_object());
+  ASSERT_EQ(recorded["recipients"].size(), 2u);
+  std::map<std::string, std::string> fingerprints;
+  for (const auto& r : recorded["recipients"]) fingerprints[r["recipient"]] = r["fingerprint"];
+  EXPECT_EQ(fingerprints[b_recipient], b_fingerprint);
+  EXPECT_EQ(fingerprints.count(other_recipient), 1u);
+
+  // B opens it without -i, with its keystore passphrase.
+  auto opened = Run("b", {"package", "open", path("h.age"), "-d", path("recv-b"), "--passphrase-file", PassFile("b")});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_EQ(ReadFileOrDie(path("recv-b/住民データ/台帳.csv")), "氏名,住所\n山田,新潟\n");
+  EXPECT_THAT(opened.out, HasSubstr(b_fingerprint));
+  bool opened_recorded = false;
+  for (const auto& e : Events("b")) opened_recorded |= e["type"] == "package.opened";
+  EXPECT_TRUE(opened_recorded);
+  auto verified = Run("b", {"--json", "package", "verify", path("h.age"), "--passphrase-file", PassFile("b")});
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_TRUE(nlohmann::json::parse(verified.out)["files_verified"].get<bool>());
+  // The age-keygen key still opens it the usual way.
+  EXPECT_EQ(Run("c", {"package", "verify", path("h.age"), "-i", path("other.key")}).exit_code, 0);
+
+  // B with a wrong keystore passphrase: the same clear refusal, nothing extracted.
+  WriteFileOrDie(path("wrong-pass"), "TTTT-TTTT-TTTT-TTTT-TTTT-TTTT\n");
+  auto wrong = Run("b", {"package", "open", path("h.age"), "-d", path("recv-wrong"), "--passphrase-file",
+                         path("wrong-pass")});
+  EXPECT_EQ(wrong.exit_code, 9) << wrong.err;
+  EXPECT_THAT(wrong.err, HasSubstr("wrong passphrase or not a recipient of this package"));
+  EXPECT_FALSE(std::filesystem::exists(path("recv-wrong")));
+
+  // C has keys of its own, none of them a recipient.
+  auto [c_recipient, c_fingerprint] = CreateKey("c", "c-inbox");
+  std::filesystem::create_directories(path("recv-c"));
+  auto refused = Run("c", {"package", "open", path("h.age"), "-d", path("recv-c"), "--passphrase-file", PassFile("c")});
+  EXPECT_EQ(refused.exit_code, 9) << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("wrong passphrase or not a recipient of this package"));
+  EXPECT_THAT(refused.err, HasSubstr("it is for: 2 X25519 keys"));
+  EXPECT_THAT(refused.err, HasSubstr("c-inbox " + c_fingerprint));
+  EXPECT_TRUE(std::filesystem::is_empty(path("recv-c")));
+  auto refused_verify = Run("c", {"package", "verify", path("h.age"), "--passphrase-file", PassFile("c")});
+  EXPECT_EQ(refused_verify.exit_code, 9);
+  EXPECT_THAT(refused_verify.err, HasSubstr("wrong passphrase or not a recipient of this package"));
+  for (const auto& e : Events("c")) EXPECT_NE(e["type"], "package.opened");
+}
+
+TEST_F(PackageKeystoreCliTest, ToKeyRefusalsAndStationsWithoutKeys) {
+  // An unknown name: nothing written.
+  auto args = CreateArgs(path("h.age"));
+  args.insert(args.end(), {"--to-key", "nobody"});
+  auto unknown = Run("a", args);
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.err, HasSubstr("--to-key nobody"));
+  EXPECT_THAT(unknown.err, HasSubstr("no key named \"nobody\""));
+  EXPECT_FALSE(std::filesystem::exists(path("h.age")));
+
+  // --to-key with --passphrase is refused.
+  args = CreateArgs(path("h.age"));
+  args.insert(args.end(), {"--to-key", "x", "--passphrase", "--passphrase-file", PassFile("a")});
+  auto both = Run("a", args);
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+  EXPECT_THAT(both.err, HasSubstr("not both"));
+
+  // A's own identity is a valid --to-key too (a package A can reopen later).
+  CreateKey("a", "archive");
+  args = CreateArgs(path("self.age"));
+  args.insert(args.end(), {"--to-key", "archive"});
+  ASSERT_EQ(Run("a", args).exit_code, 0);
+  EXPECT_EQ(Run("a", {"package", "verify", path("self.age"), "--passphrase-file", PassFile("a")}).exit_code, 0);
+
+  // B has no keystore at all: told how to get a key, nothing extracted.
+  auto no_keys = Run("b", {"package", "open", path("self.age"), "-d", path("recv-b")});
+  EXPECT_NE(no_keys.exit_code, 0);
+  EXPECT_THAT(no_keys.err, HasSubstr("this station has no keys"));
+  EXPECT_FALSE(std::filesystem::exists(path("recv-b")));
+}
+
+}  // namespace
+}  // namespace custody
