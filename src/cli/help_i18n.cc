@@ -75,12 +75,62 @@ std::string PoQuote(const std::string& s) {
   return out;
 }
 
+// Substitutes the %s of a translated pattern in order.
+std::string Format(const char* pattern, const std::vector<std::string>& args) {
+  std::string out(pattern);
+  size_t from = 0;
+  for (const std::string& arg : args) {
+    size_t at = out.find("%s", from);
+    if (at == std::string::npos) break;
+    out.replace(at, 2, arg);
+    from = at + arg.size();
+  }
+  return out;
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// CLI11's usage errors a user meets most (a missing required option, an
+// extra argument, conflicting options) in the interface language; others
+// stay as CLI11 words them.
+std::string TranslateUsageError(const std::string& what) {
+  static const std::string kRequired = " is required";
+  static const std::vector<std::string> kExtras = {"The following argument was not expected: ",
+                                                   "The following arguments were not expected: "};
+  if (what == "A subcommand is required") return _("a subcommand is required");
+  // "--output is required", "sources is required": one word before it.
+  if (EndsWith(what, kRequired) && what.find(' ') == what.size() - kRequired.size())
+    return Format(_("%s is required"), {what.substr(0, what.size() - kRequired.size())});
+  for (const std::string& prefix : kExtras) {
+    if (what.rfind(prefix, 0) == 0)
+      return Format(_("unexpected arguments: %s"), {what.substr(prefix.size())});
+  }
+  // "--a requires --b", "--a excludes --b".
+  const std::pair<std::string, const char*> kPairs[] = {
+      {" requires ", _("%s requires %s")},
+      {" excludes ", _("%s cannot be used with %s")},
+  };
+  for (const auto& [word, pattern] : kPairs) {
+    size_t at = what.find(word);
+    if (at != std::string::npos && what.find(' ') == at)
+      return Format(pattern, {what.substr(0, at), what.substr(at + word.size())});
+  }
+  return what;
+}
+
 }  // namespace
 
 void TranslateHelp(CLI::App& app) {
   if (CurrentLanguage() == UiLanguage::kEnglish) return;
   Walk(&app, "custody",
        [](const std::string& text, const std::string&) { return std::string(Tr(text.c_str())); });
+  // main reports parse errors through the top-level app's failure message.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return TranslateUsageError(e.what()) + "\n" + _("Run with --help for more information.") + "\n";
+  });
 }
 
 void DumpHelpPot(CLI::App& app, std::ostream& out) {

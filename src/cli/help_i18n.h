@@ -25,7 +25,8 @@ inline constexpr const char* kDumpHelpPotEnv = "CUSTODY_DUMP_HELP_POT";
 
 // Replaces every app description, footer and group name and every option
 // description and group name under `app` with its translation in the current
-// language. Does nothing in English.
+// language, and translates the usage errors CLI11 reports most (a missing
+// required option, an unexpected argument). Does nothing in English.
 void TranslateHelp(CLI::App& app);
 
 // Writes a gettext template (.pot, UTF-8) holding every distinct help string

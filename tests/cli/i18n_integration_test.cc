@@ -192,5 +192,19 @@ TEST(I18nTest, CommandHelpIsTranslatedWithoutMarkingEachString) {
   EXPECT_THAT(man.out, HasSubstr("Pack and encrypt files for a recipient"));
 }
 
+TEST(I18nTest, UsageErrorsInJapanese) {
+  auto missing = RunCustody({"--lang", "ja", "package", "create", "a", "-o", "x"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("--recipient-org を指定してください"));
+  EXPECT_THAT(missing.err, HasSubstr("詳しくは --help を付けて実行してください。"));
+  auto extra = RunCustody({"wipe", "list", "--bogus"}, "", kJapaneseEnv);
+  EXPECT_EQ(extra.exit_code, 2);
+  EXPECT_THAT(extra.err, HasSubstr("想定外の引数があります: --bogus"));
+  auto english =
+      RunCustody({"--lang", "en", "package", "create", "a", "-o", "x"}, "", kJapaneseEnv);
+  EXPECT_THAT(english.err, HasSubstr("--recipient-org is required"));
+  EXPECT_THAT(english.err, HasSubstr("Run with --help for more information."));
+}
+
 }  // namespace
 }  // namespace custody
