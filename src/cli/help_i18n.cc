@@ -1,6 +1,7 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "cli/help_i18n.h"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -122,6 +123,42 @@ std::string TranslateUsageError(const std::string& what) {
 }
 
 }  // namespace
+
+size_t DisplayWidth(const std::string& utf8) {
+  size_t width = 0;
+  for (size_t i = 0; i < utf8.size();) {
+    const auto lead = static_cast<unsigned char>(utf8[i]);
+    size_t len = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (i + len > utf8.size()) len = 1;
+    uint32_t cp = len == 1 ? lead : lead & (0xFF >> (len + 1));
+    for (size_t k = 1; k < len; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
+    const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                      (cp >= 0xFFE0 && cp <= 0xFFE6) || cp >= 0x20000;
+    width += wide ? 2 : 1;
+    i += len;
+  }
+  return width;
+}
+
+// CLI::detail::format_help, with the padding counted in display columns.
+std::string HelpFormatter::make_option(const CLI::Option* opt, bool is_positional) const {
+  const std::string name = "  " + make_option_name(opt, is_positional) + make_option_opts(opt);
+  const std::string description = make_option_desc(opt);
+  const size_t column = get_column_width();
+  std::string out = name;
+  if (!description.empty()) {
+    const size_t used = DisplayWidth(name);
+    out += used >= column ? "\n" + std::string(column, ' ') : std::string(column - used, ' ');
+    for (char c : description) {
+      out += c;
+      if (c == '\n') out += std::string(column, ' ');
+    }
+  }
+  return out + "\n";
+}
 
 void TranslateHelp(CLI::App& app) {
   if (CurrentLanguage() == UiLanguage::kEnglish) return;

@@ -23,6 +23,18 @@ namespace custody::cli {
 // tree) ever show it.
 inline constexpr const char* kDumpHelpPotEnv = "CUSTODY_DUMP_HELP_POT";
 
+// CLI11's help formatter, but aligning the description column by display
+// width: CLI11 pads with byte counts, so a Japanese label ("必須") or option
+// text pushed the descriptions out of line. Kanji and kana take two columns.
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option(const CLI::Option* opt, bool is_positional) const override;
+};
+
+// Terminal columns of UTF-8 text: two for East Asian wide characters (CJK,
+// kana, hangul, full-width forms), one for others.
+size_t DisplayWidth(const std::string& utf8);
+
 // Replaces every app description, footer and group name and every option
 // description and group name under `app` with its translation in the current
 // language, and translates the usage errors CLI11 reports most (a missing

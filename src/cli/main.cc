@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
@@ -72,6 +73,7 @@ int main(int argc, char** argv) {
   CLI::App app{_("custody: chain of custody for confidential data (receipt, encryption, erasure, "
                  "certificates)"),
                "custody"};
+  app.formatter(std::make_shared<HelpFormatter>());  // aligns Japanese help
   auto formatter = app.get_formatter();
   formatter->label("Usage", _("Usage"));
   formatter->label("OPTIONS", _("OPTIONS"));
