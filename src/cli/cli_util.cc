@@ -17,6 +17,13 @@
 namespace custody::cli {
 namespace {
 
+// Substitutes the one %s of a translated pattern (translations may move it).
+std::string Format(const char* pattern, const std::string& arg) {
+  std::string p(pattern);
+  size_t at = p.find("%s");
+  return at == std::string::npos ? p : p.substr(0, at) + arg + p.substr(at + 2);
+}
+
 Result<SecretString> ReadLineFromFd(int fd, const std::string& what) {
   SecretString line(size_t{0});
   std::string buf;
@@ -41,13 +48,23 @@ Result<SecretString> ReadLineFromFd(int fd, const std::string& what) {
   return s;
 }
 
+// The prompts the commands pass to ReadSecret, in plain English; marked here
+// so that xgettext extracts them, and translated by ReadFromTty.
+[[maybe_unused]] constexpr const char* kPrompts[] = {
+    N_("station key passphrase"), N_("new station key passphrase"), N_("old LUKS passphrase"),
+    N_("keystore passphrase"),    N_("new keystore passphrase"),    N_("package passphrase"),
+    N_("passphrase to check"),
+};
+
 Result<SecretString> ReadFromTty(const std::string& prompt) {
   int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
   if (fd < 0) {
-    return InvalidArgumentError("no terminal to ask for the " + prompt +
-                                ": give it with --passphrase-file FILE or --passphrase-fd N");
+    return InvalidArgumentError(
+        Format(_("no terminal to ask for the %s: give it with --passphrase-file FILE or "
+                 "--passphrase-fd N"),
+               Tr(prompt.c_str())));
   }
-  std::string p = prompt + ": ";
+  std::string p = std::string(Tr(prompt.c_str())) + ": ";
   if (::write(fd, p.data(), p.size()) < 0) {
   }
   struct termios old {};
@@ -67,25 +84,18 @@ Result<SecretString> ReadFromTty(const std::string& prompt) {
 
 }  // namespace
 
-namespace {
-// Substitutes the one %s of a translated pattern (translations may move it).
-std::string Format(const char* pattern, const std::string& arg) {
-  std::string p(pattern);
-  size_t at = p.find("%s");
-  return at == std::string::npos ? p : p.substr(0, at) + arg + p.substr(at + 2);
-}
-}  // namespace
-
 void SecretSource::AddOptions(CLI::App* app, const std::string& what) {
+  // English, like every help string: TranslateHelp (help_i18n.h) translates
+  // the whole sentence, so `what` is translated with it.
   app->add_option("--passphrase-file", file,
-                  Format(_("Read the %s from the first line of FILE"), what));
-  app->add_option("--passphrase-fd", fd, Format(_("Read the %s from file descriptor N"), what));
+                  Format("Read the %s from the first line of FILE", what));
+  app->add_option("--passphrase-fd", fd, Format("Read the %s from file descriptor N", what));
 }
 
 Result<SecretString> ReadSecret(const SecretSource& src, const std::string& prompt, bool confirm) {
   if (!src.file.empty()) {
     int fd = ::open(src.file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NotFoundError("cannot open passphrase file " + src.file);
+    if (fd < 0) return NotFoundError(Format(_("cannot open passphrase file %s"), src.file));
     auto r = ReadLineFromFd(fd, "passphrase file " + src.file);
     ::close(fd);
     return r;
@@ -93,8 +103,9 @@ Result<SecretString> ReadSecret(const SecretSource& src, const std::string& prom
   if (src.fd >= 0) return ReadLineFromFd(src.fd, "passphrase fd " + std::to_string(src.fd));
   CUSTODY_ASSIGN_OR_RETURN(SecretString first, ReadFromTty(prompt));
   if (confirm) {
-    CUSTODY_ASSIGN_OR_RETURN(SecretString again, ReadFromTty(prompt + " (again)"));
-    if (again.view() != first.view()) return InvalidArgumentError("the two entries differ");
+    CUSTODY_ASSIGN_OR_RETURN(SecretString again,
+                             ReadFromTty(Format(_("%s (again)"), Tr(prompt.c_str()))));
+    if (again.view() != first.view()) return InvalidArgumentError(_("the two entries differ"));
   }
   return first;
 }

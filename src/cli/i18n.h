@@ -32,5 +32,8 @@ const char* Tr(const char* msgid);
 
 // The gettext convention, so xgettext --keyword=_ finds the strings.
 #define _(msgid) ::custody::cli::Tr(msgid)
+// Marks a string for extraction without translating it here (gettext_noop):
+// for strings translated later with Tr, e.g. the passphrase prompts.
+#define N_(msgid) msgid
 
 #endif  // CUSTODY_SRC_CLI_I18N_H_

@@ -2,11 +2,13 @@
 #include <algorithm>
 #include <clocale>
 #include <cstdio>
-#include <functional>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
+#include "cli/help_i18n.h"
 #include "cli/i18n.h"
 #include "custody/version.h"
 
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
   CLI::App app{_("custody: chain of custody for confidential data (receipt, encryption, erasure, "
                  "certificates)"),
                "custody"};
+  app.formatter(std::make_shared<HelpFormatter>());  // aligns Japanese help
   auto formatter = app.get_formatter();
   formatter->label("Usage", _("Usage"));
   formatter->label("OPTIONS", _("OPTIONS"));
@@ -111,20 +114,13 @@ int main(int argc, char** argv) {
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   Invocation inv;
   for (auto& [order, setup] : table) setup(app, global, inv);
-  // Help lists options and subcommands under their group names; give the
-  // default groups their translated names.
-  if (CurrentLanguage() != UiLanguage::kEnglish) {
-    std::function<void(CLI::App*)> localize = [&localize](CLI::App* a) {
-      for (CLI::Option* o : a->get_options()) {
-        if (o->get_group() == "Options") o->group(_("Options"));
-      }
-      for (CLI::App* sub : a->get_subcommands([](CLI::App*) { return true; })) {
-        if (sub->get_group() == "Subcommands") sub->group(_("Subcommands"));
-        localize(sub);
-      }
-    };
-    localize(&app);
+  // Help in the interface language: every description, footer and group
+  // name the commands wrote in English, translated through the catalog.
+  if (const char* dump = std::getenv(kDumpHelpPotEnv); dump != nullptr && *dump != '\0') {
+    DumpHelpPot(app, std::cout);
+    return 0;
   }
+  TranslateHelp(app);
 
   try {
     app.parse(argc, argv);
