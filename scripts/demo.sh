@@ -48,14 +48,19 @@ c receipt issue --from "佐藤花子" --from-org "新潟市" --from-dept "市民
   --transfer hand --contract "令和8年度 住民情報システム保守" --storage "本社A棟 金庫2" \
   --disposition return --due 2027-03-31 -o "$ws/receipt"
 c receipt verify "$ws/receipt.pdf" --key "$(c --json status | json verifier_key)"
+# The city keeps a signed checkpoint of the contractor's ledger when it hands data over: later
+# certificates and ledgers are checked against it (no history can be rewritten behind it).
+c log checkpoint > "$ws/city-kept-checkpoint.txt"
 
 step "4. 媒体の持出し・返却 (持出管理簿) / media take-out and return"
 c media checkout --id USB-0042 --contents "住民基本台帳データ" --approver "鈴木課長" \
   --purpose "データ移行" --destination "新潟市役所 本庁舎" --due 2026-12-01 --encrypted yes
 c media return --id USB-0042 --checked-by "田中一郎"
+c media amend USB-0042 --approver "鈴木部長" --reason "承認者の記載誤り"   # a signed correction, never an edit
 c media list
 
 step "5. 成果物を暗号化して市へ引き渡し / package the results, encrypted to the city's key"
+c --lang ja package create --help | head -4
 mkdir -p "$ws/納品データ/課税資料"
 printf '宛名番号,氏名,住所\n0001,新潟 太郎,新潟市中央区学校町通1番町602-1\n0002,佐渡 花子,新潟市北区\n' \
   > "$ws/納品データ/課税資料/住民税_課税対象者一覧.csv"
@@ -70,7 +75,7 @@ m package open "$ws/納品データ.age" -d "$ws/市で受領" --sender-key "$co
   --passphrase-file "$ws/city-keystore.pass"
 find "$ws/市で受領" -type f | sort
 m receipt ack "$ws/納品データ.age" --sender-key "$contractor_key" --recipient "佐藤花子" \
-  --passphrase-file "$ws/city-keystore.pass" -o "$ws/受領書.json"
+  --passphrase-file "$ws/city-keystore.pass" -o "$ws/受領書.json" --pdf "$ws/受領書.pdf"
 c receipt import "$ws/受領書.json"
 c package status --pending && echo "every package sent is acknowledged"
 
@@ -109,8 +114,9 @@ step "8. 総行情第77号の廃棄証明書を発行・検証 / issue and verif
 c profile set company=株式会社サンプル情報サービス "responsible=山田 太郎"
 c profile set --client niigata municipality=新潟市 "department=総務部 情報政策課" classification=3 \
   place=contractor-facility "place_detail=新潟事業所" "contract=令和8年度 住民情報システム保守"
-c cert issue "${sources[@]}" --client niigata --reason contract-end --no-witness -o "$ws/certificate.pdf"
-c cert verify "$ws/certificate.pdf" --key "$contractor_key"
+c cert issue "${sources[@]}" --client niigata --reason contract-end --no-witness \
+  --checkpoint "$ws/city-kept-checkpoint.txt" -o "$ws/certificate.pdf"
+c cert verify "$ws/certificate.pdf" --key "$contractor_key" --checkpoint "$ws/city-kept-checkpoint.txt"
 c cert list
 
 step "9. 記録簿を CSV と PDF で出力 / export the registers as CSV and PDF"
@@ -120,8 +126,8 @@ c register export --kind handover --format csv -o "$ws/引渡記録簿.csv"
 c register export --kind disposal --format pdf -o "$ws/廃棄記録簿.pdf"
 
 step "10. 両方の台帳を検証 (市は事業者のチェックポイントを保管) / verify both ledgers; the city keeps the contractor's checkpoint"
-c log checkpoint > "$ws/city-kept-checkpoint.txt"
 c log verify --against "$ws/city-kept-checkpoint.txt"
+c log checkpoint > "$ws/city-kept-checkpoint-2.txt"   # the city keeps the newer one too
 m log verify
 m log show
 
@@ -137,16 +143,26 @@ truncate -s 20M "$ws/volume.img"
 cryptsetup luksFormat --batch-mode --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 \
   --key-file "$ws/luks.pass" "$ws/volume.img"
 c crypto-erase luks "$ws/volume.img" --yes --confirm-uuid "$(cryptsetup luksUUID "$ws/volume.img")" \
-  --old-passphrase-file "$ws/luks.pass"
+  --old-passphrase-file "$ws/luks.pass" --asset-tag DEMO-LUKS-0001
 if cryptsetup open --test-passphrase --key-file "$ws/luks.pass" "$ws/volume.img" 2>/dev/null; then
   echo "the old passphrase still opens the volume" >&2; exit 1
 fi
 echo "after: the old passphrase no longer opens $ws/volume.img"
-printf 'demo photo: shredded platters\n' > "$ws/after.jpg"
+# A stand-in photo of the shredded platters (a real PNG: it is printed on the certificate).
+python3 - "$ws/after.png" <<'PY'
+import struct, sys, zlib
+w, h = 96, 64
+rows = b"".join(b"\0" + bytes(v for x in range(w) for v in (x * 2 % 256, y * 3 % 256, 90)) for y in range(h))
+chunk = lambda t, d: struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+                              chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+PY
 c --operator "佐藤花子" disposal record --media hdd --maker Seagate \
   --model ST1000DM010 --serial Z9A1B2C3 --method physical-destruction --details "破砕 (10 mm)" \
   --started 2026-11-23T01:00:00Z --finished 2026-11-23T01:20:00Z --verification "目視確認" \
-  --witness "鈴木一郎" --photo "$ws/after.jpg"
+  --witness "鈴木一郎" --photo "$ws/after.png" --json > "$ws/disposal.json"
+c cert issue --disposal "$(json seq < "$ws/disposal.json")" --client niigata --reason disposal \
+  --witness "鈴木一郎" --witness-department "総務部" -o "$ws/destruction-certificate.pdf"
 c log verify
 
 step "artefacts"
@@ -155,13 +171,14 @@ station (municipality):   $city
 station (contractor):     $contractor  (ledger.db, keystore/)
 receipt (預かり証):        $ws/receipt.json, $ws/receipt.pdf
 package (納品データ):      $ws/納品データ.age  (opened by the city in $ws/市で受領)
-acknowledgement (受領書):  $ws/受領書.json
+acknowledgement (受領書):  $ws/受領書.json, $ws/受領書.pdf
 wiped loop image:         $ws/usb-stick.img
 crypto-erased vault file: $ws/backup-2026.age
 certificate (廃棄証明書):  $ws/certificate.pdf (.json signed record, .evidence/ bundles)
 registers:                $ws/受領記録簿.csv, $ws/持出管理簿.pdf, $ws/引渡記録簿.csv, $ws/廃棄記録簿.pdf
-kept checkpoint:          $ws/city-kept-checkpoint.txt
+kept checkpoints:         $ws/city-kept-checkpoint.txt, $ws/city-kept-checkpoint-2.txt
 auditor kit:              $ws/audit
 crypto-erased LUKS image: $ws/volume.img
+destruction certificate:  $ws/destruction-certificate.pdf (photo printed on it)
 EOT
 echo "demo OK"

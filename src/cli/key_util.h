@@ -8,9 +8,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cli/cli_util.h"
 #include "custody/keystore.h"
+#include "custody/package.h"
 #include "custody/password.h"
 
 namespace custody::cli {
@@ -29,6 +31,14 @@ Result<std::unique_ptr<Keystore>> OpenUnlockedKeystore(const Station& station,
 PassphraseProvider NewKeystorePassphrase(const SecretSource& secret);
 
 nlohmann::json KeyInfoJson(const KeyInfo& k);
+
+// The keys that read a package (package_keys.cc): the age identity files
+// given with -i ("AGE-SECRET-KEY-1..." lines; '#' comments and blank lines
+// skipped, as age does), else the station's own keystore identities,
+// unlocked with `secret` only if the package is for X25519 keys; the package
+// passphrase, if it needs one, also from `secret`. `g` must outlive the keys.
+Result<PackageKeys> LoadPackageKeys(const GlobalOptions& g, const std::vector<std::string>& identity_files,
+                                    const SecretSource& secret);
 
 }  // namespace custody::cli
 

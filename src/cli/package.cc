@@ -26,69 +26,8 @@ struct PackageCliOptions {
   SecretSource secret;
 };
 
-// The station's own identities, for reading without -i: the keystore is
-// unlocked with the same passphrase options as `custody key` (file, fd or
-// terminal), and only when the package turns out to be for X25519 keys.
-Status LoadStationIdentities(const GlobalOptions& g, const SecretSource& secret, std::vector<SecretString>* ids,
-                             std::vector<std::string>* names) {
-  auto station = OpenStation(g);
-  if (!station.ok()) {
-    if (station.status().code() == StatusCode::kNotFound) {
-      return NotFoundError(
-          "no key to open this package: give -i FILE (an age identity file), or open it on the station whose key "
-          "it was sent to (no custody station here: " + station.status().message() + ")");
-    }
-    return station.status();
-  }
-  CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(**station));
-  if (!ks->initialized()) {
-    return NotFoundError(
-        "no key to open this package: this station has no keys (custody key create NAME makes one, and "
-        "custody key export-public NAME prints what to give the sender); or give -i FILE");
-  }
-  CUSTODY_ASSIGN_OR_RETURN(SecretString pass, ReadSecret(secret, "keystore passphrase"));
-  CUSTODY_RETURN_IF_ERROR(ks->Unlock(pass));
-  CUSTODY_ASSIGN_OR_RETURN(std::vector<StationIdentity> station_ids, ks->Identities());
-  for (StationIdentity& id : station_ids) {
-    ids->push_back(std::move(id.secret_key));
-    names->push_back(id.name);
-  }
-  return Status::Ok();
-}
-
-// Reads age identity files ("AGE-SECRET-KEY-1..." lines; '#' comments and
-// blank lines skipped, as age does). Without -i, the station's keystore.
 Result<PackageKeys> LoadKeys(const GlobalOptions& g, const PackageCliOptions& o) {
-  PackageKeys keys;
-  for (const std::string& file : o.identity_files) {
-    CUSTODY_ASSIGN_OR_RETURN(std::string text_raw, Env::Default()->ReadFile(file));
-    SecretString text(text_raw);
-    WipeMemory(text_raw.data(), text_raw.size());
-    std::string_view rest = text.view();
-    int found = 0;
-    while (!rest.empty()) {
-      size_t nl = rest.find('\n');
-      std::string_view line = rest.substr(0, nl);
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.empty() || line.front() == '#') continue;
-      keys.identities.emplace_back(line);
-      keys.identity_names.push_back(file);
-      ++found;
-    }
-    if (found == 0) return InvalidArgumentError(file + " holds no age identity (AGE-SECRET-KEY-1...)");
-  }
-  SecretSource src = o.secret;
-  keys.passphrase = [src]() { return ReadSecret(src, "package passphrase"); };
-  if (o.identity_files.empty()) {
-    // One passphrase option serves both: a package is either passphrase- or
-    // key-encrypted (age never mixes scrypt with other stanzas), so only one
-    // of the two secrets is ever asked for.
-    keys.station_identities = [&g, src](std::vector<SecretString>* ids, std::vector<std::string>* names) {
-      return LoadStationIdentities(g, src, ids, names);
-    };
-  }
-  return keys;
+  return LoadPackageKeys(g, o.identity_files, o.secret);
 }
 
 std::string Summary(const VerifiedPackage& v, bool list_files) {

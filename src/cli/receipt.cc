@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
-#include "cli/receipt_cli.h"
+#include "cli/key_util.h"
 #include "common/time_util.h"
 #include "custody/acknowledgement.h"
 #include "custody/certificate.h"
@@ -139,7 +139,7 @@ Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
     // The receipt states what custody itself checked: decryption, every
     // file's hash, the manifest signature. A package that fails is refused
     // before anything is recorded.
-    CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadAgeIdentities(o.identity_files, o.secret));
+    CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadPackageKeys(g, o.identity_files, o.secret));
     VerifyPackageOptions vopts;
     if (!o.sender_key.empty()) {
       CUSTODY_ASSIGN_OR_RETURN(vopts.expected_sender_key, ReadVerifierKeyArg(o.sender_key));

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
-#include "cli/receipt_cli.h"
+#include "cli/key_util.h"
 #include "common/time_util.h"
 #include "custody/acknowledgement.h"
 #include "custody/env.h"
@@ -30,7 +30,7 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   CUSTODY_RETURN_IF_ERROR(ParseReceiptLanguage(o.lang).status());
   if (!o.pdf.empty() && env->FileExists(o.pdf))
     return AlreadyExistsError(o.pdf + " exists; choose another --pdf");
-  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadAgeIdentities(o.identity_files, o.secret));
+  CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadPackageKeys(g, o.identity_files, o.secret));
   VerifyPackageOptions vopts;
   if (!o.sender_key.empty()) {
     CUSTODY_ASSIGN_OR_RETURN(vopts.expected_sender_key, ReadVerifierKeyArg(o.sender_key));
@@ -159,32 +159,5 @@ CommandRegistration reg(41, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
 });
 
 }  // namespace
-
-Result<PackageKeys> LoadAgeIdentities(const std::vector<std::string>& files,
-                                      const SecretSource& secret) {
-  PackageKeys keys;
-  for (const std::string& file : files) {
-    CUSTODY_ASSIGN_OR_RETURN(std::string raw, Env::Default()->ReadFile(file));
-    SecretString text(raw);
-    WipeMemory(raw.data(), raw.size());
-    std::string_view rest = text.view();
-    int found = 0;
-    while (!rest.empty()) {
-      size_t nl = rest.find('\n');
-      std::string_view line = rest.substr(0, nl);
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.empty() || line.front() == '#') continue;
-      keys.identities.emplace_back(line);
-      keys.identity_names.push_back(file);
-      ++found;
-    }
-    if (found == 0)
-      return InvalidArgumentError(file + " holds no age identity (AGE-SECRET-KEY-1...)");
-  }
-  SecretSource src = secret;
-  keys.passphrase = [src]() { return ReadSecret(src, "package passphrase"); };
-  return keys;
-}
 
 }  // namespace custody::cli
