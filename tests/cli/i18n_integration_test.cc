@@ -154,7 +154,7 @@ TEST(I18nTest, CommandHelpIsTranslatedWithoutMarkingEachString) {
        "Pack and encrypt files for a recipient, signed by this station"},
       {{"receipt", "issue", "--help"},
        "預かり証を記録し、署名付き JSON と PDF を出力する",
-       "機密性区分: 1、2 または 3",
+       "機密性区分 1、2 または 3",
        "Record a receipt and write its signed JSON and PDF"},
       {{"wipe", "--help"},
        "デバイス、ファイル、空き領域を上書き消去し、検証して、全工程を記録する",
