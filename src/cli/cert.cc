@@ -123,14 +123,6 @@ Status RunIssue(const GlobalOptions& g, const CertOptions& o) {
   return Status::Ok();
 }
 
-// A verifier key given inline or as a file holding it.
-Result<std::string> ReadKeyArg(const std::string& arg) {
-  if (arg.find('+') != std::string::npos) return arg;
-  CUSTODY_ASSIGN_OR_RETURN(std::string text, Env::Default()->ReadFile(arg));
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 Status AddBundles(const std::string& path, std::vector<std::string>* out) {
   Env* env = Env::Default();
   auto names = env->ListDir(path);
@@ -173,7 +165,7 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
   }
   CUSTODY_ASSIGN_OR_RETURN(std::string json, env->ReadFile(json_path));
   if (!o.key.empty()) {
-    CUSTODY_ASSIGN_OR_RETURN(opts.pinned_verifier_key, ReadKeyArg(o.key));
+    CUSTODY_ASSIGN_OR_RETURN(opts.pinned_verifier_key, ReadVerifierKeyArg(o.key));
   }
   if (!o.qr.empty()) opts.qr = o.qr;
   for (const std::string& b : o.bundles)

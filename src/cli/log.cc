@@ -17,14 +17,6 @@ struct LogOptions {
   uint64_t seq = 0;
 };
 
-// A verifier key given inline or as a file holding it.
-Result<std::string> ReadKeyArg(const std::string& arg) {
-  if (arg.find('+') != std::string::npos) return arg;
-  CUSTODY_ASSIGN_OR_RETURN(std::string text, Env::Default()->ReadFile(arg));
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 Status RunShow(const GlobalOptions& g, const LogOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
@@ -59,7 +51,7 @@ Status RunVerify(const GlobalOptions& g, const LogOptions& o) {
   if (!o.ledger_path.empty()) {
     // An auditor's copy of ledger.db, checked with the key they were given.
     if (o.key.empty()) return InvalidArgumentError("--ledger needs --key VERIFIER_KEY");
-    CUSTODY_ASSIGN_OR_RETURN(std::string key, ReadKeyArg(o.key));
+    CUSTODY_ASSIGN_OR_RETURN(std::string key, ReadVerifierKeyArg(o.key));
     CUSTODY_ASSIGN_OR_RETURN(own,
                              Ledger::Open(o.ledger_path, false, std::nullopt, key, Env::Default()));
     ledger = own.get();
@@ -111,7 +103,7 @@ Status RunVerifyBundle(const GlobalOptions& g, const LogOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(std::string bundle, Env::Default()->ReadFile(o.bundle));
   std::string key;
   if (!o.key.empty()) {
-    CUSTODY_ASSIGN_OR_RETURN(key, ReadKeyArg(o.key));
+    CUSTODY_ASSIGN_OR_RETURN(key, ReadVerifierKeyArg(o.key));
   } else {
     CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
     key = station->config().verifier_key;
