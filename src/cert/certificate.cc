@@ -12,6 +12,7 @@
 #include "cert/json_reader.h"
 #include "cert/vocabulary.h"
 #include "common/canonical_json.h"
+#include "common/issuance_json.h"
 #include "common/time_util.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
@@ -269,21 +270,8 @@ Json ToJson(const CertificateContent& c) {
   };
 }
 
-Json ToJson(const CertificateIssuance& i) {
-  return {{"number", i.number},
-          {"issued_at", i.issued_at},
-          {"issuer",
-           {{"company", i.issuer_company},
-            {"station", i.issuer_station},
-            {"verifier_key", i.issuer_verifier_key}}},
-          {"ledger",
-           {{"origin", i.ledger_origin},
-            {"entry", i.ledger_entry},
-            {"content_sha256", i.content_sha256_hex}}}};
-}
-
 Json BodyJson(const DisposalCertificate& c) {
-  return {{"content", ToJson(c.content)}, {"issuance", ToJson(c.issuance)}};
+  return {{"content", ToJson(c.content)}, {"issuance", json::IssuanceToJson(c.issuance)}};
 }
 
 CertificateContent ReadContent(JsonReader& r) {
@@ -318,25 +306,6 @@ CertificateContent ReadContent(JsonReader& r) {
     c.warnings.push_back({wr.Str("code"), wr.Str("ja"), wr.Str("en")});
   });
   return c;
-}
-
-CertificateIssuance ReadIssuance(JsonReader& r) {
-  CertificateIssuance i;
-  i.number = r.Str("number");
-  i.issued_at = r.Str("issued_at");
-  {
-    JsonReader is = r.Sub("issuer");
-    i.issuer_company = is.Str("company");
-    i.issuer_station = is.Str("station");
-    i.issuer_verifier_key = is.Str("verifier_key");
-  }
-  {
-    JsonReader l = r.Sub("ledger");
-    i.ledger_origin = l.Str("origin");
-    i.ledger_entry = l.Uint("entry");
-    i.content_sha256_hex = l.Str("content_sha256");
-  }
-  return i;
 }
 
 }  // namespace
@@ -599,7 +568,7 @@ Result<SignedCertificate> ParseSignedCertificate(std::string_view text) {
     JsonReader content = b.Sub("content");
     s.certificate.content = ReadContent(content);
     JsonReader issuance = b.Sub("issuance");
-    s.certificate.issuance = ReadIssuance(issuance);
+    s.certificate.issuance = json::ReadIssuance<CertificateIssuance>(issuance);
   }
   if (!error.empty()) return CorruptionError("malformed certificate: " + error);
   auto sig = encoding::Base64Decode(sig_b64);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/canonical_json.h"
+#include "common/issuance_json.h"
 #include "common/json_reader.h"
 #include "common/time_util.h"
 #include "crypto/ed25519.h"
@@ -49,38 +50,6 @@ bool NeedsMediumId(ReceiptMedium m) {
          m != ReceiptMedium::kPaper && m != ReceiptMedium::kOther;
 }
 
-Json IssuanceJson(const ReceiptIssuance& i) {
-  return {{"number", i.number},
-          {"issued_at", i.issued_at},
-          {"issuer",
-           {{"company", i.issuer_company},
-            {"station", i.issuer_station},
-            {"verifier_key", i.issuer_verifier_key}}},
-          {"ledger",
-           {{"origin", i.ledger_origin},
-            {"entry", i.ledger_entry},
-            {"content_sha256", i.content_sha256_hex}}}};
-}
-
-ReceiptIssuance ReadIssuance(JsonReader& r) {
-  ReceiptIssuance i;
-  i.number = r.Str("number");
-  i.issued_at = r.Str("issued_at");
-  {
-    JsonReader is = r.Sub("issuer");
-    i.issuer_company = is.Str("company");
-    i.issuer_station = is.Str("station");
-    i.issuer_verifier_key = is.Str("verifier_key");
-  }
-  {
-    JsonReader l = r.Sub("ledger");
-    i.ledger_origin = l.Str("origin");
-    i.ledger_entry = l.Uint("entry");
-    i.content_sha256_hex = l.Str("content_sha256");
-  }
-  return i;
-}
-
 Json AmendmentJson(const ReceiptAmendment& a, const std::string& digest) {
   return {{"entry", a.entry},     {"time", a.time},
           {"changed", a.changed}, {"reason", a.reason},
@@ -92,7 +61,7 @@ Json AmendmentJson(const ReceiptAmendment& a, const std::string& digest) {
 // the form (and the bytes) it was issued with.
 Result<Json> BodyJsonOrError(const Receipt& r) {
   Json body = {{"content", receipt::ContentToJson(r.content)},
-               {"issuance", IssuanceJson(r.issuance)}};
+               {"issuance", json::IssuanceToJson(r.issuance)}};
   if (!r.amendments.empty()) {
     Json list = Json::array();
     for (const ReceiptAmendment& a : r.amendments) {
@@ -642,7 +611,7 @@ Result<SignedReceipt> ParseSignedReceipt(std::string_view text) {
     JsonReader content = b.Sub("content");
     s.receipt.content = receipt::ReadContent(content);
     JsonReader issuance = b.Sub("issuance");
-    s.receipt.issuance = ReadIssuance(issuance);
+    s.receipt.issuance = json::ReadIssuance<ReceiptIssuance>(issuance);
     if (b.Has("amendments")) {
       b.Objects("amendments", [&](JsonReader& a) {
         ReceiptAmendment m;
