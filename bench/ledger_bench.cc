@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -191,8 +192,14 @@ int main(int argc, char** argv) {
   {
     auto l = Ledger::Open(path, false, std::nullopt, vkey, Env::Default());
     std::mt19937_64 rng(42);
+    // The first proof of a new handle prepares its statements and checks the
+    // checkpoint's signature: timed apart from the 1000 below.
+    auto t_first = Clock::now();
+    Check((*l)->EvidenceBundle(n / 2).status(), "prove");
+    const double first_ms = Seconds(t_first) * 1e3;
     double worst = 0, total = 0;
     const int kProofs = 1000;
+    std::vector<double> times;
     for (int i = 0; i < kProofs; ++i) {
       uint64_t seq = rng() % n;
       auto t0 = Clock::now();
@@ -201,9 +208,13 @@ int main(int argc, char** argv) {
       Check(b.status(), "prove");
       worst = std::max(worst, s);
       total += s;
+      times.push_back(s);
     }
-    std::printf("evidence bundle (proof + checkpoint + entry): mean %.3f ms, worst %.3f ms over %d random entries (need < 1 ms)\n",
-                total / kProofs * 1e3, worst * 1e3, kProofs);
+    std::sort(times.begin(), times.end());
+    auto pct = [&](double p) { return times[static_cast<size_t>(p * (times.size() - 1))] * 1e3; };
+    std::printf("evidence bundle (proof + checkpoint + entry): mean %.3f ms, median %.3f ms, p99 %.3f ms, worst %.3f ms "
+                "over %d random entries (need < 1 ms); the first call (cold handle) %.3f ms\n",
+                total / kProofs * 1e3, pct(0.5), pct(0.99), worst * 1e3, kProofs, first_ms);
   }
   ::unlink(path.c_str());
   return 0;

@@ -20,15 +20,16 @@ class StrictSax : public nlohmann::detail::json_sax_dom_parser<json> {
   explicit StrictSax(json& root) : Base(root, /*allow_exceptions=*/false) {}
 
   bool start_object(std::size_t n) {
-    keys_.emplace_back();
+    if (depth_ == keys_.size()) keys_.emplace_back();
+    keys_[depth_++].Clear();
     return Base::start_object(n);
   }
   bool end_object() {
-    keys_.pop_back();
+    --depth_;
     return Base::end_object();
   }
   bool key(string_t& k) {
-    if (!keys_.back().insert(k).second) return Fail("duplicate key \"" + k + "\"");
+    if (!keys_[depth_ - 1].Insert(k)) return Fail("duplicate key \"" + k + "\"");
     return Base::key(k);
   }
   bool number_float(number_float_t v, const string_t& s) {
@@ -54,7 +55,38 @@ class StrictSax : public nlohmann::detail::json_sax_dom_parser<json> {
     if (error_.empty()) error_ = std::move(why);
     return false;
   }
-  std::vector<std::set<std::string>> keys_;
+  // The keys seen in one open object. Why not just a std::set: objects have a
+  // handful of keys, and a set per object was most of the cost of parsing a
+  // package manifest listing 20,000 files. Large objects still get the set,
+  // so a hostile document with many keys stays O(n log n).
+  class KeySet {
+   public:
+    void Clear() {
+      small_.clear();
+      large_.clear();
+    }
+    bool Insert(const std::string& k) {
+      if (large_.empty()) {
+        for (const std::string& seen : small_) {
+          if (seen == k) return false;
+        }
+        if (small_.size() < kSmall) {
+          small_.push_back(k);
+          return true;
+        }
+        large_.insert(small_.begin(), small_.end());
+      }
+      return large_.insert(k).second;
+    }
+
+   private:
+    static constexpr size_t kSmall = 16;
+    std::vector<std::string> small_;
+    std::set<std::string> large_;
+  };
+  // Reused across objects at the same depth (no allocation per object).
+  std::vector<KeySet> keys_;
+  size_t depth_ = 0;
   std::string error_;
 };
 

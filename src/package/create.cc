@@ -65,13 +65,22 @@ std::string KindOf(mode_t m) {
 }
 
 // Appends every regular file under `disk` (sorted by name, so packages of the
-// same tree list files in the same order) to `out`.
-Status Walk(const std::string& disk, const std::string& member, std::vector<SourceFile>* out) {
-  struct stat st {};
-  if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
+// same tree list files in the same order) to `out`. `type` is the entry's
+// d_type from its directory, or DT_UNKNOWN: a regular file named by its
+// directory is not stat'ed here, because PackOne opens it with O_NOFOLLOW and
+// fstat's what it opened (which is what counts: the name could be replaced in
+// between); that saved one system call per file on trees of small files.
+Status Walk(const std::string& disk, const std::string& member, std::vector<SourceFile>* out,
+            unsigned char type = DT_UNKNOWN) {
   if (Status v = ValidateRelativePath(member, false); !v.ok()) {
     return InvalidArgumentError("cannot pack " + disk + ": " + v.message());
   }
+  if (type == DT_REG) {
+    out->push_back({disk, member});
+    return Status::Ok();
+  }
+  struct stat st {};
+  if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
   if (S_ISREG(st.st_mode)) {
     out->push_back({disk, member});
     return Status::Ok();
@@ -82,18 +91,18 @@ Status Walk(const std::string& disk, const std::string& member, std::vector<Sour
   }
   DIR* dir = ::opendir(disk.c_str());
   if (dir == nullptr) return posix::ErrnoStatus("open directory", disk, errno);
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, unsigned char>> entries;
   errno = 0;
   while (struct dirent* e = ::readdir(dir)) {
     std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(std::move(n));
+    if (n != "." && n != "..") entries.emplace_back(std::move(n), e->d_type);
   }
   int err = errno;
   ::closedir(dir);
   if (err != 0) return posix::ErrnoStatus("read directory", disk, err);
-  std::sort(names.begin(), names.end());
-  for (const std::string& n : names) {
-    CUSTODY_RETURN_IF_ERROR(Walk(disk + "/" + n, member + "/" + n, out));
+  std::sort(entries.begin(), entries.end());
+  for (const auto& [n, t] : entries) {
+    CUSTODY_RETURN_IF_ERROR(Walk(disk + "/" + n, member + "/" + n, out, t));
   }
   return Status::Ok();
 }
@@ -134,7 +143,7 @@ class CountingSink final : public ByteSink {
 // fstat of the opened file; a file that changes while it is read is refused
 // (the manifest would otherwise not describe what was sent).
 Result<PackageFile> PackOne(const SourceFile& src, TarWriter& tar, std::vector<char>& buf) {
-  int fd = posix::RetryOnEintr([&] { return ::open(src.disk_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC); });
+  int fd = posix::RetryOnEintr([&] { return ::open(src.disk_path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC); });
   if (fd < 0) return posix::ErrnoStatus("open", src.disk_path, errno);
   struct FdCloser {
     int fd;

@@ -31,6 +31,18 @@ TEST(CanonicalJsonTest, RefusesWhatCanonicalJsonCannotHold) {
   EXPECT_FALSE(CanonicalizeText("{\"\xee\x80\x80\":1}").ok());       // key >= U+E000
 }
 
+TEST(CanonicalJsonTest, DuplicateKeysAreFoundInSmallLargeAndSiblingObjects) {
+  // Siblings at the same depth reuse the parser's key set: no false alarm.
+  EXPECT_TRUE(CanonicalizeText(R"({"a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":2}]})").ok());
+  std::string many = "{";
+  for (int i = 0; i < 40; ++i) many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_TRUE(CanonicalizeText(many + "\"end\":0}").ok());
+  EXPECT_FALSE(CanonicalizeText(many + "\"k3\":0}").ok());   // Duplicate of an early key, past 16 keys.
+  EXPECT_FALSE(CanonicalizeText(many + "\"k39\":0}").ok());  // Duplicate of a late one.
+  EXPECT_FALSE(CanonicalizeText(R"({"o":{"a":1,"b":2,"a":3}})").ok());
+  EXPECT_FALSE(CanonicalizeText(R"([{"a":1},{"b":1,"b":2}])").ok());
+}
+
 TEST(CanonicalJsonTest, IsCanonical) {
   EXPECT_TRUE(IsCanonical(R"({"a":1,"b":[]})"));
   EXPECT_FALSE(IsCanonical(R"({"b":[],"a":1})"));

@@ -246,6 +246,48 @@ TEST_F(LedgerTest, KeptCheckpointFromAnEarlierSizeIsConsistent) {
   EXPECT_TRUE(VerifyStatus(kept).ok());
 }
 
+// Verify splits the tree at the largest power of two below the size and
+// hashes the halves on two connections: every kept size, on either side of
+// the split and on it, and every entry position must still be judged right.
+TEST_F(LedgerTest, EveryKeptSizeAndEveryAlteredEntryIsJudgedOnBothSidesOfTheSplit) {
+  std::vector<std::string> kept = {""};  // kept[i]: the checkpoint at size i.
+  for (int i = 1; i <= 19; ++i) {
+    AppendN(1);
+    kept.push_back(Checkpoint());
+  }
+  for (size_t i = 1; i < kept.size(); ++i) {
+    Status s = VerifyStatus(kept[i]);
+    EXPECT_TRUE(s.ok()) << "kept size " << i << ": " << s.ToString();
+  }
+  // A fork at size 17 (k = 16): the checkpoints kept at sizes 17 to 19 belong
+  // to the old history; 1 to 16 are still consistent.
+  std::string base = dir_.path() + "/at16.db";
+  ledger_.reset();
+  ASSERT_TRUE(Ledger::Open(path_, false, std::nullopt, key_.vkey, Env::Default()).ok());
+  testing::TamperSql(path_,
+                     "DELETE FROM entries WHERE seq>=16; DELETE FROM checkpoints WHERE size>16;"
+                     "DELETE FROM nodes WHERE (idx+1)*(1<<level) > 16;");
+  Reopen();
+  AppendN(3, "bob");
+  for (size_t i = 1; i < kept.size(); ++i) {
+    Status s = VerifyStatus(kept[i]);
+    if (i <= 16) {
+      EXPECT_TRUE(s.ok()) << "kept size " << i << ": " << s.ToString();
+    } else {
+      EXPECT_THAT(s.message(), HasSubstr("forked")) << "kept size " << i;
+    }
+  }
+  // One altered byte at every position is named, whichever half holds it.
+  for (int seq = 0; seq < 19; ++seq) {
+    TamperSql(path_, "UPDATE entries SET entry=replace(entry, '日本語', '日本人') WHERE seq=" + std::to_string(seq));
+    Status s = VerifyStatus();
+    EXPECT_EQ(s.code(), StatusCode::kVerificationFailed) << seq;
+    EXPECT_THAT(s.message(), HasSubstr("entry " + std::to_string(seq) + " was altered")) << seq;
+    TamperSql(path_, "UPDATE entries SET entry=replace(entry, '日本人', '日本語') WHERE seq=" + std::to_string(seq));
+    EXPECT_TRUE(VerifyStatus().ok()) << seq;
+  }
+}
+
 TEST_F(LedgerTest, RefusesACheckpointSignedByAnotherKey) {
   AppendN(4);
   testing::TestKey other = MakeTestKey(key_.origin);  // Same name, other key.
@@ -258,6 +300,28 @@ TEST_F(LedgerTest, RefusesACheckpointSignedByAnotherKey) {
   // And a ledger whose latest checkpoint was replaced by one from another key.
   TamperSql(path_, "DELETE FROM checkpoints WHERE size=4; INSERT INTO checkpoints VALUES(4, '" + *forged + "')");
   EXPECT_THAT(VerifyStatus().message(), HasSubstr("not signed by this station's key"));
+}
+
+TEST_F(LedgerTest, AProvingHandleChecksEveryNewCheckpointAgain) {
+  // The handle caches the last checkpoint it verified: a replaced one must
+  // be checked again, never trusted because an earlier proof succeeded.
+  AppendN(4);
+  auto reader = Ledger::Open(path_, false, std::nullopt, key_.vkey, Env::Default());
+  ASSERT_TRUE(reader.ok());
+  ASSERT_TRUE((*reader)->EvidenceBundle(1).ok());
+  testing::TestKey other = MakeTestKey(key_.origin);
+  auto genuine = note::ParseCheckpoint(*note::Open(Checkpoint(), *note::ParseVerifierKey(key_.vkey)));
+  auto forged = note::Sign(note::FormatCheckpoint(*genuine), other.origin, other.kp.seed);
+  ASSERT_TRUE(forged.ok());
+  TamperSql(path_, "DELETE FROM checkpoints WHERE size=4; INSERT INTO checkpoints VALUES(4, '" + *forged + "')");
+  auto b = (*reader)->EvidenceBundle(1);
+  EXPECT_FALSE(b.ok());
+  EXPECT_FALSE((*reader)->ProveInclusion(2).ok());
+  // A genuine newer checkpoint (the writer appends) is picked up by the same handle.
+  AppendN(1);
+  auto fresh = (*reader)->EvidenceBundle(4);
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  EXPECT_TRUE(VerifyEvidenceBundle(*fresh, key_.vkey).ok());
 }
 
 // Adds L to the S half of the (only) signature in a signed note.

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/canonical_json.h"
 #include "custody/password.h"
 #include "package/package_test_util.h"
 
@@ -517,6 +518,114 @@ TEST(ManifestTest, ParseIsStrict) {
   EXPECT_FALSE(mutate([](auto& c) { c["files"].push_back(c["files"][0]); }).ok());
   EXPECT_EQ(mutate([](auto& c) { c["format"] = "custody-package-v9"; }).code(), StatusCode::kUnsupported);
   EXPECT_FALSE(ParseManifest(" " + *json).ok());  // Not canonical.
+}
+
+// The reference: the manifest as a nlohmann DOM, canonicalized the generic
+// way (how ManifestToJson worked before it wrote the text directly).
+Result<std::string> ManifestViaDom(const PackageManifest& m) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const PackageFile& f : m.files) {
+    files.push_back({{"path", f.path}, {"size", f.size}, {"mode", f.mode}, {"mtime", f.mtime}, {"sha256", f.sha256}});
+  }
+  nlohmann::json keys = nlohmann::json::array();
+  for (const PackageRecipient& r : m.recipients) {
+    if (r.type == "passphrase") {
+      keys.push_back({{"type", "passphrase"}});
+    } else {
+      keys.push_back({{"type", r.type}, {"recipient", r.recipient}, {"fingerprint", r.fingerprint}});
+    }
+  }
+  nlohmann::json j = {{"format", m.format},
+                      {"package_id", m.package_id},
+                      {"created", m.created},
+                      {"sender",
+                       {{"organization", m.sender_organization},
+                        {"station", m.sender_station},
+                        {"verifier_key", m.sender_verifier_key}}},
+                      {"recipient", {{"organization", m.recipient_organization}, {"keys", keys}}},
+                      {"purpose", m.purpose},
+                      {"classification", m.classification},
+                      {"files", files},
+                      {"file_count", m.files.size()},
+                      {"total_size", m.total_size}};
+  return json::Canonicalize(j);
+}
+
+TEST(ManifestTest, WriterMatchesGenericCanonicalJsonByteForByte) {
+  PackageManifest m;
+  m.format = std::string(kPackageFormatV1);
+  m.package_id = "0f0e0d0c-0b0a-4908-8706-050403020100";
+  m.created = "2026-11-23T00:00:00.123456Z";
+  m.sender_organization = "株式会社 \"引用\" \\ 事業所";
+  m.sender_station = "st\x01\x1f\x7f/tab\there";
+  m.sender_verifier_key = "custody.example+01020304+AQID";
+  m.recipient_organization = "○○市 総務部 😀";
+  m.purpose = "line\nbreak\r\x08\x0c";
+  m.classification = "機密性2";
+  m.recipients.push_back({"X25519", "age1qqqq", "ab12cd34"});
+  m.recipients.push_back({"passphrase", "", ""});
+  m.files.push_back({"住民/台帳 (2026).csv", 9007199254740991, 0600, -86400, std::string(64, 'f')});
+  m.files.push_back({"a/\"q\"\\b", 0, 0, 0, std::string(64, '0')});
+  m.files.push_back({"z", 7, 0777, 1700000000, std::string(64, 'a')});
+  m.total_size = 9007199254740991 + 7;  // Out of range: both must refuse.
+  EXPECT_FALSE(ManifestToJson(m).ok());
+  EXPECT_FALSE(ManifestViaDom(m).ok());
+  m.files[0].size = 12345;
+  m.total_size = 12345 + 7;
+  auto fast = ManifestToJson(m);
+  auto dom = ManifestViaDom(m);
+  ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+  ASSERT_TRUE(dom.ok()) << dom.status().ToString();
+  EXPECT_EQ(*fast, *dom);
+  EXPECT_TRUE(json::IsCanonical(*fast));
+  auto back = ParseManifest(*fast);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->sender_station, m.sender_station);
+  EXPECT_EQ(back->files[1].path, m.files[1].path);
+  EXPECT_EQ(back->files[0].mtime, -86400);
+
+  m.files.clear();  // An empty package lists no files.
+  m.total_size = 0;
+  EXPECT_EQ(*ManifestToJson(m), *ManifestViaDom(m));
+
+  m.purpose = "\xff";  // Not UTF-8: refused, never written.
+  EXPECT_FALSE(ManifestToJson(m).ok());
+  EXPECT_FALSE(ManifestViaDom(m).ok());
+}
+
+TEST(ManifestTest, ParseRefusesEveryNonCanonicalSpellingOfAValidManifest) {
+  PackageManifest m;
+  m.format = std::string(kPackageFormatV1);
+  m.package_id = "id";
+  m.created = "2026-11-23T00:00:00Z";
+  m.sender_verifier_key = "k";
+  m.purpose = "日本";
+  m.recipients.push_back({"passphrase", "", ""});
+  m.files.push_back({"a", 3, 0644, 5, std::string(64, 'a')});
+  m.total_size = 3;
+  std::string text = *ManifestToJson(m);
+  ASSERT_TRUE(ParseManifest(text).ok());
+  auto replaced = [&](std::string_view from, std::string_view to) {
+    std::string t = text;
+    size_t at = t.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    return t.replace(at, from.size(), to);
+  };
+  // Same meaning, other bytes: each must be refused as not canonical.
+  for (const std::string& t : {replaced("\"mode\":420", "\"mode\":420 "), replaced("\"size\":3", "\"size\":3.0"),
+                               replaced("\"mtime\":5", "\"mtime\":05"), replaced("日本", "\\u65e5本"),
+                               replaced("{\"mode\"", "{\"size\":3,\"mode\""), text + "\n"}) {
+    EXPECT_FALSE(ParseManifest(t).ok()) << t;
+  }
+  // Keys out of order (sender before recipient) parse as JSON but are refused.
+  std::string swapped = text;
+  size_t r = swapped.find(",\"recipient\":"), sdr = swapped.find(",\"sender\":"), end = swapped.find(",\"total_size\":");
+  ASSERT_TRUE(r < sdr && sdr < end);
+  swapped = swapped.substr(0, r) + swapped.substr(sdr, end - sdr) + swapped.substr(r, sdr - r) + swapped.substr(end);
+  ASSERT_TRUE(nlohmann::json::accept(swapped));
+  auto s = ParseManifest(swapped);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("not canonical"));
 }
 
 }  // namespace
