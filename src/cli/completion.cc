@@ -75,7 +75,9 @@ CommandRegistration reg(90, [](CLI::App& app, GlobalOptions&, Invocation& inv) {
   cmd->add_option("shell", *shell, "Shell (only bash)")->check(CLI::IsMember({"bash"}));
   cmd->footer("Example: source <(custody completion bash)");
   const CLI::App* root = &app;
-  cmd->callback([root, &inv] {
+  // The callback owns `shell`: CLI11 writes the parsed value through the
+  // reference above, after this registration function has returned.
+  cmd->callback([root, &inv, shell] {
     inv.run = [root] {
       PrintLine(BashScript(*root));
       return Status::Ok();

@@ -228,16 +228,6 @@ std::string KindName(TarMember::Kind k) {
   }
 }
 
-Status MkdirParents(const std::string& root, const std::string& rel) {
-  size_t pos = 0;
-  while ((pos = rel.find('/', pos)) != std::string::npos) {
-    std::string dir = root + "/" + rel.substr(0, pos);
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return posix::ErrnoStatus("create directory", dir, errno);
-    ++pos;
-  }
-  return Status::Ok();
-}
-
 Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& keys,
                                     const VerifyPackageOptions& options, ReadMode mode,
                                     const std::string& extract_root) {
@@ -275,6 +265,7 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   std::map<std::string, MemberRecord> members;
   std::vector<std::string> order;
   std::set<std::string> parent_dirs, folded;
+  std::vector<std::string> new_dirs;  // Parents first seen in the current member.
   bool have_manifest = false, have_sig = false;
   std::vector<char> buf(kIoBufferSize);
   {
@@ -336,15 +327,21 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
                                "); Windows cannot hold both (--portable)");
       }
       if (parent_dirs.count(rel)) return CorruptionError("the package holds " + rel + " both as a file and a directory");
+      new_dirs.clear();
       for (size_t p = rel.find('/'); p != std::string::npos; p = rel.find('/', p + 1)) {
         std::string parent = rel.substr(0, p);
         if (members.count(parent)) return CorruptionError("the package holds " + parent + " both as a file and a directory");
-        parent_dirs.insert(parent);
+        if (parent_dirs.insert(parent).second) new_dirs.push_back(std::move(parent));
       }
       Fd out_fd;
       std::string disk;
       if (mode == ReadMode::kExtract) {
-        CUSTODY_RETURN_IF_ERROR(MkdirParents(extract_root, rel));
+        // Only directories not made before (shallowest first): one mkdir per
+        // directory, not one per file and level.
+        for (const std::string& d : new_dirs) {
+          std::string dir = extract_root + "/" + d;
+          if (::mkdir(dir.c_str(), 0700) != 0) return posix::ErrnoStatus("create directory", dir, errno);
+        }
         disk = extract_root + "/" + rel;
         out_fd.fd = posix::RetryOnEintr(
             [&] { return ::open(disk.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600); });
@@ -360,6 +357,19 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
         if (out_fd.fd >= 0) CUSTODY_RETURN_IF_ERROR(posix::WriteAll(out_fd.fd, buf.data(), n, disk));
       }
       if (got != m->size) return TruncatedError("the package is truncated inside " + name);
+      if (out_fd.fd >= 0) {
+        // Mode and time from the tar header, on the open file (no second
+        // path lookup per file). The signed manifest is checked against the
+        // same header values once it has been read; if they differ, the
+        // whole extraction is refused and removed. Modes keep only the
+        // owner's bits: the data is confidential, and the recipient widens
+        // access deliberately.
+        const mode_t owner_mode = static_cast<mode_t>((m->mode & 0700) | 0600);
+        const struct timespec times[2] = {{m->mtime, 0}, {m->mtime, 0}};
+        if (::fchmod(out_fd.fd, owner_mode) != 0 || ::futimens(out_fd.fd, times) != 0) {
+          return posix::ErrnoStatus("set the mode and time of", disk, errno);
+        }
+      }
       if (out_fd.fd >= 0 && ::close(out_fd.fd) != 0) {
         out_fd.fd = -1;
         return posix::ErrnoStatus("close", disk, errno);
@@ -474,18 +484,8 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
     return result.status();
   }
   VerifiedPackage& v = *result;
-  // Metadata from the signed manifest. Modes keep only the owner's bits: the
-  // data is confidential, and the recipient widens access deliberately.
-  for (const PackageFile& f : v.manifest.files) {
-    std::string disk = temp + "/" + f.path;
-    mode_t m = static_cast<mode_t>((f.mode & 0700) | 0600);
-    struct timespec times[2] = {{f.mtime, 0}, {f.mtime, 0}};
-    if (::chmod(disk.c_str(), m) != 0 || ::utimensat(AT_FDCWD, disk.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0) {
-      Status s = posix::ErrnoStatus("set the mode and time of", disk, errno);
-      cleanup();
-      return s;
-    }
-  }
+  // Modes and times were set while extracting, from tar headers that
+  // ReadPackage has checked against the signed manifest.
   int tfd = ::open(temp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (tfd < 0 || ::syncfs(tfd) != 0) {
     Status s = posix::ErrnoStatus("sync", temp, errno);

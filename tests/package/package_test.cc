@@ -2,6 +2,7 @@
 //
 // Package round trips, key errors, hostile tar members, tampering and
 // truncation (library level; the CLI has its own integration test).
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -94,6 +95,30 @@ TEST_F(PackageTest, RoundTripWithJapaneseNames) {
   auto again = OpenPackage(out, dest, Keys(), {}, nullptr);
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(ListRecursive(dest), expected);
+}
+
+TEST_F(PackageTest, OpenedFilesGetTheSignedOwnerModeAndTimeInEveryDirectory) {
+  MakeFile(path("src/t/x/run.sh"), "#!/bin/sh\n");
+  MakeFile(path("src/t/x/y/z/data.csv"), "a,b\n");
+  MakeFile(path("src/t/top.txt"), "top");
+  ASSERT_EQ(::chmod(path("src/t/x/run.sh").c_str(), 0750), 0);
+  ASSERT_EQ(::chmod(path("src/t/top.txt").c_str(), 0444), 0);
+  struct timespec old[2] = {{1500000000, 0}, {1500000000, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path("src/t/x/y/z/data.csv").c_str(), old, 0), 0);
+  auto created = CreatePackage(*station_, BaseOptions({path("src/t")}, path("m.age")), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto opened = OpenPackage(path("m.age"), path("out"), Keys(), {}, nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  struct stat st {};
+  ASSERT_EQ(::stat(path("out/t/x/run.sh").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);  // Owner bits kept (and rw), group/other dropped.
+  ASSERT_EQ(::stat(path("out/t/top.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(path("out/t/x/y/z/data.csv").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mtime, 1500000000);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(path("out/t/x/y").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
 TEST_F(PackageTest, ArmoredAndExistingOutput) {
@@ -591,6 +616,41 @@ TEST(ManifestTest, WriterMatchesGenericCanonicalJsonByteForByte) {
   m.purpose = "\xff";  // Not UTF-8: refused, never written.
   EXPECT_FALSE(ManifestToJson(m).ok());
   EXPECT_FALSE(ManifestViaDom(m).ok());
+}
+
+TEST(ManifestTest, EveryTruncationAndByteFlipIsHandledWithoutACrash) {
+  PackageManifest m;
+  m.format = std::string(kPackageFormatV1);
+  m.package_id = "id";
+  m.created = "2026-11-23T00:00:00Z";
+  m.sender_verifier_key = "k";
+  m.recipients.push_back({"X25519", "age1x", "ab"});
+  m.recipients.push_back({"passphrase", "", ""});
+  m.files.push_back({"d/a", 3, 0644, -5, std::string(64, 'a')});
+  m.files.push_back({"d/b", 4, 0600, 5, std::string(64, 'b')});
+  m.total_size = 7;
+  const std::string text = *ManifestToJson(m);
+  for (size_t n = 0; n < text.size(); ++n) {
+    EXPECT_FALSE(ParseManifest(text.substr(0, n)).ok()) << n;
+  }
+  int accepted = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string t = text;
+      t[i] = static_cast<char>(t[i] ^ (1 << bit));
+      auto r = ParseManifest(t);
+      if (r.ok()) {  // Only a changed character inside a value can still be a manifest.
+        ++accepted;
+        EXPECT_EQ(*ManifestToJson(*r), t);
+      }
+    }
+  }
+  EXPECT_LT(accepted, static_cast<int>(text.size()) * 8 / 2);
+  // Wrong shapes: bare values, arrays, nested objects where strings go.
+  for (const char* t : {"[]", "\"x\"", "1", "null", "{}", R"({"files":{}})", R"({"sender":"x"})",
+                        R"({"files":[1]})", R"({"recipient":{"keys":[[]]}})", R"({"format":true})"}) {
+    EXPECT_FALSE(ParseManifest(t).ok()) << t;
+  }
 }
 
 TEST(ManifestTest, ParseRefusesEveryNonCanonicalSpellingOfAValidManifest) {
