@@ -121,6 +121,34 @@ TEST_F(PackageTest, OpenedFilesGetTheSignedOwnerModeAndTimeInEveryDirectory) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
+TEST_F(PackageTest, LargeAndManySmallFilesCrossTheReaderBatchesIntact) {
+  // 3.5 MiB spans several of the reader thread's 1 MiB batches; 300 small
+  // files share batches with it and with each other.
+  MakeFile(path("src/t/big.bin"), Pattern(3 * 1024 * 1024 + 512 * 1024 + 7, 9));
+  for (int i = 0; i < 300; ++i) MakeFile(path("src/t/s/" + std::to_string(i)), Pattern(4096 + i, i));
+  auto created = CreatePackage(*station_, BaseOptions({path("src/t")}, path("b.age")), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(created->manifest.files.size(), 301u);
+  EXPECT_EQ(created->manifest.files[0].sha256, crypto::Sha256Hex(Pattern(3 * 1024 * 1024 + 512 * 1024 + 7, 9)));
+  auto opened = OpenPackage(path("b.age"), path("out"), Keys(), {}, nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(ReadFileOrDie(path("out/t/big.bin")), Pattern(3 * 1024 * 1024 + 512 * 1024 + 7, 9));
+  EXPECT_EQ(ReadFileOrDie(path("out/t/s/299")), Pattern(4096 + 299, 299));
+}
+
+TEST_F(PackageTest, AFileThatChangesWhileItIsReadIsRefusedAndNothingIsWritten) {
+  // A /proc file says it is empty and then reads as text: exactly what a file
+  // growing under the packer looks like. It comes after many good files, so
+  // the refusal arrives from the reader thread mid-stream.
+  for (int i = 0; i < 400; ++i) MakeFile(path("src/t/" + std::to_string(i)), Pattern(8192, i));
+  auto r = CreatePackage(*station_, BaseOptions({path("src/t"), "/proc/version"}, path("c.age")), nullptr);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r.status().message(), HasSubstr("/proc/version changed while it was being packed"));
+  EXPECT_FALSE(std::filesystem::exists(path("c.age")));
+  for (const auto& e : ListRecursive(dir_.path())) EXPECT_THAT(e, ::testing::Not(HasSubstr(".tmp-")));
+}
+
 TEST_F(PackageTest, ArmoredAndExistingOutput) {
   std::string src = MakeTree();
   auto o = BaseOptions({src}, path("out.age.txt"));
