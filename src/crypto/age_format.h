@@ -9,7 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -143,23 +146,45 @@ class StreamReader final : public ByteSource {
   // See AgeDecryptor::Read.
   Result<size_t> Read(uint8_t* buf, size_t n) override;
 
+  // Chunks read and opened together; the second half on a helper thread.
+  static constexpr size_t kBatchChunks = 16;
+
  private:
-  StreamReader(std::unique_ptr<crypto::ChaChaPoly> aead, BufferedReader* in);
-  Status ReadChunk();
-  void SetNonce(bool last);
+  StreamReader(std::unique_ptr<crypto::ChaChaPoly> aead, std::unique_ptr<crypto::ChaChaPoly> helper_aead,
+               BufferedReader* in);
+  Status ReadBatch();
+  // Opens chunks [from, to) of the batch with `aead`, each with its expected
+  // last flag; records which authenticated.
+  Status OpenRange(crypto::ChaChaPoly& aead, size_t from, size_t to);
+  void HelperLoop();
+  void StopHelper();
+
   std::unique_ptr<crypto::ChaChaPoly> aead_;
+  std::unique_ptr<crypto::ChaChaPoly> helper_aead_;  // Used only by the helper thread.
   BufferedReader* in_;
-  std::vector<uint8_t> sealed_;
-  std::vector<uint8_t> plain_;
+  std::vector<uint8_t> sealed_;  // kBatchChunks * kEncryptedChunkSize.
+  std::vector<uint8_t> plain_;   // kBatchChunks * kChunkSize.
+  // The current batch: sealed length, expected last flag, authenticated.
+  size_t batch_chunks_ = 0;
+  size_t sealed_len_[kBatchChunks] = {};
+  bool expect_last_[kBatchChunks] = {};
+  bool opened_[kBatchChunks] = {};
   size_t plain_pos_ = 0;
   size_t plain_len_ = 0;
-  uint8_t nonce_[crypto::kChaChaPolyNonceSize] = {};
-  uint64_t counter_ = 0;
+  uint64_t counter_ = 0;  // Of the batch's first chunk.
   bool done_ = false;
-  // An error found after a chunk authenticated (trailing data): reported
-  // once that chunk's plaintext has been read, as age does.
+  // An error found after chunks authenticated (trailing data, a chunk that
+  // fails, a missing final chunk): reported once the plaintext before it
+  // has been read, as age does.
   Status deferred_;
   Status error_;
+  // The helper thread: opens [helper_from_, helper_to_) when asked.
+  std::thread helper_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool helper_busy_ = false, helper_stop_ = false;
+  size_t helper_from_ = 0, helper_to_ = 0;
+  Status helper_status_;
 };
 
 // ---- ASCII armor (RFC 7468 strict PEM, "AGE ENCRYPTED FILE").

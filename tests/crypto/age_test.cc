@@ -520,6 +520,49 @@ TEST(AgeTest, TrailingDataIsRejected) {
   }
 }
 
+// The payload is read 16 chunks at a time and opened on two threads: sizes
+// around the batch edges, damage in either half, truncation at every chunk
+// boundary and trailing data must behave exactly as chunk by chunk.
+TEST(AgeTest, BatchedDecryptionKeepsStreamSemanticsAtEveryEdge) {
+  X25519Identity id = NewIdentity();
+  const size_t kBatch = internal::StreamReader::kBatchChunks;
+  const size_t kSealed = internal::kEncryptedChunkSize;
+  for (size_t n : {kBatch * kChunk, kBatch * kChunk + 1, (kBatch - 1) * kChunk + 5, (kBatch + 1) * kChunk,
+                   2 * kBatch * kChunk, 2 * kBatch * kChunk + 9}) {
+    const std::string pt = Pattern(n);
+    const std::string ct = EncryptOrDie(pt, {&id.Recipient()});
+    const size_t payload = PayloadOffset(ct) + 16;  // After the payload's 16-byte nonce: the STREAM.
+    Outcome whole = DecryptAll(ct, {&id});
+    ASSERT_TRUE(whole.status.ok()) << n << " " << whole.status.ToString();
+    EXPECT_TRUE(whole.released == pt) << n;
+    // Cut after full chunks on and around the batch edges: truncated, and
+    // only whole chunks released.
+    const size_t chunks = (ct.size() - payload + kSealed - 1) / kSealed;
+    for (size_t c : {size_t{1}, kBatch / 2, kBatch - 1, kBatch, kBatch + 1, 2 * kBatch - 1, chunks - 1}) {
+      if (c == 0 || c >= chunks) continue;
+      Outcome cut = DecryptAll(ct.substr(0, payload + c * kSealed), {&id});
+      EXPECT_EQ(cut.status.code(), StatusCode::kTruncated) << n << " cut after chunk " << c;
+      EXPECT_TRUE(cut.released == pt.substr(0, c * kChunk)) << n << " cut after chunk " << c;
+    }
+    // One flipped byte in chunk c (first half of a batch, second half, last):
+    // nothing from chunk c on is released.
+    for (size_t c : {size_t{1}, kBatch / 2 + 1, chunks - 1}) {
+      if (c >= chunks) continue;
+      std::string bad = ct;
+      bad[payload + c * kSealed + 3] ^= 0x40;
+      Outcome o = DecryptAll(bad, {&id});
+      EXPECT_EQ(o.status.code(), StatusCode::kVerificationFailed) << n << " chunk " << c;
+      EXPECT_TRUE(o.released == pt.substr(0, c * kChunk)) << n << " chunk " << c << ": " << o.released.size();
+    }
+    // Trailing data after a full final chunk: corruption, after the data.
+    if (n % kChunk == 0) {
+      Outcome t = DecryptAll(ct + "xyz", {&id});
+      EXPECT_EQ(t.status.code(), StatusCode::kCorruption) << n;
+      EXPECT_TRUE(t.released == pt) << n;
+    }
+  }
+}
+
 TEST(AgeTest, DecryptConvenience) {
   X25519Identity id = NewIdentity();
   auto pt = Decrypt(EncryptOrDie("secret data", {&id.Recipient()}), {&id});
