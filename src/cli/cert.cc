@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/cert_issue.h"
 #include "custody/env.h"
 
@@ -106,20 +107,24 @@ Status RunIssue(const GlobalOptions& g, const CertOptions& o) {
                   .dump());
     return Status::Ok();
   }
-  PrintLine("certificate " + c.issuance.number + " issued (ledger entry " +
-            std::to_string(c.issuance.ledger_entry) + ", " +
-            std::to_string(c.content.devices.size()) + " device(s))");
-  if (!c.content.complete) PrintLine("未完了 / INCOMPLETE: issued with --allow-incomplete");
-  for (const auto& w : c.content.warnings) PrintLine("注意 / warning: " + w.ja + " / " + w.en);
-  PrintLine("PDF:      " + o.output);
-  PrintLine("JSON:     " + written + " (the signed record)");
-  PrintLine("evidence: " + o.output.substr(0, o.output.size() - 4) + ".evidence/ (" +
-            std::to_string(issued.bundles.size() + 1) + " bundles" +
+  PrintLine(Format(_("certificate %s issued (ledger entry %s, %s device(s))"),
+                   {c.issuance.number, std::to_string(c.issuance.ledger_entry),
+                    std::to_string(c.content.devices.size())}));
+  if (!c.content.complete) PrintLine(_("INCOMPLETE: issued with --allow-incomplete"));
+  // The certificate's warnings carry both languages: show the interface's.
+  for (const auto& w : c.content.warnings)
+    PrintLine(std::string(_("warning")) + ": " +
+              (CurrentLanguage() == UiLanguage::kJapanese ? w.ja : w.en));
+  PrintLine(PadLabel("PDF:", 10) + o.output);
+  PrintLine(PadLabel("JSON:", 10) + Format(_("%s (the signed record)"), written));
+  std::string evidence_dir = o.output.substr(0, o.output.size() - 4) + ".evidence/";
+  PrintLine(PadLabel(std::string(_("evidence")) + ":", 10) +
             (issued.consistency_proofs.empty()
-                 ? std::string()
-                 : ", " + std::to_string(issued.consistency_proofs.size()) +
-                       " consistency proof(s) to the checkpoints given") +
-            ")");
+                 ? Format(_("%s (%s bundles)"),
+                          {evidence_dir, std::to_string(issued.bundles.size() + 1)})
+                 : Format(_("%s (%s bundles, %s consistency proof(s) to the checkpoints given)"),
+                          {evidence_dir, std::to_string(issued.bundles.size() + 1),
+                           std::to_string(issued.consistency_proofs.size())})));
   return Status::Ok();
 }
 
@@ -197,7 +202,11 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
     }
   }
   auto r = VerifyCertificate(json, opts);
-  if (!r.ok()) return r.status().WithContext(json_path);
+  if (!r.ok()) {
+    return Explain(r.status().WithContext(json_path), StatusCode::kVerificationFailed,
+                   _("The certificate does NOT verify: it was altered after issue, or it is not "
+                     "the one this station signed. Do not accept it."));
+  }
   const CertificateIssuance& is = r->cert.certificate.issuance;
   if (g.json) {
     nlohmann::json checks = nlohmann::json::array();
@@ -213,11 +222,11 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
     return Status::Ok();
   }
   for (const auto& c : r->passed) PrintLine("OK  " + c.name + ": " + c.detail);
-  PrintLine("certificate " + is.number + " VERIFIED (body sha256 " + r->body_digest_hex + ")");
+  PrintLine(Format(_("certificate %s VERIFIED (body sha256 %s)"), {is.number, r->body_digest_hex}));
   if (opts.pinned_verifier_key.empty())
     PrintLine(
-        "note: checked with the key the certificate names; pin the station's key with "
-        "--key VERIFIER_KEY to know who issued it");
+        _("note: checked with the key the certificate names; pin the station's key with "
+          "--key VERIFIER_KEY to know who issued it"));
   return Status::Ok();
 }
 
@@ -225,8 +234,8 @@ Status RunList(const GlobalOptions& g, const CertOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(auto rows, ListCertificates(*station));
   if (o.csv) {
-    std::string csv = CertificateListCsv(rows);
-    std::fwrite(csv.data(), 1, csv.size(), stdout);
+    if (g.json) return InvalidArgumentError("give --csv or --json, not both");
+    PrintRaw(CertificateListCsv(rows));
     return Status::Ok();
   }
   for (const CertificateListing& l : rows) {
@@ -247,7 +256,7 @@ Status RunList(const GlobalOptions& g, const CertOptions& o) {
     for (const auto& m : l.methods) methods += (methods.empty() ? "" : ",") + m;
     for (const auto& d : l.devices) devices += (devices.empty() ? "" : ",") + d;
     PrintLine(l.number + "  " + l.issued_at + "  " + l.client + "  " + methods + "  " + devices +
-              (l.complete ? "" : "  未完了/INCOMPLETE"));
+              (l.complete ? "" : std::string("  ") + _("INCOMPLETE")));
   }
   return Status::Ok();
 }
@@ -295,6 +304,7 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   issue->add_option("--place-detail", o->place_detail, "Where exactly");
   issue->add_option("--destination", o->destination, "処分後の行き先");
   issue->add_option("--remarks", o->remarks, "備考");
+  AddJsonFlag(issue, g);
   issue->callback([&g, o, &inv] { inv.run = [&g, o] { return RunIssue(g, *o); }; });
 
   CLI::App* verify = cert->add_subcommand("verify", "Verify a certificate offline");
@@ -313,12 +323,14 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   verify->add_option("--consistency", o->consistency,
                      "Consistency proof file for --checkpoint (default: CERT.evidence/*.proof, "
                      "then the station's ledger when run on the issuing station)");
+  AddJsonFlag(verify, g);
   verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
 
   CLI::App* list =
       cert->add_subcommand("list", "The disposal register (廃棄記録簿) from the ledger");
   list->footer("Example: custody cert list --csv > 廃棄記録簿.csv");
   list->add_flag("--csv", o->csv, "CSV for Excel (UTF-8 with BOM, CRLF)");
+  AddJsonFlag(list, g);
   list->callback([&g, o, &inv] { inv.run = [&g, o] { return RunList(g, *o); }; });
 });
 

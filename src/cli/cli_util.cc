@@ -10,20 +10,17 @@
 
 #include <cstdio>
 #include <iostream>
+#include <map>
+#include <set>
 
+#include "cli/help_i18n.h"
 #include "cli/i18n.h"
 #include "custody/env.h"
 
 namespace custody::cli {
 namespace {
 
-// Substitutes the one %s of a translated pattern (translations may move it).
-std::string Format(const char* pattern, const std::string& arg) {
-  std::string p(pattern);
-  size_t at = p.find("%s");
-  return at == std::string::npos ? p : p.substr(0, at) + arg + p.substr(at + 2);
-}
-
+bool g_stdout_written = false;
 Result<SecretString> ReadLineFromFd(int fd, const std::string& what) {
   SecretString line(size_t{0});
   std::string buf;
@@ -112,8 +109,19 @@ Result<SecretString> ReadSecret(const SecretSource& src, const std::string& prom
 
 Result<std::unique_ptr<Station>> OpenStation(const GlobalOptions& g, const SecretSource* src) {
   SecretSource source = src ? *src : SecretSource{g.key_passphrase_file, g.key_passphrase_fd};
-  return Station::Open(
+  auto station = Station::Open(
       g.home, [source]() { return ReadSecret(source, "station key passphrase"); }, Env::Default());
+  if (!station.ok()) {
+    Explain(station.status(), StatusCode::kNotFound,
+            _("This station has not been set up: run `custody init` first, or give the station "
+              "directory with --home."))
+        .IgnoreError();
+    Explain(station.status(), StatusCode::kWrongKey,
+            _("The station key's passphrase is wrong or missing: give it with "
+              "--key-passphrase-file FILE or --key-passphrase-fd N."))
+        .IgnoreError();
+  }
+  return station;
 }
 
 void SetUpLogging(const GlobalOptions& g) {
@@ -146,7 +154,61 @@ Result<std::string> ReadVerifierKeyArg(const std::string& arg) {
   return text;
 }
 
+std::string Format(const char* pattern, const std::vector<std::string>& args) {
+  std::string p(pattern), out;
+  size_t from = 0, next = 0;
+  for (size_t at; (at = p.find("%s", from)) != std::string::npos; from = at + 2) {
+    out += p.substr(from, at - from);
+    if (next < args.size()) out += args[next++];
+  }
+  return out + p.substr(from);
+}
+
+namespace {
+std::set<const CLI::App*>& JsonCommands() {
+  static auto* commands = new std::set<const CLI::App*>;
+  return *commands;
+}
+// Keyed by the whole failure (code and message), so that an explained
+// failure the command recovered from (no station: carry on without one)
+// does not explain a different error later.
+std::map<std::pair<StatusCode, std::string>, const char*>& Explanations() {
+  static auto* explanations = new std::map<std::pair<StatusCode, std::string>, const char*>;
+  return *explanations;
+}
+}  // namespace
+
+void AddJsonFlag(CLI::App* cmd, GlobalOptions& g) {
+  cmd->add_flag("--json", g.json, "Print the result as one JSON document on stdout");
+  JsonCommands().insert(cmd);
+}
+
+bool AcceptsJson(const CLI::App* cmd) { return JsonCommands().count(cmd) != 0; }
+
+Status Explain(Status s, StatusCode code, const char* sentence) {
+  if (!s.ok() && s.code() == code) Explanations()[{code, s.message()}] = sentence;
+  return s;
+}
+
+const char* ExplanationFor(const Status& s) {
+  auto it = Explanations().find({s.code(), s.message()});
+  return it == Explanations().end() ? nullptr : it->second;
+}
+
+std::string PadLabel(const std::string& label, size_t width) {
+  size_t used = DisplayWidth(label);
+  return label + std::string(used < width ? width - used : 1, ' ');
+}
+
+bool StdoutWritten() { return g_stdout_written; }
+
+void PrintRaw(const std::string& bytes) {
+  g_stdout_written = true;
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+}
+
 void PrintLine(const std::string& text) {
+  g_stdout_written = true;
   std::fwrite(text.data(), 1, text.size(), stdout);
   if (text.empty() || text.back() != '\n') std::fputc('\n', stdout);
 }

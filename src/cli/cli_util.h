@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "custody/secret.h"
@@ -41,6 +42,43 @@ void SetUpLogging(const GlobalOptions& g);
 
 // Prints `text` to stdout, adding a final newline if missing.
 void PrintLine(const std::string& text);
+
+// `label` followed by spaces up to `width` display columns (at least one):
+// aligns "label  value" lines whose labels are translated (kanji take two
+// columns).
+std::string PadLabel(const std::string& label, size_t width);
+
+// Whether anything was printed on stdout through PrintLine/PrintRaw: with
+// --json, main prints an error document only when the command printed none.
+bool StdoutWritten();
+// Writes `bytes` to stdout as they are (no newline added).
+void PrintRaw(const std::string& bytes);
+
+// --json on one subcommand. The global --json (before the subcommand) sets
+// the same flag; this one puts --json in the subcommand's help, and marks the
+// subcommand as printing one JSON document on stdout with it. main refuses
+// --json for a subcommand that did not declare it (man, completion: see
+// docs/exit-codes.md), so a script never gets text where it expects JSON.
+void AddJsonFlag(CLI::App* cmd, GlobalOptions& g);
+bool AcceptsJson(const CLI::App* cmd);
+
+// The CLI's own explanation of a failure, in the interface language, for the
+// place the command knows best (e.g. "this package is not addressed to any
+// key you hold" where the library says kWrongKey with an English detail).
+// Returns `s` unchanged; PrintError shows `sentence` (a translated string)
+// before the library's message when this very failure reaches main
+// (same code and message). An empty sentence means the message is the
+// command's own, already in the interface language.
+Status Explain(Status s, StatusCode code, const char* sentence);
+// The explanation recorded for this failure, or nullptr.
+const char* ExplanationFor(const Status& s);
+
+// Substitutes the %s placeholders of a translated pattern in order
+// (translations may move them).
+std::string Format(const char* pattern, const std::vector<std::string>& args);
+inline std::string Format(const char* pattern, const std::string& arg) {
+  return Format(pattern, std::vector<std::string>{arg});
+}
 
 }  // namespace custody::cli
 

@@ -187,6 +187,7 @@ CommandRegistration reg(61, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "Example: custody crypto-erase luks /dev/sdb2 --yes --confirm-uuid 3f0c2a1e\n"
       "The volume must not be open (cryptsetup close it first). Header backups and snapshots made\n"
       "earlier still open it: destroy them and record that too.");
+  AddJsonFlag(cmd, g);
   cmd->callback([&g, a, &inv] { inv.run = [&g, a] { return RunLuks(g, *a); }; });
 });
 

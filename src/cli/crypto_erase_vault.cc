@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/crypto_erase.h"
+#include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "custody/vault.h"
 
@@ -21,10 +22,10 @@ Status RunEraseVault(const GlobalOptions& g, const EraseVaultOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
   CUSTODY_ASSIGN_OR_RETURN(KeyInfo k, ks->Get(o.name));
   if (!o.yes) {
-    auto typed = AskOnTty("Crypto-erase vault " + k.name + " (" + k.fingerprint + ", " +
-                          std::to_string(k.sealed.size()) +
-                          " sealed file(s))? Everything sealed to it becomes unreadable for good. "
-                          "Type the vault name to confirm: ");
+    auto typed = AskOnTty(Format(_("Crypto-erase vault %s (%s, %s sealed file(s))? Everything "
+                                   "sealed to it becomes unreadable for good. Type the vault name "
+                                   "to confirm: "),
+                                 {k.name, k.fingerprint, std::to_string(k.sealed.size())}));
     if (!typed.ok())
       return CancelledError("no terminal to confirm on: add --yes to crypto-erase vault " + k.name);
     if (*typed != k.name) return CancelledError("not confirmed: nothing was erased");
@@ -40,15 +41,16 @@ Status RunEraseVault(const GlobalOptions& g, const EraseVaultOptions& o) {
                               {"completed_seq", e.completed_seq}})
                   .dump());
   } else {
-    PrintLine("vault " + e.vault.name + " crypto-erased: key " + e.vault.fingerprint +
-              " destroyed (" + std::to_string(e.files.size()) +
-              " key files overwritten and removed)");
-    PrintLine(std::to_string(e.sealed.size()) +
-              " sealed file(s) can no longer be decrypted by anyone:");
+    PrintLine(Format(_("vault %s crypto-erased: key %s destroyed (%s key files overwritten and "
+                       "removed)"),
+                     {e.vault.name, e.vault.fingerprint, std::to_string(e.files.size())}));
+    PrintLine(Format(_("%s sealed file(s) can no longer be decrypted by anyone:"),
+                     std::to_string(e.sealed.size())));
     for (const auto& s : e.sealed)
-      PrintLine("  sha256 " + s.digest + "  " + std::to_string(s.size) + " bytes");
-    PrintLine("recorded as ledger entries " + std::to_string(e.started_seq) + " and " +
-              std::to_string(e.completed_seq) + " (crypto-erase.vault.started/completed)");
+      PrintLine("  sha256 " + s.digest + "  " + Format(_("%s bytes"), std::to_string(s.size)));
+    PrintLine(Format(_("recorded as ledger entries %s and %s (%s)"),
+                     {std::to_string(e.started_seq), std::to_string(e.completed_seq),
+                      "crypto-erase.vault.started/completed"}));
   }
   return Status::Ok();
 }
@@ -63,6 +65,7 @@ CommandRegistration reg(61, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "Refused while exported copies of the key are not recorded destroyed.");
   cmd->add_option("name", o->name, "Vault name")->required();
   cmd->add_flag("--yes", o->yes, "Do not ask for confirmation");
+  AddJsonFlag(cmd, g);
   cmd->callback([&g, o, &inv] { inv.run = [&g, o] { return RunEraseVault(g, *o); }; });
 });
 

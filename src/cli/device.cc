@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/help_i18n.h"
+#include "cli/i18n.h"
 #include "custody/device.h"
 
 namespace custody::cli {
@@ -43,9 +45,14 @@ Status RunList(const GlobalOptions& g) {
     return Status::Ok();
   }
   char line[512];
-  std::snprintf(line, sizeof line, "%-14s %-9s %-8s %10s %-24s %-20s %-4s %s", "DEVICE", "KIND",
-                "TRANSPORT", "SIZE", "MODEL", "SERIAL", "ROT", "IN USE");
-  PrintLine(line);
+  // Headers in the interface language, padded by display width (kanji
+  // take two columns) to the columns of the rows below.
+  std::string size_header = _("SIZE");
+  size_t size_width = DisplayWidth(size_header);
+  PrintLine(PadLabel(_("DEVICE"), 15) + PadLabel(_("KIND"), 10) + PadLabel(_("TRANSPORT"), 9) +
+            std::string(size_width < 10 ? 10 - size_width : 0, ' ') + size_header + " " +
+            PadLabel(_("MODEL"), 25) + PadLabel(_("SERIAL"), 21) + PadLabel(_("ROT"), 5) +
+            _("IN USE"));
   for (const DeviceInfo& d : devices) {
     std::string model = d.model.empty() && !d.backing_file.empty() ? d.backing_file : d.model;
     std::snprintf(line, sizeof line, "%-14s %-9s %-8s %10s %-24s %-20s %-4s %s", d.path.c_str(),
@@ -67,36 +74,36 @@ Status RunInfo(const GlobalOptions& g, const std::string& path) {
     PrintLine(AsJson(d).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return Status::Ok();
   }
-  auto row = [](const std::string& k, const std::string& v) {
-    if (!v.empty()) PrintLine(k + std::string(k.size() < 16 ? 16 - k.size() : 1, ' ') + v);
+  auto row = [](const char* k, const std::string& v) {
+    if (!v.empty()) PrintLine(PadLabel(Tr(k), 16) + v);
   };
-  row("device:", d.path);
-  row("kind:", d.kind + (d.parent.empty() ? "" : " of " + d.parent));
-  row("transport:", d.transport);
-  row("vendor:", d.vendor);
-  row("model:", d.model);
-  row("serial:", d.serial.empty() ? "(none reported)" : d.serial);
-  row("firmware:", d.firmware);
-  row("wwn:", d.wwn);
-  row("backing file:", d.backing_file);
-  row("size:", std::to_string(d.size_bytes) + " bytes (" + HumanSize(d.size_bytes) + ")");
+  row(N_("device:"), d.path);
+  row(N_("kind:"), d.kind + (d.parent.empty() ? "" : " of " + d.parent));
+  row(N_("transport:"), d.transport);
+  row(N_("vendor:"), d.vendor);
+  row(N_("model:"), d.model);
+  row(N_("serial:"), d.serial.empty() ? "(none reported)" : d.serial);
+  row(N_("firmware:"), d.firmware);
+  row(N_("wwn:"), d.wwn);
+  row(N_("backing file:"), d.backing_file);
+  row(N_("size:"), std::to_string(d.size_bytes) + " bytes (" + HumanSize(d.size_bytes) + ")");
   if (d.logical_sector_size) {
-    row("sectors:", std::to_string(d.logical_sector_size) + " logical, " +
+    row(N_("sectors:"), std::to_string(d.logical_sector_size) + " logical, " +
                         std::to_string(d.physical_sector_size) + " physical");
   }
-  row("rotational:", d.rotational ? "yes" : "no");
-  if (d.removable) row("removable:", "yes");
-  if (d.read_only) row("read-only:", "yes");
+  row(N_("rotational:"), d.rotational ? "yes" : "no");
+  if (d.removable) row(N_("removable:"), "yes");
+  if (d.read_only) row(N_("read-only:"), "yes");
   if (d.hidden.checked) {
-    row("hidden areas:", d.hidden.hpa_present || d.hidden.dco_present ? "PRESENT" : "none");
+    row(N_("hidden areas:"), d.hidden.hpa_present || d.hidden.dco_present ? "PRESENT" : "none");
   }
-  row("hpa/dco:", d.hidden.note);
+  row(N_("hpa/dco:"), d.hidden.note);
   if (d.in_use.empty()) {
-    row("in use:", "no");
+    row(N_("in use:"), "no");
   } else {
-    for (const std::string& why : d.in_use) row("in use:", why);
+    for (const std::string& why : d.in_use) row(N_("in use:"), why);
   }
-  for (const std::string& w : MediaWarnings(d)) row("warning:", w);
+  for (const std::string& w : MediaWarnings(d)) row(N_("warning:"), w);
   return Status::Ok();
 }
 
@@ -105,12 +112,14 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   cmd->require_subcommand(1);
   CLI::App* list = cmd->add_subcommand("list", "Every block device with its identity and holders");
   list->footer("Example: custody device list --json");
+  AddJsonFlag(list, g);
   list->callback([&g, &inv] { inv.run = [&g] { return RunList(g); }; });
   static std::string path_storage;  // Outlives parsing, like the app.
   std::string* path = &path_storage;
   CLI::App* info = cmd->add_subcommand("info", "Everything known about one device or file");
   info->add_option("DEVICE", *path, "Block device (/dev/sdb) or file")->required();
   info->footer("Example: custody device info /dev/sdb --json");
+  AddJsonFlag(info, g);
   info->callback([&g, &inv, path] { inv.run = [&g, path] { return RunInfo(g, *path); }; });
 });
 

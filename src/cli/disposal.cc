@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/env.h"
 
 namespace custody::cli {
@@ -76,10 +77,10 @@ Status RunRecord(const GlobalOptions& g, const DisposalOptions& o) {
     PrintLine(
         nlohmann::json({{"seq", e.seq}, {"type", e.type}, {"photos", d.photos.size()}}).dump());
   } else {
-    PrintLine("disposal recorded as ledger entry " + std::to_string(e.seq) + " (" +
-              std::to_string(d.photos.size()) + " photo(s) hashed into the record)");
-    PrintLine("certify it with: custody cert issue --disposal " + std::to_string(e.seq) +
-              " -o CERT.pdf");
+    PrintLine(Format(_("disposal recorded as ledger entry %s (%s photo(s) hashed into the record)"),
+                     {std::to_string(e.seq), std::to_string(d.photos.size())}));
+    PrintLine(Format(_("certify it with: %s"),
+                     "custody cert issue --disposal " + std::to_string(e.seq) + " -o CERT.pdf"));
   }
   return Status::Ok();
 }
@@ -125,6 +126,7 @@ CommandRegistration reg(61, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   rec->add_option("--vendor", o->vendor, "Destruction vendor company");
   rec->add_option("--vendor-certificate", o->vendor_certificate, "The vendor's certificate number");
   rec->add_option("--remarks", o->remarks, "備考");
+  AddJsonFlag(rec, g);
   rec->callback([&g, o, &inv] { inv.run = [&g, o] { return RunRecord(g, *o); }; });
 });
 

@@ -53,7 +53,10 @@ Status RunDoctorCommand(const GlobalOptions& g) {
               " " + std::to_string(warnings));
   }
   if (errors > 0)
-    return FailedPreconditionError("doctor found " + std::to_string(errors) + " problem(s) to fix");
+    return Explain(
+        FailedPreconditionError("doctor found " + std::to_string(errors) + " problem(s) to fix"),
+        StatusCode::kFailedPrecondition,
+        _("The station has problems to fix: see the FAIL lines above and what each says to do."));
   return Status::Ok();
 }
 
@@ -61,6 +64,7 @@ CommandRegistration reg(85, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   CLI::App* cmd = app.add_subcommand(
       "doctor", _("Check the station (keys, ledger), fonts and tools, and say what to fix"));
   cmd->footer("Example: custody doctor   (exit 0: usable; 14: something must be fixed)");
+  AddJsonFlag(cmd, g);
   cmd->callback([&g, &inv] { inv.run = [&g] { return RunDoctorCommand(g); }; });
 });
 

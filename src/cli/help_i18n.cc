@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_util.h"
 #include "cli/i18n.h"
 
 namespace custody::cli {
@@ -73,19 +74,6 @@ std::string PoQuote(const std::string& s) {
   if (lines.size() == 1) return "\"" + lines[0] + "\"";
   std::string out = "\"\"";
   for (const std::string& l : lines) out += "\n\"" + l + "\"";
-  return out;
-}
-
-// Substitutes the %s of a translated pattern in order.
-std::string Format(const char* pattern, const std::vector<std::string>& args) {
-  std::string out(pattern);
-  size_t from = 0;
-  for (const std::string& arg : args) {
-    size_t at = out.find("%s", from);
-    if (at == std::string::npos) break;
-    out.replace(at, 2, arg);
-    from = at + arg.size();
-  }
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 //
 // custody init: create a station.
+#include <nlohmann/json.hpp>
+
 #include "cli/cli_util.h"
 #include "cli/i18n.h"
 #include "custody/env.h"
@@ -30,11 +32,20 @@ Status RunInit(const GlobalOptions& g, const InitOptions& o) {
       return InvalidArgumentError("the station key passphrase must be at least 12 characters");
     opts.passphrase = std::move(p);
   }
-  CUSTODY_ASSIGN_OR_RETURN(auto station, Station::Init(opts, Env::Default()));
+  auto created = Station::Init(opts, Env::Default());
+  if (!created.ok()) {
+    return Explain(created.status(), StatusCode::kAlreadyExists,
+                   _("A station already exists there: it was left unchanged. Use it, or give "
+                     "another --home."));
+  }
+  std::unique_ptr<Station> station = std::move(*created);
   const StationConfig& c = station->config();
   if (g.json) {
-    PrintLine("{\"home\":\"" + station->home() + "\",\"origin\":\"" + c.origin +
-              "\",\"verifier_key\":\"" + c.verifier_key + "\"}");
+    // Same document as before, now escaped (a home may hold quotes).
+    PrintLine(nlohmann::json({{"home", station->home()},
+                              {"origin", c.origin},
+                              {"verifier_key", c.verifier_key}})
+                  .dump());
   } else {
     PrintLine(std::string(_("station created in")) + " " + station->home());
     PrintLine(std::string(_("organization:")) + " " + c.organization);
@@ -63,6 +74,7 @@ CommandRegistration reg(10, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   cmd->add_flag("--protect-key", o->protect,
                 _("Encrypt the signing key with a passphrase (asked on the terminal)"));
   o->secret.AddOptions(cmd, _("new signing-key passphrase"));
+  AddJsonFlag(cmd, g);
   cmd->callback([&g, o, &inv] { inv.run = [&g, o] { return RunInit(g, *o); }; });
 });
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "custody/env.h"
 #include "custody/keystore.h"
@@ -86,12 +87,12 @@ Status RunCreate(const GlobalOptions& g, const KeyOptions& o) {
   if (g.json) {
     PrintLine(KeyInfoJson(k).dump());
   } else {
-    PrintLine("key " + k.name + " created");
-    PrintLine("recipient:   " + k.recipient);
-    PrintLine("fingerprint: " + k.fingerprint);
+    PrintLine(Format(_("key %s created"), k.name));
+    PrintLine(PadLabel(std::string(_("recipient")) + ":", 13) + k.recipient);
+    PrintLine(PadLabel(std::string(_("fingerprint")) + ":", 13) + k.fingerprint);
     PrintLine(
-        "Give the recipient to the sender; read the fingerprint to them by phone so they can "
-        "confirm it.");
+        _("Give the recipient to the sender; read the fingerprint to them by phone so they can "
+          "confirm it."));
   }
   return Status::Ok();
 }
@@ -107,16 +108,15 @@ Status RunList(const GlobalOptions& g) {
     return Status::Ok();
   }
   if (keys.empty()) {
-    PrintLine(
-        "no keys (custody key create NAME, custody key import-recipient NAME age1..., custody "
-        "vault create NAME)");
+    PrintLine(Format(_("no keys (%s)"), "custody key create NAME, custody key import-recipient "
+                                         "NAME age1..., custody vault create NAME"));
     return Status::Ok();
   }
   for (const auto& k : keys) {
     std::string line =
         k.name + "  " + std::string(KeyKindName(k.kind)) + "  " + k.fingerprint + "  " + k.created;
     if (k.kind == KeyKind::kVault && k.exported > k.destroyed_copies)
-      line += "  (exported copies exist)";
+      line += std::string("  ") + _("(exported copies exist)");
     PrintLine(line);
   }
   return Status::Ok();
@@ -132,7 +132,7 @@ Status RunExportPublic(const GlobalOptions& g, const KeyOptions& o) {
                   .dump());
   } else {
     PrintLine(k.recipient);
-    PrintLine("fingerprint: " + k.fingerprint);
+    PrintLine(std::string(_("fingerprint")) + ": " + k.fingerprint);
   }
   return Status::Ok();
 }
@@ -152,8 +152,9 @@ Status RunImport(const GlobalOptions& g, const KeyOptions& o) {
     // The operator compares with what the key's owner reads out by phone,
     // and types it: typing catches a glance that only matched the start.
     auto typed = AskOnTty(
-        "fingerprint of this key: " + fingerprint +
-        "\nAsk the key's owner to read their fingerprint to you, and type what you hear: ");
+        Format(_("fingerprint of this key: %s\nAsk the key's owner to read their fingerprint to "
+                 "you, and type what you hear: "),
+               fingerprint));
     if (!typed.ok()) {
       return CancelledError(
           "no terminal to confirm the fingerprint on: give --confirm-fingerprint FP, as read to "
@@ -167,7 +168,7 @@ Status RunImport(const GlobalOptions& g, const KeyOptions& o) {
   if (g.json) {
     PrintLine(KeyInfoJson(k).dump());
   } else {
-    PrintLine("recipient " + k.name + " imported, fingerprint " + k.fingerprint + " confirmed");
+    PrintLine(Format(_("recipient %s imported, fingerprint %s confirmed"), {k.name, k.fingerprint}));
   }
   return Status::Ok();
 }
@@ -179,8 +180,9 @@ Status RunDestroy(const GlobalOptions& g, const KeyOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(KeyInfo k, ks->Get(o.name));
   if (!o.yes) {
     auto typed = AskOnTty(
-        "Destroy key " + k.name + " (" + std::string(KeyKindName(k.kind)) + ", " + k.fingerprint +
-        ")? Packages sent to it can no longer be opened here. Type the key name to confirm: ");
+        Format(_("Destroy key %s (%s, %s)? Packages sent to it can no longer be opened here. "
+                 "Type the key name to confirm: "),
+               {k.name, std::string(KeyKindName(k.kind)), k.fingerprint}));
     if (!typed.ok())
       return CancelledError("no terminal to confirm on: add --yes to destroy key " + k.name);
     if (*typed != k.name) return CancelledError("not confirmed: nothing was destroyed");
@@ -191,9 +193,9 @@ Status RunDestroy(const GlobalOptions& g, const KeyOptions& o) {
                   {{"name", d.info.name}, {"fingerprint", d.info.fingerprint}, {"files", d.files}})
                   .dump());
   } else {
-    PrintLine("key " + d.info.name + " destroyed (" + std::to_string(d.files.size()) +
-              " files overwritten and removed; recorded as key.destroyed)");
-    PrintLine("Copies outside this station (backups, exports) are not touched: destroy them too.");
+    PrintLine(Format(_("key %s destroyed (%s files overwritten and removed; recorded as %s)"),
+                     {d.info.name, std::to_string(d.files.size()), "key.destroyed"}));
+    PrintLine(_("Copies outside this station (backups, exports) are not touched: destroy them too."));
   }
   return Status::Ok();
 }
@@ -211,15 +213,19 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "The first key sets the keystore passphrase (asked twice on the terminal).");
   create->add_option("name", o->name, "Key name (A-Z a-z 0-9 . _ -)")->required();
   o->secret.AddOptions(create, "new keystore passphrase (first key only)");
+  AddJsonFlag(create, g);
   create->callback([&g, o, &inv] { inv.run = [&g, o] { return RunCreate(g, *o); }; });
 
   CLI::App* list = key->add_subcommand("list", "List identities, recipients and vault keys");
+  list->footer("Example: custody key list --json");
+  AddJsonFlag(list, g);
   list->callback([&g, &inv] { inv.run = [&g] { return RunList(g); }; });
 
   CLI::App* exp =
       key->add_subcommand("export-public", "Print a key's age1 recipient and its fingerprint");
   exp->footer("Example: custody key export-public office-inbox > office-inbox.pub");
   exp->add_option("name", o->name, "Key name")->required();
+  AddJsonFlag(exp, g);
   exp->callback([&g, o, &inv] { inv.run = [&g, o] { return RunExportPublic(g, *o); }; });
 
   CLI::App* imp = key->add_subcommand("import-recipient",
@@ -231,6 +237,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   imp->add_option("recipient", o->recipient, "The age1... public key")->required();
   imp->add_option("--confirm-fingerprint", o->confirm_fingerprint,
                   "The fingerprint the key's owner read to you (else typed on the terminal)");
+  AddJsonFlag(imp, g);
   imp->callback([&g, o, &inv] { inv.run = [&g, o] { return RunImport(g, *o); }; });
 
   CLI::App* destroy =
@@ -238,6 +245,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   destroy->footer("Example: custody key destroy old-inbox --yes");
   destroy->add_option("name", o->name, "Key name")->required();
   destroy->add_flag("--yes", o->yes, "Do not ask for confirmation");
+  AddJsonFlag(destroy, g);
   destroy->callback([&g, o, &inv] { inv.run = [&g, o] { return RunDestroy(g, *o); }; });
 });
 

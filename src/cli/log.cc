@@ -64,15 +64,24 @@ Status RunVerify(const GlobalOptions& g, const LogOptions& o) {
     CUSTODY_ASSIGN_OR_RETURN(kept, Env::Default()->ReadFile(o.against));
   }
   auto report = ledger->Verify(kept ? std::optional<std::string_view>(*kept) : std::nullopt);
-  if (!report.ok()) return report.status().WithContext("ledger verification FAILED");
+  if (!report.ok()) {
+    Status failed = report.status().WithContext("ledger verification FAILED");
+    failed = Explain(failed, StatusCode::kVerificationFailed,
+                     _("Ledger verification FAILED: an entry, a hash or a signature does not "
+                       "match, so the ledger was altered or damaged. Keep this copy unchanged "
+                       "and tell the person responsible for the station and the municipality."));
+    return Explain(failed, StatusCode::kCorruption,
+                   _("Ledger verification FAILED: the ledger file is damaged. Keep this copy "
+                     "unchanged and tell the person responsible for the station."));
+  }
   if (g.json) {
     nlohmann::json j = {
         {"ok", true}, {"entries", report->entries}, {"root", report->root_hash_hex}};
     PrintLine(j.dump());
   } else {
-    PrintLine("ledger OK: " + std::to_string(report->entries) + " entries, root " +
-              report->root_hash_hex);
-    if (kept) PrintLine("consistent with the checkpoint in " + o.against);
+    PrintLine(Format(_("ledger OK: %s entries, root %s"),
+                     {std::to_string(report->entries), report->root_hash_hex}));
+    if (kept) PrintLine(Format(_("consistent with the checkpoint in %s"), o.against));
   }
   return Status::Ok();
 }
@@ -81,7 +90,12 @@ Status RunCheckpoint(const GlobalOptions& g) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
   CUSTODY_ASSIGN_OR_RETURN(std::string cp, ledger->LatestCheckpoint());
-  std::fwrite(cp.data(), 1, cp.size(), stdout);
+  if (g.json) {
+    CUSTODY_ASSIGN_OR_RETURN(uint64_t size, ledger->Size());
+    PrintLine(nlohmann::json({{"ok", true}, {"entries", size}, {"checkpoint", cp}}).dump());
+    return Status::Ok();
+  }
+  PrintRaw(cp);
   return Status::Ok();
 }
 
@@ -90,12 +104,20 @@ Status RunProve(const GlobalOptions& g, const LogOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
   CUSTODY_ASSIGN_OR_RETURN(std::string bundle, ledger->EvidenceBundle(o.seq));
   if (o.output.empty() || o.output == "-") {
-    std::fwrite(bundle.data(), 1, bundle.size(), stdout);
+    if (g.json) {  // the bundle is text (docs/formats/evidence-bundle.md): a string here
+      PrintLine(nlohmann::json({{"ok", true}, {"seq", o.seq}, {"bundle", bundle}}).dump());
+    } else {
+      PrintRaw(bundle);
+    }
     return Status::Ok();
   }
   CUSTODY_RETURN_IF_ERROR(Env::Default()->WriteFileAtomically(o.output, bundle, 0644));
-  if (!g.json)
-    PrintLine("evidence bundle for entry " + std::to_string(o.seq) + " written to " + o.output);
+  if (g.json) {
+    PrintLine(nlohmann::json({{"ok", true}, {"seq", o.seq}, {"output", o.output}}).dump());
+  } else {
+    PrintLine(Format(_("evidence bundle for entry %s written to %s"),
+                     {std::to_string(o.seq), o.output}));
+  }
   return Status::Ok();
 }
 
@@ -109,13 +131,18 @@ Status RunVerifyBundle(const GlobalOptions& g, const LogOptions& o) {
     key = station->config().verifier_key;
   }
   auto entry = VerifyEvidenceBundle(bundle, key);
-  if (!entry.ok()) return entry.status().WithContext("evidence bundle REJECTED");
+  if (!entry.ok()) {
+    return Explain(entry.status().WithContext("evidence bundle REJECTED"),
+                   StatusCode::kVerificationFailed,
+                   _("The evidence bundle is REJECTED: it does not prove this entry under this "
+                     "verifier key (altered, or from another station)."));
+  }
   if (g.json) {
     PrintLine(
         nlohmann::json({{"ok", true}, {"entry", nlohmann::json::parse(entry->canonical)}}).dump());
   } else {
-    PrintLine("evidence bundle OK: entry " + std::to_string(entry->seq) +
-              " is in the signed ledger");
+    PrintLine(Format(_("evidence bundle OK: entry %s is in the signed ledger"),
+                     std::to_string(entry->seq)));
     PrintLine(entry->canonical);
   }
   return Status::Ok();
@@ -137,7 +164,7 @@ Status RunAppend(const GlobalOptions& g, const LogOptions& o) {
   if (g.json) {
     PrintLine(e.canonical);
   } else {
-    PrintLine("recorded as ledger entry " + std::to_string(e.seq));
+    PrintLine(Format(_("recorded as ledger entry %s"), std::to_string(e.seq)));
   }
   return Status::Ok();
 }
@@ -147,9 +174,12 @@ Status RunExport(const GlobalOptions& g, const LogOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
   CUSTODY_RETURN_IF_ERROR(
       ExportLedger(*ledger, station->config().verifier_key, o.dir, Env::Default()));
-  if (!g.json)
-    PrintLine("ledger exported to " + o.dir +
-              " (entries.jsonl, checkpoint, verifier-key, README.md, verify-evidence.py)");
+  if (g.json) {
+    PrintLine(nlohmann::json({{"ok", true}, {"dir", o.dir}}).dump());
+  } else {
+    PrintLine(Format(_("ledger exported to %s (%s)"),
+                     {o.dir, "entries.jsonl, checkpoint, verifier-key, README.md, verify-evidence.py"}));
+  }
   return Status::Ok();
 }
 
@@ -163,6 +193,7 @@ CommandRegistration reg(20, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   show->add_option("--type", o->type, _("Only entries of this type or type prefix (e.g. wipe)"));
   show->add_option("--since", o->since,
                    _("Only entries at or after DATE (YYYY-MM-DD or RFC 3339)"));
+  AddJsonFlag(show, g);
   show->callback([&g, o, &inv] { inv.run = [&g, o] { return RunShow(g, *o); }; });
 
   CLI::App* verify = log->add_subcommand("verify", _("Recompute and check the whole ledger"));
@@ -172,22 +203,26 @@ CommandRegistration reg(20, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   verify->add_option("--ledger", o->ledger_path,
                      _("Verify this ledger.db copy instead of the station's"));
   verify->add_option("--key", o->key, _("Verifier key (string or file) for --ledger"));
+  AddJsonFlag(verify, g);
   verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
 
   CLI::App* cp = log->add_subcommand("checkpoint", _("Print the latest signed checkpoint"));
   cp->footer("Example: custody log checkpoint > checkpoint-$(date +%F).txt");
+  AddJsonFlag(cp, g);
   cp->callback([&g, &inv] { inv.run = [&g] { return RunCheckpoint(g); }; });
 
   CLI::App* prove = log->add_subcommand("prove", _("Write the evidence bundle of one entry"));
   prove->footer("Example: custody log prove 42 -o entry-42.bundle");
   prove->add_option("seq", o->seq, _("Entry number"))->required();
   prove->add_option("-o,--output", o->output, _("Output file (default stdout)"));
+  AddJsonFlag(prove, g);
   prove->callback([&g, o, &inv] { inv.run = [&g, o] { return RunProve(g, *o); }; });
 
   CLI::App* vb = log->add_subcommand("verify-bundle", _("Verify an evidence bundle offline"));
   vb->footer("Example: custody log verify-bundle entry-42.bundle --key verifier-key.txt");
   vb->add_option("bundle", o->bundle, _("Evidence bundle file"))->required();
   vb->add_option("--key", o->key, _("Verifier key (string or file); default: this station's"));
+  AddJsonFlag(vb, g);
   vb->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerifyBundle(g, *o); }; });
 
   CLI::App* ap =
@@ -195,11 +230,13 @@ CommandRegistration reg(20, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   ap->footer("Example: custody log append --type note.handover --data '{\"box\":\"A-12\"}'");
   ap->add_option("--type", o->type, _("Event type, note.<word> or custom.<word>"))->required();
   ap->add_option("--data", o->data, _("Event data, a JSON object (no secrets, no personal data)"));
+  AddJsonFlag(ap, g);
   ap->callback([&g, o, &inv] { inv.run = [&g, o] { return RunAppend(g, *o); }; });
 
   CLI::App* ex = log->add_subcommand("export", _("Export the ledger for an auditor"));
   ex->footer("Example: custody log export ./audit-2026-11");
   ex->add_option("dir", o->dir, _("Output directory"))->required();
+  AddJsonFlag(ex, g);
   ex->callback([&g, o, &inv] { inv.run = [&g, o] { return RunExport(g, *o); }; });
 });
 

@@ -3,8 +3,10 @@
 #include <clocale>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
 #include "cli/command.h"
@@ -61,8 +63,95 @@ int ExitCodeFor(const Status& status) {
   return 1;
 }
 
+namespace {
+
+// What a failure means for the person at the terminal, by stable code.
+//
+// Why this shape: the library's Status messages are English sentences with
+// values embedded (paths, fingerprints, byte counts); they are what logs,
+// scripts and bug reports quote, and the library must not depend on the
+// interface language. So the library is never translated: the command prints
+// a sentence in the interface language chosen from the stable code (or, where
+// the command knows more, the sentence it gave with Explain(): "this package
+// is not addressed to any key you hold" rather than "wrong key"), saying what
+// happened and what to do, followed by the library's message as the detail.
+// English keeps the one line it always had.
+const char* SentenceFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return "";
+    case StatusCode::kInvalidArgument:
+      return _("The command line or an input is not valid: correct it as the detail says.");
+    case StatusCode::kNotFound:
+      return _("Not found: check the name or path (file, key, entry, station).");
+    case StatusCode::kAlreadyExists:
+      return _("It already exists: nothing was overwritten.");
+    case StatusCode::kPermissionDenied:
+      return _("Permission denied: check the owner and mode of the file or device.");
+    case StatusCode::kCorruption:
+      return _("Stored data is corrupt.");
+    case StatusCode::kIoError:
+      return _("A read or write failed: check the device or disk.");
+    case StatusCode::kVerificationFailed:
+      return _("Verification FAILED: a signature, hash or proof does not match; the data was "
+               "changed or damaged.");
+    case StatusCode::kWrongKey:
+      return _("The key does not fit: the passphrase is wrong, or the data is not addressed to "
+               "any key you hold.");
+    case StatusCode::kTruncated:
+      return _("The file ends early (the transfer or copy did not finish): get the original "
+               "again.");
+    case StatusCode::kUnsupported:
+      return _("Not supported (format version or device command).");
+    case StatusCode::kBusy:
+      return _("In use (mounted, part of RAID/LVM, or held open by another program): unmount "
+               "or release it, then try again.");
+    case StatusCode::kInterrupted:
+      return _("Interrupted: it may be resumed.");
+    case StatusCode::kFailedPrecondition:
+      return _("Not possible in the current state.");
+    case StatusCode::kCancelled:
+      return _("Cancelled by the operator.");
+    case StatusCode::kInternal:
+      return _("Internal error (a bug in custody: please report it).");
+  }
+  return "";
+}
+
+// The error as one JSON document for --json (keys and message in English,
+// like every JSON output).
+std::string ErrorJson(const Status& status) {
+  nlohmann::json j = {{"ok", false},
+                      {"error",
+                       {{"code", std::string(StatusCodeName(status.code()))},
+                        {"exit_status", ExitCodeFor(status)},
+                        {"message", status.message()}}}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool HasJsonArgument(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) return false;
+    if (std::strcmp(argv[i], "--json") == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void PrintError(const Status& status) {
-  std::fprintf(stderr, "custody: %s: %s\n", _("error"), status.message().c_str());
+  if (CurrentLanguage() == UiLanguage::kEnglish) {
+    std::fprintf(stderr, "custody: error: %s\n", status.message().c_str());
+    return;
+  }
+  const char* sentence = ExplanationFor(status);
+  if (sentence == nullptr) sentence = SentenceFor(status.code());
+  if (*sentence == '\0') {  // the message is the command's own, already translated
+    std::fprintf(stderr, "custody: %s: %s\n", _("error"), status.message().c_str());
+    return;
+  }
+  std::fprintf(stderr, "custody: %s: %s\n  %s: %s\n", _("error"), sentence, _("detail"),
+               status.message().c_str());
 }
 
 }  // namespace custody::cli
@@ -126,6 +215,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
+    // A script that asked for JSON gets a JSON document for a usage error too.
+    if (rc != 0 && HasJsonArgument(argc, argv))
+      PrintLine(ErrorJson(custody::InvalidArgumentError(e.what())));
     return rc == 0 ? 0 : 2;
   }
   SetUpLogging(global);
@@ -133,7 +225,29 @@ int main(int argc, char** argv) {
     std::cerr << app.help();
     return 2;
   }
+  // --json only where the command declared it (AddJsonFlag): the global
+  // flag would otherwise be accepted, and ignored, by man or completion.
+  const CLI::App* leaf = &app;
+  std::string leaf_path;
+  while (!leaf->get_subcommands().empty()) {
+    leaf = leaf->get_subcommands().front();
+    leaf_path += (leaf_path.empty() ? "" : " ") + leaf->get_name();
+  }
+  if (global.json && !AcceptsJson(leaf)) {
+    custody::Status s = custody::InvalidArgumentError(
+        Format(_("--json is not available for `custody %s` (its output is not a result)"),
+               leaf_path));
+    PrintLine(ErrorJson(s));
+    s = Explain(s, s.code(), "");
+    PrintError(s);
+    return ExitCodeFor(s);
+  }
   custody::Status s = inv.run();
-  if (!s.ok()) PrintError(s);
+  if (!s.ok()) {
+    // With --json, stdout holds exactly one JSON document: the command's own
+    // (doctor, wipe print their report and fail) or this error document.
+    if (global.json && !StdoutWritten()) PrintLine(ErrorJson(s));
+    PrintError(s);
+  }
   return ExitCodeFor(s);
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "common/time_util.h"
 #include "custody/env.h"
 #include "custody/register.h"
@@ -44,8 +45,8 @@ Status RunCheckout(const GlobalOptions& g, const MediaOptions& o) {
   if (g.json)
     PrintLine(nlohmann::json({{"media_id", c.media_id}, {"entry", seq}}).dump());
   else
-    PrintLine("媒体 " + c.media_id + " checked out (ledger entry " + std::to_string(seq) +
-              "), due " + c.due);
+    PrintLine(Format(_("medium %s checked out (ledger entry %s), due %s"),
+                     {c.media_id, std::to_string(seq), c.due}));
   return Status::Ok();
 }
 
@@ -61,7 +62,7 @@ Status RunReturn(const GlobalOptions& g, const MediaOptions& o) {
   if (g.json)
     PrintLine(nlohmann::json({{"media_id", r.media_id}, {"entry", seq}}).dump());
   else
-    PrintLine("媒体 " + r.media_id + " returned (ledger entry " + std::to_string(seq) + ")");
+    PrintLine(Format(_("medium %s returned (ledger entry %s)"), {r.media_id, std::to_string(seq)}));
   return Status::Ok();
 }
 
@@ -100,18 +101,20 @@ Status RunList(const GlobalOptions& g, const MediaOptions& o) {
       }
       PrintLine(j.dump());
     } else {
-      std::string state =
-          t.returned ? (t.overdue ? "returned late" : "returned") : (t.overdue ? "OVERDUE" : "out");
-      PrintLine(c.media_id + "  " + state + "  taken " + c.taken_at + " by " + c.taken_by + " to " +
-                c.destination + " (" + c.purpose + "), due " + c.due +
-                (t.returned ? ", returned " + t.media_return.returned_at + " checked by " +
-                                  t.media_return.checked_by
+      std::string state = t.returned ? (t.overdue ? _("returned late") : _("returned"))
+                                     : (t.overdue ? _("OVERDUE") : _("out"));
+      PrintLine(c.media_id + "  " + state + "  " +
+                Format(_("taken %s by %s to %s (%s), due %s"),
+                       {c.taken_at, c.taken_by, c.destination, c.purpose, c.due}) +
+                (t.returned ? Format(_(", returned %s checked by %s"),
+                                     {t.media_return.returned_at, t.media_return.checked_by})
                             : ""));
       for (const MediaAmendment& m : t.amendments) {
         std::string changed;
         for (const std::string& k : m.changed) changed += (changed.empty() ? "" : ", ") + k;
-        PrintLine("  ※ corrected by entry #" + std::to_string(m.entry) + " (entry #" +
-                  std::to_string(m.amends) + ": " + changed + ") — " + m.reason);
+        PrintLine("  ※ " + Format(_("corrected by entry #%s (entry #%s: %s) — %s"),
+                                  {std::to_string(m.entry), std::to_string(m.amends), changed,
+                                   m.reason}));
       }
     }
   }
@@ -123,12 +126,15 @@ Status RunList(const GlobalOptions& g, const MediaOptions& o) {
                                 {"message", a.message}})
                     .dump());
     else
-      PrintLine("ANOMALY #" + std::to_string(a.seq) + " " + a.code + ": " + a.message);
+      PrintLine(Format(_("ANOMALY #%s"), std::to_string(a.seq)) + " " + a.code + ": " + a.message);
   }
   // Scripts and cron jobs act on the exit status: overdue media and ledger
   // anomalies are a state that needs someone's attention.
   if (o.overdue && overdue > 0)
-    return FailedPreconditionError(std::to_string(overdue) + " medium/media overdue");
+    return Explain(FailedPreconditionError(std::to_string(overdue) + " medium/media overdue"),
+                   StatusCode::kFailedPrecondition,
+                   _("Some media are overdue (listed above): get them back, or record their "
+                     "return."));
   return Status::Ok();
 }
 
@@ -202,8 +208,9 @@ Status RunAmend(const GlobalOptions& g, const MediaAmendOptions& o) {
   if (g.json)
     PrintLine(nlohmann::json({{"media_id", o.id}, {"amends", amended}, {"entry", entry}}).dump());
   else
-    PrintLine("媒体 " + o.id + ": entry " + std::to_string(amended) + " corrected by ledger entry " +
-              std::to_string(entry) + " (the original entry is unchanged)");
+    PrintLine(Format(_("medium %s: entry %s corrected by ledger entry %s (the original entry is "
+                       "unchanged)"),
+                     {o.id, std::to_string(amended), std::to_string(entry)}));
   return Status::Ok();
 }
 
@@ -227,6 +234,7 @@ CommandRegistration reg(42, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   out->add_option("--due", o->due, "返却予定日 YYYY-MM-DD")->required();
   out->add_option("--encrypted", o->encrypted, "暗号化の有無: yes or no")->required();
   out->add_option("--remarks", o->remarks, "備考");
+  AddJsonFlag(out, g);
   out->callback([&g, o, &inv] { inv.run = [&g, o] { return RunCheckout(g, *o); }; });
 
   CLI::App* ret = media->add_subcommand("return", "Record that a medium came back");
@@ -235,6 +243,7 @@ CommandRegistration reg(42, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   ret->add_option("--at", o->at, "返却日時 (RFC 3339; default now)");
   ret->add_option("--checked-by", o->checked_by, "返却確認者")->required();
   ret->add_option("--remarks", o->remarks, "備考");
+  AddJsonFlag(ret, g);
   ret->callback([&g, o, &inv] { inv.run = [&g, o] { return RunReturn(g, *o); }; });
 
   auto a = std::make_shared<MediaAmendOptions>();
@@ -259,6 +268,7 @@ CommandRegistration reg(42, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   amend->add_option("--returned-at", a->returned_at, "返却日時 (RFC 3339)");
   amend->add_option("--checked-by", a->checked_by, "返却確認者");
   amend->add_option("--return-remarks", a->return_remarks, "備考 (return)");
+  AddJsonFlag(amend, g);
   amend->callback([&g, a, &inv] { inv.run = [&g, a] { return RunAmend(g, *a); }; });
 
   CLI::App* list = media->add_subcommand("list", "List take-outs (and ledger anomalies)");
@@ -266,6 +276,7 @@ CommandRegistration reg(42, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   list->add_flag("--open", o->open, "Only media not yet returned");
   list->add_flag("--overdue", o->overdue, "Only media out past their due day; exit 14 if any");
   list->add_option("--now", o->now, "Judge overdue as of this time (default now)");
+  AddJsonFlag(list, g);
   list->callback([&g, o, &inv] { inv.run = [&g, o] { return RunList(g, *o); }; });
 });
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "common/time_util.h"
 #include "custody/env.h"
@@ -30,26 +31,34 @@ Result<PackageKeys> LoadKeys(const GlobalOptions& g, const PackageCliOptions& o)
   return LoadPackageKeys(g, o.identity_files, o.secret);
 }
 
+// The label column: 12 as it always was in English; the Japanese labels
+// (up to 6 kanji/kana, 12 columns) need two more.
+size_t LabelWidth() { return CurrentLanguage() == UiLanguage::kJapanese ? 14 : 12; }
+
 std::string Summary(const VerifiedPackage& v, bool list_files) {
   const PackageManifest& m = v.manifest;
   std::string s;
-  auto line = [&s](const std::string& k, const std::string& val) { s += k + std::string(12 - k.size(), ' ') + val + "\n"; };
-  line("package", m.package_id + " (" + m.format + ")");
-  line("digest", "sha256:" + v.digest);
+  auto line = [&s](const char* k, const std::string& val) { s += PadLabel(k, LabelWidth()) + val + "\n"; };
+  line(_("package"), m.package_id + " (" + m.format + ")");
+  line(_("digest"), "sha256:" + v.digest);
   auto t = timeutil::ParseTime(m.created);
-  line("created", t.ok() ? timeutil::FormatJst(*t) : m.created);
-  line("from", m.sender_organization + " / station " + m.sender_station);
-  line("signed by", m.sender_verifier_key + " (signature OK; compare this key with the one the sender gave you)");
+  line(_("created"), t.ok() ? timeutil::FormatJst(*t) : m.created);
+  line(_("from"), Format(_("%s / station %s"), {m.sender_organization, m.sender_station}));
+  line(_("signed by"),
+       Format(_("%s (signature OK; compare this key with the one the sender gave you)"),
+              m.sender_verifier_key));
   std::string keys;
   for (const PackageRecipient& r : m.recipients) {
     if (!keys.empty()) keys += ", ";
-    keys += r.type == "passphrase" ? "passphrase" : r.type + " " + r.fingerprint;
+    keys += r.type == "passphrase" ? std::string(_("passphrase")) : r.type + " " + r.fingerprint;
   }
-  line("to", m.recipient_organization + " (" + keys + ")");
-  line("purpose", m.purpose);
-  line("class", m.classification);
-  line("files", std::to_string(m.files.size()) + " files, " + std::to_string(m.total_size) + " bytes" +
-                    (v.files_verified ? ", every SHA-256 verified" : " (contents not hashed: use `package verify`)"));
+  line(_("to"), m.recipient_organization + " (" + keys + ")");
+  line(_("purpose"), m.purpose);
+  line(_("class"), m.classification);
+  line(_("files"),
+       Format(v.files_verified ? _("%s files, %s bytes, every SHA-256 verified")
+                               : _("%s files, %s bytes (contents not hashed: use `package verify`)"),
+              {std::to_string(m.files.size()), std::to_string(m.total_size)}));
   if (list_files) {
     for (const PackageFile& f : m.files) {
       s += "  " + f.sha256.substr(0, 16) + "  " + std::to_string(f.size) + "  " + f.path + "\n";
@@ -97,12 +106,11 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
     if (want_passphrase || !o.to.empty() || !o.to_key.empty()) {
       return InvalidArgumentError("--format zip takes neither --to nor --passphrase: custody generates the password");
     }
-    std::fputs(
-        "custody: warning: a zip package is weaker than an age package: the names, sizes and dates of the zip\n"
-        "  are in clear (custody hides yours inside one inner tar); the key comes from PBKDF2-SHA1 with 1000\n"
-        "  rounds, so only the generated password below is safe; anyone with the password can alter the zip\n"
-        "  (the signed manifest inside still detects it: custody package verify). Prefer --to when possible.\n",
-        stderr);
+    std::fprintf(stderr, "custody: %s: %s", _("warning"),
+        _("a zip package is weaker than an age package: the names, sizes and dates of the zip\n"
+          "  are in clear (custody hides yours inside one inner tar); the key comes from PBKDF2-SHA1 with 1000\n"
+          "  rounds, so only the generated password below is safe; anyone with the password can alter the zip\n"
+          "  (the signed manifest inside still detects it: custody package verify). Prefer --to when possible.\n"));
   } else if (want_passphrase) {
     if (!o.to.empty() || !o.to_key.empty()) return InvalidArgumentError("give --to/--to-key or --passphrase, not both");
     CUSTODY_ASSIGN_OR_RETURN(SecretString p, ReadSecret(o.secret, "package passphrase", true));
@@ -135,20 +143,26 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
     if (!c.password_id.empty()) j["password_id"] = c.password_id;
     PrintLine(j.dump());
   } else {
-    PrintLine("package written to " + c.output_path + " (" + std::to_string(c.package_size) + " bytes)");
-    PrintLine("package ID  " + c.manifest.package_id);
-    PrintLine("digest      sha256:" + c.digest);
-    PrintLine("files       " + std::to_string(c.manifest.files.size()) + " (" + std::to_string(c.manifest.total_size) +
-              " bytes)");
-    PrintLine("recorded    ledger entry " + std::to_string(c.ledger_seq) + " (package.created)");
+    PrintLine(Format(_("package written to %s (%s bytes)"),
+                     {c.output_path, std::to_string(c.package_size)}));
+    PrintLine(PadLabel(_("package ID"), LabelWidth()) + c.manifest.package_id);
+    PrintLine(PadLabel(_("digest"), LabelWidth()) + "sha256:" + c.digest);
+    PrintLine(PadLabel(_("files"), LabelWidth()) +
+              Format(_("%s (%s bytes)"), {std::to_string(c.manifest.files.size()),
+                                          std::to_string(c.manifest.total_size)}));
+    PrintLine(PadLabel(_("recorded"), LabelWidth()) +
+              Format(_("ledger entry %s (%s)"), {std::to_string(c.ledger_seq), "package.created"}));
     if (opts.format == PackageFormat::kZip) {
-      PrintLine("password    " + std::string(c.zip_password.view()) + "   (ID " + c.zip_password_id + ")");
-      PrintLine("Give the password by a different channel than the package (phone, letter), never with it;");
-      PrintLine("type it exactly as shown, hyphens included. Open with 7-Zip or: 7z x -p<password> " + c.output_path);
+      PrintLine(PadLabel(_("password"), LabelWidth()) + std::string(c.zip_password.view()) + "   (ID " +
+                c.zip_password_id + ")");
+      PrintLine(_("Give the password by a different channel than the package (phone, letter), never with it;"));
+      PrintLine(Format(_("type it exactly as shown, hyphens included. Open with 7-Zip or: %s"),
+                       "7z x -p<password> " + c.output_path));
     } else if (opts.passphrase) {
-      PrintLine("password ID " + c.password_id + " (recorded; the passphrase is not)");
-      PrintLine("Send the passphrase by a different channel than the package (phone, letter), never with it,");
-      PrintLine("then: custody password record-delivery " + c.output_path + " --channel phone --to NAME");
+      PrintLine(Format(_("password ID %s (recorded; the passphrase is not)"), c.password_id));
+      PrintLine(_("Send the passphrase by a different channel than the package (phone, letter), never with it,"));
+      PrintLine(Format(_("then: %s"), "custody password record-delivery " + c.output_path +
+                                          " --channel phone --to NAME"));
     }
   }
   return Status::Ok();
@@ -164,11 +178,25 @@ Result<VerifyPackageOptions> VerifyOpts(const PackageCliOptions& o) {
   return v;
 }
 
+// What a refused package means for the person who received it.
+Status ExplainRejected(Status s) {
+  s = Explain(s, StatusCode::kWrongKey,
+              _("This package is not addressed to any key you hold (or the passphrase is wrong): "
+                "check -i / the station's keys, or ask the sender which key they used."));
+  s = Explain(s, StatusCode::kVerificationFailed,
+              _("The package does not match what was packaged: a file was modified or damaged "
+                "after packaging, or the signature is not the sender's. Do not use it; ask the "
+                "sender to send it again."));
+  return Explain(s, StatusCode::kTruncated,
+                 _("The package ends early (the transfer or copy did not finish): get the whole "
+                   "file again."));
+}
+
 Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
   CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
   auto v = VerifyPackage(o.package, keys, verify_options);
-  if (!v.ok()) return v.status().WithContext("package REJECTED");
+  if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED"));
   PrintVerified(g, *v);
   return Status::Ok();
 }
@@ -177,7 +205,7 @@ Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
   CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
   auto v = ReadManifest(o.package, keys, verify_options);
-  if (!v.ok()) return v.status().WithContext("package REJECTED");
+  if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED"));
   PrintVerified(g, *v);
   return Status::Ok();
 }
@@ -196,10 +224,11 @@ Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(opts.verify, VerifyOpts(o));
   opts.operator_name = g.operator_;
   auto v = OpenPackage(o.package, o.dest, keys, opts, station.get());
-  if (!v.ok()) return v.status().WithContext("package REJECTED, nothing extracted");
+  if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED, nothing extracted"));
   PrintVerified(g, *v, "destination", o.dest);
   if (!g.json) {
-    PrintLine("extracted into " + o.dest + (station ? " (recorded as package.opened)" : ""));
+    PrintLine(Format(station ? _("extracted into %s (recorded as package.opened)") : _("extracted into %s"),
+                     o.dest));
   }
   return Status::Ok();
 }
@@ -238,11 +267,13 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   create->add_option("--classification", o->classification, "e.g. 機密性2")->required();
   create->add_flag("--force", o->force, "Replace an existing output file");
   o->secret.AddOptions(create, "package passphrase");
+  AddJsonFlag(create, g);
   create->callback([&g, o, &inv] { inv.run = [&g, o] { return RunCreate(g, *o); }; });
 
   CLI::App* verify = pkg->add_subcommand("verify", "Decrypt and check every file and the signature; extract nothing");
   verify->footer("Example: custody package verify handover.age -i city-hall.key");
   AddReadOptions(verify, o.get());
+  AddJsonFlag(verify, g);
   verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
 
   CLI::App* open = pkg->add_subcommand("open", "Verify and extract a package (all or nothing)");
@@ -250,11 +281,13 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "Example: custody package open handover.age -d received/   (with this station's keys; or -i city-hall.key)");
   AddReadOptions(open, o.get());
   open->add_option("-d,--dir", o->dest, "Destination directory")->required();
+  AddJsonFlag(open, g);
   open->callback([&g, o, &inv] { inv.run = [&g, o] { return RunOpen(g, *o); }; });
 
   CLI::App* show = pkg->add_subcommand("show", "Print the signed manifest");
   show->footer("Example: custody package show handover.age -i city-hall.key");
   AddReadOptions(show, o.get());
+  AddJsonFlag(show, g);
   show->callback([&g, o, &inv] { inv.run = [&g, o] { return RunShow(g, *o); }; });
 });
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/acknowledgement.h"
 
 namespace custody::cli {
@@ -22,7 +23,7 @@ Status RunPackageStatus(const GlobalOptions& g, const StatusOptions& o) {
   for (const SentPackage& p : sent) {
     if (!p.acknowledged) ++pending;
     if (o.pending && p.acknowledged) continue;
-    std::string state = !p.acknowledged ? "NOT acknowledged" : p.failed ? "FAILED" : "acknowledged";
+    std::string state = !p.acknowledged ? _("NOT acknowledged") : p.failed ? _("FAILED") : _("acknowledged");
     if (g.json) {
       nlohmann::json j = {
           {"package_id", p.package_id},
@@ -36,17 +37,22 @@ Status RunPackageStatus(const GlobalOptions& g, const StatusOptions& o) {
         j["received_at"] = p.ack_received_at;
         j["recipient"] = p.ack_recipient;
       }
-      PrintLine(j.dump());
+      PrintLine(j.dump());  // JSON Lines, like every listing (docs/exit-codes.md)
     } else {
-      PrintLine(
-          p.package_id + "  " + state + "  sent " + p.time + " to " + p.recipient_organization +
-          " (entry " + std::to_string(p.entry) + ")" +
-          (p.acknowledged ? ", received " + p.ack_received_at + " by " + p.ack_recipient : ""));
+      std::string line = p.package_id + "  " + state + "  " +
+                         Format(_("sent %s to %s (entry %s)"),
+                                {p.time, p.recipient_organization, std::to_string(p.entry)});
+      if (p.acknowledged)
+        line += Format(_(", received %s by %s"), {p.ack_received_at, p.ack_recipient});
+      PrintLine(line);
     }
   }
-  if (o.pending && pending > 0)
-    return FailedPreconditionError(std::to_string(pending) +
-                                   " package(s) sent and not acknowledged");
+  if (o.pending && pending > 0) {
+    return Explain(FailedPreconditionError(std::to_string(pending) +
+                                           " package(s) sent and not acknowledged"),
+                   StatusCode::kFailedPrecondition,
+                   _("Some packages sent have not been acknowledged yet (listed above)."));
+  }
   return Status::Ok();
 }
 
@@ -63,6 +69,7 @@ CommandRegistration reg(46, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       package->add_subcommand("status", "Packages sent, and whether each was acknowledged");
   st->footer("Example: custody package status --pending   (exit 14 when any is not acknowledged)");
   st->add_flag("--pending", o->pending, "Only packages not yet acknowledged; exit 14 if any");
+  AddJsonFlag(st, g);
   st->callback([&g, o, &inv] { inv.run = [&g, o] { return RunPackageStatus(g, *o); }; });
 });
 

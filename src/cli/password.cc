@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/env.h"
 
 namespace custody::cli {
@@ -25,12 +26,12 @@ Status RunGenerate(const GlobalOptions& g, const PasswordCliOptions& o) {
   opts.group_size = o.group;
   CUSTODY_ASSIGN_OR_RETURN(GeneratedPassword pw, GeneratePassword(*Env::Default(), opts));
   // The ID goes to the ledger when there is a station; the password never.
-  std::string recorded = "not recorded (no station)";
+  std::string recorded = _("not recorded (no station)");
   auto station = OpenStation(g);
   if (station.ok()) {
     CUSTODY_ASSIGN_OR_RETURN(std::string op, (*station)->ResolveOperator(g.operator_));
     CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, RecordPasswordGenerated(**station, pw, op));
-    recorded = "ledger entry " + std::to_string(e.seq);
+    recorded = Format(_("ledger entry %s"), std::to_string(e.seq));
   } else if (station.status().code() != StatusCode::kNotFound) {
     return station.status();
   }
@@ -52,12 +53,12 @@ Status RunGenerate(const GlobalOptions& g, const PasswordCliOptions& o) {
   if (o.output.empty()) {
     PrintLine(std::string(pw.password.view()));
   } else {
-    PrintLine("password written to " + o.output + " (mode 0600)");
+    PrintLine(Format(_("password written to %s (mode 0600)"), o.output));
   }
-  PrintLine("password ID: " + pw.id + " (" + recorded + ")");
-  PrintLine("entropy: " + std::to_string(pw.entropy_bits) + " bits (" + std::to_string(pw.symbols) +
-            " symbols from " + std::to_string(kPasswordAlphabet.size()) +
-            "; hyphens are part of the password)");
+  PrintLine(Format(_("password ID: %s (%s)"), {pw.id, recorded}));
+  PrintLine(Format(_("entropy: %s bits (%s symbols from %s; hyphens are part of the password)"),
+                   {std::to_string(pw.entropy_bits), std::to_string(pw.symbols),
+                    std::to_string(kPasswordAlphabet.size())}));
   return Status::Ok();
 }
 
@@ -70,7 +71,7 @@ Status RunCheck(const GlobalOptions& g, const PasswordCliOptions& o) {
                   {{"bits", s.bits}, {"weaknesses", s.weaknesses}, {"acceptable", verdict.ok()}})
                   .dump());
   } else if (verdict.ok()) {
-    PrintLine("acceptable: about " + std::to_string(s.bits) + " bits by custody's estimate");
+    PrintLine(Format(_("acceptable: about %s bits by custody's estimate"), std::to_string(s.bits)));
   }
   return verdict;
 }
@@ -88,8 +89,8 @@ Status RunRecordDelivery(const GlobalOptions& g, const PasswordCliOptions& o) {
   if (g.json) {
     PrintLine(e.canonical);
   } else {
-    PrintLine("password delivery recorded as ledger entry " + std::to_string(e.seq) + ": " +
-              e.data_json);
+    PrintLine(Format(_("password delivery recorded as ledger entry %s: %s"),
+                     {std::to_string(e.seq), e.data_json}));
   }
   return Status::Ok();
 }
@@ -107,12 +108,14 @@ CommandRegistration reg(42, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   gen->add_option("--bits", o->bits, "Minimum entropy in bits (64-512, default 100)");
   gen->add_option("--group", o->group, "Symbols per hyphen-separated group (0 = none, default 4)");
   gen->add_option("-o,--output", o->output, "Write the password to FILE (0600) instead of stdout");
+  AddJsonFlag(gen, g);
   gen->callback([&g, o, &inv] { inv.run = [&g, o] { return RunGenerate(g, *o); }; });
 
   CLI::App* check =
       pw->add_subcommand("check", "Estimate a passphrase's strength (refuses below 80 bits)");
   check->footer("Example: custody password check --passphrase-file candidate.txt");
   o->secret.AddOptions(check, "passphrase to check");
+  AddJsonFlag(check, g);
   check->callback([&g, o, &inv] { inv.run = [&g, o] { return RunCheck(g, *o); }; });
 
   CLI::App* rd = pw->add_subcommand(
@@ -125,6 +128,7 @@ CommandRegistration reg(42, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   rd->add_option("--to", o->to, "Who received the password")->required();
   rd->add_option("--password-id", o->password_id,
                  "The password ID (if the package record lacks it)");
+  AddJsonFlag(rd, g);
   rd->callback([&g, o, &inv] { inv.run = [&g, o] { return RunRecordDelivery(g, *o); }; });
 });
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/env.h"
 
 namespace custody::cli {
@@ -27,8 +28,8 @@ Status RunSet(const GlobalOptions& g, const ProfileOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, station->Record("profile.updated", op, change.ToJson()));
   CUSTODY_RETURN_IF_ERROR(SaveProfile(station->home(), profile, Env::Default()));
   if (!g.json)
-    PrintLine("profile " + change.section + " updated (ledger entry " + std::to_string(e.seq) +
-              ")");
+    PrintLine(Format(_("profile %s updated (ledger entry %s)"),
+                     {change.section, std::to_string(e.seq)}));
   else
     PrintLine(e.canonical);
   return Status::Ok();
@@ -62,8 +63,11 @@ CommandRegistration reg(59, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "classification=2");
   set->add_option("--client", o->client, "A client municipality's section (a-z 0-9 - _ .)");
   set->add_option("assignments", o->assignments, "key=value …")->required();
+  AddJsonFlag(set, g);
   set->callback([&g, o, &inv] { inv.run = [&g, o] { return RunSet(g, *o); }; });
   CLI::App* show = profile->add_subcommand("show", "Print the profile");
+  show->footer("Example: custody profile show");
+  AddJsonFlag(show, g);
   show->callback([&g, &inv] { inv.run = [&g] { return RunShow(g); }; });
 });
 

@@ -276,6 +276,7 @@ CommandRegistration reg(55, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "  custody purge /dev/sdb --action auto --yes --confirm-serial S3Z9NB0K123456\n"
       "A frozen ATA drive is explained (suspend and resume, or replug it). USB flash sticks and\n"
       "most SD cards offer no purge: overwrite them (custody wipe) and destroy them.");
+  AddJsonFlag(cmd, g);
   cmd->callback([&g, a, &inv] { inv.run = [&g, a] { return RunPurgeCommand(g, *a); }; });
 });
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "common/time_util.h"
 #include "custody/acknowledgement.h"
@@ -83,9 +84,9 @@ Status RunAmend(const GlobalOptions& g, const AmendOptions& o) {
   if (g.json) {
     PrintLine(nlohmann::json({{"number", number}, {"receipt_entry", seq}, {"entry", entry}}).dump());
   } else {
-    PrintLine("receipt " + number + " corrected by ledger entry " + std::to_string(entry) +
-              " (the original entry " + std::to_string(seq) + " is unchanged)");
-    PrintLine("write the corrected copy: custody receipt reissue " + number);
+    PrintLine(Format(_("receipt %s corrected by ledger entry %s (the original entry %s is unchanged)"),
+                     {number, std::to_string(entry), std::to_string(seq)}));
+    PrintLine(Format(_("write the corrected copy: %s"), "custody receipt reissue " + number));
   }
   return Status::Ok();
 }
@@ -173,10 +174,10 @@ Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
                               {"pdf", prefix + ".pdf"}})
                   .dump());
   } else {
-    PrintLine("receipt " + s.receipt.issuance.number + " issued (ledger entry " +
-              std::to_string(s.receipt.issuance.ledger_entry) + ")");
-    PrintLine("signed record: " + prefix + ".json");
-    PrintLine("PDF to hand over: " + prefix + ".pdf");
+    PrintLine(Format(_("receipt %s issued (ledger entry %s)"),
+                     {s.receipt.issuance.number, std::to_string(s.receipt.issuance.ledger_entry)}));
+    PrintLine(std::string(_("signed record:")) + " " + prefix + ".json");
+    PrintLine(std::string(_("PDF to hand over:")) + " " + prefix + ".pdf");
   }
   return Status::Ok();
 }
@@ -192,8 +193,16 @@ Status RunReissue(const GlobalOptions& g, const ReceiptOptions& o) {
   Env* env = Env::Default();
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(prefix + ".json", record, 0644));
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(prefix + ".pdf", pdf, 0644));
-  if (!g.json)
-    PrintLine("receipt " + s.receipt.issuance.number + " written to " + prefix + ".json and .pdf");
+  if (g.json) {
+    PrintLine(nlohmann::json({{"number", s.receipt.issuance.number},
+                              {"entry", s.receipt.issuance.ledger_entry},
+                              {"json", prefix + ".json"},
+                              {"pdf", prefix + ".pdf"}})
+                  .dump());
+  } else {
+    PrintLine(Format(_("receipt %s written to %s.json and .pdf"),
+                     {s.receipt.issuance.number, prefix}));
+  }
   return Status::Ok();
 }
 
@@ -212,7 +221,12 @@ Status RunVerify(const GlobalOptions& g, const ReceiptOptions& o) {
     key = (*station)->config().verifier_key;
   }
   auto verified = VerifyReceipt(bytes, key);
-  if (!verified.ok()) return verified.status().WithContext("receipt REJECTED");
+  if (!verified.ok()) {
+    return Explain(verified.status().WithContext("receipt REJECTED"),
+                   StatusCode::kVerificationFailed,
+                   _("The receipt does NOT verify: it was altered after issue, or it was not "
+                     "signed with this verifier key. Do not accept it."));
+  }
   if (!o.qr.empty()) {
     Status qr = CheckReceiptQr(*verified, o.qr);
     if (!qr.ok()) return qr.WithContext("receipt REJECTED");
@@ -257,18 +271,19 @@ Status RunVerify(const GlobalOptions& g, const ReceiptOptions& o) {
                               {"amended_since", newer}})
                   .dump());
   } else {
-    PrintLine("receipt OK (" + what + "): " + i.number + ", ledger entry " +
-              std::to_string(i.ledger_entry) + ", issued " + i.issued_at);
-    PrintLine("received " + c.received_at + " by " + c.recipient_name + " from " +
-              c.deliverer_name + " (" + c.deliverer_organization + "): " + c.info_kind);
+    PrintLine(Format(_("receipt OK (%s): %s, ledger entry %s, issued %s"),
+                     {what, i.number, std::to_string(i.ledger_entry), i.issued_at}));
+    PrintLine(Format(_("received %s by %s from %s (%s): %s"),
+                     {c.received_at, c.recipient_name, c.deliverer_name,
+                      c.deliverer_organization, c.info_kind}));
     for (const ReceiptAmendment& a : r.amendments)
-      PrintLine("  ※ corrected by entry #" + std::to_string(a.entry) + " (" + a.time +
-                "): " + ChangedValues(a) + " — " + a.reason);
+      PrintLine("  ※ " + Format(_("corrected by entry #%s (%s): %s — %s"),
+                                {std::to_string(a.entry), a.time, ChangedValues(a), a.reason}));
     for (const ReceiptAmendment& a : later)
-      PrintLine("  ※ CORRECTED SINCE THIS FILE WAS MADE, by entry #" + std::to_string(a.entry) +
-                " (" + a.time + "): " + ChangedValues(a) + " — " + a.reason);
+      PrintLine("  ※ " + Format(_("CORRECTED SINCE THIS FILE WAS MADE, by entry #%s (%s): %s — %s"),
+                                {std::to_string(a.entry), a.time, ChangedValues(a), a.reason}));
     if (!later.empty())
-      PrintLine("  the corrected receipt: custody receipt reissue " + i.number);
+      PrintLine("  " + Format(_("the corrected receipt: %s"), "custody receipt reissue " + i.number));
   }
   return Status::Ok();
 }
@@ -293,11 +308,15 @@ Status RunImport(const GlobalOptions& g, const ReceiptOptions& o) {
                               {"recipient", b.recipient_name}})
                   .dump());
   } else {
-    PrintLine("package " + b.package_id + " acknowledged by " + b.recipient_name +
-              (b.recipient_organization.empty() ? "" : " (" + b.recipient_organization + ")") +
-              " at " + b.received_at + ": every file verified");
-    PrintLine("recorded as ledger entry " + std::to_string(imported->recorded_entry) +
-              " (package sent in entry " + std::to_string(imported->package_entry) + ")");
+    PrintLine(Format(_("package %s acknowledged by %s at %s: every file verified"),
+                     {b.package_id,
+                      b.recipient_name + (b.recipient_organization.empty()
+                                              ? ""
+                                              : " (" + b.recipient_organization + ")"),
+                      b.received_at}));
+    PrintLine(Format(_("recorded as ledger entry %s (package sent in entry %s)"),
+                     {std::to_string(imported->recorded_entry),
+                      std::to_string(imported->package_entry)}));
   }
   return Status::Ok();
 }
@@ -365,6 +384,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   issue->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
   issue->add_option("-o,--output", o->output,
                     "Output prefix: PREFIX.json and PREFIX.pdf (default: the number)");
+  AddJsonFlag(issue, g);
   issue->callback([&g, o, &inv] { inv.run = [&g, o] { return RunIssue(g, *o); }; });
 
   CLI::App* verify = receipt->add_subcommand("verify", "Verify a receipt's JSON or PDF");
@@ -374,6 +394,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
                      "Issuer's verifier key (string or file); default: this station's");
   verify->add_option("--qr", o->qr,
                      "A QR payload scanned from the paper copy: must name this receipt");
+  AddJsonFlag(verify, g);
   verify->callback([&g, o, &inv] { inv.run = [&g, o] { return RunVerify(g, *o); }; });
 
   CLI::App* reissue =
@@ -382,6 +403,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   reissue->add_option("number", o->number, "Receipt number (or its ledger entry)")->required();
   reissue->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
   reissue->add_option("-o,--output", o->output, "Output prefix (default: the number)");
+  AddJsonFlag(reissue, g);
   reissue->callback([&g, o, &inv] { inv.run = [&g, o] { return RunReissue(g, *o); }; });
 
   auto a = std::make_shared<AmendOptions>();
@@ -415,6 +437,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   amend->add_option("--disposition", a->disposition, "返還 (return) or 廃棄 (dispose)");
   amend->add_option("--due", a->due, "返還・廃棄予定日 YYYY-MM-DD");
   amend->add_option("--remarks", a->remarks, "備考");
+  AddJsonFlag(amend, g);
   amend->callback([&g, a, &inv] { inv.run = [&g, a] { return RunAmend(g, *a); }; });
 
   CLI::App* import = receipt->add_subcommand(
@@ -426,6 +449,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "--signer-key", o->signer_key,
       "The signer's verifier key (string or file): required for a one-off key (the key on "
       "the paper copy)");
+  AddJsonFlag(import, g);
   import->callback([&g, o, &inv] { inv.run = [&g, o] { return RunImport(g, *o); };
 });
 });

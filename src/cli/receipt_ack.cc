@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "common/time_util.h"
 #include "custody/acknowledgement.h"
@@ -109,19 +110,19 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
                         {"pdf", o.pdf}})
             .dump());
   } else {
-    PrintLine("acknowledgement of package " + body.package_id + " written to " + out + " (" +
-              (body.result == AckResult::kVerified ? "every file verified"
-                                                   : "VERIFICATION FAILED: " + body.detail) +
-              ")");
-    if (!o.pdf.empty()) PrintLine("paper copy (受領書) to sign and send: " + o.pdf);
-    PrintLine("signer key: " + ack.signer_verifier_key);
-    PrintLine("fingerprint: " + fp);
+    PrintLine(Format(_("acknowledgement of package %s written to %s (%s)"),
+                     {body.package_id, out,
+                      body.result == AckResult::kVerified
+                          ? std::string(_("every file verified"))
+                          : std::string(_("VERIFICATION FAILED")) + ": " + body.detail}));
+    if (!o.pdf.empty()) PrintLine(Format(_("paper copy (受領書) to sign and send: %s"), o.pdf));
+    PrintLine(std::string(_("signer key:")) + " " + ack.signer_verifier_key);
+    PrintLine(std::string(_("fingerprint")) + ": " + fp);
     if (o.one_off)
       PrintLine(
-          "Write the signer key (at least the fingerprint) on the signed paper copy: the sender "
-          "checks it "
-          "with custody receipt import --signer-key. The one-off private key is already "
-          "destroyed.");
+          _("Write the signer key (at least the fingerprint) on the signed paper copy: the sender "
+            "checks it with custody receipt import --signer-key. The one-off private key is "
+            "already destroyed."));
   }
   if (body.result == AckResult::kFailed)
     return VerificationFailedError("the package did not verify: " + body.detail +
@@ -155,6 +156,7 @@ CommandRegistration reg(41, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
                   "fingerprint, QR code");
   ack->add_option("--lang", o->lang, "PDF language: ja (default), en, ja+en");
   o->secret.AddOptions(ack, "package passphrase");
+  AddJsonFlag(ack, g);
   ack->callback([&g, o, &inv] { inv.run = [&g, o] { return RunAck(g, *o); }; });
 });
 

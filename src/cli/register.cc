@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "common/time_util.h"
 #include "custody/env.h"
 
@@ -43,7 +44,10 @@ Status RunExport(const GlobalOptions& g, const RegisterOptions& o) {
   }
   if (o.output.empty() || o.output == "-") {
     if (o.format == "pdf") return InvalidArgumentError("a PDF register needs -o FILE");
-    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+    // On stdout the register itself is the output: with --json it must be JSON.
+    if (g.json && o.format != "json")
+      return InvalidArgumentError("--json with the register on stdout needs --format json");
+    PrintRaw(bytes);
     return Status::Ok();
   }
   CUSTODY_RETURN_IF_ERROR(env->WriteFileAtomically(o.output, bytes, 0644));
@@ -53,9 +57,10 @@ Status RunExport(const GlobalOptions& g, const RegisterOptions& o) {
             {{"file", o.output}, {"rows", t.rows.size()}, {"checkpoint_size", t.checkpoint_size}})
             .dump());
   } else {
-    PrintLine(t.title + ": " + std::to_string(t.rows.size()) + " rows written to " + o.output +
-              " (ledger checkpoint size " + std::to_string(t.checkpoint_size) + ")");
-    for (const std::string& n : t.notes) PrintLine("note: " + n);
+    PrintLine(t.title + ": " +
+              Format(_("%s rows written to %s (ledger checkpoint size %s)"),
+                     {std::to_string(t.rows.size()), o.output, std::to_string(t.checkpoint_size)}));
+    for (const std::string& n : t.notes) PrintLine(std::string(_("note:")) + " " + n);
   }
   return Status::Ok();
 }
@@ -78,6 +83,7 @@ CommandRegistration reg(44, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   ex->add_option("--from", o->from, "First day (JST) YYYY-MM-DD");
   ex->add_option("--to", o->to, "Last day (JST) YYYY-MM-DD");
   ex->add_option("--lang", o->lang, "ja (default) or en");
+  AddJsonFlag(ex, g);
   ex->callback([&g, o, &inv] { inv.run = [&g, o] { return RunExport(g, *o); }; });
 });
 

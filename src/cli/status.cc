@@ -39,6 +39,7 @@ CommandRegistration reg(11, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   CLI::App* cmd =
       app.add_subcommand("status", _("Show the station, its verifier key and the ledger"));
   cmd->footer("Example: custody status --json");
+  AddJsonFlag(cmd, g);
   cmd->callback([&g, &inv] { inv.run = [&g] { return RunStatus(g); }; });
 });
 

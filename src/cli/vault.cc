@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "custody/env.h"
 
@@ -31,9 +32,10 @@ Status RunCreate(const GlobalOptions& g, const VaultCliOptions& o) {
   if (g.json) {
     PrintLine(KeyInfoJson(k).dump());
   } else {
-    PrintLine("vault " + k.name + " created, key fingerprint " + k.fingerprint);
-    PrintLine("Its key stays in this station; `custody crypto-erase vault " + k.name +
-              "` later makes everything sealed to it unreadable.");
+    PrintLine(Format(_("vault %s created, key fingerprint %s"), {k.name, k.fingerprint}));
+    PrintLine(Format(_("Its key stays in this station; `%s` later makes everything sealed to it "
+                       "unreadable."),
+                     "custody crypto-erase vault " + k.name));
   }
   return Status::Ok();
 }
@@ -55,10 +57,11 @@ Status RunSeal(const GlobalOptions& g, const VaultCliOptions& o) {
                               {"ledger_seq", r.ledger_seq}})
                   .dump());
   } else {
-    PrintLine("sealed " + std::to_string(o.files.size()) + " file(s) to vault " + o.name + ": " +
-              r.output);
-    PrintLine("sha256 " + r.digest + "  " + std::to_string(r.size) + " bytes (ledger entry " +
-              std::to_string(r.ledger_seq) + ")");
+    PrintLine(Format(_("sealed %s file(s) to vault %s: %s"),
+                     {std::to_string(o.files.size()), o.name, r.output}));
+    PrintLine("sha256 " + r.digest + "  " +
+              Format(_("%s bytes (ledger entry %s)"),
+                     {std::to_string(r.size), std::to_string(r.ledger_seq)}));
   }
   return Status::Ok();
 }
@@ -81,7 +84,8 @@ Status RunOpen(const GlobalOptions& g, const VaultCliOptions& o) {
     PrintLine(nlohmann::json({{"files", arr}}).dump());
   } else {
     for (const auto& f : files) PrintLine(f.sha256 + "  " + std::to_string(f.size) + "  " + f.name);
-    PrintLine(o.list_only ? "verified: every byte authenticated" : "written to " + o.dest);
+    PrintLine(o.list_only ? std::string(_("verified: every byte authenticated"))
+                          : Format(_("written to %s"), o.dest));
   }
   return Status::Ok();
 }
@@ -93,10 +97,11 @@ Status RunExportKey(const GlobalOptions& g, const VaultCliOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(KeyInfo k,
                            ExportVaultKey(*station, *ks, op, o.name, o.output, o.reason));
   if (!g.json) {
-    PrintLine("vault key " + k.name + " exported to " + o.output +
-              " (mode 0600); copies exported: " + std::to_string(k.exported));
-    PrintLine("WARNING: while this copy exists, crypto-erase of " + k.name +
-              " is refused. Record its destruction with custody vault record-copy-destroyed.");
+    PrintLine(Format(_("vault key %s exported to %s (mode 0600); copies exported: %s"),
+                     {k.name, o.output, std::to_string(k.exported)}));
+    PrintLine(Format(_("WARNING: while this copy exists, crypto-erase of %s is refused. Record its "
+                       "destruction with custody vault record-copy-destroyed."),
+                     k.name));
   } else {
     PrintLine(KeyInfoJson(k).dump());
   }
@@ -112,9 +117,8 @@ Status RunCopyDestroyed(const GlobalOptions& g, const VaultCliOptions& o) {
   if (g.json) {
     PrintLine(KeyInfoJson(k).dump());
   } else {
-    PrintLine("recorded: " + std::to_string(k.destroyed_copies) + " of " +
-              std::to_string(k.exported) + " exported copies of vault key " + k.name +
-              " destroyed");
+    PrintLine(Format(_("recorded: %s of %s exported copies of vault key %s destroyed"),
+                     {std::to_string(k.destroyed_copies), std::to_string(k.exported), k.name}));
   }
   return Status::Ok();
 }
@@ -130,6 +134,7 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   create->footer("Example: custody vault create contract-2026");
   create->add_option("name", o->name, "Vault name (A-Z a-z 0-9 . _ -)")->required();
   o->secret.AddOptions(create, "new keystore passphrase (first key only)");
+  AddJsonFlag(create, g);
   create->callback([&g, o, &inv] { inv.run = [&g, o] { return RunCreate(g, *o); }; });
 
   CLI::App* seal = vault->add_subcommand("seal", "Encrypt files to a vault (age format)");
@@ -140,6 +145,7 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   seal->add_option("-o,--output", o->output, "Sealed output file")->required();
   seal->add_flag("--armor", o->armor, "PEM-armored output");
   seal->add_flag("--overwrite", o->overwrite, "Replace an existing output file");
+  AddJsonFlag(seal, g);
   seal->callback([&g, o, &inv] { inv.run = [&g, o] { return RunSeal(g, *o); }; });
 
   CLI::App* open =
@@ -151,6 +157,7 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
                    "Directory to write the files into (must not hold them yet)");
   open->add_flag("--list", o->list_only, "Only decrypt, verify and list");
   o->secret.AddOptions(open, "keystore passphrase");
+  AddJsonFlag(open, g);
   open->callback([&g, o, &inv] { inv.run = [&g, o] { return RunOpen(g, *o); }; });
 
   CLI::App* exp =
@@ -164,6 +171,7 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   exp->add_option("-o,--output", o->output, "Where to write the key (0600)")->required();
   exp->add_option("--reason", o->reason, "Why the key leaves the station (recorded)")->required();
   o->secret.AddOptions(exp, "keystore passphrase");
+  AddJsonFlag(exp, g);
   exp->callback([&g, o, &inv] { inv.run = [&g, o] { return RunExportKey(g, *o); }; });
 
   CLI::App* cd = vault->add_subcommand("record-copy-destroyed",
@@ -175,6 +183,7 @@ CommandRegistration reg(60, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   cd->add_option("name", o->name, "Vault name")->required();
   cd->add_option("--copies", o->copies, "How many copies")->required();
   cd->add_option("--how", o->how, "How, and who witnessed it (recorded)")->required();
+  AddJsonFlag(cd, g);
   cd->callback([&g, o, &inv] { inv.run = [&g, o] { return RunCopyDestroyed(g, *o); }; });
 });
 

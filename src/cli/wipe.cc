@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/device.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
@@ -160,8 +161,13 @@ Status Confirm(const DeviceInfo& d, const WipeArgs& a) {
     return CancelledError("not a terminal: to wipe " + d.path + " without a prompt pass --yes "
                           "--confirm-serial " + token + "; nothing was written");
   }
-  std::fprintf(stderr, "This destroys every byte on %s. Type %s %s to continue: ", d.path.c_str(),
-               d.serial.empty() ? "its device name" : "its serial number", token.c_str());
+  std::fprintf(stderr, "%s",
+               Format(d.serial.empty()
+                          ? _("This destroys every byte on %s. Type its device name %s to continue: ")
+                          : _("This destroys every byte on %s. Type its serial number %s to "
+                              "continue: "),
+                      {d.path, token})
+                   .c_str());
   std::fflush(stderr);
   std::string line;
   if (!std::getline(std::cin, line) || (line != token && line != d.path)) {
@@ -180,15 +186,27 @@ Result<WipePlan> PlanFromArgs(const WipeArgs& a) {
   return plan;
 }
 
+// A dry run prints its plan as text; with --json, one document saying
+// nothing was written (the plan's details are in the text form).
+void PrintDryRun(bool json, const std::vector<std::string>& targets) {
+  if (json) {
+    PrintLine(nlohmann::json({{"ok", true}, {"dry_run", true}, {"targets", targets}}).dump());
+  } else {
+    PrintLine(_("dry run: nothing was written"));
+  }
+}
+
 void PrintFinished(const WipeFinishedEvent& f, bool json) {
   if (json) {
     PrintLine(f.ToJson());
     return;
   }
-  PrintLine("wipe " + f.wipe_id + " " + std::string(WipeResultName(f.result)) + ": " +
-            f.target.path + ", " + std::to_string(f.passes_completed) + "/" +
-            std::to_string(f.passes) + " passes, " + HumanBytes(f.bytes_written) + " written, " +
-            (f.verified ? "verified (" + f.verify_mode + ")" : "not verified") +
+  PrintLine(Format(_("wipe %s %s: %s, %s/%s passes, %s written, %s"),
+                   {f.wipe_id, std::string(WipeResultName(f.result)), f.target.path,
+                    std::to_string(f.passes_completed), std::to_string(f.passes),
+                    HumanBytes(f.bytes_written),
+                    f.verified ? Format(_("verified (%s)"), f.verify_mode)
+                               : std::string(_("not verified"))}) +
             (f.message.empty() ? "" : ". " + f.message));
 }
 
@@ -201,7 +219,9 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
     PrintPlan(d, plan, passes, warnings.back(), json);
   }
   if (a.dry_run) {
-    if (!json) PrintLine("dry run: nothing was written");
+    std::vector<std::string> targets;
+    for (const DeviceInfo& d : devices) targets.push_back(d.path);
+    PrintDryRun(json, targets);
     return Status::Ok();
   }
   for (const DeviceInfo& d : devices) CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
@@ -235,7 +255,8 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
   Status worst;
   for (size_t i = 0; i < devices.size(); ++i) {
     if (!results[i].ok()) {
-      if (!json) PrintLine(devices[i].path + ": not wiped: " + results[i].status().message());
+      if (!json)
+        PrintLine(devices[i].path + ": " + _("not wiped") + ": " + results[i].status().message());
       if (worst.ok()) worst = results[i].status();
       continue;
     }
@@ -275,11 +296,12 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
                 const std::vector<std::string>& paths, bool json) {
   if (a.dry_run) {
     for (const std::string& p : paths) {
+      if (json) break;
       PrintLine("plan: overwrite in place, rename and remove " + p + " (method " + plan.method +
                 ", verify " + plan.verify.ToString() + ")");
       for (const std::string& w : FileMediaWarnings(p)) PrintLine("  warning:   " + w);
     }
-    PrintLine("dry run: nothing was written");
+    PrintDryRun(json, paths);
     return Status::Ok();
   }
   if (!a.yes && ::isatty(0) == 1) {
@@ -334,9 +356,10 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
 Status RunFreeSpace(Station& station, const std::string& op, const WipeArgs& a,
                     const WipePlan& plan, bool json) {
   if (a.dry_run) {
-    PrintLine("plan: fill the free space of " + a.free_space + " (method " + plan.method +
-              ", verify " + plan.verify.ToString() + "), then remove the fill files");
-    PrintLine("dry run: nothing was written");
+    if (!json)
+      PrintLine("plan: fill the free space of " + a.free_space + " (method " + plan.method +
+                ", verify " + plan.verify.ToString() + "), then remove the fill files");
+    PrintDryRun(json, {a.free_space});
     return Status::Ok();
   }
   InstallStopHandlers();
@@ -398,7 +421,9 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
     if (!devices.empty()) {
       CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(plan));
       for (const DeviceInfo& d : devices) PrintPlan(d, plan, passes, MediaWarnings(d), g.json);
-      if (!g.json) PrintLine("dry run: nothing was written");
+      std::vector<std::string> targets;
+      for (const DeviceInfo& d : devices) targets.push_back(d.path);
+      PrintDryRun(g.json, targets);
       return Status::Ok();
     }
   }
@@ -446,7 +471,7 @@ Status RunList(const GlobalOptions& g) {
                 "  (custody wipe --resume " + s.wipe_id + ")");
     }
   }
-  if (states.empty() && !g.json) PrintLine("no interrupted wipes");
+  if (states.empty() && !g.json) PrintLine(_("no interrupted wipes"));
   return Status::Ok();
 }
 
@@ -476,9 +501,12 @@ CommandRegistration reg(50, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "  custody wipe --resume 20261123T143000Z-1a2b3c4d\n  custody wipe show 20261123T143000Z-1a2b3c4d");
   CLI::App* show = cmd->add_subcommand("show", "Print one wipe's ledger entries");
   show->add_option("ID", a.show_id, "Wipe id")->required();
+  AddJsonFlag(show, g);
   show->callback([&g, &inv] { inv.run = [&g] { return RunShow(g, a.show_id); }; });
   CLI::App* list = cmd->add_subcommand("list", "Interrupted wipes that can be resumed");
+  AddJsonFlag(list, g);
   list->callback([&g, &inv] { inv.run = [&g] { return RunList(g); }; });
+  AddJsonFlag(cmd, g);
   cmd->callback([&g, &inv, show, list] {
     if (show->parsed() || list->parsed()) return;
     inv.run = [&g] { return RunWipeCommand(g, a); };

@@ -6,8 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +20,7 @@
 namespace custody {
 namespace {
 
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -209,6 +213,327 @@ TEST(I18nTest, UsageErrorsInJapanese) {
       RunCustody({"--lang", "en", "package", "create", "a", "-o", "x"}, "", kJapaneseEnv);
   EXPECT_THAT(english.err, HasSubstr("--recipient-org is required"));
   EXPECT_THAT(english.err, HasSubstr("Run with --help for more information."));
+}
+
+
+// A station with one key, one package to it and a foreign age identity, for
+// the run-time tests below (real binary, real files).
+class RuntimeI18nTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    home_ = dir_.path() + "/station";
+    ASSERT_EQ(Run({"init", "--organization", "株式会社サンプル", "--name", "desk-1", "--operator",
+                   "山田太郎", "--default-operator", "山田太郎"})
+                  .exit_code,
+              0);
+    pass_ = dir_.path() + "/keystore-pass.txt";
+    WriteFileOrDie(pass_, "correct horse battery staple 2026 custody\n");
+    ASSERT_EQ(Run({"key", "create", "inbox", "--passphrase-file", pass_}).exit_code, 0);
+    ASSERT_EQ(RunCommand({"mkdir", "-p", dir_.path() + "/src"}).exit_code, 0);
+    WriteFileOrDie(dir_.path() + "/src/住民.csv", "氏名,住所\n山田,新潟\n");
+    package_ = dir_.path() + "/handover.age";
+    auto created = Run({"package", "create", dir_.path() + "/src", "-o", package_, "--to-key",
+                        "inbox", "--recipient-org", "A市", "--purpose", "移行", "--classification",
+                        "機密性2"});
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+    other_key_ = dir_.path() + "/other.key";
+    if (RunCommand({"age-keygen", "-o", other_key_}).exit_code != 0) {
+      // A key of another station's keystore is as foreign as an age one.
+      WriteFileOrDie(other_key_, "");
+    }
+  }
+  CommandResult Run(std::vector<std::string> args, const std::string& lang = "en") {
+    args.insert(args.begin(), {"--lang", lang, "--home", home_});
+    return RunCustody(args, "", kEnglishEnv);
+  }
+  // Runs `args` in both languages: same exit status; returns {ja, en}.
+  std::pair<CommandResult, CommandResult> Both(const std::vector<std::string>& args) {
+    auto ja = Run(args, "ja");
+    auto en = Run(args, "en");
+    EXPECT_EQ(ja.exit_code, en.exit_code) << ja.err << en.err;
+    return {ja, en};
+  }
+  std::vector<std::string> ReceiptArgs(const std::string& prefix) {
+    return {"receipt", "issue", "--from", "佐藤花子", "--from-org", "新潟市", "--kind",
+            "住民基本台帳データ", "--name", "転入者一覧", "--classification", "3", "--items",
+            "12", "--bytes", "5242880", "--medium", "usb-flash", "--medium-id", "USB-0042",
+            "--transfer", "hand", "--purpose", "システム移行作業", "--contract", "保守業務",
+            "--storage", "金庫2", "--disposition", "return", "--due", "2027-03-31", "-o",
+            prefix};
+  }
+  std::vector<std::string> CheckoutArgs(const std::string& id) {
+    return {"media", "checkout", "--id", id, "--contents", "抽出データ", "--approver", "鈴木課長",
+            "--purpose", "データ移行", "--destination", "新潟市役所", "--due", "2099-12-31",
+            "--encrypted", "yes"};
+  }
+  TempDir dir_;
+  std::string home_, pass_, package_, other_key_;
+};
+
+// What the commands print at run time, and their errors, follow --lang;
+// the exit status does not.
+TEST_F(RuntimeI18nTest, OutputAndErrorsFollowTheLanguage) {
+  auto again = Both({"init", "--organization", "X", "--name", "desk-1", "--operator", "y"});
+  EXPECT_EQ(again.first.exit_code, 4);
+  EXPECT_THAT(again.first.err, HasSubstr("custody: エラー: そこにはすでにステーションがあります"));
+  EXPECT_THAT(again.first.err, HasSubstr("\n  詳細: a station already exists in"));
+  EXPECT_THAT(again.second.err, HasSubstr("custody: error: a station already exists in"));
+  EXPECT_THAT(again.second.err, Not(HasSubstr("詳細")));
+
+  auto status = Both({"status"});
+  EXPECT_THAT(status.first.out, HasSubstr("台帳の記録数: 3"));
+  EXPECT_THAT(status.second.out, HasSubstr("ledger entries: 3"));
+
+  auto missing = RunCustody({"--lang", "ja", "--home", dir_.path() + "/none", "status"});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_THAT(missing.err, HasSubstr("ステーションが作成されていません。先に `custody init` を実行"));
+
+  auto created = Both({"package", "create", dir_.path() + "/src", "-o",
+                       dir_.path() + "/second.age", "--to-key", "inbox", "--recipient-org", "A市",
+                       "--purpose", "移行", "--classification", "機密性2", "--force"});
+  EXPECT_EQ(created.first.exit_code, 0) << created.first.err;
+  EXPECT_THAT(created.first.out, HasSubstr("パッケージを書き出しました: " + dir_.path()));
+  EXPECT_THAT(created.first.out, HasSubstr("\nファイル      1 件（"));
+  EXPECT_THAT(created.second.out, HasSubstr("package written to " + dir_.path()));
+
+  auto verified = Both({"package", "verify", package_, "--passphrase-file", pass_});
+  EXPECT_EQ(verified.first.exit_code, 0) << verified.first.err;
+  EXPECT_THAT(verified.first.out, HasSubstr("全ファイルの SHA-256 を検証済み"));
+  EXPECT_THAT(verified.second.out, HasSubstr("every SHA-256 verified"));
+
+  auto wrong_key = Both({"package", "verify", package_, "-i", other_key_});
+  EXPECT_EQ(wrong_key.first.exit_code, 9);
+  EXPECT_THAT(wrong_key.first.err,
+              HasSubstr("custody: エラー: このパッケージは、お持ちのどの鍵宛てでもありません"));
+  EXPECT_THAT(wrong_key.second.err, HasSubstr("custody: error: package REJECTED"));
+
+  // A package cut short (a copy that did not finish).
+  std::string whole = ReadFileOrDie(package_);
+  WriteFileOrDie(dir_.path() + "/cut.age", whole.substr(0, whole.size() - 100));
+  auto cut = Both({"package", "verify", dir_.path() + "/cut.age", "--passphrase-file", pass_});
+  EXPECT_NE(cut.first.exit_code, 0);
+  EXPECT_THAT(cut.first.err, AnyOf(HasSubstr("パッケージが途中で切れています"),
+                                   HasSubstr("パッケージの内容が作成時と一致しません")));
+
+  auto receipt_ja = Run(ReceiptArgs(dir_.path() + "/r-ja"), "ja");
+  EXPECT_EQ(receipt_ja.exit_code, 0) << receipt_ja.err;
+  EXPECT_THAT(receipt_ja.out, HasSubstr("預かり証 desk-1-"));
+  EXPECT_THAT(receipt_ja.out, HasSubstr("を発行しました（台帳の記録 "));
+  EXPECT_THAT(receipt_ja.out, HasSubstr("交付用 PDF: " + dir_.path() + "/r-ja.pdf"));
+  auto receipt_en = Run(ReceiptArgs(dir_.path() + "/r-en"), "en");
+  EXPECT_THAT(receipt_en.out, HasSubstr(" issued (ledger entry "));
+  EXPECT_THAT(receipt_en.out, HasSubstr("PDF to hand over: "));
+
+  auto ja_out = Run(CheckoutArgs("USB-1"), "ja");
+  EXPECT_EQ(ja_out.exit_code, 0) << ja_out.err;
+  EXPECT_THAT(ja_out.out, HasSubstr("媒体 USB-1 の持出しを記録しました（台帳の記録 "));
+  auto en_out = Run(CheckoutArgs("USB-2"), "en");
+  EXPECT_THAT(en_out.out, HasSubstr("medium USB-2 checked out (ledger entry "));
+  auto twice = Both(CheckoutArgs("USB-1"));  // not returned yet: refused in both
+  EXPECT_NE(twice.first.exit_code, 0);
+  EXPECT_THAT(twice.first.err, HasSubstr("custody: エラー: "));
+
+  auto verify = Both({"log", "verify"});
+  EXPECT_EQ(verify.first.exit_code, 0);
+  EXPECT_THAT(verify.first.out, HasSubstr("台帳は正常です: 記録 "));
+  EXPECT_THAT(verify.second.out, HasSubstr("ledger OK: "));
+  // A forged evidence bundle: rejected, with what it means.
+  ASSERT_EQ(Run({"log", "prove", "1", "-o", dir_.path() + "/b.txt"}).exit_code, 0);
+  std::string bundle = ReadFileOrDie(dir_.path() + "/b.txt");
+  bundle[bundle.find("entry ") + 6] ^= 1;
+  WriteFileOrDie(dir_.path() + "/b.txt", bundle);
+  auto forged = Both({"log", "verify-bundle", dir_.path() + "/b.txt"});
+  EXPECT_EQ(forged.first.exit_code, 8);
+  EXPECT_THAT(forged.first.err, HasSubstr("証跡バンドルを受け付けられません"));
+  EXPECT_THAT(forged.second.err, HasSubstr("custody: error: evidence bundle REJECTED"));
+
+  // wipe refuses a device that does not exist, before asking anything.
+  auto wipe = Both({"wipe", "/dev/custody-no-such-disk", "--yes"});
+  EXPECT_EQ(wipe.first.exit_code, 3);
+  EXPECT_THAT(wipe.first.err, HasSubstr("custody: エラー: 見つかりません。"));
+  EXPECT_THAT(wipe.second.err, HasSubstr("custody: error: /dev/custody-no-such-disk"));
+
+  auto doctor = Both({"doctor"});
+  EXPECT_THAT(doctor.first.out, HasSubstr("エラー: "));
+  EXPECT_THAT(doctor.first.out, HasSubstr("警告: "));
+  EXPECT_THAT(doctor.second.out, HasSubstr("errors: "));
+
+  auto devices = Both({"device", "list"});
+  EXPECT_EQ(devices.first.out.rfind("デバイス", 0), 0u) << devices.first.out;
+  EXPECT_EQ(devices.second.out.rfind("DEVICE", 0), 0u) << devices.second.out;
+
+  // JSON stays English whatever the language, byte for byte.
+  auto json_ja = Run({"--json", "status"}, "ja");
+  auto json_en = Run({"--json", "status"}, "en");
+  EXPECT_EQ(json_ja.out, json_en.out);
+  auto err_ja = Run({"--json", "package", "verify", package_, "-i", other_key_}, "ja");
+  auto err_en = Run({"--json", "package", "verify", package_, "-i", other_key_}, "en");
+  EXPECT_EQ(err_ja.out, err_en.out);
+}
+
+// The leaf commands, as the binary itself lists them (the help dump names
+// every command's description), and whether each runs (a group such as
+// `log` only holds subcommands; `wipe` both runs and holds some).
+std::vector<std::string> RunnableCommands() {
+  auto dump = RunCustody({"--lang", "en"}, "", {"CUSTODY_DUMP_HELP_POT=1"});
+  EXPECT_EQ(dump.exit_code, 0) << dump.err;
+  std::set<std::string> paths;
+  const std::string marker = "#. custody ";
+  for (size_t at = 0; (at = dump.out.find(marker, at)) != std::string::npos; ++at) {
+    size_t end = dump.out.find(": description", at);
+    size_t eol = dump.out.find('\n', at);
+    if (end == std::string::npos || end > eol) continue;
+    paths.insert(dump.out.substr(at + marker.size(), end - at - marker.size()));
+  }
+  std::vector<std::string> runnable;
+  for (const std::string& path : paths) {
+    std::vector<std::string> args = {"--lang", "en"};
+    std::istringstream words(path);
+    for (std::string w; words >> w;) args.push_back(w);
+    args.push_back("--help");
+    auto help = RunCustody(args);
+    EXPECT_EQ(help.exit_code, 0) << path;
+    bool has_subcommands = help.out.find("\nSubcommands:") != std::string::npos;
+    bool has_own_options = false;
+    std::istringstream lines(help.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("  -", 0) == 0 && line.find("-h,--help") == std::string::npos)
+        has_own_options = true;
+      if (line.rfind("Positionals:", 0) == 0) has_own_options = true;
+    }
+    if (!has_subcommands || has_own_options) runnable.push_back(path);
+  }
+  return runnable;
+}
+
+std::vector<std::string> Split(const std::string& path) {
+  std::vector<std::string> out;
+  std::istringstream words(path);
+  for (std::string w; words >> w;) out.push_back(w);
+  return out;
+}
+
+// Commands whose output is not a result, so --json makes no sense; they
+// refuse it. Keep in step with docs/exit-codes.md.
+const std::set<std::string> kNoJson = {
+    "man",         // a roff manual page
+    "completion",  // a bash script to source
+};
+
+TEST(JsonTest, EveryCommandAcceptsJsonOrIsAnExplicitException) {
+  std::vector<std::string> commands = RunnableCommands();
+  ASSERT_GT(commands.size(), 50u) << "the command table lost most of its commands";
+  std::set<std::string> seen;
+  for (const std::string& path : commands) {
+    seen.insert(path);
+    std::vector<std::string> args = Split(path);
+    args.push_back("--help");
+    auto help = RunCustody(args);
+    if (kNoJson.count(path)) {
+      EXPECT_THAT(help.out, Not(HasSubstr("--json"))) << path;
+      std::vector<std::string> run = Split(path);
+      if (path == "completion") run.push_back("bash");
+      run.push_back("--json");
+      auto refused = RunCustody(run);
+      EXPECT_EQ(refused.exit_code, 2) << path;
+      auto doc = nlohmann::json::parse(refused.out, nullptr, false);
+      EXPECT_FALSE(doc.is_discarded()) << path << ": " << refused.out;
+      EXPECT_EQ(doc.value("ok", true), false) << path;
+    } else {
+      EXPECT_THAT(help.out, HasSubstr("--json")) << "custody " << path
+                                                 << " lacks --json: add AddJsonFlag (cli_util.h) "
+                                                    "or, if JSON makes no sense, kNoJson";
+      // Every command's help shows an example of its use.
+      EXPECT_THAT(help.out, HasSubstr("Example")) << "custody " << path << " has no example";
+    }
+  }
+  for (const std::string& exception : kNoJson) EXPECT_TRUE(seen.count(exception)) << exception;
+  EXPECT_TRUE(seen.count("wipe"));  // runs, and has subcommands
+  EXPECT_TRUE(seen.count("log verify"));
+  EXPECT_FALSE(seen.count("log"));  // a group only
+}
+
+// Each document on stdout parses; listings are JSON Lines (each line one).
+void ExpectJson(const CommandResult& r, const std::string& what, bool lines = false) {
+  if (!lines) {
+    auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(doc.is_discarded()) << what << " printed: " << r.out << r.err;
+    return;
+  }
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) {
+    auto doc = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_TRUE(doc.is_object()) << what << " printed: " << line;
+  }
+}
+
+TEST_F(RuntimeI18nTest, JsonOutputParsesForEveryKindOfCommand) {
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    bool lines;
+  };
+  const std::string d = dir_.path();
+  std::vector<Case> cases = {
+      {{"status"}, 0, false},
+      {{"key", "list"}, 0, false},
+      {{"key", "export-public", "inbox"}, 0, false},
+      {{"key", "create", "second", "--passphrase-file", pass_}, 0, false},
+      {{"package", "create", d + "/src", "-o", d + "/j.age", "--to-key", "inbox",
+        "--recipient-org", "A市", "--purpose", "移行", "--classification", "機密性2"},
+       0, false},
+      {{"package", "verify", package_, "--passphrase-file", pass_}, 0, false},
+      {{"package", "show", package_, "--passphrase-file", pass_}, 0, false},
+      {{"package", "open", package_, "--passphrase-file", pass_, "-d", d + "/opened"}, 0, false},
+      {{"package", "status"}, 0, true},
+      {ReceiptArgs(d + "/rj"), 0, false},
+      {CheckoutArgs("SD-1"), 0, false},
+      {{"media", "return", "--id", "SD-1", "--checked-by", "鈴木"}, 0, false},
+      {{"media", "list"}, 0, true},
+      {{"register", "export", "--kind", "received", "--format", "json"}, 0, false},
+      {{"register", "export", "--kind", "media", "--format", "csv", "-o", d + "/m.csv"}, 0, false},
+      {{"log", "verify"}, 0, false},
+      {{"log", "show"}, 0, true},
+      {{"log", "checkpoint"}, 0, false},
+      {{"log", "prove", "1"}, 0, false},
+      {{"log", "prove", "1", "-o", d + "/p1.bundle"}, 0, false},
+      {{"log", "verify-bundle", d + "/p1.bundle"}, 0, false},
+      {{"log", "append", "--type", "note.test", "--data", "{\"box\":\"A-1\"}"}, 0, false},
+      {{"log", "export", d + "/audit"}, 0, false},
+      {{"cert", "list"}, 0, true},
+      {{"password", "generate"}, 0, false},
+      {{"profile", "show"}, 0, false},
+      {{"device", "list"}, 0, false},
+      {{"wipe", "list"}, 0, true},
+      {{"doctor"}, -1, false},  // exit depends on the machine; its report is JSON either way
+      // Failures: one error document.
+      {{"package", "verify", package_, "-i", other_key_}, 9, false},
+      {{"key", "export-public", "nobody"}, 3, false},
+      {{"wipe", "/dev/custody-no-such-disk", "--yes"}, 3, false},
+      {{"receipt", "verify", d + "/missing.json"}, 3, false},
+      {{"package", "create"}, 2, false},  // usage error
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = c.args;
+    args.push_back("--json");
+    std::string what;
+    for (const std::string& a : c.args) what += a + " ";
+    auto r = Run(args);
+    if (c.exit_code >= 0) {
+      EXPECT_EQ(r.exit_code, c.exit_code) << what << r.err;
+    }
+    ExpectJson(r, what, c.lines);
+    if (c.exit_code > 0) {
+      auto doc = nlohmann::json::parse(r.out, nullptr, false);
+      ASSERT_TRUE(doc.is_object()) << what;
+      EXPECT_EQ(doc["ok"], false) << what;
+      EXPECT_EQ(doc["error"]["exit_status"], c.exit_code) << what;
+      EXPECT_FALSE(doc["error"]["message"].get<std::string>().empty()) << what;
+    }
+  }
+  // The global form (before the subcommand) is the same flag.
+  auto global = Run({"--json", "status"});
+  EXPECT_EQ(nlohmann::json::parse(global.out)["ledger_entries"].is_number(), true);
 }
 
 }  // namespace
