@@ -24,16 +24,18 @@ std::string_view WipeResultName(WipeResult r) {
 }
 
 std::string WipeStartedEvent::ToJson() const {
-  return DumpJson({{"wipe_id", wipe_id},
-                   {"tool", std::string("custody ") + Version()},
-                   {"target", DeviceInfoToJson(target)},
-                   {"plan", erase::PlanToJson(plan)},
-                   {"passes", erase::PassesToJson(passes)},
-                   {"warnings", warnings},
-                   {"bytes", bytes},
-                   {"direct_io", direct_io},
-                   {"buffer_bytes", buffer_bytes},
-                   {"started_at", started_at}});
+  json j = {{"wipe_id", wipe_id},
+            {"tool", std::string("custody ") + Version()},
+            {"target", DeviceInfoToJson(target)},
+            {"plan", erase::PlanToJson(plan)},
+            {"passes", erase::PassesToJson(passes)},
+            {"warnings", warnings},
+            {"bytes", bytes},
+            {"direct_io", direct_io},
+            {"buffer_bytes", buffer_bytes},
+            {"started_at", started_at}};
+  if (!generator.empty()) j["generator"] = generator;
+  return DumpJson(j);
 }
 
 std::string WipeResumedEvent::ToJson() const {
@@ -103,6 +105,7 @@ std::string WipeFinishedEvent::ToJson() const {
             {"duration_ms", duration_ms},
             {"finished_at", finished_at}};
   if (!state_file.empty()) j["state_file"] = state_file;
+  if (!generator.empty()) j["generator"] = generator;
   return DumpJson(j);
 }
 
@@ -139,7 +142,7 @@ std::string FreeSpaceWipeEvent::EventType() const {
 }
 
 std::string FreeSpaceWipeEvent::ToJson() const {
-  return DumpJson({{"wipe_id", wipe_id},
+  json j = {{"wipe_id", wipe_id},
                    {"tool", std::string("custody ") + Version()},
                    {"mount_point", mount_point},
                    {"fs_type", fs_type},
@@ -159,7 +162,9 @@ std::string FreeSpaceWipeEvent::ToJson() const {
                    {"message", message},
                    {"started_at", started_at},
                    {"finished_at", finished_at},
-                   {"duration_ms", duration_ms}});
+                   {"duration_ms", duration_ms}};
+  if (!generator.empty()) j["generator"] = generator;
+  return DumpJson(j);
 }
 
 Status FreeSpaceWipeEvent::ToStatus() const {
