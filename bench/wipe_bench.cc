@@ -70,17 +70,36 @@ double TimeCommand(const std::string& cmd) {
 
 void DropCaches() { std::system("sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null"); }
 
+// CPU seconds (user + system, all threads) of this process so far: on a
+// shared machine, wall time is noisy but the CPU an engine change costs or
+// saves is much less so.
+double CpuSeconds() {
+  struct rusage ru;
+  ::getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 struct Timing : custody::WipeEventSink {
   double write_s = 0, verify_s = 0;
+  double write_cpu_s = 0, verify_cpu_s = 0;
+  double cpu_mark = 0;
+  custody::Status OnStarted(const custody::WipeStartedEvent&) override {
+    cpu_mark = CpuSeconds();
+    return custody::Status::Ok();
+  }
   custody::Status OnPassCompleted(const custody::WipePassEvent& e) override {
+    write_cpu_s += CpuSeconds() - cpu_mark;
     write_s += e.duration_ms / 1000.0;
     // Between the pass and its verification (not timed): without this, the
     // read-back of a file-backed loop device is served from the backing
     // file's page cache and "beats" a dd that reads the disk.
     DropCaches();
+    cpu_mark = CpuSeconds();
     return custody::Status::Ok();
   }
   custody::Status OnVerified(const custody::WipeVerifiedEvent& e) override {
+    verify_cpu_s += CpuSeconds() - cpu_mark;
     verify_s += e.duration_ms / 1000.0;
     return custody::Status::Ok();
   }
@@ -201,6 +220,8 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
     Row("custody random pass (write + flush)", t.write_s, mib);
     dd_read.Print("dd of=/dev/null bs=4M iflag=direct", mib);
     Row("custody full read-back verification", t.verify_s, mib);
+    std::printf("  custody CPU (user+sys, its threads only): write %.2f s, verify %.2f s\n",
+                t.write_cpu_s, t.verify_cpu_s);
     // The issue's ratio: against dd without a flush (and shred, nwipe).
     double issue_best = quick ? dd.Best() : std::min(dd.Best(), shred.Best());
     double like_best = quick ? dd_sync.Best() : std::min(dd_sync.Best(), shred.Best());

@@ -123,6 +123,27 @@ TEST(KeystreamTest, SeeksBackAndForthOnOneObject) {
   }
 }
 
+TEST(KeystreamTest, ConsecutivePiecesEqualOneCall) {
+  // Consecutive calls continue without a Seek: odd piece sizes (partial
+  // counter blocks) and a switch between Generate and XorInPlace must still
+  // give one stream.
+  SeekableKeystream whole(KeystreamGenerator::kAes128Ctr, Unhex(kKey128));
+  std::string expected(100000, '\0');
+  whole.Generate(12345, reinterpret_cast<uint8_t*>(expected.data()), expected.size());
+  SeekableKeystream pieces(KeystreamGenerator::kAes128Ctr, Unhex(kKey128));
+  std::string got(expected.size(), '\0');
+  auto* p = reinterpret_cast<uint8_t*>(got.data());
+  size_t pos = 0;
+  for (size_t len : {1u, 15u, 16u, 17u, 4096u, 3u, 16384u, 29u}) {
+    pieces.Generate(12345 + pos, p + pos, len);
+    pos += len;
+  }
+  pieces.XorInPlace(12345 + pos, p + pos, 777);  // got is zero there: XOR = stream.
+  pos += 777;
+  pieces.Generate(12345 + pos, p + pos, got.size() - pos);
+  EXPECT_EQ(got, expected);
+}
+
 TEST(KeystreamTest, TheTwoGeneratorsDiffer) {
   // Same 16 leading key bytes: a state read with the wrong generator would
   // regenerate another stream (and fail verification), never the same one.
