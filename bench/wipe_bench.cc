@@ -5,8 +5,11 @@
 //   - loop device over a file on disk and over a file in tmpfs: custody's
 //     random pass vs `dd if=/dev/zero bs=4M oflag=direct` (the issue's
 //     reference), vs the same dd with conv=fsync (like-for-like: custody's
-//     pass includes its mandatory flush) and vs `shred -n1` (and nwipe when
-//     installed); full read-back verification vs
+//     pass includes its mandatory flush), vs dd of random data from a file
+//     in tmpfs with conv=fsync (same bytes and flush: storage below the VM
+//     can store zeros cheaper), and vs `shred -n1` (and nwipe when
+//     installed); custody's zero method vs dd of zeros with conv=fsync (the
+//     engine alone); full read-back verification vs
 //     `dd of=/dev/null bs=4M iflag=direct`;
 //   - a regular file in tmpfs: custody's random pass vs `shred -n1`.
 // Prints seconds, MB/s and ratios (reference time / custody time; > 1 is
@@ -19,6 +22,8 @@
 //     (minutes each under load; nwipe took 15 min for 2 GiB here).
 //   CUSTODY_WIPE_BENCH_RUNS=N   comparisons per target (default 3).
 //   CUSTODY_WIPE_BENCH_ONLY=file|tmpfs|regular   one target only.
+//   CUSTODY_WIPE_BENCH_BUFFER_MIB=N  custody's I/O buffer (default: the
+//     library's, as `custody wipe` without --buffer-mib).
 //
 // Fairness: the backing file is written once (untimed) before any timed
 // run, so nobody pays block allocation; every reference is timed right
@@ -36,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/keystream.h"
 #include "custody/block_device.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
@@ -106,15 +112,19 @@ struct Timing : custody::WipeEventSink {
 };
 
 // One custody random pass with full verification; fills write/verify seconds.
-bool CustodyWipe(const std::string& path, Timing* t) {
+bool CustodyWipe(const std::string& path, Timing* t, const char* method = "random",
+                 custody::VerifyMode verify = custody::VerifyMode::kLast) {
   auto dev = custody::OpenBlockDevice(path);
   if (!dev.ok()) {
     std::fprintf(stderr, "open %s: %s\n", path.c_str(), dev.status().ToString().c_str());
     return false;
   }
   custody::WipeOptions o;
-  o.plan.method = "random";
-  o.plan.verify.mode = custody::VerifyMode::kLast;
+  o.plan.method = method;
+  if (const char* mib = std::getenv("CUSTODY_WIPE_BENCH_BUFFER_MIB")) {
+    o.buffer_bytes = std::strtoull(mib, nullptr, 10) << 20;
+  }
+  o.plan.verify.mode = verify;
   o.target.path = path;
   o.sink = t;
   auto r = custody::RunWipe(**dev, o, custody::Env::Default());
@@ -160,7 +170,29 @@ void Summary(const char* what, const std::vector<double>& ratios, const char* ta
               *std::max_element(ratios.begin(), ratios.end()), ratios.size(), target);
 }
 
-void BenchLoop(const std::string& label, const std::string& backing, uint64_t mib, int runs) {
+// 2 GiB of AES-128-CTR keystream in tmpfs: dd's source for the data-for-data
+// reference (below the guest, zeros can be cheaper to store than random
+// data: on this VM dd of zeros with conv=fsync took 1.4-1.7 s, of random
+// data 2.3-7.6 s, to the same file-backed loop device).
+std::string RandomSourceFile(uint64_t mib) {
+  const std::string path = "/dev/shm/custody-wipe-bench-random.img";
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return "";
+  custody::crypto::SeekableKeystream ks(custody::crypto::KeystreamGenerator::kAes128Ctr,
+                                        std::string(16, '\x5a'));
+  std::vector<uint8_t> buf(8 << 20);
+  bool ok = true;
+  for (uint64_t off = 0; ok && off < (mib << 20); off += buf.size()) {
+    ks.Generate(off, buf.data(), buf.size());
+    ok = std::fwrite(buf.data(), 1, buf.size(), f) == buf.size();
+  }
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) ::unlink(path.c_str());
+  return ok ? path : "";
+}
+
+void BenchLoop(const std::string& label, const std::string& backing, uint64_t mib, int runs,
+               const std::string& random_file) {
   const std::string dev = Capture("losetup --find --show " + backing);
   if (dev.empty()) {
     std::printf("%s: losetup failed (root and loop devices needed)\n", label.c_str());
@@ -184,18 +216,22 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
   // time includes its flush; shred syncs too). Without conv=fsync, dd's
   // writes to a file-backed loop device end in the host's page cache.
   const std::string dd_sync_cmd = dd_cmd + " conv=fsync";
+  // Data for data: the same flush, and random bytes as custody writes.
+  const std::string dd_rand_cmd = "dd if=" + random_file + " of=" + dev +
+                                  " bs=4M oflag=direct conv=fsync" + count;
   const std::string dd_read_cmd = "dd if=" + dev + " of=/dev/null bs=4M iflag=direct";
   // nwipe --autonuke wipes EVERY device when none is named: run it only with
   // a loop device named explicitly.
   const bool is_loop = dev.starts_with("/dev/loop") && dev.size() > 9 &&
                        dev.find_first_not_of("0123456789", 9) == std::string::npos;
   const bool with_nwipe = !quick && is_loop && !Capture("command -v nwipe").empty();
-  std::vector<double> write_issue, write_like, verify_ratio;
+  std::vector<double> write_issue, write_like, write_data, write_zero, verify_ratio;
   for (int run = 1; run <= runs; ++run) {
-    Reference dd, dd_sync, shred, dd_read;
+    Reference dd, dd_sync, dd_rand, shred, dd_read;
     double nwipe = -1;
     dd.Time(dd_cmd, false);
     dd_sync.Time(dd_sync_cmd, false);
+    if (!random_file.empty()) dd_rand.Time(dd_rand_cmd, false);
     if (!quick) shred.Time("shred -n1 " + dev, false);
     if (with_nwipe && run == 1) {
       DropCaches();
@@ -205,19 +241,29 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
     dd_read.Time(dd_read_cmd, false);
     DropCaches();
     Timing t;
-    const bool ok = CustodyWipe(dev, &t);
+    bool ok = CustodyWipe(dev, &t);
+    // custody's zero method, unverified: the engine against dd on the same
+    // bytes (zeros) and the same flush.
+    Timing zero;
+    DropCaches();
+    ok = ok && CustodyWipe(dev, &zero, "zero", custody::VerifyMode::kNone);
     dd_read.Time(dd_read_cmd, true);
+    if (!random_file.empty()) dd_rand.Time(dd_rand_cmd, true);
     dd_sync.Time(dd_sync_cmd, true);
     dd.Time(dd_cmd, true);
     if (!quick) shred.Time("shred -n1 " + dev, true);
-    if (!ok || dd.failed || dd_sync.failed || shred.failed || dd_read.failed) break;
+    if (!ok || dd.failed || dd_sync.failed || dd_rand.failed || shred.failed || dd_read.failed) {
+      break;
+    }
     std::printf(" run %d/%d (load average %s)\n", run, runs,
                 Capture("cut -d' ' -f1-3 /proc/loadavg").c_str());
     dd.Print("dd if=/dev/zero bs=4M oflag=direct", mib);
     dd_sync.Print("dd if=/dev/zero bs=4M oflag=direct conv=fsync", mib);
+    dd_rand.Print("dd if=RANDOM-FILE bs=4M oflag=direct conv=fsync", mib);
     if (!quick) shred.Print("shred -n1", mib);
     Row("nwipe --method=random --rounds=1", nwipe, mib);
     Row("custody random pass (write + flush)", t.write_s, mib);
+    Row("custody zero pass (write + flush)", zero.write_s, mib);
     dd_read.Print("dd of=/dev/null bs=4M iflag=direct", mib);
     Row("custody full read-back verification", t.verify_s, mib);
     std::printf("  custody CPU (user+sys, its threads only): write %.2f s, verify %.2f s\n",
@@ -231,11 +277,19 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
     write_issue.push_back(issue_best / t.write_s);
     write_like.push_back(like_best / t.write_s);
     verify_ratio.push_back(dd_read.Best() / t.verify_s);
+    write_zero.push_back(dd_sync.Best() / zero.write_s);
     std::printf("  ratio write  custody / faster of dd oflag=direct%s (issue's reference, dd "
                 "unflushed): %.2f\n", others, write_issue.back());
     std::printf("  ratio write  custody / faster of dd oflag=direct conv=fsync%s "
                 "(LIKE-FOR-LIKE, both flushed): %.2f  (target >= 1.0)\n", others,
                 write_like.back());
+    if (!random_file.empty()) {
+      write_data.push_back(dd_rand.Best() / t.write_s);
+      std::printf("  ratio write  custody random / faster dd RANDOM-FILE conv=fsync (LIKE-FOR-LIKE "
+                  "data and flush): %.2f\n", write_data.back());
+    }
+    std::printf("  ratio write  custody zero / faster dd /dev/zero conv=fsync (engine, same "
+                "bytes): %.2f\n", write_zero.back());
     std::printf("  ratio verify custody / faster dd iflag=direct read: %.2f  (target >= 0.95)\n",
                 verify_ratio.back());
   }
@@ -243,6 +297,8 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
   std::printf(" %s summary\n", label.c_str());
   Summary("write vs dd unflushed (issue's reference)", write_issue, ">= 1.0");
   Summary("write vs dd conv=fsync (like-for-like)", write_like, ">= 1.0");
+  Summary("write vs dd random data conv=fsync", write_data, ">= 1.0");
+  Summary("zero method vs dd /dev/zero conv=fsync", write_zero, "engine parity");
   Summary("verify vs dd iflag=direct", verify_ratio, ">= 0.95");
 }
 
@@ -262,16 +318,18 @@ int main(int argc, char** argv) {
   const std::string only = only_env ? only_env : "";
   auto want = [&](const char* part) { return only.empty() || only == part; };
   const uint64_t bytes = mib << 20;
+  const std::string random_file =
+      want("file") || want("tmpfs") ? RandomSourceFile(mib) : std::string();
   const std::string disk_file = work + "/wipe-bench-disk.img";
   if (want("file") &&
       std::system(("fallocate -l " + std::to_string(bytes) + " " + disk_file).c_str()) == 0) {
-    BenchLoop("file-backed loop device", disk_file, mib, runs);
+    BenchLoop("file-backed loop device", disk_file, mib, runs, random_file);
     ::unlink(disk_file.c_str());
   }
   const std::string shm = "/dev/shm/custody-wipe-bench.img";
   if (want("tmpfs") && ::access("/dev/shm", W_OK) == 0 &&
       std::system(("truncate -s " + std::to_string(bytes) + " " + shm).c_str()) == 0) {
-    BenchLoop("tmpfs-backed loop device", shm, mib, runs);
+    BenchLoop("tmpfs-backed loop device", shm, mib, runs, random_file);
     ::unlink(shm.c_str());
   }
   if (want("regular") && ::access("/dev/shm", W_OK) == 0) {
@@ -303,6 +361,7 @@ int main(int argc, char** argv) {
     Summary("write vs shred -n1", ratios, ">= 1.5");
     ::unlink(shm.c_str());
   }
+  if (!random_file.empty()) ::unlink(random_file.c_str());
   struct rusage ru;
   ::getrusage(RUSAGE_SELF, &ru);
   std::printf("\npeak RSS of this process: %ld MiB\n", ru.ru_maxrss / 1024);
