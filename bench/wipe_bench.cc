@@ -159,8 +159,9 @@ struct Reference {
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v.size() % 2 ? v[v.size() / 2]
-                                      : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  return v.empty()      ? 0
+         : v.size() % 2 ? v[v.size() / 2]
+                        : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
 }
 
 void Summary(const char* what, const std::vector<double>& ratios, const char* target) {
@@ -217,8 +218,8 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
   // writes to a file-backed loop device end in the host's page cache.
   const std::string dd_sync_cmd = dd_cmd + " conv=fsync";
   // Data for data: the same flush, and random bytes as custody writes.
-  const std::string dd_rand_cmd = "dd if=" + random_file + " of=" + dev +
-                                  " bs=4M oflag=direct conv=fsync" + count;
+  const std::string dd_rand_cmd =
+      "dd if=" + random_file + " of=" + dev + " bs=4M oflag=direct conv=fsync" + count;
   const std::string dd_read_cmd = "dd if=" + dev + " of=/dev/null bs=4M iflag=direct";
   // nwipe --autonuke wipes EVERY device when none is named: run it only with
   // a loop device named explicitly.
@@ -235,8 +236,10 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
     if (!quick) shred.Time("shred -n1 " + dev, false);
     if (with_nwipe && run == 1) {
       DropCaches();
-      nwipe = TimeCommand("nwipe --autonuke --nogui --nowait --method=random --verify=off "
-                          "--noblank --rounds=1 " + dev);
+      nwipe = TimeCommand(
+          "nwipe --autonuke --nogui --nowait --method=random --verify=off "
+          "--noblank --rounds=1 " +
+          dev);
     }
     dd_read.Time(dd_read_cmd, false);
     DropCaches();
@@ -278,18 +281,25 @@ void BenchLoop(const std::string& label, const std::string& backing, uint64_t mi
     write_like.push_back(like_best / t.write_s);
     verify_ratio.push_back(dd_read.Best() / t.verify_s);
     write_zero.push_back(dd_sync.Best() / zero.write_s);
-    std::printf("  ratio write  custody / faster of dd oflag=direct%s (issue's reference, dd "
-                "unflushed): %.2f\n", others, write_issue.back());
-    std::printf("  ratio write  custody / faster of dd oflag=direct conv=fsync%s "
-                "(LIKE-FOR-LIKE, both flushed): %.2f  (target >= 1.0)\n", others,
-                write_like.back());
+    std::printf(
+        "  ratio write  custody / faster of dd oflag=direct%s (issue's reference, dd "
+        "unflushed): %.2f\n",
+        others, write_issue.back());
+    std::printf(
+        "  ratio write  custody / faster of dd oflag=direct conv=fsync%s "
+        "(LIKE-FOR-LIKE, both flushed): %.2f  (target >= 1.0)\n",
+        others, write_like.back());
     if (!random_file.empty()) {
       write_data.push_back(dd_rand.Best() / t.write_s);
-      std::printf("  ratio write  custody random / faster dd RANDOM-FILE conv=fsync (LIKE-FOR-LIKE "
-                  "data and flush): %.2f\n", write_data.back());
+      std::printf(
+          "  ratio write  custody random / faster dd RANDOM-FILE conv=fsync (LIKE-FOR-LIKE "
+          "data and flush): %.2f\n",
+          write_data.back());
     }
-    std::printf("  ratio write  custody zero / faster dd /dev/zero conv=fsync (engine, same "
-                "bytes): %.2f\n", write_zero.back());
+    std::printf(
+        "  ratio write  custody zero / faster dd /dev/zero conv=fsync (engine, same "
+        "bytes): %.2f\n",
+        write_zero.back());
     std::printf("  ratio verify custody / faster dd iflag=direct read: %.2f  (target >= 0.95)\n",
                 verify_ratio.back());
   }

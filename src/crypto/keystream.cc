@@ -10,8 +10,10 @@ namespace custody::crypto {
 
 std::string_view KeystreamGeneratorName(KeystreamGenerator g) {
   switch (g) {
-    case KeystreamGenerator::kAes128Ctr: return "aes-128-ctr";
-    case KeystreamGenerator::kAes256Ctr: return "aes-256-ctr";
+    case KeystreamGenerator::kAes128Ctr:
+      return "aes-128-ctr";
+    case KeystreamGenerator::kAes256Ctr:
+      return "aes-256-ctr";
   }
   return "aes-256-ctr";
 }

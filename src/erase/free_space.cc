@@ -2,6 +2,8 @@
 //
 // WipeFreeSpace (custody/wipe.h): fill a mounted file system's free space
 // with pattern files until ENOSPC, sync, read them back, remove them.
+#include "erase/free_space.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -22,7 +24,6 @@
 #include "custody/wipe.h"
 #include "device/system_view.h"
 #include "env/posix_io.h"
-#include "erase/free_space.h"
 #include "erase/pattern_source.h"
 #include "erase/wipe_state.h"
 

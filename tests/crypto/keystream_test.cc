@@ -66,7 +66,7 @@ struct Answer {
 };
 
 constexpr char kKey128[] = "2b7e151628aed2a6abf7158809cf4f3c";  // SP 800-38A F.5.1
-constexpr char kKey256[] =                                       // SP 800-38A F.5.5
+constexpr char kKey256[] =                                      // SP 800-38A F.5.5
     "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4";
 
 const std::vector<Answer>& Answers() {
@@ -81,8 +81,7 @@ const std::vector<Answer>& Answers() {
        "5ee2d8d98a1e65326791ab9e2faeedef"},
       {KeystreamGenerator::kAes128Ctr, (uint64_t{1} << 44) + 11,
        "86d46545b9fa174b45c7157ecf3cdeddbf6c2d2610e9d520"},
-      {KeystreamGenerator::kAes128Ctr, (uint64_t{1} << 62) + 3,
-       "4399968f4b5c9c5efd07409f48d0350b"},
+      {KeystreamGenerator::kAes128Ctr, (uint64_t{1} << 62) + 3, "4399968f4b5c9c5efd07409f48d0350b"},
       {KeystreamGenerator::kAes256Ctr, 0,
        "e568f68194cf76d6174d4cc04310a85491151e5d0b7a1f1bc0d7acd0ae3e51e4"},
       {KeystreamGenerator::kAes256Ctr, 16 * ((uint64_t{1} << 32) - 1) + 8,

@@ -128,9 +128,9 @@ TEST_P(RandomPatternSourceTest, EverySingleFlippedByteIsFound) {
   const size_t n = (1 << 20) + 3 * 512;
   std::vector<uint8_t> good(n);
   src.Fill(base, good.data(), n);
-  for (size_t pos : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{511}, size_t{512},
-                     size_t{4095}, size_t{65535}, size_t{65536}, size_t{65537}, size_t{777777},
-                     n - 513, n - 512, n - 1}) {
+  for (size_t pos :
+       {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{511}, size_t{512}, size_t{4095},
+        size_t{65535}, size_t{65536}, size_t{65537}, size_t{777777}, n - 513, n - 512, n - 1}) {
     std::vector<uint8_t> buf = good;
     buf[pos] ^= 0x40;
     std::vector<ByteRange> mism;

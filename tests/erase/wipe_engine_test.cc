@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 #include "crypto/encoding.h"
