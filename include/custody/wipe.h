@@ -3,7 +3,7 @@
 // Verified overwrite erasure of a block device or a regular file.
 //
 // RunWipe() writes every byte of the device once per pass (patterns or an
-// AES-256-CTR random stream), flushes once per pass, verifies by reading back
+// AES-128-CTR random stream), flushes once per pass, verifies by reading back
 // (regenerating random passes instead of storing them), hashes sampled
 // sectors before and after as evidence, retries I/O errors and records the
 // LBA ranges that still fail, stops cleanly when the caller's stop flag is
@@ -104,6 +104,9 @@ struct WipeStartedEvent {  // wipe.started
   DeviceInfo target;
   WipePlan plan;
   std::vector<WipePass> passes;
+  // The random passes' keystream ("aes-128-ctr"; "aes-256-ctr" for wipes
+  // started by older versions); empty when no pass is random.
+  std::string generator;
   std::vector<std::string> warnings;
   uint64_t bytes = 0;  // Bytes each pass writes.
   bool direct_io = false;
@@ -155,6 +158,7 @@ struct WipeFinishedEvent {  // wipe.completed, wipe.failed or wipe.interrupted
   DeviceInfo target;
   WipePlan plan;
   std::vector<WipePass> passes_planned;
+  std::string generator;  // As in WipeStartedEvent.
   std::vector<std::string> warnings;
   std::string started_at;
   // The last verification: "full", "sample" or "none", and its coverage.
@@ -339,6 +343,7 @@ struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupt
   std::string device;               // The mounted device, when known.
   WipePlan plan;
   std::vector<std::string> passes;  // Pattern of each pass.
+  std::string generator;            // As in WipeStartedEvent.
   int passes_completed = 0;
   uint64_t bytes_filled = 0;        // Bytes written by the last completed pass.
   uint64_t free_bytes_before = 0;   // f_bavail * f_frsize at the start.

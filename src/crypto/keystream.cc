@@ -8,12 +8,36 @@
 
 namespace custody::crypto {
 
+std::string_view KeystreamGeneratorName(KeystreamGenerator g) {
+  switch (g) {
+    case KeystreamGenerator::kAes128Ctr:
+      return "aes-128-ctr";
+    case KeystreamGenerator::kAes256Ctr:
+      return "aes-256-ctr";
+  }
+  return "aes-256-ctr";
+}
+
+std::optional<KeystreamGenerator> ParseKeystreamGenerator(std::string_view name) {
+  for (KeystreamGenerator g : {KeystreamGenerator::kAes128Ctr, KeystreamGenerator::kAes256Ctr}) {
+    if (name == KeystreamGeneratorName(g)) return g;
+  }
+  return std::nullopt;
+}
+
+size_t KeystreamKeySize(KeystreamGenerator g) {
+  return g == KeystreamGenerator::kAes128Ctr ? 16 : 32;
+}
+
 struct SeekableKeystream::Impl {
+  // Crypto++'s AES picks AES-128 or AES-256 from the key length.
   CryptoPP::CTR_Mode<CryptoPP::AES>::Encryption ctr;
 };
 
-SeekableKeystream::SeekableKeystream(std::string_view key) : impl_(new Impl) {
-  assert(key.size() == kKeystreamKeySize);
+SeekableKeystream::SeekableKeystream(KeystreamGenerator generator, std::string_view key)
+    : impl_(new Impl) {
+  assert(key.size() == KeystreamKeySize(generator));
+  (void)generator;
   const CryptoPP::byte iv[CryptoPP::AES::BLOCKSIZE] = {};
   impl_->ctr.SetKeyWithIV(reinterpret_cast<const CryptoPP::byte*>(key.data()), key.size(), iv,
                           sizeof iv);

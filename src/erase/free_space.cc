@@ -2,6 +2,8 @@
 //
 // WipeFreeSpace (custody/wipe.h): fill a mounted file system's free space
 // with pattern files until ENOSPC, sync, read them back, remove them.
+#include "erase/free_space.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -15,13 +17,13 @@
 #include <cstring>
 
 #include "common/time_util.h"
+#include "crypto/keystream.h"
 #include "custody/block_device.h"
 #include "custody/device.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
 #include "device/system_view.h"
 #include "env/posix_io.h"
-#include "erase/free_space.h"
 #include "erase/pattern_source.h"
 #include "erase/wipe_state.h"
 
@@ -180,12 +182,12 @@ Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
   Status failure = env->CreateDir(f.dir, 0700);
   const VerifyMode vm = options.plan.verify.mode;
   for (size_t i = 0; failure.ok() && i < passes.size(); ++i) {
-    std::string key(32, '\0');
+    std::string key(crypto::KeystreamKeySize(crypto::kOverwriteGenerator), '\0');
     if (passes[i].kind == WipePass::Kind::kRandom) {
       failure = env->RandomBytes(reinterpret_cast<uint8_t*>(key.data()), key.size());
       if (!failure.ok()) break;
     }
-    PatternSource src(passes[i], key);
+    PatternSource src(passes[i], crypto::kOverwriteGenerator, key);
     const int pass = static_cast<int>(i) + 1;
     auto filled = f.Fill(pass, src, &files);
     if (!filled.ok()) {
@@ -283,7 +285,12 @@ Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const W
   ev.fs_type = mount->fs_type;
   ev.device = mount->source;
   ev.plan = options.plan;
-  for (const WipePass& p : passes) ev.passes.push_back(p.Describe());
+  for (const WipePass& p : passes) {
+    ev.passes.push_back(p.Describe());
+    if (p.kind == WipePass::Kind::kRandom) {
+      ev.generator = crypto::KeystreamGeneratorName(crypto::kOverwriteGenerator);
+    }
+  }
   ev.free_bytes_before = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   ev.reserved_bytes = static_cast<uint64_t>(vfs.f_bfree - vfs.f_bavail) * vfs.f_frsize;
   ev.warnings = FileMediaWarnings(real);

@@ -37,7 +37,7 @@ std::vector<WipePass> Gutmann() {
 
 std::vector<WipeMethod> BuildMethods() {
   return {
-      {"random", "One pass of an AES-256-CTR random stream", {R()}, false},
+      {"random", "One pass of an AES-128-CTR random stream", {R()}, false},
       {"zero", "One pass of 0x00", {P({0x00})}, false},
       {"one", "One pass of 0xFF", {P({0xFF})}, false},
       // SP 800-88 Rev.1 Table A: "at least a single write pass with a fixed

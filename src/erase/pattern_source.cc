@@ -15,9 +15,11 @@ bool Periodic(const uint8_t* buf, size_t n, size_t period) {
 
 }  // namespace
 
-PatternSource::PatternSource(const WipePass& pass, std::string_view key) : pass_(pass) {
+PatternSource::PatternSource(const WipePass& pass, crypto::KeystreamGenerator generator,
+                             std::string_view key)
+    : pass_(pass) {
   if (pass_.kind == WipePass::Kind::kRandom) {
-    stream_ = std::make_unique<crypto::SeekableKeystream>(key);
+    stream_ = std::make_unique<crypto::SeekableKeystream>(generator, key);
   }
 }
 

@@ -3,7 +3,7 @@
 // What one pass writes at any byte offset, and the check of what was read
 // back. Patterns repeat from device offset 0 (so a 3-byte Gutmann pattern has
 // the same phase whichever buffer a byte falls in); random passes are the
-// seekable AES-256-CTR stream of the pass's key.
+// seekable AES-CTR stream of the pass's key (crypto/keystream.h).
 #ifndef CUSTODY_SRC_ERASE_PATTERN_SOURCE_H_
 #define CUSTODY_SRC_ERASE_PATTERN_SOURCE_H_
 
@@ -19,8 +19,9 @@ namespace custody::erase {
 
 class PatternSource {
  public:
-  // `key`: 32 bytes for random passes; ignored for patterns.
-  PatternSource(const WipePass& pass, std::string_view key);
+  // `key`: KeystreamKeySize(generator) bytes for random passes; both are
+  // ignored for patterns.
+  PatternSource(const WipePass& pass, crypto::KeystreamGenerator generator, std::string_view key);
 
   void Fill(uint64_t offset, uint8_t* out, size_t n);
 

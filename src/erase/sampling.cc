@@ -13,7 +13,7 @@ std::vector<ByteRange> SampleLocations(uint64_t size, uint32_t sector, uint32_t 
                                        std::string_view seed) {
   const uint64_t sectors = size / sector;
   if (sectors < kSampleSubsections * 4 || basis_points >= 10000) return {{0, size}};
-  crypto::SeekableKeystream prng(seed);
+  crypto::SeekableKeystream prng(crypto::KeystreamGenerator::kAes256Ctr, seed);
   uint64_t counter = 0;
   auto next = [&](uint64_t bound) -> uint64_t {  // uniform enough in [0, bound)
     uint8_t b[8];

@@ -20,6 +20,10 @@ namespace custody::erase {
 
 constexpr uint64_t kSampleSubsections = 1000;
 constexpr uint64_t kSampleEdgeBytes = 1 << 20;  // "first and last block"
+// The seed is an AES-256-CTR key (crypto/keystream.h): the recorded
+// locations of existing wipes must stay recomputable, so this generator does
+// not follow the overwrite passes' switch to AES-128.
+constexpr size_t kSampleSeedBytes = 32;
 
 // Sorted, non-overlapping byte ranges. A device too small for 1,000
 // subsections of 4 sectors is verified in full (one range).

@@ -173,6 +173,16 @@ class Engine {
     opt_.sink->OnProgress(p);
   }
 
+  // Recorded in the events; empty when no pass is random.
+  std::string GeneratorName() const {
+    for (const WipePass& p : s_.passes) {
+      if (p.kind == WipePass::Kind::kRandom) {
+        return std::string(crypto::KeystreamGeneratorName(s_.generator));
+      }
+    }
+    return "";
+  }
+
   bool StopRequested() const { return opt_.stop != nullptr && opt_.stop->load(); }
 
   // Writes one chunk; a failing transfer is retried, then rewritten sector by
@@ -256,7 +266,7 @@ class Engine {
 
   Status WritePass() {
     const WipePass& pass = s_.passes[s_.pass];
-    PatternSource source(pass, s_.keys[s_.pass]);
+    PatternSource source(pass, s_.generator, s_.keys[s_.pass]);
     ChunkCursor cursor(s_.regions, s_.offset, buffer_bytes_);
     uint64_t position = s_.offset;
     phase_base_ = BytesBelow(s_.regions, s_.offset);
@@ -292,7 +302,7 @@ class Engine {
     std::vector<ByteRange> ranges = s_.regions;
     if (sample) {
       if (s_.verify.sample_seed.empty()) {
-        s_.verify.sample_seed.resize(crypto::kKeystreamKeySize);
+        s_.verify.sample_seed.resize(erase::kSampleSeedBytes);
         CUSTODY_RETURN_IF_ERROR(env_->RandomBytes(
             reinterpret_cast<uint8_t*>(s_.verify.sample_seed.data()), s_.verify.sample_seed.size()));
       }
@@ -315,7 +325,7 @@ class Engine {
         std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, kBuffersInFlight - 1));
     std::vector<std::unique_ptr<PatternSource>> sources;
     for (int i = 0; i < workers; ++i) {
-      sources.push_back(std::make_unique<PatternSource>(pass, s_.keys[s_.pass]));
+      sources.push_back(std::make_unique<PatternSource>(pass, s_.generator, s_.keys[s_.pass]));
     }
     const std::vector<ByteRange>& write_errors = s_.write_errors;  // Not changed while verifying.
     std::mutex read_mu;
@@ -375,6 +385,7 @@ class Engine {
     f.target = s_.target;
     f.plan = s_.plan;
     f.passes_planned = s_.passes;
+    f.generator = GeneratorName();
     f.warnings = s_.warnings;
     f.started_at = s_.started_at;
     f.verify_mode = last_verify_mode_;
@@ -414,6 +425,7 @@ class Engine {
       ev.target = s_.target;
       ev.plan = s_.plan;
       ev.passes = s_.passes;
+      ev.generator = GeneratorName();
       ev.warnings = s_.warnings;
       ev.bytes = s_.bytes;
       ev.direct_io = dev_.direct_io();
@@ -608,10 +620,11 @@ Result<WipeFinishedEvent> RunWipe(BlockDevice& device, const WipeOptions& option
   }
   s.plan = options.plan;
   s.passes = passes;
+  s.generator = crypto::kOverwriteGenerator;
   for (const WipePass& p : passes) {
     std::string key;
     if (p.kind == WipePass::Kind::kRandom) {
-      key.resize(crypto::kKeystreamKeySize);
+      key.resize(crypto::KeystreamKeySize(s.generator));
       CUSTODY_RETURN_IF_ERROR(env->RandomBytes(reinterpret_cast<uint8_t*>(key.data()), key.size()));
     }
     s.keys.push_back(key);

@@ -24,16 +24,18 @@ std::string_view WipeResultName(WipeResult r) {
 }
 
 std::string WipeStartedEvent::ToJson() const {
-  return DumpJson({{"wipe_id", wipe_id},
-                   {"tool", std::string("custody ") + Version()},
-                   {"target", DeviceInfoToJson(target)},
-                   {"plan", erase::PlanToJson(plan)},
-                   {"passes", erase::PassesToJson(passes)},
-                   {"warnings", warnings},
-                   {"bytes", bytes},
-                   {"direct_io", direct_io},
-                   {"buffer_bytes", buffer_bytes},
-                   {"started_at", started_at}});
+  json j = {{"wipe_id", wipe_id},
+            {"tool", std::string("custody ") + Version()},
+            {"target", DeviceInfoToJson(target)},
+            {"plan", erase::PlanToJson(plan)},
+            {"passes", erase::PassesToJson(passes)},
+            {"warnings", warnings},
+            {"bytes", bytes},
+            {"direct_io", direct_io},
+            {"buffer_bytes", buffer_bytes},
+            {"started_at", started_at}};
+  if (!generator.empty()) j["generator"] = generator;
+  return DumpJson(j);
 }
 
 std::string WipeResumedEvent::ToJson() const {
@@ -103,6 +105,7 @@ std::string WipeFinishedEvent::ToJson() const {
             {"duration_ms", duration_ms},
             {"finished_at", finished_at}};
   if (!state_file.empty()) j["state_file"] = state_file;
+  if (!generator.empty()) j["generator"] = generator;
   return DumpJson(j);
 }
 
@@ -139,27 +142,29 @@ std::string FreeSpaceWipeEvent::EventType() const {
 }
 
 std::string FreeSpaceWipeEvent::ToJson() const {
-  return DumpJson({{"wipe_id", wipe_id},
-                   {"tool", std::string("custody ") + Version()},
-                   {"mount_point", mount_point},
-                   {"fs_type", fs_type},
-                   {"device", device},
-                   {"plan", erase::PlanToJson(plan)},
-                   {"passes", passes},
-                   {"passes_completed", passes_completed},
-                   {"bytes_filled", bytes_filled},
-                   {"free_bytes_before", free_bytes_before},
-                   {"reserved_bytes", reserved_bytes},
-                   {"verification", {{"mode", verify_mode}}},
-                   {"verified", verified},
-                   {"mismatched_bytes", mismatched_bytes},
-                   {"limitations", limitations},
-                   {"warnings", warnings},
-                   {"result", std::string(WipeResultName(result))},
-                   {"message", message},
-                   {"started_at", started_at},
-                   {"finished_at", finished_at},
-                   {"duration_ms", duration_ms}});
+  json j = {{"wipe_id", wipe_id},
+            {"tool", std::string("custody ") + Version()},
+            {"mount_point", mount_point},
+            {"fs_type", fs_type},
+            {"device", device},
+            {"plan", erase::PlanToJson(plan)},
+            {"passes", passes},
+            {"passes_completed", passes_completed},
+            {"bytes_filled", bytes_filled},
+            {"free_bytes_before", free_bytes_before},
+            {"reserved_bytes", reserved_bytes},
+            {"verification", {{"mode", verify_mode}}},
+            {"verified", verified},
+            {"mismatched_bytes", mismatched_bytes},
+            {"limitations", limitations},
+            {"warnings", warnings},
+            {"result", std::string(WipeResultName(result))},
+            {"message", message},
+            {"started_at", started_at},
+            {"finished_at", finished_at},
+            {"duration_ms", duration_ms}};
+  if (!generator.empty()) j["generator"] = generator;
+  return DumpJson(j);
 }
 
 Status FreeSpaceWipeEvent::ToStatus() const {

@@ -71,6 +71,7 @@ std::string SerializeState(const WipeState& s) {
   for (size_t i = 0; i < s.passes.size(); ++i) {
     json p = {{"pattern", s.passes[i].Describe()}};
     if (s.passes[i].kind == WipePass::Kind::kRandom) {
+      p["generator"] = std::string(crypto::KeystreamGeneratorName(s.generator));
       p["key_hex"] = encoding::HexEncode(s.keys[i]);
     } else {
       p["bytes_hex"] = encoding::HexEncode(s.passes[i].pattern);
@@ -111,11 +112,15 @@ std::string SerializeState(const WipeState& s) {
 Result<WipeState> ParseState(std::string_view text) {
   try {
     json j = json::parse(text);
-    if (j.at("format").get<std::string>() != kStateFormat) {
-      return CorruptionError("unknown wipe state format '" + j.at("format").get<std::string>() +
-                             "'");
+    const std::string format = j.at("format").get<std::string>();
+    if (format != kStateFormat && format != kStateFormatV1) {
+      return CorruptionError("unknown wipe state format '" + format +
+                             "' (written by a newer custody?)");
     }
     WipeState s;
+    // Format /1 had no generator field: its random passes were AES-256-CTR.
+    s.generator = crypto::KeystreamGenerator::kAes256Ctr;
+    bool generator_seen = false;
     s.wipe_id = j.at("wipe_id").get<std::string>();
     s.target = DeviceInfoFromJson(j.at("target"));
     const json& plan = j.at("plan");
@@ -127,8 +132,27 @@ Result<WipeState> ParseState(std::string_view text) {
       WipePass pass;
       std::string key;
       if (p.contains("key_hex")) {
+        crypto::KeystreamGenerator generator = crypto::KeystreamGenerator::kAes256Ctr;
+        if (format != kStateFormatV1) {
+          const std::string name = p.at("generator").get<std::string>();
+          auto parsed = crypto::ParseKeystreamGenerator(name);
+          if (!parsed) {
+            return CorruptionError("wipe state: unknown random pass generator '" + name + "'");
+          }
+          generator = *parsed;
+        }
+        if (generator_seen && generator != s.generator) {
+          return CorruptionError("wipe state: random passes name different generators");
+        }
+        s.generator = generator;
+        generator_seen = true;
         CUSTODY_ASSIGN_OR_RETURN(key, encoding::HexDecode(p.at("key_hex").get<std::string>()));
-        if (key.size() != 32) return CorruptionError("wipe state: random pass key is not 32 bytes");
+        if (key.size() != crypto::KeystreamKeySize(generator)) {
+          return CorruptionError("wipe state: a " +
+                                 std::string(crypto::KeystreamGeneratorName(generator)) +
+                                 " random pass key must be " +
+                                 std::to_string(crypto::KeystreamKeySize(generator)) + " bytes");
+        }
       } else {
         pass.kind = WipePass::Kind::kPattern;
         CUSTODY_ASSIGN_OR_RETURN(pass.pattern,

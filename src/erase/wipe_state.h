@@ -10,11 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "crypto/keystream.h"
 #include "custody/wipe.h"
 
 namespace custody::erase {
 
-constexpr char kStateFormat[] = "custody-wipe-state/1";
+// /2 names the random passes' generator; /1 (before it) always meant
+// AES-256-CTR with 32-byte keys and is still read.
+constexpr char kStateFormat[] = "custody-wipe-state/2";
+constexpr char kStateFormatV1[] = "custody-wipe-state/1";
 
 struct VerifyProgress {
   std::string sample_seed;  // 32 bytes (sample mode)
@@ -30,10 +34,15 @@ struct WipeState {
   DeviceInfo target;
   WipePlan plan;
   std::vector<WipePass> passes;
-  // One 32-byte AES key per random pass (empty for patterns). Why stored at
-  // all: a resumed pass must continue the same stream and verification must
-  // regenerate it. The key protects nothing (it only decides the overwrite
-  // pattern), but it stays out of the ledger and the file is 0600.
+  // The keystream of every random pass of this wipe: AES-128-CTR for new
+  // wipes, AES-256-CTR for those started before (a resumed wipe must
+  // regenerate exactly the stream it wrote).
+  crypto::KeystreamGenerator generator = crypto::kOverwriteGenerator;
+  // One key of KeystreamKeySize(generator) bytes per random pass (empty for
+  // patterns). Why stored at all: a resumed pass must continue the same
+  // stream and verification must regenerate it. The key protects nothing (it
+  // only decides the overwrite pattern), but it stays out of the ledger and
+  // the file is 0600.
   std::vector<std::string> keys;
   std::vector<std::string> warnings;
   std::vector<ByteRange> regions;  // What each pass covers.

@@ -79,7 +79,7 @@ TEST(PatternSourceTest, ThreeBytePatternsKeepTheirPhaseAcrossBuffers) {
   WipePass p;
   p.kind = WipePass::Kind::kPattern;
   p.pattern = "\x92\x49\x24";
-  erase::PatternSource src(p, "");
+  erase::PatternSource src(p, crypto::kOverwriteGenerator, "");
   std::vector<uint8_t> a(1000), b(1000);
   src.Fill(0, a.data(), 1000);
   src.Fill(1000, b.data(), 1000);  // 1000 % 3 == 1
@@ -97,10 +97,14 @@ TEST(PatternSourceTest, ThreeBytePatternsKeepTheirPhaseAcrossBuffers) {
   EXPECT_EQ(mism[0].length, 464u);   // as far as this buffer reaches.
 }
 
-TEST(PatternSourceTest, RandomStreamIsSeekableAndKeyed) {
+class RandomPatternSourceTest : public ::testing::TestWithParam<crypto::KeystreamGenerator> {
+ protected:
+  std::string Key(char c) const { return std::string(crypto::KeystreamKeySize(GetParam()), c); }
+};
+
+TEST_P(RandomPatternSourceTest, StreamIsSeekableAndKeyed) {
   WipePass p;  // random
-  const std::string key(32, 'k'), other(32, 'o');
-  erase::PatternSource src(p, key);
+  erase::PatternSource src(p, GetParam(), Key('k'));
   std::vector<uint8_t> whole(4096), part(1000);
   src.Fill(0, whole.data(), whole.size());
   src.Fill(1234, part.data(), part.size());
@@ -108,11 +112,45 @@ TEST(PatternSourceTest, RandomStreamIsSeekableAndKeyed) {
   std::vector<ByteRange> mism;
   std::vector<uint8_t> copy = whole;
   EXPECT_EQ(src.Check(0, copy.data(), copy.size(), 512, {}, &mism), 0u);
-  erase::PatternSource wrong(p, other);
+  erase::PatternSource wrong(p, GetParam(), Key('o'));
   copy = whole;
   EXPECT_GT(wrong.Check(0, copy.data(), copy.size(), 512, {}, &mism), 4000u);
   EXPECT_EQ(mism.size(), 1u);  // All 8 sectors, merged into one range.
 }
+
+TEST_P(RandomPatternSourceTest, EverySingleFlippedByteIsFound) {
+  // One wrong bit anywhere in a buffer (its first and last byte, sector and
+  // block edges, deep inside) is counted and its sector reported: the check
+  // compares every byte, whatever piece size it works in.
+  WipePass p;
+  erase::PatternSource src(p, GetParam(), Key('k'));
+  const uint64_t base = (uint64_t{5} << 30) + 4096;  // Deep in a device.
+  const size_t n = (1 << 20) + 3 * 512;
+  std::vector<uint8_t> good(n);
+  src.Fill(base, good.data(), n);
+  for (size_t pos :
+       {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{511}, size_t{512}, size_t{4095},
+        size_t{65535}, size_t{65536}, size_t{65537}, size_t{777777}, n - 513, n - 512, n - 1}) {
+    std::vector<uint8_t> buf = good;
+    buf[pos] ^= 0x40;
+    std::vector<ByteRange> mism;
+    EXPECT_EQ(src.Check(base, buf.data(), n, 512, {}, &mism), 1u) << "byte " << pos;
+    ASSERT_EQ(mism.size(), 1u) << "byte " << pos;
+    EXPECT_EQ(mism[0].offset, base + pos / 512 * 512) << "byte " << pos;
+    EXPECT_EQ(mism[0].length, 512u) << "byte " << pos;
+    // The same buffer checked at another offset is all wrong.
+    buf = good;
+    EXPECT_GT(src.Check(base + 16, buf.data(), n, 512, {}, &mism), n / 2);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Generators, RandomPatternSourceTest,
+                         ::testing::Values(crypto::KeystreamGenerator::kAes128Ctr,
+                                           crypto::KeystreamGenerator::kAes256Ctr),
+                         [](const auto& info) {
+                           return info.param == crypto::KeystreamGenerator::kAes128Ctr ? "aes128"
+                                                                                       : "aes256";
+                         });
 
 TEST(SamplingTest, NistStyleLocations) {
   const uint64_t size = 64ull << 30;  // A 64 GiB device: only the list is computed.

@@ -9,9 +9,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
+#include "crypto/encoding.h"
+#include "crypto/keystream.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
 #include "support/fake_block_device.h"
@@ -384,6 +385,165 @@ TEST(WipeEngineTest, CorruptStateFileIsRejected) {
   WriteFileOrDie(dir.path() + "/y.json", "not json");
   EXPECT_EQ(ReadWipeState(dir.path(), "y", Env::Default()).status().code(),
             StatusCode::kCorruption);
+}
+
+// Runs a one-pass random wipe with a state directory and stops it halfway.
+WipeFinishedEvent InterruptRandomWipeHalfway(FakeBlockDevice& dev, const std::string& state_dir,
+                                             RecordingWipeSink* sink) {
+  std::atomic<bool> stop{false};
+  dev.SetAfterWrite([&](uint64_t offset, size_t) {
+    if (offset > dev.size() / 2) stop = true;
+  });
+  WipeOptions o = Options("random", sink);
+  o.state_dir = state_dir;
+  o.stop = &stop;
+  auto r = RunWipe(dev, o, Env::Default());
+  dev.SetAfterWrite(nullptr);
+  EXPECT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kInterrupted);
+  return *r;
+}
+
+Result<WipeFinishedEvent> Resume(FakeBlockDevice& dev, const std::string& state_dir,
+                                 const std::string& wipe_id, RecordingWipeSink* sink) {
+  WipeOptions o;
+  o.state_dir = state_dir;
+  o.wipe_id = wipe_id;
+  o.sink = sink;
+  o.buffer_bytes = 64 * 1024;
+  return ResumeWipe(dev, o, Env::Default());
+}
+
+std::vector<uint8_t> Stream(crypto::KeystreamGenerator g, const std::string& key, uint64_t n) {
+  std::vector<uint8_t> out(n);
+  crypto::SeekableKeystream(g, key).Generate(0, out.data(), n);
+  return out;
+}
+
+TEST(WipeEngineTest, RandomPassesAreAes128CtrRecordedAndResumedWithTheSameStream) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  PlantMarkers(dev);
+  RecordingWipeSink sink;
+  WipeFinishedEvent r = InterruptRandomWipeHalfway(dev, state_dir, &sink);
+  ASSERT_FALSE(r.state_file.empty());
+  auto started = nlohmann::json::parse(sink.events.at(0).second);
+  EXPECT_EQ(started.at("generator"), "aes-128-ctr");
+  EXPECT_EQ(nlohmann::json::parse(sink.events.back().second).at("generator"), "aes-128-ctr");
+  auto state = nlohmann::json::parse(ReadFileOrDie(r.state_file));
+  EXPECT_EQ(state.at("format"), "custody-wipe-state/2");
+  const auto& pass = state.at("passes").at(0);
+  EXPECT_EQ(pass.at("generator"), "aes-128-ctr");
+  auto key = encoding::HexDecode(pass.at("key_hex").get<std::string>());
+  ASSERT_TRUE(key.ok());
+  ASSERT_EQ(key->size(), 16u);
+
+  RecordingWipeSink sink2;
+  auto r2 = Resume(dev, state_dir, r.wipe_id, &sink2);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_EQ(r2->result, WipeResult::kCompleted) << r2->message;
+  EXPECT_TRUE(r2->verified);
+  EXPECT_EQ(nlohmann::json::parse(sink2.events.back().second).at("generator"), "aes-128-ctr");
+  // Both halves are one AES-128-CTR stream of the recorded key, computed
+  // here independently of the engine.
+  EXPECT_TRUE(dev.medium() == Stream(crypto::KeystreamGenerator::kAes128Ctr, *key, kOddSize));
+}
+
+// A state written by the previous version (format /1: no generator, 32-byte
+// AES-256-CTR keys) with the first half of its pass on the device.
+struct OldState {
+  std::string wipe_id;
+  std::string key;
+  std::string path;
+};
+OldState MakeV1State(FakeBlockDevice& dev, const std::string& state_dir) {
+  RecordingWipeSink sink;
+  WipeFinishedEvent r = InterruptRandomWipeHalfway(dev, state_dir, &sink);
+  auto state = nlohmann::json::parse(ReadFileOrDie(r.state_file));
+  OldState old{r.wipe_id, std::string(32, '\0'), r.state_file};
+  for (size_t i = 0; i < old.key.size(); ++i) old.key[i] = static_cast<char>(0xA0 + i);
+  state["format"] = "custody-wipe-state/1";
+  state["passes"][0].erase("generator");
+  state["passes"][0]["key_hex"] = encoding::HexEncode(old.key);
+  WriteFileOrDie(r.state_file, state.dump(1));
+  // What the old version wrote below the recorded position.
+  const uint64_t offset = state.at("position").at("offset").get<uint64_t>();
+  EXPECT_GT(offset, 0u);
+  auto written = Stream(crypto::KeystreamGenerator::kAes256Ctr, old.key, kOddSize);
+  std::copy(written.begin(), written.begin() + offset, dev.medium().begin());
+  return old;
+}
+
+TEST(WipeEngineTest, AStateFromBeforeAes128ResumesWithAes256AndVerifies) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  PlantMarkers(dev);
+  OldState old = MakeV1State(dev, state_dir);
+  RecordingWipeSink sink;
+  auto r = Resume(dev, state_dir, old.wipe_id, &sink);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // Verification regenerated the whole pass: the half written "before" and
+  // the half written now are one AES-256-CTR stream.
+  EXPECT_EQ(r->result, WipeResult::kCompleted) << r->message;
+  EXPECT_TRUE(r->verified);
+  EXPECT_EQ(nlohmann::json::parse(sink.events.back().second).at("generator"), "aes-256-ctr");
+  EXPECT_TRUE(dev.medium() == Stream(crypto::KeystreamGenerator::kAes256Ctr, old.key, kOddSize));
+  EXPECT_FALSE(ContainsMarker(dev.medium()));
+}
+
+TEST(WipeEngineTest, AnOldStateResumedWithTheWrongStreamWouldFailVerification) {
+  // The counter-test of the one above: had the resume used AES-128 (or any
+  // other stream) for the old key, the first half would not match.
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  OldState old = MakeV1State(dev, state_dir);
+  auto wrong = Stream(crypto::KeystreamGenerator::kAes128Ctr, old.key.substr(0, 16), 4096);
+  std::copy(wrong.begin(), wrong.end(), dev.medium().begin());
+  RecordingWipeSink sink;
+  auto r = Resume(dev, state_dir, old.wipe_id, &sink);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->result, WipeResult::kFailed);
+  EXPECT_FALSE(r->verified);
+  ASSERT_EQ(sink.verified.size(), 1u);
+  EXPECT_EQ(sink.verified[0].mismatches.at(0).offset, 0u);
+}
+
+TEST(WipeEngineTest, StatesWithAWrongGeneratorOrKeySizeAreRejected) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  WipeFinishedEvent r = InterruptRandomWipeHalfway(dev, state_dir, &sink);
+  const auto good = nlohmann::json::parse(ReadFileOrDie(r.state_file));
+  auto expect_corrupt = [&](nlohmann::json state, const std::string& why) {
+    WriteFileOrDie(r.state_file, state.dump(1));
+    auto resumed = Resume(dev, state_dir, r.wipe_id, &sink);
+    EXPECT_EQ(resumed.status().code(), StatusCode::kCorruption) << why;
+  };
+  auto s = good;
+  s["passes"][0]["generator"] = "chacha20";
+  expect_corrupt(s, "unknown generator");
+  s = good;
+  s["passes"][0].erase("generator");
+  expect_corrupt(s, "format /2 without a generator");
+  s = good;
+  s["passes"][0]["generator"] = "aes-256-ctr";  // With the 16-byte key.
+  expect_corrupt(s, "AES-256 with a 16-byte key");
+  s = good;
+  s["format"] = "custody-wipe-state/1";  // /1 meant AES-256: 16-byte key is wrong.
+  s["passes"][0].erase("generator");
+  expect_corrupt(s, "format /1 with a 16-byte key");
+  s = good;
+  s["format"] = "custody-wipe-state/3";
+  expect_corrupt(s, "a future format");
+  // The untouched state still resumes.
+  WriteFileOrDie(r.state_file, good.dump(1));
+  auto resumed = Resume(dev, state_dir, r.wipe_id, &sink);
+  ASSERT_TRUE(resumed.ok()) << resumed.status().ToString();
+  EXPECT_EQ(resumed->result, WipeResult::kCompleted);
 }
 
 TEST(WipeEngineTest, RegionsLimitTheWipe) {
