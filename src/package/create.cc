@@ -159,7 +159,10 @@ class SourceReader {
     size_t offset = 0, length = 0;  // Data of this file in Batch::bytes.
   };
   struct Batch {
+    // Sized kBatchBytes once (resizing per read zero-filled every byte);
+    // `used` bytes hold data.
     std::string bytes;
+    size_t used = 0;
     std::vector<Piece> pieces;
     Status error = Status::Ok();  // Reading stopped here (pieces before it are good).
   };
@@ -190,7 +193,7 @@ class SourceReader {
   }
   // Hands a consumed batch's buffers back for reuse.
   void Recycle(Batch b) {
-    b.bytes.clear();
+    b.used = 0;
     b.pieces.clear();
     std::lock_guard lock(mu_);
     free_.push_back(std::move(b));
@@ -208,7 +211,7 @@ class SourceReader {
       return b;
     }
     Batch b;
-    b.bytes.reserve(kBatchBytes);
+    b.bytes.resize(kBatchBytes);
     return b;
   }
   // False when the consumer has gone.
@@ -266,20 +269,19 @@ class SourceReader {
     hasher_.Finish();  // Reset.
     uint64_t left = static_cast<uint64_t>(before.st_size);
     while (left > 0) {
-      if (b.bytes.size() >= kBatchBytes) {
+      if (b.used >= kBatchBytes) {
         if (!Push(b)) return CancelledError("packing stopped");
         b = Fresh();
       }
-      const size_t at = b.bytes.size();
+      const size_t at = b.used;
       const size_t want = static_cast<size_t>(std::min<uint64_t>(left, kBatchBytes - at));
-      b.bytes.resize(at + want);
       ssize_t n = posix::RetryOnEintr([&] { return ::read(fd, b.bytes.data() + at, want); });
       if (n < 0) return posix::ErrnoStatus("read", src.disk_path, errno);
       if (n == 0) {
         return FailedPreconditionError(src.disk_path +
                                        " shrank while it was being packed; stop what is writing it and try again");
       }
-      b.bytes.resize(at + static_cast<size_t>(n));
+      b.used = at + static_cast<size_t>(n);
       hasher_.Update(reinterpret_cast<const uint8_t*>(b.bytes.data() + at), static_cast<size_t>(n));
       Piece data;
       data.offset = at;

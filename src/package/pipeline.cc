@@ -150,7 +150,8 @@ Result<size_t> PrefetchSource::Read(uint8_t* out, size_t n) {
   if (pos_ == current_.size()) {
     std::unique_lock<std::mutex> lock(mu_);
     if (!current_.empty()) {
-      current_.clear();
+      // Kept at its size: Run's resize(chunk_) is then free, where a cleared
+      // buffer was zero-filled again (a memset of every byte read).
       free_.push_back(std::move(current_));
       current_ = std::string();
     }

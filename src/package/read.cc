@@ -255,7 +255,9 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
     age_plain = std::make_unique<DecryptorSource>(opened.decryptor.get());
     // Decryption on a second thread, tar and hashing on this one
     // (package/pipeline.h).
-    decrypt_thread = std::make_unique<PrefetchSource>(age_plain.get());
+    // Room for two of the decryptor's 1 MiB batches, so it opens the next
+    // batch (on two threads) while this thread hashes the current one.
+    decrypt_thread = std::make_unique<PrefetchSource>(age_plain.get(), kPipelineChunk, 8);
     plain_source = decrypt_thread.get();
   }
   ByteSource& plain = *plain_source;
