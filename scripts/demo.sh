@@ -163,7 +163,14 @@ c --operator "佐藤花子" disposal record --media hdd --maker Seagate \
   --witness "鈴木一郎" --photo "$ws/after.png" --json > "$ws/disposal.json"
 c cert issue --disposal "$(json seq < "$ws/disposal.json")" --client niigata --reason disposal \
   --witness "鈴木一郎" --witness-department "総務部" -o "$ws/destruction-certificate.pdf"
-c log verify
+c --lang ja log verify   # the same check, reported in Japanese
+# A copy of the package cut short in transit: the city's station refuses it, in Japanese.
+head -c 2000 "$ws/納品データ.age" > "$ws/cut.age"
+set +e
+m --lang ja package verify "$ws/cut.age" --passphrase-file "$ws/city-keystore.pass" 2>&1 | sed 's/^/  /'
+status=${PIPESTATUS[0]}
+set -e
+case $status in 8|10) ;; *) echo "demo: the cut package gave exit status $status, not 8 or 10" >&2; exit 1 ;; esac
 
 step "artefacts"
 cat <<EOT
