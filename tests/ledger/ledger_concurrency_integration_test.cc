@@ -123,14 +123,21 @@ TEST(LedgerCrashTest, SigkillMidStreamKeepsEveryAcknowledgedAppend) {
       AppendInChild(path, key, round, -1, fds[1]);
     }
     close(fds[1]);
-    // Let it append for a varying while, then kill it without warning.
+    // Wait for its first acknowledged append (a slow start under a loaded
+    // or sanitized build must not end the round before the ledger has an
+    // entry), let it append for a varying while, then kill it without warning.
+    std::string out;
+    char buf[4096];
+    while (out.find('\n') == std::string::npos) {
+      ssize_t n = read(fds[0], buf, sizeof buf);
+      ASSERT_GT(n, 0) << "the writer died before its first append";
+      out.append(buf, static_cast<size_t>(n));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(150 + 70 * round));
     ASSERT_EQ(kill(pid, SIGKILL), 0);
     int status = 0;
     waitpid(pid, &status, 0);
     ASSERT_TRUE(WIFSIGNALED(status));
-    std::string out;
-    char buf[4096];
     for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
     close(fds[0]);
     size_t pos = 0, nl;
