@@ -26,6 +26,9 @@ if(XGETTEXT AND MSGCAT)
     file(RELATIVE_PATH relative ${PROJECT_SOURCE_DIR} ${source})
     list(APPEND CUSTODY_CLI_SOURCES_RELATIVE ${relative})
   endforeach()
+  # Library sentences the CLI translates at print time (marked N_ there:
+  # constant patterns, values kept apart; see include/custody/doctor.h).
+  list(APPEND CUSTODY_CLI_SOURCES_RELATIVE src/doctor/doctor.cc)
   # Two sources: the strings marked _() in src/cli (xgettext), and every help
   # string of the command table, which the built binary dumps
   # (src/cli/help_i18n.h, CUSTODY_DUMP_HELP_POT); msgcat merges them.

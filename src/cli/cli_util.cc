@@ -8,6 +8,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -198,6 +199,12 @@ const char* ExplanationFor(const Status& s) {
 std::string PadLabel(const std::string& label, size_t width) {
   size_t used = DisplayWidth(label);
   return label + std::string(used < width ? width - used : 1, ' ');
+}
+
+size_t LabelColumn(const std::vector<const char*>& labels, size_t english_width) {
+  size_t width = english_width;
+  for (const char* label : labels) width = std::max(width, DisplayWidth(label) + 1);
+  return width;
 }
 
 bool StdoutWritten() { return g_stdout_written; }

@@ -47,6 +47,10 @@ void PrintLine(const std::string& text);
 // aligns "label  value" lines whose labels are translated (kanji take two
 // columns).
 std::string PadLabel(const std::string& label, size_t width);
+// The label column of a block of such lines: `english_width` (the English
+// labels' column, so English output keeps its layout) or, where translated
+// labels are wider, one column past the widest of `labels`.
+size_t LabelColumn(const std::vector<const char*>& labels, size_t english_width);
 
 // Whether anything was printed on stdout through PrintLine/PrintRaw: with
 // --json, main prints an error document only when the command printed none.

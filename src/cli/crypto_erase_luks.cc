@@ -13,6 +13,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/crypto_erase.h"
+#include "cli/i18n.h"
 #include "custody/device.h"
 #include "custody/luks.h"
 
@@ -59,25 +60,34 @@ Result<DeviceInfo> Describe(const std::string& path) {
 std::string SlotList(const std::vector<std::pair<int, std::string>>& v) {
   std::string s;
   for (const auto& [n, what] : v) s += (s.empty() ? "" : ", ") + std::to_string(n) + " (" + what + ")";
-  return s.empty() ? "none" : s;
+  return s.empty() ? std::string(_("none")) : s;
+}
+
+// "label: value" on stderr, the labels padded to one column (translated
+// labels may be kanji; the English lines are unchanged).
+void Field(const std::string& indent, const char* label, const std::string& value) {
+  static const size_t width =
+      LabelColumn({_("volume:"), _("cipher:"), _("keyslots:"), _("tokens:"), _("header:")}, 10);
+  std::fprintf(stderr, "%s%s%s\n", indent.c_str(), PadLabel(label, width).c_str(), value.c_str());
 }
 
 void PrintVolume(const LuksInfo& i) {
-  std::fprintf(stderr, "volume:   %s, %s\n", i.path.c_str(), i.type.c_str());
-  std::fprintf(stderr, "  uuid:     %s\n", i.uuid.c_str());
-  std::fprintf(stderr, "  cipher:   %s-%s, %d-bit volume key\n", i.cipher.c_str(),
-               i.cipher_mode.c_str(), i.volume_key_bits);
-  std::fprintf(stderr, "  keyslots: %s\n", SlotList(i.keyslots).c_str());
-  std::fprintf(stderr, "  tokens:   %s\n", SlotList(i.tokens).c_str());
-  std::fprintf(stderr, "  header:   %llu bytes, sha256 %s\n",
-               static_cast<unsigned long long>(i.header_bytes), i.header_sha256_hex.c_str());
+  Field("", _("volume:"), i.path + ", " + i.type);
+  Field("  ", "uuid:", i.uuid);
+  Field("  ", _("cipher:"),
+        Format(_("%s-%s, %s-bit volume key"),
+               {i.cipher, i.cipher_mode, std::to_string(i.volume_key_bits)}));
+  Field("  ", _("keyslots:"), SlotList(i.keyslots));
+  Field("  ", _("tokens:"), SlotList(i.tokens));
+  Field("  ", _("header:"),
+        Format(_("%s bytes, sha256 %s"), {std::to_string(i.header_bytes), i.header_sha256_hex}));
 }
 
 constexpr char kBackupWarning[] =
-    "warning: a crypto-erase destroys only the key material in THIS header. Header backups "
-    "(cryptsetup luksHeaderBackup), disk images, VM or file-system snapshots and copy-on-write "
-    "copies made earlier still open the volume with the old passphrases: find them, destroy "
-    "them, and record their destruction in the ledger before you certify the erase.";
+    N_("warning: a crypto-erase destroys only the key material in THIS header. Header backups "
+       "(cryptsetup luksHeaderBackup), disk images, VM or file-system snapshots and copy-on-write "
+       "copies made earlier still open the volume with the old passphrases: find them, destroy "
+       "them, and record their destruction in the ledger before you certify the erase.");
 
 // Interactive: the operator types the volume's UUID (or its first 8
 // characters). Scripts: --yes with --confirm-uuid.
@@ -112,9 +122,9 @@ Status RunLuks(const GlobalOptions& g, const LuksArgs& a) {
   const std::string& path = target.path;
   CUSTODY_ASSIGN_OR_RETURN(LuksInfo info, InspectLuks(path));
   if (!g.json || a.dry_run) PrintVolume(info);
-  std::fprintf(stderr, "%s\n", kBackupWarning);
+  std::fprintf(stderr, "%s\n", Tr(kBackupWarning));
   if (a.dry_run) {
-    std::fprintf(stderr, "dry run: nothing was changed\n");
+    std::fprintf(stderr, "%s\n", _("dry run: nothing was changed"));
     return Status::Ok();
   }
   // The station first: an erase that cannot be recorded does not start.
@@ -153,15 +163,22 @@ Status RunLuks(const GlobalOptions& g, const LuksArgs& a) {
   }
   std::string slots;
   for (int s : report.destroyed_keyslots) slots += (slots.empty() ? "" : " ") + std::to_string(s);
-  PrintLine("crypto-erased " + path + " (" + report.before.type + " " + report.before.uuid + ")");
-  PrintLine("  keyslots destroyed: " + (slots.empty() ? std::string("none") : slots));
-  PrintLine("  tokens removed:     " + std::to_string(report.removed_tokens.size()));
-  PrintLine(std::string("  header area:        ") +
-            (report.header_wiped ? "overwritten with zeros" : "kept (no keyslot left)"));
-  PrintLine(std::string("  check:              no keyslot, token or volume key left") +
-            (report.old_passphrase_checked ? "; the old passphrase no longer opens it" : ""));
-  PrintLine("  recorded:           ledger entry " + std::to_string(last_seq) +
-            " (crypto-erase.luks.completed)");
+  const size_t width = LabelColumn({_("keyslots destroyed:"), _("tokens removed:"),
+                                    _("header area:"), _("check:"), _("recorded:")},
+                                   20);
+  auto line = [width](const char* label, const std::string& value) {
+    PrintLine("  " + PadLabel(label, width) + value);
+  };
+  PrintLine(Format(_("crypto-erased %s (%s %s)"), {path, report.before.type, report.before.uuid}));
+  line(_("keyslots destroyed:"), slots.empty() ? std::string(_("none")) : slots);
+  line(_("tokens removed:"), std::to_string(report.removed_tokens.size()));
+  line(_("header area:"),
+       report.header_wiped ? _("overwritten with zeros") : _("kept (no keyslot left)"));
+  line(_("check:"),
+       std::string(_("no keyslot, token or volume key left")) +
+           (report.old_passphrase_checked ? _("; the old passphrase no longer opens it") : ""));
+  line(_("recorded:"),
+       Format(_("ledger entry %s (crypto-erase.luks.completed)"), std::to_string(last_seq)));
   return Status::Ok();
 }
 

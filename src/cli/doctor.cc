@@ -25,6 +25,13 @@ const char* LevelName(DoctorLevel l) {
   return "?";
 }
 
+// The library's sentence in the interface language: its constant pattern
+// (marked N_ in src/doctor/doctor.cc, so it is in the catalog) translated,
+// then the same values substituted. English is the library's own text.
+std::string Translated(const DoctorText& t) {
+  return t.pattern.empty() ? std::string() : Format(Tr(t.pattern.c_str()), t.args);
+}
+
 Status RunDoctorCommand(const GlobalOptions& g) {
   const char* path = std::getenv("PATH");
   DoctorReport report =
@@ -42,8 +49,9 @@ Status RunDoctorCommand(const GlobalOptions& g) {
     std::string mark = c.level == DoctorLevel::kOk        ? "ok  "
                        : c.level == DoctorLevel::kWarning ? "warn"
                                                           : "FAIL";
-    PrintLine("[" + mark + "] " + c.id + ": " + c.detail);
-    if (!c.fix.empty()) PrintLine(std::string("       ") + _("fix:") + " " + c.fix);
+    PrintLine("[" + mark + "] " + c.id + ": " + Translated(c.detail_text));
+    if (!c.fix.empty())
+      PrintLine(std::string("       ") + _("fix:") + " " + Translated(c.fix_text));
   }
   if (g.json) {
     PrintLine(

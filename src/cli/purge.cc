@@ -3,6 +3,8 @@
 // custody purge DEVICE: erase a drive with its own sanitize command
 // (custody/purge.h), after the same identification, safety refusals and
 // confirmation as a wipe, recorded step by step in the ledger.
+#include "custody/purge.h"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -11,8 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "custody/device.h"
-#include "custody/purge.h"
 
 namespace custody::cli {
 namespace {
@@ -32,7 +34,7 @@ struct PurgeArgs {
 std::string ActionList(const std::vector<PurgeAction>& actions) {
   std::string s;
   for (PurgeAction a : actions) s += (s.empty() ? "" : ", ") + std::string(PurgeActionName(a));
-  return s.empty() ? "none" : s;
+  return s.empty() ? std::string(_("none")) : s;
 }
 
 std::string HumanBytes(uint64_t n) {
@@ -48,35 +50,46 @@ std::string HumanBytes(uint64_t n) {
   return buf;
 }
 
+// One "label: value" line on stderr, the label padded to `width` display
+// columns (translated labels may be kanji; the English lines are unchanged).
+void Field(const std::string& indent, const char* label, const std::string& value) {
+  static const size_t width = LabelColumn(
+      {_("device:"), _("model:"), _("serial:"), _("firmware:"), _("offers:"), _("blocked:"),
+       _("note:"), _("refused:"), _("plan:"), _("command:"), _("why:"), _("warning:")},
+      10);
+  std::fprintf(stderr, "%s%s%s\n", indent.c_str(), PadLabel(label, width).c_str(), value.c_str());
+}
+
 // The probe and the choice, on stderr (stdout is kept for the result).
 void PrintProbe(const DeviceInfo& d, const PurgeProbe& probe) {
-  std::FILE* out = stderr;
-  std::fprintf(out, "device:   %s (%s, %s, %s)\n", d.path.c_str(), d.transport.c_str(),
-               std::string(PurgeInterfaceName(probe.interface)).c_str(),
-               HumanBytes(d.size_bytes).c_str());
+  Field("", _("device:"),
+        Format("%s (%s, %s, %s)",
+               {d.path, d.transport, std::string(PurgeInterfaceName(probe.interface)),
+                HumanBytes(d.size_bytes)}));
   const std::string& model = probe.model.empty() ? d.model : probe.model;
   const std::string& serial = probe.serial.empty() ? d.serial : probe.serial;
-  if (!model.empty()) std::fprintf(out, "  model:    %s\n", model.c_str());
-  std::fprintf(out, "  serial:   %s\n", serial.empty() ? "(none reported)" : serial.c_str());
-  if (!probe.firmware.empty()) std::fprintf(out, "  firmware: %s\n", probe.firmware.c_str());
-  std::fprintf(out, "  offers:   %s%s\n", ActionList(probe.supported).c_str(),
-               probe.support_unknown ? " (the drive cannot report support)" : "");
+  if (!model.empty()) Field("  ", _("model:"), model);
+  Field("  ", _("serial:"), serial.empty() ? std::string(_("(none reported)")) : serial);
+  if (!probe.firmware.empty()) Field("  ", _("firmware:"), probe.firmware);
+  Field("  ", _("offers:"),
+        ActionList(probe.supported) +
+            (probe.support_unknown ? _(" (the drive cannot report support)") : ""));
+  // The drive's own facts (NVMe/ATA field names): values, not translated.
   for (const auto& [name, value] : probe.facts) {
-    std::fprintf(out, "  %-9s %s\n", (name + ":").c_str(), value.c_str());
+    std::fprintf(stderr, "  %-9s %s\n", (name + ":").c_str(), value.c_str());
   }
   if (!probe.blocked.empty()) {
-    std::fprintf(out, "  blocked:  %s now: %s\n", ActionList(probe.blocked_actions).c_str(),
-                 probe.blocked.c_str());
+    Field("  ", _("blocked:"),
+          Format(_("%s now: %s"), {ActionList(probe.blocked_actions), probe.blocked}));
   }
 }
 
 void PrintPlan(const PurgePlan& plan) {
-  std::FILE* out = stderr;
-  std::fprintf(out, "plan:     %s\n", std::string(PurgeActionName(plan.action)).c_str());
-  std::fprintf(out, "  command:  %s\n", plan.command.c_str());
-  std::fprintf(out, "  why:      %s\n", plan.reason.c_str());
-  for (const std::string& w : plan.warnings) std::fprintf(out, "  warning:  %s\n", w.c_str());
-  std::fflush(out);
+  Field("", _("plan:"), std::string(PurgeActionName(plan.action)));
+  Field("  ", _("command:"), plan.command);
+  Field("  ", _("why:"), plan.reason);
+  for (const std::string& w : plan.warnings) Field("  ", _("warning:"), w);
+  std::fflush(stderr);
 }
 
 // The same confirmation as a wipe: the operator types the drive's serial
@@ -119,9 +132,9 @@ class ProgressPrinter {
   }
   void operator()(const PurgeProgress& p) {
     const int tenth = p.fraction < 0 ? -1 : static_cast<int>(std::floor(p.fraction * 10));
-    std::string line = "purge: " + p.phase;
+    std::string line = Format(_("purge: %s"), p.phase);
     if (p.fraction >= 0) line += " " + std::to_string(static_cast<int>(p.fraction * 100)) + "%";
-    if (p.eta_seconds >= 0) line += ", about " + std::to_string(p.eta_seconds) + " s left";
+    if (p.eta_seconds >= 0) line += Format(_(", about %s s left"), std::to_string(p.eta_seconds));
     if (tty_) {
       std::fprintf(stderr, "\r%-72s", line.c_str());
       dirty_ = true;
@@ -158,8 +171,8 @@ Status RunPurgeCommand(const GlobalOptions& g, const PurgeArgs& a) {
   if (!safety.ok() && !a.dry_run) return safety;
   const std::string transport = a.transport.empty() ? device.transport : a.transport;
   if (!safety.ok()) {
-    std::fprintf(stderr, "device:   %s\n  refused:  %s\n", device.path.c_str(),
-                 safety.message().c_str());
+    Field("", _("device:"), device.path);
+    Field("  ", _("refused:"), safety.message());
     return Status::Ok();
   }
   CUSTODY_ASSIGN_OR_RETURN(auto opened, OpenPurgeTarget(device.path, transport));
@@ -167,12 +180,12 @@ Status RunPurgeCommand(const GlobalOptions& g, const PurgeArgs& a) {
   CUSTODY_ASSIGN_OR_RETURN(PurgeProbe probe, ProbePurge(target));
   PrintProbe(device, probe);
   for (const std::string& w : MediaWarnings(device)) {
-    std::fprintf(stderr, "  note:     %s\n", w.c_str());
+    Field("  ", _("note:"), w);
   }
   CUSTODY_ASSIGN_OR_RETURN(PurgePlan plan, PlanPurge(probe, requested));
   PrintPlan(plan);
   if (a.dry_run) {
-    std::fprintf(stderr, "dry run: nothing was sent to the drive\n");
+    std::fprintf(stderr, "%s\n", _("dry run: nothing was sent to the drive"));
     if (g.json) {
       PrintLine(nlohmann::json{{"path", device.path},
                                {"action", std::string(PurgeActionName(plan.action))},
@@ -230,13 +243,20 @@ Status RunPurgeCommand(const GlobalOptions& g, const PurgeArgs& a) {
                   .dump());
     return Status::Ok();
   }
-  PrintLine("purged " + device.path + (serial.empty() ? "" : " (serial " + serial + ")"));
-  PrintLine("  command:      " + plan.command);
-  PrintLine("  drive status: " + report->final_status);
-  PrintLine("  verification: " + std::to_string(v.erased + v.unreadable) + " of " +
-            std::to_string(v.samples) + " sampled blocks no longer hold their " +
-            (v.seeded ? "markers" : "old content") + "; passed");
-  PrintLine("  recorded:     ledger entry " + std::to_string(last_seq) + " (purge.completed)");
+  PrintLine(serial.empty() ? Format(_("purged %s"), device.path)
+                           : Format(_("purged %s (serial %s)"), {device.path, serial}));
+  const size_t width =
+      LabelColumn({_("command:"), _("drive status:"), _("verification:"), _("recorded:")}, 14);
+  auto line = [width](const char* label, const std::string& value) {
+    PrintLine("  " + PadLabel(label, width) + value);
+  };
+  line(_("command:"), plan.command);
+  line(_("drive status:"), report->final_status);
+  line(_("verification:"),
+       Format(v.seeded ? _("%s of %s sampled blocks no longer hold their markers; passed")
+                       : _("%s of %s sampled blocks no longer hold their old content; passed"),
+              {std::to_string(v.erased + v.unreadable), std::to_string(v.samples)}));
+  line(_("recorded:"), Format(_("ledger entry %s (purge.completed)"), std::to_string(last_seq)));
   return Status::Ok();
 }
 

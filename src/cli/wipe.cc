@@ -85,26 +85,38 @@ class ProgressPrinter final : public WipeEventSink {
     const uint64_t eta = p.bytes_per_second ? left / p.bytes_per_second : 0;
     std::string bar(static_cast<size_t>(pct / 5), '#');
     bar.resize(20, '.');
-    std::fprintf(stderr, "\r%s pass %d/%d %-6s [%s] %3d%% %s %.1f MB/s ETA %llu:%02llu   ",
-                 p.wipe_id.c_str(), p.pass, p.passes, p.phase.c_str(), bar.c_str(), pct,
-                 HumanBytes(p.bytes_done).c_str(), static_cast<double>(p.bytes_per_second) / 1e6,
-                 static_cast<unsigned long long>(eta / 60), static_cast<unsigned long long>(eta % 60));
+    char phase[16], percent[8], rate[32], clock[32];
+    std::snprintf(phase, sizeof phase, "%-6s", p.phase.c_str());
+    std::snprintf(percent, sizeof percent, "%3d%%", pct);
+    std::snprintf(rate, sizeof rate, "%.1f", static_cast<double>(p.bytes_per_second) / 1e6);
+    std::snprintf(clock, sizeof clock, "%llu:%02llu", static_cast<unsigned long long>(eta / 60),
+                  static_cast<unsigned long long>(eta % 60));
+    std::fprintf(stderr, "\r%s   ",
+                 Format(_("%s pass %s/%s %s [%s] %s %s %s MB/s ETA %s"),
+                        {p.wipe_id, std::to_string(p.pass), std::to_string(p.passes), phase, bar,
+                         percent, HumanBytes(p.bytes_done), rate, clock})
+                     .c_str());
     std::fflush(stderr);
     dirty_ = true;
   }
   Status OnPassCompleted(const WipePassEvent& e) override {
-    Line("pass " + std::to_string(e.pass) + "/" + std::to_string(e.passes) + " (" + e.pattern +
-         ") written: " + HumanBytes(e.bytes_written) + " in " + std::to_string(e.duration_ms) + " ms" +
-         (e.write_errors.empty() ? "" : ", " + std::to_string(e.write_errors.size()) + " failing ranges"));
+    Line(Format(_("pass %s/%s (%s) written: %s in %s ms"),
+                {std::to_string(e.pass), std::to_string(e.passes), e.pattern,
+                 HumanBytes(e.bytes_written), std::to_string(e.duration_ms)}) +
+         (e.write_errors.empty()
+              ? ""
+              : Format(_(", %s failing ranges"), std::to_string(e.write_errors.size()))));
     return Status::Ok();
   }
   Status OnVerified(const WipeVerifiedEvent& e) override {
-    Line("pass " + std::to_string(e.pass) + " verified (" + e.mode + "): " +
-         (e.ok ? "OK" : "MISMATCH in " + std::to_string(e.mismatched_bytes) + " bytes"));
+    Line(Format(_("pass %s verified (%s): %s"),
+                {std::to_string(e.pass), e.mode,
+                 e.ok ? std::string(_("OK"))
+                      : Format(_("MISMATCH in %s bytes"), std::to_string(e.mismatched_bytes))}));
     return Status::Ok();
   }
   Status OnRemoved(const WipeRemovedEvent& e) override {
-    if (e.kind != "directory") Line("removed " + e.path);
+    if (e.kind != "directory") Line(Format(_("removed %s"), e.path));
     return Status::Ok();
   }
 
@@ -131,17 +143,25 @@ void PrintPlan(const DeviceInfo& d, const WipePlan& plan, const std::vector<Wipe
   std::string p;
   for (const WipePass& w : passes) p += (p.empty() ? "" : ", ") + w.Describe();
   std::FILE* out = stdout;
-  std::fprintf(out, "plan: overwrite %s\n", d.path.c_str());
-  std::fprintf(out, "  %-10s %s %s (%s, %llu bytes)\n", "device:", d.kind.c_str(),
-               d.transport.c_str(), HumanBytes(d.size_bytes).c_str(),
-               static_cast<unsigned long long>(d.size_bytes));
-  if (!d.model.empty()) std::fprintf(out, "  %-10s %s\n", "model:", d.model.c_str());
-  std::fprintf(out, "  %-10s %s\n", "serial:", d.serial.empty() ? "(none)" : d.serial.c_str());
-  if (!d.backing_file.empty()) std::fprintf(out, "  %-10s %s\n", "backing:", d.backing_file.c_str());
-  std::fprintf(out, "  %-10s %s, %zu pass%s: %s\n", "method:", plan.method.c_str(), passes.size(),
-               passes.size() == 1 ? "" : "es", p.c_str());
-  std::fprintf(out, "  %-10s %s\n", "verify:", plan.verify.ToString().c_str());
-  for (const std::string& w : warnings) std::fprintf(out, "  warning:   %s\n", w.c_str());
+  // Labels padded by display width (translated labels may be kanji): the
+  // English lines are those of "  %-10s %s".
+  const size_t width = LabelColumn({_("device:"), _("model:"), _("serial:"), _("backing:"),
+                                    _("method:"), _("verify:"), _("warning:")},
+                                   11);
+  auto line = [out, width](const char* label, const std::string& value) {
+    std::fprintf(out, "  %s%s\n", PadLabel(label, width).c_str(), value.c_str());
+  };
+  std::fprintf(out, "%s\n", Format(_("plan: overwrite %s"), d.path).c_str());
+  line(_("device:"),
+       Format(_("%s %s (%s, %s bytes)"),
+              {d.kind, d.transport, HumanBytes(d.size_bytes), std::to_string(d.size_bytes)}));
+  if (!d.model.empty()) line(_("model:"), d.model);
+  line(_("serial:"), d.serial.empty() ? std::string(_("(none)")) : d.serial);
+  if (!d.backing_file.empty()) line(_("backing:"), d.backing_file);
+  line(_("method:"), Format(passes.size() == 1 ? _("%s, %s pass: %s") : _("%s, %s passes: %s"),
+                            {plan.method, std::to_string(passes.size()), p}));
+  line(_("verify:"), plan.verify.ToString());
+  for (const std::string& w : warnings) line(_("warning:"), w);
   std::fflush(out);
 }
 
@@ -297,9 +317,11 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
   if (a.dry_run) {
     for (const std::string& p : paths) {
       if (json) break;
-      PrintLine("plan: overwrite in place, rename and remove " + p + " (method " + plan.method +
-                ", verify " + plan.verify.ToString() + ")");
-      for (const std::string& w : FileMediaWarnings(p)) PrintLine("  warning:   " + w);
+      PrintLine(Format(_("plan: overwrite in place, rename and remove %s (method %s, verify %s)"),
+                       {p, plan.method, plan.verify.ToString()}));
+      for (const std::string& w : FileMediaWarnings(p)) {
+        PrintLine("  " + PadLabel(_("warning:"), 11) + w);
+      }
     }
     PrintDryRun(json, paths);
     return Status::Ok();
@@ -357,8 +379,9 @@ Status RunFreeSpace(Station& station, const std::string& op, const WipeArgs& a,
                     const WipePlan& plan, bool json) {
   if (a.dry_run) {
     if (!json)
-      PrintLine("plan: fill the free space of " + a.free_space + " (method " + plan.method +
-                ", verify " + plan.verify.ToString() + "), then remove the fill files");
+      PrintLine(Format(_("plan: fill the free space of %s (method %s, verify %s), then remove "
+                         "the fill files"),
+                       {a.free_space, plan.method, plan.verify.ToString()}));
     PrintDryRun(json, {a.free_space});
     return Status::Ok();
   }

@@ -76,7 +76,8 @@ TEST(I18nTest, CatalogCoversEveryMarkedString) {
   auto extract =
       RunCommand({"sh", "-c",
                   "xgettext --from-code=UTF-8 --language=C++ --keyword=_ --keyword=N_ --output='" +
-                      dir.path() + "/fresh.pot' '" + src + "'/src/cli/*.cc"});
+                      dir.path() + "/fresh.pot' '" + src + "'/src/cli/*.cc '" + src +
+                      "'/src/doctor/doctor.cc"});  // doctor's patterns (N_), see cmake/i18n.cmake
   ASSERT_EQ(extract.exit_code, 0) << extract.err;
   auto compare = RunCommand({"msgcmp", src + "/po/ja.po", dir.path() + "/fresh.pot"});
   EXPECT_EQ(compare.exit_code, 0) << compare.err;
@@ -215,9 +216,68 @@ TEST(I18nTest, UsageErrorsInJapanese) {
   EXPECT_THAT(english.err, HasSubstr("Run with --help for more information."));
 }
 
-
 // A station with one key, one package to it and a foreign age identity, for
 // the run-time tests below (real binary, real files).
+// doctor's findings come from the library as constant English patterns and
+// values (custody/doctor.h DoctorText); the command translates the pattern
+// and keeps the values. --json stays the library's English text.
+TEST(I18nTest, DoctorChecksFollowTheLanguageAndJsonStaysEnglish) {
+  TempDir dir;
+  const std::string home = dir.path() + "/station";
+  auto doctor = [&](const std::string& lang, bool json = false) {
+    std::vector<std::string> args = {"--lang", lang, "--home", home};
+    if (json) args.push_back("--json");
+    args.push_back("doctor");
+    return RunCustody(args, "", kEnglishEnv);
+  };
+  auto none_ja = doctor("ja");
+  EXPECT_EQ(none_ja.exit_code, 14) << none_ja.err;
+  EXPECT_THAT(none_ja.out, HasSubstr("[FAIL] station: " + home + " にステーションがありません\n"));
+  EXPECT_THAT(none_ja.out, HasSubstr("       対処: `custody init --organization 組織名 --name "
+                                     "ステーション名` で作成するか、"));
+  auto none_en = doctor("en");
+  EXPECT_EQ(none_en.exit_code, 14) << none_en.err;
+  EXPECT_THAT(none_en.out, HasSubstr("[FAIL] station: no station at " + home + "\n"));
+  EXPECT_THAT(none_en.out, HasSubstr("       fix: create one with `custody init --organization "
+                                     "NAME --name STATION`, or point --home"));
+
+  ASSERT_EQ(RunCustody({"--home", home, "init", "--organization", "株式会社サンプル", "--name",
+                        "desk-1", "--operator", "山田太郎", "--default-operator", "山田太郎"})
+                .exit_code,
+            0);
+  auto ja = doctor("ja");
+  EXPECT_THAT(ja.out, HasSubstr("[ok  ] station: desk-1（株式会社サンプル、" + home + "）\n"));
+  EXPECT_THAT(ja.out, HasSubstr("[warn] station.key: 署名鍵はありますが、パスフレーズで保護されて"
+                                "いません\n       対処: ステーションを暗号化したディスクに置くか、"
+                                "`custody init --protect-key` でステーションを作成してください\n"));
+  EXPECT_THAT(ja.out, HasSubstr("[ok  ] station.ledger: 台帳は正常です: 記録 1 件、ルート "));
+  EXPECT_THAT(ja.out, Not(HasSubstr("signing key present")));
+  EXPECT_THAT(ja.out, Not(HasSubstr("ledger verifies")));
+  auto en = doctor("en");
+  EXPECT_EQ(en.exit_code, ja.exit_code);
+  EXPECT_THAT(en.out, HasSubstr("[ok  ] station: desk-1 of 株式会社サンプル (" + home + ")\n"));
+  EXPECT_THAT(en.out, HasSubstr("[warn] station.key: signing key present but not protected by a "
+                                "passphrase\n       fix: keep the station on an encrypted disk, or "
+                                "create stations with `custody init --protect-key`\n"));
+  EXPECT_THAT(en.out, HasSubstr("[ok  ] station.ledger: ledger verifies: 1 entries, root "));
+
+  auto json_ja = doctor("ja", true);
+  auto json_en = doctor("en", true);
+  EXPECT_EQ(json_ja.out, json_en.out);
+  auto report = nlohmann::json::parse(json_ja.out);
+  bool found = false;
+  for (const auto& c : report["checks"]) {
+    if (c["id"] == "station.key") {
+      found = true;
+      EXPECT_EQ(c["detail"], "signing key present but not protected by a passphrase");
+      EXPECT_EQ(c["fix"],
+                "keep the station on an encrypted disk, or create stations with `custody "
+                "init --protect-key`");
+    }
+  }
+  EXPECT_TRUE(found) << json_ja.out;
+}
+
 class RuntimeI18nTest : public ::testing::Test {
  protected:
   void SetUp() override {
