@@ -46,6 +46,7 @@ class TarWriter {
   ByteSink* sink_ = nullptr;
   Status sink_error_;
   bool closed_ = false;
+  bool abandoned_ = false;  // Set when destroyed unclosed: output is dropped.
   static long WriteCallback(struct archive*, void* self, const void* buf, size_t n);
 };
 
