@@ -165,7 +165,6 @@ class StreamReader final : public ByteSource {
   std::vector<uint8_t> sealed_;  // kBatchChunks * kEncryptedChunkSize.
   std::vector<uint8_t> plain_;   // kBatchChunks * kChunkSize.
   // The current batch: sealed length, expected last flag, authenticated.
-  size_t batch_chunks_ = 0;
   size_t sealed_len_[kBatchChunks] = {};
   bool expect_last_[kBatchChunks] = {};
   bool opened_[kBatchChunks] = {};

@@ -205,7 +205,6 @@ Status StreamReader::ReadBatch() {
     end_of_input = more.empty();
   }
   for (size_t i = 0; i < n; ++i) expect_last_[i] = end_of_input && i == n - 1;
-  batch_chunks_ = n;
 
   // 2. Open them: the second half on the helper thread.
   const size_t split = n >= 2 ? n / 2 : n;

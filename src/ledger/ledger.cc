@@ -7,10 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <condition_variable>
-#include <deque>
 #include <map>
-#include <mutex>
 #include <thread>
 #include <utility>
 

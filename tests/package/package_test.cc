@@ -541,7 +541,8 @@ TEST_F(TamperTest, EveryFlipAndTruncationIsRejected) {
   EXPECT_TRUE(OpenPackage(path("p.age"), path("dest"), Keys(), {}, nullptr).ok());
 }
 
-TEST(ManifestTest, ParseIsStrict) {
+// The smallest valid manifest: one passphrase key, one file.
+PackageManifest MinimalManifest() {
   PackageManifest m;
   m.format = std::string(kPackageFormatV1);
   m.package_id = "id";
@@ -550,6 +551,11 @@ TEST(ManifestTest, ParseIsStrict) {
   m.recipients.push_back({"passphrase", "", ""});
   m.files.push_back({"a/b.txt", 3, 0644, 5, std::string(64, 'a')});
   m.total_size = 3;
+  return m;
+}
+
+TEST(ManifestTest, ParseIsStrict) {
+  PackageManifest m = MinimalManifest();
   auto json = ManifestToJson(m);
   ASSERT_TRUE(json.ok());
   auto back = ParseManifest(*json);
@@ -647,14 +653,9 @@ TEST(ManifestTest, WriterMatchesGenericCanonicalJsonByteForByte) {
 }
 
 TEST(ManifestTest, EveryTruncationAndByteFlipIsHandledWithoutACrash) {
-  PackageManifest m;
-  m.format = std::string(kPackageFormatV1);
-  m.package_id = "id";
-  m.created = "2026-11-23T00:00:00Z";
-  m.sender_verifier_key = "k";
-  m.recipients.push_back({"X25519", "age1x", "ab"});
-  m.recipients.push_back({"passphrase", "", ""});
-  m.files.push_back({"d/a", 3, 0644, -5, std::string(64, 'a')});
+  PackageManifest m = MinimalManifest();
+  m.recipients.insert(m.recipients.begin(), {"X25519", "age1x", "ab"});
+  m.files[0].mtime = -5;
   m.files.push_back({"d/b", 4, 0600, 5, std::string(64, 'b')});
   m.total_size = 7;
   const std::string text = *ManifestToJson(m);
@@ -682,15 +683,8 @@ TEST(ManifestTest, EveryTruncationAndByteFlipIsHandledWithoutACrash) {
 }
 
 TEST(ManifestTest, ParseRefusesEveryNonCanonicalSpellingOfAValidManifest) {
-  PackageManifest m;
-  m.format = std::string(kPackageFormatV1);
-  m.package_id = "id";
-  m.created = "2026-11-23T00:00:00Z";
-  m.sender_verifier_key = "k";
+  PackageManifest m = MinimalManifest();
   m.purpose = "日本";
-  m.recipients.push_back({"passphrase", "", ""});
-  m.files.push_back({"a", 3, 0644, 5, std::string(64, 'a')});
-  m.total_size = 3;
   std::string text = *ManifestToJson(m);
   ASSERT_TRUE(ParseManifest(text).ok());
   auto replaced = [&](std::string_view from, std::string_view to) {
