@@ -29,6 +29,7 @@
 
 #include "custody/block_device.h"
 #include "custody/device.h"
+#include "custody/message_text.h"
 #include "custody/status.h"
 
 namespace custody {
@@ -315,6 +316,7 @@ struct FileWipeSummary {
   int symlinks = 0;       // Symlinks removed (never followed).
   uint64_t bytes = 0;     // Bytes overwritten per pass, summed over files.
   std::vector<std::string> warnings;  // Media and hard-link warnings.
+  std::vector<MessageText> warning_texts;  // The same as patterns and values.
   std::vector<WipeFinishedEvent> results;  // One per file with content.
   // kCompleted only when every file completed; the worst result otherwise.
   WipeResult result = WipeResult::kCompleted;
@@ -355,6 +357,11 @@ struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupt
   std::vector<std::string> warnings;     // Media warnings.
   WipeResult result = WipeResult::kFailed;
   std::string message;
+  // limitations, warnings and message as patterns and values
+  // (custody/message_text.h), for an interface in the user's language; not
+  // recorded (ToJson has the English).
+  std::vector<MessageText> limitation_texts, warning_texts;
+  MessageText message_text;
   std::string started_at, finished_at;
   uint64_t duration_ms = 0;
   std::string EventType() const;

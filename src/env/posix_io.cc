@@ -13,17 +13,28 @@ std::atomic<WriteFn> g_write_fn{nullptr};
 
 void SetWriteFnForTesting(WriteFn fn) { g_write_fn.store(fn); }
 
+// strerrordesc_np, not strerror: the library's messages are English whatever
+// the process's LC_MESSAGES (the interface translates around them, and logs
+// and --json stay the same), and the errno itself travels in the Status
+// (os_error) for callers that must tell conditions apart.
+std::string ErrnoText(int err) {
+  const char* text = ::strerrordesc_np(err);
+  return text ? std::string(text) : "error " + std::to_string(err);
+}
+
 Status ErrnoStatus(const std::string& op, const std::string& path, int err) {
-  std::string msg = op + " " + path + ": " + std::strerror(err);
+  std::string msg = op + " " + path + ": " + ErrnoText(err);
+  Status s;
   switch (err) {
-    case ENOENT: return NotFoundError(msg);
-    case EEXIST: return AlreadyExistsError(msg);
+    case ENOENT: s = NotFoundError(msg); break;
+    case EEXIST: s = AlreadyExistsError(msg); break;
     case EACCES:
-    case EPERM: return PermissionDeniedError(msg);
-    case EBUSY: return BusyError(msg);
-    case EINVAL: return InvalidArgumentError(msg);
-    default: return IoError(msg);
+    case EPERM: s = PermissionDeniedError(msg); break;
+    case EBUSY: s = BusyError(msg); break;
+    case EINVAL: s = InvalidArgumentError(msg); break;
+    default: s = IoError(msg); break;
   }
+  return s.WithOsError(err);
 }
 
 Status WriteAll(int fd, const void* data, size_t n, const std::string& path) {

@@ -9,6 +9,11 @@
 #include "custody/env.h"
 #include "custody/wipe.h"
 
+// Marks a constant English pattern for the interface's message catalog
+// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
+// library itself never translates.
+#define N_(pattern) pattern
+
 namespace custody {
 namespace {
 
@@ -35,7 +40,7 @@ std::string BaseName(const std::string& p) {
 // touched before anything is written.
 Status Collect(const std::string& path, uint64_t root_dev, bool allow_hard_links, Env* env,
                std::vector<Entry>* out, std::vector<std::string>* refused,
-               std::vector<std::string>* warnings) {
+               std::vector<MessageText>* warnings) {
   CUSTODY_ASSIGN_OR_RETURN(FileStatus st, env->StatNoFollow(path));
   Entry e{path, st};
   if (st.type == FileStatus::Type::kDirectory) {
@@ -55,7 +60,10 @@ Status Collect(const std::string& path, uint64_t root_dev, bool allow_hard_links
       const std::string what = path + " has " + std::to_string(st.links) +
                                " hard links: its other names still reach the data";
       if (allow_hard_links) {
-        warnings->push_back(what + " (the content is overwritten; those names stay)");
+        warnings->push_back(MessageText::Of(
+            N_("%s has %s hard links: its other names still reach the data (the content is "
+               "overwritten; those names stay)"),
+            {MessageText::Value(path), MessageText::Value(std::to_string(st.links))}));
       } else {
         refused->push_back(what + " (remove them, or pass --allow-hard-links)");
       }
@@ -153,14 +161,15 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
   std::vector<Entry> entries;
   std::vector<std::string> refused;
   CUSTODY_RETURN_IF_ERROR(Collect(path, top.device, options.allow_hard_links, env, &entries, &refused,
-                                  &summary.warnings));
+                                  &summary.warning_texts));
   if (!refused.empty()) {
     std::string msg = "refusing to wipe " + path + ", nothing was touched: ";
     for (size_t i = 0; i < refused.size() && i < 5; ++i) msg += (i ? "; " : "") + refused[i];
     if (refused.size() > 5) msg += "; and " + std::to_string(refused.size() - 5) + " more";
     return InvalidArgumentError(msg);
   }
-  for (const std::string& w : FileMediaWarnings(path)) summary.warnings.push_back(w);
+  for (MessageText& w : FileMediaWarningTexts(path)) summary.warning_texts.push_back(std::move(w));
+  summary.warnings = English(summary.warning_texts);
 
   WipeEventSink* sink = options.wipe.sink;
   auto removed = [&](const std::string& id, const std::string& p, const char* kind) -> Status {

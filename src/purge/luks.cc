@@ -18,6 +18,7 @@
 #include "custody/device.h"
 #include "custody/env.h"
 #include "device/device_json.h"
+#include "env/posix_io.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 
@@ -43,7 +44,7 @@ using Device = std::unique_ptr<crypt_device, CryptFree>;
 
 Status CryptError(const std::string& what, const std::string& path, int rc) {
   const int e = rc < 0 ? -rc : rc;
-  std::string msg = what + " on " + path + " failed: " + std::strerror(e);
+  std::string msg = what + " on " + path + " failed: " + posix::ErrnoText(e);
   if (e == ENOENT) return NotFoundError(msg);
   if (e == EACCES || e == EPERM) return PermissionDeniedError(msg);
   return IoError(msg);
