@@ -28,7 +28,8 @@ Status RunEraseVault(const GlobalOptions& g, const EraseVaultOptions& o) {
                                  {k.name, k.fingerprint, std::to_string(k.sealed.size())}));
     if (!typed.ok()) {
       return OwnError(StatusCode::kCancelled,
-                      N_("no terminal to confirm on: add --yes to crypto-erase vault %s"), {k.name});
+                      N_("no terminal to confirm on: add --yes to crypto-erase vault %s"),
+                      {k.name});
     }
     if (*typed != k.name) {
       return OwnError(StatusCode::kCancelled, N_("not confirmed: nothing was erased"), {});

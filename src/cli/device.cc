@@ -89,9 +89,9 @@ Status RunInfo(const GlobalOptions& g, const std::string& path) {
   row(N_("size:"),
       Format(_("%s bytes (%s)"), {std::to_string(d.size_bytes), HumanSize(d.size_bytes)}));
   if (d.logical_sector_size) {
-    row(N_("sectors:"), Format(_("%s logical, %s physical"),
-                               {std::to_string(d.logical_sector_size),
-                                std::to_string(d.physical_sector_size)}));
+    row(N_("sectors:"),
+        Format(_("%s logical, %s physical"),
+               {std::to_string(d.logical_sector_size), std::to_string(d.physical_sector_size)}));
   }
   row(N_("rotational:"), d.rotational ? _("yes") : _("no"));
   if (d.removable) row(N_("removable:"), _("yes"));

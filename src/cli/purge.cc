@@ -117,16 +117,16 @@ Status Confirm(const DeviceInfo& d, const std::string& serial, const PurgeArgs& 
                        "%s; nothing was sent to the drive"),
                     {d.path, token});
   }
-  std::fprintf(stderr, "%s",
-               Format(serial.empty()
-                          ? _("This erases EVERY block of %s (and, for NVMe Sanitize, every "
-                              "namespace of the drive) for good. Type its device name %s to "
-                              "continue: ")
-                          : _("This erases EVERY block of %s (and, for NVMe Sanitize, every "
-                              "namespace of the drive) for good. Type its serial number %s to "
-                              "continue: "),
-                      {d.path, token})
-                   .c_str());
+  std::fprintf(
+      stderr, "%s",
+      Format(serial.empty() ? _("This erases EVERY block of %s (and, for NVMe Sanitize, every "
+                                "namespace of the drive) for good. Type its device name %s to "
+                                "continue: ")
+                            : _("This erases EVERY block of %s (and, for NVMe Sanitize, every "
+                                "namespace of the drive) for good. Type its serial number %s to "
+                                "continue: "),
+             {d.path, token})
+          .c_str());
   std::fflush(stderr);
   std::string line;
   if (!std::getline(std::cin, line) || (line != token && line != d.path)) {
@@ -136,13 +136,13 @@ Status Confirm(const DeviceInfo& d, const std::string& serial, const PurgeArgs& 
   return Status::Ok();
 }
 
-// Progress on stderr: one rewritten line on a terminal, else a line per
-// phase and per tenth.
 // The progress phases RunPurge reports (PurgeProgress::phase), marked for
 // the catalog: Word() shows them in the interface language.
-[[maybe_unused]] constexpr const char* kPhaseWords[] = {
-    N_("seeding"), N_("sanitize"), N_("format"), N_("security-erase"), N_("verify")};
+[[maybe_unused]] constexpr const char* kPhaseWords[] = {N_("seeding"), N_("sanitize"), N_("format"),
+                                                        N_("security-erase"), N_("verify")};
 
+// Progress on stderr: one rewritten line on a terminal, else a line per
+// phase and per tenth.
 class ProgressPrinter {
  public:
   ProgressPrinter() : tty_(::isatty(2) == 1) {}

@@ -71,8 +71,8 @@ std::string HumanBytes(uint64_t b) {
 // WipeResultName, the verification mode), marked for the catalog: Word()
 // shows them in the interface language.
 [[maybe_unused]] constexpr const char* kWipeWords[] = {
-    N_("write"),       N_("verify"),      N_("completed"), N_("completed-with-errors"),
-    N_("failed"),      N_("interrupted"), N_("full"),      N_("sample")};
+    N_("write"),  N_("verify"),      N_("completed"), N_("completed-with-errors"),
+    N_("failed"), N_("interrupted"), N_("full"),      N_("sample")};
 
 // Progress on stderr (a bar on a TTY, nothing otherwise) or JSON lines on
 // stdout with --json. Shared by parallel wipes.
@@ -311,9 +311,9 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
   CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(path));
   CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(d));
   if (!json) {
-    PrintLine(Format(_("resuming wipe %s on %s at pass %s (%s), byte %s"),
-                     {st.wipe_id, path, std::to_string(st.pass), Word(st.phase),
-                      std::to_string(st.offset)}));
+    PrintLine(Format(
+        _("resuming wipe %s on %s at pass %s (%s), byte %s"),
+        {st.wipe_id, path, std::to_string(st.pass), Word(st.phase), std::to_string(st.offset)}));
   }
   InstallStopHandlers();
   ProgressPrinter printer(json);
@@ -382,12 +382,12 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
       j["wipe_ids"] = ids;
       PrintLine(j.dump());
     } else {
-      PrintLine(Format(_("%s: %s, %s file(s) overwritten and removed (%s per pass), %s "
-                         "directories, %s symlinks removed"),
-                       {p, Word(std::string(WipeResultName(s.result))), std::to_string(s.files),
-                        HumanBytes(s.bytes), std::to_string(s.directories),
-                        std::to_string(s.symlinks)}) +
-                (s.message.empty() ? "" : ". " + s.message));
+      PrintLine(
+          Format(_("%s: %s, %s file(s) overwritten and removed (%s per pass), %s "
+                   "directories, %s symlinks removed"),
+                 {p, Word(std::string(WipeResultName(s.result))), std::to_string(s.files),
+                  HumanBytes(s.bytes), std::to_string(s.directories), std::to_string(s.symlinks)}) +
+          (s.message.empty() ? "" : ". " + s.message));
       for (const MessageText& w : s.warning_texts) {
         PrintLine("  " + std::string(_("warning:")) + " " + Render(w));
       }
@@ -452,8 +452,7 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
     return OwnError(StatusCode::kInvalidArgument, N_("--free-space takes no other targets"), {});
   }
   if (a.buffer_mib < 1 || a.buffer_mib > 256) {
-    return OwnError(StatusCode::kInvalidArgument, N_("--buffer-mib must be between 1 and 256"),
-                    {});
+    return OwnError(StatusCode::kInvalidArgument, N_("--buffer-mib must be between 1 and 256"), {});
   }
   CUSTODY_ASSIGN_OR_RETURN(WipePlan plan, PlanFromArgs(a));
   // Identify and check every target before the station is even opened: a

@@ -247,38 +247,44 @@ std::vector<MessageText> FileMediaWarningTexts(const std::string& path) {
   if (::statfs(path.c_str(), &fs) == 0) {
     switch (static_cast<uint64_t>(fs.f_type)) {
       case 0x9123683E:
-        w.push_back(T::Of(N_("btrfs copies on write: the file's old blocks (and any snapshot of "
-                             "them) stay on the disk after an overwrite. Wipe the whole device, "
-                             "or keep such data encrypted and destroy the key.")));
+        w.push_back(
+            T::Of(N_("btrfs copies on write: the file's old blocks (and any snapshot of "
+                     "them) stay on the disk after an overwrite. Wipe the whole device, "
+                     "or keep such data encrypted and destroy the key.")));
         break;
       case 0x2FC12FC1:
-        w.push_back(T::Of(N_("ZFS copies on write: old blocks and snapshots keep the data after "
-                             "an overwrite. Wipe the whole device or destroy the encryption key.")));
+        w.push_back(
+            T::Of(N_("ZFS copies on write: old blocks and snapshots keep the data after "
+                     "an overwrite. Wipe the whole device or destroy the encryption key.")));
         break;
       case 0x58465342:
-        w.push_back(T::Of(N_("XFS: a file sharing extents through reflink (cp --reflink) is "
-                             "copied on write, leaving the shared blocks in place.")));
+        w.push_back(
+            T::Of(N_("XFS: a file sharing extents through reflink (cp --reflink) is "
+                     "copied on write, leaving the shared blocks in place.")));
         break;
       case 0xCA451A4E:
       case 0xF2F52010:
       case 0x3434:
-        w.push_back(T::Of(N_("log-structured or copy-on-write file system (bcachefs/F2FS/NILFS): "
-                             "overwrites go to new blocks; the old ones remain until reclaimed.")));
+        w.push_back(
+            T::Of(N_("log-structured or copy-on-write file system (bcachefs/F2FS/NILFS): "
+                     "overwrites go to new blocks; the old ones remain until reclaimed.")));
         break;
       case 0x01021994:
-        w.push_back(T::Of(
-            N_("tmpfs: the file lives in memory, and pages may have been written to swap.")));
+        w.push_back(
+            T::Of(N_("tmpfs: the file lives in memory, and pages may have been written to swap.")));
         break;
       case 0x6969:
       case 0xFE534D42:
       case 0xFF534D42:
       case 0x65735546:
-        w.push_back(T::Of(N_("network or FUSE file system: the server decides where writes go; "
-                             "snapshots and caches there are out of reach. Wipe on the server.")));
+        w.push_back(
+            T::Of(N_("network or FUSE file system: the server decides where writes go; "
+                     "snapshots and caches there are out of reach. Wipe on the server.")));
         break;
       case 0x794C7630:
-        w.push_back(T::Of(N_("overlayfs: a file from a lower layer is copied up; the lower copy "
-                             "is not overwritten.")));
+        w.push_back(
+            T::Of(N_("overlayfs: a file from a lower layer is copied up; the lower copy "
+                     "is not overwritten.")));
         break;
       default:
         break;
@@ -291,8 +297,9 @@ std::vector<MessageText> FileMediaWarningTexts(const std::string& path) {
     for (const device::MountEntry& m : device::ReadMounts(roots)) {
       if (m.dev == dev && m.fs_type.starts_with("ext") &&
           m.super_options.find("data=journal") != std::string::npos) {
-        w.push_back(T::Of(N_("ext4 data=journal: file content is also written to the journal, "
-                             "where the overwrite does not reach.")));
+        w.push_back(
+            T::Of(N_("ext4 data=journal: file content is also written to the journal, "
+                     "where the overwrite does not reach.")));
         break;
       }
     }
@@ -323,20 +330,23 @@ std::vector<MessageText> MediaWarningTexts(const DeviceInfo& d) {
                              d.transport == "scsi" || d.transport == "nvme" ||
                              d.transport == "mmc" || d.transport == "unknown";
   if (d.transport == "usb") {
-    w.push_back(T::Of(N_("USB device: flash memory sticks and cards keep spare blocks that no "
-                         "overwrite reaches, and the bridge may hide the drive's sanitize "
-                         "commands. For confidential data destroy the medium, or use custody "
-                         "purge if the drive is a SATA/NVMe drive in a pass-through enclosure.")));
+    w.push_back(
+        T::Of(N_("USB device: flash memory sticks and cards keep spare blocks that no "
+                 "overwrite reaches, and the bridge may hide the drive's sanitize "
+                 "commands. For confidential data destroy the medium, or use custody "
+                 "purge if the drive is a SATA/NVMe drive in a pass-through enclosure.")));
   } else if (!d.rotational && flash_capable) {
-    w.push_back(T::Of(N_("non-rotational (flash) media: wear levelling and over-provisioning keep "
-                         "old data in blocks the host cannot address, so overwriting is at most "
-                         "NIST SP 800-88 Clear. Use custody purge (sanitize / secure erase) or "
-                         "crypto-erase for Purge, or destroy the device.")));
+    w.push_back(
+        T::Of(N_("non-rotational (flash) media: wear levelling and over-provisioning keep "
+                 "old data in blocks the host cannot address, so overwriting is at most "
+                 "NIST SP 800-88 Clear. Use custody purge (sanitize / secure erase) or "
+                 "crypto-erase for Purge, or destroy the device.")));
   }
   if (d.transport == "virtual") {
-    w.push_back(T::Of(N_("virtual disk: the host's storage (thin provisioning, snapshots, image "
-                         "copies) may keep the old data where no write from this machine "
-                         "reaches. Erase on the host as well.")));
+    w.push_back(
+        T::Of(N_("virtual disk: the host's storage (thin provisioning, snapshots, image "
+                 "copies) may keep the old data where no write from this machine "
+                 "reaches. Erase on the host as well.")));
   }
   if (d.kind == "loop") {
     w.push_back(T::Of(N_("loop device over the file %s: the overwrite reaches the storage only "
@@ -364,6 +374,8 @@ std::vector<std::string> FileMediaWarnings(const std::string& path) {
   return English(FileMediaWarningTexts(path));
 }
 
-std::vector<std::string> MediaWarnings(const DeviceInfo& d) { return English(MediaWarningTexts(d)); }
+std::vector<std::string> MediaWarnings(const DeviceInfo& d) {
+  return English(MediaWarningTexts(d));
+}
 
 }  // namespace custody

@@ -22,19 +22,22 @@ std::string ErrnoText(int err) {
   return text ? std::string(text) : "error " + std::to_string(err);
 }
 
-Status ErrnoStatus(const std::string& op, const std::string& path, int err) {
-  std::string msg = op + " " + path + ": " + ErrnoText(err);
-  Status s;
+namespace {
+StatusCode CodeForErrno(int err) {
   switch (err) {
-    case ENOENT: s = NotFoundError(msg); break;
-    case EEXIST: s = AlreadyExistsError(msg); break;
+    case ENOENT: return StatusCode::kNotFound;
+    case EEXIST: return StatusCode::kAlreadyExists;
     case EACCES:
-    case EPERM: s = PermissionDeniedError(msg); break;
-    case EBUSY: s = BusyError(msg); break;
-    case EINVAL: s = InvalidArgumentError(msg); break;
-    default: s = IoError(msg); break;
+    case EPERM: return StatusCode::kPermissionDenied;
+    case EBUSY: return StatusCode::kBusy;
+    case EINVAL: return StatusCode::kInvalidArgument;
+    default: return StatusCode::kIoError;
   }
-  return s.WithOsError(err);
+}
+}  // namespace
+
+Status ErrnoStatus(const std::string& op, const std::string& path, int err) {
+  return Status(CodeForErrno(err), op + " " + path + ": " + ErrnoText(err)).WithOsError(err);
 }
 
 Status WriteAll(int fd, const void* data, size_t n, const std::string& path) {

@@ -160,8 +160,8 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
   FileWipeSummary summary;
   std::vector<Entry> entries;
   std::vector<std::string> refused;
-  CUSTODY_RETURN_IF_ERROR(Collect(path, top.device, options.allow_hard_links, env, &entries, &refused,
-                                  &summary.warning_texts));
+  CUSTODY_RETURN_IF_ERROR(Collect(path, top.device, options.allow_hard_links, env, &entries,
+                                  &refused, &summary.warning_texts));
   if (!refused.empty()) {
     std::string msg = "refusing to wipe " + path + ", nothing was touched: ";
     for (size_t i = 0; i < refused.size() && i < 5; ++i) msg += (i ? "; " : "") + refused[i];

@@ -242,8 +242,9 @@ Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
   using T = MessageText;
   if (failure.code() == StatusCode::kInterrupted) {
     ev.result = WipeResult::kInterrupted;
-    ev.message_text = T::Of(N_("stopped by the operator; the fill files were removed. Run the "
-                               "free-space wipe again."));
+    ev.message_text =
+        T::Of(N_("stopped by the operator; the fill files were removed. Run the "
+                 "free-space wipe again."));
   } else if (!failure.ok()) {
     ev.result = WipeResult::kFailed;
     ev.message_text = T::Value(failure.message());
@@ -253,8 +254,8 @@ Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
                             {T::Value(std::to_string(ev.mismatched_bytes))});
   } else {
     ev.result = WipeResult::kCompleted;
-    ev.message_text = T::Of(N_("filled %s bytes of free space"),
-                            {T::Value(std::to_string(ev.bytes_filled))});
+    ev.message_text =
+        T::Of(N_("filled %s bytes of free space"), {T::Value(std::to_string(ev.bytes_filled))});
   }
   ev.message = ev.message_text.English();
   ev.finished_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());

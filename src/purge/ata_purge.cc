@@ -122,8 +122,9 @@ MessageText SecurityBlockedText(const ata::Identity& id) {
            "2); unlock it with the owner's password or the master password, then run again"));
   }
   if (id.security.count_expired) {
-    return MessageText::Of(N_("the drive counted too many wrong passwords (security count "
-                              "expired): power-cycle it, then run again"));
+    return MessageText::Of(
+        N_("the drive counted too many wrong passwords (security count "
+           "expired): power-cycle it, then run again"));
   }
   return {};
 }
@@ -367,10 +368,11 @@ Status ProbeAta(PurgeTarget& target, PurgeProbe* probe) {
       for (PurgeAction a : {PurgeAction::kSecurityEraseEnhanced, PurgeAction::kSecurityErase}) {
         probe->blocked_actions.push_back(a);
       }
-      probe->blocked_text = probe->blocked_text.empty()
-                                ? std::move(blocked)
-                                : MessageText::Of(N_("%s Also: %s"),
-                                                  {std::move(probe->blocked_text), std::move(blocked)});
+      probe->blocked_text =
+          probe->blocked_text.empty()
+              ? std::move(blocked)
+              : MessageText::Of(N_("%s Also: %s"),
+                                {std::move(probe->blocked_text), std::move(blocked)});
     }
   }
   probe->blocked = probe->blocked_text.English();

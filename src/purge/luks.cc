@@ -14,13 +14,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time_util.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "custody/block_device.h"
 #include "custody/device.h"
 #include "custody/env.h"
 #include "device/device_json.h"
 #include "env/posix_io.h"
-#include "crypto/encoding.h"
-#include "crypto/hash.h"
 
 namespace custody {
 namespace {

@@ -7,13 +7,18 @@
 // lines are the ones the other tests of these commands rely on.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/loop_device.h"
@@ -122,8 +127,8 @@ TEST_F(DeviceOutputI18nTest, WipePlanAndPassLinesFollowTheLanguage) {
   EXPECT_THAT(ja.out, HasSubstr(" 完了: " + loop_->path() +
                                 "、1/1 パス、2.0 MiB 書き込み、検証済み（全体）\n"));
   EXPECT_THAT(ja.err, HasSubstr("パス 1 の検証（全体）: 正常\n"));
-  for (const char* english : {"plan:", "device:", "method:", "verify:", "pass ", "warning:",
-                              "loop device over", "completed", "written", "verified"}) {
+  for (const char* english : {"plan:", "device:", "method:", "verify:", "pass ",
+                              "warning:", "loop device over", "completed", "written", "verified"}) {
     EXPECT_THAT(ja.out + ja.err, Not(HasSubstr(english)));
   }
 
@@ -176,8 +181,8 @@ TEST_F(DeviceOutputI18nTest, WipeProgressLineFollowsTheLanguage) {
 // warnings of a wipe in the ledger are the same bytes under both languages.
 TEST_F(DeviceOutputI18nTest, JsonAndLedgerStayEnglishUnderJapanese) {
   if (!AttachLoop()) GTEST_SKIP() << skip_reason_;
-  const std::vector<std::string> purge = {"purge",   loop_->path(), "--transport", "mmc",
-                                          "--dry-run", "--json"};
+  const std::vector<std::string> purge = {"purge", loop_->path(), "--transport",
+                                          "mmc",   "--dry-run",   "--json"};
   auto purge_ja = Run(purge, "ja"), purge_en = Run(purge, "en");
   ASSERT_EQ(purge_ja.exit_code, 0) << purge_ja.err;
   ASSERT_EQ(purge_en.exit_code, 0) << purge_en.err;
@@ -240,8 +245,8 @@ TEST_F(DeviceOutputI18nTest, ConfirmationsFollowTheLanguage) {
   EXPECT_EQ(json_ja.out, json_en.out);
   EXPECT_THAT(json_en.out, HasSubstr("--yes needs --confirm-serial"));
 
-  const std::vector<std::string> purge = {"purge", path, "--transport", "mmc", "--yes",
-                                          "--confirm-serial", "wrong"};
+  const std::vector<std::string> purge = {
+      "purge", path, "--transport", "mmc", "--yes", "--confirm-serial", "wrong"};
   auto purge_ja = Run(purge, "ja");
   EXPECT_EQ(purge_ja.exit_code, 15);
   EXPECT_THAT(purge_ja.err, HasSubstr("custody: エラー: --yes には --confirm-serial " + name_ +
@@ -264,15 +269,17 @@ TEST_F(DeviceOutputI18nTest, ConfirmationsFollowTheLanguage) {
     return RunCommand({"script", "-qec", command, "/dev/null"}, "not-the-serial\n", kEnglishEnv);
   };
   auto tty_wipe_ja = on_tty("ja", "wipe " + path);
-  EXPECT_THAT(tty_wipe_ja.out, HasSubstr(path + " のすべてのデータを消去します。続けるにはデバイス名 " +
-                                             name_ + " を入力してください: "));
+  EXPECT_THAT(tty_wipe_ja.out,
+              HasSubstr(path + " のすべてのデータを消去します。続けるにはデバイス名 " + name_ +
+                        " を入力してください: "));
   EXPECT_THAT(tty_wipe_ja.out,
               HasSubstr("custody: エラー: 確認の入力が一致しません。何も書き込んでいません"));
   auto tty_purge_ja = on_tty("ja", "purge " + path + " --transport mmc");
-  EXPECT_THAT(tty_purge_ja.out, HasSubstr(path + " のすべてのブロック（NVMe Sanitize ではドライ"
-                                              "ブのすべてのネームスペース）を消去します。元には戻"
-                                              "せません。続けるにはデバイス名 " +
-                                              name_ + " を入力してください: "));
+  EXPECT_THAT(tty_purge_ja.out, HasSubstr(path +
+                                          " のすべてのブロック（NVMe Sanitize ではドライ"
+                                          "ブのすべてのネームスペース）を消去します。元には戻"
+                                          "せません。続けるにはデバイス名 " +
+                                          name_ + " を入力してください: "));
   EXPECT_THAT(tty_purge_ja.out, HasSubstr("custody: エラー: 確認の入力が一致しません。ドライブに"
                                           "は何も送っていません"));
   EXPECT_THAT(tty_purge_ja.out, Not(HasSubstr("Type its")));
@@ -319,7 +326,8 @@ TEST_F(DeviceOutputI18nTest, FreeSpaceWipeFollowsTheLanguage) {
                                 "  - the slack after the end of other files' last blocks is not "
                                 "free space and is not reached\n"));
   EXPECT_THAT(en.out, HasSubstr("  - the "));
-  EXPECT_THAT(en.out, HasSubstr(" bytes reserved for root were filled as well (running as root)\n"));
+  EXPECT_THAT(en.out,
+              HasSubstr(" bytes reserved for root were filled as well (running as root)\n"));
   // Where the media warnings name the loop device's backing file, the same
   // warning is there in both languages.
   if (en.out.find("  warning: the file system is on a loop device over " + backing_) !=
@@ -342,6 +350,78 @@ TEST_F(DeviceOutputI18nTest, FreeSpaceWipeFollowsTheLanguage) {
             "reached");
   EXPECT_THAT(report["message"].get<std::string>(), ::testing::StartsWith("filled "));
   EXPECT_THAT(json_ja.out, Not(HasSubstr("空き領域")));
+}
+
+// Starts `custody --lang LANG --home HOME wipe PATH ...` and stops it with
+// SIGINT (as Ctrl-C does) as soon as its resumable state file exists in the
+// station's wipes directory: an interrupted wipe, deterministically.
+std::string InterruptedWipe(const std::string& home, const std::string& path,
+                            const std::string& name) {
+  const std::string wipes = home + "/wipes";
+  std::set<std::string> before;
+  if (std::filesystem::exists(wipes)) {
+    for (const auto& e : std::filesystem::directory_iterator(wipes)) before.insert(e.path());
+  }
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr)) {
+      ::_exit(126);
+    }
+    ::execl(CUSTODY_BINARY, CUSTODY_BINARY, "--lang", "en", "--home", home.c_str(), "wipe",
+            path.c_str(), "--yes", "--confirm-serial", name.c_str(), "--passes", "8", "--verify",
+            "all", "--buffer-mib", "1", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::string id;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (id.empty() && std::chrono::steady_clock::now() < deadline) {
+    if (std::filesystem::exists(wipes)) {
+      for (const auto& e : std::filesystem::directory_iterator(wipes)) {
+        if (!before.count(e.path()) && e.path().extension() == ".json") id = e.path().stem();
+      }
+    }
+    if (id.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return id;
+}
+
+// An interrupted wipe: `wipe list` rows and the "resuming" line of
+// `wipe --resume` follow the language.
+TEST_F(DeviceOutputI18nTest, ResumedWipeFollowsTheLanguage) {
+  if (auto why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
+  backing_ = dir_.path() + "/big.img";
+  ASSERT_TRUE(testing::CreateSparseFile(backing_, 32 << 20));
+  std::string error;
+  loop_ = LoopDevice::Attach(backing_, &error);
+  ASSERT_TRUE(loop_) << error;
+  name_ = std::filesystem::path(loop_->path()).filename();
+  const std::string path = loop_->path();
+
+  const std::string ja_id = InterruptedWipe(home_, path, name_);
+  ASSERT_FALSE(ja_id.empty()) << "the wipe never wrote its state file";
+  auto list_ja = Run({"wipe", "list"}, "ja");
+  ASSERT_EQ(list_ja.exit_code, 0) << list_ja.err;
+  EXPECT_THAT(list_ja.out, HasSubstr(ja_id + "  " + path + "  パス "));
+  EXPECT_THAT(list_ja.out, HasSubstr(" バイト目  (custody wipe --resume " + ja_id + ")\n"));
+  auto list_en = Run({"wipe", "list"}, "en");
+  EXPECT_THAT(list_en.out, HasSubstr(ja_id + "  " + path + "  pass "));
+  EXPECT_THAT(list_en.out, HasSubstr("  (custody wipe --resume " + ja_id + ")\n"));
+  auto resumed_ja = Run({"wipe", "--resume", ja_id}, "ja");
+  ASSERT_EQ(resumed_ja.exit_code, 0) << resumed_ja.err;
+  EXPECT_THAT(resumed_ja.out,
+              HasSubstr("上書き消去 " + ja_id + " を " + path + " で再開します（パス "));
+  EXPECT_THAT(resumed_ja.out, HasSubstr(" 完了: " + path + "、8/8 パス、"));
+  EXPECT_THAT(resumed_ja.out, Not(HasSubstr("resuming")));
+
+  const std::string en_id = InterruptedWipe(home_, path, name_);
+  ASSERT_FALSE(en_id.empty());
+  auto resumed_en = Run({"wipe", "--resume", en_id}, "en");
+  ASSERT_EQ(resumed_en.exit_code, 0) << resumed_en.err;
+  EXPECT_THAT(resumed_en.out, HasSubstr("resuming wipe " + en_id + " on " + path + " at pass "));
+  EXPECT_THAT(resumed_en.out, HasSubstr(" completed: " + path + ", 8/8 passes, "));
 }
 
 TEST_F(DeviceOutputI18nTest, CryptoEraseLuksFollowsTheLanguage) {
@@ -384,9 +464,9 @@ TEST_F(DeviceOutputI18nTest, CryptoEraseLuksFollowsTheLanguage) {
   // --yes without the UUID: refused in the interface language, nothing changed.
   auto refused_ja = Run({"crypto-erase", "luks", ja_image, "--yes"}, "ja");
   EXPECT_EQ(refused_ja.exit_code, 15);
-  EXPECT_THAT(refused_ja.err, HasSubstr("custody: エラー: --yes には --confirm-uuid " + ja_uuid +
-                                        " が必要です（対象 " + ja_image +
-                                        "）。何も変更していません\n"));
+  EXPECT_THAT(refused_ja.err,
+              HasSubstr("custody: エラー: --yes には --confirm-uuid " + ja_uuid +
+                        " が必要です（対象 " + ja_image + "）。何も変更していません\n"));
   auto refused_en = Run({"crypto-erase", "luks", en_image, "--yes"}, "en");
   EXPECT_EQ(refused_en.exit_code, 15);
   EXPECT_THAT(refused_en.err, HasSubstr("custody: error: --yes needs --confirm-uuid " + en_uuid +

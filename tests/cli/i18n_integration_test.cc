@@ -253,11 +253,13 @@ TEST(I18nTest, FileWipeAndItsRefusalsFollowTheLanguage) {
   // Without --yes and without a terminal: refused, nothing touched.
   auto no_tty_ja = run({"wipe", ja_tree}, "ja");
   EXPECT_EQ(no_tty_ja.exit_code, 15);
-  EXPECT_EQ(no_tty_ja.err, "custody: エラー: 端末ではありません: 確認なしでファイルを消去するには "
-                           "--yes を指定してください\n");
+  EXPECT_EQ(no_tty_ja.err,
+            "custody: エラー: 端末ではありません: 確認なしでファイルを消去するには "
+            "--yes を指定してください\n");
   auto no_tty_en = run({"wipe", en_tree}, "en");
-  EXPECT_EQ(no_tty_en.err, "custody: error: not a terminal: pass --yes to wipe files without a "
-                           "prompt\n");
+  EXPECT_EQ(no_tty_en.err,
+            "custody: error: not a terminal: pass --yes to wipe files without a "
+            "prompt\n");
 
   auto ja = run({"wipe", ja_tree, "--yes", "--allow-hard-links"}, "ja");
   ASSERT_EQ(ja.exit_code, 0) << ja.err;
@@ -298,17 +300,18 @@ TEST(I18nTest, FileWipeAndItsRefusalsFollowTheLanguage) {
   // Another command's own refusal: a too short station key passphrase.
   const std::string short_pass = dir.path() + "/short.txt";
   WriteFileOrDie(short_pass, "short\n");
-  auto short_ja = RunCustody({"--lang", "ja", "--home", dir.path() + "/other", "init",
-                              "--organization", "X", "--name", "y", "--operator", "z",
-                              "--passphrase-file", short_pass},
-                             "", kEnglishEnv);
+  auto short_ja =
+      RunCustody({"--lang", "ja", "--home", dir.path() + "/other", "init", "--organization", "X",
+                  "--name", "y", "--operator", "z", "--passphrase-file", short_pass},
+                 "", kEnglishEnv);
   EXPECT_EQ(short_ja.exit_code, 2);
   EXPECT_EQ(short_ja.err,
             "custody: エラー: ステーション鍵のパスフレーズは 12 文字以上にしてください\n");
   auto no_such_ja = run({"wipe", "show", "20261123T143000Z-00000000"}, "ja");
   EXPECT_EQ(no_such_ja.exit_code, 3);
-  EXPECT_EQ(no_such_ja.err, "custody: エラー: 台帳に上書き消去 20261123T143000Z-00000000 の記録が"
-                            "ありません（custody log show --type wipe を参照）\n");
+  EXPECT_EQ(no_such_ja.err,
+            "custody: エラー: 台帳に上書き消去 20261123T143000Z-00000000 の記録が"
+            "ありません（custody log show --type wipe を参照）\n");
 }
 
 TEST(I18nTest, DoctorChecksFollowTheLanguageAndJsonStaysEnglish) {

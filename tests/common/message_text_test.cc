@@ -10,7 +10,8 @@ namespace custody {
 namespace {
 
 TEST(MessageTextTest, EnglishSubstitutesValuesAndNestedSentencesInOrder) {
-  const MessageText inner = MessageText::Of("tmpfs: %s lives in memory.", {MessageText::Value("f")});
+  const MessageText inner =
+      MessageText::Of("tmpfs: %s lives in memory.", {MessageText::Value("f")});
   const MessageText outer = MessageText::Of("the file system is on a loop device over %s: %s",
                                             {MessageText::Value("/tmp/disk.img"), inner});
   EXPECT_EQ(outer.English(),
@@ -18,8 +19,8 @@ TEST(MessageTextTest, EnglishSubstitutesValuesAndNestedSentencesInOrder) {
 }
 
 TEST(MessageTextTest, AValueIsShownAsItIsEvenWithPlaceholders) {
-  const MessageText t =
-      MessageText::Of("refused: %s (%s)", {MessageText::Value("50%s off"), MessageText::Value("x")});
+  const MessageText t = MessageText::Of("refused: %s (%s)",
+                                        {MessageText::Value("50%s off"), MessageText::Value("x")});
   EXPECT_EQ(t.English(), "refused: 50%s off (x)");
   EXPECT_EQ(MessageText::Value("%s").English(), "%s");
 }
