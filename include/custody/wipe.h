@@ -167,6 +167,10 @@ struct WipeFinishedEvent {  // wipe.completed, wipe.failed or wipe.interrupted
   uint32_t verify_coverage_basis_points = 0;
   WipeResult result = WipeResult::kFailed;
   std::string message;  // Why it failed or stopped; what to do.
+  // `message` as a pattern and values (custody/message_text.h) where the
+  // wipe itself worded it (an interruption), for an interface in the user's
+  // language; empty when the message is a lower layer's. Not recorded.
+  MessageText message_text;
   int passes_completed = 0;
   int passes = 0;
   uint64_t bytes_written = 0;
@@ -321,6 +325,7 @@ struct FileWipeSummary {
   // kCompleted only when every file completed; the worst result otherwise.
   WipeResult result = WipeResult::kCompleted;
   std::string message;
+  MessageText message_text;  // `message` as pattern and values, when set.
 };
 
 // Wipes a regular file, or a directory tree depth-first: each regular file is

@@ -209,6 +209,11 @@ Status OwnError(StatusCode code, const char* pattern, const std::vector<std::str
   return s;
 }
 
+Status WithOwnMessage(Status s, std::string in_interface_language) {
+  if (!s.ok()) OwnMessages()[{s.code(), s.message()}] = std::move(in_interface_language);
+  return s;
+}
+
 const std::string* OwnMessageFor(const Status& s) {
   auto it = OwnMessages().find({s.code(), s.message()});
   return it == OwnMessages().end() ? nullptr : &it->second;

@@ -90,6 +90,10 @@ inline std::string Format(const char* pattern, const std::string& arg) {
 // the English (--json error documents, logs); PrintError shows the
 // translation with the same args in the interface language.
 Status OwnError(StatusCode code, const char* pattern, const std::vector<std::string>& args);
+// `s` with `in_interface_language` as the sentence PrintError shows for it
+// when it reaches main (the Status keeps its English message for --json and
+// logs). For failures whose wording the command already rendered.
+Status WithOwnMessage(Status s, std::string in_interface_language);
 // The interface-language message of an OwnError that reaches main, or nullptr.
 const std::string* OwnMessageFor(const Status& s);
 

@@ -140,8 +140,7 @@ Status RunExportPublic(const GlobalOptions& g, const KeyOptions& o) {
 Status RunImport(const GlobalOptions& g, const KeyOptions& o) {
   std::string fingerprint = RecipientFingerprint(o.recipient);
   if (fingerprint == "invalid") {
-    return InvalidArgumentError(
-        "not an age X25519 recipient (expected age1 followed by 58 characters)");
+    return OwnError(StatusCode::kInvalidArgument, N_("not an age X25519 recipient (expected age1 followed by 58 characters)"), {});
   }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));

@@ -233,6 +233,15 @@ void PrintDryRun(bool json, const std::vector<std::string>& targets) {
   }
 }
 
+// The wipe's failure for main to report: an interruption that the wipe
+// worded itself (where it stopped, how to go on) is shown in the interface
+// language, like the result line above it.
+Status FinishedStatus(const WipeFinishedEvent& f) {
+  Status s = f.ToStatus();
+  if (s.ok() || f.message_text.empty()) return s;
+  return WithOwnMessage(std::move(s), Format(_("wipe %s: %s"), {f.wipe_id, Render(f.message_text)}));
+}
+
 void PrintFinished(const WipeFinishedEvent& f, bool json) {
   if (json) {
     PrintLine(f.ToJson());
@@ -244,7 +253,7 @@ void PrintFinished(const WipeFinishedEvent& f, bool json) {
                     HumanBytes(f.bytes_written),
                     f.verified ? Format(_("verified (%s)"), Word(f.verify_mode))
                                : std::string(_("not verified"))}) +
-            (f.message.empty() ? "" : ". " + f.message));
+            (f.message.empty() ? "" : _(". ") + (f.message_text.empty() ? f.message : Render(f.message_text))));
 }
 
 Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
@@ -298,7 +307,7 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
       continue;
     }
     PrintFinished(*results[i], json);
-    Status s = results[i]->ToStatus();
+    Status s = FinishedStatus(*results[i]);
     if (!s.ok() && (worst.ok() || s.code() == StatusCode::kVerificationFailed)) worst = s;
   }
   return worst;
@@ -327,7 +336,7 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
   o.buffer_bytes = static_cast<size_t>(a.buffer_mib) << 20;
   CUSTODY_ASSIGN_OR_RETURN(WipeFinishedEvent f, ResumeWipe(*dev, o, Env::Default()));
   PrintFinished(f, json);
-  return f.ToStatus();
+  return FinishedStatus(f);
 }
 
 Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
@@ -387,16 +396,18 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
                    "directories, %s symlinks removed"),
                  {p, Word(std::string(WipeResultName(s.result))), std::to_string(s.files),
                   HumanBytes(s.bytes), std::to_string(s.directories), std::to_string(s.symlinks)}) +
-          (s.message.empty() ? "" : ". " + s.message));
+          (s.message.empty() ? "" : _(". ") + (s.message_text.empty() ? s.message : Render(s.message_text))));
       for (const MessageText& w : s.warning_texts) {
         PrintLine("  " + std::string(_("warning:")) + " " + Render(w));
       }
     }
     if (s.result != WipeResult::kCompleted) {
       for (const auto& r : s.results) {
-        if (r.result != WipeResult::kCompleted) return r.ToStatus();
+        if (r.result != WipeResult::kCompleted) return FinishedStatus(r);
       }
-      return s.result == WipeResult::kInterrupted ? InterruptedError(s.message) : IoError(s.message);
+      Status failed = s.result == WipeResult::kInterrupted ? InterruptedError(s.message) : IoError(s.message);
+      if (s.message_text.empty()) return failed;
+      return WithOwnMessage(std::move(failed), Render(s.message_text));
     }
   }
   return Status::Ok();

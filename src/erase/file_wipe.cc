@@ -185,7 +185,9 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
   for (const Entry& e : entries) {
     if (options.wipe.stop && options.wipe.stop->load()) {
       summary.result = Worse(summary.result, WipeResult::kInterrupted);
-      summary.message = "interrupted before " + e.path + "; files not yet wiped are untouched";
+      summary.message_text = MessageText::Of(N_("interrupted before %s; files not yet wiped are untouched"),
+                                             {MessageText::Value(e.path)});
+      summary.message = summary.message_text.English();
       return summary;
     }
     const std::string dir = DirName(e.path);
@@ -240,10 +242,13 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
       summary.bytes += fin.bytes_written / std::max(1, fin.passes_completed);
       const WipeResult r = fin.result;
       const std::string msg = fin.message;
+      const MessageText msg_text = fin.message_text.empty() ? MessageText::Value(msg) : fin.message_text;
       summary.results.push_back(std::move(fin));
       if (r != WipeResult::kCompleted) {
         summary.result = Worse(summary.result, r);
-        summary.message = e.path + ": " + msg + " (the file was left in place)";
+        summary.message_text =
+            MessageText::Of(N_("%s: %s (the file was left in place)"), {MessageText::Value(e.path), msg_text});
+        summary.message = summary.message_text.English();
         return summary;
       }
     }

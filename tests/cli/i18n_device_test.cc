@@ -355,8 +355,10 @@ TEST_F(DeviceOutputI18nTest, FreeSpaceWipeFollowsTheLanguage) {
 // Starts `custody --lang LANG --home HOME wipe PATH ...` and stops it with
 // SIGINT (as Ctrl-C does) as soon as its resumable state file exists in the
 // station's wipes directory: an interrupted wipe, deterministically.
+// Its stdout and stderr go to `out_prefix`.out/.err when given.
 std::string InterruptedWipe(const std::string& home, const std::string& path,
-                            const std::string& name) {
+                            const std::string& name, const std::string& lang = "en",
+                            const std::string& out_prefix = "") {
   const std::string wipes = home + "/wipes";
   std::set<std::string> before;
   if (std::filesystem::exists(wipes)) {
@@ -364,10 +366,12 @@ std::string InterruptedWipe(const std::string& home, const std::string& path,
   }
   const pid_t pid = ::fork();
   if (pid == 0) {
-    if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr)) {
+    const std::string out = out_prefix.empty() ? "/dev/null" : out_prefix + ".out";
+    const std::string err = out_prefix.empty() ? "/dev/null" : out_prefix + ".err";
+    if (!std::freopen(out.c_str(), "w", stdout) || !std::freopen(err.c_str(), "w", stderr)) {
       ::_exit(126);
     }
-    ::execl(CUSTODY_BINARY, CUSTODY_BINARY, "--lang", "en", "--home", home.c_str(), "wipe",
+    ::execl(CUSTODY_BINARY, CUSTODY_BINARY, "--lang", lang.c_str(), "--home", home.c_str(), "wipe",
             path.c_str(), "--yes", "--confirm-serial", name.c_str(), "--passes", "8", "--verify",
             "all", "--buffer-mib", "1", static_cast<char*>(nullptr));
     ::_exit(127);
@@ -400,8 +404,16 @@ TEST_F(DeviceOutputI18nTest, ResumedWipeFollowsTheLanguage) {
   name_ = std::filesystem::path(loop_->path()).filename();
   const std::string path = loop_->path();
 
-  const std::string ja_id = InterruptedWipe(home_, path, name_);
+  const std::string ja_id = InterruptedWipe(home_, path, name_, "ja", dir_.path() + "/stopped-ja");
   ASSERT_FALSE(ja_id.empty()) << "the wipe never wrote its state file";
+  // The interruption itself: the result line and the error say, in the
+  // interface language, where it stopped and how to go on.
+  const std::string stopped_ja = ReadFileOrDie(dir_.path() + "/stopped-ja.out") +
+                                 ReadFileOrDie(dir_.path() + "/stopped-ja.err");
+  EXPECT_THAT(stopped_ja, HasSubstr("バイト目で中断しました。続きは custody wipe --resume " + ja_id +
+                                    " で再開できます"));
+  EXPECT_THAT(stopped_ja, Not(HasSubstr("stopped during pass")));
+  EXPECT_THAT(stopped_ja, Not(HasSubstr("continue with")));
   auto list_ja = Run({"wipe", "list"}, "ja");
   ASSERT_EQ(list_ja.exit_code, 0) << list_ja.err;
   EXPECT_THAT(list_ja.out, HasSubstr(ja_id + "  " + path + "  パス "));
@@ -416,8 +428,10 @@ TEST_F(DeviceOutputI18nTest, ResumedWipeFollowsTheLanguage) {
   EXPECT_THAT(resumed_ja.out, HasSubstr(" 完了: " + path + "、8/8 パス、"));
   EXPECT_THAT(resumed_ja.out, Not(HasSubstr("resuming")));
 
-  const std::string en_id = InterruptedWipe(home_, path, name_);
+  const std::string en_id = InterruptedWipe(home_, path, name_, "en", dir_.path() + "/stopped-en");
   ASSERT_FALSE(en_id.empty());
+  EXPECT_THAT(ReadFileOrDie(dir_.path() + "/stopped-en.out"),
+              HasSubstr("; continue with: custody wipe --resume " + en_id));
   auto resumed_en = Run({"wipe", "--resume", en_id}, "en");
   ASSERT_EQ(resumed_en.exit_code, 0) << resumed_en.err;
   EXPECT_THAT(resumed_en.out, HasSubstr("resuming wipe " + en_id + " on " + path + " at pass "));

@@ -80,7 +80,7 @@ TEST(I18nTest, CatalogCoversEveryMarkedString) {
                       "'/src/doctor/doctor.cc '" + src + "'/src/device/identify.cc '" + src +
                       "'/src/purge/purge.cc '" + src + "'/src/purge/ata_purge.cc '" + src +
                       "'/src/purge/nvme_purge.cc '" + src + "'/src/erase/free_space.cc '" + src +
-                      "'/src/erase/file_wipe.cc"});  // library patterns (N_), see cmake/i18n.cmake
+                      "'/src/erase/file_wipe.cc '" + src + "'/src/erase/wipe_engine.cc"});  // library patterns (N_), see cmake/i18n.cmake
   ASSERT_EQ(extract.exit_code, 0) << extract.err;
   auto compare = RunCommand({"msgcmp", src + "/po/ja.po", dir.path() + "/fresh.pot"});
   EXPECT_EQ(compare.exit_code, 0) << compare.err;
@@ -217,6 +217,54 @@ TEST(I18nTest, UsageErrorsInJapanese) {
       RunCustody({"--lang", "en", "package", "create", "a", "-o", "x"}, "", kJapaneseEnv);
   EXPECT_THAT(english.err, HasSubstr("--recipient-org is required"));
   EXPECT_THAT(english.err, HasSubstr("Run with --help for more information."));
+}
+
+// The commands' own refusals of their arguments (checked before any station
+// is opened) are whole sentences in the interface language, with no English
+// 詳細 line; --json keeps the English message and its code.
+TEST(I18nTest, ArgumentRefusalsOfEveryAreaFollowTheLanguage) {
+  TempDir dir;
+  struct Case {
+    std::vector<std::string> args;
+    std::string japanese, english;
+  };
+  const std::vector<Case> cases = {
+      {{"package", "create", "a", "-o", "x.age", "--recipient-org", "o", "--purpose", "p", "--classification",
+        "c", "--format", "rar"},
+       "--format には age か zip を指定してください", "--format must be age or zip"},
+      {{"package", "create", "a", "-o", "x.age", "--recipient-org", "o", "--purpose", "p", "--classification",
+        "c"},
+       "パッケージを開ける相手を指定してください", "say who can open the package"},
+      {{"register", "export", "--kind", "media", "--lang", "fr"}, "--lang には ja か en を指定してください", "--lang must be ja or en"},
+      {{"cert", "issue", "--wipe", "w", "-o", dir.path() + "/c.txt"}, "-o には .pdf ファイルを指定してください",
+       "-o must name a .pdf file"},
+      {{"log", "append", "--type", "wipe.completed"}, "--type は note. か custom. で始めてください",
+       "--type must start with note. or custom."},
+      {{"key", "import-recipient", "x", "age1nope", "--confirm-fingerprint", "f"},
+       "age の X25519 公開鍵ではありません", "not an age X25519 recipient"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> ja = {"--lang", "ja", "--home", dir.path() + "/none"};
+    ja.insert(ja.end(), c.args.begin(), c.args.end());
+    auto r = RunCustody(ja);
+    EXPECT_NE(r.exit_code, 0) << c.english;
+    EXPECT_THAT(r.err, HasSubstr(c.japanese)) << r.err;
+    EXPECT_THAT(r.err, Not(HasSubstr(c.english))) << r.err;
+    EXPECT_THAT(r.err, Not(HasSubstr("詳細:"))) << r.err;
+
+    std::vector<std::string> en = {"--lang", "en", "--home", dir.path() + "/none"};
+    en.insert(en.end(), c.args.begin(), c.args.end());
+    auto e = RunCustody(en);
+    EXPECT_EQ(e.exit_code, r.exit_code);
+    EXPECT_THAT(e.err, HasSubstr(c.english)) << e.err;
+
+    std::vector<std::string> js = {"--lang", "ja", "--json", "--home", dir.path() + "/none"};
+    js.insert(js.end(), c.args.begin(), c.args.end());
+    auto j = RunCustody(js);
+    auto doc = nlohmann::json::parse(j.out, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << j.out;
+    EXPECT_THAT(doc["error"]["message"].get<std::string>(), HasSubstr(c.english));
+  }
 }
 
 // A station with one key, one package to it and a foreign age identity, for
