@@ -29,6 +29,11 @@ if(XGETTEXT AND MSGCAT)
   # Library sentences the CLI translates at print time (marked N_ there:
   # constant patterns, values kept apart; see include/custody/doctor.h).
   list(APPEND CUSTODY_CLI_SOURCES_RELATIVE src/doctor/doctor.cc)
+  # The same for the erase areas' sentences (custody/message_text.h): media
+  # warnings, purge reasons and warnings, free-space limitations.
+  list(APPEND CUSTODY_CLI_SOURCES_RELATIVE src/device/identify.cc src/purge/purge.cc
+       src/purge/ata_purge.cc src/purge/nvme_purge.cc src/erase/free_space.cc
+       src/erase/file_wipe.cc src/erase/wipe_engine.cc)
   # Two sources: the strings marked _() in src/cli (xgettext), and every help
   # string of the command table, which the built binary dumps
   # (src/cli/help_i18n.h, CUSTODY_DUMP_HELP_POT); msgcat merges them.

@@ -5,7 +5,7 @@
 if(CUSTODY_BUILD_TESTS AND TARGET purge_nvme_qemu_device_test)
   add_executable(custody_nvme_qemu_guest
     tests/purge/nvme_qemu_guest.cc
-    src/common/status.cc src/common/secret.cc
+    src/common/status.cc src/common/secret.cc src/common/message_text.cc
     src/crypto/encoding.cc src/crypto/hash.cc
     src/env/posix_env.cc src/env/posix_io.cc src/device/block_device.cc src/device/device_json.cc
     src/common/time_util.cc

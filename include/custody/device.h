@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "custody/message_text.h"
 #include "custody/status.h"
 
 namespace custody {
@@ -79,6 +80,11 @@ std::vector<std::string> MediaWarnings(const DeviceInfo& device);
 // ZFS, XFS reflinks, F2FS), ext4 data=journal, tmpfs (swap), network and
 // FUSE file systems, files on flash.
 std::vector<std::string> FileMediaWarnings(const std::string& path);
+// The same warnings as patterns and values (custody/message_text.h), for an
+// interface that shows them in the user's language; English() of each is
+// the corresponding string above.
+std::vector<MessageText> MediaWarningTexts(const DeviceInfo& device);
+std::vector<MessageText> FileMediaWarningTexts(const std::string& path);
 
 }  // namespace custody
 

@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "custody/message_text.h"
 #include "custody/status.h"
 
 namespace custody {
@@ -85,12 +86,15 @@ struct PurgeProbe {
   // ("sanicap", "0x00000003"), ("security", "supported,frozen"), ...
   std::vector<std::pair<std::string, std::string>> facts;
   // Non-empty when a state of the drive prevents some commands now: what
-  // the state is and what the operator can do about it.
+  // the state is and what the operator can do about it. `blocked_text` is
+  // the same as a pattern and values (custody/message_text.h); blocked ==
+  // blocked_text.English().
   std::string blocked;
+  MessageText blocked_text;
   std::vector<PurgeAction> blocked_actions;
   // Cautions that go with an action (e.g. NVMe Sanitize erases every
   // namespace of the subsystem).
-  std::vector<std::pair<PurgeAction, std::string>> warnings;
+  std::vector<std::pair<PurgeAction, MessageText>> warnings;
   // The drive cannot report support (SCSI without REPORT SUPPORTED
   // OPERATION CODES): an explicitly requested action is attempted anyway.
   bool support_unknown = false;
@@ -108,6 +112,11 @@ struct PurgePlan {
   std::string command;  // e.g. "NVMe Sanitize (84h), Block Erase, No-Deallocate After Sanitize"
   std::string reason;   // Why this command (for --action auto: why the strongest).
   std::vector<std::string> warnings;
+  // `reason` and `warnings` as patterns and values, for an interface that
+  // shows them in the user's language (English() of each is the string
+  // above, which the record keeps).
+  MessageText reason_text;
+  std::vector<MessageText> warning_texts;
   bool no_deallocate = false;  // NVMe: NDAS requested, so reads return the media.
   // The drive's identity as it answered the probe, and the probe's facts:
   // repeated in the record so that one entry identifies the drive.
@@ -120,7 +129,9 @@ struct PurgePlan {
 Result<PurgePlan> PlanPurge(const PurgeProbe& probe, PurgeAction requested);
 
 struct PurgeProgress {
-  std::string phase;     // "seeding", "sanitize", "security-erase", "verify", ...
+  // A stable name: "seeding", "sanitize", "format", "security-erase",
+  // "verify" (an interface may translate it as a word).
+  std::string phase;
   double fraction = -1;  // 0..1, or -1 when the drive does not say.
   int64_t eta_seconds = -1;
 };

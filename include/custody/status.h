@@ -58,8 +58,16 @@ class [[nodiscard]] Status {
   // A sentence for a person: what went wrong and, where possible, what to do.
   const std::string& message() const { return message_; }
 
-  // Returns a copy whose message is prefixed with `context: `.
+  // Returns a copy whose message is prefixed with `context: ` (the OS error
+  // number is kept).
   Status WithContext(std::string_view context) const;
+
+  // The operating system's error number (errno) behind this failure, or 0.
+  // Lets a caller tell conditions apart (a full file system: ENOSPC, EDQUOT)
+  // without reading the message, whose wording is for people.
+  int os_error() const { return os_error_; }
+  // A copy carrying `err` as its OS error number.
+  Status WithOsError(int err) const;
 
   // "<code-name>: <message>", or "ok".
   std::string ToString() const;
@@ -71,6 +79,7 @@ class [[nodiscard]] Status {
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  int os_error_ = 0;
 };
 
 // Constructors for each code, so call sites read as sentences.

@@ -29,6 +29,7 @@
 
 #include "custody/block_device.h"
 #include "custody/device.h"
+#include "custody/message_text.h"
 #include "custody/status.h"
 
 namespace custody {
@@ -166,6 +167,10 @@ struct WipeFinishedEvent {  // wipe.completed, wipe.failed or wipe.interrupted
   uint32_t verify_coverage_basis_points = 0;
   WipeResult result = WipeResult::kFailed;
   std::string message;  // Why it failed or stopped; what to do.
+  // `message` as a pattern and values (custody/message_text.h) where the
+  // wipe itself worded it (an interruption), for an interface in the user's
+  // language; empty when the message is a lower layer's. Not recorded.
+  MessageText message_text;
   int passes_completed = 0;
   int passes = 0;
   uint64_t bytes_written = 0;
@@ -315,10 +320,12 @@ struct FileWipeSummary {
   int symlinks = 0;       // Symlinks removed (never followed).
   uint64_t bytes = 0;     // Bytes overwritten per pass, summed over files.
   std::vector<std::string> warnings;  // Media and hard-link warnings.
+  std::vector<MessageText> warning_texts;  // The same as patterns and values.
   std::vector<WipeFinishedEvent> results;  // One per file with content.
   // kCompleted only when every file completed; the worst result otherwise.
   WipeResult result = WipeResult::kCompleted;
   std::string message;
+  MessageText message_text;  // `message` as pattern and values, when set.
 };
 
 // Wipes a regular file, or a directory tree depth-first: each regular file is
@@ -355,6 +362,11 @@ struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupt
   std::vector<std::string> warnings;     // Media warnings.
   WipeResult result = WipeResult::kFailed;
   std::string message;
+  // limitations, warnings and message as patterns and values
+  // (custody/message_text.h), for an interface in the user's language; not
+  // recorded (ToJson has the English).
+  std::vector<MessageText> limitation_texts, warning_texts;
+  MessageText message_text;
   std::string started_at, finished_at;
   uint64_t duration_ms = 0;
   std::string EventType() const;

@@ -68,11 +68,11 @@ Status RunIssue(const GlobalOptions& g, const CertOptions& o) {
   Env* env = Env::Default();
   CUSTODY_ASSIGN_OR_RETURN(DocumentLanguage lang, ParseDocumentLanguage(o.lang));
   if (!EndsWith(o.output, ".pdf"))
-    return InvalidArgumentError("-o must name a .pdf file: " + o.output);
+    return OwnError(StatusCode::kInvalidArgument, N_("-o must name a .pdf file: %s"), {o.output});
   const std::string json_path = o.output.substr(0, o.output.size() - 4) + ".json";
   // Refuse before anything is recorded: a certificate is never overwritten.
   for (const std::string& p : {o.output, json_path})
-    if (env->FileExists(p)) return AlreadyExistsError(p + " exists; choose another -o");
+    if (env->FileExists(p)) return OwnError(StatusCode::kAlreadyExists, N_("%s exists; choose another -o"), {p});
   CertificateRequest req;
   req.wipe_ids = o.wipes;
   req.purge_ids = o.purges;
@@ -165,8 +165,10 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
     CUSTODY_ASSIGN_OR_RETURN(opts.pdf, env->ReadFile(o.file));
     json_path = o.file.substr(0, o.file.size() - 4) + ".json";
     if (!env->FileExists(json_path))
-      return NotFoundError("the PDF is a rendering; its signed record " + json_path +
-                           " is needed to verify it (keep CERT.json beside CERT.pdf)");
+      return OwnError(StatusCode::kNotFound,
+                      N_("the PDF is a rendering; its signed record %s is needed to verify it (keep CERT.json "
+                         "beside CERT.pdf)"),
+                      {json_path});
   }
   CUSTODY_ASSIGN_OR_RETURN(std::string json, env->ReadFile(json_path));
   if (!o.key.empty()) {
@@ -183,7 +185,7 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
   std::unique_ptr<Station> station;  // Only for --checkpoint, and only if it issued the cert.
   if (!o.checkpoints.empty()) {
     if (o.checkpoints.size() > 1)
-      return InvalidArgumentError("give one --checkpoint per `cert verify`");
+      return OwnError(StatusCode::kInvalidArgument, N_("give one --checkpoint per `cert verify`"), {});
     CUSTODY_ASSIGN_OR_RETURN(opts.kept_checkpoint, env->ReadFile(o.checkpoints[0]));
     for (const std::string& p : o.consistency) {
       CUSTODY_ASSIGN_OR_RETURN(std::string text, env->ReadFile(p));
@@ -234,7 +236,7 @@ Status RunList(const GlobalOptions& g, const CertOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(auto rows, ListCertificates(*station));
   if (o.csv) {
-    if (g.json) return InvalidArgumentError("give --csv or --json, not both");
+    if (g.json) return OwnError(StatusCode::kInvalidArgument, N_("give --csv or --json, not both"), {});
     PrintRaw(CertificateListCsv(rows));
     return Status::Ok();
   }

@@ -196,6 +196,39 @@ const char* ExplanationFor(const Status& s) {
   return it == Explanations().end() ? nullptr : it->second;
 }
 
+namespace {
+std::map<std::pair<StatusCode, std::string>, std::string>& OwnMessages() {
+  static auto* messages = new std::map<std::pair<StatusCode, std::string>, std::string>;
+  return *messages;
+}
+}  // namespace
+
+Status OwnError(StatusCode code, const char* pattern, const std::vector<std::string>& args) {
+  Status s(code, Format(pattern, args));
+  OwnMessages()[{code, s.message()}] = Format(Tr(pattern), args);
+  return s;
+}
+
+Status WithOwnMessage(Status s, std::string in_interface_language) {
+  if (!s.ok()) OwnMessages()[{s.code(), s.message()}] = std::move(in_interface_language);
+  return s;
+}
+
+const std::string* OwnMessageFor(const Status& s) {
+  auto it = OwnMessages().find({s.code(), s.message()});
+  return it == OwnMessages().end() ? nullptr : &it->second;
+}
+
+std::string Render(const MessageText& text) {
+  if (text.is_value) return text.pattern;
+  std::vector<std::string> args;
+  args.reserve(text.args.size());
+  for (const MessageText& a : text.args) args.push_back(Render(a));
+  return Format(Tr(text.pattern.c_str()), args);
+}
+
+std::string Word(const std::string& word) { return Tr(word.c_str()); }
+
 std::string PadLabel(const std::string& label, size_t width) {
   size_t used = DisplayWidth(label);
   return label + std::string(used < width ? width - used : 1, ' ');

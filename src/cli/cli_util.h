@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "custody/message_text.h"
 #include "custody/secret.h"
 #include "custody/station.h"
 
@@ -83,6 +84,27 @@ std::string Format(const char* pattern, const std::vector<std::string>& args);
 inline std::string Format(const char* pattern, const std::string& arg) {
   return Format(pattern, std::vector<std::string>{arg});
 }
+
+// A failure whose message is the command's own sentence: `pattern` (marked
+// N_, a constant English pattern) with `args` substituted. The Status keeps
+// the English (--json error documents, logs); PrintError shows the
+// translation with the same args in the interface language.
+Status OwnError(StatusCode code, const char* pattern, const std::vector<std::string>& args);
+// `s` with `in_interface_language` as the sentence PrintError shows for it
+// when it reaches main (the Status keeps its English message for --json and
+// logs). For failures whose wording the command already rendered.
+Status WithOwnMessage(Status s, std::string in_interface_language);
+// The interface-language message of an OwnError that reaches main, or nullptr.
+const std::string* OwnMessageFor(const Status& s);
+
+// A library sentence (custody/message_text.h) in the interface language:
+// every pattern looked up in the catalog, values shown as they are. English
+// is text.English(), byte for byte.
+std::string Render(const MessageText& text);
+// A stable word of the library (a progress phase, a result name such as
+// "completed") in the interface language: its catalog entry, or the word
+// itself. The words a command may show are marked N_ where it lists them.
+std::string Word(const std::string& word);
 
 }  // namespace custody::cli
 

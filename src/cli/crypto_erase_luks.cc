@@ -35,7 +35,9 @@ struct LuksArgs {
 // the volume itself.
 Result<DeviceInfo> Describe(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return NotFoundError(path + " does not exist");
+  if (::stat(path.c_str(), &st) != 0) {
+    return OwnError(StatusCode::kNotFound, N_("%s does not exist"), {path});
+  }
   DeviceInfo d;
   // The record names the volume by its absolute path, whatever the operator typed.
   char resolved[PATH_MAX];
@@ -52,7 +54,8 @@ Result<DeviceInfo> Describe(const std::string& path) {
     d.name = slash == std::string::npos ? path : path.substr(slash + 1);
     d.transport = "unknown";
   } else {
-    return InvalidArgumentError(path + " is neither a LUKS image file nor a block device");
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("%s is neither a LUKS image file nor a block device"), {path});
   }
   return d;
 }
@@ -97,22 +100,26 @@ Status Confirm(const LuksInfo& info, const LuksArgs& a) {
     if (!a.confirm_uuid.empty() && (a.confirm_uuid == info.uuid || a.confirm_uuid == short_uuid)) {
       return Status::Ok();
     }
-    return CancelledError("--yes needs --confirm-uuid " + info.uuid + " for " + info.path +
-                          "; nothing was changed");
+    return OwnError(StatusCode::kCancelled,
+                    N_("--yes needs --confirm-uuid %s for %s; nothing was changed"),
+                    {info.uuid, info.path});
   }
   if (::isatty(0) != 1) {
-    return CancelledError("not a terminal: to crypto-erase " + info.path +
-                          " without a prompt pass --yes --confirm-uuid " + info.uuid +
-                          "; nothing was changed");
+    return OwnError(StatusCode::kCancelled,
+                    N_("not a terminal: to crypto-erase %s without a prompt pass --yes "
+                       "--confirm-uuid %s; nothing was changed"),
+                    {info.path, info.uuid});
   }
-  std::fprintf(stderr,
-               "This makes every byte encrypted in %s unreadable, for good. Type the first 8 "
-               "characters of its UUID (%s) to continue: ",
-               info.path.c_str(), short_uuid.c_str());
+  std::fprintf(stderr, "%s",
+               Format(_("This makes every byte encrypted in %s unreadable, for good. Type the "
+                        "first 8 characters of its UUID (%s) to continue: "),
+                      {info.path, short_uuid})
+                   .c_str());
   std::fflush(stderr);
   std::string line;
   if (!std::getline(std::cin, line) || (line != short_uuid && line != info.uuid)) {
-    return CancelledError("confirmation did not match; nothing was changed");
+    return OwnError(StatusCode::kCancelled, N_("confirmation did not match; nothing was changed"),
+                    {});
   }
   return Status::Ok();
 }

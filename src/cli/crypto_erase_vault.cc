@@ -26,9 +26,14 @@ Status RunEraseVault(const GlobalOptions& g, const EraseVaultOptions& o) {
                                    "sealed to it becomes unreadable for good. Type the vault name "
                                    "to confirm: "),
                                  {k.name, k.fingerprint, std::to_string(k.sealed.size())}));
-    if (!typed.ok())
-      return CancelledError("no terminal to confirm on: add --yes to crypto-erase vault " + k.name);
-    if (*typed != k.name) return CancelledError("not confirmed: nothing was erased");
+    if (!typed.ok()) {
+      return OwnError(StatusCode::kCancelled,
+                      N_("no terminal to confirm on: add --yes to crypto-erase vault %s"),
+                      {k.name});
+    }
+    if (*typed != k.name) {
+      return OwnError(StatusCode::kCancelled, N_("not confirmed: nothing was erased"), {});
+    }
   }
   CUSTODY_ASSIGN_OR_RETURN(VaultErasure e, CryptoEraseVault(*station, *ks, op, o.name));
   if (g.json) {

@@ -78,32 +78,37 @@ Status RunInfo(const GlobalOptions& g, const std::string& path) {
     if (!v.empty()) PrintLine(PadLabel(Tr(k), 16) + v);
   };
   row(N_("device:"), d.path);
-  row(N_("kind:"), d.kind + (d.parent.empty() ? "" : " of " + d.parent));
+  row(N_("kind:"), d.parent.empty() ? d.kind : Format(_("%s of %s"), {d.kind, d.parent}));
   row(N_("transport:"), d.transport);
   row(N_("vendor:"), d.vendor);
   row(N_("model:"), d.model);
-  row(N_("serial:"), d.serial.empty() ? "(none reported)" : d.serial);
+  row(N_("serial:"), d.serial.empty() ? std::string(_("(none reported)")) : d.serial);
   row(N_("firmware:"), d.firmware);
   row(N_("wwn:"), d.wwn);
   row(N_("backing file:"), d.backing_file);
-  row(N_("size:"), std::to_string(d.size_bytes) + " bytes (" + HumanSize(d.size_bytes) + ")");
+  row(N_("size:"),
+      Format(_("%s bytes (%s)"), {std::to_string(d.size_bytes), HumanSize(d.size_bytes)}));
   if (d.logical_sector_size) {
-    row(N_("sectors:"), std::to_string(d.logical_sector_size) + " logical, " +
-                        std::to_string(d.physical_sector_size) + " physical");
+    row(N_("sectors:"),
+        Format(_("%s logical, %s physical"),
+               {std::to_string(d.logical_sector_size), std::to_string(d.physical_sector_size)}));
   }
-  row(N_("rotational:"), d.rotational ? "yes" : "no");
-  if (d.removable) row(N_("removable:"), "yes");
-  if (d.read_only) row(N_("read-only:"), "yes");
+  row(N_("rotational:"), d.rotational ? _("yes") : _("no"));
+  if (d.removable) row(N_("removable:"), _("yes"));
+  if (d.read_only) row(N_("read-only:"), _("yes"));
   if (d.hidden.checked) {
-    row(N_("hidden areas:"), d.hidden.hpa_present || d.hidden.dco_present ? "PRESENT" : "none");
+    row(N_("hidden areas:"),
+        d.hidden.hpa_present || d.hidden.dco_present ? _("PRESENT") : _("none"));
   }
-  row(N_("hpa/dco:"), d.hidden.note);
+  // The drive's own account of its hidden areas is a value, except the
+  // constant note for devices that have none (src/device/identify.cc).
+  row(N_("hpa/dco:"), Word(d.hidden.note));
   if (d.in_use.empty()) {
-    row(N_("in use:"), "no");
+    row(N_("in use:"), _("no"));
   } else {
     for (const std::string& why : d.in_use) row(N_("in use:"), why);
   }
-  for (const std::string& w : MediaWarnings(d)) row(N_("warning:"), w);
+  for (const MessageText& w : MediaWarningTexts(d)) row(N_("warning:"), Render(w));
   return Status::Ok();
 }
 

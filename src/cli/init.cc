@@ -29,7 +29,8 @@ Status RunInit(const GlobalOptions& g, const InitOptions& o) {
     CUSTODY_ASSIGN_OR_RETURN(SecretString p,
                              ReadSecret(o.secret, "new station key passphrase", true));
     if (p.size() < 12)
-      return InvalidArgumentError("the station key passphrase must be at least 12 characters");
+      return OwnError(StatusCode::kInvalidArgument,
+                      N_("the station key passphrase must be at least 12 characters"), {});
     opts.passphrase = std::move(p);
   }
   auto created = Station::Init(opts, Env::Default());

@@ -140,8 +140,7 @@ Status RunExportPublic(const GlobalOptions& g, const KeyOptions& o) {
 Status RunImport(const GlobalOptions& g, const KeyOptions& o) {
   std::string fingerprint = RecipientFingerprint(o.recipient);
   if (fingerprint == "invalid") {
-    return InvalidArgumentError(
-        "not an age X25519 recipient (expected age1 followed by 58 characters)");
+    return OwnError(StatusCode::kInvalidArgument, N_("not an age X25519 recipient (expected age1 followed by 58 characters)"), {});
   }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
@@ -183,9 +182,13 @@ Status RunDestroy(const GlobalOptions& g, const KeyOptions& o) {
         Format(_("Destroy key %s (%s, %s)? Packages sent to it can no longer be opened here. "
                  "Type the key name to confirm: "),
                {k.name, std::string(KeyKindName(k.kind)), k.fingerprint}));
-    if (!typed.ok())
-      return CancelledError("no terminal to confirm on: add --yes to destroy key " + k.name);
-    if (*typed != k.name) return CancelledError("not confirmed: nothing was destroyed");
+    if (!typed.ok()) {
+      return OwnError(StatusCode::kCancelled,
+                      N_("no terminal to confirm on: add --yes to destroy key %s"), {k.name});
+    }
+    if (*typed != k.name) {
+      return OwnError(StatusCode::kCancelled, N_("not confirmed: nothing was destroyed"), {});
+    }
   }
   CUSTODY_ASSIGN_OR_RETURN(DestroyedKey d, DestroyKey(*station, *ks, op, o.name));
   if (g.json) {

@@ -50,7 +50,7 @@ Status RunVerify(const GlobalOptions& g, const LogOptions& o) {
   Ledger* ledger;
   if (!o.ledger_path.empty()) {
     // An auditor's copy of ledger.db, checked with the key they were given.
-    if (o.key.empty()) return InvalidArgumentError("--ledger needs --key VERIFIER_KEY");
+    if (o.key.empty()) return OwnError(StatusCode::kInvalidArgument, N_("--ledger needs --key VERIFIER_KEY"), {});
     CUSTODY_ASSIGN_OR_RETURN(std::string key, ReadVerifierKeyArg(o.key));
     CUSTODY_ASSIGN_OR_RETURN(own,
                              Ledger::Open(o.ledger_path, false, std::nullopt, key, Env::Default()));
@@ -153,9 +153,10 @@ Status RunVerifyBundle(const GlobalOptions& g, const LogOptions& o) {
 // written by the commands that perform those steps, never by hand.
 Status RunAppend(const GlobalOptions& g, const LogOptions& o) {
   if (o.type.rfind("note.", 0) != 0 && o.type.rfind("custom.", 0) != 0) {
-    return InvalidArgumentError(
-        "--type must start with note. or custom. (custody's own events are recorded by "
-        "the commands that perform them)");
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("--type must start with note. or custom. (custody's own events are recorded by the "
+                       "commands that perform them)"),
+                    {});
   }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));

@@ -144,6 +144,10 @@ void PrintError(const Status& status) {
     std::fprintf(stderr, "custody: error: %s\n", status.message().c_str());
     return;
   }
+  if (const std::string* own = OwnMessageFor(status)) {  // the command's own sentence
+    std::fprintf(stderr, "custody: %s: %s\n", _("error"), own->c_str());
+    return;
+  }
   const char* sentence = ExplanationFor(status);
   if (sentence == nullptr) sentence = SentenceFor(status.code());
   if (*sentence == '\0') {  // the message is the command's own, already translated

@@ -38,7 +38,7 @@ Status RunCheckout(const GlobalOptions& g, const MediaOptions& o) {
   c.destination = o.destination;
   c.due = o.due;
   if (o.encrypted != "yes" && o.encrypted != "no")
-    return InvalidArgumentError("--encrypted must be yes or no (暗号化の有無)");
+    return OwnError(StatusCode::kInvalidArgument, N_("--encrypted must be yes or no"), {});
   c.encrypted = o.encrypted == "yes";
   c.remarks = o.remarks;
   CUSTODY_ASSIGN_OR_RETURN(uint64_t seq, RecordMediaCheckout(*station, op, c));
@@ -158,18 +158,22 @@ Status RunAmend(const GlobalOptions& g, const MediaAmendOptions& o) {
       t = &x;
   }
   if (!t)
-    return NotFoundError("媒体 " + o.id + " has no take-out" +
-                         (o.entry ? " with ledger entry " + std::to_string(o.entry) : "") +
-                         " in the ledger: nothing to correct (custody media list)");
+    return (o.entry ? OwnError(StatusCode::kNotFound,
+                              N_("medium %s has no take-out with ledger entry %s in the ledger: nothing to correct "
+                                 "(custody media list)"),
+                              {o.id, std::to_string(o.entry)})
+                 : OwnError(StatusCode::kNotFound,
+                              N_("medium %s has no take-out in the ledger: nothing to correct (custody media list)"),
+                              {o.id}));
   bool checkout_fields = !(o.contents + o.at + o.by + o.approver + o.purpose + o.destination +
                            o.due + o.encrypted + o.remarks)
                               .empty();
   bool return_fields = !(o.returned_at + o.checked_by + o.return_remarks).empty();
   if (checkout_fields && return_fields)
-    return InvalidArgumentError(
-        "correct the take-out and the return in two commands (each is its own ledger entry)");
+    return OwnError(StatusCode::kInvalidArgument, N_("correct the take-out and the return in two commands (each is its own ledger entry)"),
+                    {});
   if (!checkout_fields && !return_fields)
-    return InvalidArgumentError("nothing to correct: give the fields with their corrected values");
+    return OwnError(StatusCode::kInvalidArgument, N_("nothing to correct: give the fields with their corrected values"), {});
   uint64_t entry = 0, amended = 0;
   if (checkout_fields) {
     MediaCheckout c = t->checkout;
@@ -188,14 +192,14 @@ Status RunAmend(const GlobalOptions& g, const MediaAmendOptions& o) {
     set(c.remarks, o.remarks);
     if (!o.encrypted.empty()) {
       if (o.encrypted != "yes" && o.encrypted != "no")
-        return InvalidArgumentError("--encrypted must be yes or no (暗号化の有無)");
+        return OwnError(StatusCode::kInvalidArgument, N_("--encrypted must be yes or no"), {});
       c.encrypted = o.encrypted == "yes";
     }
     amended = t->checkout_seq;
     CUSTODY_ASSIGN_OR_RETURN(entry, AmendMediaCheckout(*station, op, amended, c, o.reason));
   } else {
     if (!t->returned)
-      return FailedPreconditionError("媒体 " + o.id + " is not returned yet: no return to correct");
+      return OwnError(StatusCode::kFailedPrecondition, N_("medium %s is not returned yet: no return to correct"), {o.id});
     MediaReturn r = t->media_return;
     if (!o.returned_at.empty()) {
       CUSTODY_ASSIGN_OR_RETURN(r.returned_at, TimeOrNow(o.returned_at));

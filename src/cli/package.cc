@@ -96,15 +96,17 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
   if (o.format == "zip") {
     opts.format = PackageFormat::kZip;
   } else if (o.format != "age") {
-    return InvalidArgumentError("--format must be age or zip");
+    return OwnError(StatusCode::kInvalidArgument, N_("--format must be age or zip"), {});
   }
   bool want_passphrase = o.passphrase || !o.secret.file.empty() || o.secret.fd >= 0;
   if (!o.password_id.empty() && (!want_passphrase || opts.format == PackageFormat::kZip)) {
-    return InvalidArgumentError("--password-id goes with --passphrase (a zip package gets its own generated password)");
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("--password-id goes with --passphrase (a zip package gets its own generated password)"), {});
   }
   if (opts.format == PackageFormat::kZip) {
     if (want_passphrase || !o.to.empty() || !o.to_key.empty()) {
-      return InvalidArgumentError("--format zip takes neither --to nor --passphrase: custody generates the password");
+      return OwnError(StatusCode::kInvalidArgument,
+                      N_("--format zip takes neither --to nor --passphrase: custody generates the password"), {});
     }
     std::fprintf(stderr, "custody: %s: %s", _("warning"),
         _("a zip package is weaker than an age package: the names, sizes and dates of the zip\n"
@@ -112,13 +114,14 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
           "  rounds, so only the generated password below is safe; anyone with the password can alter the zip\n"
           "  (the signed manifest inside still detects it: custody package verify). Prefer --to when possible.\n"));
   } else if (want_passphrase) {
-    if (!o.to.empty() || !o.to_key.empty()) return InvalidArgumentError("give --to/--to-key or --passphrase, not both");
+    if (!o.to.empty() || !o.to_key.empty()) return OwnError(StatusCode::kInvalidArgument, N_("give --to/--to-key or --passphrase, not both"), {});
     CUSTODY_ASSIGN_OR_RETURN(SecretString p, ReadSecret(o.secret, "package passphrase", true));
     opts.passphrase = std::move(p);
   } else if (o.to.empty() && o.to_key.empty()) {
-    return InvalidArgumentError(
-        "say who can open the package: --to age1... (their public key), --to-key NAME (a key in this station's "
-        "keystore) or --passphrase");
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("say who can open the package: --to age1... (their public key), --to-key NAME (a key in "
+                       "this station's keystore) or --passphrase"),
+                    {});
   }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   if (!o.to_key.empty()) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/cli_util.h"
+#include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "custody/env.h"
 #include "custody/secret.h"
@@ -24,17 +25,19 @@ Status LoadStationIdentities(const GlobalOptions& g, const SecretSource& secret,
   auto station = OpenStation(g);
   if (!station.ok()) {
     if (station.status().code() == StatusCode::kNotFound) {
-      return NotFoundError(
-          "no key to open this package: give -i FILE (an age identity file), or open it on the station whose key "
-          "it was sent to (no custody station here: " + station.status().message() + ")");
+      return OwnError(StatusCode::kNotFound,
+                      N_("no key to open this package: give -i FILE (an age identity file), or open it on the "
+                         "station whose key it was sent to (no custody station here: %s)"),
+                      {station.status().message()});
     }
     return station.status();
   }
   CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(**station));
   if (!ks->initialized()) {
-    return NotFoundError(
-        "no key to open this package: this station has no keys (custody key create NAME makes one, and "
-        "custody key export-public NAME prints what to give the sender); or give -i FILE");
+    return OwnError(StatusCode::kNotFound,
+                    N_("no key to open this package: this station has no keys (custody key create NAME makes "
+                       "one, and custody key export-public NAME prints what to give the sender); or give -i FILE"),
+                    {});
   }
   CUSTODY_ASSIGN_OR_RETURN(SecretString pass, ReadSecret(secret, "keystore passphrase"));
   CUSTODY_RETURN_IF_ERROR(ks->Unlock(pass));
@@ -67,7 +70,7 @@ Result<PackageKeys> LoadPackageKeys(const GlobalOptions& g, const std::vector<st
       keys.identity_names.push_back(file);
       ++found;
     }
-    if (found == 0) return InvalidArgumentError(file + " holds no age identity (AGE-SECRET-KEY-1...)");
+    if (found == 0) return OwnError(StatusCode::kInvalidArgument, N_("%s holds no age identity (AGE-SECRET-KEY-1...)"), {file});
   }
   SecretSource src = secret;
   keys.passphrase = [src]() { return ReadSecret(src, "package passphrase"); };

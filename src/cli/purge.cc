@@ -80,15 +80,17 @@ void PrintProbe(const DeviceInfo& d, const PurgeProbe& probe) {
   }
   if (!probe.blocked.empty()) {
     Field("  ", _("blocked:"),
-          Format(_("%s now: %s"), {ActionList(probe.blocked_actions), probe.blocked}));
+          Format(_("%s now: %s"),
+                 {ActionList(probe.blocked_actions),
+                  probe.blocked_text.empty() ? probe.blocked : Render(probe.blocked_text)}));
   }
 }
 
 void PrintPlan(const PurgePlan& plan) {
   Field("", _("plan:"), std::string(PurgeActionName(plan.action)));
   Field("  ", _("command:"), plan.command);
-  Field("  ", _("why:"), plan.reason);
-  for (const std::string& w : plan.warnings) Field("  ", _("warning:"), w);
+  Field("  ", _("why:"), Render(plan.reason_text));
+  for (const MessageText& w : plan.warning_texts) Field("  ", _("warning:"), Render(w));
   std::fflush(stderr);
 }
 
@@ -101,26 +103,43 @@ Status Confirm(const DeviceInfo& d, const std::string& serial, const PurgeArgs& 
     for (const std::string& c : a.confirm) {
       if (c == token || c == d.path) return Status::Ok();
     }
-    return CancelledError("--yes needs --confirm-serial " + token + " for " + d.path +
-                          (serial.empty() ? " (it reports no serial: give its device name)" : "") +
-                          "; nothing was sent to the drive");
+    return OwnError(StatusCode::kCancelled,
+                    serial.empty() ? N_("--yes needs --confirm-serial %s for %s (it reports no "
+                                        "serial: give its device name); nothing was sent to the "
+                                        "drive")
+                                   : N_("--yes needs --confirm-serial %s for %s; nothing was "
+                                        "sent to the drive"),
+                    {token, d.path});
   }
   if (::isatty(0) != 1) {
-    return CancelledError("not a terminal: to purge " + d.path + " without a prompt pass --yes "
-                          "--confirm-serial " + token + "; nothing was sent to the drive");
+    return OwnError(StatusCode::kCancelled,
+                    N_("not a terminal: to purge %s without a prompt pass --yes --confirm-serial "
+                       "%s; nothing was sent to the drive"),
+                    {d.path, token});
   }
-  std::fprintf(stderr,
-               "This erases EVERY block of %s (and, for NVMe Sanitize, every namespace of the "
-               "drive) for good. Type %s %s to continue: ",
-               d.path.c_str(), serial.empty() ? "its device name" : "its serial number",
-               token.c_str());
+  std::fprintf(
+      stderr, "%s",
+      Format(serial.empty() ? _("This erases EVERY block of %s (and, for NVMe Sanitize, every "
+                                "namespace of the drive) for good. Type its device name %s to "
+                                "continue: ")
+                            : _("This erases EVERY block of %s (and, for NVMe Sanitize, every "
+                                "namespace of the drive) for good. Type its serial number %s to "
+                                "continue: "),
+             {d.path, token})
+          .c_str());
   std::fflush(stderr);
   std::string line;
   if (!std::getline(std::cin, line) || (line != token && line != d.path)) {
-    return CancelledError("confirmation did not match; nothing was sent to the drive");
+    return OwnError(StatusCode::kCancelled,
+                    N_("confirmation did not match; nothing was sent to the drive"), {});
   }
   return Status::Ok();
 }
+
+// The progress phases RunPurge reports (PurgeProgress::phase), marked for
+// the catalog: Word() shows them in the interface language.
+[[maybe_unused]] constexpr const char* kPhaseWords[] = {N_("seeding"), N_("sanitize"), N_("format"),
+                                                        N_("security-erase"), N_("verify")};
 
 // Progress on stderr: one rewritten line on a terminal, else a line per
 // phase and per tenth.
@@ -132,7 +151,7 @@ class ProgressPrinter {
   }
   void operator()(const PurgeProgress& p) {
     const int tenth = p.fraction < 0 ? -1 : static_cast<int>(std::floor(p.fraction * 10));
-    std::string line = Format(_("purge: %s"), p.phase);
+    std::string line = Format(_("purge: %s"), Word(p.phase));
     if (p.fraction >= 0) line += " " + std::to_string(static_cast<int>(p.fraction * 100)) + "%";
     if (p.eta_seconds >= 0) line += Format(_(", about %s s left"), std::to_string(p.eta_seconds));
     if (tty_) {
@@ -157,13 +176,21 @@ Status RunPurgeCommand(const GlobalOptions& g, const PurgeArgs& a) {
   CUSTODY_ASSIGN_OR_RETURN(PurgeAction requested, ParsePurgeAction(a.action));
   CUSTODY_ASSIGN_OR_RETURN(DeviceInfo device, IdentifyDevice(a.path));
   if (device.kind == "file") {
-    return InvalidArgumentError(a.path + " is a file: purge sends commands to a drive. Use custody "
-                                "wipe for files, or custody crypto-erase luks for a LUKS image");
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("%s is a file: purge sends commands to a drive. Use custody wipe for "
+                       "files, or custody crypto-erase luks for a LUKS image"),
+                    {a.path});
   }
   if (device.kind == "partition") {
-    return InvalidArgumentError(a.path + " is a partition: a purge erases the whole drive. Give " +
-                                (device.parent.empty() ? std::string("the disk") : device.parent) +
-                                " after making sure nothing on it is in use");
+    return device.parent.empty()
+               ? OwnError(StatusCode::kInvalidArgument,
+                          N_("%s is a partition: a purge erases the whole drive. Give the disk "
+                             "after making sure nothing on it is in use"),
+                          {a.path})
+               : OwnError(StatusCode::kInvalidArgument,
+                          N_("%s is a partition: a purge erases the whole drive. Give %s after "
+                             "making sure nothing on it is in use"),
+                          {a.path, device.parent});
   }
   // The wipe's refusals: mounted, swap, root file system, RAID/LVM/dm
   // holders, read-only, held open by another program.
@@ -179,8 +206,8 @@ Status RunPurgeCommand(const GlobalOptions& g, const PurgeArgs& a) {
   PurgeTarget& target = opened->target;
   CUSTODY_ASSIGN_OR_RETURN(PurgeProbe probe, ProbePurge(target));
   PrintProbe(device, probe);
-  for (const std::string& w : MediaWarnings(device)) {
-    Field("  ", _("note:"), w);
+  for (const MessageText& w : MediaWarningTexts(device)) {
+    Field("  ", _("note:"), Render(w));
   }
   CUSTODY_ASSIGN_OR_RETURN(PurgePlan plan, PlanPurge(probe, requested));
   PrintPlan(plan);

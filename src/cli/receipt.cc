@@ -151,7 +151,7 @@ Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
                                            " did not verify; no receipt was issued");
     CUSTODY_RETURN_IF_ERROR(FillReceiptFromPackage(*verified, &c));
   } else if (!o.identity_files.empty() || !o.sender_key.empty()) {
-    return InvalidArgumentError("-i/--sender-key are for --package PKG");
+    return OwnError(StatusCode::kInvalidArgument, N_("-i/--sender-key are for --package PKG"), {});
   }
   // Refuse before recording: a receipt entry whose files cannot be written
   // would be a receipt nobody was handed.
@@ -159,7 +159,7 @@ Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
   if (!o.output.empty()) {
     for (const char* ext : {".json", ".pdf"})
       if (env->FileExists(o.output + ext))
-        return AlreadyExistsError(o.output + ext + " exists; choose another --output");
+        return OwnError(StatusCode::kAlreadyExists, N_("%s exists; choose another --output"), {o.output + ext});
   }
   CUSTODY_ASSIGN_OR_RETURN(SignedReceipt s, IssueReceipt(*station, op, c));
   std::string prefix = o.output.empty() ? s.receipt.issuance.number : o.output;
@@ -215,9 +215,10 @@ Status RunVerify(const GlobalOptions& g, const ReceiptOptions& o) {
   } else {
     auto station = OpenStation(g);
     if (!station.ok())
-      return InvalidArgumentError(
-          "no station here to take the issuer's key from: pass --key VERIFIER_KEY (the key the "
-          "issuer gave you by a separate channel)");
+      return OwnError(StatusCode::kInvalidArgument,
+                      N_("no station here to take the issuer's key from: pass --key VERIFIER_KEY (the key the "
+                         "issuer gave you by a separate channel)"),
+                      {});
     key = (*station)->config().verifier_key;
   }
   auto verified = VerifyReceipt(bytes, key);

@@ -30,7 +30,7 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   // Checked before anything is signed or recorded.
   CUSTODY_RETURN_IF_ERROR(ParseReceiptLanguage(o.lang).status());
   if (!o.pdf.empty() && env->FileExists(o.pdf))
-    return AlreadyExistsError(o.pdf + " exists; choose another --pdf");
+    return OwnError(StatusCode::kAlreadyExists, N_("%s exists; choose another --pdf"), {o.pdf});
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadPackageKeys(g, o.identity_files, o.secret));
   VerifyPackageOptions vopts;
   if (!o.sender_key.empty()) {
@@ -73,7 +73,7 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   SignedAck ack;
   if (o.one_off) {
     if (body.recipient_name.empty())
-      return InvalidArgumentError("--recipient NAME is required with --one-off-key");
+      return OwnError(StatusCode::kInvalidArgument, N_("--recipient NAME is required with --one-off-key"), {});
     CUSTODY_ASSIGN_OR_RETURN(ack, IssueOneOffAck(body));
   } else {
     auto station = OpenStation(g);

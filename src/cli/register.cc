@@ -21,9 +21,9 @@ struct RegisterOptions {
 Status RunExport(const GlobalOptions& g, const RegisterOptions& o) {
   RegisterRequest req;
   CUSTODY_ASSIGN_OR_RETURN(req.kind, ParseRegisterKind(o.kind));
-  if (o.lang != "ja" && o.lang != "en") return InvalidArgumentError("--lang must be ja or en");
+  if (o.lang != "ja" && o.lang != "en") return OwnError(StatusCode::kInvalidArgument, N_("--lang must be ja or en"), {});
   if (o.format != "csv" && o.format != "pdf" && o.format != "json")
-    return InvalidArgumentError("--format must be csv, pdf or json");
+    return OwnError(StatusCode::kInvalidArgument, N_("--format must be csv, pdf or json"), {});
   req.language = o.lang == "en" ? RegisterLanguage::kEn : RegisterLanguage::kJa;
   req.from = o.from;
   req.to = o.to;
@@ -43,10 +43,10 @@ Status RunExport(const GlobalOptions& g, const RegisterOptions& o) {
     CUSTODY_ASSIGN_OR_RETURN(bytes, RegisterJson(t));
   }
   if (o.output.empty() || o.output == "-") {
-    if (o.format == "pdf") return InvalidArgumentError("a PDF register needs -o FILE");
+    if (o.format == "pdf") return OwnError(StatusCode::kInvalidArgument, N_("a PDF register needs -o FILE"), {});
     // On stdout the register itself is the output: with --json it must be JSON.
     if (g.json && o.format != "json")
-      return InvalidArgumentError("--json with the register on stdout needs --format json");
+      return OwnError(StatusCode::kInvalidArgument, N_("--json with the register on stdout needs --format json"), {});
     PrintRaw(bytes);
     return Status::Ok();
   }

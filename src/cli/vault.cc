@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cli_util.h"
 #include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "custody/env.h"
@@ -68,7 +69,7 @@ Status RunSeal(const GlobalOptions& g, const VaultCliOptions& o) {
 
 Status RunOpen(const GlobalOptions& g, const VaultCliOptions& o) {
   if (o.dest.empty() && !o.list_only)
-    return InvalidArgumentError("give -d DIR to extract, or --list to only verify");
+    return OwnError(StatusCode::kInvalidArgument, N_("give -d DIR to extract, or --list to only verify"), {});
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
   CUSTODY_RETURN_IF_ERROR(ks->Get(o.name).status());  // Before asking for a passphrase.

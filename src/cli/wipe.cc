@@ -67,6 +67,13 @@ std::string HumanBytes(uint64_t b) {
   return buf;
 }
 
+// The library's stable words a wipe shows (WipeProgress::phase,
+// WipeResultName, the verification mode), marked for the catalog: Word()
+// shows them in the interface language.
+[[maybe_unused]] constexpr const char* kWipeWords[] = {
+    N_("write"),  N_("verify"),      N_("completed"), N_("completed-with-errors"),
+    N_("failed"), N_("interrupted"), N_("full"),      N_("sample")};
+
 // Progress on stderr (a bar on a TTY, nothing otherwise) or JSON lines on
 // stdout with --json. Shared by parallel wipes.
 class ProgressPrinter final : public WipeEventSink {
@@ -86,7 +93,11 @@ class ProgressPrinter final : public WipeEventSink {
     std::string bar(static_cast<size_t>(pct / 5), '#');
     bar.resize(20, '.');
     char phase[16], percent[8], rate[32], clock[32];
-    std::snprintf(phase, sizeof phase, "%-6s", p.phase.c_str());
+    if (CurrentLanguage() == UiLanguage::kEnglish) {
+      std::snprintf(phase, sizeof phase, "%-6s", p.phase.c_str());
+    } else {
+      std::snprintf(phase, sizeof phase, "%s", PadLabel(Word(p.phase), 6).c_str());
+    }
     std::snprintf(percent, sizeof percent, "%3d%%", pct);
     std::snprintf(rate, sizeof rate, "%.1f", static_cast<double>(p.bytes_per_second) / 1e6);
     std::snprintf(clock, sizeof clock, "%llu:%02llu", static_cast<unsigned long long>(eta / 60),
@@ -110,7 +121,7 @@ class ProgressPrinter final : public WipeEventSink {
   }
   Status OnVerified(const WipeVerifiedEvent& e) override {
     Line(Format(_("pass %s verified (%s): %s"),
-                {std::to_string(e.pass), e.mode,
+                {std::to_string(e.pass), Word(e.mode),
                  e.ok ? std::string(_("OK"))
                       : Format(_("MISMATCH in %s bytes"), std::to_string(e.mismatched_bytes))}));
     return Status::Ok();
@@ -138,7 +149,7 @@ std::string ConfirmToken(const DeviceInfo& d) {
 }
 
 void PrintPlan(const DeviceInfo& d, const WipePlan& plan, const std::vector<WipePass>& passes,
-               const std::vector<std::string>& warnings, bool json) {
+               const std::vector<MessageText>& warnings, bool json) {
   if (json) return;
   std::string p;
   for (const WipePass& w : passes) p += (p.empty() ? "" : ", ") + w.Describe();
@@ -161,7 +172,7 @@ void PrintPlan(const DeviceInfo& d, const WipePlan& plan, const std::vector<Wipe
   line(_("method:"), Format(passes.size() == 1 ? _("%s, %s pass: %s") : _("%s, %s passes: %s"),
                             {plan.method, std::to_string(passes.size()), p}));
   line(_("verify:"), plan.verify.ToString());
-  for (const std::string& w : warnings) line(_("warning:"), w);
+  for (const MessageText& w : warnings) line(_("warning:"), Render(w));
   std::fflush(out);
 }
 
@@ -173,13 +184,18 @@ Status Confirm(const DeviceInfo& d, const WipeArgs& a) {
     for (const std::string& c : a.confirm) {
       if (c == token || c == d.path) return Status::Ok();
     }
-    return CancelledError("--yes needs --confirm-serial " + token + " for " + d.path +
-                          (d.serial.empty() ? " (it reports no serial: give its device name)" : "") +
-                          "; nothing was written");
+    return OwnError(StatusCode::kCancelled,
+                    d.serial.empty() ? N_("--yes needs --confirm-serial %s for %s (it reports no "
+                                          "serial: give its device name); nothing was written")
+                                     : N_("--yes needs --confirm-serial %s for %s; nothing was "
+                                          "written"),
+                    {token, d.path});
   }
   if (::isatty(0) != 1) {
-    return CancelledError("not a terminal: to wipe " + d.path + " without a prompt pass --yes "
-                          "--confirm-serial " + token + "; nothing was written");
+    return OwnError(StatusCode::kCancelled,
+                    N_("not a terminal: to wipe %s without a prompt pass --yes --confirm-serial "
+                       "%s; nothing was written"),
+                    {d.path, token});
   }
   std::fprintf(stderr, "%s",
                Format(d.serial.empty()
@@ -191,7 +207,8 @@ Status Confirm(const DeviceInfo& d, const WipeArgs& a) {
   std::fflush(stderr);
   std::string line;
   if (!std::getline(std::cin, line) || (line != token && line != d.path)) {
-    return CancelledError("confirmation did not match; nothing was written");
+    return OwnError(StatusCode::kCancelled, N_("confirmation did not match; nothing was written"),
+                    {});
   }
   return Status::Ok();
 }
@@ -216,26 +233,35 @@ void PrintDryRun(bool json, const std::vector<std::string>& targets) {
   }
 }
 
+// The wipe's failure for main to report: an interruption that the wipe
+// worded itself (where it stopped, how to go on) is shown in the interface
+// language, like the result line above it.
+Status FinishedStatus(const WipeFinishedEvent& f) {
+  Status s = f.ToStatus();
+  if (s.ok() || f.message_text.empty()) return s;
+  return WithOwnMessage(std::move(s), Format(_("wipe %s: %s"), {f.wipe_id, Render(f.message_text)}));
+}
+
 void PrintFinished(const WipeFinishedEvent& f, bool json) {
   if (json) {
     PrintLine(f.ToJson());
     return;
   }
   PrintLine(Format(_("wipe %s %s: %s, %s/%s passes, %s written, %s"),
-                   {f.wipe_id, std::string(WipeResultName(f.result)), f.target.path,
+                   {f.wipe_id, Word(std::string(WipeResultName(f.result))), f.target.path,
                     std::to_string(f.passes_completed), std::to_string(f.passes),
                     HumanBytes(f.bytes_written),
-                    f.verified ? Format(_("verified (%s)"), f.verify_mode)
+                    f.verified ? Format(_("verified (%s)"), Word(f.verify_mode))
                                : std::string(_("not verified"))}) +
-            (f.message.empty() ? "" : ". " + f.message));
+            (f.message.empty() ? "" : _(". ") + (f.message_text.empty() ? f.message : Render(f.message_text))));
 }
 
 Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
                    const std::vector<DeviceInfo>& devices, bool json) {
   CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(plan));
-  std::vector<std::vector<std::string>> warnings;
+  std::vector<std::vector<MessageText>> warnings;
   for (const DeviceInfo& d : devices) {
-    warnings.push_back(MediaWarnings(d));
+    warnings.push_back(MediaWarningTexts(d));
     PrintPlan(d, plan, passes, warnings.back(), json);
   }
   if (a.dry_run) {
@@ -258,7 +284,7 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
     WipeOptions o;
     o.plan = plan;
     o.target = devices[i];
-    o.warnings = warnings[i];
+    o.warnings = English(warnings[i]);  // The record keeps the English.
     o.state_dir = station.path("wipes");
     o.stop = &g_stop;
     o.sink = sink.get();
@@ -281,7 +307,7 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
       continue;
     }
     PrintFinished(*results[i], json);
-    Status s = results[i]->ToStatus();
+    Status s = FinishedStatus(*results[i]);
     if (!s.ok() && (worst.ok() || s.code() == StatusCode::kVerificationFailed)) worst = s;
   }
   return worst;
@@ -294,8 +320,9 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
   CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(path));
   CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(d));
   if (!json) {
-    PrintLine("resuming wipe " + st.wipe_id + " on " + path + " at pass " + std::to_string(st.pass) +
-              " (" + st.phase + "), byte " + std::to_string(st.offset));
+    PrintLine(Format(
+        _("resuming wipe %s on %s at pass %s (%s), byte %s"),
+        {st.wipe_id, path, std::to_string(st.pass), Word(st.phase), std::to_string(st.offset)}));
   }
   InstallStopHandlers();
   ProgressPrinter printer(json);
@@ -309,7 +336,7 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
   o.buffer_bytes = static_cast<size_t>(a.buffer_mib) << 20;
   CUSTODY_ASSIGN_OR_RETURN(WipeFinishedEvent f, ResumeWipe(*dev, o, Env::Default()));
   PrintFinished(f, json);
-  return f.ToStatus();
+  return FinishedStatus(f);
 }
 
 Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
@@ -319,20 +346,25 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
       if (json) break;
       PrintLine(Format(_("plan: overwrite in place, rename and remove %s (method %s, verify %s)"),
                        {p, plan.method, plan.verify.ToString()}));
-      for (const std::string& w : FileMediaWarnings(p)) {
-        PrintLine("  " + PadLabel(_("warning:"), 11) + w);
+      for (const MessageText& w : FileMediaWarningTexts(p)) {
+        PrintLine("  " + PadLabel(_("warning:"), 11) + Render(w));
       }
     }
     PrintDryRun(json, paths);
     return Status::Ok();
   }
   if (!a.yes && ::isatty(0) == 1) {
-    std::fprintf(stderr, "Overwrite and remove %zu path(s) (%s...)? Type yes: ", paths.size(),
-                 paths.front().c_str());
+    std::fprintf(stderr, "%s",
+                 Format(_("Overwrite and remove %s path(s) (%s...)? Type yes: "),
+                        {std::to_string(paths.size()), paths.front()})
+                     .c_str());
     std::string line;
-    if (!std::getline(std::cin, line) || line != "yes") return CancelledError("not confirmed");
+    if (!std::getline(std::cin, line) || line != "yes") {
+      return OwnError(StatusCode::kCancelled, N_("not confirmed"), {});
+    }
   } else if (!a.yes) {
-    return CancelledError("not a terminal: pass --yes to wipe files without a prompt");
+    return OwnError(StatusCode::kCancelled,
+                    N_("not a terminal: pass --yes to wipe files without a prompt"), {});
   }
   InstallStopHandlers();
   ProgressPrinter printer(json);
@@ -359,17 +391,23 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
       j["wipe_ids"] = ids;
       PrintLine(j.dump());
     } else {
-      PrintLine(p + ": " + std::string(WipeResultName(s.result)) + ", " + std::to_string(s.files) +
-                " file(s) overwritten and removed (" + HumanBytes(s.bytes) + " per pass), " +
-                std::to_string(s.directories) + " directories, " + std::to_string(s.symlinks) +
-                " symlinks removed" + (s.message.empty() ? "" : ". " + s.message));
-      for (const std::string& w : s.warnings) PrintLine("  warning: " + w);
+      PrintLine(
+          Format(_("%s: %s, %s file(s) overwritten and removed (%s per pass), %s "
+                   "directories, %s symlinks removed"),
+                 {p, Word(std::string(WipeResultName(s.result))), std::to_string(s.files),
+                  HumanBytes(s.bytes), std::to_string(s.directories), std::to_string(s.symlinks)}) +
+          (s.message.empty() ? "" : _(". ") + (s.message_text.empty() ? s.message : Render(s.message_text))));
+      for (const MessageText& w : s.warning_texts) {
+        PrintLine("  " + std::string(_("warning:")) + " " + Render(w));
+      }
     }
     if (s.result != WipeResult::kCompleted) {
       for (const auto& r : s.results) {
-        if (r.result != WipeResult::kCompleted) return r.ToStatus();
+        if (r.result != WipeResult::kCompleted) return FinishedStatus(r);
       }
-      return s.result == WipeResult::kInterrupted ? InterruptedError(s.message) : IoError(s.message);
+      Status failed = s.result == WipeResult::kInterrupted ? InterruptedError(s.message) : IoError(s.message);
+      if (s.message_text.empty()) return failed;
+      return WithOwnMessage(std::move(failed), Render(s.message_text));
     }
   }
   return Status::Ok();
@@ -396,28 +434,36 @@ Status RunFreeSpace(Station& station, const std::string& op, const WipeArgs& a,
   if (json) {
     PrintLine(ev.ToJson());
   } else {
-    PrintLine("free-space wipe " + ev.wipe_id + " " + std::string(WipeResultName(ev.result)) + ": " +
-              ev.mount_point + " (" + ev.fs_type + "), " + HumanBytes(ev.bytes_filled) +
-              " filled, " + (ev.verified ? "verified" : "not verified") + ". " + ev.message);
-    PrintLine("not reached by a free-space wipe:");
-    for (const std::string& l : ev.limitations) PrintLine("  - " + l);
-    for (const std::string& w : ev.warnings) PrintLine("  warning: " + w);
+    PrintLine(Format(_("free-space wipe %s %s: %s (%s), %s filled, %s. %s"),
+                     {ev.wipe_id, Word(std::string(WipeResultName(ev.result))), ev.mount_point,
+                      ev.fs_type, HumanBytes(ev.bytes_filled),
+                      ev.verified ? _("verified") : _("not verified"), Render(ev.message_text)}));
+    PrintLine(_("not reached by a free-space wipe:"));
+    for (const MessageText& l : ev.limitation_texts) PrintLine("  - " + Render(l));
+    for (const MessageText& w : ev.warning_texts) {
+      PrintLine("  " + std::string(_("warning:")) + " " + Render(w));
+    }
   }
   return ev.ToStatus();
 }
 
 Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
   const int modes = (a.free_space.empty() ? 0 : 1) + (a.resume.empty() ? 0 : 1);
-  if (modes > 1) return InvalidArgumentError("--free-space and --resume cannot be combined");
+  if (modes > 1) {
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("--free-space and --resume cannot be combined"), {});
+  }
   if (a.targets.empty() && modes == 0) {
-    return InvalidArgumentError("name what to wipe: a device, files or directories, "
-                                "--free-space MOUNTPOINT, or --resume ID");
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("name what to wipe: a device, files or directories, --free-space "
+                       "MOUNTPOINT, or --resume ID"),
+                    {});
   }
   if (!a.free_space.empty() && !a.targets.empty()) {
-    return InvalidArgumentError("--free-space takes no other targets");
+    return OwnError(StatusCode::kInvalidArgument, N_("--free-space takes no other targets"), {});
   }
   if (a.buffer_mib < 1 || a.buffer_mib > 256) {
-    return InvalidArgumentError("--buffer-mib must be between 1 and 256");
+    return OwnError(StatusCode::kInvalidArgument, N_("--buffer-mib must be between 1 and 256"), {});
   }
   CUSTODY_ASSIGN_OR_RETURN(WipePlan plan, PlanFromArgs(a));
   // Identify and check every target before the station is even opened: a
@@ -437,13 +483,16 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
       }
     }
     if (!devices.empty() && !files.empty()) {
-      return InvalidArgumentError("wipe devices and files in separate commands");
+      return OwnError(StatusCode::kInvalidArgument,
+                      N_("wipe devices and files in separate commands"), {});
     }
   }
   if (a.dry_run && a.resume.empty()) {
     if (!devices.empty()) {
       CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(plan));
-      for (const DeviceInfo& d : devices) PrintPlan(d, plan, passes, MediaWarnings(d), g.json);
+      for (const DeviceInfo& d : devices) {
+        PrintPlan(d, plan, passes, MediaWarningTexts(d), g.json);
+      }
       std::vector<std::string> targets;
       for (const DeviceInfo& d : devices) targets.push_back(d.path);
       PrintDryRun(g.json, targets);
@@ -475,7 +524,10 @@ Status RunShow(const GlobalOptions& g, const std::string& id) {
     }
     return true;
   }));
-  if (found == 0) return NotFoundError("no wipe " + id + " in the ledger (see custody log show --type wipe)");
+  if (found == 0) {
+    return OwnError(StatusCode::kNotFound,
+                    N_("no wipe %s in the ledger (see custody log show --type wipe)"), {id});
+  }
   return Status::Ok();
 }
 
@@ -489,9 +541,9 @@ Status RunList(const GlobalOptions& g) {
                                 {"offset", s.offset}, {"bytes", s.bytes}})
                     .dump());
     } else {
-      PrintLine(s.wipe_id + "  " + s.target.path + "  pass " + std::to_string(s.pass) + " " +
-                s.phase + " at " + std::to_string(s.offset) + "/" + std::to_string(s.bytes) +
-                "  (custody wipe --resume " + s.wipe_id + ")");
+      PrintLine(Format(_("%s  %s  pass %s %s at %s/%s  (custody wipe --resume %s)"),
+                       {s.wipe_id, s.target.path, std::to_string(s.pass), Word(s.phase),
+                        std::to_string(s.offset), std::to_string(s.bytes), s.wipe_id}));
     }
   }
   if (states.empty() && !g.json) PrintLine(_("no interrupted wipes"));

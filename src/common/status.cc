@@ -27,7 +27,15 @@ std::string_view StatusCodeName(StatusCode code) {
 
 Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
-  return Status(code_, std::string(context) + ": " + message_);
+  Status s(code_, std::string(context) + ": " + message_);
+  s.os_error_ = os_error_;
+  return s;
+}
+
+Status Status::WithOsError(int err) const {
+  Status s = *this;
+  s.os_error_ = err;
+  return s;
 }
 
 std::string Status::ToString() const {

@@ -23,6 +23,11 @@
 namespace custody {
 namespace {
 
+// Marks a constant English pattern for the interface's message catalog
+// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
+// library itself never translates.
+#define N_(pattern) pattern
+
 using device::SystemRoots;
 
 std::string AsciiField(const uint8_t* p, size_t n) {
@@ -135,6 +140,29 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
+// One in-use reason of device::InUseReasons ("mounted at /x (ext4)", "active
+// swap", "held by md0 (software RAID)", "holds the root file system (/)",
+// "partition /dev/sdb1 mounted at /x (ext4)", "its disk /dev/sdb is held by
+// ...", "is on the disk of ...") as a clause of its own: "it is mounted at
+// /x (ext4)", "its partition /dev/sdb1 is mounted at /x (ext4)".
+std::string VerbPhrase(const std::string& reason) {
+  if (reason.starts_with("mounted at ") || reason.starts_with("held by ")) return "is " + reason;
+  if (reason == "active swap") return "is an active swap area";
+  return reason;  // "holds ...", "is ..."
+}
+
+std::string InUseClause(const std::string& reason) {
+  if (reason.starts_with("its ")) return reason;
+  if (reason.starts_with("partition ")) {
+    const size_t name_end = reason.find(' ', 10);
+    if (name_end != std::string::npos) {
+      return "its " + reason.substr(0, name_end) + " " + VerbPhrase(reason.substr(name_end + 1));
+    }
+    return reason;
+  }
+  return "it " + VerbPhrase(reason);
+}
+
 }  // namespace
 
 Result<DeviceInfo> IdentifyDevice(const std::string& path) {
@@ -158,7 +186,7 @@ Result<DeviceInfo> IdentifyDevice(const std::string& path) {
     EnrichNvme(d, disk);
   }
   if (d.transport != "sata" && !d.hidden.checked && d.hidden.note.empty()) {
-    d.hidden.note = "not an ATA device: no HPA/DCO";
+    d.hidden.note = N_("not an ATA device: no HPA/DCO");  // device info translates it
   }
   d.in_use = device::InUseReasons(roots, name);
   return d;
@@ -188,7 +216,9 @@ Status CheckWipeSafety(const DeviceInfo& d) {
                                          "removes it");
   }
   if (!d.in_use.empty()) {
-    return BusyError("refusing to wipe " + d.path + ": it " + Join(d.in_use, "; it ") +
+    std::vector<std::string> clauses;
+    for (const std::string& reason : d.in_use) clauses.push_back(InUseClause(reason));
+    return BusyError("refusing to wipe " + d.path + ": " + Join(clauses, "; ") +
                      ". Unmount it, stop the swap, or remove it from RAID/LVM/device-mapper "
                      "first.");
   }
@@ -210,43 +240,51 @@ Status CheckWipeSafety(const DeviceInfo& d) {
   return Status::Ok();
 }
 
-std::vector<std::string> FileMediaWarnings(const std::string& path) {
-  std::vector<std::string> w;
+std::vector<MessageText> FileMediaWarningTexts(const std::string& path) {
+  using T = MessageText;
+  std::vector<MessageText> w;
   struct statfs fs;
   if (::statfs(path.c_str(), &fs) == 0) {
     switch (static_cast<uint64_t>(fs.f_type)) {
       case 0x9123683E:
-        w.push_back("btrfs copies on write: the file's old blocks (and any snapshot of them) stay "
-                    "on the disk after an overwrite. Wipe the whole device, or keep such data "
-                    "encrypted and destroy the key.");
+        w.push_back(
+            T::Of(N_("btrfs copies on write: the file's old blocks (and any snapshot of "
+                     "them) stay on the disk after an overwrite. Wipe the whole device, "
+                     "or keep such data encrypted and destroy the key.")));
         break;
       case 0x2FC12FC1:
-        w.push_back("ZFS copies on write: old blocks and snapshots keep the data after an "
-                    "overwrite. Wipe the whole device or destroy the encryption key.");
+        w.push_back(
+            T::Of(N_("ZFS copies on write: old blocks and snapshots keep the data after "
+                     "an overwrite. Wipe the whole device or destroy the encryption key.")));
         break;
       case 0x58465342:
-        w.push_back("XFS: a file sharing extents through reflink (cp --reflink) is copied on "
-                    "write, leaving the shared blocks in place.");
+        w.push_back(
+            T::Of(N_("XFS: a file sharing extents through reflink (cp --reflink) is "
+                     "copied on write, leaving the shared blocks in place.")));
         break;
       case 0xCA451A4E:
       case 0xF2F52010:
       case 0x3434:
-        w.push_back("log-structured or copy-on-write file system (bcachefs/F2FS/NILFS): "
-                    "overwrites go to new blocks; the old ones remain until reclaimed.");
+        w.push_back(
+            T::Of(N_("log-structured or copy-on-write file system (bcachefs/F2FS/NILFS): "
+                     "overwrites go to new blocks; the old ones remain until reclaimed.")));
         break;
       case 0x01021994:
-        w.push_back("tmpfs: the file lives in memory, and pages may have been written to swap.");
+        w.push_back(
+            T::Of(N_("tmpfs: the file lives in memory, and pages may have been written to swap.")));
         break;
       case 0x6969:
       case 0xFE534D42:
       case 0xFF534D42:
       case 0x65735546:
-        w.push_back("network or FUSE file system: the server decides where writes go; snapshots "
-                    "and caches there are out of reach. Wipe on the server.");
+        w.push_back(
+            T::Of(N_("network or FUSE file system: the server decides where writes go; "
+                     "snapshots and caches there are out of reach. Wipe on the server.")));
         break;
       case 0x794C7630:
-        w.push_back("overlayfs: a file from a lower layer is copied up; the lower copy is not "
-                    "overwritten.");
+        w.push_back(
+            T::Of(N_("overlayfs: a file from a lower layer is copied up; the lower copy "
+                     "is not overwritten.")));
         break;
       default:
         break;
@@ -259,8 +297,9 @@ std::vector<std::string> FileMediaWarnings(const std::string& path) {
     for (const device::MountEntry& m : device::ReadMounts(roots)) {
       if (m.dev == dev && m.fs_type.starts_with("ext") &&
           m.super_options.find("data=journal") != std::string::npos) {
-        w.push_back("ext4 data=journal: file content is also written to the journal, where the "
-                    "overwrite does not reach.");
+        w.push_back(
+            T::Of(N_("ext4 data=journal: file content is also written to the journal, "
+                     "where the overwrite does not reach.")));
         break;
       }
     }
@@ -268,56 +307,75 @@ std::vector<std::string> FileMediaWarnings(const std::string& path) {
     if (!host.empty()) {
       DeviceInfo h = device::DescribeFromSysfs(roots, host);
       if (h.kind == "loop" && !h.backing_file.empty() && h.backing_file != path) {
-        for (const std::string& inner : FileMediaWarnings(h.backing_file)) {
-          w.push_back("the file system is on a loop device over " + h.backing_file + ": " + inner);
+        for (MessageText& inner : FileMediaWarningTexts(h.backing_file)) {
+          w.push_back(T::Of(N_("the file system is on a loop device over %s: %s"),
+                            {T::Value(h.backing_file), std::move(inner)}));
         }
       } else if (!h.rotational) {
-        w.push_back("the file is on non-rotational (flash) storage (" + h.path +
-                    "): the drive writes new data to new cells, so old copies may survive in "
-                    "spare blocks. Purge or crypto-erase the device when it leaves your hands.");
+        w.push_back(T::Of(N_("the file is on non-rotational (flash) storage (%s): the drive "
+                             "writes new data to new cells, so old copies may survive in spare "
+                             "blocks. Purge or crypto-erase the device when it leaves your hands."),
+                          {T::Value(h.path)}));
       }
     }
   }
   return w;
 }
 
-std::vector<std::string> MediaWarnings(const DeviceInfo& d) {
-  std::vector<std::string> w;
-  if (d.kind == "file") return FileMediaWarnings(d.path);
+std::vector<MessageText> MediaWarningTexts(const DeviceInfo& d) {
+  using T = MessageText;
+  std::vector<MessageText> w;
+  if (d.kind == "file") return FileMediaWarningTexts(d.path);
   const bool flash_capable = d.transport == "sata" || d.transport == "sas" ||
                              d.transport == "scsi" || d.transport == "nvme" ||
                              d.transport == "mmc" || d.transport == "unknown";
   if (d.transport == "usb") {
-    w.push_back("USB device: flash memory sticks and cards keep spare blocks that no overwrite "
-                "reaches, and the bridge may hide the drive's sanitize commands. For "
-                "confidential data destroy the medium, or use custody purge if the drive is a "
-                "SATA/NVMe drive in a pass-through enclosure.");
+    w.push_back(
+        T::Of(N_("USB device: flash memory sticks and cards keep spare blocks that no "
+                 "overwrite reaches, and the bridge may hide the drive's sanitize "
+                 "commands. For confidential data destroy the medium, or use custody "
+                 "purge if the drive is a SATA/NVMe drive in a pass-through enclosure.")));
   } else if (!d.rotational && flash_capable) {
-    w.push_back("non-rotational (flash) media: wear levelling and over-provisioning keep old "
-                "data in blocks the host cannot address, so overwriting is at most NIST "
-                "SP 800-88 Clear. Use custody purge (sanitize / secure erase) or crypto-erase "
-                "for Purge, or destroy the device.");
+    w.push_back(
+        T::Of(N_("non-rotational (flash) media: wear levelling and over-provisioning keep "
+                 "old data in blocks the host cannot address, so overwriting is at most "
+                 "NIST SP 800-88 Clear. Use custody purge (sanitize / secure erase) or "
+                 "crypto-erase for Purge, or destroy the device.")));
   }
   if (d.transport == "virtual") {
-    w.push_back("virtual disk: the host's storage (thin provisioning, snapshots, image copies) "
-                "may keep the old data where no write from this machine reaches. Erase on the "
-                "host as well.");
+    w.push_back(
+        T::Of(N_("virtual disk: the host's storage (thin provisioning, snapshots, image "
+                 "copies) may keep the old data where no write from this machine "
+                 "reaches. Erase on the host as well.")));
   }
   if (d.kind == "loop") {
-    w.push_back("loop device over the file " + d.backing_file +
-                ": the overwrite reaches the storage only through that file's file system.");
+    w.push_back(T::Of(N_("loop device over the file %s: the overwrite reaches the storage only "
+                         "through that file's file system."),
+                      {T::Value(d.backing_file)}));
     if (!d.backing_file.empty()) {
-      for (const std::string& f : FileMediaWarnings(d.backing_file)) w.push_back(f);
+      for (MessageText& f : FileMediaWarningTexts(d.backing_file)) w.push_back(std::move(f));
     }
   }
+  // The drive's own account of its hidden areas (d.hidden.note) is a value:
+  // it is also the device's identity record (device info, the ledger).
   if (d.hidden.hpa_present || d.hidden.dco_present) {
-    w.push_back("hidden area: " + d.hidden.note +
-                " Remove the HPA/DCO (or use the drive's sanitize command) before wiping.");
+    w.push_back(T::Of(N_("hidden area: %s Remove the HPA/DCO (or use the drive's sanitize "
+                         "command) before wiping."),
+                      {T::Value(d.hidden.note)}));
   } else if (d.transport == "sata" && !d.hidden.checked) {
-    w.push_back("HPA/DCO could not be checked (" + d.hidden.note +
-                "): sectors hidden from the host would not be overwritten.");
+    w.push_back(T::Of(N_("HPA/DCO could not be checked (%s): sectors hidden from the host would "
+                         "not be overwritten."),
+                      {T::Value(d.hidden.note)}));
   }
   return w;
+}
+
+std::vector<std::string> FileMediaWarnings(const std::string& path) {
+  return English(FileMediaWarningTexts(path));
+}
+
+std::vector<std::string> MediaWarnings(const DeviceInfo& d) {
+  return English(MediaWarningTexts(d));
 }
 
 }  // namespace custody

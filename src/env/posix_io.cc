@@ -13,17 +13,31 @@ std::atomic<WriteFn> g_write_fn{nullptr};
 
 void SetWriteFnForTesting(WriteFn fn) { g_write_fn.store(fn); }
 
-Status ErrnoStatus(const std::string& op, const std::string& path, int err) {
-  std::string msg = op + " " + path + ": " + std::strerror(err);
+// strerrordesc_np, not strerror: the library's messages are English whatever
+// the process's LC_MESSAGES (the interface translates around them, and logs
+// and --json stay the same), and the errno itself travels in the Status
+// (os_error) for callers that must tell conditions apart.
+std::string ErrnoText(int err) {
+  const char* text = ::strerrordesc_np(err);
+  return text ? std::string(text) : "error " + std::to_string(err);
+}
+
+namespace {
+StatusCode CodeForErrno(int err) {
   switch (err) {
-    case ENOENT: return NotFoundError(msg);
-    case EEXIST: return AlreadyExistsError(msg);
+    case ENOENT: return StatusCode::kNotFound;
+    case EEXIST: return StatusCode::kAlreadyExists;
     case EACCES:
-    case EPERM: return PermissionDeniedError(msg);
-    case EBUSY: return BusyError(msg);
-    case EINVAL: return InvalidArgumentError(msg);
-    default: return IoError(msg);
+    case EPERM: return StatusCode::kPermissionDenied;
+    case EBUSY: return StatusCode::kBusy;
+    case EINVAL: return StatusCode::kInvalidArgument;
+    default: return StatusCode::kIoError;
   }
+}
+}  // namespace
+
+Status ErrnoStatus(const std::string& op, const std::string& path, int err) {
+  return Status(CodeForErrno(err), op + " " + path + ": " + ErrnoText(err)).WithOsError(err);
 }
 
 Status WriteAll(int fd, const void* data, size_t n, const std::string& path) {

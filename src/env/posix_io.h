@@ -16,8 +16,12 @@
 
 namespace custody::posix {
 
-// Maps errno to a Status naming the operation and the path.
+// Maps errno to a Status naming the operation and the path, carrying `err`
+// (Status::os_error). The text is glibc's English description, independent
+// of the locale.
 Status ErrnoStatus(const std::string& op, const std::string& path, int err);
+// glibc's English description of `err` ("No space left on device").
+std::string ErrnoText(int err);
 
 template <typename F>
 auto RetryOnEintr(F f) -> decltype(f()) {

@@ -9,6 +9,11 @@
 #include "custody/env.h"
 #include "custody/wipe.h"
 
+// Marks a constant English pattern for the interface's message catalog
+// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
+// library itself never translates.
+#define N_(pattern) pattern
+
 namespace custody {
 namespace {
 
@@ -35,7 +40,7 @@ std::string BaseName(const std::string& p) {
 // touched before anything is written.
 Status Collect(const std::string& path, uint64_t root_dev, bool allow_hard_links, Env* env,
                std::vector<Entry>* out, std::vector<std::string>* refused,
-               std::vector<std::string>* warnings) {
+               std::vector<MessageText>* warnings) {
   CUSTODY_ASSIGN_OR_RETURN(FileStatus st, env->StatNoFollow(path));
   Entry e{path, st};
   if (st.type == FileStatus::Type::kDirectory) {
@@ -55,7 +60,10 @@ Status Collect(const std::string& path, uint64_t root_dev, bool allow_hard_links
       const std::string what = path + " has " + std::to_string(st.links) +
                                " hard links: its other names still reach the data";
       if (allow_hard_links) {
-        warnings->push_back(what + " (the content is overwritten; those names stay)");
+        warnings->push_back(MessageText::Of(
+            N_("%s has %s hard links: its other names still reach the data (the content is "
+               "overwritten; those names stay)"),
+            {MessageText::Value(path), MessageText::Value(std::to_string(st.links))}));
       } else {
         refused->push_back(what + " (remove them, or pass --allow-hard-links)");
       }
@@ -152,15 +160,16 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
   FileWipeSummary summary;
   std::vector<Entry> entries;
   std::vector<std::string> refused;
-  CUSTODY_RETURN_IF_ERROR(Collect(path, top.device, options.allow_hard_links, env, &entries, &refused,
-                                  &summary.warnings));
+  CUSTODY_RETURN_IF_ERROR(Collect(path, top.device, options.allow_hard_links, env, &entries,
+                                  &refused, &summary.warning_texts));
   if (!refused.empty()) {
     std::string msg = "refusing to wipe " + path + ", nothing was touched: ";
     for (size_t i = 0; i < refused.size() && i < 5; ++i) msg += (i ? "; " : "") + refused[i];
     if (refused.size() > 5) msg += "; and " + std::to_string(refused.size() - 5) + " more";
     return InvalidArgumentError(msg);
   }
-  for (const std::string& w : FileMediaWarnings(path)) summary.warnings.push_back(w);
+  for (MessageText& w : FileMediaWarningTexts(path)) summary.warning_texts.push_back(std::move(w));
+  summary.warnings = English(summary.warning_texts);
 
   WipeEventSink* sink = options.wipe.sink;
   auto removed = [&](const std::string& id, const std::string& p, const char* kind) -> Status {
@@ -176,7 +185,9 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
   for (const Entry& e : entries) {
     if (options.wipe.stop && options.wipe.stop->load()) {
       summary.result = Worse(summary.result, WipeResult::kInterrupted);
-      summary.message = "interrupted before " + e.path + "; files not yet wiped are untouched";
+      summary.message_text = MessageText::Of(N_("interrupted before %s; files not yet wiped are untouched"),
+                                             {MessageText::Value(e.path)});
+      summary.message = summary.message_text.English();
       return summary;
     }
     const std::string dir = DirName(e.path);
@@ -231,10 +242,13 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
       summary.bytes += fin.bytes_written / std::max(1, fin.passes_completed);
       const WipeResult r = fin.result;
       const std::string msg = fin.message;
+      const MessageText msg_text = fin.message_text.empty() ? MessageText::Value(msg) : fin.message_text;
       summary.results.push_back(std::move(fin));
       if (r != WipeResult::kCompleted) {
         summary.result = Worse(summary.result, r);
-        summary.message = e.path + ": " + msg + " (the file was left in place)";
+        summary.message_text =
+            MessageText::Of(N_("%s: %s (the file was left in place)"), {MessageText::Value(e.path), msg_text});
+        summary.message = summary.message_text.English();
         return summary;
       }
     }

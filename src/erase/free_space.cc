@@ -27,6 +27,11 @@
 #include "erase/pattern_source.h"
 #include "erase/wipe_state.h"
 
+// Marks a constant English pattern for the interface's message catalog
+// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
+// library itself never translates.
+#define N_(pattern) pattern
+
 namespace custody {
 namespace erase {
 namespace {
@@ -35,25 +40,26 @@ using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kFileBytes = 1ull << 30;  // Keeps every fill file under FAT's 4 GiB.
 constexpr size_t kBufferBytes = 4u << 20;
+constexpr size_t kMinChunkBytes = 512;  // The smallest write: a sector.
 
 uint64_t MsSince(Clock::time_point t) {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count());
 }
 
-// True when `s` reports a full file system (ENOSPC or EDQUOT). Env errors
-// carry strerror's text; there is no status code for "full" because only the
-// fill treats it as the expected end rather than a failure.
-bool IsNoSpace(const Status& s) {
-  return s.message().find(std::strerror(ENOSPC)) != std::string::npos ||
-         s.message().find(std::strerror(EDQUOT)) != std::string::npos;
-}
+// True when `s` reports a full file system (ENOSPC or EDQUOT), by the errno
+// the Env carries (Status::os_error), never by the message's words: those
+// are for people (and were once strerror's, which a Japanese LC_MESSAGES
+// translates). There is no status code for "full" because only the fill
+// treats it as the expected end rather than a failure.
+bool IsNoSpace(const Status& s) { return s.os_error() == ENOSPC || s.os_error() == EDQUOT; }
 
 struct Filler {
   const WipeOptions& opt;
   Env* env;
   FreeSpaceWipeEvent* ev;
   std::string dir;
+  uint64_t file_bytes = kFileBytes;
   uint64_t total_hint = 0;
   Clock::time_point last_progress = Clock::now();
   Clock::time_point phase_start = Clock::now();
@@ -80,6 +86,7 @@ struct Filler {
   Result<uint64_t> Fill(int pass, PatternSource& src, std::vector<std::string>* files) {
     AlignedBuffer buf(kBufferBytes, 4096);
     uint64_t total = 0;
+    size_t chunk = kBufferBytes;  // Halved when the file system refuses a write.
     phase_start = Clock::now();
     for (int index = 0;; ++index) {
       const std::string path = dir + "/fill-" + std::to_string(index);
@@ -94,14 +101,25 @@ struct Filler {
       files->push_back(path);
       uint64_t in_file = 0;
       bool full = false;
-      while (in_file < kFileBytes && !full) {
+      while (in_file < file_bytes && !full) {
         if (Stopped()) return InterruptedError("stopped while filling");
-        const size_t n = static_cast<size_t>(std::min<uint64_t>(kBufferBytes, kFileBytes - in_file));
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(chunk, file_bytes - in_file));
         src.Fill(total, buf.data(), n);
         CUSTODY_ASSIGN_OR_RETURN(
             size_t done,
             file->AppendUntilFull(std::string_view(reinterpret_cast<const char*>(buf.data()), n)));
-        full = done < n;
+        if (done < n) {
+          // A file system may refuse a whole write that does not fit (ext4
+          // answers a 4 MiB write with ENOSPC, not a short count, when less
+          // is free: a small or nearly full file system was left unfilled).
+          // Go on in smaller writes, down to kMinChunkBytes, so that the last
+          // free blocks are overwritten too.
+          if (chunk > kMinChunkBytes) {
+            chunk /= 2;
+          } else {
+            full = true;
+          }
+        }
         in_file += done;
         total += done;
         Progress(pass, "write", total);
@@ -172,12 +190,13 @@ struct Filler {
 Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
                                          const std::vector<WipePass>& passes, uint64_t total_hint,
                                          const WipeOptions& options, Env* env,
-                                         FreeSpaceWipeEvent ev) {
+                                         FreeSpaceWipeEvent ev, uint64_t fill_file_bytes) {
   ev.started_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
   const Clock::time_point start = Clock::now();
 
   Filler f{options, env, &ev, real + "/.custody-free-space-" + ev.wipe_id};
   f.total_hint = total_hint;
+  if (fill_file_bytes > 0) f.file_bytes = fill_file_bytes;
   std::vector<std::string> files;
   Status failure = env->CreateDir(f.dir, 0700);
   const VerifyMode vm = options.plan.verify.mode;
@@ -220,21 +239,25 @@ Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
 
   ev.verified = failure.ok() && ev.verify_mode == "full" && ev.mismatched_bytes == 0 &&
                 ev.passes_completed == static_cast<int>(passes.size());
+  using T = MessageText;
   if (failure.code() == StatusCode::kInterrupted) {
     ev.result = WipeResult::kInterrupted;
-    ev.message = "stopped by the operator; the fill files were removed. Run the free-space wipe "
-                 "again.";
+    ev.message_text =
+        T::Of(N_("stopped by the operator; the fill files were removed. Run the "
+                 "free-space wipe again."));
   } else if (!failure.ok()) {
     ev.result = WipeResult::kFailed;
-    ev.message = failure.message();
+    ev.message_text = T::Value(failure.message());
   } else if (ev.mismatched_bytes > 0) {
     ev.result = WipeResult::kFailed;
-    ev.message = "read-back found " + std::to_string(ev.mismatched_bytes) +
-                 " bytes that differ from what was written";
+    ev.message_text = T::Of(N_("read-back found %s bytes that differ from what was written"),
+                            {T::Value(std::to_string(ev.mismatched_bytes))});
   } else {
     ev.result = WipeResult::kCompleted;
-    ev.message = "filled " + std::to_string(ev.bytes_filled) + " bytes of free space";
+    ev.message_text =
+        T::Of(N_("filled %s bytes of free space"), {T::Value(std::to_string(ev.bytes_filled))});
   }
+  ev.message = ev.message_text.English();
   ev.finished_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
   ev.duration_ms = MsSince(start);
   if (options.sink) CUSTODY_RETURN_IF_ERROR(options.sink->OnFreeSpaceFinished(ev));
@@ -293,22 +316,28 @@ Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const W
   }
   ev.free_bytes_before = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
   ev.reserved_bytes = static_cast<uint64_t>(vfs.f_bfree - vfs.f_bavail) * vfs.f_frsize;
-  ev.warnings = FileMediaWarnings(real);
-  ev.limitations = {
-      "the slack after the end of other files' last blocks is not free space and is not reached",
-      "file system metadata (directory entries, inode tables, extended attributes) and the "
-      "journal are not overwritten",
-      "data of files small enough to be stored inline in their inode is not reached",
-      "snapshots, and copies a copy-on-write or log-structured file system keeps, are not reached",
+  using T = MessageText;
+  ev.warning_texts = FileMediaWarningTexts(real);
+  ev.limitation_texts = {
+      T::Of(N_("the slack after the end of other files' last blocks is not free space and is not "
+               "reached")),
+      T::Of(N_("file system metadata (directory entries, inode tables, extended attributes) and "
+               "the journal are not overwritten")),
+      T::Of(N_("data of files small enough to be stored inline in their inode is not reached")),
+      T::Of(N_("snapshots, and copies a copy-on-write or log-structured file system keeps, are "
+               "not reached")),
   };
   if (ev.reserved_bytes > 0) {
-    ev.limitations.push_back(
+    const T reserved = T::Value(std::to_string(ev.reserved_bytes));
+    ev.limitation_texts.push_back(
         ::geteuid() == 0
-            ? "the " + std::to_string(ev.reserved_bytes) +
-                  " bytes reserved for root were filled as well (running as root)"
-            : std::to_string(ev.reserved_bytes) +
-                  " bytes reserved for root were not reached (not running as root)");
+            ? T::Of(N_("the %s bytes reserved for root were filled as well (running as root)"),
+                    {reserved})
+            : T::Of(N_("%s bytes reserved for root were not reached (not running as root)"),
+                    {reserved}));
   }
+  ev.warnings = English(ev.warning_texts);
+  ev.limitations = English(ev.limitation_texts);
   const uint64_t total_hint = ev.free_bytes_before + (::geteuid() == 0 ? ev.reserved_bytes : 0);
   return erase::FillFreeSpace(real, passes, total_hint, options, env, std::move(ev));
 }

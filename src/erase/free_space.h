@@ -23,11 +23,13 @@ namespace custody::erase {
 // fs type, device, plan, passes, free/reserved bytes, limitations, warnings)
 // filled; `total_hint` is the expected fill size for progress. Returns the
 // final event whatever the result; a non-OK Result only when the sink refused
-// it.
+// it. `fill_file_bytes` caps each fill file (0: 1 GiB, under FAT's 4 GiB
+// limit); tests lower it to reach a file system that is full exactly at a
+// file boundary, where creating the next file fails ENOSPC.
 Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& mount_point,
                                          const std::vector<WipePass>& passes, uint64_t total_hint,
                                          const WipeOptions& options, Env* env,
-                                         FreeSpaceWipeEvent ev);
+                                         FreeSpaceWipeEvent ev, uint64_t fill_file_bytes = 0);
 
 }  // namespace custody::erase
 

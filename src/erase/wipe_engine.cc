@@ -17,6 +17,10 @@
 #include "erase/sampling.h"
 #include "erase/wipe_state.h"
 
+// Marks a constant English pattern for the message catalog (xgettext -k N_);
+// the library never translates.
+#define N_(pattern) pattern
+
 namespace custody {
 namespace erase {
 
@@ -471,14 +475,19 @@ class Engine {
       if (s.code() == StatusCode::kInterrupted) {
         // Without a state directory (file wipes) nothing can be resumed:
         // say so instead of pointing at a --resume that would not find it.
-        const std::string next = opt_.state_dir.empty()
-                                     ? "nothing is kept to resume from: run the wipe again"
-                                     : "continue with: custody wipe --resume " + s_.wipe_id;
-        return Finish(WipeResult::kInterrupted,
-                      "stopped during pass " + std::to_string(s_.pass + 1) + "/" +
-                          std::to_string(n) + " (" + s_.phase + ") at byte " +
-                          std::to_string(s_.offset) + "; " + next,
-                      true);
+        const MessageText next =
+            opt_.state_dir.empty()
+                ? MessageText::Of(N_("nothing is kept to resume from: run the wipe again"))
+                : MessageText::Of(N_("continue with: custody wipe --resume %s"),
+                                  {MessageText::Value(s_.wipe_id)});
+        // The phase ("write", "verify") is one of the words interfaces translate.
+        const MessageText text = MessageText::Of(
+            N_("stopped during pass %s/%s (%s) at byte %s; %s"),
+            {MessageText::Value(std::to_string(s_.pass + 1)), MessageText::Value(std::to_string(n)),
+             MessageText::Of(s_.phase.c_str()), MessageText::Value(std::to_string(s_.offset)), next});
+        WipeFinishedEvent f = Finish(WipeResult::kInterrupted, text.English(), true);
+        f.message_text = text;
+        return f;
       }
       return Finish(WipeResult::kFailed, s.message(), true);
     };

@@ -102,24 +102,37 @@ std::string SecurityFacts(const ata::Identity& id) {
   return s.empty() ? "not supported" : s;
 }
 
+// Marks a constant English pattern for the interface's message catalog
+// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
+// library itself never translates.
+#define N_(pattern) pattern
+
 const char kSanitizeFrozenAdvice[] =
-    "SANITIZE is frozen (SANITIZE FREEZE LOCK, usually sent by the BIOS/UEFI at boot) until the "
-    "drive's next power-on: unplug and replug the drive (hot-plug SATA or a USB dock), or power "
-    "the machine off and on, then run custody purge again";
+    N_("SANITIZE is frozen (SANITIZE FREEZE LOCK, usually sent by the BIOS/UEFI at boot) until "
+       "the drive's next power-on: unplug and replug the drive (hot-plug SATA or a USB dock), or "
+       "power the machine off and on, then run custody purge again");
+
+// Why the drive's security state refuses ERASE UNIT now (empty when it does
+// not): the sentence for the probe's `blocked_text`.
+MessageText SecurityBlockedText(const ata::Identity& id) {
+  if (id.security.frozen) return MessageText::Of(FrozenSecurityAdvice().c_str());
+  if (id.security.locked) {
+    return MessageText::Of(
+        N_("the drive is locked by a user password custody does not know (IDENTIFY word 128 bit "
+           "2); unlock it with the owner's password or the master password, then run again"));
+  }
+  if (id.security.count_expired) {
+    return MessageText::Of(
+        N_("the drive counted too many wrong passwords (security count "
+           "expired): power-cycle it, then run again"));
+  }
+  return {};
+}
 
 Status SecurityBlocked(const ata::Identity& id) {
   if (!id.security.supported) return UnsupportedError("the drive has no ATA Security feature set");
-  if (id.security.frozen) return FailedPreconditionError(FrozenSecurityAdvice());
-  if (id.security.locked) {
-    return FailedPreconditionError(
-        "the drive is locked by a user password custody does not know (IDENTIFY word 128 bit 2); "
-        "unlock it with the owner's password or the master password, then run again");
-  }
-  if (id.security.count_expired) {
-    return FailedPreconditionError(
-        "the drive counted too many wrong passwords (security count expired): power-cycle it, "
-        "then run again");
-  }
+  MessageText why = SecurityBlockedText(id);
+  if (!why.empty()) return FailedPreconditionError(why.English());
   return Status::Ok();
 }
 
@@ -335,11 +348,11 @@ Status ProbeAta(PurgeTarget& target, PurgeProbe* probe) {
     if (!state.ok()) {
       sanitize += ", status unreadable: " + state.status().message();
       for (PurgeAction a : probe->supported) probe->blocked_actions.push_back(a);
-      probe->blocked = state.status().message();
+      probe->blocked_text = MessageText::Value(state.status().message());
     } else if (state->frozen) {
       sanitize += ", frozen";
       for (PurgeAction a : probe->supported) probe->blocked_actions.push_back(a);
-      probe->blocked = kSanitizeFrozenAdvice;
+      probe->blocked_text = MessageText::Of(kSanitizeFrozenAdvice);
     } else if (state->in_progress) {
       sanitize += ", in progress";
     }
@@ -350,14 +363,19 @@ Status ProbeAta(PurgeTarget& target, PurgeProbe* probe) {
       probe->supported.push_back(PurgeAction::kSecurityEraseEnhanced);
     }
     probe->supported.push_back(PurgeAction::kSecurityErase);
-    Status blocked = SecurityBlocked(id);
-    if (!blocked.ok()) {
+    MessageText blocked = SecurityBlockedText(id);
+    if (!blocked.empty()) {
       for (PurgeAction a : {PurgeAction::kSecurityEraseEnhanced, PurgeAction::kSecurityErase}) {
         probe->blocked_actions.push_back(a);
       }
-      probe->blocked += (probe->blocked.empty() ? "" : " Also: ") + blocked.message();
+      probe->blocked_text =
+          probe->blocked_text.empty()
+              ? std::move(blocked)
+              : MessageText::Of(N_("%s Also: %s"),
+                                {std::move(probe->blocked_text), std::move(blocked)});
     }
   }
+  probe->blocked = probe->blocked_text.English();
   return Status::Ok();
 }
 

@@ -14,12 +14,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time_util.h"
+#include "crypto/encoding.h"
+#include "crypto/hash.h"
 #include "custody/block_device.h"
 #include "custody/device.h"
 #include "custody/env.h"
 #include "device/device_json.h"
-#include "crypto/encoding.h"
-#include "crypto/hash.h"
+#include "env/posix_io.h"
 
 namespace custody {
 namespace {
@@ -43,7 +44,7 @@ using Device = std::unique_ptr<crypt_device, CryptFree>;
 
 Status CryptError(const std::string& what, const std::string& path, int rc) {
   const int e = rc < 0 ? -rc : rc;
-  std::string msg = what + " on " + path + " failed: " + std::strerror(e);
+  std::string msg = what + " on " + path + " failed: " + posix::ErrnoText(e);
   if (e == ENOENT) return NotFoundError(msg);
   if (e == EACCES || e == EPERM) return PermissionDeniedError(msg);
   return IoError(msg);

@@ -10,6 +10,8 @@
 #include "purge/nvme_commands.h"
 #include "purge/purge_internal.h"
 
+#define N_(pattern) pattern
+
 namespace custody::purge {
 namespace {
 
@@ -187,17 +189,22 @@ Status ProbeNvme(PurgeTarget& target, PurgeProbe* probe) {
     probe->supported.push_back(PurgeAction::kFormatUserDataErase);
   }
   probe->no_deallocate_allowed = !id.no_deallocate_inhibited();
-  const std::string all_ns = "Sanitize erases every namespace of the NVM subsystem (" +
-                             std::to_string(id.nn) + " supported by this controller), not only "
-                             "the one named on the command line";
+  // N_: a constant English pattern for the interface's message catalog
+  // (custody/message_text.h); the library never translates.
+  const MessageText all_ns = MessageText::Of(
+      N_("Sanitize erases every namespace of the NVM subsystem (%s supported by this "
+         "controller), not only the one named on the command line"),
+      {MessageText::Value(std::to_string(id.nn))});
   for (PurgeAction a : {PurgeAction::kSanitizeBlockErase, PurgeAction::kSanitizeCryptoErase,
                         PurgeAction::kSanitizeOverwrite}) {
     probe->warnings.emplace_back(a, all_ns);
   }
   if (id.secure_erase_applies_to_all() || id.format_applies_to_all()) {
     for (PurgeAction a : {PurgeAction::kFormatCryptoErase, PurgeAction::kFormatUserDataErase}) {
-      probe->warnings.emplace_back(a, "this controller formats (FNA " + Hex32(id.fna) +
-                                          ") every namespace at once, not only the one named");
+      probe->warnings.emplace_back(
+          a, MessageText::Of(N_("this controller formats (FNA %s) every namespace at once, not "
+                                "only the one named"),
+                             {MessageText::Value(Hex32(id.fna))}));
     }
   }
   if (id.sanicap & 0x7) {

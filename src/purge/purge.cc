@@ -49,43 +49,56 @@ const char kOverwriteAndDestroy[] =
     "NIST SP 800-88 and the 総務省 guideline leave two steps: overwrite it with `custody wipe` "
     "(Clear), then destroy the device physically (Destroy) if Purge is required.";
 
-std::string Reason(PurgeAction a) {
+// Marks a constant English pattern for the interface's message catalog
+// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
+// library itself never translates.
+#define N_(pattern) pattern
+
+MessageText Reason(PurgeAction a) {
   switch (a) {
     case PurgeAction::kSanitizeBlockErase:
-      return "Sanitize Block Erase makes the drive erase every physical block, including spare, "
+      return MessageText::Of(
+          N_("Sanitize Block Erase makes the drive erase every physical block, including spare, "
              "remapped and over-provisioned areas that an overwrite cannot reach (IEEE 2883 and "
              "NIST SP 800-88 Purge). Preferred to Crypto Erase because its effect does not rest "
-             "on the drive's encryption, which custody cannot inspect.";
+             "on the drive's encryption, which custody cannot inspect."));
     case PurgeAction::kSanitizeCryptoErase:
-      return "Sanitize Crypto Erase makes the drive replace its media encryption key, so "
+      return MessageText::Of(
+          N_("Sanitize Crypto Erase makes the drive replace its media encryption key, so "
              "everything it ever wrote, spare areas included, becomes unreadable (IEEE 2883 and "
-             "NIST SP 800-88 Purge).";
+             "NIST SP 800-88 Purge)."));
     case PurgeAction::kSanitizeOverwrite:
-      return "Sanitize Overwrite makes the drive overwrite all of its media, spare areas "
-             "included (IEEE 2883 Purge).";
+      return MessageText::Of(
+          N_("Sanitize Overwrite makes the drive overwrite all of its media, "
+             "spare areas included (IEEE 2883 Purge)."));
     case PurgeAction::kSecurityEraseEnhanced:
-      return "ATA SECURITY ERASE UNIT in enhanced mode erases every user data area, reallocated "
+      return MessageText::Of(
+          N_("ATA SECURITY ERASE UNIT in enhanced mode erases every user data area, reallocated "
              "sectors included, by the manufacturer's method. How far it reaches into an SSD's "
-             "spare blocks is up to the manufacturer; IEEE 2883 prefers SANITIZE where offered.";
+             "spare blocks is up to the manufacturer; IEEE 2883 prefers SANITIZE where offered."));
     case PurgeAction::kSecurityErase:
-      return "ATA SECURITY ERASE UNIT in normal mode overwrites the user data area (LBA 0 to "
+      return MessageText::Of(
+          N_("ATA SECURITY ERASE UNIT in normal mode overwrites the user data area (LBA 0 to "
              "the maximum); reallocated sectors may keep old data. Purge for hard disks, not for "
-             "SSDs (NIST SP 800-88).";
+             "SSDs (NIST SP 800-88)."));
     case PurgeAction::kFormatCryptoErase:
-      return "NVMe Format NVM with Secure Erase Setting 2 makes the controller discard the "
+      return MessageText::Of(
+          N_("NVMe Format NVM with Secure Erase Setting 2 makes the controller discard the "
              "encryption key of the user data. Weaker than Sanitize: Format is not required to "
-             "reach every spare block or cache.";
+             "reach every spare block or cache."));
     case PurgeAction::kFormatUserDataErase:
-      return "NVMe Format NVM with Secure Erase Setting 1 makes the controller erase all user "
+      return MessageText::Of(
+          N_("NVMe Format NVM with Secure Erase Setting 1 makes the controller erase all user "
              "data. Weaker than Sanitize: Format is not required to reach every spare block or "
-             "cache.";
+             "cache."));
     case PurgeAction::kSecureDiscard:
-      return "BLKSECDISCARD asks the eMMC/SD device to erase the blocks and every copy it keeps "
-             "(secure erase/trim); the only purge such devices offer, and not all implement it.";
+      return MessageText::Of(
+          N_("BLKSECDISCARD asks the eMMC/SD device to erase the blocks and every copy it keeps "
+             "(secure erase/trim); the only purge such devices offer, and not all implement it."));
     case PurgeAction::kAuto:
       break;
   }
-  return "";
+  return {};
 }
 
 std::string CommandFor(PurgeInterface i, PurgeAction a, bool no_deallocate) {
@@ -381,10 +394,13 @@ Result<PurgePlan> PlanPurge(const PurgeProbe& probe, PurgeAction requested) {
       return UnsupportedError("the drive offers no purge command (no sanitize, security erase or "
                               "secure format). " + std::string(kOverwriteAndDestroy));
     }
-    plan.reason = "Strongest purge this drive offers now: " + Reason(plan.action);
+    plan.reason_text =
+        MessageText::Of(N_("Strongest purge this drive offers now: %s"), {Reason(plan.action)});
     if (!skipped.empty()) {
-      plan.warnings.push_back(ActionList(skipped) + " would be stronger but cannot run now: " +
-                              probe.blocked);
+      plan.warning_texts.push_back(MessageText::Of(
+          N_("%s would be stronger but cannot run now: %s"),
+          {MessageText::Value(ActionList(skipped)),
+           probe.blocked_text.empty() ? MessageText::Value(probe.blocked) : probe.blocked_text}));
     }
   } else {
     if (!Contains(probe.supported, requested) && !probe.support_unknown) {
@@ -393,7 +409,7 @@ Result<PurgePlan> PlanPurge(const PurgeProbe& probe, PurgeAction requested) {
     }
     if (Contains(probe.blocked_actions, requested)) return FailedPreconditionError(probe.blocked);
     plan.action = requested;
-    plan.reason = "Requested by the operator. " + Reason(requested);
+    plan.reason_text = MessageText::Of(N_("Requested by the operator. %s"), {Reason(requested)});
   }
   plan.command = CommandFor(probe.interface, plan.action, false);
   if (plan.command.empty()) {
@@ -410,8 +426,11 @@ Result<PurgePlan> PlanPurge(const PurgeProbe& probe, PurgeAction requested) {
     plan.command = CommandFor(probe.interface, plan.action, true);
   }
   for (const auto& [a, w] : probe.warnings) {
-    if (a == plan.action) plan.warnings.push_back(w);
+    if (a == plan.action) plan.warning_texts.push_back(w);
   }
+  // The English the record keeps.
+  plan.reason = plan.reason_text.English();
+  plan.warnings = English(plan.warning_texts);
   return plan;
 }
 
@@ -461,10 +480,11 @@ std::string HexBytes(const uint8_t* data, size_t n) {
 }
 
 std::string FrozenSecurityAdvice() {
-  return "The BIOS/UEFI froze the drive's security at boot (SECURITY FREEZE LOCK), so it refuses "
-         "SECURITY SET PASSWORD and ERASE UNIT until its next power-on. Unfreeze it without a "
-         "reboot: suspend and resume the computer (systemctl suspend), or unplug and replug the "
-         "drive (hot-plug SATA or a USB dock), then run custody purge again.";
+  return N_(
+      "The BIOS/UEFI froze the drive's security at boot (SECURITY FREEZE LOCK), so it "
+      "refuses SECURITY SET PASSWORD and ERASE UNIT until its next power-on. Unfreeze it "
+      "without a reboot: suspend and resume the computer (systemctl suspend), or unplug "
+      "and replug the drive (hot-plug SATA or a USB dock), then run custody purge again.");
 }
 
 }  // namespace purge

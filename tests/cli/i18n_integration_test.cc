@@ -77,7 +77,10 @@ TEST(I18nTest, CatalogCoversEveryMarkedString) {
       RunCommand({"sh", "-c",
                   "xgettext --from-code=UTF-8 --language=C++ --keyword=_ --keyword=N_ --output='" +
                       dir.path() + "/fresh.pot' '" + src + "'/src/cli/*.cc '" + src +
-                      "'/src/doctor/doctor.cc"});  // doctor's patterns (N_), see cmake/i18n.cmake
+                      "'/src/doctor/doctor.cc '" + src + "'/src/device/identify.cc '" + src +
+                      "'/src/purge/purge.cc '" + src + "'/src/purge/ata_purge.cc '" + src +
+                      "'/src/purge/nvme_purge.cc '" + src + "'/src/erase/free_space.cc '" + src +
+                      "'/src/erase/file_wipe.cc '" + src + "'/src/erase/wipe_engine.cc"});  // library patterns (N_), see cmake/i18n.cmake
   ASSERT_EQ(extract.exit_code, 0) << extract.err;
   auto compare = RunCommand({"msgcmp", src + "/po/ja.po", dir.path() + "/fresh.pot"});
   EXPECT_EQ(compare.exit_code, 0) << compare.err;
@@ -216,11 +219,149 @@ TEST(I18nTest, UsageErrorsInJapanese) {
   EXPECT_THAT(english.err, HasSubstr("Run with --help for more information."));
 }
 
+// The commands' own refusals of their arguments (checked before any station
+// is opened) are whole sentences in the interface language, with no English
+// 詳細 line; --json keeps the English message and its code.
+TEST(I18nTest, ArgumentRefusalsOfEveryAreaFollowTheLanguage) {
+  TempDir dir;
+  struct Case {
+    std::vector<std::string> args;
+    std::string japanese, english;
+  };
+  const std::vector<Case> cases = {
+      {{"package", "create", "a", "-o", "x.age", "--recipient-org", "o", "--purpose", "p", "--classification",
+        "c", "--format", "rar"},
+       "--format には age か zip を指定してください", "--format must be age or zip"},
+      {{"package", "create", "a", "-o", "x.age", "--recipient-org", "o", "--purpose", "p", "--classification",
+        "c"},
+       "パッケージを開ける相手を指定してください", "say who can open the package"},
+      {{"register", "export", "--kind", "media", "--lang", "fr"}, "--lang には ja か en を指定してください", "--lang must be ja or en"},
+      {{"cert", "issue", "--wipe", "w", "-o", dir.path() + "/c.txt"}, "-o には .pdf ファイルを指定してください",
+       "-o must name a .pdf file"},
+      {{"log", "append", "--type", "wipe.completed"}, "--type は note. か custom. で始めてください",
+       "--type must start with note. or custom."},
+      {{"key", "import-recipient", "x", "age1nope", "--confirm-fingerprint", "f"},
+       "age の X25519 公開鍵ではありません", "not an age X25519 recipient"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> ja = {"--lang", "ja", "--home", dir.path() + "/none"};
+    ja.insert(ja.end(), c.args.begin(), c.args.end());
+    auto r = RunCustody(ja);
+    EXPECT_NE(r.exit_code, 0) << c.english;
+    EXPECT_THAT(r.err, HasSubstr(c.japanese)) << r.err;
+    EXPECT_THAT(r.err, Not(HasSubstr(c.english))) << r.err;
+    EXPECT_THAT(r.err, Not(HasSubstr("詳細:"))) << r.err;
+
+    std::vector<std::string> en = {"--lang", "en", "--home", dir.path() + "/none"};
+    en.insert(en.end(), c.args.begin(), c.args.end());
+    auto e = RunCustody(en);
+    EXPECT_EQ(e.exit_code, r.exit_code);
+    EXPECT_THAT(e.err, HasSubstr(c.english)) << e.err;
+
+    std::vector<std::string> js = {"--lang", "ja", "--json", "--home", dir.path() + "/none"};
+    js.insert(js.end(), c.args.begin(), c.args.end());
+    auto j = RunCustody(js);
+    auto doc = nlohmann::json::parse(j.out, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << j.out;
+    EXPECT_THAT(doc["error"]["message"].get<std::string>(), HasSubstr(c.english));
+  }
+}
+
 // A station with one key, one package to it and a foreign age identity, for
 // the run-time tests below (real binary, real files).
 // doctor's findings come from the library as constant English patterns and
 // values (custody/doctor.h DoctorText); the command translates the pattern
 // and keeps the values. --json stays the library's English text.
+// The file wipe: its result line and the hard-link warning in the interface
+// language; its refusals (not a terminal, usage errors) are the command's
+// own sentences in that language, while --json keeps the English.
+TEST(I18nTest, FileWipeAndItsRefusalsFollowTheLanguage) {
+  TempDir dir;
+  const std::string home = dir.path() + "/station";
+  auto run = [&](std::vector<std::string> args, const std::string& lang) {
+    args.insert(args.begin(), {"--lang", lang, "--home", home});
+    return RunCustody(args, "", kEnglishEnv);
+  };
+  ASSERT_EQ(run({"init", "--organization", "株式会社サンプル", "--name", "desk-1", "--operator",
+                 "山田太郎", "--default-operator", "山田太郎"},
+                "en")
+                .exit_code,
+            0);
+  auto make_tree = [&](const std::string& name) {
+    const std::string root = dir.path() + "/" + name;
+    EXPECT_EQ(RunCommand({"mkdir", "-p", root + "/sub"}).exit_code, 0);
+    WriteFileOrDie(root + "/住民.csv", "氏名,住所\n山田,新潟\n");
+    WriteFileOrDie(root + "/sub/a.txt", "secret");
+    EXPECT_EQ(RunCommand({"ln", root + "/sub/a.txt", dir.path() + "/" + name + "-link"}).exit_code,
+              0);
+    return root;
+  };
+  const std::string ja_tree = make_tree("ja"), en_tree = make_tree("en");
+
+  // Without --yes and without a terminal: refused, nothing touched.
+  auto no_tty_ja = run({"wipe", ja_tree}, "ja");
+  EXPECT_EQ(no_tty_ja.exit_code, 15);
+  EXPECT_EQ(no_tty_ja.err,
+            "custody: エラー: 端末ではありません: 確認なしでファイルを消去するには "
+            "--yes を指定してください\n");
+  auto no_tty_en = run({"wipe", en_tree}, "en");
+  EXPECT_EQ(no_tty_en.err,
+            "custody: error: not a terminal: pass --yes to wipe files without a "
+            "prompt\n");
+
+  auto ja = run({"wipe", ja_tree, "--yes", "--allow-hard-links"}, "ja");
+  ASSERT_EQ(ja.exit_code, 0) << ja.err;
+  EXPECT_THAT(ja.out, HasSubstr(ja_tree + ": 完了、ファイル 2 個を上書きして削除（1 パスあたり "));
+  EXPECT_THAT(ja.out, HasSubstr("）、ディレクトリ 2 個、シンボリックリンク 0 個を削除\n"));
+  EXPECT_THAT(ja.out, HasSubstr("  警告: " + ja_tree +
+                                "/sub/a.txt にはハードリンクが 2 個あり、ほかの名前から引き続き"
+                                "データに到達できます（内容は上書きしますが、それらの名前は残り"
+                                "ます）\n"));
+  for (const char* english : {"completed", "overwritten", "warning:", "hard links"}) {
+    EXPECT_THAT(ja.out, Not(HasSubstr(english)));
+  }
+  auto en = run({"wipe", en_tree, "--yes", "--allow-hard-links"}, "en");
+  ASSERT_EQ(en.exit_code, 0) << en.err;
+  EXPECT_THAT(en.out, HasSubstr(en_tree + ": completed, 2 file(s) overwritten and removed ("));
+  EXPECT_THAT(en.out, HasSubstr(" per pass), 2 directories, 0 symlinks removed\n"));
+  EXPECT_THAT(en.out, HasSubstr("  warning: " + en_tree +
+                                "/sub/a.txt has 2 hard links: its other names still reach the data "
+                                "(the content is overwritten; those names stay)\n"));
+
+  // The ledger keeps the English warning whatever the language of the run.
+  auto log = run({"log", "show", "--json"}, "ja");
+  EXPECT_THAT(log.out, HasSubstr(ja_tree + "/sub/a.txt has 2 hard links"));
+  EXPECT_THAT(log.out, Not(HasSubstr("ハードリンク")));
+
+  // Usage errors of the wipe: the sentence in the language; --json English.
+  auto both_ja = run({"wipe", "--free-space", "/mnt", "--resume", "x"}, "ja");
+  EXPECT_EQ(both_ja.exit_code, 2);
+  EXPECT_EQ(both_ja.err, "custody: エラー: --free-space と --resume は同時に指定できません\n");
+  auto both_en = run({"wipe", "--free-space", "/mnt", "--resume", "x"}, "en");
+  EXPECT_EQ(both_en.err, "custody: error: --free-space and --resume cannot be combined\n");
+  auto json_ja = run({"--json", "wipe", "--free-space", "/mnt", "--resume", "x"}, "ja");
+  auto json_en = run({"--json", "wipe", "--free-space", "/mnt", "--resume", "x"}, "en");
+  EXPECT_EQ(json_ja.out, json_en.out);
+  EXPECT_THAT(json_en.out, HasSubstr("cannot be combined"));
+  auto nothing_ja = run({"wipe"}, "ja");
+  EXPECT_THAT(nothing_ja.err, HasSubstr("custody: エラー: 消去する対象を指定してください: "));
+  // Another command's own refusal: a too short station key passphrase.
+  const std::string short_pass = dir.path() + "/short.txt";
+  WriteFileOrDie(short_pass, "short\n");
+  auto short_ja =
+      RunCustody({"--lang", "ja", "--home", dir.path() + "/other", "init", "--organization", "X",
+                  "--name", "y", "--operator", "z", "--passphrase-file", short_pass},
+                 "", kEnglishEnv);
+  EXPECT_EQ(short_ja.exit_code, 2);
+  EXPECT_EQ(short_ja.err,
+            "custody: エラー: ステーション鍵のパスフレーズは 12 文字以上にしてください\n");
+  auto no_such_ja = run({"wipe", "show", "20261123T143000Z-00000000"}, "ja");
+  EXPECT_EQ(no_such_ja.exit_code, 3);
+  EXPECT_EQ(no_such_ja.err,
+            "custody: エラー: 台帳に上書き消去 20261123T143000Z-00000000 の記録が"
+            "ありません（custody log show --type wipe を参照）\n");
+}
+
 TEST(I18nTest, DoctorChecksFollowTheLanguageAndJsonStaysEnglish) {
   TempDir dir;
   const std::string home = dir.path() + "/station";

@@ -76,7 +76,8 @@ TEST_F(IdentifyDeviceTest, MountedDeviceIsRefusedNamingTheMountPoint) {
   EXPECT_EQ(info->in_use[0], "mounted at " + mnt + " (ext4)");
   Status s = CheckWipeSafety(*info);
   EXPECT_EQ(s.code(), StatusCode::kBusy);
-  EXPECT_THAT(s.message(), HasSubstr("mounted at " + mnt));
+  // A sentence: "refusing to wipe /dev/loopN: it is mounted at /x (ext4)."
+  EXPECT_THAT(s.message(), HasSubstr(": it is mounted at " + mnt + " (ext4). Unmount"));
   EXPECT_THAT(s.message(), HasSubstr("Unmount"));
 }
 

@@ -33,7 +33,7 @@ class FreeSpaceTest : public ::testing::Test {
     options_.sink = &sink_;
   }
 
-  FreeSpaceWipeEvent Run() {
+  FreeSpaceWipeEvent Run(uint64_t fill_file_bytes = 0) {
     auto passes = ExpandPlan(options_.plan);
     EXPECT_TRUE(passes.ok());
     FreeSpaceWipeEvent ev;
@@ -41,7 +41,7 @@ class FreeSpaceTest : public ::testing::Test {
     ev.mount_point = "/mnt";
     ev.plan = options_.plan;
     for (const WipePass& p : *passes) ev.passes.push_back(p.Describe());
-    auto r = erase::FillFreeSpace("/mnt", *passes, kCapacity, options_, &env_, ev);
+    auto r = erase::FillFreeSpace("/mnt", *passes, kCapacity, options_, &env_, ev, fill_file_bytes);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : FreeSpaceWipeEvent{};
   }
@@ -77,6 +77,48 @@ TEST_F(FreeSpaceTest, FillsUntilEnospcVerifiesAndRemoves) {
   EXPECT_EQ(ev.verify_mode, "full");
   EXPECT_EQ(ev.passes_completed, 1);
   ExpectNothingLeft();
+}
+
+// The file system is full exactly at a fill-file boundary, so the fill ends
+// when the next fill file cannot even be created (ENOSPC). That is the
+// expected end of the fill, recognised by the errno the Status carries, not
+// by the error's words: here they are Japanese, as glibc's strerror is under
+// a Japanese LC_MESSAGES (matching strerror(ENOSPC)'s text failed this).
+TEST_F(FreeSpaceTest, FullAtAFileBoundaryEndsTheFillWhateverLanguageTheErrorIsIn) {
+  constexpr uint64_t kFile = 1u << 20;
+  env_.SetCapacity(2 * kFile);
+  env_.FailCreateWhenFull("デバイスに空き領域がありません");
+  FreeSpaceWipeEvent ev = Run(kFile);
+  EXPECT_EQ(ev.result, WipeResult::kCompleted) << ev.message;
+  EXPECT_EQ(ev.EventType(), "wipe.free-space.completed");
+  EXPECT_EQ(ev.bytes_filled, 2 * kFile);
+  EXPECT_TRUE(ev.verified);
+  ExpectNothingLeft();
+}
+
+// A file system that refuses a whole write when less space is free (ext4
+// with a 4 MiB write on a small or nearly full file system): the fill goes
+// on in smaller writes and reaches the last free sectors, instead of
+// stopping at the first refused write (which left 3 MiB unwritten here and
+// still reported the wipe completed).
+TEST_F(FreeSpaceTest, AFileSystemThatRefusesWholeWritesIsStillFilled) {
+  env_.SetAllOrNothingWrites(true);
+  FreeSpaceWipeEvent ev = Run();
+  EXPECT_EQ(ev.result, WipeResult::kCompleted) << ev.message;
+  // Everything but the last partial sector (1234 % 512 bytes).
+  EXPECT_EQ(ev.bytes_filled, kCapacity - kCapacity % 512);
+  EXPECT_TRUE(ev.verified);
+  ExpectNothingLeft();
+}
+
+// The same create failure without the errno (an I/O error) is a failure,
+// even when its words read like a full disk.
+TEST_F(FreeSpaceTest, ACreateFailureWithoutEnospcFailsTheFill) {
+  constexpr uint64_t kFile = 1u << 20;
+  env_.SetCapacity(2 * kFile);
+  env_.FailNext(FakeEnv::Op::kCreate, 1, /*after=*/2);
+  FreeSpaceWipeEvent ev = Run(kFile);
+  ExpectFailed(ev, "injected EIO");
 }
 
 TEST_F(FreeSpaceTest, EveryPassOfAMultiPassMethodFillsAgain) {

@@ -111,6 +111,15 @@ TEST_F(PurgeTest, NvmeAutoPicksBlockEraseAndExplainsWhy) {
   EXPECT_NE(plan->command.find("No-Deallocate"), std::string::npos);
   ASSERT_FALSE(plan->warnings.empty());
   EXPECT_NE(plan->warnings[0].find("every namespace"), std::string::npos);
+  // The same sentences as constant patterns and values (an interface
+  // translates the patterns): the count of namespaces is a value, never part
+  // of the pattern.
+  EXPECT_EQ(plan->reason, plan->reason_text.English());
+  EXPECT_EQ(plan->reason_text.pattern, "Strongest purge this drive offers now: %s");
+  ASSERT_EQ(plan->warning_texts.size(), plan->warnings.size());
+  EXPECT_EQ(plan->warnings[0], plan->warning_texts[0].English());
+  EXPECT_NE(plan->warning_texts[0].pattern.find("(%s supported by this controller)"),
+            std::string::npos);
 
   auto report = RunPurge(target, *plan, Options());
   ASSERT_TRUE(report.ok()) << report.status().ToString();

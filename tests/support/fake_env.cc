@@ -124,6 +124,9 @@ Result<std::unique_ptr<WritableFile>> FakeEnv::NewWritableFile(const std::string
                                                                uint32_t mode) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kCreate)) return IoError("create " + path + ": injected EIO");
+  if (!full_create_text_.empty() && UsedBytes() >= capacity_) {
+    return IoError("open " + path + ": " + full_create_text_).WithOsError(ENOSPC);
+  }
   File& f = files_[path];
   f.data.clear();
   f.mode = mode;
@@ -275,7 +278,8 @@ Result<size_t> FakeEnv::AppendUpTo(const std::string& path, std::string_view dat
   if (it == files_.end()) return NotFoundError(path);
   const uint64_t used = UsedBytes();
   const uint64_t room = capacity_ > used ? capacity_ - used : 0;
-  const size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), room));
+  size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), room));
+  if (all_or_nothing_writes_ && n < data.size()) n = 0;  // ENOSPC for the whole write.
   it->second.data.append(data.substr(0, n));
   return n;
 }

@@ -48,6 +48,15 @@ class FakeEnv final : public Env {
   // The "disk" holds at most `bytes` of file data in all: appends past it
   // stop short with ENOSPC ("No space left on device").
   void SetCapacity(uint64_t bytes) { capacity_ = bytes; }
+  // Once the capacity is used up, creating a file fails as a real file
+  // system with no block left for it does: errno ENOSPC in the Status
+  // (os_error), with `text` as the error's wording (e.g. glibc's Japanese
+  // strerror under a Japanese LC_MESSAGES).
+  void FailCreateWhenFull(std::string text) { full_create_text_ = std::move(text); }
+  // A write that does not fit whole fails whole (ENOSPC, nothing written),
+  // as ext4 answers a large write when less space is free, instead of
+  // writing what fits.
+  void SetAllOrNothingWrites(bool on) { all_or_nothing_writes_ = on; }
   void SetNowUnixMicros(int64_t t) { now_ = t; }
   // Deterministic "random" bytes for reproducible tests.
   void SetDeterministicRandom(uint8_t seed) { random_seed_ = seed; deterministic_ = true; }
@@ -93,6 +102,8 @@ class FakeEnv final : public Env {
     uint32_t mode = 0;
   };
   bool ShouldFail(Op op);  // Requires mu_.
+  std::string full_create_text_;
+  bool all_or_nothing_writes_ = false;
   Status AppendTo(const std::string& path, std::string_view data);
   Status SyncFile(const std::string& path);
   Status OverwriteAt(const std::string& path, size_t offset, std::string_view data);
