@@ -169,6 +169,7 @@ Status TarReader::Fail(const char* what) {
 Result<std::optional<TarMember>> TarReader::Next() {
   block_offset_ = 0;
   has_pending_ = false;
+  at_end_ = false;
   struct archive_entry* e = nullptr;
   int r = archive_read_next_header(a_, &e);
   if (r == ARCHIVE_EOF) return std::optional<TarMember>();
@@ -216,12 +217,19 @@ Result<std::string_view> TarReader::ReadBlock() {
       size_t size = 0;
       la_int64_t offset = 0;
       int r = archive_read_data_block(a_, &data, &size, &offset);
-      if (r == ARCHIVE_EOF) return std::string_view();
-      if (r != ARCHIVE_OK) return Fail("reading member data");  // As archive_read_data: warnings fail too.
+      if (r == ARCHIVE_EOF) {
+        // The end's offset is the member's size: a hole at the end of a
+        // sparse member is zeros too (as archive_read_data gives it).
+        if (offset <= 0 || static_cast<uint64_t>(offset) <= block_offset_) return std::string_view();
+        data = nullptr;
+        size = 0;
+        at_end_ = true;
+      }
+      if (r != ARCHIVE_OK && r != ARCHIVE_EOF) return Fail("reading member data");  // Warnings fail, as in archive_read_data.
       if (offset < 0 || static_cast<uint64_t>(offset) < block_offset_) {
         return CorruptionError("the package's tar is malformed (a member's data goes backwards)");
       }
-      pending_block_ = std::string_view(static_cast<const char*>(data), size);
+      pending_block_ = data == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(data), size);
       pending_offset_ = static_cast<uint64_t>(offset);
       has_pending_ = true;
     }
@@ -231,7 +239,10 @@ Result<std::string_view> TarReader::ReadBlock() {
       return std::string_view(kZeros, n);
     }
     has_pending_ = false;
-    if (pending_block_.empty()) continue;
+    if (pending_block_.empty()) {
+      if (at_end_) return std::string_view();
+      continue;
+    }
     block_offset_ += pending_block_.size();
     return pending_block_;
   }

@@ -101,6 +101,7 @@ class TarReader {
   std::string_view pending_block_;
   uint64_t pending_offset_ = 0;
   bool has_pending_ = false;
+  bool at_end_ = false;  // The pending block is the member's end.
   static long ReadCallback(struct archive*, void* self, const void** buf);
 };
 
