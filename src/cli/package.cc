@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
+#include "cli/heap_tuning.h"
 #include "cli/i18n.h"
 #include "cli/key_util.h"
 #include "common/time_util.h"
@@ -82,6 +83,7 @@ void PrintVerified(const GlobalOptions& g, const VerifiedPackage& v, const std::
 }
 
 Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
+  PrepareHeapForLargeWork();
   CreatePackageOptions opts;
   opts.sources = o.sources;
   opts.output_path = o.output;
@@ -196,6 +198,7 @@ Status ExplainRejected(Status s) {
 }
 
 Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
+  PrepareHeapForLargeWork();
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
   CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
   auto v = VerifyPackage(o.package, keys, verify_options);
@@ -205,6 +208,7 @@ Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
 }
 
 Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
+  PrepareHeapForLargeWork();
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
   CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
   auto v = ReadManifest(o.package, keys, verify_options);
@@ -214,6 +218,7 @@ Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
 }
 
 Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
+  PrepareHeapForLargeWork();
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
   // The recipient's station, if this machine has one, records the opening.
   std::unique_ptr<Station> station;

@@ -6,6 +6,8 @@
 #include <array>
 #include <cstdint>
 #include <exception>
+#include <istream>
+#include <streambuf>
 
 #include "custody/env.h"
 
@@ -32,6 +34,32 @@ bool ScalarIsCanonical(const uint8_t* s) {
 }
 
 const byte* Bytes(std::string_view s) { return reinterpret_cast<const byte*>(s.data()); }
+
+// A read-only stream over two memory ranges, one after the other (no copy).
+class TwoPartStreamBuf final : public std::streambuf {
+ public:
+  TwoPartStreamBuf(std::string_view first, std::string_view second) : second_(second) {
+    Show(first);
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    if (on_second_) return traits_type::eof();
+    on_second_ = true;
+    Show(second_);
+    return gptr() < egptr() ? traits_type::to_int_type(*gptr()) : traits_type::eof();
+  }
+
+ private:
+  void Show(std::string_view s) {
+    // streambuf wants char*; the buffer is only ever read (no putback area).
+    char* p = const_cast<char*>(s.data());
+    setg(p, p, p + s.size());
+  }
+  std::string_view second_;
+  bool on_second_ = false;
+};
 
 }  // namespace
 
@@ -90,6 +118,22 @@ bool Ed25519Verify(std::string_view public_key, std::string_view message,
                                   signature.size());
   } catch (const std::exception&) {
     return false;  // A malformed key: not a valid signature.
+  }
+}
+
+bool Ed25519VerifyWithContext(std::string_view public_key, std::string_view context,
+                              std::string_view payload, std::string_view signature) {
+  if (public_key.size() != kEd25519PublicKeySize || signature.size() != kEd25519SignatureSize) {
+    return false;
+  }
+  if (!ScalarIsCanonical(Bytes(signature) + 32)) return false;  // As in Ed25519Verify.
+  try {
+    CryptoPP::ed25519Verifier verifier(Bytes(public_key));
+    TwoPartStreamBuf buf(context, payload);
+    std::istream in(&buf);
+    return verifier.VerifyStream(in, Bytes(signature), signature.size());
+  } catch (const std::exception&) {
+    return false;
   }
 }
 

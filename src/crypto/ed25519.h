@@ -37,6 +37,13 @@ Result<std::string> Ed25519Sign(const SecretString& seed, std::string_view messa
 // True only for a valid signature with canonical S (< L) by `public_key`.
 bool Ed25519Verify(std::string_view public_key, std::string_view message,
                    std::string_view signature);
+// Ed25519Verify(public_key, context + payload, signature), without building
+// the concatenation. Why: Crypto++'s VerifyMessage copies the whole message
+// into a growing vector before hashing it; for a 3 MB package manifest that
+// was three copies and ~2,000 fresh pages. This streams both parts through
+// Crypto++'s own VerifyStream instead (same checks, same S < L rule).
+bool Ed25519VerifyWithContext(std::string_view public_key, std::string_view context,
+                              std::string_view payload, std::string_view signature);
 
 }  // namespace custody::crypto
 

@@ -93,7 +93,11 @@ Status BackgroundSink::Finish() {
 }
 
 PrefetchSource::PrefetchSource(ByteSource* source, size_t chunk, size_t depth)
-    : source_(source), chunk_(std::max<size_t>(chunk, 1)), depth_(std::max<size_t>(depth, 1)) {
+    : source_(source), chunk_(std::max<size_t>(chunk, 1)) {
+  // depth filled buffers queued, one being filled, one being read. Not
+  // zero-filled: only bytes read into them are ever handed out.
+  const size_t buffers = std::max<size_t>(depth, 1) + 2;
+  for (size_t i = 0; i < buffers; ++i) free_.push_back(Buffer{std::make_unique_for_overwrite<uint8_t[]>(chunk_), 0});
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -108,22 +112,19 @@ PrefetchSource::~PrefetchSource() {
 
 void PrefetchSource::Run() {
   while (true) {
-    std::string buf;
+    Buffer buf;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      space_cv_.wait(lock, [this] { return stop_ || queue_.size() < depth_; });
+      space_cv_.wait(lock, [this] { return stop_ || !free_.empty(); });
       if (stop_) return;
-      if (!free_.empty()) {
-        buf = std::move(free_.back());
-        free_.pop_back();
-      }
+      buf = std::move(free_.back());
+      free_.pop_back();
     }
-    buf.resize(chunk_);
     size_t filled = 0;
     bool end = false;
     Status error = Status::Ok();
     while (filled < chunk_) {
-      auto r = source_->Read(reinterpret_cast<uint8_t*>(buf.data()) + filled, chunk_ - filled);
+      auto r = source_->Read(buf.data.get() + filled, chunk_ - filled);
       if (!r.ok()) {
         error = r.status();
         break;
@@ -134,9 +135,13 @@ void PrefetchSource::Run() {
       }
       filled += *r;
     }
-    buf.resize(filled);
+    buf.size = filled;
     std::lock_guard<std::mutex> lock(mu_);
-    if (filled > 0) queue_.push_back(std::move(buf));
+    if (filled > 0) {
+      queue_.push_back(std::move(buf));
+    } else {
+      free_.push_back(std::move(buf));
+    }
     if (!error.ok() || end) {
       error_ = error;
       finished_ = true;
@@ -146,29 +151,43 @@ void PrefetchSource::Run() {
   }
 }
 
-Result<size_t> PrefetchSource::Read(uint8_t* out, size_t n) {
-  if (pos_ == current_.size()) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!current_.empty()) {
-      // Kept at its size: Run's resize(chunk_) is then free, where a cleared
-      // buffer was zero-filled again (a memset of every byte read).
-      free_.push_back(std::move(current_));
-      current_ = std::string();
-    }
-    pos_ = 0;
-    data_cv_.wait(lock, [this] { return finished_ || !queue_.empty(); });
-    if (queue_.empty()) {
-      if (!error_.ok()) return error_;
-      return size_t{0};
-    }
-    current_ = std::move(queue_.front());
-    queue_.pop_front();
+Result<bool> PrefetchSource::Refill() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (current_.data) {
+    free_.push_back(std::move(current_));
+    current_ = Buffer();
     space_cv_.notify_one();
   }
-  size_t take = std::min(n, current_.size() - pos_);
-  std::memcpy(out, current_.data() + pos_, take);
+  pos_ = 0;
+  data_cv_.wait(lock, [this] { return finished_ || !queue_.empty(); });
+  if (queue_.empty()) {
+    if (!error_.ok()) return error_;
+    return false;
+  }
+  current_ = std::move(queue_.front());
+  queue_.pop_front();
+  return true;
+}
+
+Result<size_t> PrefetchSource::Read(uint8_t* out, size_t n) {
+  if (!current_.data || pos_ == current_.size) {
+    CUSTODY_ASSIGN_OR_RETURN(bool more, Refill());
+    if (!more) return size_t{0};
+  }
+  size_t take = std::min(n, current_.size - pos_);
+  std::memcpy(out, current_.data.get() + pos_, take);
   pos_ += take;
   return take;
+}
+
+Result<std::string_view> PrefetchSource::ReadView() {
+  if (!current_.data || pos_ == current_.size) {
+    CUSTODY_ASSIGN_OR_RETURN(bool more, Refill());
+    if (!more) return std::string_view();
+  }
+  std::string_view view(reinterpret_cast<const char*>(current_.data.get()) + pos_, current_.size - pos_);
+  pos_ = current_.size;
+  return view;
 }
 
 }  // namespace custody::package

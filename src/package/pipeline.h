@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -23,6 +24,7 @@
 
 #include "common/byte_stream.h"
 #include "custody/status.h"
+#include "package/tar_writer.h"
 
 namespace custody::package {
 
@@ -63,8 +65,10 @@ class BackgroundSink final : public ByteSink {
 };
 
 // A ByteSource that reads `source` ahead on a background thread. `source`
-// must outlive this object and is used only by that thread.
-class PrefetchSource final : public ByteSource {
+// must outlive this object and is used only by that thread. It also lends
+// its buffers (BorrowingSource), so a TarReader reads them without a copy.
+// Memory: depth + 2 buffers of `chunk` bytes, allocated up front.
+class PrefetchSource final : public ByteSource, public BorrowingSource {
  public:
   explicit PrefetchSource(ByteSource* source, size_t chunk = kPipelineChunk, size_t depth = kPipelineDepth);
   ~PrefetchSource() override;
@@ -72,18 +76,28 @@ class PrefetchSource final : public ByteSource {
   PrefetchSource& operator=(const PrefetchSource&) = delete;
 
   Result<size_t> Read(uint8_t* buf, size_t n) override;
+  // The rest of the current buffer, or the next one; valid until the next
+  // Read or ReadView. Empty at the end; the source's first error after the
+  // bytes before it.
+  Result<std::string_view> ReadView() override;
 
  private:
+  struct Buffer {
+    std::unique_ptr<uint8_t[]> data;
+    size_t size = 0;
+  };
   void Run();
+  // Makes `current_` a buffer with unread bytes; false at the end.
+  Result<bool> Refill();
 
   ByteSource* source_;
-  size_t chunk_, depth_;
-  std::string current_;
+  size_t chunk_;
+  Buffer current_;
   size_t pos_ = 0;
   std::mutex mu_;
   std::condition_variable data_cv_, space_cv_;
-  std::deque<std::string> queue_;
-  std::vector<std::string> free_;
+  std::deque<Buffer> queue_;
+  std::vector<Buffer> free_;
   bool finished_ = false, stop_ = false;
   Status error_ = Status::Ok();
   std::thread thread_;

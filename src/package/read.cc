@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -214,8 +215,39 @@ struct MemberRecord {
   uint64_t size;
   uint32_t mode;
   int64_t mtime;
-  std::string sha256;
+  crypto::Sha256Digest sha256;  // Raw bytes: no hex string per member.
 };
+
+// True if `hex` is the lowercase hex spelling of `d` (the manifest's form,
+// checked by ParseManifest).
+bool DigestMatchesHex(const crypto::Sha256Digest& d, std::string_view hex) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  if (hex.size() != 2 * d.size()) return false;
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (hex[2 * i] != kDigits[d[i] >> 4] || hex[2 * i + 1] != kDigits[d[i] & 0xf]) return false;
+  }
+  return true;
+}
+
+// The value of the manifest's sender "verifier_key", found by searching the
+// text rather than parsing it, so the signature can be checked while the
+// manifest is parsed. Only a guess: it is used only if the parsed manifest
+// names the same key. In canonical JSON a quote inside a string is escaped,
+// so the last `"verifier_key":"` is the sender object's (it follows "files").
+std::string GuessVerifierKey(std::string_view manifest) {
+  static constexpr std::string_view kField = "\"verifier_key\":\"";
+  size_t at = manifest.rfind(kField);
+  if (at == std::string_view::npos) return "";
+  size_t begin = at + kField.size(), end = manifest.find('"', begin);
+  if (end == std::string_view::npos) return "";
+  return std::string(manifest.substr(begin, end - begin));
+}
+
+bool ManifestSignatureValid(const std::string& verifier_key, std::string_view manifest, std::string_view signature) {
+  auto verifier = note::ParseVerifierKey(verifier_key);
+  return verifier.ok() &&
+         crypto::Ed25519VerifyWithContext(verifier->public_key, crypto::kPackageManifestContext, manifest, signature);
+}
 
 std::string KindName(TarMember::Kind k) {
   switch (k) {
@@ -265,13 +297,18 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   VerifiedPackage out;
   out.package_size = static_cast<uint64_t>(st.st_size);
   std::map<std::string, MemberRecord> members;
-  std::vector<std::string> order;
+  std::vector<const std::string*> order;  // Keys of `members`, in tar order.
   std::set<std::string> parent_dirs, folded;
   std::vector<std::string> new_dirs;  // Parents first seen in the current member.
   bool have_manifest = false, have_sig = false;
-  std::vector<char> buf(kIoBufferSize);
   {
-    CUSTODY_ASSIGN_OR_RETURN(auto tar, TarReader::Open(&plain));
+    // From the decryption thread's buffers without a copy when there is one.
+    std::unique_ptr<TarReader> tar;
+    if (decrypt_thread) {
+      CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<BorrowingSource*>(decrypt_thread.get())));
+    } else {
+      CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(&plain));
+    }
     while (true) {
       CUSTODY_ASSIGN_OR_RETURN(std::optional<TarMember> m, tar->Next());
       if (!m) break;
@@ -303,9 +340,9 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
         std::string content;
         content.reserve(static_cast<size_t>(m->size));
         while (true) {
-          CUSTODY_ASSIGN_OR_RETURN(size_t n, tar->Read(buf.data(), buf.size()));
-          if (n == 0) break;
-          content.append(buf.data(), n);
+          CUSTODY_ASSIGN_OR_RETURN(std::string_view block, tar->ReadBlock());
+          if (block.empty()) break;
+          content.append(block);
           if (content.size() > limit) return CorruptionError(name + " is too large");
         }
         if (content.size() != m->size) return TruncatedError("the package is truncated inside " + name);
@@ -352,11 +389,11 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
       crypto::Sha256Hasher hasher;
       uint64_t got = 0;
       while (true) {
-        CUSTODY_ASSIGN_OR_RETURN(size_t n, tar->Read(buf.data(), buf.size()));
-        if (n == 0) break;
-        got += n;
-        if (mode != ReadMode::kManifestOnly) hasher.Update(reinterpret_cast<const uint8_t*>(buf.data()), n);
-        if (out_fd.fd >= 0) CUSTODY_RETURN_IF_ERROR(posix::WriteAll(out_fd.fd, buf.data(), n, disk));
+        CUSTODY_ASSIGN_OR_RETURN(std::string_view block, tar->ReadBlock());
+        if (block.empty()) break;
+        got += block.size();
+        if (mode != ReadMode::kManifestOnly) hasher.Update(block);
+        if (out_fd.fd >= 0) CUSTODY_RETURN_IF_ERROR(posix::WriteAll(out_fd.fd, block.data(), block.size(), disk));
       }
       if (got != m->size) return TruncatedError("the package is truncated inside " + name);
       if (out_fd.fd >= 0) {
@@ -377,15 +414,16 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
         return posix::ErrnoStatus("close", disk, errno);
       }
       out_fd.fd = -1;
-      MemberRecord rec{m->size, m->mode & 0777, m->mtime, ""};
-      if (mode != ReadMode::kManifestOnly) rec.sha256 = encoding::HexEncode(crypto::DigestToString(hasher.Finish()));
-      members.emplace(rel, std::move(rec));
-      order.push_back(rel);
+      MemberRecord rec{m->size, m->mode & 0777, m->mtime, {}};
+      if (mode != ReadMode::kManifestOnly) rec.sha256 = hasher.Finish();
+      auto inserted = members.emplace(std::move(rel), rec);
+      order.push_back(&inserted.first->first);
     }
   }
   // The tar ended; the age stream must now end too, authenticated, with only
   // the tar's zero padding before it. This read is what catches a package cut
   // after the tar's end-of-archive blocks.
+  std::vector<char> buf(64 << 10);
   while (true) {
     CUSTODY_ASSIGN_OR_RETURN(size_t n, plain.Read(reinterpret_cast<uint8_t*>(buf.data()), buf.size()));
     if (n == 0) break;
@@ -400,13 +438,32 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   }
   if (!have_sig) return CorruptionError("the package has a manifest but no custody/manifest.sig");
 
-  CUSTODY_ASSIGN_OR_RETURN(out.manifest, ParseManifest(out.manifest_json));
-  out.digest = crypto::Sha256Hex(out.manifest_json);
+  // The signature (SHA-512 over the whole manifest) and the digest are
+  // computed on a second thread while this one parses the manifest; the
+  // future's destructor waits for it on every path out.
+  const std::string guessed_key = GuessVerifierKey(out.manifest_json);
+  struct TailResult {
+    bool guessed_signature_valid = false;
+    std::string digest;
+  };
+  std::future<TailResult> tail = std::async(std::launch::async, [&out, &guessed_key] {
+    TailResult r;
+    r.digest = crypto::Sha256Hex(out.manifest_json);
+    if (!guessed_key.empty()) r.guessed_signature_valid = ManifestSignatureValid(guessed_key, out.manifest_json, out.signature);
+    return r;
+  });
+  auto parsed = ParseManifest(out.manifest_json);
+  TailResult tail_result = tail.get();
+  if (!parsed.ok()) return parsed.status();
+  out.manifest = std::move(*parsed);
+  out.digest = std::move(tail_result.digest);
   auto verifier = note::ParseVerifierKey(out.manifest.sender_verifier_key);
   if (!verifier.ok()) return CorruptionError("the manifest's sender key is malformed: " + verifier.status().message());
-  if (!crypto::Ed25519Verify(verifier->public_key,
-                             crypto::ContextMessage(crypto::kPackageManifestContext, out.manifest_json),
-                             out.signature)) {
+  const bool signature_valid = out.manifest.sender_verifier_key == guessed_key
+                                   ? tail_result.guessed_signature_valid
+                                   : ManifestSignatureValid(out.manifest.sender_verifier_key, out.manifest_json,
+                                                            out.signature);
+  if (!signature_valid) {
     return VerificationFailedError("the manifest signature does not verify: the package was altered after it was "
                                    "signed, or was not made by the station it names; do not use it");
   }
@@ -416,15 +473,13 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   }
   // Every member must be in the manifest with the same size, metadata and
   // hash, and every manifest file must be present.
-  std::set<std::string> listed;
   for (const PackageFile& f : out.manifest.files) {
-    listed.insert(f.path);
     auto it = members.find(f.path);
     if (it == members.end()) {
       return VerificationFailedError("file " + f.path + " is listed in the signed manifest but missing from the package");
     }
     const MemberRecord& r = it->second;
-    if (r.size != f.size || (mode != ReadMode::kManifestOnly && r.sha256 != f.sha256)) {
+    if (r.size != f.size || (mode != ReadMode::kManifestOnly && !DigestMatchesHex(r.sha256, f.sha256))) {
       return VerificationFailedError("file " + f.path + " was modified after packaging (its " +
                                      (r.size != f.size ? "size" : "SHA-256") + " differs from the signed manifest)");
     }
@@ -432,9 +487,16 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
       return VerificationFailedError("file " + f.path + " has a mode or time that differs from the signed manifest");
     }
   }
-  for (const std::string& rel : order) {
-    if (!listed.count(rel)) {
-      return VerificationFailedError("file " + rel + " is in the package but not in the signed manifest; refused");
+  // Each manifest path is distinct (ParseManifest) and was found above, so
+  // equal counts mean every member is listed; otherwise name the first one
+  // (in package order) that is not.
+  if (members.size() != out.manifest.files.size()) {
+    std::set<std::string_view> listed;
+    for (const PackageFile& f : out.manifest.files) listed.insert(f.path);
+    for (const std::string* rel : order) {
+      if (!listed.count(*rel)) {
+        return VerificationFailedError("file " + *rel + " is in the package but not in the signed manifest; refused");
+      }
     }
   }
   out.files_verified = mode != ReadMode::kManifestOnly;

@@ -5,6 +5,7 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace custody::package {
@@ -100,6 +101,18 @@ Status TarWriter::Close() {
 
 long TarReader::ReadCallback(struct archive* a, void* self, const void** out) {
   auto* r = static_cast<TarReader*>(self);
+  if (r->borrowing_ != nullptr) {
+    // libarchive keeps using a block until it asks for the next one, which
+    // is exactly how long a borrowed view stays valid.
+    auto view = r->borrowing_->ReadView();
+    if (!view.ok()) {
+      r->source_error_ = view.status();
+      archive_set_error(a, EIO, "%s", "input failed");
+      return -1;
+    }
+    *out = view->data();
+    return static_cast<long>(view->size());
+  }
   auto n = r->source_->Read(r->buf_.get(), kIoBufferSize);
   if (!n.ok()) {
     r->source_error_ = n.status();
@@ -112,18 +125,31 @@ long TarReader::ReadCallback(struct archive* a, void* self, const void** out) {
 
 Result<std::unique_ptr<TarReader>> TarReader::Open(ByteSource* source) {
   auto r = std::unique_ptr<TarReader>(new TarReader());
-  if (!r->locale_.ok()) return InternalError("the C.UTF-8 locale is missing; cannot read UTF-8 names safely");
   r->source_ = source;
-  r->buf_ = std::make_unique<uint8_t[]>(kIoBufferSize);
-  r->a_ = archive_read_new();
-  if (r->a_ == nullptr) return InternalError("libarchive: out of memory");
+  // Not zero-filled: every byte libarchive sees was read into it first.
+  r->buf_ = std::make_unique_for_overwrite<uint8_t[]>(kIoBufferSize);
+  CUSTODY_RETURN_IF_ERROR(r->Start());
+  return r;
+}
+
+Result<std::unique_ptr<TarReader>> TarReader::Open(BorrowingSource* source) {
+  auto r = std::unique_ptr<TarReader>(new TarReader());
+  r->borrowing_ = source;
+  CUSTODY_RETURN_IF_ERROR(r->Start());
+  return r;
+}
+
+Status TarReader::Start() {
+  if (!locale_.ok()) return InternalError("the C.UTF-8 locale is missing; cannot read UTF-8 names safely");
+  a_ = archive_read_new();
+  if (a_ == nullptr) return InternalError("libarchive: out of memory");
   // Only tar, and no decompression filter: a package's plaintext is a plain
   // tar; anything else is refused rather than interpreted.
-  if (archive_read_support_format_tar(r->a_) != ARCHIVE_OK) return r->Fail("selecting the tar format");
-  if (archive_read_open(r->a_, r.get(), nullptr, &TarReader::ReadCallback, nullptr) != ARCHIVE_OK) {
-    return r->Fail("reading the start of the archive");
+  if (archive_read_support_format_tar(a_) != ARCHIVE_OK) return Fail("selecting the tar format");
+  if (archive_read_open(a_, this, nullptr, &TarReader::ReadCallback, nullptr) != ARCHIVE_OK) {
+    return Fail("reading the start of the archive");
   }
-  return r;
+  return Status::Ok();
 }
 
 TarReader::~TarReader() {
@@ -141,6 +167,9 @@ Status TarReader::Fail(const char* what) {
 }
 
 Result<std::optional<TarMember>> TarReader::Next() {
+  block_offset_ = 0;
+  has_pending_ = false;
+  at_end_ = false;
   struct archive_entry* e = nullptr;
   int r = archive_read_next_header(a_, &e);
   if (r == ARCHIVE_EOF) return std::optional<TarMember>();
@@ -178,6 +207,45 @@ Result<size_t> TarReader::Read(char* buf, size_t n) {
   la_ssize_t r = archive_read_data(a_, buf, n);
   if (r < 0) return Fail("reading member data");
   return static_cast<size_t>(r);
+}
+
+Result<std::string_view> TarReader::ReadBlock() {
+  static constexpr char kZeros[64 << 10] = {};
+  while (true) {
+    if (!has_pending_) {
+      const void* data = nullptr;
+      size_t size = 0;
+      la_int64_t offset = 0;
+      int r = archive_read_data_block(a_, &data, &size, &offset);
+      if (r == ARCHIVE_EOF) {
+        // The end's offset is the member's size: a hole at the end of a
+        // sparse member is zeros too (as archive_read_data gives it).
+        if (offset <= 0 || static_cast<uint64_t>(offset) <= block_offset_) return std::string_view();
+        data = nullptr;
+        size = 0;
+        at_end_ = true;
+      }
+      if (r != ARCHIVE_OK && r != ARCHIVE_EOF) return Fail("reading member data");  // Warnings fail, as in archive_read_data.
+      if (offset < 0 || static_cast<uint64_t>(offset) < block_offset_) {
+        return CorruptionError("the package's tar is malformed (a member's data goes backwards)");
+      }
+      pending_block_ = data == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(data), size);
+      pending_offset_ = static_cast<uint64_t>(offset);
+      has_pending_ = true;
+    }
+    if (pending_offset_ > block_offset_) {  // A hole: zeros up to the block.
+      size_t n = static_cast<size_t>(std::min<uint64_t>(pending_offset_ - block_offset_, sizeof kZeros));
+      block_offset_ += n;
+      return std::string_view(kZeros, n);
+    }
+    has_pending_ = false;
+    if (pending_block_.empty()) {
+      if (at_end_) return std::string_view();
+      continue;
+    }
+    block_offset_ += pending_block_.size();
+    return pending_block_;
+  }
 }
 
 }  // namespace custody::package

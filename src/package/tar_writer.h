@@ -61,25 +61,47 @@ struct TarMember {
   int64_t mtime = 0;
 };
 
+// A source that lends its buffers instead of copying out of them. Each view
+// stays valid until the next call; an empty view is the end of the input.
+class BorrowingSource {
+ public:
+  virtual ~BorrowingSource() = default;
+  virtual Result<std::string_view> ReadView() = 0;
+};
+
 // Reads a tar (any variant libarchive's tar reader knows, no compression)
-// from a ByteSource.
+// from a ByteSource, or from a BorrowingSource without copying its bytes
+// (libarchive then reads straight from the lent buffers).
 class TarReader {
  public:
   static Result<std::unique_ptr<TarReader>> Open(ByteSource* source);
+  static Result<std::unique_ptr<TarReader>> Open(BorrowingSource* source);
   ~TarReader();
   // Next member's header, or nullopt at the end of the archive.
   Result<std::optional<TarMember>> Next();
   // Reads the current member's data; 0 at its end.
   Result<size_t> Read(char* buf, size_t n);
+  // The next piece of the current member's data, without a copy (valid until
+  // the next call on this reader); empty at its end. Holes of a sparse
+  // member come back as zeros, as Read gives them.
+  Result<std::string_view> ReadBlock();
 
  private:
   TarReader() = default;
+  Status Start();
   Status Fail(const char* what);
   ScopedUtf8Locale locale_;
   struct archive* a_ = nullptr;
   ByteSource* source_ = nullptr;
+  BorrowingSource* borrowing_ = nullptr;
   Status source_error_;
   std::unique_ptr<uint8_t[]> buf_;
+  // ReadBlock: the member offset reached, and a block read past a hole.
+  uint64_t block_offset_ = 0;
+  std::string_view pending_block_;
+  uint64_t pending_offset_ = 0;
+  bool has_pending_ = false;
+  bool at_end_ = false;  // The pending block is the member's end.
   static long ReadCallback(struct archive*, void* self, const void** buf);
 };
 

@@ -131,6 +131,45 @@ TEST(Ed25519Test, RejectsWrongLengths) {
             StatusCode::kInvalidArgument);
 }
 
+// Ed25519VerifyWithContext(context, payload) == Ed25519Verify(context +
+// payload): on the RFC vectors at every split, and on a multi-megabyte
+// message (Crypto++'s VerifyStream reads in blocks) with flips on either side
+// of the split and in the signature.
+TEST(Ed25519Test, VerifyWithContextEqualsVerifyOfConcatenation) {
+  for (const auto& v : Rfc8032Vectors()) {
+    std::string pub = Hex(v.public_key), sig = Hex(v.signature), msg = Hex(v.message_hex);
+    for (size_t cut = 0; cut <= msg.size(); cut += (msg.size() > 64 ? 97 : 1)) {
+      std::string_view m(msg);
+      EXPECT_TRUE(Ed25519VerifyWithContext(pub, m.substr(0, cut), m.substr(cut), sig)) << cut;
+      EXPECT_FALSE(Ed25519VerifyWithContext(pub, m.substr(0, cut), m.substr(cut), AddGroupOrderToS(sig))) << cut;
+    }
+    EXPECT_TRUE(Ed25519VerifyWithContext(pub, msg, "", sig));
+    EXPECT_FALSE(Ed25519VerifyWithContext(pub, msg, "x", sig));
+    EXPECT_FALSE(Ed25519VerifyWithContext(pub, "x", msg, sig));
+    EXPECT_FALSE(Ed25519VerifyWithContext(pub, msg, "", sig.substr(0, 63)));
+    EXPECT_FALSE(Ed25519VerifyWithContext(pub.substr(0, 31), msg, "", sig));
+  }
+  auto kp = Ed25519Generate().value();
+  const std::string context = "custody-test-context-v1\n";
+  std::string payload(3 * 1024 * 1024 + 17, '\0');
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>((i * 131) >> 3);
+  const std::string sig = Ed25519Sign(kp.seed, context + payload).value();
+  EXPECT_TRUE(Ed25519VerifyWithContext(kp.public_key, context, payload, sig));
+  EXPECT_TRUE(Ed25519Verify(kp.public_key, context + payload, sig));
+  for (size_t at : {size_t{0}, size_t{4095}, size_t{4096}, payload.size() / 2, payload.size() - 1}) {
+    std::string flipped = payload;
+    flipped[at] ^= 0x20;
+    EXPECT_FALSE(Ed25519VerifyWithContext(kp.public_key, context, flipped, sig)) << at;
+  }
+  std::string flipped_context = context;
+  flipped_context[3] ^= 0x01;
+  EXPECT_FALSE(Ed25519VerifyWithContext(kp.public_key, flipped_context, payload, sig));
+  EXPECT_FALSE(Ed25519VerifyWithContext(kp.public_key, context, payload.substr(1), sig));
+  std::string bad_sig = sig;
+  bad_sig[5] ^= 0x01;
+  EXPECT_FALSE(Ed25519VerifyWithContext(kp.public_key, context, payload, bad_sig));
+}
+
 // The malleation Crypto++ alone would accept: (R, S + L) for a valid (R, S).
 TEST(Ed25519Test, RejectsNonCanonicalS) {
   for (const auto& v : Rfc8032Vectors()) {
@@ -199,6 +238,14 @@ TEST(Ed25519Test, CctvEdgeCaseVectorsAcceptedSetIsPinned) {
     if (v.at("flags").is_array()) flags = v.at("flags").get<std::set<std::string>>();
     bool ok = Ed25519Verify(pub, msg, sig);
     if (ok) accepted.insert(number);
+    // The streaming two-part verifier gives the same answer wherever the
+    // message is split.
+    for (size_t cut : {size_t{0}, msg.size() / 2, msg.size()}) {
+      EXPECT_EQ(Ed25519VerifyWithContext(pub, std::string_view(msg).substr(0, cut), std::string_view(msg).substr(cut),
+                                         sig),
+                ok)
+          << "vector " << number << " cut at " << cut;
+    }
     bool rule = !flags.count("low_order_residue") && !flags.count("non_canonical_R");
     EXPECT_EQ(ok, rule) << "vector " << number;
     if (ok) {

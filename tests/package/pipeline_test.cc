@@ -118,6 +118,46 @@ TEST(PrefetchSourceTest, ErrorComesAfterTheBytesBeforeIt) {
   EXPECT_EQ(pre.Read(reinterpret_cast<uint8_t*>(got.data()), 10).status().code(), StatusCode::kTruncated);
 }
 
+// Borrowed views and copying reads, mixed, give the bytes once each and in
+// order; the end is an empty view; an error comes after the bytes before it
+// and stays.
+TEST(PrefetchSourceTest, ViewsAndReadsMixedKeepOrder) {
+  for (Status end : {Status::Ok(), TruncatedError("the file is truncated")}) {
+    std::string data = Bytes(100001);
+    ScriptedSource src(data, 333, end);
+    PrefetchSource pre(&src, 4096, 2);
+    std::string got, buf(1000, '\0');
+    Status status = Status::Ok();
+    for (int i = 0;; ++i) {
+      if (i % 3 == 0) {
+        auto r = pre.Read(reinterpret_cast<uint8_t*>(buf.data()), 1 + i % 1000);
+        if (!r.ok()) {
+          status = r.status();
+          break;
+        }
+        if (*r == 0) break;
+        got.append(buf.data(), *r);
+      } else {
+        auto v = pre.ReadView();
+        if (!v.ok()) {
+          status = v.status();
+          break;
+        }
+        if (v->empty()) break;
+        EXPECT_LE(v->size(), 4096u);
+        got.append(*v);
+      }
+    }
+    EXPECT_EQ(got, data);
+    EXPECT_EQ(status.code(), end.code());
+    auto again = pre.ReadView();
+    EXPECT_EQ(again.status().code(), end.code());
+    if (again.ok()) {
+      EXPECT_TRUE(again->empty());
+    }
+  }
+}
+
 TEST(PrefetchSourceTest, DestroyedEarlyStops) {
   std::string data = Bytes(1 << 20);
   ScriptedSource src(data, 4096, Status::Ok());
