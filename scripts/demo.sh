@@ -87,6 +87,7 @@ if [ "$(id -u)" = 0 ] && command -v losetup >/dev/null && [ -e /dev/loop-control
     dd of="$ws/usb-stick.img" conv=notrunc status=none
   loopdev=$(losetup --find --show "$ws/usb-stick.img")
   c device info "$loopdev"
+  c --lang ja wipe "$loopdev" --method nist-clear --dry-run   # the plan, as a Japanese operator sees it
   # --json prints progress lines, then the result: the last line.
   wipe_json=$(c --json wipe "$loopdev" --method nist-clear --yes --confirm-serial "$(basename "$loopdev")" | tail -1)
   losetup -d "$loopdev"
