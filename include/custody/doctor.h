@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "custody/message_text.h"
+
 namespace custody {
 
 class Env;
@@ -24,23 +26,15 @@ enum class DoctorLevel {
   kError,    // Something custody needs is broken; the fix says what to do.
 };
 
-// A sentence kept as a constant English pattern and its values: `pattern`
-// has one "%s" per element of `args`, in order. Patterns are stable string
-// constants (an interface may look them up in a message catalog and
-// substitute the same args into the translation); args are values (paths,
-// modes, counts, library messages) and are never translated.
-struct DoctorText {
-  std::string pattern;
-  std::vector<std::string> args;
-};
-
 struct DoctorCheck {
   std::string id;  // Stable identifier ("station.ledger", "tool.age").
   DoctorLevel level = DoctorLevel::kOk;
   std::string detail;      // What was found (English: detail_text substituted).
   std::string fix;         // What to do about it (empty when OK; fix_text substituted).
-  DoctorText detail_text;  // The same sentences as pattern + values.
-  DoctorText fix_text;
+  // The same sentences as constant English patterns and their values
+  // (custody/message_text.h), for an interface in the user's language.
+  MessageText detail_text;
+  MessageText fix_text;
 };
 
 struct DoctorReport {

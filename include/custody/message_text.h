@@ -7,8 +7,8 @@
 // pattern and the values apart, and records English (English()) in the ledger
 // and in JSON. An interface looks the pattern up in its catalog and
 // substitutes the same arguments, rendered the same way, into the
-// translation. (The same design as DoctorText in custody/doctor.h, with
-// arguments that may themselves be sentences.)
+// translation. Arguments are values (never translated) or sentences of their
+// own. Used by the erase areas and by `custody doctor` (custody/doctor.h).
 //
 // Thread safety: a value type.
 #ifndef CUSTODY_MESSAGE_TEXT_H_

@@ -28,8 +28,8 @@ const char* LevelName(DoctorLevel l) {
 // The library's sentence in the interface language: its constant pattern
 // (marked N_ in src/doctor/doctor.cc, so it is in the catalog) translated,
 // then the same values substituted. English is the library's own text.
-std::string Translated(const DoctorText& t) {
-  return t.pattern.empty() ? std::string() : Format(Tr(t.pattern.c_str()), t.args);
+std::string Translated(const MessageText& t) {
+  return t.empty() ? std::string() : Render(t);
 }
 
 Status RunDoctorCommand(const GlobalOptions& g) {

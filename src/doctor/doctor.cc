@@ -16,30 +16,24 @@ namespace {
 // Marks a constant English pattern for the interface's message catalog
 // (xgettext --keyword=N_ reads this file too): the library itself has no
 // gettext and no interface language; it only keeps the pattern and its
-// values apart (DoctorText) so that an interface can translate the pattern.
+// values apart (MessageText) so that an interface can translate the pattern.
 #define N_(pattern) pattern
 
-std::string Substitute(const std::string& pattern, const std::vector<std::string>& args) {
-  std::string out;
-  size_t from = 0, next = 0;
-  for (size_t at; (at = pattern.find("%s", from)) != std::string::npos; from = at + 2) {
-    out += pattern.substr(from, at - from);
-    if (next < args.size()) out += args[next++];
-  }
-  return out + pattern.substr(from);
+// A sentence: a constant pattern and its values (paths, modes, counts,
+// library messages), which are never translated.
+MessageText Text(const char* pattern, const std::vector<std::string>& values = {}) {
+  std::vector<MessageText> args;
+  args.reserve(values.size());
+  for (const std::string& v : values) args.push_back(MessageText::Value(v));
+  return MessageText::Of(pattern, std::move(args));
 }
 
-DoctorText Text(const char* pattern, std::vector<std::string> args = {}) {
-  return {pattern, std::move(args)};
-}
-
-void Add(DoctorReport* r, std::string id, DoctorLevel level, DoctorText detail,
-         DoctorText fix = {}) {
+void Add(DoctorReport* r, std::string id, DoctorLevel level, MessageText detail, MessageText fix = {}) {
   DoctorCheck c;
   c.id = std::move(id);
   c.level = level;
-  c.detail = Substitute(detail.pattern, detail.args);
-  c.fix = Substitute(fix.pattern, fix.args);
+  c.detail = detail.English();
+  c.fix = fix.English();
   c.detail_text = std::move(detail);
   c.fix_text = std::move(fix);
   r->checks.push_back(std::move(c));

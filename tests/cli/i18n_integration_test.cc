@@ -270,7 +270,7 @@ TEST(I18nTest, ArgumentRefusalsOfEveryAreaFollowTheLanguage) {
 // A station with one key, one package to it and a foreign age identity, for
 // the run-time tests below (real binary, real files).
 // doctor's findings come from the library as constant English patterns and
-// values (custody/doctor.h DoctorText); the command translates the pattern
+// values (custody/message_text.h); the command translates the pattern
 // and keeps the values. --json stays the library's English text.
 // The file wipe: its result line and the hard-link warning in the interface
 // language; its refusals (not a terminal, usage errors) are the command's

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "custody/doctor.h"
 #include "custody/env.h"
@@ -20,14 +21,15 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Substitute(const DoctorText& t) {
-  std::string out;
-  size_t from = 0, next = 0;
-  for (size_t at; (at = t.pattern.find("%s", from)) != std::string::npos; from = at + 2) {
-    out += t.pattern.substr(from, at - from);
-    if (next < t.args.size()) out += t.args[next++];
+// The values of a doctor sentence: every argument is a value (never a
+// nested sentence to translate).
+std::vector<std::string> Values(const MessageText& t) {
+  std::vector<std::string> out;
+  for (const MessageText& a : t.args) {
+    EXPECT_TRUE(a.is_value) << t.pattern;
+    out.push_back(a.pattern);
   }
-  return out + t.pattern.substr(from);
+  return out;
 }
 
 size_t Placeholders(const std::string& pattern) {
@@ -46,21 +48,22 @@ TEST(DoctorTextTest, PatternsAndValuesSayWhatTheEnglishSays) {
   bool saw_station = false, saw_tool = false;
   for (const DoctorCheck& c : report.checks) {
     SCOPED_TRACE(c.id);
-    EXPECT_EQ(Substitute(c.detail_text), c.detail);
-    EXPECT_EQ(Substitute(c.fix_text), c.fix);
+    EXPECT_FALSE(c.detail_text.is_value);
+    EXPECT_EQ(c.detail_text.English(), c.detail);
+    EXPECT_EQ(c.fix_text.English(), c.fix);
     EXPECT_EQ(Placeholders(c.detail_text.pattern), c.detail_text.args.size());
     EXPECT_EQ(Placeholders(c.fix_text.pattern), c.fix_text.args.size());
     EXPECT_EQ(c.fix.empty(), c.fix_text.pattern.empty());
     if (c.id == "station") {
       saw_station = true;
       EXPECT_EQ(c.detail_text.pattern, "no station at %s");
-      EXPECT_EQ(c.detail_text.args, std::vector<std::string>{home});
+      EXPECT_EQ(Values(c.detail_text), std::vector<std::string>{home});
       EXPECT_THAT(c.fix_text.pattern, Not(HasSubstr(home)));
     }
     if (c.id == "tool.7z") {
       saw_tool = true;
       EXPECT_EQ(c.fix_text.pattern, "apt-get install %s");
-      EXPECT_EQ(c.fix_text.args, std::vector<std::string>{"p7zip-full"});
+      EXPECT_EQ(Values(c.fix_text), std::vector<std::string>{"p7zip-full"});
     }
   }
   EXPECT_TRUE(saw_station);
