@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "common/catalog_mark.h"
 #include "custody/device.h"
 #include "device/ata_identity.h"
 #include "device/scsi_vpd.h"
@@ -22,11 +23,6 @@
 
 namespace custody {
 namespace {
-
-// Marks a constant English pattern for the interface's message catalog
-// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
-// library itself never translates.
-#define N_(pattern) pattern
 
 using device::SystemRoots;
 

@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "common/catalog_mark.h"
 #include "custody/env.h"
 #include "custody/station.h"
 #include "report/document.h"
@@ -12,12 +13,6 @@
 
 namespace custody {
 namespace {
-
-// Marks a constant English pattern for the interface's message catalog
-// (xgettext --keyword=N_ reads this file too): the library itself has no
-// gettext and no interface language; it only keeps the pattern and its
-// values apart (MessageText) so that an interface can translate the pattern.
-#define N_(pattern) pattern
 
 // A sentence: a constant pattern and its values (paths, modes, counts,
 // library messages), which are never translated.

@@ -4,15 +4,11 @@
 // engine as devices, then make their names disappear.
 #include <algorithm>
 
+#include "common/catalog_mark.h"
 #include "common/time_util.h"
 #include "custody/device.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
-
-// Marks a constant English pattern for the interface's message catalog
-// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
-// library itself never translates.
-#define N_(pattern) pattern
 
 namespace custody {
 namespace {

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/catalog_mark.h"
 #include "common/time_util.h"
 #include "crypto/keystream.h"
 #include "custody/block_device.h"
@@ -26,11 +27,6 @@
 #include "env/posix_io.h"
 #include "erase/pattern_source.h"
 #include "erase/wipe_state.h"
-
-// Marks a constant English pattern for the interface's message catalog
-// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
-// library itself never translates.
-#define N_(pattern) pattern
 
 namespace custody {
 namespace erase {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/catalog_mark.h"
 #include "common/time_util.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
@@ -16,10 +17,6 @@
 #include "erase/pipeline.h"
 #include "erase/sampling.h"
 #include "erase/wipe_state.h"
-
-// Marks a constant English pattern for the message catalog (xgettext -k N_);
-// the library never translates.
-#define N_(pattern) pattern
 
 namespace custody {
 namespace erase {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "common/catalog_mark.h"
 #include "custody/passthrough.h"
 #include "purge/ata_commands.h"
 #include "purge/purge_internal.h"
@@ -101,11 +102,6 @@ std::string SecurityFacts(const ata::Identity& id) {
   add(id.security.enhanced_erase_supported, "enhanced-erase");
   return s.empty() ? "not supported" : s;
 }
-
-// Marks a constant English pattern for the interface's message catalog
-// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
-// library itself never translates.
-#define N_(pattern) pattern
 
 const char kSanitizeFrozenAdvice[] =
     N_("SANITIZE is frozen (SANITIZE FREEZE LOCK, usually sent by the BIOS/UEFI at boot) until "

@@ -6,11 +6,10 @@
 #include <cstdio>
 #include <vector>
 
+#include "common/catalog_mark.h"
 #include "custody/passthrough.h"
 #include "purge/nvme_commands.h"
 #include "purge/purge_internal.h"
-
-#define N_(pattern) pattern
 
 namespace custody::purge {
 namespace {

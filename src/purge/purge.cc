@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "common/catalog_mark.h"
 #include "common/time_util.h"
 #include "custody/block_device.h"
 #include "custody/device.h"
@@ -48,11 +49,6 @@ constexpr PurgeAction kStrength[] = {
 const char kOverwriteAndDestroy[] =
     "NIST SP 800-88 and the 総務省 guideline leave two steps: overwrite it with `custody wipe` "
     "(Clear), then destroy the device physically (Destroy) if Purge is required.";
-
-// Marks a constant English pattern for the interface's message catalog
-// (xgettext --keyword=N_ reads this file; see custody/message_text.h): the
-// library itself never translates.
-#define N_(pattern) pattern
 
 MessageText Reason(PurgeAction a) {
   switch (a) {
