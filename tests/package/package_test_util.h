@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -20,6 +22,7 @@
 #include "crypto/age.h"
 #include "crypto/hash.h"
 #include "crypto/signature_context.h"
+#include "common/byte_stream.h"
 #include "package/package_internal.h"
 #include "custody/env.h"
 #include "custody/package.h"
@@ -27,6 +30,30 @@
 #include "support/temp_dir.h"
 
 namespace custody::testing_package {
+
+// Gives `data` in pieces of at most `piece`, then `end`: OK for a clean end
+// of input, or the error the next read returns.
+class PieceSource final : public ByteSource {
+ public:
+  PieceSource(std::string data, size_t piece, Status end)
+      : data_(std::move(data)), piece_(piece), end_(std::move(end)) {}
+  Result<size_t> Read(uint8_t* buf, size_t n) override {
+    if (pos_ == data_.size()) {
+      if (!end_.ok()) return end_;
+      return size_t{0};
+    }
+    size_t take = std::min({n, piece_, data_.size() - pos_});
+    std::memcpy(buf, data_.data() + pos_, take);
+    pos_ += take;
+    return take;
+  }
+
+ private:
+  std::string data_;
+  size_t piece_;
+  Status end_;
+  size_t pos_ = 0;
+};
 
 inline void MakeFile(const std::string& path, const std::string& data) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());

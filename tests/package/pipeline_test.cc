@@ -11,9 +11,12 @@
 #include <cstring>
 
 #include "custody/status.h"
+#include "package/package_test_util.h"
 
 namespace custody::package {
 namespace {
+
+using testing_package::PieceSource;
 
 std::string Bytes(size_t n) {
   std::string s(n, '\0');
@@ -62,29 +65,6 @@ TEST(BackgroundSinkTest, DestroyedWithoutFinishStops) {
   EXPECT_LE(out.size(), 95u);
 }
 
-// Gives `data` in pieces of at most `piece`, then `error` (if not OK).
-class ScriptedSource final : public ByteSource {
- public:
-  ScriptedSource(std::string data, size_t piece, Status error)
-      : data_(std::move(data)), piece_(piece), error_(std::move(error)) {}
-  Result<size_t> Read(uint8_t* buf, size_t n) override {
-    if (pos_ == data_.size()) {
-      if (!error_.ok()) return error_;
-      return size_t{0};
-    }
-    size_t take = std::min({n, piece_, data_.size() - pos_});
-    std::memcpy(buf, data_.data() + pos_, take);
-    pos_ += take;
-    return take;
-  }
-
- private:
-  std::string data_;
-  size_t piece_;
-  Status error_;
-  size_t pos_ = 0;
-};
-
 std::pair<std::string, Status> Drain(ByteSource& s, size_t read_size) {
   std::string got;
   std::string buf(read_size, '\0');
@@ -98,7 +78,7 @@ std::pair<std::string, Status> Drain(ByteSource& s, size_t read_size) {
 
 TEST(PrefetchSourceTest, KeepsOrderAndEnds) {
   std::string data = Bytes(200003);
-  ScriptedSource src(data, 777, Status::Ok());
+  PieceSource src(data, 777, Status::Ok());
   PrefetchSource pre(&src, 4096, 3);
   auto [got, status] = Drain(pre, 1000);
   EXPECT_TRUE(status.ok());
@@ -110,7 +90,7 @@ TEST(PrefetchSourceTest, KeepsOrderAndEnds) {
 
 TEST(PrefetchSourceTest, ErrorComesAfterTheBytesBeforeIt) {
   std::string data = Bytes(10000);
-  ScriptedSource src(data, 300, TruncatedError("the file is truncated"));
+  PieceSource src(data, 300, TruncatedError("the file is truncated"));
   PrefetchSource pre(&src, 4096, 2);
   auto [got, status] = Drain(pre, 999);
   EXPECT_EQ(got, data);
@@ -124,7 +104,7 @@ TEST(PrefetchSourceTest, ErrorComesAfterTheBytesBeforeIt) {
 TEST(PrefetchSourceTest, ViewsAndReadsMixedKeepOrder) {
   for (Status end : {Status::Ok(), TruncatedError("the file is truncated")}) {
     std::string data = Bytes(100001);
-    ScriptedSource src(data, 333, end);
+    PieceSource src(data, 333, end);
     PrefetchSource pre(&src, 4096, 2);
     std::string got, buf(1000, '\0');
     Status status = Status::Ok();
@@ -160,7 +140,7 @@ TEST(PrefetchSourceTest, ViewsAndReadsMixedKeepOrder) {
 
 TEST(PrefetchSourceTest, DestroyedEarlyStops) {
   std::string data = Bytes(1 << 20);
-  ScriptedSource src(data, 4096, Status::Ok());
+  PieceSource src(data, 4096, Status::Ok());
   {
     PrefetchSource pre(&src, 1024, 2);
     std::string b(10, '\0');

@@ -17,6 +17,7 @@ namespace custody::package {
 namespace {
 
 using testing_package::BuildTar;
+using testing_package::PieceSource;
 using testing_package::RawMember;
 
 std::string Pattern(size_t n, unsigned seed) {
@@ -24,28 +25,6 @@ std::string Pattern(size_t n, unsigned seed) {
   for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>(((i + seed) * 131 + i / 7) & 0xff);
   return s;
 }
-
-// Gives `data` in pieces of at most `piece`, then `end` (OK = end of input).
-class PieceSource final : public ByteSource {
- public:
-  PieceSource(std::string data, size_t piece, Status end) : data_(std::move(data)), piece_(piece), end_(end) {}
-  Result<size_t> Read(uint8_t* buf, size_t n) override {
-    if (pos_ == data_.size()) {
-      if (!end_.ok()) return end_;
-      return size_t{0};
-    }
-    size_t take = std::min({n, piece_, data_.size() - pos_});
-    std::memcpy(buf, data_.data() + pos_, take);
-    pos_ += take;
-    return take;
-  }
-
- private:
-  std::string data_;
-  size_t piece_;
-  Status end_;
-  size_t pos_ = 0;
-};
 
 struct Member {
   std::string path, data;
