@@ -252,6 +252,16 @@ int main(int argc, char** argv) {
                 "%.3f ms\n",
                 total / kProofs * 1e3, pct(0.5), pct(0.99), worst * 1e3, kProofs, worst_cpu * 1e3, first_ms);
   }
-  ::unlink(path.c_str());
+  if (std::getenv("CUSTODY_LEDGER_BENCH_KEEP")) {
+    // Kept for profiling Verify and proofs on their own: the database and its verifier key.
+    FILE* f = std::fopen((path + ".vkey").c_str(), "w");
+    if (f) {
+      std::fprintf(f, "%s\n", vkey.c_str());
+      std::fclose(f);
+    }
+    std::printf("kept %s (verifier key in %s.vkey)\n", path.c_str(), path.c_str());
+  } else {
+    ::unlink(path.c_str());
+  }
   return 0;
 }

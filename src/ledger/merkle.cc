@@ -12,6 +12,7 @@
 
 #include <bit>
 #include <cassert>
+#include <cstring>
 
 #include "crypto/hash.h"
 
@@ -131,24 +132,50 @@ Status Match(std::string_view calculated, std::string_view expected, std::string
 // One hasher per thread, reused: Sha256Hasher allocates its state, and a
 // full verification hashes two nodes per entry, so a fresh hasher per node
 // cost more than the hashing itself. Finish() resets it.
+namespace {
+
 crypto::Sha256Hasher& NodeHasher() {
   thread_local crypto::Sha256Hasher hasher;
   return hasher;
 }
 
-Hash HashLeaf(std::string_view leaf) {
+// Each hash is one Update over one contiguous, heap- or stack-aligned buffer
+// (prefix byte included): Crypto++ hashes an aligned input in one
+// multi-block call, but a prefix byte passed separately leaves the rest of
+// the input misaligned, and it then copies and hashes block by block.
+crypto::Sha256Digest LeafDigest(std::string_view leaf) {
+  thread_local std::string buffer;
+  buffer.assign(1, '\x00');
+  buffer.append(leaf);
   crypto::Sha256Hasher& h = NodeHasher();
-  h.Update(std::string_view("\x00", 1));
-  h.Update(leaf);
-  return crypto::DigestToString(h.Finish());
+  h.Update(buffer);
+  return h.Finish();
 }
 
-Hash HashChildren(std::string_view l, std::string_view r) {
+crypto::Sha256Digest ChildrenDigest(const uint8_t* l, const uint8_t* r) {
+  alignas(16) uint8_t buffer[1 + 2 * kHashSize];
+  buffer[0] = 0x01;
+  std::memcpy(buffer + 1, l, kHashSize);
+  std::memcpy(buffer + 1 + kHashSize, r, kHashSize);
   crypto::Sha256Hasher& h = NodeHasher();
-  h.Update(std::string_view("\x01", 1));
-  h.Update(l);
-  h.Update(r);
-  return crypto::DigestToString(h.Finish());
+  h.Update(buffer, sizeof buffer);
+  return h.Finish();
+}
+
+const uint8_t* Bytes(std::string_view s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+
+}  // namespace
+
+Hash HashLeaf(std::string_view leaf) { return crypto::DigestToString(LeafDigest(leaf)); }
+
+Hash HashChildren(std::string_view l, std::string_view r) {
+  if (l.size() == kHashSize && r.size() == kHashSize) return crypto::DigestToString(ChildrenDigest(Bytes(l), Bytes(r)));
+  // Any other length (a malformed proof element) hashes as the RFC says;
+  // the comparison with the root then fails.
+  std::string buffer(1, '\x01');
+  buffer.append(l);
+  buffer.append(r);
+  return crypto::Sha256Bytes(buffer);
 }
 
 Hash EmptyRoot() { return crypto::Sha256Bytes(""); }
@@ -280,30 +307,49 @@ Status VerifyConsistency(uint64_t size1, uint64_t size2, std::string_view root1,
 void CompactRange::Append(std::string_view leaf_hash,
                           std::vector<std::pair<NodeId, Hash>>* completed) {
   assert(leaf_hash.size() == kHashSize);
-  stack_.emplace_back(leaf_hash);
-  if (completed) completed->push_back({{0, size_}, stack_.back()});
+  if (stack_.capacity() == 0) stack_.reserve(64);
+  Digest& leaf = stack_.emplace_back();
+  std::memcpy(leaf.data(), leaf_hash.data(), kHashSize);
+  if (completed) completed->push_back({{0, size_}, std::string(leaf_hash)});
+  Merge(completed);
+}
+
+void CompactRange::AppendLeafData(std::string_view leaf) {
+  if (stack_.capacity() == 0) stack_.reserve(64);
+  stack_.push_back(LeafDigest(leaf));
+  Merge(nullptr);
+}
+
+void CompactRange::Merge(std::vector<std::pair<NodeId, Hash>>* completed) {
   // Each trailing 1 bit of the old size is a perfect subtree that the new
   // leaf completes into one twice as large.
   uint32_t level = 0;
   for (uint64_t s = size_; s & 1; s >>= 1) {
-    Hash parent = HashChildren(stack_[stack_.size() - 2], stack_.back());
+    const size_t top = stack_.size();
+    stack_[top - 2] = ChildrenDigest(stack_[top - 2].data(), stack_[top - 1].data());
     stack_.pop_back();
-    stack_.back() = std::move(parent);
     ++level;
-    if (completed) completed->push_back({{level, size_ >> level}, stack_.back()});
+    if (completed) completed->push_back({{level, size_ >> level}, crypto::DigestToString(stack_.back())});
   }
   ++size_;
 }
 
 Hash CompactRange::Root() const {
-  return stack_.empty() ? EmptyRoot() : FoldRight(stack_.data(), stack_.size());
+  if (stack_.empty()) return EmptyRoot();
+  Digest h = stack_.back();
+  for (size_t i = stack_.size() - 1; i-- > 0;) h = ChildrenDigest(stack_[i].data(), h.data());
+  return crypto::DigestToString(h);
 }
 
 CompactRange CompactRange::FromNodes(uint64_t size, std::vector<Hash> nodes) {
   assert(nodes.size() == static_cast<size_t>(std::popcount(size)));
   CompactRange r;
   r.size_ = size;
-  r.stack_ = std::move(nodes);
+  r.stack_.reserve(64);
+  for (const Hash& h : nodes) {
+    assert(h.size() == kHashSize);
+    std::memcpy(r.stack_.emplace_back().data(), h.data(), kHashSize);
+  }
   return r;
 }
 

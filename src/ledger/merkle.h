@@ -9,6 +9,7 @@
 #ifndef CUSTODY_SRC_LEDGER_MERKLE_H_
 #define CUSTODY_SRC_LEDGER_MERKLE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -70,6 +71,9 @@ class CompactRange {
   // size) nodes, so a caller may collect the nodes of a batch in one vector.
   void Append(std::string_view leaf_hash,
               std::vector<std::pair<NodeId, Hash>>* completed = nullptr);
+  // Appends the leaf whose entry bytes are `leaf` (hashes it as HashLeaf
+  // does). The full verification's path: no allocation per leaf or node.
+  void AppendLeafData(std::string_view leaf);
   uint64_t size() const { return size_; }
   Hash Root() const;  // EmptyRoot() when size() == 0.
   // Restores the state for a tree of `size` from the hashes of the nodes
@@ -80,8 +84,15 @@ class CompactRange {
   static Result<CompactRange> Restore(uint64_t size, std::vector<Hash> nodes);
 
  private:
+  using Digest = std::array<uint8_t, 32>;
+  // Merges the perfect subtrees the append of leaf `size_` completed.
+  void Merge(std::vector<std::pair<NodeId, Hash>>* completed);
+
   uint64_t size_ = 0;
-  std::vector<Hash> stack_;  // Perfect subtrees, largest (leftmost) first.
+  // Perfect subtrees, largest (leftmost) first. Fixed-size digests, not Hash
+  // strings: a full verification appends a million leaves, and a heap
+  // allocation per leaf and per node cost a tenth of its time.
+  std::vector<Digest> stack_;
 };
 
 }  // namespace custody::merkle

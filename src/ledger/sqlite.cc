@@ -62,6 +62,16 @@ Status Db::Exec(const char* sql) {
   return Status::Ok();
 }
 
+ReadTransaction::ReadTransaction(Db* db) : db_(db) {
+  if (sqlite3_get_autocommit(db->raw()) == 0) return;  // Already inside one.
+  status_ = db->Exec("BEGIN");
+  began_ = status_.ok();
+}
+
+ReadTransaction::~ReadTransaction() {
+  if (began_) db_->Exec("ROLLBACK").IgnoreError();
+}
+
 Result<std::unique_ptr<Stmt>> Db::Prepare(std::string_view sql) {
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr);

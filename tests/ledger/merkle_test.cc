@@ -422,5 +422,33 @@ TEST(MerkleTest, CompactRangeReportsEveryNodeOnceAndRestores) {
   EXPECT_EQ(CompactRange::Restore(1, {Hash(31, 'a')}).status().code(), StatusCode::kCorruption);
 }
 
+TEST(MerkleTest, AppendLeafDataEqualsAppendOfTheLeafHash) {
+  // The verification path hashes entry bytes straight into the range; it
+  // must build the same tree as Append(HashLeaf(...)), for leaves shorter
+  // and longer than a SHA-256 block and at every size up to 70.
+  CompactRange by_hash, by_data;
+  for (uint64_t i = 0; i < 70; ++i) {
+    std::string leaf(static_cast<size_t>(i * 7 % 150), static_cast<char>('a' + i % 26));
+    by_hash.Append(HashLeaf(leaf));
+    by_data.AppendLeafData(leaf);
+    ASSERT_EQ(by_data.size(), by_hash.size());
+    ASSERT_EQ(by_data.Root(), by_hash.Root()) << "size " << i + 1;
+  }
+  CompactRange standard;
+  for (size_t i = 0; i < kLeaves.size(); ++i) {
+    standard.AppendLeafData(kLeaves[i]);
+    EXPECT_EQ(encoding::HexEncode(standard.Root()), kRootsHex[i]) << "size " << i + 1;
+  }
+}
+
+TEST(MerkleTest, HashChildrenOfMalformedLengthsHashesTheConcatenation) {
+  // A proof element of the wrong length (a damaged bundle) is hashed as the
+  // RFC says and so cannot match; it is not an assertion failure.
+  const Hash full(32, 'x');
+  EXPECT_EQ(HashChildren(full, "short"), crypto::Sha256Bytes("\x01" + full + "short"));
+  EXPECT_EQ(HashChildren(Hash(33, 'y'), full), crypto::Sha256Bytes("\x01" + Hash(33, 'y') + full));
+  EXPECT_EQ(HashChildren(full, full), crypto::Sha256Bytes("\x01" + full + full));
+}
+
 }  // namespace
 }  // namespace custody::merkle
