@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "custody/document.h"
 #include "custody/ledger.h"
 #include "custody/status.h"
 
@@ -121,18 +122,9 @@ struct CertificateContent {
   std::vector<CertificateWarning> warnings;
 };
 
-struct CertificateIssuance {
-  std::string number;     // "<station>-<seq, 6+ digits>"
-  std::string issued_at;  // RFC 3339 UTC.
-  std::string issuer_company, issuer_station, issuer_verifier_key;
-  std::string ledger_origin;
-  uint64_t ledger_entry = 0;
-  std::string content_sha256_hex;
-};
-
 struct DisposalCertificate {
   CertificateContent content;
-  CertificateIssuance issuance;
+  DocumentIssuance issuance;
 };
 
 // The CERT.json file: the body, its signature and the evidence bundle.
@@ -182,8 +174,6 @@ Result<QrPayload> ParseCertificateQrPayload(std::string_view payload);
 Status VerifyCertificateSignature(const SignedCertificate& signed_cert,
                                   std::string_view public_key);
 
-enum class DocumentLanguage { kJa, kEn, kJaEn };
-
 // Evidence shown on paper, from the verified bundle (the body carries only the
 // entry number): checkpoint size and root, and the key ID.
 struct CertificateEvidenceSummary {
@@ -224,7 +214,6 @@ Result<MethodFamily> ParseMethodFamily(std::string_view name);
 Result<SanitizationLevel> ParseSanitizationLevel(std::string_view name);
 Result<HiddenAreas> ParseHiddenAreas(std::string_view name);
 Result<VerificationResult> ParseVerificationResult(std::string_view name);
-Result<DocumentLanguage> ParseDocumentLanguage(std::string_view name);  // ja, en, ja+en
 
 // Applies an input file (docs/formats/certificate.md, "Issuing": reason,
 // classification, client, contractor, responsible, operators, witness, place,

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "custody/document.h"
 #include "custody/status.h"
 
 namespace custody {
@@ -88,15 +89,6 @@ struct ReceiptContent {
   std::string remarks;
 };
 
-struct ReceiptIssuance {
-  std::string number;     // "<station>-<seq, 6+ digits>": the ledger entry's seq.
-  std::string issued_at;  // The entry's time.
-  std::string issuer_company, issuer_station, issuer_verifier_key;
-  std::string ledger_origin;
-  uint64_t ledger_entry = 0;
-  std::string content_sha256_hex;
-};
-
 // A correction (訂正) of a receipt: a later `receipt.amended` ledger entry
 // holding the whole corrected content. History is never rewritten: the
 // original entry and every earlier amendment stay as they were.
@@ -111,7 +103,7 @@ struct ReceiptAmendment {
 
 struct Receipt {
   ReceiptContent content;  // As issued (what receipt.issued committed to).
-  ReceiptIssuance issuance;
+  DocumentIssuance issuance;
   // Corrections in ledger order; empty for a receipt never amended (whose
   // file then has no `amendments` member).
   std::vector<ReceiptAmendment> amendments;
@@ -189,14 +181,12 @@ Result<std::string> SerializeSignedReceipt(const SignedReceipt& signed_receipt);
 // (kTruncated when the text ends early) naming the member.
 Result<SignedReceipt> ParseSignedReceipt(std::string_view text);
 
-enum class ReceiptLanguage { kJa, kEn, kJaEn };
-Result<ReceiptLanguage> ParseReceiptLanguage(std::string_view name);  // ja, en, ja+en
 
 // The PDF: A4 portrait, title 預かり証, every content field, seal boxes for
 // 受領者 and 引渡者, the QR code "custody-receipt:1:<number>:<body digest>".
 // The PDF's Keywords metadata carries the QR payload, the language and the
 // whole RECEIPT.json (base64) so the PDF alone can be verified.
-Result<std::string> RenderReceiptPdf(const SignedReceipt& signed_receipt, ReceiptLanguage lang);
+Result<std::string> RenderReceiptPdf(const SignedReceipt& signed_receipt, DocumentLanguage lang);
 
 std::string ReceiptQrPayload(std::string_view number, std::string_view body_digest_hex);
 

@@ -404,13 +404,6 @@ Result<HiddenAreas> ParseHiddenAreas(std::string_view n) {
 Result<VerificationResult> ParseVerificationResult(std::string_view n) {
   return ParseTerm(kVerificationResults, n, "verification result");
 }
-Result<DocumentLanguage> ParseDocumentLanguage(std::string_view n) {
-  if (n == "ja") return DocumentLanguage::kJa;
-  if (n == "en") return DocumentLanguage::kEn;
-  if (n == "ja+en" || n == "en+ja") return DocumentLanguage::kJaEn;
-  return InvalidArgumentError("language '" + std::string(n) + "' is not one of ja, en, ja+en");
-}
-
 Status ApplyCertificateInput(std::string_view text, CertificateContent* c) {
   auto parsed = json::ParseStrict(text);
   if (!parsed.ok()) return InvalidArgumentError("input file: " + parsed.status().message());
@@ -568,7 +561,7 @@ Result<SignedCertificate> ParseSignedCertificate(std::string_view text) {
     JsonReader content = b.Sub("content");
     s.certificate.content = ReadContent(content);
     JsonReader issuance = b.Sub("issuance");
-    s.certificate.issuance = json::ReadIssuance<CertificateIssuance>(issuance);
+    s.certificate.issuance = json::ReadIssuance(issuance);
   }
   if (!error.empty()) return CorruptionError("malformed certificate: " + error);
   auto sig = encoding::Base64Decode(sig_b64);

@@ -364,7 +364,7 @@ class CertificateDocument {
   }
 
   const CertificateContent& c_;
-  const CertificateIssuance& i_;
+  const DocumentIssuance& i_;
   report::Language lang_;
   const CertificateEvidenceSummary& ev_;
   std::string body_digest_;

@@ -253,7 +253,7 @@ Result<IssuedCertificate> IssueCertificate(Station& station, const CertificateRe
   // Station::Record reopens the ledger when it first loads the signing key:
   // the pointer taken before it is stale.
   CUSTODY_ASSIGN_OR_RETURN(ledger, station.ledger());
-  CertificateIssuance& is = cert.issuance;
+  DocumentIssuance& is = cert.issuance;
   is.number = FormatCertificateNumber(config.station_name, entry.seq);
   is.issued_at = entry.time;
   is.issuer_company = issuer_company;
@@ -350,7 +350,7 @@ Result<CertificateVerifyReport> VerifyCertificate(std::string_view json_text,
   CUSTODY_ASSIGN_OR_RETURN(SignedCertificate s, ParseSignedCertificate(json_text));
   CertificateVerifyReport report;
   const DisposalCertificate& c = s.certificate;
-  const CertificateIssuance& is = c.issuance;
+  const DocumentIssuance& is = c.issuance;
 
   auto verifier = note::ParseVerifierKey(is.issuer_verifier_key);
   if (!verifier.ok())

@@ -209,7 +209,7 @@ Status RunVerify(const GlobalOptions& g, const CertOptions& o) {
                    _("The certificate does NOT verify: it was altered after issue, or it is not "
                      "the one this station signed. Do not accept it."));
   }
-  const CertificateIssuance& is = r->cert.certificate.issuance;
+  const DocumentIssuance& is = r->cert.certificate.issuance;
   if (g.json) {
     nlohmann::json checks = nlohmann::json::array();
     for (const auto& c : r->passed) checks.push_back({{"check", c.name}, {"detail", c.detail}});

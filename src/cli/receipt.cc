@@ -100,7 +100,7 @@ std::string ChangedValues(const ReceiptAmendment& a) {
 }
 
 Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
-  CUSTODY_ASSIGN_OR_RETURN(ReceiptLanguage lang, ParseReceiptLanguage(o.lang));
+  CUSTODY_ASSIGN_OR_RETURN(DocumentLanguage lang, ParseDocumentLanguage(o.lang));
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
   Env* env = Env::Default();
@@ -183,7 +183,7 @@ Status RunIssue(const GlobalOptions& g, const ReceiptOptions& o) {
 }
 
 Status RunReissue(const GlobalOptions& g, const ReceiptOptions& o) {
-  CUSTODY_ASSIGN_OR_RETURN(ReceiptLanguage lang, ParseReceiptLanguage(o.lang));
+  CUSTODY_ASSIGN_OR_RETURN(DocumentLanguage lang, ParseDocumentLanguage(o.lang));
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(uint64_t seq, ReceiptSeqFromNumber(*station, o.number));
   CUSTODY_ASSIGN_OR_RETURN(SignedReceipt s, RebuildReceipt(*station, seq));
@@ -233,7 +233,7 @@ Status RunVerify(const GlobalOptions& g, const ReceiptOptions& o) {
     if (!qr.ok()) return qr.WithContext("receipt REJECTED");
   }
   const Receipt& r = verified->receipt.receipt;
-  const ReceiptIssuance& i = r.issuance;
+  const DocumentIssuance& i = r.issuance;
   const ReceiptContent& c = EffectiveContent(r);
   std::string what = verified->source == ReceiptSource::kPdf ? "PDF" : "JSON";
   // Corrections recorded in this station's ledger after the file was made:

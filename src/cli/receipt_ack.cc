@@ -28,7 +28,7 @@ struct AckOptions {
 Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   Env* env = Env::Default();
   // Checked before anything is signed or recorded.
-  CUSTODY_RETURN_IF_ERROR(ParseReceiptLanguage(o.lang).status());
+  CUSTODY_RETURN_IF_ERROR(ParseDocumentLanguage(o.lang).status());
   if (!o.pdf.empty() && env->FileExists(o.pdf))
     return OwnError(StatusCode::kAlreadyExists, N_("%s exists; choose another --pdf"), {o.pdf});
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadPackageKeys(g, o.identity_files, o.secret));

@@ -2,19 +2,18 @@
 //
 // The "issuance" block that certificates and receipts share (who issued the
 // document and the ledger entry that anchors it; docs/formats/certificate.md
-// and receipt.md). CertificateIssuance and ReceiptIssuance are distinct
-// public types with the same fields, so one template reads and writes both.
+// and receipt.md): custody::DocumentIssuance as JSON.
 #ifndef CUSTODY_SRC_COMMON_ISSUANCE_JSON_H_
 #define CUSTODY_SRC_COMMON_ISSUANCE_JSON_H_
 
 #include <nlohmann/json.hpp>
 
 #include "common/json_reader.h"
+#include "custody/document.h"
 
 namespace custody::json {
 
-template <class Issuance>
-nlohmann::json IssuanceToJson(const Issuance& i) {
+inline nlohmann::json IssuanceToJson(const DocumentIssuance& i) {
   return {{"number", i.number},
           {"issued_at", i.issued_at},
           {"issuer",
@@ -29,9 +28,8 @@ nlohmann::json IssuanceToJson(const Issuance& i) {
 
 // Reads what IssuanceToJson wrote; a missing or mistyped member is reported
 // through the reader like any other.
-template <class Issuance>
-Issuance ReadIssuance(JsonReader& r) {
-  Issuance i;
+inline DocumentIssuance ReadIssuance(JsonReader& r) {
+  DocumentIssuance i;
   i.number = r.Str("number");
   i.issued_at = r.Str("issued_at");
   {

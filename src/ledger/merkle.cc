@@ -169,7 +169,8 @@ const uint8_t* Bytes(std::string_view s) { return reinterpret_cast<const uint8_t
 Hash HashLeaf(std::string_view leaf) { return crypto::DigestToString(LeafDigest(leaf)); }
 
 Hash HashChildren(std::string_view l, std::string_view r) {
-  if (l.size() == kHashSize && r.size() == kHashSize) return crypto::DigestToString(ChildrenDigest(Bytes(l), Bytes(r)));
+  if (l.size() == kHashSize && r.size() == kHashSize)
+    return crypto::DigestToString(ChildrenDigest(Bytes(l), Bytes(r)));
   // Any other length (a malformed proof element) hashes as the RFC says;
   // the comparison with the root then fails.
   std::string buffer(1, '\x01');
@@ -329,7 +330,8 @@ void CompactRange::Merge(std::vector<std::pair<NodeId, Hash>>* completed) {
     stack_[top - 2] = ChildrenDigest(stack_[top - 2].data(), stack_[top - 1].data());
     stack_.pop_back();
     ++level;
-    if (completed) completed->push_back({{level, size_ >> level}, crypto::DigestToString(stack_.back())});
+    if (completed)
+      completed->push_back({{level, size_ >> level}, crypto::DigestToString(stack_.back())});
   }
   ++size_;
 }

@@ -42,15 +42,21 @@ Status Db::Error(int rc, std::string_view what) const {
                     (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return BusyError(msg);
+    case SQLITE_LOCKED:
+      return BusyError(msg);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return CorruptionError(msg);
-    case SQLITE_CONSTRAINT: return FailedPreconditionError(msg);
+    case SQLITE_NOTADB:
+      return CorruptionError(msg);
+    case SQLITE_CONSTRAINT:
+      return FailedPreconditionError(msg);
     case SQLITE_READONLY:
     case SQLITE_PERM:
-    case SQLITE_AUTH: return PermissionDeniedError(msg);
-    case SQLITE_CANTOPEN: return NotFoundError(msg);
-    default: return IoError(msg);
+    case SQLITE_AUTH:
+      return PermissionDeniedError(msg);
+    case SQLITE_CANTOPEN:
+      return NotFoundError(msg);
+    default:
+      return IoError(msg);
   }
 }
 

@@ -53,7 +53,8 @@ class Stmt {
   std::string_view BlobView(int col) const {
     const void* p = sqlite3_column_blob(s_, col);
     int n = sqlite3_column_bytes(s_, col);
-    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string_view();
+    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(n))
+             : std::string_view();
   }
   bool IsNull(int col) const { return sqlite3_column_type(s_, col) == SQLITE_NULL; }
 

@@ -46,9 +46,9 @@ std::string AckQrPayload(std::string_view package_id, std::string_view ack_file_
 }
 
 Result<std::string> RenderAckPdf(const SignedAck& ack, std::string_view language) {
-  CUSTODY_ASSIGN_OR_RETURN(ReceiptLanguage rl, ParseReceiptLanguage(language));
-  report::Language lang = rl == ReceiptLanguage::kEn   ? report::Language::kEn
-                          : rl == ReceiptLanguage::kJa ? report::Language::kJa
+  CUSTODY_ASSIGN_OR_RETURN(DocumentLanguage rl, ParseDocumentLanguage(language));
+  report::Language lang = rl == DocumentLanguage::kEn   ? report::Language::kEn
+                          : rl == DocumentLanguage::kJa ? report::Language::kJa
                                                        : report::Language::kJaEn;
   auto T = [lang](const std::string& ja, const std::string& en) {
     return report::Pick({ja, en}, lang);
@@ -136,7 +136,7 @@ Result<std::string> RenderAckPdf(const SignedAck& ack, std::string_view language
   d.created = b.received_at;
   d.author = b.recipient_organization.empty() ? b.recipient_name : b.recipient_organization;
   d.subject = "custody package acknowledgement " + b.package_id;
-  std::string lang_name = rl == ReceiptLanguage::kEn ? "en" : rl == ReceiptLanguage::kJa ? "ja" : "ja+en";
+  std::string lang_name = rl == DocumentLanguage::kEn ? "en" : rl == DocumentLanguage::kJa ? "ja" : "ja+en";
   d.keywords = qr + " lang=" + lang_name + " record=" + encoding::Base64Encode(file);
   return report::RenderPdf(d);
 }

@@ -542,7 +542,7 @@ Result<SignedReceipt> RebuildReceipt(Station& station, uint64_t seq) {
   CUSTODY_ASSIGN_OR_RETURN(LedgerEntry e, ledger->Get(seq));
   SignedReceipt s;
   CUSTODY_ASSIGN_OR_RETURN(s.receipt.content, receipt::ContentFromEntry(e));
-  ReceiptIssuance& i = s.receipt.issuance;
+  DocumentIssuance& i = s.receipt.issuance;
   i.number = FormatCertificateNumber(station.config().station_name, e.seq);
   i.issued_at = e.time;
   i.issuer_company = station.config().organization;
@@ -611,7 +611,7 @@ Result<SignedReceipt> ParseSignedReceipt(std::string_view text) {
     JsonReader content = b.Sub("content");
     s.receipt.content = receipt::ReadContent(content);
     JsonReader issuance = b.Sub("issuance");
-    s.receipt.issuance = json::ReadIssuance<ReceiptIssuance>(issuance);
+    s.receipt.issuance = json::ReadIssuance(issuance);
     if (b.Has("amendments")) {
       b.Objects("amendments", [&](JsonReader& a) {
         ReceiptAmendment m;
@@ -648,7 +648,7 @@ std::string ReceiptQrPayload(std::string_view number, std::string_view body_dige
 namespace receipt {
 
 Status VerifySignedReceipt(const SignedReceipt& s, std::string_view verifier_key) {
-  const ReceiptIssuance& i = s.receipt.issuance;
+  const DocumentIssuance& i = s.receipt.issuance;
   if (i.issuer_verifier_key != verifier_key)
     return VerificationFailedError("the receipt names issuer key " + i.issuer_verifier_key +
                                    ", not the pinned key " + std::string(verifier_key) +
@@ -721,12 +721,6 @@ Result<TransferMethod> ParseTransferMethod(std::string_view n) {
 }
 Result<Disposition> ParseDisposition(std::string_view n) {
   return ParseTerm(kDispositions, n, "disposition (返還・廃棄)");
-}
-Result<ReceiptLanguage> ParseReceiptLanguage(std::string_view n) {
-  if (n == "ja") return ReceiptLanguage::kJa;
-  if (n == "en") return ReceiptLanguage::kEn;
-  if (n == "ja+en" || n == "en+ja") return ReceiptLanguage::kJaEn;
-  return InvalidArgumentError("language '" + std::string(n) + "' is not one of ja, en, ja+en");
 }
 
 }  // namespace custody

@@ -28,25 +28,25 @@ using namespace receipt;  // NOLINT: the vocabulary tables.
 constexpr std::string_view kRecordTag = "record=";
 constexpr std::string_view kLangTag = "lang=";
 
-report::Language ToReport(ReceiptLanguage l) {
+report::Language ToReport(DocumentLanguage l) {
   switch (l) {
-    case ReceiptLanguage::kJa:
+    case DocumentLanguage::kJa:
       return report::Language::kJa;
-    case ReceiptLanguage::kEn:
+    case DocumentLanguage::kEn:
       return report::Language::kEn;
-    case ReceiptLanguage::kJaEn:
+    case DocumentLanguage::kJaEn:
       return report::Language::kJaEn;
   }
   return report::Language::kJa;
 }
 
-std::string_view LangName(ReceiptLanguage l) {
+std::string_view LangName(DocumentLanguage l) {
   switch (l) {
-    case ReceiptLanguage::kJa:
+    case DocumentLanguage::kJa:
       return "ja";
-    case ReceiptLanguage::kEn:
+    case DocumentLanguage::kEn:
       return "en";
-    case ReceiptLanguage::kJaEn:
+    case DocumentLanguage::kJaEn:
       return "ja+en";
   }
   return "ja";
@@ -67,7 +67,7 @@ std::string OrDash(const std::string& s) { return s.empty() ? "—" : s; }
 
 class ReceiptDocument {
  public:
-  ReceiptDocument(const SignedReceipt& s, ReceiptLanguage lang, std::string body_digest,
+  ReceiptDocument(const SignedReceipt& s, DocumentLanguage lang, std::string body_digest,
                   std::string keywords)
       : c_(EffectiveContent(s.receipt)),
         i_(s.receipt.issuance),
@@ -267,7 +267,7 @@ class ReceiptDocument {
   }
 
   const ReceiptContent& c_;
-  const ReceiptIssuance& i_;
+  const DocumentIssuance& i_;
   const std::vector<ReceiptAmendment>& amendments_;
   std::vector<std::pair<std::string, uint64_t>> amended_;
   report::Language lang_;
@@ -277,7 +277,7 @@ class ReceiptDocument {
 
 }  // namespace
 
-Result<std::string> RenderReceiptPdf(const SignedReceipt& s, ReceiptLanguage lang) {
+Result<std::string> RenderReceiptPdf(const SignedReceipt& s, DocumentLanguage lang) {
   CUSTODY_ASSIGN_OR_RETURN(std::string digest, ReceiptBodyDigestHex(s.receipt));
   CUSTODY_ASSIGN_OR_RETURN(std::string record, SerializeSignedReceipt(s));
   // ASCII only, so cairo stores it as a plain PDF string; base64 needs no
@@ -292,7 +292,7 @@ Result<std::string> RenderReceiptPdf(const SignedReceipt& s, ReceiptLanguage lan
 Result<VerifiedReceipt> VerifyReceipt(std::string_view bytes, std::string_view verifier_key) {
   VerifiedReceipt out;
   std::string record;
-  std::optional<ReceiptLanguage> lang;
+  std::optional<DocumentLanguage> lang;
   std::string qr;
   if (bytes.substr(0, 5) == "%PDF-") {
     out.source = ReceiptSource::kPdf;
@@ -315,7 +315,7 @@ Result<VerifiedReceipt> VerifyReceipt(std::string_view bytes, std::string_view v
         parts[2].substr(0, kRecordTag.size()) != kRecordTag)
       return CorruptionError("the PDF carries no custody receipt record in its metadata");
     qr = parts[0];
-    auto l = ParseReceiptLanguage(parts[1].substr(kLangTag.size()));
+    auto l = ParseDocumentLanguage(parts[1].substr(kLangTag.size()));
     if (!l.ok()) return CorruptionError("the PDF's receipt metadata names no language");
     lang = *l;
     auto decoded = encoding::Base64Decode(parts[2].substr(kRecordTag.size()));

@@ -57,7 +57,7 @@ TEST_P(CertificatePdfTest, ShowsEveryRequiredField) {
   auto s = SignSample(SampleContent());
   std::string text = Text(Render(s.cert, dir.path() + "/c.pdf"));
   const CertificateContent& c = s.cert.certificate.content;
-  const CertificateIssuance& i = s.cert.certificate.issuance;
+  const DocumentIssuance& i = s.cert.certificate.issuance;
   // Seed 003 §8.3 and the list: number, date, issuer, client,
   // contractor, responsible, operators, witness, place, devices, method and
   // details, times, verification, destination, remarks, ledger evidence.

@@ -237,8 +237,8 @@ TEST_F(ReceiptStationTest, AmendmentsAreCheckedAgainstTheirLedgerEntries) {
 TEST_F(ReceiptStationTest, PdfVerifiesAloneAndAlteredPagesFail) {
   auto r = IssueReceipt(*station_, "山田太郎", Sample());
   ASSERT_TRUE(r.ok());
-  for (ReceiptLanguage lang :
-       {ReceiptLanguage::kJa, ReceiptLanguage::kEn, ReceiptLanguage::kJaEn}) {
+  for (DocumentLanguage lang :
+       {DocumentLanguage::kJa, DocumentLanguage::kEn, DocumentLanguage::kJaEn}) {
     auto pdf = RenderReceiptPdf(*r, lang);
     ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
     auto v = VerifyReceipt(*pdf, station_->config().verifier_key);

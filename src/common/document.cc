@@ -1,0 +1,13 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "custody/document.h"
+
+namespace custody {
+
+Result<DocumentLanguage> ParseDocumentLanguage(std::string_view n) {
+  if (n == "ja") return DocumentLanguage::kJa;
+  if (n == "en") return DocumentLanguage::kEn;
+  if (n == "ja+en" || n == "en+ja") return DocumentLanguage::kJaEn;
+  return InvalidArgumentError("language '" + std::string(n) + "' is not one of ja, en, ja+en");
+}
+
+}  // namespace custody
