@@ -330,6 +330,14 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
         return CorruptionError("the package holds " + what + "; custody packages hold only regular files, refused");
       }
       if (!m->size_set) return CorruptionError("member " + name + " has no size");
+      // Why refuse before reading: a sparse member's holes cost nothing in
+      // the package but come out as zeros, so a few kilobytes could make
+      // `open` write terabytes before the manifest (at the end) shows the
+      // size is wrong. custody never writes sparse members.
+      if (m->sparse) {
+        return CorruptionError("the package holds \"" + name +
+                               "\" as a sparse file; custody packages never do, refused");
+      }
       if (is_manifest || is_sig) {
         if (is_manifest && have_manifest) {
           return CorruptionError("the package has two manifests");

@@ -196,6 +196,7 @@ Result<std::optional<TarMember>> TarReader::Next() {
     m.kind = TarMember::Kind::kDevice;
   }
   m.size_set = archive_entry_size_is_set(e) != 0;
+  m.sparse = archive_entry_sparse_count(e) > 0;
   la_int64_t size = archive_entry_size(e);
   m.size = size < 0 ? 0 : static_cast<uint64_t>(size);
   m.mode = archive_entry_perm(e);

@@ -57,6 +57,9 @@ struct TarMember {
   std::string link_target;
   uint64_t size = 0;
   bool size_set = false;
+  // A sparse member (GNU or pax sparse map): its holes read as zeros, so its
+  // size may be any multiple of the bytes the archive holds.
+  bool sparse = false;
   uint32_t mode = 0;
   int64_t mtime = 0;
 };

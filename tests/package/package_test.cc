@@ -409,6 +409,30 @@ TEST_F(HostileTarTest, RefusesTraversalAbsoluteLinksDevices) {
   }
 }
 
+TEST_F(HostileTarTest, RefusesASparseMemberBeforeReadingIt) {
+  // A sparse member costs a few bytes in the package whatever size it claims;
+  // its holes would come out as zeros (written by open, hashed by verify)
+  // before the manifest at the end could show the size is wrong.
+  std::filesystem::create_directories(path("sparse/data"));
+  {
+    int fd = ::open(path("sparse/data/huge").c_str(), O_CREAT | O_WRONLY, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::ftruncate(fd, off_t{256} << 20), 0);
+    ASSERT_EQ(::pwrite(fd, "tail", 4, (off_t{256} << 20) - 4), 4);
+    ::close(fd);
+  }
+  auto t = RunCommand({"tar", "--sparse", "--format=pax", "-C", path("sparse"), "-cf", path("sparse.tar"), "data/huge"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  const std::string tar = ReadFileOrDie(path("sparse.tar"));
+  ASSERT_LT(tar.size(), size_t{1} << 20) << "GNU tar did not store the file as sparse";
+  Status opened = OpenTar(tar);
+  EXPECT_EQ(opened.code(), StatusCode::kCorruption);
+  EXPECT_THAT(opened.message(), HasSubstr("\"data/huge\" as a sparse file"));
+  auto verified = VerifyPackage(path("h.age"), Keys());
+  EXPECT_EQ(verified.status().code(), StatusCode::kCorruption);
+  EXPECT_THAT(verified.status().message(), HasSubstr("sparse file"));
+}
+
 TEST_F(HostileTarTest, RefusesDuplicatesUnlistedAndWrongHash) {
   Status dup = OpenTar(WithManifest({{"data/a.txt", "aaa"}, {"data/a.txt", "bbb"}}, {Describe("a.txt", "aaa")}));
   EXPECT_EQ(dup.code(), StatusCode::kCorruption);
