@@ -78,7 +78,8 @@ struct ImportedAck {
   uint64_t recorded_entry = 0;  // The package.acknowledged entry.
 };
 
-// Sender side: parses and verifies `ack_text`, finds the package.created entry
+// Sender side: parses and verifies `ack_text` (the ACK file, or the PDF
+// RenderAckPdf made: the ACK file it carries is what counts), finds the package.created entry
 // for its package ID in the sender's ledger and requires the same digest,
 // refuses an acknowledgement imported before, then records
 // `package.acknowledged` (result included). kNotFound: no such package sent;

@@ -23,6 +23,8 @@ enum class DocumentLanguage { kJa, kEn, kJaEn };
 
 // "ja", "en", "ja+en" (or "en+ja"). kInvalidArgument for anything else.
 Result<DocumentLanguage> ParseDocumentLanguage(std::string_view name);
+// "ja", "en", "ja+en": the name ParseDocumentLanguage reads back.
+std::string_view DocumentLanguageName(DocumentLanguage language);
 
 struct DocumentIssuance {
   std::string number;     // "<station>-<seq, 6+ digits>": the anchoring ledger entry's seq.

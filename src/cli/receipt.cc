@@ -445,7 +445,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
       "import", "Check a recipient's acknowledgement against the package sent and record it");
   import->footer(
       "Example: custody receipt import ACK.json --signer-key 'custody-ack-one-off+1a2b3c4d+AX...'");
-  import->add_option("ack", o->file, "The acknowledgement file (ACK.json)")->required();
+  import->add_option("ack", o->file, "The acknowledgement: ACK.json, or the PDF printed with it")->required();
   import->add_option(
       "--signer-key", o->signer_key,
       "The signer's verifier key (string or file): required for a one-off key (the key on "

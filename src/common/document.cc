@@ -10,4 +10,16 @@ Result<DocumentLanguage> ParseDocumentLanguage(std::string_view n) {
   return InvalidArgumentError("language '" + std::string(n) + "' is not one of ja, en, ja+en");
 }
 
+std::string_view DocumentLanguageName(DocumentLanguage language) {
+  switch (language) {
+    case DocumentLanguage::kJa:
+      return "ja";
+    case DocumentLanguage::kEn:
+      return "en";
+    case DocumentLanguage::kJaEn:
+      return "ja+en";
+  }
+  return "ja";
+}
+
 }  // namespace custody

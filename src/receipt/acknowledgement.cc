@@ -236,8 +236,18 @@ Status VerifyAck(const SignedAck& a, std::string_view pinned) {
   return Status::Ok();
 }
 
-Result<ImportedAck> ImportAck(Station& station, std::string_view op, std::string_view text,
+Result<ImportedAck> ImportAck(Station& station, std::string_view op, std::string_view ack_file,
                               std::string_view pinned) {
+  // The PDF printed by `custody receipt ack` carries the signed ACK file in
+  // its metadata: that file is what is verified and recorded (same digest,
+  // so importing the PDF after the JSON is a second import).
+  std::string_view text = ack_file;
+  std::string carried;
+  if (receipt::IsPdf(ack_file)) {
+    CUSTODY_ASSIGN_OR_RETURN(receipt::PdfRecord r, receipt::ReadPdfRecord(ack_file, "acknowledgement"));
+    carried = std::move(r.record);
+    text = carried;
+  }
   CUSTODY_ASSIGN_OR_RETURN(SignedAck a, ParseAck(text));
   if (a.signer == AckSigner::kOneOff && pinned.empty())
     return InvalidArgumentError(

@@ -10,7 +10,6 @@
 // the signed paper to exactly one signed file, and the whole file travels in
 // the PDF's metadata.
 #include "common/time_util.h"
-#include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "custody/acknowledgement.h"
 #include "custody/receipt.h"
@@ -136,8 +135,7 @@ Result<std::string> RenderAckPdf(const SignedAck& ack, std::string_view language
   d.created = b.received_at;
   d.author = b.recipient_organization.empty() ? b.recipient_name : b.recipient_organization;
   d.subject = "custody package acknowledgement " + b.package_id;
-  std::string lang_name = rl == DocumentLanguage::kEn ? "en" : rl == DocumentLanguage::kJa ? "ja" : "ja+en";
-  d.keywords = qr + " lang=" + lang_name + " record=" + encoding::Base64Encode(file);
+  d.keywords = receipt::PdfRecordKeywords(qr, rl, file);
   return report::RenderPdf(d);
 }
 

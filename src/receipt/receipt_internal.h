@@ -34,6 +34,21 @@ Result<std::vector<ReceiptAmendment>> AmendmentsOf(Ledger& ledger, uint64_t rece
 // Signature, pinned key, evidence bundle and its entry (not the PDF).
 Status VerifySignedReceipt(const SignedReceipt& signed_receipt, std::string_view verifier_key);
 
+// The record a receipt or acknowledgement PDF carries in its Keywords
+// metadata, so that the PDF alone can be verified: "<QR payload>
+// lang=<ja|en|ja+en> record=<base64 of the signed JSON file>". ASCII only, so
+// cairo stores it as a plain PDF string and base64 needs no PDF escaping.
+struct PdfRecord {
+  std::string qr;
+  DocumentLanguage language = DocumentLanguage::kJa;
+  std::string record;  // The signed JSON file, decoded.
+};
+std::string PdfRecordKeywords(std::string_view qr, DocumentLanguage language, std::string_view record);
+bool IsPdf(std::string_view bytes);
+// kCorruption saying what is wrong, naming `what` ("receipt",
+// "acknowledgement"), when the PDF carries no record or a damaged one.
+Result<PdfRecord> ReadPdfRecord(std::string_view pdf, std::string_view what);
+
 }  // namespace custody::receipt
 
 #endif  // CUSTODY_SRC_RECEIPT_RECEIPT_INTERNAL_H_

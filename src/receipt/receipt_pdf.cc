@@ -12,7 +12,6 @@
 #include <cstdio>
 
 #include "common/time_util.h"
-#include "crypto/encoding.h"
 #include "custody/certificate.h"
 #include "custody/receipt.h"
 #include "receipt/receipt_internal.h"
@@ -25,9 +24,6 @@ namespace {
 using report::Label;
 using namespace receipt;  // NOLINT: the vocabulary tables.
 
-constexpr std::string_view kRecordTag = "record=";
-constexpr std::string_view kLangTag = "lang=";
-
 report::Language ToReport(DocumentLanguage l) {
   switch (l) {
     case DocumentLanguage::kJa:
@@ -38,18 +34,6 @@ report::Language ToReport(DocumentLanguage l) {
       return report::Language::kJaEn;
   }
   return report::Language::kJa;
-}
-
-std::string_view LangName(DocumentLanguage l) {
-  switch (l) {
-    case DocumentLanguage::kJa:
-      return "ja";
-    case DocumentLanguage::kEn:
-      return "en";
-    case DocumentLanguage::kJaEn:
-      return "ja+en";
-  }
-  return "ja";
 }
 
 template <typename E, size_t N>
@@ -280,11 +264,7 @@ class ReceiptDocument {
 Result<std::string> RenderReceiptPdf(const SignedReceipt& s, DocumentLanguage lang) {
   CUSTODY_ASSIGN_OR_RETURN(std::string digest, ReceiptBodyDigestHex(s.receipt));
   CUSTODY_ASSIGN_OR_RETURN(std::string record, SerializeSignedReceipt(s));
-  // ASCII only, so cairo stores it as a plain PDF string; base64 needs no
-  // PDF escaping.
-  std::string keywords = ReceiptQrPayload(s.receipt.issuance.number, digest) + " " +
-                         std::string(kLangTag) + std::string(LangName(lang)) + " " +
-                         std::string(kRecordTag) + encoding::Base64Encode(record);
+  std::string keywords = PdfRecordKeywords(ReceiptQrPayload(s.receipt.issuance.number, digest), lang, record);
   ReceiptDocument doc(s, lang, digest, keywords);
   return report::RenderPdf(doc.Build());
 }
@@ -294,33 +274,12 @@ Result<VerifiedReceipt> VerifyReceipt(std::string_view bytes, std::string_view v
   std::string record;
   std::optional<DocumentLanguage> lang;
   std::string qr;
-  if (bytes.substr(0, 5) == "%PDF-") {
+  if (IsPdf(bytes)) {
     out.source = ReceiptSource::kPdf;
-    auto keywords = QrPayloadFromCertificatePdf(bytes);
-    if (!keywords.ok()) {
-      if (keywords.status().code() == StatusCode::kNotFound)
-        return CorruptionError(
-            "the PDF carries no custody receipt (not issued by custody receipt issue?)");
-      return CorruptionError("the PDF's receipt metadata is damaged: " +
-                             keywords.status().message());
-    }
-    std::vector<std::string> parts;
-    for (size_t start = 0; start <= keywords->size();) {
-      size_t sp = keywords->find(' ', start);
-      if (sp == std::string::npos) sp = keywords->size();
-      parts.push_back(keywords->substr(start, sp - start));
-      start = sp + 1;
-    }
-    if (parts.size() != 3 || parts[1].substr(0, kLangTag.size()) != kLangTag ||
-        parts[2].substr(0, kRecordTag.size()) != kRecordTag)
-      return CorruptionError("the PDF carries no custody receipt record in its metadata");
-    qr = parts[0];
-    auto l = ParseDocumentLanguage(parts[1].substr(kLangTag.size()));
-    if (!l.ok()) return CorruptionError("the PDF's receipt metadata names no language");
-    lang = *l;
-    auto decoded = encoding::Base64Decode(parts[2].substr(kRecordTag.size()));
-    if (!decoded.ok()) return CorruptionError("the receipt record in the PDF is not valid base64");
-    record = std::move(*decoded);
+    CUSTODY_ASSIGN_OR_RETURN(PdfRecord carried, ReadPdfRecord(bytes, "receipt"));
+    qr = std::move(carried.qr);
+    lang = carried.language;
+    record = std::move(carried.record);
   } else {
     record = std::string(bytes);
   }

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "crypto/encoding.h"
 #include "custody/env.h"
 #include "custody/ledger.h"
 #include "custody/register.h"
@@ -130,6 +131,44 @@ TEST_F(AckTest, OneOffAckNeedsTheKeyFromThePaperCopy) {
   ASSERT_TRUE(fp.ok());
   EXPECT_EQ(fp->size(), 8u + 1 + 19);
   EXPECT_TRUE(ImportAck(*sender_, "op", text, ack->signer_verifier_key).ok());
+}
+
+TEST_F(AckTest, ThePrintedPdfImportsAsTheAckFileItCarries) {
+  auto ack = IssueStationAck(*recipient_, "佐藤花子", Body());
+  ASSERT_TRUE(ack.ok()) << ack.status().ToString();
+  auto pdf = RenderAckPdf(*ack, "ja");
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  ASSERT_EQ(pdf->substr(0, 5), "%PDF-");
+
+  // A PDF with its record altered fails the signature, and one without a
+  // record says so; neither is recorded.
+  auto recorded = [&] { return (*sender_->ledger())->Size().value(); };
+  const uint64_t before = recorded();
+  auto altered = nlohmann::json::parse(Text(*ack));
+  altered["body"]["file_count"] = 3;
+  std::string forged = *pdf;
+  const size_t tag = forged.find("record=");
+  ASSERT_NE(tag, std::string::npos);
+  const size_t end = forged.find(')', tag);
+  ASSERT_NE(end, std::string::npos);
+  forged = forged.substr(0, tag + 7) + encoding::Base64Encode(altered.dump()) + forged.substr(end);
+  auto r = ImportAck(*sender_, "op", forged, "");
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.status().code(), StatusCode::kAlreadyExists);
+  std::string no_record = *pdf;
+  no_record[tag + 5] = 'x';  // "record=" -> "recorx=".
+  r = ImportAck(*sender_, "op", no_record, "");
+  EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+  EXPECT_THAT(r.status().message(), HasSubstr("no custody acknowledgement record"));
+  EXPECT_EQ(recorded(), before);
+
+  // The genuine PDF imports, with the ACK file's own digest: importing the
+  // JSON afterwards is the same acknowledgement a second time.
+  auto imported = ImportAck(*sender_, "op", *pdf, "");
+  ASSERT_TRUE(imported.ok()) << imported.status().ToString();
+  EXPECT_EQ(imported->package_entry, 1u);
+  EXPECT_EQ(imported->ack.body.recipient_name, "佐藤花子");
+  EXPECT_EQ(ImportAck(*sender_, "op", Text(*ack), "").status().code(), StatusCode::kAlreadyExists);
 }
 
 TEST_F(AckTest, ADifferentPackageATamperedFileAndAForgedOneAreRefused) {
