@@ -11,6 +11,10 @@ list(APPEND CUSTODY_EXTRA_LIBS PkgConfig::CAIRO PkgConfig::PANGOCAIRO PkgConfig:
 pkg_check_modules(LIBJPEG REQUIRED IMPORTED_TARGET libjpeg)
 list(APPEND CUSTODY_EXTRA_LIBS PkgConfig::LIBJPEG)
 
-# LUKS crypto-erase (src/purge/luks.cc): libcryptsetup.
-pkg_check_modules(CRYPTSETUP REQUIRED IMPORTED_TARGET libcryptsetup)
-list(APPEND CUSTODY_EXTRA_LIBS PkgConfig::CRYPTSETUP)
+# LUKS crypto-erase (src/purge/luks.cc): libcryptsetup. Its header only: the
+# library is opened when a LUKS command first needs it (src/common/shared_library.h),
+# so other commands do not load it and its ten dependencies at start-up.
+pkg_check_modules(CRYPTSETUP REQUIRED libcryptsetup)
+add_library(custody_cryptsetup_headers INTERFACE)
+target_include_directories(custody_cryptsetup_headers INTERFACE ${CRYPTSETUP_INCLUDE_DIRS})
+list(APPEND CUSTODY_EXTRA_LIBS custody_cryptsetup_headers ${CMAKE_DL_LIBS})

@@ -51,7 +51,8 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Fonts for Japanese PDFs are needed at run time; the tools below are used when
 # present (interop, LUKS, the auditor script) and explained by `custody doctor`.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-ipaexfont-gothic, fonts-ipaexfont-mincho")
+# libcryptsetup is opened at run time (dlopen), so dpkg-shlibdeps does not see it.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-ipaexfont-gothic, fonts-ipaexfont-mincho, libcryptsetup12")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "age, python3, python3-cryptography | openssl, cryptsetup-bin")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "p7zip-full, poppler-utils")
 set(CPACK_GENERATOR DEB)
