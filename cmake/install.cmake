@@ -51,7 +51,10 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Fonts for Japanese PDFs are needed at run time; the tools below are used when
 # present (interop, LUKS, the auditor script) and explained by `custody doctor`.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-ipaexfont-gothic, fonts-ipaexfont-mincho")
+# libcryptsetup and the PDF stack are opened at run time (dlopen, see
+# src/common/shared_library.h), so dpkg-shlibdeps does not see them.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "fonts-ipaexfont-gothic, fonts-ipaexfont-mincho, libcryptsetup12, \
+libcairo2, libpango-1.0-0, libpangocairo-1.0-0, libglib2.0-0, libqrencode4, libjpeg62-turbo")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "age, python3, python3-cryptography | openssl, cryptsetup-bin")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "p7zip-full, poppler-utils")
 set(CPACK_GENERATOR DEB)

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "common/shared_library.h"
 #include "common/time_util.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
@@ -24,6 +25,42 @@
 
 namespace custody {
 namespace {
+
+// libcryptsetup is opened on first use (common/shared_library.h): with it
+// and its ten dependencies linked, every command paid ~10 ms to load them.
+// The functions this file calls; the types come from the header, so a call
+// through the table is checked as a direct call would be.
+#define CUSTODY_CRYPTSETUP_FUNCTIONS(X)                                                                        \
+  X(crypt_set_log_callback) X(crypt_init) X(crypt_load) X(crypt_free) X(crypt_get_type) X(crypt_token_max)   \
+  X(crypt_token_status) X(crypt_get_uuid) X(crypt_get_cipher) X(crypt_get_cipher_mode)                     \
+  X(crypt_get_volume_key_size) X(crypt_keyslot_max) X(crypt_keyslot_status) X(crypt_get_data_offset)       \
+  X(crypt_get_metadata_size) X(crypt_activate_by_passphrase) X(crypt_activate_by_token)                    \
+  X(crypt_volume_key_get) X(crypt_token_json_set) X(crypt_keyslot_destroy) X(crypt_wipe)
+
+struct CryptsetupApi {
+#define CUSTODY_DECLARE(name) decltype(&::name) name = nullptr;
+  CUSTODY_CRYPTSETUP_FUNCTIONS(CUSTODY_DECLARE)
+#undef CUSTODY_DECLARE
+};
+
+// Loads the library once per process; the same error every time after a
+// failure. libcryptsetup 2.x has soname 12 (Debian 12: libcryptsetup12).
+const Result<CryptsetupApi>& LoadCryptsetup() {
+  static const Result<CryptsetupApi> api = []() -> Result<CryptsetupApi> {
+    CUSTODY_ASSIGN_OR_RETURN(SharedLibrary lib,
+                             SharedLibrary::Open("libcryptsetup.so.12", "libcryptsetup12", "LUKS crypto-erase"));
+    CryptsetupApi a;
+#define CUSTODY_BIND(name) CUSTODY_RETURN_IF_ERROR(lib.Bind(#name, &a.name));
+    CUSTODY_CRYPTSETUP_FUNCTIONS(CUSTODY_BIND)
+#undef CUSTODY_BIND
+    return a;
+  }();
+  return api;
+}
+
+// The loaded table. Only after Load() succeeded: every path here starts
+// with it, and nothing reaches libcryptsetup before.
+const CryptsetupApi& Cryptsetup() { return *LoadCryptsetup(); }
 
 // libcryptsetup logs to stderr unless told otherwise; the library must not
 // print, so its messages go to the operational log.
@@ -38,7 +75,7 @@ void LogFromCryptsetup(int level, const char* msg, void*) {
 }
 
 struct CryptFree {
-  void operator()(crypt_device* cd) const { crypt_free(cd); }
+  void operator()(crypt_device* cd) const { Cryptsetup().crypt_free(cd); }
 };
 using Device = std::unique_ptr<crypt_device, CryptFree>;
 
@@ -52,14 +89,15 @@ Status CryptError(const std::string& what, const std::string& path, int rc) {
 
 // Loads the header. kInvalidArgument if there is no LUKS header.
 Result<Device> Load(const std::string& path) {
+  CUSTODY_RETURN_IF_ERROR(LoadCryptsetup().status());
   static std::once_flag once;
-  std::call_once(once, [] { crypt_set_log_callback(nullptr, LogFromCryptsetup, nullptr); });
+  std::call_once(once, [] { Cryptsetup().crypt_set_log_callback(nullptr, LogFromCryptsetup, nullptr); });
   if (!Env::Default()->FileExists(path)) return NotFoundError(path + " does not exist");
   crypt_device* raw = nullptr;
-  int rc = crypt_init(&raw, path.c_str());
+  int rc = Cryptsetup().crypt_init(&raw, path.c_str());
   if (rc < 0) return CryptError("opening the LUKS volume", path, rc);
   Device cd(raw);
-  rc = crypt_load(cd.get(), CRYPT_LUKS, nullptr);  // LUKS1 or LUKS2.
+  rc = Cryptsetup().crypt_load(cd.get(), CRYPT_LUKS, nullptr);  // LUKS1 or LUKS2.
   if (rc == -EINVAL || rc == -ENXIO) {
     return InvalidArgumentError(path + " has no LUKS header (or an unreadable one)");
   }
@@ -72,17 +110,17 @@ bool HoldsKey(crypt_keyslot_info s) {
 }
 
 bool IsLuks2(crypt_device* cd) {
-  const char* t = crypt_get_type(cd);
+  const char* t = Cryptsetup().crypt_get_type(cd);
   return t && std::strcmp(t, CRYPT_LUKS2) == 0;
 }
 
 std::vector<std::pair<int, std::string>> ActiveTokens(crypt_device* cd) {
   std::vector<std::pair<int, std::string>> tokens;
   if (!IsLuks2(cd)) return tokens;
-  const int max = crypt_token_max(CRYPT_LUKS2);
+  const int max = Cryptsetup().crypt_token_max(CRYPT_LUKS2);
   for (int t = 0; t < max; ++t) {
     const char* type = nullptr;
-    const crypt_token_info info = crypt_token_status(cd, t, &type);
+    const crypt_token_info info = Cryptsetup().crypt_token_status(cd, t, &type);
     if (info != CRYPT_TOKEN_INVALID && info != CRYPT_TOKEN_INACTIVE) {
       tokens.emplace_back(t, type ? type : "unknown");
     }
@@ -94,24 +132,24 @@ Result<LuksInfo> Describe(crypt_device* cd, const std::string& path) {
   LuksInfo info;
   info.path = path;
   info.type = IsLuks2(cd) ? "LUKS2" : "LUKS1";
-  const char* uuid = crypt_get_uuid(cd);
-  const char* cipher = crypt_get_cipher(cd);
-  const char* mode = crypt_get_cipher_mode(cd);
+  const char* uuid = Cryptsetup().crypt_get_uuid(cd);
+  const char* cipher = Cryptsetup().crypt_get_cipher(cd);
+  const char* mode = Cryptsetup().crypt_get_cipher_mode(cd);
   info.uuid = uuid ? uuid : "";
   info.cipher = cipher ? cipher : "";
   info.cipher_mode = mode ? mode : "";
-  info.volume_key_bits = crypt_get_volume_key_size(cd) * 8;
-  const int max = crypt_keyslot_max(crypt_get_type(cd));
+  info.volume_key_bits = Cryptsetup().crypt_get_volume_key_size(cd) * 8;
+  const int max = Cryptsetup().crypt_keyslot_max(Cryptsetup().crypt_get_type(cd));
   for (int s = 0; s < max; ++s) {
-    const crypt_keyslot_info st = crypt_keyslot_status(cd, s);
+    const crypt_keyslot_info st = Cryptsetup().crypt_keyslot_status(cd, s);
     if (HoldsKey(st)) info.keyslots.emplace_back(s, st == CRYPT_SLOT_UNBOUND ? "unbound" : "active");
   }
   info.tokens = ActiveTokens(cd);
-  info.header_bytes = crypt_get_data_offset(cd) * 512;  // Sectors of 512 bytes.
+  info.header_bytes = Cryptsetup().crypt_get_data_offset(cd) * 512;  // Sectors of 512 bytes.
   if (info.header_bytes == 0) {
     // A detached header has its own file; the data device has no header area.
     uint64_t metadata = 0, keyslots = 0;
-    if (crypt_get_metadata_size(cd, &metadata, &keyslots) == 0) {
+    if (Cryptsetup().crypt_get_metadata_size(cd, &metadata, &keyslots) == 0) {
       info.header_bytes = 2 * metadata + keyslots;
     }
   }
@@ -181,9 +219,9 @@ Status Confirm(const std::string& path, const LuksEraseOptions& options, bool he
   }
   if (!reloaded.ok()) return reloaded.status();
   crypt_device* cd = reloaded->get();
-  const int max = crypt_keyslot_max(crypt_get_type(cd));
+  const int max = Cryptsetup().crypt_keyslot_max(Cryptsetup().crypt_get_type(cd));
   for (int s = 0; s < max; ++s) {
-    if (HoldsKey(crypt_keyslot_status(cd, s))) {
+    if (HoldsKey(Cryptsetup().crypt_keyslot_status(cd, s))) {
       return VerificationFailedError("keyslot " + std::to_string(s) + " still holds a key");
     }
   }
@@ -192,17 +230,17 @@ Status Confirm(const std::string& path, const LuksEraseOptions& options, bool he
   // version (-ENOENT, -EPERM, -EINVAL), so none is singled out.
   if (options.old_passphrase) {
     const auto& p = *options.old_passphrase;
-    if (crypt_activate_by_passphrase(cd, nullptr, CRYPT_ANY_SLOT,
+    if (Cryptsetup().crypt_activate_by_passphrase(cd, nullptr, CRYPT_ANY_SLOT,
                                      reinterpret_cast<const char*>(p.bytes()), p.size(), 0) >= 0) {
       return VerificationFailedError("the old passphrase still opens the volume");
     }
   }
-  if (IsLuks2(cd) && crypt_activate_by_token(cd, nullptr, CRYPT_ANY_TOKEN, nullptr, 0) >= 0) {
+  if (IsLuks2(cd) && Cryptsetup().crypt_activate_by_token(cd, nullptr, CRYPT_ANY_TOKEN, nullptr, 0) >= 0) {
     return VerificationFailedError("a token still opens the volume");
   }
   char key[512];
   size_t key_size = sizeof(key);
-  const int rc = crypt_volume_key_get(cd, CRYPT_ANY_SLOT, key, &key_size, "", 0);
+  const int rc = Cryptsetup().crypt_volume_key_get(cd, CRYPT_ANY_SLOT, key, &key_size, "", 0);
   WipeMemory(key, sizeof(key));
   if (rc >= 0) return VerificationFailedError("the library still returns a volume key");
   return Status::Ok();
@@ -267,7 +305,7 @@ Result<LuksEraseReport> CryptoEraseLuks(const std::string& path, const LuksErase
   // Tokens first: they may name the keyslots about to go, and may hold
   // sealed secrets of their own (systemd-cryptenroll TPM2/FIDO2).
   for (const auto& [t, type] : b.tokens) {
-    const int rc = crypt_token_json_set(cd.get(), t, nullptr);
+    const int rc = Cryptsetup().crypt_token_json_set(cd.get(), t, nullptr);
     if (rc < 0) {
       failure = CryptError("removing token " + std::to_string(t), path, rc);
       break;
@@ -278,7 +316,7 @@ Result<LuksEraseReport> CryptoEraseLuks(const std::string& path, const LuksErase
   // skips those, yet an unbound key may equal the volume key).
   for (const auto& [s, state] : b.keyslots) {
     if (!failure.ok()) break;
-    const int rc = crypt_keyslot_destroy(cd.get(), s);
+    const int rc = Cryptsetup().crypt_keyslot_destroy(cd.get(), s);
     if (rc < 0) {
       failure = CryptError("destroying keyslot " + std::to_string(s), path, rc);
       break;
@@ -286,7 +324,7 @@ Result<LuksEraseReport> CryptoEraseLuks(const std::string& path, const LuksErase
     report.destroyed_keyslots.push_back(s);
   }
   if (failure.ok() && options.wipe_header && b.header_bytes > 0) {
-    const int rc = crypt_wipe(cd.get(), nullptr, CRYPT_WIPE_ZERO, 0, b.header_bytes, 1 << 20,
+    const int rc = Cryptsetup().crypt_wipe(cd.get(), nullptr, CRYPT_WIPE_ZERO, 0, b.header_bytes, 1 << 20,
                               CRYPT_WIPE_NO_DIRECT_IO, nullptr, nullptr);
     if (rc < 0) {
       failure = CryptError("wiping the header area", path, rc);

@@ -5,8 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
-// jpeglib.h needs FILE and size_t declared first.
-#include <jpeglib.h>
+#include "report/pdf_libraries.h"  // jpeglib.h, and the loaded functions.
 
 namespace custody::report {
 namespace {
@@ -48,10 +47,10 @@ cairo_surface_t* DecodePng(std::string_view bytes, std::string* error) {
     return nullptr;
   }
   PngReader reader{bytes};
-  cairo_surface_t* s = cairo_image_surface_create_from_png_stream(ReadPng, &reader);
-  if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-    *error = std::string("PNG: ") + cairo_status_to_string(cairo_surface_status(s));
-    cairo_surface_destroy(s);
+  cairo_surface_t* s = Pdf().cairo_image_surface_create_from_png_stream(ReadPng, &reader);
+  if (Pdf().cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
+    *error = std::string("PNG: ") + Pdf().cairo_status_to_string(Pdf().cairo_surface_status(s));
+    Pdf().cairo_surface_destroy(s);
     return nullptr;
   }
   return s;
@@ -77,24 +76,24 @@ cairo_surface_t* DecodeJpeg(std::string_view bytes, int max_side_px, char* messa
   jpeg_decompress_struct cinfo;
   JpegError err;
   cairo_surface_t* volatile surface = nullptr;
-  cinfo.err = jpeg_std_error(&err.mgr);
+  cinfo.err = Pdf().jpeg_std_error(&err.mgr);
   err.mgr.error_exit = JpegErrorExit;
   err.mgr.emit_message = JpegSilence;
   err.message[0] = '\0';
   if (setjmp(err.jump)) {
-    jpeg_destroy_decompress(&cinfo);
-    if (surface) cairo_surface_destroy(surface);
+    Pdf().jpeg_destroy_decompress(&cinfo);
+    if (surface) Pdf().cairo_surface_destroy(surface);
     std::snprintf(message, JMSG_LENGTH_MAX, "JPEG: %s", err.message);
     return nullptr;
   }
-  jpeg_create_decompress(&cinfo);
-  jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()),
+  Pdf().jpeg_CreateDecompress(&cinfo, JPEG_LIB_VERSION, sizeof(cinfo));  // jpeg_create_decompress, a macro.
+  Pdf().jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()),
                static_cast<unsigned long>(bytes.size()));
-  jpeg_read_header(&cinfo, TRUE);
+  Pdf().jpeg_read_header(&cinfo, TRUE);
   if (cinfo.image_width > kMaxImageSide || cinfo.image_height > kMaxImageSide) {
     std::snprintf(message, JMSG_LENGTH_MAX, "JPEG of %ux%u pixels", cinfo.image_width,
                   cinfo.image_height);
-    jpeg_destroy_decompress(&cinfo);
+    Pdf().jpeg_destroy_decompress(&cinfo);
     return nullptr;
   }
   // The smallest of 1/1, 1/2, 1/4, 1/8 that still covers the thumbnail:
@@ -107,25 +106,25 @@ cairo_surface_t* DecodeJpeg(std::string_view bytes, int max_side_px, char* messa
          longer / (cinfo.scale_denom * 2) >= static_cast<unsigned>(max_side_px))
     cinfo.scale_denom *= 2;
   cinfo.out_color_space = JCS_EXT_BGRX;  // = CAIRO_FORMAT_RGB24 on little-endian.
-  jpeg_start_decompress(&cinfo);
-  surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(cinfo.output_width),
+  Pdf().jpeg_start_decompress(&cinfo);
+  surface = Pdf().cairo_image_surface_create(CAIRO_FORMAT_RGB24, static_cast<int>(cinfo.output_width),
                                        static_cast<int>(cinfo.output_height));
-  if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+  if (Pdf().cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
     std::snprintf(message, JMSG_LENGTH_MAX, "out of memory");
-    jpeg_destroy_decompress(&cinfo);
-    cairo_surface_destroy(surface);
+    Pdf().jpeg_destroy_decompress(&cinfo);
+    Pdf().cairo_surface_destroy(surface);
     return nullptr;
   }
-  cairo_surface_flush(surface);
-  unsigned char* data = cairo_image_surface_get_data(surface);
-  const int stride = cairo_image_surface_get_stride(surface);
+  Pdf().cairo_surface_flush(surface);
+  unsigned char* data = Pdf().cairo_image_surface_get_data(surface);
+  const int stride = Pdf().cairo_image_surface_get_stride(surface);
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW row = data + static_cast<size_t>(cinfo.output_scanline) * static_cast<size_t>(stride);
-    jpeg_read_scanlines(&cinfo, &row, 1);
+    Pdf().jpeg_read_scanlines(&cinfo, &row, 1);
   }
-  jpeg_finish_decompress(&cinfo);
-  jpeg_destroy_decompress(&cinfo);
-  cairo_surface_mark_dirty(surface);
+  Pdf().jpeg_finish_decompress(&cinfo);
+  Pdf().jpeg_destroy_decompress(&cinfo);
+  Pdf().cairo_surface_mark_dirty(surface);
   return surface;
 }
 
@@ -134,6 +133,10 @@ cairo_surface_t* DecodeJpeg(std::string_view bytes, int max_side_px, char* messa
 cairo_surface_t* DecodeThumbnail(std::string_view bytes, int max_side_px, std::string* error) {
   static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
                 "JCS_EXT_BGRX matches CAIRO_FORMAT_RGB24 only on little-endian machines");
+  if (const Result<PdfLibraries>& libraries = LoadPdfLibraries(); !libraries.ok()) {
+    *error = libraries.status().message();
+    return nullptr;
+  }
   cairo_surface_t* full = nullptr;
   if (IsPng(bytes)) {
     full = DecodePng(bytes, error);
@@ -145,25 +148,25 @@ cairo_surface_t* DecodeThumbnail(std::string_view bytes, int max_side_px, std::s
     *error = "not a PNG or JPEG image";
   }
   if (!full) return nullptr;
-  const int w = cairo_image_surface_get_width(full), h = cairo_image_surface_get_height(full);
+  const int w = Pdf().cairo_image_surface_get_width(full), h = Pdf().cairo_image_surface_get_height(full);
   const int longer = w > h ? w : h;
   if (longer <= max_side_px) return full;
   const double scale = static_cast<double>(max_side_px) / longer;
   const int tw = w > h ? max_side_px : static_cast<int>(w * scale + 0.5);
   const int th = w > h ? static_cast<int>(h * scale + 0.5) : max_side_px;
-  const bool alpha = cairo_image_surface_get_format(full) == CAIRO_FORMAT_ARGB32;
-  cairo_surface_t* thumb = cairo_image_surface_create(
+  const bool alpha = Pdf().cairo_image_surface_get_format(full) == CAIRO_FORMAT_ARGB32;
+  cairo_surface_t* thumb = Pdf().cairo_image_surface_create(
       alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24, tw > 0 ? tw : 1, th > 0 ? th : 1);
-  cairo_t* cr = cairo_create(thumb);
-  cairo_scale(cr, static_cast<double>(tw) / w, static_cast<double>(th) / h);
-  cairo_set_source_surface(cr, full, 0, 0);
-  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
-  cairo_paint(cr);
-  cairo_destroy(cr);
-  cairo_surface_destroy(full);
-  if (cairo_surface_status(thumb) != CAIRO_STATUS_SUCCESS) {
+  cairo_t* cr = Pdf().cairo_create(thumb);
+  Pdf().cairo_scale(cr, static_cast<double>(tw) / w, static_cast<double>(th) / h);
+  Pdf().cairo_set_source_surface(cr, full, 0, 0);
+  Pdf().cairo_pattern_set_filter(Pdf().cairo_get_source(cr), CAIRO_FILTER_GOOD);
+  Pdf().cairo_paint(cr);
+  Pdf().cairo_destroy(cr);
+  Pdf().cairo_surface_destroy(full);
+  if (Pdf().cairo_surface_status(thumb) != CAIRO_STATUS_SUCCESS) {
     *error = "out of memory";
-    cairo_surface_destroy(thumb);
+    Pdf().cairo_surface_destroy(thumb);
     return nullptr;
   }
   return thumb;

@@ -22,6 +22,7 @@
 #include "custody/env.h"
 #include "report/document.h"
 #include "report/image.h"
+#include "report/pdf_libraries.h"
 
 namespace custody::report {
 namespace {
@@ -52,23 +53,30 @@ constexpr Rgb kWhite{1, 1, 1};
 
 double Mm(double mm) { return mm * kPtPerMm; }
 
-template <typename T, void (*F)(T*)>
-struct Deleter {
-  void operator()(T* p) const { F(p); }
+// Deleters call through the loaded table (report/pdf_libraries.h).
+struct UnrefObject {
+  void operator()(void* p) const { Pdf().g_object_unref(p); }
 };
-void UnrefObject(void* p) { g_object_unref(p); }
-using LayoutPtr = std::unique_ptr<PangoLayout, Deleter<void, UnrefObject>>;
-using ContextPtr = std::unique_ptr<PangoContext, Deleter<void, UnrefObject>>;
-using FontMapPtr = std::unique_ptr<PangoFontMap, Deleter<void, UnrefObject>>;
-using CairoPtr = std::unique_ptr<cairo_t, Deleter<cairo_t, cairo_destroy>>;
-using SurfacePtr =
-    std::unique_ptr<cairo_surface_t, Deleter<cairo_surface_t, cairo_surface_destroy>>;
-using QrPtr = std::unique_ptr<QRcode, Deleter<QRcode, QRcode_free>>;
+struct DestroyCairo {
+  void operator()(cairo_t* p) const { Pdf().cairo_destroy(p); }
+};
+struct DestroySurface {
+  void operator()(cairo_surface_t* p) const { Pdf().cairo_surface_destroy(p); }
+};
+struct FreeQr {
+  void operator()(QRcode* p) const { Pdf().QRcode_free(p); }
+};
+using LayoutPtr = std::unique_ptr<PangoLayout, UnrefObject>;
+using ContextPtr = std::unique_ptr<PangoContext, UnrefObject>;
+using FontMapPtr = std::unique_ptr<PangoFontMap, UnrefObject>;
+using CairoPtr = std::unique_ptr<cairo_t, DestroyCairo>;
+using SurfacePtr = std::unique_ptr<cairo_surface_t, DestroySurface>;
+using QrPtr = std::unique_ptr<QRcode, FreeQr>;
 
 std::string Escape(const std::string& s) {
-  gchar* e = g_markup_escape_text(s.data(), static_cast<gssize>(s.size()));
+  gchar* e = Pdf().g_markup_escape_text(s.data(), static_cast<gssize>(s.size()));
   std::string out(e);
-  g_free(e);
+  Pdf().g_free(e);
   return out;
 }
 
@@ -121,38 +129,38 @@ class Renderer {
     width_ = page_w_ - 2 * left_;
     top_ = Mm(kMarginTopMm);
     bottom_ = page_h_ - Mm(kMarginBottomMm);
-    cr_.reset(cairo_create(surface));
+    cr_.reset(Pdf().cairo_create(surface));
     // A font map of our own, released with the renderer: pango's per-thread
     // default map caches fonts for the life of the thread (reported as leaks
     // by LeakSanitizer, and never freed in a long-running process).
-    font_map_.reset(pango_cairo_font_map_new());
-    ctx_.reset(pango_font_map_create_context(font_map_.get()));
-    pango_cairo_update_context(cr_.get(), ctx_.get());
+    font_map_.reset(Pdf().pango_cairo_font_map_new());
+    ctx_.reset(Pdf().pango_font_map_create_context(font_map_.get()));
+    Pdf().pango_cairo_update_context(cr_.get(), ctx_.get());
     // Unhinted metrics and unrounded positions: the layout must not depend on
     // a device resolution, and PDF has none.
-    cairo_font_options_t* fo = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    pango_cairo_context_set_font_options(ctx_.get(), fo);
-    cairo_font_options_destroy(fo);
-    pango_context_set_round_glyph_positions(ctx_.get(), FALSE);
+    cairo_font_options_t* fo = Pdf().cairo_font_options_create();
+    Pdf().cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    Pdf().cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    Pdf().pango_cairo_context_set_font_options(ctx_.get(), fo);
+    Pdf().cairo_font_options_destroy(fo);
+    Pdf().pango_context_set_round_glyph_positions(ctx_.get(), FALSE);
     // Japanese glyph forms and line-breaking rules (kinsoku).
-    pango_context_set_language(ctx_.get(), pango_language_from_string("ja"));
+    Pdf().pango_context_set_language(ctx_.get(), Pdf().pango_language_from_string("ja"));
   }
 
   Status CheckFonts() {
     for (const char* family : {kMincho, kGothic}) {
-      PangoFontDescription* want = pango_font_description_from_string(family);
-      PangoFont* font = pango_context_load_font(ctx_.get(), want);
-      pango_font_description_free(want);
+      PangoFontDescription* want = Pdf().pango_font_description_from_string(family);
+      PangoFont* font = Pdf().pango_context_load_font(ctx_.get(), want);
+      Pdf().pango_font_description_free(want);
       std::string got;
       if (font != nullptr) {
-        PangoFontDescription* d = pango_font_describe(font);
-        got = pango_font_description_get_family(d) ? pango_font_description_get_family(d) : "";
-        pango_font_description_free(d);
-        g_object_unref(font);
+        PangoFontDescription* d = Pdf().pango_font_describe(font);
+        got = Pdf().pango_font_description_get_family(d) ? Pdf().pango_font_description_get_family(d) : "";
+        Pdf().pango_font_description_free(d);
+        Pdf().g_object_unref(font);
       }
-      if (g_ascii_strcasecmp(got.c_str(), family) != 0) {
+      if (Pdf().g_ascii_strcasecmp(got.c_str(), family) != 0) {
         return UnsupportedError(std::string("the Japanese font ") + family +
                                 " is not installed (fontconfig offered '" + got +
                                 "'); install fonts-ipaexfont-gothic and fonts-ipaexfont-mincho "
@@ -172,13 +180,13 @@ class Renderer {
       if (!status_.ok()) return status_;
     }
     FinishPage();
-    cairo_surface_finish(surface_);
-    if (cairo_status(cr_.get()) != CAIRO_STATUS_SUCCESS)
+    Pdf().cairo_surface_finish(surface_);
+    if (Pdf().cairo_status(cr_.get()) != CAIRO_STATUS_SUCCESS)
       return InternalError(std::string("cairo: ") +
-                           cairo_status_to_string(cairo_status(cr_.get())));
-    if (cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS)
+                           Pdf().cairo_status_to_string(Pdf().cairo_status(cr_.get())));
+    if (Pdf().cairo_surface_status(surface_) != CAIRO_STATUS_SUCCESS)
       return InternalError(std::string("cairo: ") +
-                           cairo_status_to_string(cairo_surface_status(surface_)));
+                           Pdf().cairo_status_to_string(Pdf().cairo_surface_status(surface_)));
     return page_;
   }
 
@@ -187,51 +195,51 @@ class Renderer {
   CellText Text(const std::string& text, bool markup, const char* family, double size_pt,
                 double width, Align align = Align::kLeft, double letter_spacing_pt = 0) {
     CellText t;
-    t.layout.reset(pango_layout_new(ctx_.get()));
+    t.layout.reset(Pdf().pango_layout_new(ctx_.get()));
     PangoLayout* l = t.layout.get();
-    PangoFontDescription* fd = pango_font_description_from_string(family);
-    pango_font_description_set_absolute_size(fd, size_pt * PANGO_SCALE);
-    pango_layout_set_font_description(l, fd);
-    pango_font_description_free(fd);
-    pango_layout_set_width(l, static_cast<int>(std::max(width, 1.0) * PANGO_SCALE));
+    PangoFontDescription* fd = Pdf().pango_font_description_from_string(family);
+    Pdf().pango_font_description_set_absolute_size(fd, size_pt * PANGO_SCALE);
+    Pdf().pango_layout_set_font_description(l, fd);
+    Pdf().pango_font_description_free(fd);
+    Pdf().pango_layout_set_width(l, static_cast<int>(std::max(width, 1.0) * PANGO_SCALE));
     // WORD_CHAR: break between words, and inside a word (a long serial or
     // digest) only when it does not fit; Japanese breaks between characters
     // by pango's UAX #14 rules.
-    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(l, align == Align::kCenter  ? PANGO_ALIGN_CENTER
+    Pdf().pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+    Pdf().pango_layout_set_alignment(l, align == Align::kCenter  ? PANGO_ALIGN_CENTER
                                   : align == Align::kRight ? PANGO_ALIGN_RIGHT
                                                            : PANGO_ALIGN_LEFT);
     if (letter_spacing_pt != 0) {
-      PangoAttrList* attrs = pango_attr_list_new();
-      pango_attr_list_insert(
-          attrs, pango_attr_letter_spacing_new(static_cast<int>(letter_spacing_pt * PANGO_SCALE)));
-      pango_layout_set_attributes(l, attrs);
-      pango_attr_list_unref(attrs);
+      PangoAttrList* attrs = Pdf().pango_attr_list_new();
+      Pdf().pango_attr_list_insert(
+          attrs, Pdf().pango_attr_letter_spacing_new(static_cast<int>(letter_spacing_pt * PANGO_SCALE)));
+      Pdf().pango_layout_set_attributes(l, attrs);
+      Pdf().pango_attr_list_unref(attrs);
     }
     if (markup) {
-      pango_layout_set_markup(l, text.c_str(), -1);
+      Pdf().pango_layout_set_markup(l, text.c_str(), -1);
     } else {
-      pango_layout_set_text(l, text.data(), static_cast<int>(text.size()));
+      Pdf().pango_layout_set_text(l, text.data(), static_cast<int>(text.size()));
     }
     int w, h;
-    pango_layout_get_size(l, &w, &h);
+    Pdf().pango_layout_get_size(l, &w, &h);
     t.height = static_cast<double>(h) / PANGO_SCALE;
-    PangoLayoutIter* it = pango_layout_get_iter(l);
+    PangoLayoutIter* it = Pdf().pango_layout_get_iter(l);
     do {
       int y0, y1;
-      pango_layout_iter_get_line_yrange(it, &y0, &y1);
+      Pdf().pango_layout_iter_get_line_yrange(it, &y0, &y1);
       t.line_bottoms.push_back(static_cast<double>(y1) / PANGO_SCALE);
-    } while (pango_layout_iter_next_line(it));
-    pango_layout_iter_free(it);
+    } while (Pdf().pango_layout_iter_next_line(it));
+    Pdf().pango_layout_iter_free(it);
     return t;
   }
 
-  void Color(Rgb c) { cairo_set_source_rgb(cr_.get(), c.r, c.g, c.b); }
+  void Color(Rgb c) { Pdf().cairo_set_source_rgb(cr_.get(), c.r, c.g, c.b); }
 
   void Show(const CellText& t, double x, double y, Rgb color = kInk) {
     Color(color);
-    cairo_move_to(cr_.get(), x, y);
-    pango_cairo_show_layout(cr_.get(), t.layout.get());
+    Pdf().cairo_move_to(cr_.get(), x, y);
+    Pdf().pango_cairo_show_layout(cr_.get(), t.layout.get());
   }
 
   // Draws the lines of `t` between t.consumed and `cut` with their top at
@@ -241,26 +249,26 @@ class Renderer {
   void ShowLines(const CellText& t, double x, double y, double cut, Rgb color) {
     cairo_t* cr = cr_.get();
     Color(color);
-    cairo_save(cr);
+    Pdf().cairo_save(cr);
     // Only matters for a single line taller than a page, drawn in parts.
-    cairo_rectangle(cr, x - kCellPadPt, y, 1e5, cut - t.consumed);
-    cairo_clip(cr);
-    PangoLayoutIter* it = pango_layout_get_iter(t.layout.get());
+    Pdf().cairo_rectangle(cr, x - kCellPadPt, y, 1e5, cut - t.consumed);
+    Pdf().cairo_clip(cr);
+    PangoLayoutIter* it = Pdf().pango_layout_get_iter(t.layout.get());
     do {
       int y0, y1;
-      pango_layout_iter_get_line_yrange(it, &y0, &y1);
+      Pdf().pango_layout_iter_get_line_yrange(it, &y0, &y1);
       double top = static_cast<double>(y0) / PANGO_SCALE,
              bot = static_cast<double>(y1) / PANGO_SCALE;
       if (bot <= t.consumed + 0.01 || top >= cut - 0.01) continue;
       PangoRectangle logical;
-      pango_layout_iter_get_line_extents(it, nullptr, &logical);
-      double baseline = static_cast<double>(pango_layout_iter_get_baseline(it)) / PANGO_SCALE;
-      cairo_move_to(cr, x + static_cast<double>(logical.x) / PANGO_SCALE,
+      Pdf().pango_layout_iter_get_line_extents(it, nullptr, &logical);
+      double baseline = static_cast<double>(Pdf().pango_layout_iter_get_baseline(it)) / PANGO_SCALE;
+      Pdf().cairo_move_to(cr, x + static_cast<double>(logical.x) / PANGO_SCALE,
                     y + baseline - t.consumed);
-      pango_cairo_show_layout_line(cr, pango_layout_iter_get_line_readonly(it));
-    } while (pango_layout_iter_next_line(it));
-    pango_layout_iter_free(it);
-    cairo_restore(cr);
+      Pdf().pango_cairo_show_layout_line(cr, Pdf().pango_layout_iter_get_line_readonly(it));
+    } while (Pdf().pango_layout_iter_next_line(it));
+    Pdf().pango_layout_iter_free(it);
+    Pdf().cairo_restore(cr);
   }
 
   // ---- pages
@@ -280,11 +288,11 @@ class Renderer {
   void FinishPage() {
     cairo_t* cr = cr_.get();
     double rule_y = page_h_ - Mm(kMarginBottomMm) + Mm(5);
-    cairo_set_line_width(cr, 0.4);
+    Pdf().cairo_set_line_width(cr, 0.4);
     Color(kRule);
-    cairo_move_to(cr, left_, rule_y);
-    cairo_line_to(cr, left_ + width_, rule_y);
-    cairo_stroke(cr);
+    Pdf().cairo_move_to(cr, left_, rule_y);
+    Pdf().cairo_line_to(cr, left_ + width_, rule_y);
+    Pdf().cairo_stroke(cr);
     std::string n = std::to_string(page_) + " / " +
                     (total_pages_ > 0 ? std::to_string(total_pages_) : std::string("?"));
     CellText num = Text(n, false, kGothic, 8.5, Mm(25), Align::kRight);
@@ -293,7 +301,7 @@ class Renderer {
       CellText note = Text(doc_.footer_note, false, kGothic, 7, width_ - Mm(28));
       Show(note, left_, rule_y + Mm(1.5), kGrey);
     }
-    cairo_show_page(cr);
+    Pdf().cairo_show_page(cr);
   }
 
   void NewPage() {
@@ -326,15 +334,15 @@ class Renderer {
       Show(t, left_, y_ + right_h + Mm(3));
       left_h = right_h + Mm(3) + t.height;
       // The addressee line is underlined, as on a paper form.
-      cairo_set_line_width(cr_.get(), 0.6);
+      Pdf().cairo_set_line_width(cr_.get(), 0.6);
       Color(kInk);
       double uy = y_ + left_h + 1.5;
       PangoRectangle ink, logical;
-      pango_layout_get_extents(t.layout.get(), &ink, &logical);
-      cairo_move_to(cr_.get(), left_, uy);
-      cairo_line_to(cr_.get(), left_ + static_cast<double>(logical.width) / PANGO_SCALE + Mm(2),
+      Pdf().pango_layout_get_extents(t.layout.get(), &ink, &logical);
+      Pdf().cairo_move_to(cr_.get(), left_, uy);
+      Pdf().cairo_line_to(cr_.get(), left_ + static_cast<double>(logical.width) / PANGO_SCALE + Mm(2),
                     uy);
-      cairo_stroke(cr_.get());
+      Pdf().cairo_stroke(cr_.get());
     }
     y_ += std::max(left_h, right_h) + Mm(7);
 
@@ -374,15 +382,15 @@ class Renderer {
 
   // ---- rows: the unit of pagination for tables, key/value grids, boxes
   void StrokeRect(double x, double y, double w, double h, Rgb c, double lw) {
-    cairo_set_line_width(cr_.get(), lw);
+    Pdf().cairo_set_line_width(cr_.get(), lw);
     Color(c);
-    cairo_rectangle(cr_.get(), x, y, w, h);
-    cairo_stroke(cr_.get());
+    Pdf().cairo_rectangle(cr_.get(), x, y, w, h);
+    Pdf().cairo_stroke(cr_.get());
   }
   void FillRect(double x, double y, double w, double h, Rgb c) {
     Color(c);
-    cairo_rectangle(cr_.get(), x, y, w, h);
-    cairo_fill(cr_.get());
+    Pdf().cairo_rectangle(cr_.get(), x, y, w, h);
+    Pdf().cairo_fill(cr_.get());
   }
 
   static double RowHeight(const std::vector<RowCell>& cells) {
@@ -593,7 +601,7 @@ class Renderer {
     CellText caption;
     double qr_block_h = 0;
     if (!s.qr_payload.empty()) {
-      qr.reset(QRcode_encodeData(static_cast<int>(s.qr_payload.size()),
+      qr.reset(Pdf().QRcode_encodeData(static_cast<int>(s.qr_payload.size()),
                                  reinterpret_cast<const unsigned char*>(s.qr_payload.data()), 0,
                                  QR_ECLEVEL_M));
       if (!qr) {
@@ -616,34 +624,34 @@ class Renderer {
       cairo_t* cr = cr_.get();
       double cx = x + box_w / 2, cy = y_ + role_h + stamp_h / 2, rad = Mm(8.5);
       double dash[] = {1.5, 1.5};
-      cairo_save(cr);
-      cairo_set_dash(cr, dash, 2, 0);
-      cairo_set_line_width(cr, 0.5);
-      cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
-      cairo_new_path(cr);  // No line from the role text's current point.
-      cairo_arc(cr, cx, cy, rad, 0, 2 * M_PI);
-      cairo_stroke(cr);
-      cairo_restore(cr);
+      Pdf().cairo_save(cr);
+      Pdf().cairo_set_dash(cr, dash, 2, 0);
+      Pdf().cairo_set_line_width(cr, 0.5);
+      Pdf().cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
+      Pdf().cairo_new_path(cr);  // No line from the role text's current point.
+      Pdf().cairo_arc(cr, cx, cy, rad, 0, 2 * M_PI);
+      Pdf().cairo_stroke(cr);
+      Pdf().cairo_restore(cr);
       CellText mark = Text(doc_.language == Language::kEn ? "Seal" : "印", false, kMincho,
                            doc_.language == Language::kEn ? 9 : 14, rad * 2, Align::kCenter);
       Show(mark, cx - rad, cy - mark.height / 2, Rgb{0.72, 0.72, 0.72});
       // Printed name.
       CellText name = Text(seal.name, false, kMincho, 9, box_w - 2 * kCellPadPt, Align::kCenter);
       double ny = y_ + role_h + stamp_h;
-      cairo_save(cr);
-      cairo_rectangle(cr, x, ny, box_w, name_h);
-      cairo_clip(cr);
+      Pdf().cairo_save(cr);
+      Pdf().cairo_rectangle(cr, x, ny, box_w, name_h);
+      Pdf().cairo_clip(cr);
       Show(name, x + kCellPadPt, ny + std::max(0.0, (name_h - name.height) / 2));
-      cairo_restore(cr);
+      Pdf().cairo_restore(cr);
       // Grid lines.
       StrokeRect(x, y_, box_w, seals_h, kRule, 0.9);
-      cairo_set_line_width(cr, 0.4);
+      Pdf().cairo_set_line_width(cr, 0.4);
       Color(kRule);
-      cairo_move_to(cr, x, y_ + role_h);
-      cairo_line_to(cr, x + box_w, y_ + role_h);
-      cairo_move_to(cr, x, ny);
-      cairo_line_to(cr, x + box_w, ny);
-      cairo_stroke(cr);
+      Pdf().cairo_move_to(cr, x, y_ + role_h);
+      Pdf().cairo_line_to(cr, x + box_w, y_ + role_h);
+      Pdf().cairo_move_to(cr, x, ny);
+      Pdf().cairo_line_to(cr, x + box_w, ny);
+      Pdf().cairo_stroke(cr);
       x += box_w + gap;
     }
     if (qr) {
@@ -703,16 +711,16 @@ class Renderer {
       StrokeRect(x, y, w, h, kRule, 0.4);
       return;
     }
-    const double iw = cairo_image_surface_get_width(thumb.get()),
-                 ih = cairo_image_surface_get_height(thumb.get());
+    const double iw = Pdf().cairo_image_surface_get_width(thumb.get()),
+                 ih = Pdf().cairo_image_surface_get_height(thumb.get());
     const double scale = std::min(w / iw, h / ih);
     const double dx = x + (w - iw * scale) / 2, dy = y + (h - ih * scale) / 2;
-    cairo_save(cr);
-    cairo_translate(cr, dx, dy);
-    cairo_scale(cr, scale, scale);
-    cairo_set_source_surface(cr, thumb.get(), 0, 0);
-    cairo_paint(cr);
-    cairo_restore(cr);
+    Pdf().cairo_save(cr);
+    Pdf().cairo_translate(cr, dx, dy);
+    Pdf().cairo_scale(cr, scale, scale);
+    Pdf().cairo_set_source_surface(cr, thumb.get(), 0, 0);
+    Pdf().cairo_paint(cr);
+    Pdf().cairo_restore(cr);
     StrokeRect(x, y, w, h, kRule, 0.4);
   }
 
@@ -724,7 +732,7 @@ class Renderer {
     const int n = qr->width, total = n + 8;
     const double m = side / total;
     FillRect(x, y, side, side, kWhite);
-    cairo_set_source_rgb(cr, 0, 0, 0);
+    Pdf().cairo_set_source_rgb(cr, 0, 0, 0);
     for (int row = 0; row < n; ++row) {
       for (int col = 0; col < n;) {
         if (!(qr->data[row * n + col] & 1)) {
@@ -733,11 +741,11 @@ class Renderer {
         }
         int end = col;
         while (end < n && (qr->data[row * n + end] & 1)) ++end;
-        cairo_rectangle(cr, x + (col + 4) * m, y + (row + 4) * m, (end - col) * m, m);
+        Pdf().cairo_rectangle(cr, x + (col + 4) * m, y + (row + 4) * m, (end - col) * m, m);
         col = end;
       }
     }
-    cairo_fill(cr);
+    Pdf().cairo_fill(cr);
   }
 
   const Document& doc_;
@@ -760,7 +768,7 @@ cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned
 cairo_status_t Discard(void*, const unsigned char*, unsigned int) { return CAIRO_STATUS_SUCCESS; }
 
 bool ValidUtf8(const std::string& s) {
-  return g_utf8_validate(s.data(), static_cast<gssize>(s.size()), nullptr);
+  return Pdf().g_utf8_validate(s.data(), static_cast<gssize>(s.size()), nullptr);
 }
 
 // Every string pango will see must be UTF-8 without NUL: pango would warn on
@@ -837,16 +845,16 @@ Result<std::string> PdfDate(const std::string& rfc3339) {
 void SetMetadata(cairo_surface_t* s, const Document& doc, const std::string& date) {
   std::string title = Pick(doc.title, doc.language);
   if (!doc.document_number.empty()) title += " " + doc.document_number;
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, title.c_str());
+  Pdf().cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, title.c_str());
   if (!doc.author.empty())
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, doc.author.c_str());
+    Pdf().cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, doc.author.c_str());
   if (!doc.subject.empty())
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, doc.subject.c_str());
+    Pdf().cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_SUBJECT, doc.subject.c_str());
   if (!doc.keywords.empty())
-    cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_KEYWORDS, doc.keywords.c_str());
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, doc.creator.c_str());
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, date.c_str());
-  cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
+    Pdf().cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_KEYWORDS, doc.keywords.c_str());
+  Pdf().cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, doc.creator.c_str());
+  Pdf().cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, date.c_str());
+  Pdf().cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
 }
 
 }  // namespace
@@ -866,7 +874,8 @@ std::string Pick(const Label& label, Language lang) {
 }
 
 Result<QrMatrix> EncodeQr(const std::string& payload) {
-  QrPtr qr(QRcode_encodeData(static_cast<int>(payload.size()),
+  CUSTODY_RETURN_IF_ERROR(LoadPdfLibraries().status());
+  QrPtr qr(Pdf().QRcode_encodeData(static_cast<int>(payload.size()),
                              reinterpret_cast<const unsigned char*>(payload.data()), 0,
                              QR_ECLEVEL_M));
   if (!qr) return InvalidArgumentError("the QR payload is too long for a QR code");
@@ -878,6 +887,7 @@ Result<QrMatrix> EncodeQr(const std::string& payload) {
 }
 
 Result<std::string> RenderPdf(const Document& doc) {
+  CUSTODY_RETURN_IF_ERROR(LoadPdfLibraries().status());
   if (doc.created.empty())
     return InvalidArgumentError("a document needs its creation time (Document::created)");
   CUSTODY_ASSIGN_OR_RETURN(std::string date, PdfDate(doc.created));
@@ -888,12 +898,12 @@ Result<std::string> RenderPdf(const Document& doc) {
 
   int pages = 0;
   {
-    SurfacePtr s(cairo_pdf_surface_create_for_stream(Discard, nullptr, w, h));
+    SurfacePtr s(Pdf().cairo_pdf_surface_create_for_stream(Discard, nullptr, w, h));
     Renderer r(doc, s.get(), 0);
     CUSTODY_ASSIGN_OR_RETURN(pages, r.Run());
   }
   std::string out;
-  SurfacePtr s(cairo_pdf_surface_create_for_stream(AppendToString, &out, w, h));
+  SurfacePtr s(Pdf().cairo_pdf_surface_create_for_stream(AppendToString, &out, w, h));
   SetMetadata(s.get(), doc, date);
   Renderer r(doc, s.get(), pages);
   CUSTODY_ASSIGN_OR_RETURN(int pages2, r.Run());
