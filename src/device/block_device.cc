@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,7 +23,17 @@ namespace custody {
 AlignedBuffer::AlignedBuffer(size_t size, size_t alignment) : size_(size) {
   void* p = nullptr;
   if (size == 0) size = alignment;  // posix_memalign(0) may return null.
+  // Transfer buffers of a few MiB sit on transparent huge pages where the
+  // kernel allows it (madvise mode): every O_DIRECT transfer pins its
+  // buffer's pages, and pinning 4 huge pages instead of 2048 small ones for
+  // 8 MiB took most of the system time of a wipe's verification (measured on
+  // a tmpfs-backed loop device: 0.13 s -> 0.02 s of CPU per 2 GiB read). The
+  // advice is a hint: without THP the buffer is the same, on small pages.
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const bool huge = size >= kHugePage && alignment <= kHugePage;
+  if (huge) alignment = kHugePage;
   if (::posix_memalign(&p, alignment, size) != 0) throw std::bad_alloc();
+  if (huge) ::madvise(p, size, MADV_HUGEPAGE);  // Before the first touch.
   std::memset(p, 0, size);
   data_ = static_cast<uint8_t*>(p);
 }
