@@ -160,8 +160,8 @@ TEST_P(RandomPatternSourceTest, SlicedCheckFindsMismatchesInEverySliceAndTheLast
   EXPECT_EQ(src.Check(base, buf.data(), n, 512, {}, &mism), 0u);
   EXPECT_TRUE(mism.empty());
   const size_t slice = erase::kCheckSliceBytes;
-  for (size_t pos : {slice - 1, slice, 2 * slice - 1, 2 * slice, 3 * slice - 1, 3 * slice,
-                     3 * slice + 999}) {
+  for (size_t pos :
+       {slice - 1, slice, 2 * slice - 1, 2 * slice, 3 * slice - 1, 3 * slice, 3 * slice + 999}) {
     buf = good;
     buf[pos] ^= 0x01;
     mism.clear();
