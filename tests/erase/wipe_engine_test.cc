@@ -188,6 +188,26 @@ TEST(WipeEngineTest, MismatchInTheLastPartialCheckSliceOfAnOddDeviceFails) {
   EXPECT_EQ(sink.verified[0].mismatches[1].length, 512u);
 }
 
+TEST(WipeEngineTest, WritesAreHandedToWritebackEvery64MiBOnceWritten) {
+  // 130 MiB in 8 MiB chunks: hints after 64 and 128 MiB, each for the bytes
+  // written since the last one; the 2 MiB tail is left to the final flush.
+  FakeBlockDevice dev(uint64_t{130} << 20);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("zero", &sink);
+  o.buffer_bytes = 8 << 20;
+  o.plan.verify.mode = VerifyMode::kNone;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompleted);
+  const auto& hints = dev.writeback_hints();
+  ASSERT_EQ(hints.size(), 2u);
+  EXPECT_EQ(hints[0].offset, 0u);
+  EXPECT_EQ(hints[0].length, uint64_t{64} << 20);
+  EXPECT_EQ(hints[1].offset, uint64_t{64} << 20);
+  EXPECT_EQ(hints[1].length, uint64_t{64} << 20);
+  for (const auto& h : hints) EXPECT_GE(h.written_before, h.offset + h.length);
+}
+
 TEST(WipeEngineTest, PermanentBadSectorsEndCompletedWithErrors) {
   FakeBlockDevice dev(kOddSize);
   PlantMarkers(dev);
