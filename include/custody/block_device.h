@@ -53,6 +53,18 @@ class BlockDevice {
   // flush to the drive). kIoError if the device reports a failed write.
   virtual Status Flush() = 0;
 
+  // A hint, never an error: starts writing [offset, offset + n) toward
+  // stable storage without waiting for it, where completed writes sit in a
+  // page cache first (a loop device over a file: the loop driver writes
+  // through the file's page cache unless it is in direct I/O mode), so the
+  // disk works while later writes are issued and the Flush that ends a pass
+  // has less left to do. Does nothing elsewhere. Flush is still what makes
+  // writes durable.
+  virtual void StartWriteback(uint64_t offset, uint64_t n) {
+    (void)offset;
+    (void)n;
+  }
+
   // Writes/reads exactly n bytes at `offset` (offset + n <= size()), retrying
   // EINTR and short transfers. kInvalidArgument outside the device; kIoError
   // naming the byte offset and LBA where the device failed; kTruncated if the
@@ -91,7 +103,9 @@ struct BlockDeviceOptions {
 Result<std::unique_ptr<BlockDevice>> OpenBlockDevice(const std::string& path,
                                                      const BlockDeviceOptions& options = {});
 
-// A heap buffer aligned for O_DIRECT. Move-only.
+// A heap buffer aligned for O_DIRECT. Move-only. Buffers of 2 MiB or more are
+// aligned to 2 MiB and advised onto transparent huge pages (cheaper to pin
+// for each O_DIRECT transfer); that changes nothing a caller can observe.
 class AlignedBuffer {
  public:
   AlignedBuffer() = default;

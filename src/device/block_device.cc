@@ -3,13 +3,18 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/loop.h>
+#include <linux/major.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <new>
 #include <utility>
 
@@ -22,7 +27,17 @@ namespace custody {
 AlignedBuffer::AlignedBuffer(size_t size, size_t alignment) : size_(size) {
   void* p = nullptr;
   if (size == 0) size = alignment;  // posix_memalign(0) may return null.
+  // Transfer buffers of a few MiB sit on transparent huge pages where the
+  // kernel allows it (madvise mode): every O_DIRECT transfer pins its
+  // buffer's pages, and pinning 4 huge pages instead of 2048 small ones for
+  // 8 MiB took most of the system time of a wipe's verification (measured on
+  // a tmpfs-backed loop device: 0.13 s -> 0.02 s of CPU per 2 GiB read). The
+  // advice is a hint: without THP the buffer is the same, on small pages.
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const bool huge = size >= kHugePage && alignment <= kHugePage;
+  if (huge) alignment = kHugePage;
   if (::posix_memalign(&p, alignment, size) != 0) throw std::bad_alloc();
+  if (huge) ::madvise(p, size, MADV_HUGEPAGE);  // Before the first touch.
   std::memset(p, 0, size);
   data_ = static_cast<uint8_t*>(p);
 }
@@ -100,6 +115,14 @@ class PosixBlockDevice final : public BlockDevice {
   ~PosixBlockDevice() override {
     ::close(fd_);
     if (buffered_fd_ >= 0) ::close(buffered_fd_);
+    if (backing_fd_ >= 0) ::close(backing_fd_);
+  }
+
+  // `fd` (owned) is the loop device's backing file and `offset` the device's
+  // start in it.
+  void SetLoopBacking(int fd, uint64_t offset) {
+    backing_fd_ = fd;
+    backing_offset_ = offset;
   }
 
   const std::string& path() const override { return path_; }
@@ -115,6 +138,15 @@ class PosixBlockDevice final : public BlockDevice {
       return posix::ErrnoStatus("flush", path_, errno);
     }
     return Status::Ok();
+  }
+
+  void StartWriteback(uint64_t offset, uint64_t n) override {
+    // SYNC_FILE_RANGE_WRITE alone queues the writeback and returns: no
+    // waiting, no durability promise (Flush keeps that role).
+    if (backing_fd_ >= 0) {
+      ::sync_file_range(backing_fd_, static_cast<off_t>(backing_offset_ + offset),
+                        static_cast<off_t>(n), SYNC_FILE_RANGE_WRITE);
+    }
   }
 
  protected:
@@ -154,11 +186,40 @@ class PosixBlockDevice final : public BlockDevice {
   const std::string path_;
   const int fd_;
   int buffered_fd_ = -1;
+  int backing_fd_ = -1;  // A loop device's backing file, for StartWriteback.
+  uint64_t backing_offset_ = 0;
   const bool direct_, regular_, writable_;
   const uint64_t size_;
   const uint32_t lss_, pss_;
   const size_t mem_align_;
 };
+
+// A loop device that is not in direct I/O mode writes into its backing
+// file's page cache: returns that file (opened read-only, which is all
+// sync_file_range needs) and the device's offset in it, or -1. The file
+// named in sysfs must be the very inode the driver holds (LOOP_GET_STATUS64),
+// so a path that was replaced or deleted is never used.
+int OpenLoopBackingFile(int dev_fd, const struct stat& st, uint64_t* offset) {
+  if (!S_ISBLK(st.st_mode) || ::major(st.st_rdev) != LOOP_MAJOR) return -1;
+  struct loop_info64 info;
+  std::memset(&info, 0, sizeof info);
+  if (::ioctl(dev_fd, LOOP_GET_STATUS64, &info) != 0) return -1;
+  if ((info.lo_flags & LO_FLAGS_DIRECT_IO) != 0) return -1;
+  std::ifstream attr("/sys/dev/block/" + std::to_string(::major(st.st_rdev)) + ":" +
+                     std::to_string(::minor(st.st_rdev)) + "/loop/backing_file");
+  std::string backing;
+  if (!std::getline(attr, backing) || backing.empty()) return -1;
+  const int fd = ::open(backing.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat bst;
+  if (::fstat(fd, &bst) != 0 || !S_ISREG(bst.st_mode) || bst.st_ino != info.lo_inode ||
+      bst.st_dev != info.lo_device) {
+    ::close(fd);
+    return -1;
+  }
+  *offset = info.lo_offset;
+  return fd;
+}
 
 }  // namespace
 
@@ -239,8 +300,15 @@ Result<std::unique_ptr<BlockDevice>> OpenBlockDevice(const std::string& path,
     pss = pss_u > 0 ? pss_u : lss;
     mem_align = std::max<size_t>(lss, 4096);
   }
-  return std::unique_ptr<BlockDevice>(
-      new PosixBlockDevice(path, fd, direct, regular, options.writable, size, lss, pss, mem_align));
+  auto dev = std::make_unique<PosixBlockDevice>(path, fd, direct, regular, options.writable, size,
+                                                lss, pss, mem_align);
+  uint64_t backing_offset = 0;
+  if (options.writable) {
+    if (int bf = OpenLoopBackingFile(fd, fst, &backing_offset); bf >= 0) {
+      dev->SetLoopBacking(bf, backing_offset);
+    }
+  }
+  return std::unique_ptr<BlockDevice>(std::move(dev));
 }
 
 }  // namespace custody

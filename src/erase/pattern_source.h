@@ -17,6 +17,10 @@
 
 namespace custody::erase {
 
+// Random passes are checked in slices of this size: small enough to stay in
+// a core's L2 cache between the keystream XOR and the zero test.
+inline constexpr size_t kCheckSliceBytes = size_t{256} << 10;
+
 class PatternSource {
  public:
   // `key`: KeystreamKeySize(generator) bytes for random passes; both are
@@ -35,6 +39,9 @@ class PatternSource {
 
  private:
   uint8_t Expected(uint64_t offset) const;  // After the keystream XOR for random passes.
+  // Random passes: XORs the keystream into all of `buf` and says whether
+  // every byte became zero.
+  bool RandomChunkIsRight(uint64_t offset, uint8_t* buf, size_t n);
 
   WipePass pass_;
   std::unique_ptr<crypto::SeekableKeystream> stream_;

@@ -46,6 +46,12 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kBuffersInFlight = 3;
 constexpr uint64_t kProgressEveryMs = 500;
+// Writes are handed to the device's writeback (BlockDevice::StartWriteback)
+// every this many bytes. On a loop device over a file on disk, a 2 GiB pass
+// with its final flush took 1.30-1.46 s without the hint, 0.95-1.12 s with
+// it every 64 MiB, 1.14-1.39 s every 128 MiB and 1.26-2.79 s every 32 MiB
+// (smaller windows make the writer wait for the disk's queue).
+constexpr uint64_t kWritebackWindowBytes = uint64_t{64} << 20;
 
 uint64_t MsSince(Clock::time_point t) {
   return static_cast<uint64_t>(
@@ -272,6 +278,7 @@ class Engine {
     uint64_t position = s_.offset;
     phase_base_ = BytesBelow(s_.regions, s_.offset);
     uint64_t done = phase_base_;
+    uint64_t unhinted_from = s_.offset;  // Written since the last writeback hint.
     Status s = erase::RunPipeline(
         buffers_, [&](uint64_t* o, size_t* n) { return cursor.Next(o, n); },
         [&](Chunk& c) {
@@ -282,6 +289,11 @@ class Engine {
           if (StopRequested()) return InterruptedError("stopped");
           CUSTODY_RETURN_IF_ERROR(WriteChunk(c.offset, c.data, c.length));
           position = c.offset + c.length;
+          unhinted_from = std::min(unhinted_from, c.offset);
+          if (position - unhinted_from >= kWritebackWindowBytes) {
+            dev_.StartWriteback(unhinted_from, position - unhinted_from);
+            unhinted_from = position;
+          }
           done += c.length;
           s_.bytes_written += c.length;
           Progress("write", done, s_.bytes, phase_start_);

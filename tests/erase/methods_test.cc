@@ -144,6 +144,53 @@ TEST_P(RandomPatternSourceTest, EverySingleFlippedByteIsFound) {
   }
 }
 
+TEST_P(RandomPatternSourceTest, SlicedCheckFindsMismatchesInEverySliceAndTheLastPartialOne) {
+  // Random passes are checked kCheckSliceBytes at a time: a chunk of three
+  // slices and an odd tail (not a whole sector), at an offset that is not a
+  // multiple of the slice size, with wrong bytes on both sides of every
+  // slice boundary and in the last partial slice.
+  WipePass p;
+  erase::PatternSource src(p, GetParam(), Key('s'));
+  const uint64_t base = (uint64_t{3} << 30) + 3 * 512;
+  const size_t n = 3 * erase::kCheckSliceBytes + 1000;
+  std::vector<uint8_t> good(n);
+  src.Fill(base, good.data(), n);
+  std::vector<uint8_t> buf = good;
+  std::vector<ByteRange> mism;
+  EXPECT_EQ(src.Check(base, buf.data(), n, 512, {}, &mism), 0u);
+  EXPECT_TRUE(mism.empty());
+  const size_t slice = erase::kCheckSliceBytes;
+  for (size_t pos :
+       {slice - 1, slice, 2 * slice - 1, 2 * slice, 3 * slice - 1, 3 * slice, 3 * slice + 999}) {
+    buf = good;
+    buf[pos] ^= 0x01;
+    mism.clear();
+    EXPECT_EQ(src.Check(base, buf.data(), n, 512, {}, &mism), 1u) << "byte " << pos;
+    ASSERT_EQ(mism.size(), 1u) << "byte " << pos;
+    const uint64_t sector = (base + pos) / 512 * 512;
+    EXPECT_EQ(mism[0].offset, sector) << "byte " << pos;
+    EXPECT_EQ(mism[0].length, std::min<uint64_t>(512, base + n - sector)) << "byte " << pos;
+  }
+  // Wrong bytes in the first slice and in the last partial one: both are
+  // counted and both sectors named (the slices after a failing one are still
+  // checked).
+  buf = good;
+  buf[7] ^= 0x80;
+  buf[n - 1] ^= 0x80;
+  buf[n - 2] ^= 0x80;
+  mism.clear();
+  EXPECT_EQ(src.Check(base, buf.data(), n, 512, {}, &mism), 3u);
+  ASSERT_EQ(mism.size(), 2u);
+  EXPECT_EQ(mism[0].offset, base);
+  EXPECT_EQ(mism[1].offset, (base + n - 1) / 512 * 512);
+  // Sectors listed as unreadable are not judged, in whichever slice.
+  mism.clear();
+  buf = good;
+  buf[n - 1] ^= 0x80;
+  EXPECT_EQ(src.Check(base, buf.data(), n, 512, {{(base + n - 1) / 512 * 512, 512}}, &mism), 0u);
+  EXPECT_TRUE(mism.empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Generators, RandomPatternSourceTest,
                          ::testing::Values(crypto::KeystreamGenerator::kAes128Ctr,
                                            crypto::KeystreamGenerator::kAes256Ctr),

@@ -15,6 +15,7 @@
 #include "crypto/keystream.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
+#include "erase/pattern_source.h"
 #include "support/fake_block_device.h"
 #include "support/recording_wipe_sink.h"
 #include "support/temp_dir.h"
@@ -156,6 +157,55 @@ TEST(WipeEngineTest, CorruptionBetweenWriteAndVerifyFails) {
     EXPECT_EQ(sink.verified[0].mismatches[0].offset, kOddSize - 512);
     EXPECT_EQ(sink.verified[0].mismatches[0].length, 512u);
   }
+}
+
+TEST(WipeEngineTest, MismatchInTheLastPartialCheckSliceOfAnOddDeviceFails) {
+  // 1 MiB chunks of four check slices each, and a last chunk of one whole
+  // slice and 1536 bytes: the wrong bytes sit in that last partial slice and
+  // in the middle of the first chunk.
+  constexpr uint64_t kSize = (2 << 20) + erase::kCheckSliceBytes + 3 * 512;
+  FakeBlockDevice dev(kSize);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("random", &sink);
+  o.buffer_bytes = 1 << 20;
+  int flushes = 0;
+  dev.SetAfterFlush([&](FakeBlockDevice& d) {
+    if (++flushes != 1) return;  // The random pass's flush.
+    d.Corrupt(kSize - 1000, "left behind");
+    d.Corrupt(erase::kCheckSliceBytes + 4, "x");
+  });
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kFailed);
+  EXPECT_EQ(r->ToStatus().code(), StatusCode::kVerificationFailed);
+  ASSERT_EQ(sink.verified.size(), 1u);
+  EXPECT_FALSE(sink.verified[0].ok);
+  // Every corrupted byte differs from the stream (with overwhelming odds).
+  EXPECT_GE(sink.verified[0].mismatched_bytes, 11u);
+  ASSERT_EQ(sink.verified[0].mismatches.size(), 2u);
+  EXPECT_EQ(sink.verified[0].mismatches[0].offset, erase::kCheckSliceBytes);
+  EXPECT_EQ(sink.verified[0].mismatches[1].offset, (kSize - 1000) / 512 * 512);
+  EXPECT_EQ(sink.verified[0].mismatches[1].length, 512u);
+}
+
+TEST(WipeEngineTest, WritesAreHandedToWritebackEvery64MiBOnceWritten) {
+  // 130 MiB in 8 MiB chunks: hints after 64 and 128 MiB, each for the bytes
+  // written since the last one; the 2 MiB tail is left to the final flush.
+  FakeBlockDevice dev(uint64_t{130} << 20);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("zero", &sink);
+  o.buffer_bytes = 8 << 20;
+  o.plan.verify.mode = VerifyMode::kNone;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompleted);
+  const auto& hints = dev.writeback_hints();
+  ASSERT_EQ(hints.size(), 2u);
+  EXPECT_EQ(hints[0].offset, 0u);
+  EXPECT_EQ(hints[0].length, uint64_t{64} << 20);
+  EXPECT_EQ(hints[1].offset, uint64_t{64} << 20);
+  EXPECT_EQ(hints[1].length, uint64_t{64} << 20);
+  for (const auto& h : hints) EXPECT_GE(h.written_before, h.offset + h.length);
 }
 
 TEST(WipeEngineTest, PermanentBadSectorsEndCompletedWithErrors) {

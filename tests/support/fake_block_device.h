@@ -48,6 +48,11 @@ class FakeBlockDevice final : public BlockDevice {
   int flushes() const { return flushes_; }
   uint64_t bytes_written() const { return bytes_written_; }
   int write_attempts() const { return write_attempts_; }
+  // StartWriteback calls, in order, each with the bytes written before it.
+  struct WritebackHint {
+    uint64_t offset = 0, length = 0, written_before = 0;
+  };
+  const std::vector<WritebackHint>& writeback_hints() const { return hints_; }
 
   // BlockDevice:
   const std::string& path() const override { return path_; }
@@ -58,6 +63,10 @@ class FakeBlockDevice final : public BlockDevice {
   bool direct_io() const override { return true; }
   bool is_regular_file() const override { return false; }
   Status Flush() override;
+  void StartWriteback(uint64_t offset, uint64_t n) override {
+    std::lock_guard<std::mutex> l(mu_);
+    hints_.push_back({offset, n, bytes_written_});
+  }
 
  protected:
   IoAttempt WriteOnce(uint64_t offset, const void* data, size_t n) override;
@@ -77,6 +86,7 @@ class FakeBlockDevice final : public BlockDevice {
   int flushes_ = 0;
   int write_attempts_ = 0;
   uint64_t bytes_written_ = 0;
+  std::vector<WritebackHint> hints_;
   std::function<void(FakeBlockDevice&)> after_flush_;
   std::function<void(uint64_t, size_t)> after_write_;
 };
