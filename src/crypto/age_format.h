@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -112,6 +113,36 @@ Result<std::string> ComputeHeaderMac(const SecretString& file_key, std::string_v
 Result<SecretString> DerivePayloadKey(const SecretString& file_key, std::string_view nonce);
 
 // ---- STREAM (ChaCha20-Poly1305, 64 KiB chunks, 11-byte counter + last flag).
+//
+// Why batches on two threads (writer and reader): one ChaCha20-Poly1305
+// stream in Crypto++ runs at about 0.6 GB/s sealing and 0.8 GB/s opening
+// here, half of what `age` does, and custody also hashes every byte. STREAM
+// chunks are independent (the nonce is the chunk counter and the last flag),
+// so a batch of 16 chunks is sealed or opened in two halves at once; the
+// output still comes strictly in order.
+
+// Runs one task at a time on a thread of its own, started on first use: the
+// second half of a batch, while the caller does the first.
+class BatchHelper {
+ public:
+  BatchHelper() = default;
+  ~BatchHelper();  // Joins the thread.
+  BatchHelper(const BatchHelper&) = delete;
+  BatchHelper& operator=(const BatchHelper&) = delete;
+  void Start(std::function<Status()> task);
+  // Waits for the task Start gave and returns its status.
+  Status Wait();
+
+ private:
+  void Loop();
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool busy_ = false, stop_ = false;
+  std::function<Status()> task_;
+  Status status_;
+};
+
 class StreamWriter {
  public:
   static Result<std::unique_ptr<StreamWriter>> Create(const SecretString& payload_key,
@@ -124,18 +155,28 @@ class StreamWriter {
   Status Finish();
   uint64_t plaintext_size() const { return total_; }
 
+  // Chunks sealed together; the second half on a helper thread.
+  static constexpr size_t kBatchChunks = 16;
+
  private:
-  StreamWriter(std::unique_ptr<crypto::ChaChaPoly> aead, ByteSink* sink);
-  Status Flush(bool last);
+  StreamWriter(std::unique_ptr<crypto::ChaChaPoly> aead, std::unique_ptr<crypto::ChaChaPoly> helper_aead,
+               ByteSink* sink);
+  // Seals the buffered plaintext as chunks (the last one flagged final if
+  // `last`) and writes them in order.
+  Status SealBatch(bool last);
+  Status SealRange(crypto::ChaChaPoly& aead, size_t from, size_t to, size_t n, bool last);
+
   std::unique_ptr<crypto::ChaChaPoly> aead_;
+  std::unique_ptr<crypto::ChaChaPoly> helper_aead_;  // Used only by the helper thread.
   ByteSink* sink_;
-  std::vector<uint8_t> plain_;
+  std::vector<uint8_t> plain_;   // kBatchChunks * kChunkSize.
   size_t plain_len_ = 0;
-  std::vector<uint8_t> sealed_;
-  uint64_t counter_ = 0;
+  std::vector<uint8_t> sealed_;  // kBatchChunks * kEncryptedChunkSize.
+  uint64_t counter_ = 0;  // Of the batch's first chunk.
   uint64_t total_ = 0;
   Status error_;
   bool finished_ = false;
+  BatchHelper helper_;
 };
 
 class StreamReader final : public ByteSource {
@@ -156,8 +197,6 @@ class StreamReader final : public ByteSource {
   // Opens chunks [from, to) of the batch with `aead`, each with its expected
   // last flag; records which authenticated.
   Status OpenRange(crypto::ChaChaPoly& aead, size_t from, size_t to);
-  void HelperLoop();
-  void StopHelper();
 
   std::unique_ptr<crypto::ChaChaPoly> aead_;
   std::unique_ptr<crypto::ChaChaPoly> helper_aead_;  // Used only by the helper thread.
@@ -177,13 +216,7 @@ class StreamReader final : public ByteSource {
   // has been read, as age does.
   Status deferred_;
   Status error_;
-  // The helper thread: opens [helper_from_, helper_to_) when asked.
-  std::thread helper_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool helper_busy_ = false, helper_stop_ = false;
-  size_t helper_from_ = 0, helper_to_ = 0;
-  Status helper_status_;
+  BatchHelper helper_;  // Declared last: joined before the buffers go.
 };
 
 // ---- ASCII armor (RFC 7468 strict PEM, "AGE ENCRYPTED FILE").

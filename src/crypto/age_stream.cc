@@ -22,10 +22,58 @@ void MakeNonce(uint64_t counter, bool last, uint8_t nonce[crypto::kChaChaPolyNon
 
 }  // namespace
 
+// ---- BatchHelper
+
+BatchHelper::~BatchHelper() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void BatchHelper::Start(std::function<Status()> task) {
+  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+  {
+    std::lock_guard lock(mu_);
+    task_ = std::move(task);
+    busy_ = true;
+  }
+  cv_.notify_all();
+}
+
+Status BatchHelper::Wait() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return !busy_; });
+  return status_;
+}
+
+void BatchHelper::Loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return busy_ || stop_; });
+    if (stop_) return;
+    std::function<Status()> task = std::move(task_);
+    lock.unlock();
+    Status s = task();
+    lock.lock();
+    status_ = s;
+    busy_ = false;
+    cv_.notify_all();
+  }
+}
+
 // ---- StreamWriter
 
-StreamWriter::StreamWriter(std::unique_ptr<crypto::ChaChaPoly> aead, ByteSink* sink)
-    : aead_(std::move(aead)), sink_(sink), plain_(kChunkSize), sealed_(kEncryptedChunkSize) {}
+StreamWriter::StreamWriter(std::unique_ptr<crypto::ChaChaPoly> aead,
+                           std::unique_ptr<crypto::ChaChaPoly> helper_aead, ByteSink* sink)
+    : aead_(std::move(aead)),
+      helper_aead_(std::move(helper_aead)),
+      sink_(sink),
+      plain_(kBatchChunks * kChunkSize),
+      sealed_(kBatchChunks * kEncryptedChunkSize) {}
 
 // Plaintext buffers are wiped: they hold the data custody exists to protect.
 StreamWriter::~StreamWriter() { WipeMemory(plain_.data(), plain_.size()); }
@@ -33,20 +81,42 @@ StreamWriter::~StreamWriter() { WipeMemory(plain_.data(), plain_.size()); }
 Result<std::unique_ptr<StreamWriter>> StreamWriter::Create(const SecretString& payload_key,
                                                            ByteSink* sink) {
   CUSTODY_ASSIGN_OR_RETURN(auto aead, crypto::ChaChaPoly::Create(payload_key));
-  return std::unique_ptr<StreamWriter>(new StreamWriter(std::move(aead), sink));
+  CUSTODY_ASSIGN_OR_RETURN(auto helper_aead, crypto::ChaChaPoly::Create(payload_key));
+  return std::unique_ptr<StreamWriter>(
+      new StreamWriter(std::move(aead), std::move(helper_aead), sink));
 }
 
-Status StreamWriter::Flush(bool last) {
+Status StreamWriter::SealRange(crypto::ChaChaPoly& aead, size_t from, size_t to, size_t n,
+                               bool last) {
   uint8_t nonce[crypto::kChaChaPolyNonceSize];
-  MakeNonce(counter_, last, nonce);
-  std::string_view pt(reinterpret_cast<const char*>(plain_.data()), plain_len_);
-  Status s = aead_->Seal(nonce, pt, sealed_.data());
+  for (size_t i = from; i < to; ++i) {
+    const size_t begin = i * kChunkSize;
+    const size_t len = std::min(kChunkSize, plain_len_ - begin);
+    MakeNonce(counter_ + i, last && i == n - 1, nonce);
+    std::string_view pt(reinterpret_cast<const char*>(plain_.data() + begin), len);
+    CUSTODY_RETURN_IF_ERROR(aead.Seal(nonce, pt, sealed_.data() + i * kEncryptedChunkSize));
+  }
+  return Status::Ok();
+}
+
+Status StreamWriter::SealBatch(bool last) {
+  // Only the final chunk may be short (or, for an empty payload, empty), so
+  // the sealed chunks lie back to back in sealed_.
+  const size_t n = plain_len_ == 0 ? 1 : (plain_len_ + kChunkSize - 1) / kChunkSize;
+  const size_t split = n >= 2 ? n / 2 : n;
+  if (split < n) {
+    helper_.Start([this, split, n, last] { return SealRange(*helper_aead_, split, n, n, last); });
+  }
+  Status mine = SealRange(*aead_, 0, split, n, last);
+  Status theirs = split < n ? helper_.Wait() : Status::Ok();
   WipeMemory(plain_.data(), plain_len_);
-  if (!s.ok()) return s;
-  CUSTODY_RETURN_IF_ERROR(sink_->Write(std::string_view(
-      reinterpret_cast<const char*>(sealed_.data()), plain_len_ + crypto::kChaChaPolyTagSize)));
+  const size_t sealed_bytes = plain_len_ + n * crypto::kChaChaPolyTagSize;
   plain_len_ = 0;
-  ++counter_;
+  CUSTODY_RETURN_IF_ERROR(mine);
+  CUSTODY_RETURN_IF_ERROR(theirs);
+  CUSTODY_RETURN_IF_ERROR(
+      sink_->Write(std::string_view(reinterpret_cast<const char*>(sealed_.data()), sealed_bytes)));
+  counter_ += n;
   return Status::Ok();
 }
 
@@ -54,28 +124,12 @@ Status StreamWriter::Write(std::string_view plaintext) {
   if (!error_.ok()) return error_;
   if (finished_) return FailedPreconditionError("age: Write after Finish");
   while (!plaintext.empty()) {
-    if (plain_len_ == 0 && plaintext.size() > kChunkSize) {
-      // A whole chunk with more data after it: seal straight from the
-      // caller's buffer, saving a copy of every byte of large writes.
-      uint8_t nonce[crypto::kChaChaPolyNonceSize];
-      MakeNonce(counter_, /*last=*/false, nonce);
-      Status s = aead_->Seal(nonce, plaintext.substr(0, kChunkSize), sealed_.data());
-      if (s.ok()) {
-        s = sink_->Write(
-            std::string_view(reinterpret_cast<const char*>(sealed_.data()), kEncryptedChunkSize));
-      }
-      if (!s.ok()) return error_ = s;
-      ++counter_;
-      total_ += kChunkSize;
-      plaintext.remove_prefix(kChunkSize);
-      continue;
-    }
-    if (plain_len_ == kChunkSize) {
-      // More data follows a full chunk, so it is not the last one.
-      Status s = Flush(/*last=*/false);
+    if (plain_len_ == plain_.size()) {
+      // More data follows a full batch, so none of its chunks is the last.
+      Status s = SealBatch(/*last=*/false);
       if (!s.ok()) return error_ = s;
     }
-    size_t k = std::min(plaintext.size(), kChunkSize - plain_len_);
+    size_t k = std::min(plaintext.size(), plain_.size() - plain_len_);
     std::memcpy(plain_.data() + plain_len_, plaintext.data(), k);
     plain_len_ += k;
     total_ += k;
@@ -88,19 +142,16 @@ Status StreamWriter::Finish() {
   if (!error_.ok()) return error_;
   if (finished_) return FailedPreconditionError("age: Finish called twice");
   finished_ = true;
-  Status s = Flush(/*last=*/true);
+  Status s = SealBatch(/*last=*/true);
   if (!s.ok()) error_ = s;
   return s;
 }
 
 // ---- StreamReader
 //
-// Why batches on two threads: one ChaCha20-Poly1305 stream in Crypto++ runs
-// at about 0.8 GB/s here, slower than `age -d`, and opening a package also
-// hashes every byte. STREAM chunks are independent (the nonce is the chunk
-// counter and the last flag), so a batch of 16 chunks is read, then opened in
-// two halves at once. The plaintext still comes out strictly in order, and
-// nothing of a chunk is returned before that chunk authenticated.
+// A batch of 16 chunks is read, then opened in two halves at once (see
+// age_format.h); nothing of a chunk is returned before that chunk
+// authenticated.
 //
 // Which chunk is last is decided from the input: a short chunk, or a full
 // one with nothing after it. A chunk that does not open with that guess is
@@ -115,51 +166,25 @@ StreamReader::StreamReader(std::unique_ptr<crypto::ChaChaPoly> aead,
       sealed_(kBatchChunks * kEncryptedChunkSize),
       plain_(kBatchChunks * kChunkSize) {}
 
-StreamReader::~StreamReader() {
-  StopHelper();
-  WipeMemory(plain_.data(), plain_.size());
-}
-
-void StreamReader::StopHelper() {
-  if (!helper_.joinable()) return;
-  {
-    std::lock_guard lock(mu_);
-    helper_stop_ = true;
-  }
-  cv_.notify_all();
-  helper_.join();
-}
+StreamReader::~StreamReader() { WipeMemory(plain_.data(), plain_.size()); }
 
 Result<std::unique_ptr<StreamReader>> StreamReader::Create(const SecretString& payload_key,
                                                            BufferedReader* in) {
   CUSTODY_ASSIGN_OR_RETURN(auto aead, crypto::ChaChaPoly::Create(payload_key));
   CUSTODY_ASSIGN_OR_RETURN(auto helper_aead, crypto::ChaChaPoly::Create(payload_key));
-  return std::unique_ptr<StreamReader>(new StreamReader(std::move(aead), std::move(helper_aead), in));
+  return std::unique_ptr<StreamReader>(
+      new StreamReader(std::move(aead), std::move(helper_aead), in));
 }
 
 Status StreamReader::OpenRange(crypto::ChaChaPoly& aead, size_t from, size_t to) {
   uint8_t nonce[crypto::kChaChaPolyNonceSize];
   for (size_t i = from; i < to; ++i) {
     MakeNonce(counter_ + i, expect_last_[i], nonce);
-    std::string_view sealed(reinterpret_cast<const char*>(sealed_.data() + i * kEncryptedChunkSize), sealed_len_[i]);
+    std::string_view sealed(reinterpret_cast<const char*>(sealed_.data() + i * kEncryptedChunkSize),
+                            sealed_len_[i]);
     CUSTODY_ASSIGN_OR_RETURN(opened_[i], aead.Open(nonce, sealed, plain_.data() + i * kChunkSize));
   }
   return Status::Ok();
-}
-
-void StreamReader::HelperLoop() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [this] { return helper_busy_ || helper_stop_; });
-    if (helper_stop_) return;
-    const size_t from = helper_from_, to = helper_to_;
-    lock.unlock();
-    Status s = OpenRange(*helper_aead_, from, to);
-    lock.lock();
-    helper_status_ = s;
-    helper_busy_ = false;
-    cv_.notify_all();
-  }
 }
 
 Status StreamReader::ReadBatch() {
@@ -177,21 +202,24 @@ Status StreamReader::ReadBatch() {
   };
   while (n < kBatchChunks) {
     const std::string chunk_name = "payload chunk " + std::to_string(counter_ + n);
-    CUSTODY_ASSIGN_OR_RETURN(size_t got, ReadFull(*in_, sealed_.data() + n * kEncryptedChunkSize, kEncryptedChunkSize));
+    CUSTODY_ASSIGN_OR_RETURN(
+        size_t got, ReadFull(*in_, sealed_.data() + n * kEncryptedChunkSize, kEncryptedChunkSize));
     if (got == 0) {
       if (n > 0) break;  // The input ended after a full chunk: it is the final one (below).
-      return TruncatedError(counter_ == 0 ? "the file ends right after its header: the payload is missing"
-                                          : "the file ends before its final chunk: it is truncated");
+      return TruncatedError(counter_ == 0
+                                ? "the file ends right after its header: the payload is missing"
+                                : "the file ends before its final chunk: it is truncated");
     }
     if (got < kEncryptedChunkSize) {
       if (got < crypto::kChaChaPolyTagSize) {
-        CUSTODY_RETURN_IF_ERROR(
-            problem(TruncatedError(chunk_name + " is shorter than its authentication tag: the file is truncated")));
+        CUSTODY_RETURN_IF_ERROR(problem(TruncatedError(
+            chunk_name + " is shorter than its authentication tag: the file is truncated")));
         break;
       }
       // Only an empty file has an empty final chunk.
       if (got == crypto::kChaChaPolyTagSize && counter_ + n != 0) {
-        CUSTODY_RETURN_IF_ERROR(problem(CorruptionError(chunk_name + " is an empty final chunk, which age forbids")));
+        CUSTODY_RETURN_IF_ERROR(
+            problem(CorruptionError(chunk_name + " is an empty final chunk, which age forbids")));
         break;
       }
       sealed_len_[n++] = got;
@@ -208,23 +236,11 @@ Status StreamReader::ReadBatch() {
 
   // 2. Open them: the second half on the helper thread.
   const size_t split = n >= 2 ? n / 2 : n;
-  if (split < n) {
-    if (!helper_.joinable()) helper_ = std::thread([this] { HelperLoop(); });
-    {
-      std::lock_guard lock(mu_);
-      helper_from_ = split;
-      helper_to_ = n;
-      helper_busy_ = true;
-    }
-    cv_.notify_all();
-  }
+  if (split < n) helper_.Start([this, split, n] { return OpenRange(*helper_aead_, split, n); });
   Status mine = OpenRange(*aead_, 0, split);
-  if (split < n) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !helper_busy_; });
-  }
+  Status theirs = split < n ? helper_.Wait() : Status::Ok();
   CUSTODY_RETURN_IF_ERROR(mine);
-  CUSTODY_RETURN_IF_ERROR(helper_status_);
+  CUSTODY_RETURN_IF_ERROR(theirs);
 
   // 3. In order: serve every chunk up to the first that did not open as
   // expected, and say why that one failed.
@@ -244,12 +260,13 @@ Status StreamReader::ReadBatch() {
     if (full) {  // A full chunk: try the other flag.
       uint8_t nonce[crypto::kChaChaPolyNonceSize];
       MakeNonce(counter_ + i, !expect_last_[i], nonce);
-      std::string_view sealed(reinterpret_cast<const char*>(sealed_.data() + i * kEncryptedChunkSize), sealed_len_[i]);
+      std::string_view sealed(
+          reinterpret_cast<const char*>(sealed_.data() + i * kEncryptedChunkSize), sealed_len_[i]);
       CUSTODY_ASSIGN_OR_RETURN(ok, aead_->Open(nonce, sealed, plain_.data() + i * kChunkSize));
     }
     if (!ok) {
-      deferred_ = VerificationFailedError(chunk_name +
-                                          " failed authentication: the file was modified, damaged or truncated");
+      deferred_ = VerificationFailedError(
+          chunk_name + " failed authentication: the file was modified, damaged or truncated");
     } else {
       plain_len_ += sealed_len_[i] - crypto::kChaChaPolyTagSize;
       done_ = true;
@@ -262,7 +279,8 @@ Status StreamReader::ReadBatch() {
     // Nothing after the failing chunk is served.
     for (size_t j = good + 1; j < n; ++j) WipeMemory(plain_.data() + j * kChunkSize, kChunkSize);
   } else if (!read_problem.ok()) {
-    deferred_ = std::move(read_problem);  // Every chunk before the bad one opened as a middle chunk.
+    deferred_ =
+        std::move(read_problem);  // Every chunk before the bad one opened as a middle chunk.
   }
   counter_ += n;
   return Status::Ok();

@@ -20,7 +20,8 @@ namespace custody::age {
 namespace {
 
 constexpr size_t kChunk = 64 * 1024;
-const size_t kSizes[] = {0, 1, kChunk - 1, kChunk, kChunk + 1, 300 * 1024 + 7};
+// Also around custody's 16-chunk sealing batches (two halves on two threads).
+const size_t kSizes[] = {0, 1, kChunk - 1, kChunk, kChunk + 1, 300 * 1024 + 7, 16 * kChunk, 16 * kChunk + 1, 33 * kChunk - 5};
 
 bool HaveTool(const std::string& name) {
   return RunCommand({"sh", "-c", "command -v " + name}).exit_code == 0;

@@ -91,8 +91,12 @@ size_t ExpectedCiphertextSize(size_t header, size_t n) {
 
 TEST(AgeTest, RoundTripsAtChunkBoundaries) {
   X25519Identity id = NewIdentity();
-  for (size_t n :
-       {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 2 * kChunk, size_t{300 * 1024}}) {
+  // Also around the sealing batches of internal::StreamWriter (16 chunks):
+  // a batch sealed in two halves on two threads, a final full batch, and a
+  // final chunk alone after full batches.
+  constexpr size_t kBatch = internal::StreamWriter::kBatchChunks * kChunk;
+  for (size_t n : {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 2 * kChunk, size_t{300 * 1024},
+                   kBatch - 1, kBatch, kBatch + 1, 2 * kBatch, 2 * kBatch + kChunk + 3}) {
     std::string pt = Pattern(n, static_cast<uint32_t>(n));
     std::string ct = EncryptOrDie(pt, {&id.Recipient()});
     EXPECT_EQ(ct.size(), ExpectedCiphertextSize(PayloadOffset(ct), n)) << n;
@@ -108,7 +112,7 @@ TEST(AgeTest, RoundTripsAtChunkBoundaries) {
 
 TEST(AgeTest, OutputDoesNotDependOnWriteSizes) {
   X25519Identity id = NewIdentity();
-  std::string pt = Pattern(2 * kChunk + 777);
+  std::string pt = Pattern(internal::StreamWriter::kBatchChunks * kChunk + 2 * kChunk + 777);
   std::vector<std::string> outputs;
   for (size_t piece : {pt.size(), size_t{1000}, size_t{7}, kChunk}) {
     testing::FakeEnv env;
@@ -336,6 +340,7 @@ TEST(AgeTest, EncryptorReportsSinkFailuresAndMisuse) {
   X25519Identity id = NewIdentity();
   for (int fail_at : {0, 1, 2, 3}) {
     int writes = 0;
+    SCOPED_TRACE(fail_at);
     FunctionSink sink([&](std::string_view) -> Status {
       return writes++ == fail_at ? IoError("disk full") : Status::Ok();
     });
@@ -345,7 +350,9 @@ TEST(AgeTest, EncryptorReportsSinkFailuresAndMisuse) {
       continue;
     }
     ASSERT_TRUE(enc.ok());
-    std::string pt = Pattern(3 * kChunk);
+    // The header, then one write per batch of sealed chunks: two full
+    // batches from Write, the short final one from Finish.
+    std::string pt = Pattern(2 * internal::StreamWriter::kBatchChunks * kChunk + 5);
     Status s = (*enc)->Write(pt);
     if (s.ok()) s = (*enc)->Finish();
     EXPECT_EQ(s.code(), StatusCode::kIoError) << fail_at;
