@@ -213,19 +213,14 @@ Result<std::unique_ptr<AgeDecryptor>> AgeDecryptor::Open(
 
 Result<size_t> AgeDecryptor::Read(uint8_t* buf, size_t n) { return impl_->stream->Read(buf, n); }
 
+Result<std::string_view> AgeDecryptor::ReadView() { return impl_->stream->ReadView(); }
+
 Status AgeDecryptor::ReadAll(ByteSink* sink) {
-  std::vector<uint8_t> buf(internal::kChunkSize);
   while (true) {
-    CUSTODY_ASSIGN_OR_RETURN(size_t n, Read(buf.data(), buf.size()));
-    if (n == 0) break;
-    Status s = sink->Write(std::string_view(reinterpret_cast<const char*>(buf.data()), n));
-    if (!s.ok()) {
-      WipeMemory(buf.data(), buf.size());
-      return s;
-    }
+    CUSTODY_ASSIGN_OR_RETURN(std::string_view plain, ReadView());
+    if (plain.empty()) return Status::Ok();
+    CUSTODY_RETURN_IF_ERROR(sink->Write(plain));
   }
-  WipeMemory(buf.data(), buf.size());
-  return Status::Ok();
 }
 
 const std::vector<std::string>& AgeDecryptor::stanza_types() const { return impl_->stanza_types; }

@@ -248,6 +248,10 @@ class AgeDecryptor {
   // of the file (final chunk authenticated, nothing after it). Errors are
   // sticky.
   Result<size_t> Read(uint8_t* buf, size_t n);
+  // The next authenticated plaintext without a copy (up to 1 MiB), valid
+  // until the next Read or ReadView; empty only at the verified end. Errors
+  // are sticky, as for Read.
+  Result<std::string_view> ReadView();
   // Reads everything into `sink`. On error, what reached the sink must be
   // discarded.
   Status ReadAll(ByteSink* sink);

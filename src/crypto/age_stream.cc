@@ -22,116 +22,176 @@ void MakeNonce(uint64_t counter, bool last, uint8_t nonce[crypto::kChaChaPolyNon
 
 }  // namespace
 
-// ---- BatchHelper
+// ---- WorkerPool
 
-BatchHelper::~BatchHelper() {
-  if (!thread_.joinable()) return;
+void WorkerPool::Submit(std::function<void()> task) {
+  {
+    std::lock_guard lock(mu_);
+    tasks_.push_back(std::move(task));
+    if (threads_.size() < threads_wanted_ && !stop_) threads_.emplace_back([this] { Loop(); });
+  }
+  cv_.notify_one();
+}
+
+bool WorkerPool::RunOne() {
+  std::function<void()> task;
+  {
+    std::lock_guard lock(mu_);
+    if (tasks_.empty() || stop_) return false;
+    task = std::move(tasks_.front());
+    tasks_.pop_front();
+  }
+  task();
+  return true;
+}
+
+size_t StreamWorkerCount() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp<size_t>(cores > 1 ? cores - 1 : 1, 1, 3);
+}
+
+void WorkerPool::Shutdown() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    tasks_.clear();
   }
   cv_.notify_all();
-  thread_.join();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
 }
 
-void BatchHelper::Start(std::function<Status()> task) {
-  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
-  {
-    std::lock_guard lock(mu_);
-    task_ = std::move(task);
-    busy_ = true;
-  }
-  cv_.notify_all();
-}
-
-Status BatchHelper::Wait() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return !busy_; });
-  return status_;
-}
-
-void BatchHelper::Loop() {
+void WorkerPool::Loop() {
   std::unique_lock lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return busy_ || stop_; });
+    cv_.wait(lock, [this] { return stop_ || !tasks_.empty(); });
     if (stop_) return;
-    std::function<Status()> task = std::move(task_);
+    std::function<void()> task = std::move(tasks_.front());
+    tasks_.pop_front();
     lock.unlock();
-    Status s = task();
+    task();
     lock.lock();
-    status_ = s;
-    busy_ = false;
-    cv_.notify_all();
   }
 }
 
 // ---- StreamWriter
 
-StreamWriter::StreamWriter(std::unique_ptr<crypto::ChaChaPoly> aead,
-                           std::unique_ptr<crypto::ChaChaPoly> helper_aead, ByteSink* sink)
-    : aead_(std::move(aead)),
-      helper_aead_(std::move(helper_aead)),
-      sink_(sink),
-      plain_(kBatchChunks * kChunkSize),
-      sealed_(kBatchChunks * kEncryptedChunkSize) {}
-
 // Plaintext buffers are wiped: they hold the data custody exists to protect.
-StreamWriter::~StreamWriter() { WipeMemory(plain_.data(), plain_.size()); }
+StreamWriter::~StreamWriter() {
+  workers_.Shutdown();
+  for (Batch& b : batches_) {
+    if (b.plain) WipeMemory(b.plain.get(), b.plain_len);
+  }
+}
 
 Result<std::unique_ptr<StreamWriter>> StreamWriter::Create(const SecretString& payload_key,
                                                            ByteSink* sink) {
-  CUSTODY_ASSIGN_OR_RETURN(auto aead, crypto::ChaChaPoly::Create(payload_key));
-  CUSTODY_ASSIGN_OR_RETURN(auto helper_aead, crypto::ChaChaPoly::Create(payload_key));
-  return std::unique_ptr<StreamWriter>(
-      new StreamWriter(std::move(aead), std::move(helper_aead), sink));
+  auto w = std::unique_ptr<StreamWriter>(new StreamWriter(sink));
+  for (Batch& b : w->batches_) {
+    CUSTODY_ASSIGN_OR_RETURN(b.aead, crypto::ChaChaPoly::Create(payload_key));
+  }
+  return w;
 }
 
-Status StreamWriter::SealRange(crypto::ChaChaPoly& aead, size_t from, size_t to, size_t n,
-                               bool last) {
-  uint8_t nonce[crypto::kChaChaPolyNonceSize];
-  for (size_t i = from; i < to; ++i) {
-    const size_t begin = i * kChunkSize;
-    const size_t len = std::min(kChunkSize, plain_len_ - begin);
-    MakeNonce(counter_ + i, last && i == n - 1, nonce);
-    std::string_view pt(reinterpret_cast<const char*>(plain_.data() + begin), len);
-    CUSTODY_RETURN_IF_ERROR(aead.Seal(nonce, pt, sealed_.data() + i * kEncryptedChunkSize));
+Status StreamWriter::Acquire() {
+  Batch& b = batches_[next_seq_ % kBatches];
+  {
+    std::unique_lock lock(mu_);
+    while (b.state != State::kFree) {
+      // Only this thread submits, so with nothing queued a worker has the
+      // batch that frees `b`.
+      lock.unlock();
+      const bool ran = workers_.RunOne();
+      lock.lock();
+      if (!ran) cv_.wait(lock, [&] { return b.state == State::kFree; });
+    }
+    if (!error_.ok()) return error_;
+    b.state = State::kFilling;
   }
+  // Allocated on first use and never zero-filled: a small payload touches
+  // only the pages it fills (each first touch is a page fault, ~25 us here).
+  if (!b.plain) b.plain = std::make_unique_for_overwrite<uint8_t[]>(kBatchChunks * kChunkSize);
+  if (!b.sealed)
+    b.sealed = std::make_unique_for_overwrite<uint8_t[]>(kBatchChunks * kEncryptedChunkSize);
+  b.plain_len = 0;
+  filling_ = &b;
+  ++next_seq_;
   return Status::Ok();
 }
 
-Status StreamWriter::SealBatch(bool last) {
+void StreamWriter::Submit(bool last) {
+  Batch& b = *filling_;
+  filling_ = nullptr;
   // Only the final chunk may be short (or, for an empty payload, empty), so
-  // the sealed chunks lie back to back in sealed_.
-  const size_t n = plain_len_ == 0 ? 1 : (plain_len_ + kChunkSize - 1) / kChunkSize;
-  const size_t split = n >= 2 ? n / 2 : n;
-  if (split < n) {
-    helper_.Start([this, split, n, last] { return SealRange(*helper_aead_, split, n, n, last); });
-  }
-  Status mine = SealRange(*aead_, 0, split, n, last);
-  Status theirs = split < n ? helper_.Wait() : Status::Ok();
-  WipeMemory(plain_.data(), plain_len_);
-  const size_t sealed_bytes = plain_len_ + n * crypto::kChaChaPolyTagSize;
-  plain_len_ = 0;
-  CUSTODY_RETURN_IF_ERROR(mine);
-  CUSTODY_RETURN_IF_ERROR(theirs);
-  CUSTODY_RETURN_IF_ERROR(
-      sink_->Write(std::string_view(reinterpret_cast<const char*>(sealed_.data()), sealed_bytes)));
+  // the sealed chunks lie back to back in `sealed`.
+  const size_t n = b.plain_len == 0 ? 1 : (b.plain_len + kChunkSize - 1) / kChunkSize;
+  b.counter = counter_;
+  b.last = last;
   counter_ += n;
-  return Status::Ok();
+  {
+    std::lock_guard lock(mu_);
+    b.state = State::kSealing;
+  }
+  workers_.Submit([this, &b] { Seal(b); });
+}
+
+void StreamWriter::Seal(Batch& b) {
+  const size_t n = b.plain_len == 0 ? 1 : (b.plain_len + kChunkSize - 1) / kChunkSize;
+  uint8_t nonce[crypto::kChaChaPolyNonceSize];
+  Status s;
+  for (size_t i = 0; i < n && s.ok(); ++i) {
+    const size_t begin = i * kChunkSize;
+    const size_t len = std::min(kChunkSize, b.plain_len - begin);
+    MakeNonce(b.counter + i, b.last && i == n - 1, nonce);
+    std::string_view pt(reinterpret_cast<const char*>(b.plain.get() + begin), len);
+    s = b.aead->Seal(nonce, pt, b.sealed.get() + i * kEncryptedChunkSize);
+  }
+  WipeMemory(b.plain.get(), b.plain_len);
+  b.sealed_len = b.plain_len + n * crypto::kChaChaPolyTagSize;
+  b.plain_len = 0;
+  std::unique_lock lock(mu_);
+  b.status = s;
+  b.state = State::kSealed;
+  WriteInOrder(lock);
+}
+
+void StreamWriter::WriteInOrder(std::unique_lock<std::mutex>& lock) {
+  // One worker writes at a time; whichever finds the next batch sealed
+  // writes it, and any that follow it already sealed.
+  while (!writing_) {
+    Batch& b = batches_[write_seq_ % kBatches];
+    if (b.state != State::kSealed) return;
+    writing_ = true;
+    Status s = error_.ok() ? b.status : error_;
+    lock.unlock();
+    if (s.ok())
+      s = sink_->Write(
+          std::string_view(reinterpret_cast<const char*>(b.sealed.get()), b.sealed_len));
+    lock.lock();
+    if (error_.ok() && !s.ok()) error_ = s;
+    b.state = State::kFree;
+    ++write_seq_;
+    writing_ = false;
+    cv_.notify_all();
+  }
 }
 
 Status StreamWriter::Write(std::string_view plaintext) {
-  if (!error_.ok()) return error_;
   if (finished_) return FailedPreconditionError("age: Write after Finish");
+  {
+    std::lock_guard lock(mu_);
+    if (!error_.ok()) return error_;
+  }
+  const size_t capacity = kBatchChunks * kChunkSize;
   while (!plaintext.empty()) {
-    if (plain_len_ == plain_.size()) {
+    if (filling_ != nullptr && filling_->plain_len == capacity) {
       // More data follows a full batch, so none of its chunks is the last.
-      Status s = SealBatch(/*last=*/false);
-      if (!s.ok()) return error_ = s;
+      Submit(/*last=*/false);
     }
-    size_t k = std::min(plaintext.size(), plain_.size() - plain_len_);
-    std::memcpy(plain_.data() + plain_len_, plaintext.data(), k);
-    plain_len_ += k;
+    if (filling_ == nullptr) CUSTODY_RETURN_IF_ERROR(Acquire());
+    size_t k = std::min(plaintext.size(), capacity - filling_->plain_len);
+    std::memcpy(filling_->plain.get() + filling_->plain_len, plaintext.data(), k);
+    filling_->plain_len += k;
     total_ += k;
     plaintext.remove_prefix(k);
   }
@@ -139,18 +199,27 @@ Status StreamWriter::Write(std::string_view plaintext) {
 }
 
 Status StreamWriter::Finish() {
-  if (!error_.ok()) return error_;
   if (finished_) return FailedPreconditionError("age: Finish called twice");
   finished_ = true;
-  Status s = SealBatch(/*last=*/true);
-  if (!s.ok()) error_ = s;
-  return s;
+  if (filling_ == nullptr) {
+    Status s = Acquire();  // An empty payload is one empty final chunk.
+    if (!s.ok()) return s;
+  }
+  Submit(/*last=*/true);
+  std::unique_lock lock(mu_);
+  while (write_seq_ != next_seq_) {
+    lock.unlock();
+    const bool ran = workers_.RunOne();
+    lock.lock();
+    if (!ran) cv_.wait(lock, [this] { return write_seq_ == next_seq_; });
+  }
+  return error_;
 }
 
 // ---- StreamReader
 //
-// A batch of 16 chunks is read, then opened in two halves at once (see
-// age_format.h); nothing of a chunk is returned before that chunk
+// Batches of 16 chunks are read ahead on the caller's thread and opened by
+// the workers (see above); nothing of a chunk is returned before that chunk
 // authenticated.
 //
 // Which chunk is last is decided from the input: a short chunk, or a full
@@ -158,151 +227,229 @@ Status StreamWriter::Finish() {
 // tried with the other flag on this thread (rare: damage, truncation or
 // trailing data), to report exactly what age reports.
 
-StreamReader::StreamReader(std::unique_ptr<crypto::ChaChaPoly> aead,
-                           std::unique_ptr<crypto::ChaChaPoly> helper_aead, BufferedReader* in)
-    : aead_(std::move(aead)),
-      helper_aead_(std::move(helper_aead)),
-      in_(in),
-      sealed_(kBatchChunks * kEncryptedChunkSize),
-      plain_(kBatchChunks * kChunkSize) {}
+StreamReader::StreamReader(const SecretString& payload_key, BufferedReader* in)
+    : in_(in), workers_(StreamWorkerCount()) {
+  (void)payload_key;
+}
 
-StreamReader::~StreamReader() { WipeMemory(plain_.data(), plain_.size()); }
+StreamReader::~StreamReader() {
+  workers_.Shutdown();
+  for (Batch& b : batches_) {
+    if (b.plain) WipeMemory(b.plain.get(), b.plain_dirty);
+  }
+}
 
 Result<std::unique_ptr<StreamReader>> StreamReader::Create(const SecretString& payload_key,
                                                            BufferedReader* in) {
-  CUSTODY_ASSIGN_OR_RETURN(auto aead, crypto::ChaChaPoly::Create(payload_key));
-  CUSTODY_ASSIGN_OR_RETURN(auto helper_aead, crypto::ChaChaPoly::Create(payload_key));
-  return std::unique_ptr<StreamReader>(
-      new StreamReader(std::move(aead), std::move(helper_aead), in));
+  auto r = std::unique_ptr<StreamReader>(new StreamReader(payload_key, in));
+  for (Batch& b : r->batches_) {
+    CUSTODY_ASSIGN_OR_RETURN(b.aead, crypto::ChaChaPoly::Create(payload_key));
+  }
+  return r;
 }
 
-Status StreamReader::OpenRange(crypto::ChaChaPoly& aead, size_t from, size_t to) {
+Status StreamReader::OpenRange(Batch& b, size_t from, size_t to) {
   uint8_t nonce[crypto::kChaChaPolyNonceSize];
   for (size_t i = from; i < to; ++i) {
-    MakeNonce(counter_ + i, expect_last_[i], nonce);
-    std::string_view sealed(reinterpret_cast<const char*>(sealed_.data() + i * kEncryptedChunkSize),
-                            sealed_len_[i]);
-    CUSTODY_ASSIGN_OR_RETURN(opened_[i], aead.Open(nonce, sealed, plain_.data() + i * kChunkSize));
+    MakeNonce(b.counter + i, b.expect_last[i], nonce);
+    std::string_view sealed(reinterpret_cast<const char*>(b.sealed.get() + i * kEncryptedChunkSize),
+                            b.sealed_len[i]);
+    CUSTODY_ASSIGN_OR_RETURN(b.opened[i],
+                             b.aead->Open(nonce, sealed, b.plain.get() + i * kChunkSize));
   }
   return Status::Ok();
 }
 
-Status StreamReader::ReadBatch() {
-  // 1. Read up to kBatchChunks sealed chunks.
-  size_t n = 0;
+void StreamReader::ReadAhead(Batch& b) {
+  if (!b.sealed)
+    b.sealed = std::make_unique_for_overwrite<uint8_t[]>(kBatchChunks * kEncryptedChunkSize);
+  if (!b.plain) b.plain = std::make_unique_for_overwrite<uint8_t[]>(kBatchChunks * kChunkSize);
+  b.n = 0;
+  b.counter = read_counter_;
+  b.read_error = Status::Ok();
+  b.read_problem = Status::Ok();
+  b.open_status = Status::Ok();
+  b.ready = false;
+  size_t& n = b.n;
   bool end_of_input = false;
   // A malformed chunk after good ones: reported only once the chunks before
   // it have been judged, so the error is the one age gives (for example
   // "trailing data" when the chunk before it opens as the final one).
-  Status read_problem;
   auto problem = [&](Status s) {
-    if (n == 0) return s;
-    read_problem = std::move(s);
-    return Status::Ok();
+    if (n == 0) {
+      b.read_error = std::move(s);
+    } else {
+      b.read_problem = std::move(s);
+    }
+  };
+  auto fail = [&](Status s) {
+    b.read_error = std::move(s);
+    b.ready = true;
+    input_done_ = true;
   };
   while (n < kBatchChunks) {
-    const std::string chunk_name = "payload chunk " + std::to_string(counter_ + n);
-    CUSTODY_ASSIGN_OR_RETURN(
-        size_t got, ReadFull(*in_, sealed_.data() + n * kEncryptedChunkSize, kEncryptedChunkSize));
+    auto got_or = ReadFull(*in_, b.sealed.get() + n * kEncryptedChunkSize, kEncryptedChunkSize);
+    if (!got_or.ok()) return fail(got_or.status());
+    const size_t got = *got_or;
+    const uint64_t index = b.counter + n;
     if (got == 0) {
       if (n > 0) break;  // The input ended after a full chunk: it is the final one (below).
-      return TruncatedError(counter_ == 0
-                                ? "the file ends right after its header: the payload is missing"
-                                : "the file ends before its final chunk: it is truncated");
+      return fail(
+          TruncatedError(index == 0 ? "the file ends right after its header: the payload is missing"
+                                    : "the file ends before its final chunk: it is truncated"));
     }
     if (got < kEncryptedChunkSize) {
+      const std::string chunk_name = "payload chunk " + std::to_string(index);
       if (got < crypto::kChaChaPolyTagSize) {
-        CUSTODY_RETURN_IF_ERROR(problem(TruncatedError(
-            chunk_name + " is shorter than its authentication tag: the file is truncated")));
+        problem(TruncatedError(chunk_name +
+                               " is shorter than its authentication tag: the file is truncated"));
         break;
       }
       // Only an empty file has an empty final chunk.
-      if (got == crypto::kChaChaPolyTagSize && counter_ + n != 0) {
-        CUSTODY_RETURN_IF_ERROR(
-            problem(CorruptionError(chunk_name + " is an empty final chunk, which age forbids")));
+      if (got == crypto::kChaChaPolyTagSize && index != 0) {
+        problem(CorruptionError(chunk_name + " is an empty final chunk, which age forbids"));
         break;
       }
-      sealed_len_[n++] = got;
+      b.sealed_len[n++] = got;
       end_of_input = true;
       break;
     }
-    sealed_len_[n++] = got;
+    b.sealed_len[n++] = got;
   }
-  if (!end_of_input && read_problem.ok()) {
-    CUSTODY_ASSIGN_OR_RETURN(std::string_view more, in_->Peek(1));
-    end_of_input = more.empty();
+  if (!b.read_error.ok()) {
+    b.ready = true;
+    input_done_ = true;
+    return;
   }
-  for (size_t i = 0; i < n; ++i) expect_last_[i] = end_of_input && i == n - 1;
+  if (!end_of_input && b.read_problem.ok()) {
+    auto more = in_->Peek(1);
+    if (!more.ok()) return fail(more.status());
+    end_of_input = more->empty();
+  }
+  for (size_t i = 0; i < n; ++i) b.expect_last[i] = end_of_input && i == n - 1;
+  read_counter_ += n;
+  if (end_of_input || !b.read_problem.ok()) input_done_ = true;
+  b.plain_dirty = n * kChunkSize;
+  if (input_done_ && head_seq_ == read_seq_) {
+    // Nothing else in flight and nothing after it: open it here (a small
+    // payload then never starts the workers).
+    b.open_status = OpenRange(b, 0, n);
+    b.ready = true;
+    return;
+  }
+  workers_.Submit([this, &b] {
+    Status s = OpenRange(b, 0, b.n);
+    std::lock_guard lock(mu_);
+    b.open_status = s;
+    b.ready = true;
+    cv_.notify_all();
+  });
+}
 
-  // 2. Open them: the second half on the helper thread.
-  const size_t split = n >= 2 ? n / 2 : n;
-  if (split < n) helper_.Start([this, split, n] { return OpenRange(*helper_aead_, split, n); });
-  Status mine = OpenRange(*aead_, 0, split);
-  Status theirs = split < n ? helper_.Wait() : Status::Ok();
-  CUSTODY_RETURN_IF_ERROR(mine);
-  CUSTODY_RETURN_IF_ERROR(theirs);
-
-  // 3. In order: serve every chunk up to the first that did not open as
-  // expected, and say why that one failed.
-  size_t good = 0;
-  for (; good < n; ++good) {
-    if (!opened_[good]) break;
-    if (expect_last_[good]) done_ = true;
+Status StreamReader::NextBatch() {
+  if (serving_) {
+    Batch& old = batches_[head_seq_ % kBatches];
+    WipeMemory(old.plain.get(), old.plain_dirty);
+    old.plain_dirty = 0;
+    ++head_seq_;
+    serving_ = false;
   }
+  while (!input_done_ && read_seq_ - head_seq_ < kBatches) {
+    ReadAhead(batches_[read_seq_ % kBatches]);
+    ++read_seq_;
+  }
+  if (head_seq_ == read_seq_) return InternalError("age: no payload batch to serve");
+  Batch& b = batches_[head_seq_ % kBatches];
+  {
+    std::unique_lock lock(mu_);
+    while (!b.ready) {
+      // Only this thread submits, so with nothing queued a worker has `b`.
+      lock.unlock();
+      const bool ran = workers_.RunOne();
+      lock.lock();
+      if (!ran) cv_.wait(lock, [&] { return b.ready; });
+    }
+  }
+  serving_ = true;
+  plain_ = b.plain.get();
   plain_pos_ = 0;
   plain_len_ = 0;
-  for (size_t i = 0; i < good; ++i) plain_len_ += sealed_len_[i] - crypto::kChaChaPolyTagSize;
+  CUSTODY_RETURN_IF_ERROR(b.read_error);
+  CUSTODY_RETURN_IF_ERROR(b.open_status);
+
+  const size_t n = b.n;
+  size_t good = 0;
+  for (; good < n; ++good) {
+    if (!b.opened[good]) break;
+    if (b.expect_last[good]) done_ = true;
+  }
+  for (size_t i = 0; i < good; ++i) plain_len_ += b.sealed_len[i] - crypto::kChaChaPolyTagSize;
   if (good < n) {
     const size_t i = good;
-    const std::string chunk_name = "payload chunk " + std::to_string(counter_ + i);
-    const bool full = sealed_len_[i] == kEncryptedChunkSize;
+    const std::string chunk_name = "payload chunk " + std::to_string(b.counter + i);
+    const bool full = b.sealed_len[i] == kEncryptedChunkSize;
     bool ok = false;
     if (full) {  // A full chunk: try the other flag.
       uint8_t nonce[crypto::kChaChaPolyNonceSize];
-      MakeNonce(counter_ + i, !expect_last_[i], nonce);
+      MakeNonce(b.counter + i, !b.expect_last[i], nonce);
       std::string_view sealed(
-          reinterpret_cast<const char*>(sealed_.data() + i * kEncryptedChunkSize), sealed_len_[i]);
-      CUSTODY_ASSIGN_OR_RETURN(ok, aead_->Open(nonce, sealed, plain_.data() + i * kChunkSize));
+          reinterpret_cast<const char*>(b.sealed.get() + i * kEncryptedChunkSize), b.sealed_len[i]);
+      CUSTODY_ASSIGN_OR_RETURN(ok, b.aead->Open(nonce, sealed, b.plain.get() + i * kChunkSize));
     }
     if (!ok) {
       deferred_ = VerificationFailedError(
           chunk_name + " failed authentication: the file was modified, damaged or truncated");
     } else {
-      plain_len_ += sealed_len_[i] - crypto::kChaChaPolyTagSize;
+      plain_len_ += b.sealed_len[i] - crypto::kChaChaPolyTagSize;
       done_ = true;
-      deferred_ = expect_last_[i]
+      deferred_ = b.expect_last[i]
                       // It opened as a middle chunk, and nothing follows: the final chunk is gone.
                       ? TruncatedError("the file ends before its final chunk: it is truncated")
                       // It opened as the final chunk, and more follows it.
                       : CorruptionError("trailing data after the final chunk of the age payload");
     }
     // Nothing after the failing chunk is served.
-    for (size_t j = good + 1; j < n; ++j) WipeMemory(plain_.data() + j * kChunkSize, kChunkSize);
-  } else if (!read_problem.ok()) {
-    deferred_ =
-        std::move(read_problem);  // Every chunk before the bad one opened as a middle chunk.
+    for (size_t j = good + 1; j < n; ++j) WipeMemory(b.plain.get() + j * kChunkSize, kChunkSize);
+  } else if (!b.read_problem.ok()) {
+    deferred_ = b.read_problem;  // Every chunk before the bad one opened as a middle chunk.
   }
-  counter_ += n;
   return Status::Ok();
 }
 
-Result<size_t> StreamReader::Read(uint8_t* buf, size_t n) {
-  if (plain_pos_ == plain_len_) {
-    if (!error_.ok()) return error_;
+Result<bool> StreamReader::Refill() {
+  if (plain_pos_ < plain_len_) return true;
+  if (!error_.ok()) return error_;
+  if (!deferred_.ok()) return error_ = deferred_;
+  if (done_) return false;
+  Status s = NextBatch();
+  if (!s.ok()) return error_ = s;
+  if (plain_pos_ == plain_len_) {  // Empty (whole) payload, or a first chunk that failed.
     if (!deferred_.ok()) return error_ = deferred_;
-    if (done_ || n == 0) return size_t{0};
-    WipeMemory(plain_.data(), plain_len_);
-    Status s = ReadBatch();
-    if (!s.ok()) return error_ = s;
-    if (plain_pos_ == plain_len_) {  // Empty (whole) payload, or a first chunk that failed.
-      if (!deferred_.ok()) return error_ = deferred_;
-      return size_t{0};
-    }
+    return false;
   }
+  return true;
+}
+
+Result<size_t> StreamReader::Read(uint8_t* buf, size_t n) {
+  if (n == 0) {
+    if (!error_.ok()) return error_;
+    return size_t{0};
+  }
+  CUSTODY_ASSIGN_OR_RETURN(bool more, Refill());
+  if (!more) return size_t{0};
   size_t k = std::min(n, plain_len_ - plain_pos_);
-  std::memcpy(buf, plain_.data() + plain_pos_, k);
+  std::memcpy(buf, plain_ + plain_pos_, k);
   plain_pos_ += k;
   return k;
+}
+
+Result<std::string_view> StreamReader::ReadView() {
+  CUSTODY_ASSIGN_OR_RETURN(bool more, Refill());
+  if (!more) return std::string_view();
+  std::string_view view(reinterpret_cast<const char*>(plain_) + plain_pos_,
+                        plain_len_ - plain_pos_);
+  plain_pos_ = plain_len_;
+  return view;
 }
 
 }  // namespace custody::age::internal

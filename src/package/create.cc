@@ -34,7 +34,6 @@
 #include "custody/station.h"
 #include "env/posix_io.h"
 #include "package/package_internal.h"
-#include "package/pipeline.h"
 #include "package/tar_writer.h"
 #include "package/zip_io.h"
 
@@ -147,8 +146,9 @@ class CountingSink final : public ByteSink {
 // Reads the source files on a thread of its own, ahead of the tar. Why: on
 // a tree of small files the calling thread spent most of its time in
 // open/read/close and SHA-256, with the tar and the encryption waiting on
-// it; now reading, hashing+tar, and encryption+writing each have a thread
-// (package/pipeline.h). Files travel in batches of up to 1 MiB
+// it; now reading has this thread, hashing and tar the caller's, and
+// sealing and writing the age encryptor's workers (crypto/age_format.h),
+// which the caller joins when it would wait. Files travel in batches of up to 1 MiB
 // (many small files per batch, a large file in 1 MiB pieces), at most
 // kDepth batches queued, so memory stays bounded whatever the input.
 class SourceReader {
@@ -526,11 +526,11 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     eo.env = env;
     CUSTODY_ASSIGN_OR_RETURN(auto enc, age::AgeEncryptor::Create(wrappers, out->sink(), eo));
     AgeSink age_sink(enc.get());
-    // Encryption and writing on a second thread (package/pipeline.h).
-    BackgroundSink encrypt_thread(&age_sink);
-    CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&encrypt_thread));
+    // The encryptor seals and writes on its worker threads
+    // (crypto/age_format.h); reading has its own (SourceReader), tar and
+    // hashing run on this one.
+    CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&age_sink));
     CUSTODY_ASSIGN_OR_RETURN(manifest_json, WritePackageTar(station, sources, manifest, *tar));
-    CUSTODY_RETURN_IF_ERROR(encrypt_thread.Finish());
     CUSTODY_RETURN_IF_ERROR(enc->Finish());
   } else {
     CUSTODY_ASSIGN_OR_RETURN(uint64_t ignored,

@@ -27,7 +27,6 @@
 #include "env/posix_io.h"
 #include "ledger/note.h"
 #include "package/package_internal.h"
-#include "package/pipeline.h"
 #include "package/tar_writer.h"
 #include "package/zip_io.h"
 
@@ -56,10 +55,12 @@ class StanzaProbe final : public age::IdentityUnwrapper {
   mutable std::vector<std::string> types_;
 };
 
-class DecryptorSource final : public ByteSource {
+// The decryptor's plaintext, lent to the tar reader without a copy.
+class DecryptorSource final : public ByteSource, public BorrowingSource {
  public:
   explicit DecryptorSource(age::AgeDecryptor* d) : d_(d) {}
   Result<size_t> Read(uint8_t* buf, size_t n) override { return d_->Read(buf, n); }
+  Result<std::string_view> ReadView() override { return d_->ReadView(); }
 
  private:
   age::AgeDecryptor* d_;
@@ -274,7 +275,6 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   Opened opened;
   std::unique_ptr<DecryptorSource> age_plain;
   std::unique_ptr<ZipSource> zip_plain;
-  std::unique_ptr<PrefetchSource> decrypt_thread;  // Destroyed (joined) before age_plain.
   ByteSource* plain_source = nullptr;
   if (got_magic == 4 && LooksLikeZip(std::string_view(magic, 4))) {
     if (!keys.passphrase) return WrongKeyError("this is a zip package: give its password");
@@ -284,13 +284,11 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
     plain_source = zip_plain.get();
   } else {
     CUSTODY_ASSIGN_OR_RETURN(opened, OpenAge(fd.fd, path, keys));
+    // The decryptor reads ahead and opens batches on its worker threads
+    // (crypto/age_format.h); tar and hashing run on this one, on its
+    // buffers.
     age_plain = std::make_unique<DecryptorSource>(opened.decryptor.get());
-    // Decryption on a second thread, tar and hashing on this one
-    // (package/pipeline.h).
-    // Room for two of the decryptor's 1 MiB batches, so it opens the next
-    // batch (on two threads) while this thread hashes the current one.
-    decrypt_thread = std::make_unique<PrefetchSource>(age_plain.get(), kPipelineChunk, 8);
-    plain_source = decrypt_thread.get();
+    plain_source = age_plain.get();
   }
   ByteSource& plain = *plain_source;
 
@@ -302,10 +300,10 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   std::vector<std::string> new_dirs;  // Parents first seen in the current member.
   bool have_manifest = false, have_sig = false;
   {
-    // From the decryption thread's buffers without a copy when there is one.
+    // From the decryptor's buffers without a copy when there is one.
     std::unique_ptr<TarReader> tar;
-    if (decrypt_thread) {
-      CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<BorrowingSource*>(decrypt_thread.get())));
+    if (age_plain) {
+      CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<BorrowingSource*>(age_plain.get())));
     } else {
       CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(&plain));
     }

@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -95,8 +97,9 @@ TEST(AgeTest, RoundTripsAtChunkBoundaries) {
   // a batch sealed in two halves on two threads, a final full batch, and a
   // final chunk alone after full batches.
   constexpr size_t kBatch = internal::StreamWriter::kBatchChunks * kChunk;
-  for (size_t n : {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 2 * kChunk, size_t{300 * 1024},
-                   kBatch - 1, kBatch, kBatch + 1, 2 * kBatch, 2 * kBatch + kChunk + 3}) {
+  for (size_t n :
+       {size_t{0}, size_t{1}, kChunk - 1, kChunk, kChunk + 1, 2 * kChunk, size_t{300 * 1024},
+        kBatch - 1, kBatch, kBatch + 1, 2 * kBatch, 2 * kBatch + kChunk + 3}) {
     std::string pt = Pattern(n, static_cast<uint32_t>(n));
     std::string ct = EncryptOrDie(pt, {&id.Recipient()});
     EXPECT_EQ(ct.size(), ExpectedCiphertextSize(PayloadOffset(ct), n)) << n;
@@ -534,18 +537,25 @@ TEST(AgeTest, BatchedDecryptionKeepsStreamSemanticsAtEveryEdge) {
   X25519Identity id = NewIdentity();
   const size_t kBatch = internal::StreamReader::kBatchChunks;
   const size_t kSealed = internal::kEncryptedChunkSize;
-  for (size_t n : {kBatch * kChunk, kBatch * kChunk + 1, (kBatch - 1) * kChunk + 5, (kBatch + 1) * kChunk,
-                   2 * kBatch * kChunk, 2 * kBatch * kChunk + 9}) {
+  // The reader reads kBatches batches ahead into a ring of buffers: the last
+  // sizes wrap around it, so a batch is judged while later ones are already
+  // read and opening.
+  const size_t kRing = internal::StreamReader::kBatches * kBatch;
+  for (size_t n : {kBatch * kChunk, kBatch * kChunk + 1, (kBatch - 1) * kChunk + 5,
+                   (kBatch + 1) * kChunk, 2 * kBatch * kChunk, 2 * kBatch * kChunk + 9,
+                   (kRing + kBatch) * kChunk + 11, (2 * kRing + 1) * kChunk}) {
     const std::string pt = Pattern(n);
     const std::string ct = EncryptOrDie(pt, {&id.Recipient()});
-    const size_t payload = PayloadOffset(ct) + 16;  // After the payload's 16-byte nonce: the STREAM.
+    const size_t payload =
+        PayloadOffset(ct) + 16;  // After the payload's 16-byte nonce: the STREAM.
     Outcome whole = DecryptAll(ct, {&id});
     ASSERT_TRUE(whole.status.ok()) << n << " " << whole.status.ToString();
     EXPECT_TRUE(whole.released == pt) << n;
     // Cut after full chunks on and around the batch edges: truncated, and
     // only whole chunks released.
     const size_t chunks = (ct.size() - payload + kSealed - 1) / kSealed;
-    for (size_t c : {size_t{1}, kBatch / 2, kBatch - 1, kBatch, kBatch + 1, 2 * kBatch - 1, chunks - 1}) {
+    for (size_t c : {size_t{1}, kBatch / 2, kBatch - 1, kBatch, kBatch + 1, 2 * kBatch - 1,
+                     kRing - 1, kRing, kRing + 1, kRing + kBatch / 2, chunks - 1}) {
       if (c == 0 || c >= chunks) continue;
       Outcome cut = DecryptAll(ct.substr(0, payload + c * kSealed), {&id});
       EXPECT_EQ(cut.status.code(), StatusCode::kTruncated) << n << " cut after chunk " << c;
@@ -553,13 +563,14 @@ TEST(AgeTest, BatchedDecryptionKeepsStreamSemanticsAtEveryEdge) {
     }
     // One flipped byte in chunk c (first half of a batch, second half, last):
     // nothing from chunk c on is released.
-    for (size_t c : {size_t{1}, kBatch / 2 + 1, chunks - 1}) {
+    for (size_t c : {size_t{1}, kBatch / 2 + 1, kRing - 1, kRing + 1, chunks - 1}) {
       if (c >= chunks) continue;
       std::string bad = ct;
       bad[payload + c * kSealed + 3] ^= 0x40;
       Outcome o = DecryptAll(bad, {&id});
       EXPECT_EQ(o.status.code(), StatusCode::kVerificationFailed) << n << " chunk " << c;
-      EXPECT_TRUE(o.released == pt.substr(0, c * kChunk)) << n << " chunk " << c << ": " << o.released.size();
+      EXPECT_TRUE(o.released == pt.substr(0, c * kChunk))
+          << n << " chunk " << c << ": " << o.released.size();
     }
     // Trailing data after a full final chunk: corruption, after the data.
     if (n % kChunk == 0) {
@@ -568,6 +579,112 @@ TEST(AgeTest, BatchedDecryptionKeepsStreamSemanticsAtEveryEdge) {
       EXPECT_TRUE(t.released == pt) << n;
     }
   }
+}
+
+// Stopping early: the encryptor or decryptor is destroyed while its workers
+// still hold batches. Nothing hangs, nothing unfinished reaches the sink
+// destructor returns (the file lacks its final chunk), and the plaintext
+// read so far is exact.
+TEST(AgeTest, DestroyedMidStreamStopsTheWorkers) {
+  X25519Identity id = NewIdentity();
+  const std::string pt = Pattern(6 * internal::StreamWriter::kBatchChunks * kChunk + 3);
+  for (size_t written :
+       {size_t{1}, 3 * internal::StreamWriter::kBatchChunks * kChunk + 1, pt.size()}) {
+    std::string ct;
+    StringSink sink(&ct);
+    {
+      auto enc = AgeEncryptor::Create({&id.Recipient()}, &sink);
+      ASSERT_TRUE(enc.ok());
+      ASSERT_TRUE((*enc)->Write(std::string_view(pt).substr(0, written)).ok());
+    }  // No Finish: the batch being filled is never sealed, nor a final chunk.
+    const std::string finished = EncryptOrDie(pt.substr(0, written), {&id.Recipient()});
+    EXPECT_LT(ct.size(), finished.size()) << written;
+    EXPECT_FALSE(DecryptAll(ct, {&id}).status.ok()) << written;
+  }
+  const std::string ct = EncryptOrDie(pt, {&id.Recipient()});
+  for (size_t read : {size_t{1}, kChunk, 2 * internal::StreamReader::kBatchChunks * kChunk + 17}) {
+    StringSource source(ct, SIZE_MAX);
+    auto dec = AgeDecryptor::Open(&source, {&id});
+    ASSERT_TRUE(dec.ok());
+    std::string got(read, '\0');
+    size_t have = 0;
+    while (have < read) {
+      auto n = (*dec)->Read(reinterpret_cast<uint8_t*>(got.data()) + have, read - have);
+      ASSERT_TRUE(n.ok() && *n > 0);
+      have += *n;
+    }
+    EXPECT_TRUE(got == pt.substr(0, read)) << read;
+    dec->reset();  // Workers may be opening batches ahead.
+  }
+}
+
+// ReadView lends the same bytes Read copies, batch by batch, and ends (or
+// fails) at the same place.
+TEST(AgeTest, ReadViewGivesWhatReadGives) {
+  X25519Identity id = NewIdentity();
+  const std::string pt = Pattern(5 * internal::StreamReader::kBatchChunks * kChunk + 99);
+  const std::string ct = EncryptOrDie(pt, {&id.Recipient()});
+  for (bool cut : {false, true}) {
+    const std::string input = cut ? ct.substr(0, ct.size() - 200) : ct;
+    StringSource source(input, SIZE_MAX);
+    auto dec = AgeDecryptor::Open(&source, {&id});
+    ASSERT_TRUE(dec.ok());
+    std::string got;
+    Status end;
+    while (true) {
+      auto view = (*dec)->ReadView();
+      if (!view.ok()) {
+        end = view.status();
+        break;
+      }
+      if (view->empty()) break;
+      EXPECT_LE(view->size(), internal::StreamReader::kBatchChunks * kChunk);
+      got.append(*view);
+    }
+    Outcome ref = DecryptAll(input, {&id});
+    EXPECT_EQ(end.code(), ref.status.code()) << cut;
+    EXPECT_TRUE(got == ref.released) << cut << " " << got.size() << " vs " << ref.released.size();
+    EXPECT_EQ(cut, !end.ok());
+  }
+}
+
+TEST(AgeWorkerPoolTest, RunOneTakesTheOldestTaskAndShutdownDropsTheRest) {
+  internal::WorkerPool pool(1);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false, first_running = false;
+  std::vector<int> order;
+  // The only worker is held inside the first task.
+  pool.Submit([&] {
+    std::unique_lock lock(mu);
+    first_running = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+    order.push_back(1);
+  });
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return first_running; });
+  }
+  for (int i = 2; i <= 4; ++i) {
+    pool.Submit([&, i] {
+      std::lock_guard lock(mu);
+      order.push_back(i);
+    });
+  }
+  EXPECT_TRUE(pool.RunOne());  // Task 2, on this thread.
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(order, std::vector<int>({2}));
+    release = true;
+  }
+  cv.notify_all();
+  pool.Shutdown();  // Waits for task 1; tasks 3 and 4 may or may not have run, never twice.
+  EXPECT_FALSE(pool.RunOne());
+  ASSERT_GE(order.size(), 2u);
+  EXPECT_EQ(order[0], 2);
+  EXPECT_EQ(std::count(order.begin(), order.end(), 1), 1);
+  EXPECT_LE(order.size(), 4u);
 }
 
 TEST(AgeTest, DecryptConvenience) {

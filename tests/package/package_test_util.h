@@ -24,6 +24,7 @@
 #include "crypto/signature_context.h"
 #include "common/byte_stream.h"
 #include "package/package_internal.h"
+#include "package/tar_writer.h"
 #include "custody/env.h"
 #include "custody/package.h"
 #include "custody/station.h"
@@ -32,8 +33,9 @@
 namespace custody::testing_package {
 
 // Gives `data` in pieces of at most `piece`, then `end`: OK for a clean end
-// of input, or the error the next read returns.
-class PieceSource final : public ByteSource {
+// of input, or the error the next read returns. Lends the pieces too
+// (ReadView), as the age decryptor does.
+class PieceSource final : public ByteSource, public package::BorrowingSource {
  public:
   PieceSource(std::string data, size_t piece, Status end)
       : data_(std::move(data)), piece_(piece), end_(std::move(end)) {}
@@ -46,6 +48,16 @@ class PieceSource final : public ByteSource {
     std::memcpy(buf, data_.data() + pos_, take);
     pos_ += take;
     return take;
+  }
+  Result<std::string_view> ReadView() override {
+    if (pos_ == data_.size()) {
+      if (!end_.ok()) return end_;
+      return std::string_view();
+    }
+    size_t take = std::min(piece_, data_.size() - pos_);
+    std::string_view view(data_.data() + pos_, take);
+    pos_ += take;
+    return view;
   }
 
  private:

@@ -9,7 +9,6 @@
 #include <cstring>
 
 #include "package/package_test_util.h"
-#include "package/pipeline.h"
 #include "package/tar_writer.h"
 #include "support/temp_dir.h"
 
@@ -56,12 +55,11 @@ Result<std::vector<Member>> ReadAll(TarReader& tar, bool blocks) {
 Result<std::vector<Member>> ReadThrough(const std::string& tar_bytes, bool borrowed, bool blocks, size_t piece,
                                         Status end = Status::Ok()) {
   PieceSource src(tar_bytes, piece, end);
-  PrefetchSource pre(&src, 4096, 2);
   std::unique_ptr<TarReader> tar;
   if (borrowed) {
-    CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<BorrowingSource*>(&pre)));
+    CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<BorrowingSource*>(&src)));
   } else {
-    CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<ByteSource*>(&pre)));
+    CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<ByteSource*>(&src)));
   }
   return ReadAll(*tar, blocks);
 }
