@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <fstream>
+#include <stdexcept>
 
 namespace custody::posix {
 namespace {
@@ -92,6 +94,22 @@ Status PreadAll(int fd, void* data, size_t n, uint64_t offset, const std::string
 Status FsyncFd(int fd, const std::string& path) {
   if (RetryOnEintr([&] { return ::fsync(fd); }) != 0) return ErrnoStatus("sync", path, errno);
   return Status::Ok();
+}
+
+std::optional<unsigned> ReadUmask() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Umask:", 0) != 0) continue;
+    try {
+      size_t used = 0;
+      const unsigned long v = std::stoul(line.substr(6), &used, 8);
+      if (v <= 0777) return static_cast<unsigned>(v);
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 }  // namespace custody::posix

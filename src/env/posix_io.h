@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "custody/status.h"
@@ -45,6 +46,11 @@ Status PwriteAll(int fd, const void* data, size_t n, uint64_t offset,
 // Reads exactly n bytes at `offset` (kTruncated at end of file).
 Status PreadAll(int fd, void* data, size_t n, uint64_t offset, const std::string& path);
 Status FsyncFd(int fd, const std::string& path);
+
+// The process's umask, read from /proc/self/status (reading it with
+// umask(2) would change it for a moment under other threads); nullopt when
+// the kernel does not say.
+std::optional<unsigned> ReadUmask();
 
 }  // namespace custody::posix
 

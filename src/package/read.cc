@@ -298,6 +298,11 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   std::vector<const std::string*> order;  // Keys of `members`, in tar order.
   std::set<std::string> parent_dirs, folded;
   std::vector<std::string> new_dirs;  // Parents first seen in the current member.
+  // Files are created 0600; when the umask keeps those bits, a 0600 file
+  // needs no fchmod (one system call fewer per file: 20,000 in a large tree).
+  const std::optional<unsigned> umask =
+      mode == ReadMode::kExtract ? posix::ReadUmask() : std::nullopt;
+  const bool created_0600_exactly = umask.has_value() && (*umask & 0600) == 0;
   bool have_manifest = false, have_sig = false;
   {
     // From the decryptor's buffers without a copy when there is one.
@@ -411,7 +416,8 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
         // access deliberately.
         const mode_t owner_mode = static_cast<mode_t>((m->mode & 0700) | 0600);
         const struct timespec times[2] = {{m->mtime, 0}, {m->mtime, 0}};
-        if (::fchmod(out_fd.fd, owner_mode) != 0 || ::futimens(out_fd.fd, times) != 0) {
+        const bool chmod = owner_mode != 0600 || !created_0600_exactly;
+        if ((chmod && ::fchmod(out_fd.fd, owner_mode) != 0) || ::futimens(out_fd.fd, times) != 0) {
           return posix::ErrnoStatus("set the mode and time of", disk, errno);
         }
       }

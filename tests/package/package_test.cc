@@ -121,6 +121,29 @@ TEST_F(PackageTest, OpenedFilesGetTheSignedOwnerModeAndTimeInEveryDirectory) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
+// Files are created 0600 and fchmod is skipped when the umask keeps those
+// bits; a umask that takes the owner's write bit must not leave them 0400.
+TEST_F(PackageTest, OpenedFilesGetTheirModeWhateverTheUmask) {
+  MakeFile(path("src/u/plain.txt"), "plain");
+  MakeFile(path("src/u/run.sh"), "#!/bin/sh\n");
+  ASSERT_EQ(::chmod(path("src/u/run.sh").c_str(), 0755), 0);
+  auto created = CreatePackage(*station_, BaseOptions({path("src/u")}, path("u.age")), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  for (mode_t mask : {mode_t{022}, mode_t{077}, mode_t{0277}, mode_t{0377}}) {
+    SCOPED_TRACE(mask);
+    const std::string dest = path("out-" + std::to_string(mask));
+    const mode_t previous = ::umask(mask);
+    auto opened = OpenPackage(path("u.age"), dest, Keys(), {}, nullptr);
+    ::umask(previous);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    struct stat st {};
+    ASSERT_EQ(::stat((dest + "/u/plain.txt").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    ASSERT_EQ(::stat((dest + "/u/run.sh").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+  }
+}
+
 TEST_F(PackageTest, LargeAndManySmallFilesCrossTheReaderBatchesIntact) {
   // 3.5 MiB spans several of the reader thread's 1 MiB batches; 300 small
   // files share batches with it and with each other.
