@@ -128,9 +128,15 @@ void StreamWriter::Submit(bool last) {
   b.counter = counter_;
   b.last = last;
   counter_ += n;
+  bool alone;
   {
     std::lock_guard lock(mu_);
     b.state = State::kSealing;
+    alone = write_seq_ + 1 == next_seq_;
+  }
+  if (last && alone) {
+    Seal(b);  // Here: a payload of one batch never starts a thread.
+    return;
   }
   workers_.Submit([this, &b] { Seal(b); });
 }
@@ -287,10 +293,14 @@ void StreamReader::ReadAhead(Batch& b) {
     b.ready = true;
     input_done_ = true;
   };
-  while (n < kBatchChunks) {
-    auto got_or = ReadFull(*in_, b.sealed.get() + n * kEncryptedChunkSize, kEncryptedChunkSize);
-    if (!got_or.ok()) return fail(got_or.status());
-    const size_t got = *got_or;
+  // The chunks lie back to back in `sealed` as in the file: one read for the
+  // whole batch, which the buffered reader passes to the file mostly without
+  // a copy through its own buffer.
+  auto total_or = ReadFull(*in_, b.sealed.get(), kBatchChunks * kEncryptedChunkSize);
+  if (!total_or.ok()) return fail(total_or.status());
+  const size_t total = *total_or;
+  for (size_t at = 0; n < kBatchChunks; at += kEncryptedChunkSize) {
+    const size_t got = std::min(kEncryptedChunkSize, total - at);
     const uint64_t index = b.counter + n;
     if (got == 0) {
       if (n > 0) break;  // The input ended after a full chunk: it is the final one (below).

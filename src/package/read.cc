@@ -26,6 +26,7 @@
 #include "custody/station.h"
 #include "env/posix_io.h"
 #include "ledger/note.h"
+#include "package/extract_writer.h"
 #include "package/package_internal.h"
 #include "package/tar_writer.h"
 #include "package/zip_io.h"
@@ -261,9 +262,9 @@ std::string KindName(TarMember::Kind k) {
   }
 }
 
-Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& keys,
-                                    const VerifyPackageOptions& options, ReadMode mode,
-                                    const std::string& extract_root) {
+Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKeys& keys,
+                                        const VerifyPackageOptions& options, ReadMode mode,
+                                        const std::string& extract_root, ExtractWriter* writer) {
   Fd fd(posix::RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
   if (fd.fd < 0) return posix::ErrnoStatus("open", path, errno);
   struct stat st {};
@@ -383,19 +384,11 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
         if (members.count(parent)) return CorruptionError("the package holds " + parent + " both as a file and a directory");
         if (parent_dirs.insert(parent).second) new_dirs.push_back(std::move(parent));
       }
-      Fd out_fd;
-      std::string disk;
-      if (mode == ReadMode::kExtract) {
+      if (writer) {
         // Only directories not made before (shallowest first): one mkdir per
         // directory, not one per file and level.
-        for (const std::string& d : new_dirs) {
-          std::string dir = extract_root + "/" + d;
-          if (::mkdir(dir.c_str(), 0700) != 0) return posix::ErrnoStatus("create directory", dir, errno);
-        }
-        disk = extract_root + "/" + rel;
-        out_fd.fd = posix::RetryOnEintr(
-            [&] { return ::open(disk.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600); });
-        if (out_fd.fd < 0) return posix::ErrnoStatus("create", disk, errno);
+        for (const std::string& d : new_dirs) CUSTODY_RETURN_IF_ERROR(writer->MakeDirectory(extract_root + "/" + d));
+        CUSTODY_RETURN_IF_ERROR(writer->BeginFile(extract_root + "/" + rel));
       }
       crypto::Sha256Hasher hasher;
       uint64_t got = 0;
@@ -404,10 +397,10 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
         if (block.empty()) break;
         got += block.size();
         if (mode != ReadMode::kManifestOnly) hasher.Update(block);
-        if (out_fd.fd >= 0) CUSTODY_RETURN_IF_ERROR(posix::WriteAll(out_fd.fd, block.data(), block.size(), disk));
+        if (writer) CUSTODY_RETURN_IF_ERROR(writer->Write(block));
       }
       if (got != m->size) return TruncatedError("the package is truncated inside " + name);
-      if (out_fd.fd >= 0) {
+      if (writer) {
         // Mode and time from the tar header, on the open file (no second
         // path lookup per file). The signed manifest is checked against the
         // same header values once it has been read; if they differ, the
@@ -415,23 +408,16 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
         // owner's bits: the data is confidential, and the recipient widens
         // access deliberately.
         const mode_t owner_mode = static_cast<mode_t>((m->mode & 0700) | 0600);
-        const struct timespec times[2] = {{m->mtime, 0}, {m->mtime, 0}};
-        const bool chmod = owner_mode != 0600 || !created_0600_exactly;
-        if ((chmod && ::fchmod(out_fd.fd, owner_mode) != 0) || ::futimens(out_fd.fd, times) != 0) {
-          return posix::ErrnoStatus("set the mode and time of", disk, errno);
-        }
+        CUSTODY_RETURN_IF_ERROR(writer->EndFile(owner_mode != 0600 || !created_0600_exactly, owner_mode, m->mtime));
       }
-      if (out_fd.fd >= 0 && ::close(out_fd.fd) != 0) {
-        out_fd.fd = -1;
-        return posix::ErrnoStatus("close", disk, errno);
-      }
-      out_fd.fd = -1;
       MemberRecord rec{m->size, m->mode & 0777, m->mtime, {}};
       if (mode != ReadMode::kManifestOnly) rec.sha256 = hasher.Finish();
       auto inserted = members.emplace(std::move(rel), rec);
       order.push_back(&inserted.first->first);
     }
   }
+  // Every file is written before the checks below pass, or the first error.
+  if (writer) CUSTODY_RETURN_IF_ERROR(writer->Finish());
   // The tar ended; the age stream must now end too, authenticated, with only
   // the tar's zero padding before it. This read is what catches a package cut
   // after the tar's end-of-archive blocks.
@@ -513,6 +499,22 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
   }
   out.files_verified = mode != ReadMode::kManifestOnly;
   return out;
+}
+
+Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& keys,
+                                    const VerifyPackageOptions& options, ReadMode mode,
+                                    const std::string& extract_root) {
+  if (mode != ReadMode::kExtract) return ReadPackageWith(path, keys, options, mode, extract_root, nullptr);
+  // Files are written on the writer's thread (package/extract_writer.h).
+  ExtractWriter writer;
+  auto result = ReadPackageWith(path, keys, options, mode, extract_root, &writer);
+  if (!result.ok()) {
+    // The writer's failure concerns an earlier member than any the reading
+    // found since: report the first, as a serial extraction did.
+    Status written = writer.Finish();
+    if (!written.ok()) return written;
+  }
+  return result;
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // Package round trips, key errors, hostile tar members, tampering and
 // truncation (library level; the CLI has its own integration test).
 #include <fcntl.h>
+#include <sys/resource.h>
+#include <csignal>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -142,6 +144,30 @@ TEST_F(PackageTest, OpenedFilesGetTheirModeWhateverTheUmask) {
     ASSERT_EQ(::stat((dest + "/u/run.sh").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0700u);
   }
+}
+
+// A write that fails while extracting (here the file size limit, EFBIG, as
+// a full disk gives ENOSPC) fails the open with the file's name, and leaves
+// nothing in the destination; the files are written on the extraction
+// writer's thread, so this is its error reaching the caller.
+TEST_F(PackageTest, OpenThatCannotWriteFailsAndLeavesNothing) {
+  for (int i = 0; i < 50; ++i) MakeFile(path("src/w/small" + std::to_string(i)), "small");
+  MakeFile(path("src/w/z-large.bin"), std::string(3 << 20, 'L'));
+  auto created = CreatePackage(*station_, BaseOptions({path("src/w")}, path("w.age")), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  struct rlimit old {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  auto previous_handler = ::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = 1 << 20;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  auto opened = OpenPackage(path("w.age"), path("wout"), Keys(), {}, nullptr);
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  ::signal(SIGXFSZ, previous_handler);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kIoError) << opened.status().ToString();
+  EXPECT_NE(opened.status().message().find("z-large.bin"), std::string::npos) << opened.status().message();
+  EXPECT_TRUE(ListRecursive(path("wout")).empty());
 }
 
 TEST_F(PackageTest, LargeAndManySmallFilesCrossTheReaderBatchesIntact) {

@@ -1,0 +1,145 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "package/extract_writer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "env/posix_io.h"
+
+namespace custody::package {
+
+ExtractWriter::ExtractWriter() { thread_ = std::thread([this] { Run(); }); }
+
+ExtractWriter::~ExtractWriter() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+    queue_.clear();
+  }
+  work_cv_.notify_all();
+  thread_.join();
+  CloseCurrent();
+}
+
+Status ExtractWriter::MakeDirectory(std::string path) {
+  return Queue(Op{Kind::kMakeDirectory, std::move(path)});
+}
+
+Status ExtractWriter::BeginFile(std::string path) {
+  return Queue(Op{Kind::kBeginFile, std::move(path)});
+}
+
+Status ExtractWriter::Write(std::string_view data) {
+  if (data.empty()) return Status::Ok();
+  return Queue(Op{Kind::kData, std::string(data)});
+}
+
+Status ExtractWriter::EndFile(bool set_mode, mode_t mode, int64_t mtime) {
+  Op op{Kind::kEndFile, {}};
+  op.set_mode = set_mode;
+  op.mode = mode;
+  op.mtime = mtime;
+  return Queue(std::move(op));
+}
+
+Status ExtractWriter::Queue(Op op) {
+  const size_t bytes = op.kind == Kind::kData ? op.text.size() : 0;
+  std::unique_lock lock(mu_);
+  if (bytes > 0 && queued_bytes_ + bytes > kMaxQueuedBytes && queued_bytes_ > 0) {
+    caller_waiting_ = true;
+    space_cv_.wait(lock, [&] { return queued_bytes_ + bytes <= kMaxQueuedBytes || queued_bytes_ == 0 || done_; });
+    caller_waiting_ = false;
+  }
+  if (!error_.ok()) return error_;
+  if (done_ || finishing_) return InternalError("extraction writer used after Finish");
+  queued_bytes_ += bytes;
+  queue_.push_back(std::move(op));
+  // A wake-up per operation would cost more than most operations (three or
+  // four per small file): only a sleeping writer is woken.
+  if (writer_waiting_) work_cv_.notify_one();
+  return Status::Ok();
+}
+
+Status ExtractWriter::Finish() {
+  std::unique_lock lock(mu_);
+  finishing_ = true;
+  work_cv_.notify_one();
+  space_cv_.wait(lock, [&] { return done_; });
+  return error_;
+}
+
+void ExtractWriter::Run() {
+  std::deque<Op> batch;
+  while (true) {
+    size_t bytes = 0;
+    {
+      std::unique_lock lock(mu_);
+      writer_waiting_ = true;
+      work_cv_.wait(lock, [&] { return stop_ || finishing_ || !queue_.empty(); });
+      writer_waiting_ = false;
+      if (stop_) return;
+      if (queue_.empty()) {  // finishing_, and everything done.
+        done_ = true;
+        space_cv_.notify_all();
+        return;
+      }
+      batch.swap(queue_);
+    }
+    Status failed;
+    for (Op& op : batch) {
+      bytes += op.kind == Kind::kData ? op.text.size() : 0;
+      if (failed.ok()) failed = Do(op);
+    }
+    batch.clear();
+    if (!failed.ok()) CloseCurrent();
+    std::lock_guard lock(mu_);
+    queued_bytes_ -= bytes;
+    if (!failed.ok() && error_.ok()) error_ = failed;
+    if (!error_.ok()) {
+      // Nothing more is done; the caller learns it at its next call.
+      for (const Op& op : queue_) queued_bytes_ -= op.kind == Kind::kData ? op.text.size() : 0;
+      queue_.clear();
+    }
+    if (caller_waiting_) space_cv_.notify_all();
+  }
+}
+
+Status ExtractWriter::Do(Op& op) {
+  switch (op.kind) {
+    case Kind::kMakeDirectory:
+      if (::mkdir(op.text.c_str(), 0700) != 0) return posix::ErrnoStatus("create directory", op.text, errno);
+      return Status::Ok();
+    case Kind::kBeginFile:
+      CloseCurrent();
+      fd_ = posix::RetryOnEintr(
+          [&] { return ::open(op.text.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600); });
+      if (fd_ < 0) return posix::ErrnoStatus("create", op.text, errno);
+      current_ = std::move(op.text);
+      return Status::Ok();
+    case Kind::kData:
+      if (fd_ < 0) return InternalError("extraction writer: data without a file");
+      return posix::WriteAll(fd_, op.text.data(), op.text.size(), current_);
+    case Kind::kEndFile: {
+      if (fd_ < 0) return InternalError("extraction writer: end without a file");
+      const struct timespec times[2] = {{op.mtime, 0}, {op.mtime, 0}};
+      if ((op.set_mode && ::fchmod(fd_, op.mode) != 0) || ::futimens(fd_, times) != 0) {
+        return posix::ErrnoStatus("set the mode and time of", current_, errno);
+      }
+      const int fd = fd_;
+      fd_ = -1;
+      if (::close(fd) != 0) return posix::ErrnoStatus("close", current_, errno);
+      return Status::Ok();
+    }
+  }
+  return InternalError("extraction writer: unknown operation");
+}
+
+void ExtractWriter::CloseCurrent() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+}  // namespace custody::package

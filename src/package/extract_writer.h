@@ -1,0 +1,86 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Writes the files `package open` extracts, on a thread of its own. Why: on
+// a tree of 20,000 small files the reading thread spent more time in
+// mkdir/open/write/futimens/close than in parsing, hashing and checking,
+// and `age -d | tar -x` overlaps the two in two processes (custody's open
+// ran at 0.92x of it). The reading thread queues what to do; this thread
+// does it in order.
+//
+// Order and errors: operations run in the order they were queued; after the
+// first failure the rest are dropped (an open file is closed) and every
+// later call returns that failure. Memory: queued file data is bounded
+// (kMaxQueuedBytes); a call that would exceed it waits.
+// Thread safety: one thread calls the methods; the writer's own thread is
+// internal.
+#ifndef CUSTODY_SRC_PACKAGE_EXTRACT_WRITER_H_
+#define CUSTODY_SRC_PACKAGE_EXTRACT_WRITER_H_
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "custody/status.h"
+
+namespace custody::package {
+
+class ExtractWriter {
+ public:
+  static constexpr size_t kMaxQueuedBytes = 8 << 20;
+
+  ExtractWriter();
+  // Without Finish: drops what is queued, closes an open file, joins. The
+  // caller removes what was written.
+  ~ExtractWriter();
+  ExtractWriter(const ExtractWriter&) = delete;
+  ExtractWriter& operator=(const ExtractWriter&) = delete;
+
+  // mkdir(path, 0700).
+  Status MakeDirectory(std::string path);
+  // Creates `path` (O_EXCL, O_NOFOLLOW, mode 0600) as the current file.
+  Status BeginFile(std::string path);
+  // Appends to the current file (copied).
+  Status Write(std::string_view data);
+  // Sets the current file's mode (unless `set_mode` is false: it was
+  // created with it) and its access and modification time, and closes it.
+  Status EndFile(bool set_mode, mode_t mode, int64_t mtime);
+  // Waits until everything queued is done; the first error. Nothing can be
+  // queued after it; calling it again returns the same.
+  Status Finish();
+
+ private:
+  enum class Kind { kMakeDirectory, kBeginFile, kData, kEndFile };
+  struct Op {
+    Kind kind;
+    std::string text;  // Path, or data.
+    bool set_mode = false;
+    mode_t mode = 0;
+    int64_t mtime = 0;
+  };
+  Status Queue(Op op);
+  void Run();
+  Status Do(Op& op);
+  void CloseCurrent();
+
+  std::mutex mu_;
+  std::condition_variable work_cv_, space_cv_;
+  std::deque<Op> queue_;
+  size_t queued_bytes_ = 0;
+  bool writer_waiting_ = false, caller_waiting_ = false;
+  bool finishing_ = false, stop_ = false, done_ = false;
+  Status error_;
+  // The writer thread's own.
+  int fd_ = -1;
+  std::string current_;
+  std::thread thread_;
+};
+
+}  // namespace custody::package
+
+#endif  // CUSTODY_SRC_PACKAGE_EXTRACT_WRITER_H_
