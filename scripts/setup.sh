@@ -6,8 +6,9 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config
-  # Debian package (scripts/package.sh, tests/dist): cpack, dpkg-shlibdeps, objdump
-  dpkg-dev binutils
+  # Debian package (scripts/package.sh, tests/dist): cpack, dpkg-shlibdeps, objdump, and
+  # file(1), which CPack's DEB generator needs (absent from minimal Debian images)
+  dpkg-dev binutils file
   # message catalogs (po/ja.po -> custody.mo), checked by tests/cli/i18n
   gettext
   # required libraries
