@@ -149,6 +149,11 @@ std::vector<std::string> OwnReasons(const SystemRoots& r, const std::string& nam
       out.push_back("mounted at " + m.mount_point + " (" + m.fs_type + ")");
     }
   }
+  const std::string root_reason = "holds the root file system (/)";
+  if (!r.root.empty() && !dev.empty() && DevOfFile(r.root) == dev &&
+      std::find(out.begin(), out.end(), root_reason) == out.end()) {
+    out.push_back(root_reason);
+  }
   std::ifstream swaps(r.proc + "/swaps");
   std::string line;
   std::getline(swaps, line);  // Header.

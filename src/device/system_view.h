@@ -16,6 +16,10 @@ namespace custody::device {
 struct SystemRoots {
   std::string sys = "/sys";
   std::string proc = "/proc";
+  // The process's root directory. Its file system's device holds the root
+  // file system even where mountinfo does not list it: in a chroot or a
+  // container, mountinfo shows only mounts inside the root. "" = no check.
+  std::string root = "/";
 };
 
 struct MountEntry {

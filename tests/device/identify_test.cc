@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -31,6 +32,7 @@ class FakeSysfs {
   explicit FakeSysfs(const std::string& root) : root_(root) {
     roots.sys = root + "/sys";
     roots.proc = root + "/proc";
+    roots.root = "";  // Real paths' devices must not match the fake disks' numbers.
     fs::create_directories(roots.sys + "/class/block");
     fs::create_directories(roots.proc + "/self");
     Write(roots.proc + "/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
@@ -190,6 +192,25 @@ TEST_F(SystemViewTest, NamesEveryHolder) {
               ElementsAre("partition /dev/sdb1 mounted at /media/usb stick (vfat)"));
   EXPECT_THAT(device::InUseReasons(sys_.roots, "sdc"), ElementsAre("held by md0 (software RAID)"));
   EXPECT_TRUE(device::InUseReasons(sys_.roots, "loop3").empty());
+}
+
+// In a chroot or container mountinfo lists only mounts inside the root, not
+// the disk the root directory itself lives on: that disk is still refused,
+// found by the root directory's device number.
+TEST(SystemViewRootTest, TheRootDirectorysDiskIsRefusedWithoutItsMount) {
+  TempDir dir;
+  FakeSysfs sys(dir.path());
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.path().c_str(), &st), 0);
+  const std::string dev = std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
+  sys.AddDisk("vdz", "virtual/block/vdz", dev, 1000000);
+  EXPECT_TRUE(device::InUseReasons(sys.roots, "vdz").empty());  // No check: roots.root is "".
+  device::SystemRoots roots = sys.roots;
+  roots.root = dir.path();  // Stands for "/" of a chroot on that disk.
+  EXPECT_THAT(device::InUseReasons(roots, "vdz"), ElementsAre("holds the root file system (/)"));
+  // Named once when mountinfo shows the root mount too.
+  sys.AddMount(dev, "/", "ext4", "/dev/vdz");
+  EXPECT_THAT(device::InUseReasons(roots, "vdz"), ElementsAre("holds the root file system (/)"));
 }
 
 TEST_F(SystemViewTest, MountinfoEscapesAreDecoded) {
