@@ -7,9 +7,22 @@
 
 #include <cerrno>
 
+#include "custody/secret.h"
 #include "env/posix_io.h"
 
 namespace custody::package {
+namespace {
+
+// Queued file data is plaintext of the package: wiped once written or
+// dropped, as the decryptor wipes its buffers.
+template <typename Ops>
+void WipeData(Ops& ops) {
+  for (auto& op : ops) {
+    if (!op.text.empty()) WipeMemory(op.text.data(), op.text.size());
+  }
+}
+
+}  // namespace
 
 ExtractWriter::ExtractWriter() { thread_ = std::thread([this] { Run(); }); }
 
@@ -17,6 +30,7 @@ ExtractWriter::~ExtractWriter() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
+    WipeData(queue_);
     queue_.clear();
   }
   work_cv_.notify_all();
@@ -93,6 +107,7 @@ void ExtractWriter::Run() {
       bytes += op.kind == Kind::kData ? op.text.size() : 0;
       if (failed.ok()) failed = Do(op);
     }
+    WipeData(batch);
     batch.clear();
     if (!failed.ok()) CloseCurrent();
     std::lock_guard lock(mu_);
@@ -101,6 +116,7 @@ void ExtractWriter::Run() {
     if (!error_.ok()) {
       // Nothing more is done; the caller learns it at its next call.
       for (const Op& op : queue_) queued_bytes_ -= op.kind == Kind::kData ? op.text.size() : 0;
+      WipeData(queue_);
       queue_.clear();
     }
     if (caller_waiting_) space_cv_.notify_all();

@@ -9,7 +9,8 @@
 //
 // Order and errors: operations run in the order they were queued; after the
 // first failure the rest are dropped (an open file is closed) and every
-// later call returns that failure. Memory: queued file data is bounded
+// later call returns that failure. Queued file data is wiped once written
+// or dropped. Memory: queued file data is bounded
 // (kMaxQueuedBytes); a call that would exceed it waits.
 // Thread safety: one thread calls the methods; the writer's own thread is
 // internal.
