@@ -38,7 +38,10 @@ TEST_F(PackageInteropTest, AgeAndTarOpenACustodyPackage) {
     for (const char* tar : {"tar", "bsdtar"}) {
       std::filesystem::remove_all(out);
       std::filesystem::create_directories(out);
-      auto r = Sh("age -d -i '" + path("id.key") + "' '" + o.output_path + "' | " + tar + " -x -C '" + out + "'");
+      // bsdtar converts names to the locale's charset: a recipient's
+      // desktop has a UTF-8 locale, CI may run under C.
+      auto r = Sh("age -d -i '" + path("id.key") + "' '" + o.output_path + "' | LC_ALL=C.UTF-8 " + tar + " -x -C '" +
+                  out + "'");
       ASSERT_EQ(r.exit_code, 0) << tar << ": " << r.err;
       EXPECT_EQ(ReadFileOrDie(out + "/data/住民データ/台帳.csv"), "氏名,住所\n山田,新潟\n");
       EXPECT_EQ(ReadFileOrDie(out + "/data/住民データ/大きい.bin"), Pattern(65536 * 2 + 1, 5));

@@ -88,8 +88,10 @@ TEST_F(ZipPackageTest, SevenZipAndBsdtarOpenItWithJapaneseNames) {
   EXPECT_EQ(ReadFileOrDie(path("x7/data/住民データ/写真/顔.bin")), Pattern(70000, 9));
   EXPECT_EQ(Sh("sha256sum '" + path("x7/custody/manifest.json") + "'").out.substr(0, 64), digest_);
 
-  auto bsd = Sh("mkdir -p '" + path("xb") + "' && cd '" + path("xb") + "' && bsdtar -x --passphrase '" + password_ +
-                "' -f '" + path("p.zip") + "' && bsdtar -xf custody-package.tar");
+  // bsdtar converts names to the locale's charset: a recipient's desktop
+  // has a UTF-8 locale, CI may run under C.
+  auto bsd = Sh("mkdir -p '" + path("xb") + "' && cd '" + path("xb") + "' && export LC_ALL=C.UTF-8 && bsdtar -x --passphrase '" +
+                password_ + "' -f '" + path("p.zip") + "' && bsdtar -xf custody-package.tar");
   ASSERT_EQ(bsd.exit_code, 0) << bsd.err;
   EXPECT_EQ(ReadFileOrDie(path("xb/data/住民データ/台帳.csv")), "氏名,住所\n山田,新潟\n");
 
