@@ -250,7 +250,7 @@ class StreamReader final : public ByteSource {
     Status open_status;      // A misuse error of Open.
     bool ready = false;      // Opened (or nothing to open).
   };
-  StreamReader(const SecretString& payload_key, BufferedReader* in);
+  explicit StreamReader(BufferedReader* in);
   // Reads the next batch of sealed chunks from the input into `b` and hands
   // it to the workers (or opens it here when nothing else is in flight).
   void ReadAhead(Batch& b);

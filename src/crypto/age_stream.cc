@@ -233,10 +233,7 @@ Status StreamWriter::Finish() {
 // tried with the other flag on this thread (rare: damage, truncation or
 // trailing data), to report exactly what age reports.
 
-StreamReader::StreamReader(const SecretString& payload_key, BufferedReader* in)
-    : in_(in), workers_(StreamWorkerCount()) {
-  (void)payload_key;
-}
+StreamReader::StreamReader(BufferedReader* in) : in_(in), workers_(StreamWorkerCount()) {}
 
 StreamReader::~StreamReader() {
   workers_.Shutdown();
@@ -247,7 +244,7 @@ StreamReader::~StreamReader() {
 
 Result<std::unique_ptr<StreamReader>> StreamReader::Create(const SecretString& payload_key,
                                                            BufferedReader* in) {
-  auto r = std::unique_ptr<StreamReader>(new StreamReader(payload_key, in));
+  auto r = std::unique_ptr<StreamReader>(new StreamReader(in));
   for (Batch& b : r->batches_) {
     CUSTODY_ASSIGN_OR_RETURN(b.aead, crypto::ChaChaPoly::Create(payload_key));
   }

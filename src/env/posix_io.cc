@@ -102,8 +102,7 @@ std::optional<unsigned> ReadUmask() {
   while (std::getline(status, line)) {
     if (line.rfind("Umask:", 0) != 0) continue;
     try {
-      size_t used = 0;
-      const unsigned long v = std::stoul(line.substr(6), &used, 8);
+      const unsigned long v = std::stoul(line.substr(6), nullptr, 8);
       if (v <= 0777) return static_cast<unsigned>(v);
     } catch (const std::exception&) {
     }
