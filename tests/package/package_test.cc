@@ -646,6 +646,14 @@ TEST(ManifestTest, ParseIsStrict) {
   EXPECT_FALSE(mutate([](auto& c) { c.erase("purpose"); }).ok());
   EXPECT_FALSE(mutate([](auto& c) { c["files"][0]["path"] = "../x"; }).ok());
   EXPECT_FALSE(mutate([](auto& c) { c["files"][0]["sha256"] = "AB"; }).ok());
+  // 64 characters, one of them just outside 0-9 or a-f (or upper case).
+  for (char bad : {'/', ':', '`', 'g', 'A', 'F', ' '}) {
+    std::string digest(64, 'a');
+    digest[37] = bad;
+    EXPECT_FALSE(mutate([&](auto& c) { c["files"][0]["sha256"] = digest; }).ok()) << bad;
+  }
+  const std::string every_digit = std::string(32, '0') + "123456789abcdef0" + std::string(16, 'f');
+  EXPECT_TRUE(mutate([&](auto& c) { c["files"][0]["sha256"] = every_digit; }).ok());
   EXPECT_FALSE(mutate([](auto& c) { c["total_size"] = 4; }).ok());
   EXPECT_FALSE(mutate([](auto& c) { c["files"].push_back(c["files"][0]); }).ok());
   EXPECT_EQ(mutate([](auto& c) { c["format"] = "custody-package-v9"; }).code(), StatusCode::kUnsupported);
