@@ -80,6 +80,9 @@ class Station {
                              std::string_view data_json);
   // Signs bytes with the station key (Ed25519, 64 bytes).
   Result<std::string> Sign(std::string_view message);
+  // The same signature as Sign(context + payload), without holding a copy
+  // of the concatenation (for large payloads such as package manifests).
+  Result<std::string> SignWithContext(std::string_view context, std::string_view payload);
   // The station's public key (32 bytes).
   const std::string& public_key() const { return public_key_; }
 

@@ -38,8 +38,8 @@ const byte* Bytes(std::string_view s) { return reinterpret_cast<const byte*>(s.d
 // A read-only stream over two memory ranges, one after the other (no copy).
 class TwoPartStreamBuf final : public std::streambuf {
  public:
-  TwoPartStreamBuf(std::string_view first, std::string_view second) : second_(second) {
-    Show(first);
+  TwoPartStreamBuf(std::string_view first, std::string_view second) : first_(first), second_(second) {
+    Show(first_, 0);
   }
 
  protected:
@@ -47,17 +47,41 @@ class TwoPartStreamBuf final : public std::streambuf {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
     if (on_second_) return traits_type::eof();
     on_second_ = true;
-    Show(second_);
+    Show(second_, 0);
     return gptr() < egptr() ? traits_type::to_int_type(*gptr()) : traits_type::eof();
+  }
+  // Signing reads the message twice (RFC 8032: r = H(prefix || M), then
+  // H(R || A || M)), and Crypto++'s SignStream rewinds with seekg(0) between
+  // the passes: absolute positions are supported, for reading only.
+  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
+    if (!(which & std::ios_base::in) || pos < 0) return pos_type(off_type(-1));
+    const auto at = static_cast<size_t>(off_type(pos));
+    if (at <= first_.size()) {
+      on_second_ = false;
+      Show(first_, at);
+    } else if (at - first_.size() <= second_.size()) {
+      on_second_ = true;
+      Show(second_, at - first_.size());
+    } else {
+      return pos_type(off_type(-1));
+    }
+    return pos;
+  }
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override {
+    const off_type here = static_cast<off_type>((on_second_ ? first_.size() : 0) + (gptr() - eback()));
+    const off_type base = dir == std::ios_base::beg   ? 0
+                          : dir == std::ios_base::cur ? here
+                                                      : static_cast<off_type>(first_.size() + second_.size());
+    return seekpos(pos_type(base + off), which);
   }
 
  private:
-  void Show(std::string_view s) {
+  void Show(std::string_view s, size_t at) {
     // streambuf wants char*; the buffer is only ever read (no putback area).
     char* p = const_cast<char*>(s.data());
-    setg(p, p, p + s.size());
+    setg(p, p + at, p + s.size());
   }
-  std::string_view second_;
+  std::string_view first_, second_;
   bool on_second_ = false;
 };
 
@@ -97,6 +121,25 @@ Result<std::string> Ed25519Sign(const SecretString& seed, std::string_view messa
     // Ed25519 is deterministic: the RNG argument is unused by Crypto++.
     size_t n = signer.SignMessage(CryptoPP::NullRNG(), Bytes(message), message.size(),
                                   reinterpret_cast<byte*>(sig.data()));
+    if (n != kEd25519SignatureSize) return InternalError("Ed25519 signature has wrong length");
+    return sig;
+  } catch (const std::exception& e) {
+    return InternalError(std::string("Ed25519 signing failed: ") + e.what());
+  }
+}
+
+Result<std::string> Ed25519SignWithContext(const SecretString& seed, std::string_view context,
+                                           std::string_view payload) {
+  if (seed.size() != kEd25519SeedSize) {
+    return InvalidArgumentError("Ed25519 private key must be 32 bytes, got " +
+                                std::to_string(seed.size()));
+  }
+  try {
+    CryptoPP::ed25519Signer signer(seed.bytes());
+    std::string sig(kEd25519SignatureSize, '\0');
+    TwoPartStreamBuf buf(context, payload);
+    std::istream in(&buf);
+    size_t n = signer.SignStream(CryptoPP::NullRNG(), in, reinterpret_cast<byte*>(sig.data()));
     if (n != kEd25519SignatureSize) return InternalError("Ed25519 signature has wrong length");
     return sig;
   } catch (const std::exception& e) {

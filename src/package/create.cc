@@ -369,7 +369,7 @@ Result<std::string> WritePackageTar(Station& station, const std::vector<SourceFi
   }
   CUSTODY_ASSIGN_OR_RETURN(std::string manifest_json, ManifestToJson(manifest));
   CUSTODY_ASSIGN_OR_RETURN(std::string sig,
-                           station.Sign(crypto::ContextMessage(crypto::kPackageManifestContext, manifest_json)));
+                           station.SignWithContext(crypto::kPackageManifestContext, manifest_json));
   int64_t mtime = 0;
   if (auto t = timeutil::ParseTime(manifest.created); t.ok()) mtime = *t / 1000000;
   CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kManifestName), manifest_json.size(), 0644, mtime));

@@ -220,4 +220,9 @@ Result<std::string> Station::Sign(std::string_view message) {
   return crypto::Ed25519Sign(signer_->seed, message);
 }
 
+Result<std::string> Station::SignWithContext(std::string_view context, std::string_view payload) {
+  CUSTODY_RETURN_IF_ERROR(LoadSigner());
+  return crypto::Ed25519SignWithContext(signer_->seed, context, payload);
+}
+
 }  // namespace custody

@@ -131,6 +131,35 @@ TEST(Ed25519Test, RejectsWrongLengths) {
             StatusCode::kInvalidArgument);
 }
 
+// Ed25519SignWithContext(context, payload) == Ed25519Sign(context + payload):
+// the RFC 8032 vectors at every split (signing reads the message twice, so
+// the stream is rewound between the passes), and a multi-megabyte payload
+// that Crypto++'s SignStream reads in blocks.
+TEST(Ed25519Test, SignWithContextEqualsSignOfConcatenation) {
+  for (const auto& v : Rfc8032Vectors()) {
+    const SecretString seed(Hex(v.seed));
+    const std::string sig = Hex(v.signature), msg = Hex(v.message_hex);
+    for (size_t cut = 0; cut <= msg.size(); cut += (msg.size() > 64 ? 97 : 1)) {
+      std::string_view m(msg);
+      auto got = Ed25519SignWithContext(seed, m.substr(0, cut), m.substr(cut));
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_EQ(*got, sig) << cut;
+    }
+  }
+  auto kp = Ed25519Generate().value();
+  const std::string context = "custody-test-context-v1\n";
+  for (size_t size : {size_t{0}, size_t{1}, size_t{4095}, size_t{4096}, size_t{3 * 1024 * 1024 + 17}}) {
+    std::string payload(size, '\0');
+    for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>((i * 131) >> 3);
+    auto streamed = Ed25519SignWithContext(kp.seed, context, payload);
+    ASSERT_TRUE(streamed.ok());
+    EXPECT_EQ(*streamed, Ed25519Sign(kp.seed, context + payload).value()) << size;
+    EXPECT_TRUE(Ed25519VerifyWithContext(kp.public_key, context, payload, *streamed)) << size;
+  }
+  EXPECT_EQ(Ed25519SignWithContext(SecretString(std::string(31, 'k')), "c", "m").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 // Ed25519VerifyWithContext(context, payload) == Ed25519Verify(context +
 // payload): on the RFC vectors at every split, and on a multi-megabyte
 // message (Crypto++'s VerifyStream reads in blocks) with flips on either side
