@@ -17,9 +17,9 @@ if(CUSTODY_BUILD_TESTS AND TARGET purge_nvme_qemu_device_test)
     ${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(custody_nvme_qemu_guest PRIVATE
     -static ${CRYPTOPP_STATIC_LDFLAGS} nlohmann_json::nlohmann_json)
-  if(CUSTODY_SANITIZE)
-    # A static binary cannot carry the ASan runtime, and the guest runs in a
-    # bare initramfs anyway: build it without sanitizers.
+  if(CUSTODY_SANITIZE OR CUSTODY_TSAN)
+    # A static binary cannot carry the ASan or TSan runtime, and the guest
+    # runs in a bare initramfs anyway: build it without sanitizers.
     target_compile_options(custody_nvme_qemu_guest PRIVATE -fno-sanitize=all)
     target_link_options(custody_nvme_qemu_guest PRIVATE -fno-sanitize=all)
   endif()
