@@ -111,21 +111,7 @@ Result<std::string> Ed25519PublicKey(const SecretString& seed) {
 }
 
 Result<std::string> Ed25519Sign(const SecretString& seed, std::string_view message) {
-  if (seed.size() != kEd25519SeedSize) {
-    return InvalidArgumentError("Ed25519 private key must be 32 bytes, got " +
-                                std::to_string(seed.size()));
-  }
-  try {
-    CryptoPP::ed25519Signer signer(seed.bytes());
-    std::string sig(kEd25519SignatureSize, '\0');
-    // Ed25519 is deterministic: the RNG argument is unused by Crypto++.
-    size_t n = signer.SignMessage(CryptoPP::NullRNG(), Bytes(message), message.size(),
-                                  reinterpret_cast<byte*>(sig.data()));
-    if (n != kEd25519SignatureSize) return InternalError("Ed25519 signature has wrong length");
-    return sig;
-  } catch (const std::exception& e) {
-    return InternalError(std::string("Ed25519 signing failed: ") + e.what());
-  }
+  return Ed25519SignWithContext(seed, {}, message);
 }
 
 Result<std::string> Ed25519SignWithContext(const SecretString& seed, std::string_view context,
@@ -139,6 +125,7 @@ Result<std::string> Ed25519SignWithContext(const SecretString& seed, std::string
     std::string sig(kEd25519SignatureSize, '\0');
     TwoPartStreamBuf buf(context, payload);
     std::istream in(&buf);
+    // Ed25519 is deterministic: the RNG argument is unused by Crypto++.
     size_t n = signer.SignStream(CryptoPP::NullRNG(), in, reinterpret_cast<byte*>(sig.data()));
     if (n != kEd25519SignatureSize) return InternalError("Ed25519 signature has wrong length");
     return sig;
