@@ -16,14 +16,20 @@ trap 'rm -rf "$work"; [ -z "$restore_order" ] || echo "$restore_order" > "$order
 # Every benchmark here writes gigabytes into tmpfs and deletes them, so on
 # such a VM both custody's and the reference's times swing 2-3x from run to
 # run (seen: 1 GiB `tar | age` from 1.2 to 4.7 s). CUSTODY_BENCH_HOLD_MEMORY=1
-# (root) stops reporting for the run, touches 8 GiB once so the guest holds
-# backed memory, and restores the setting at exit.
+# (root) stops reporting for the run, touches 8 GiB (at most half the
+# available memory) once so the guest holds backed memory, and restores the
+# setting at exit.
 order=/sys/module/page_reporting/parameters/page_reporting_order
 if [ -w "$order" ] && [ "${CUSTODY_BENCH_HOLD_MEMORY:-0}" = 1 ]; then
   restore_order=$(cat "$order")
   echo 11 > "$order"  # Above the largest buddy order: nothing is reported.
   prefault=/dev/shm/custody-bench-prefault
-  dd if=/dev/zero of="$prefault" bs=1M count="${CUSTODY_BENCH_PREFAULT_MIB:-8192}" status=none || true
+  # At most half of the memory available now: filling tmpfs further could
+  # push a smaller machine into reclaim or the OOM killer.
+  half_mib=$(awk '/^MemAvailable:/ {print int($2 / 2048)}' /proc/meminfo)
+  mib=${CUSTODY_BENCH_PREFAULT_MIB:-8192}
+  [ "$mib" -le "$half_mib" ] || mib=$half_mib
+  dd if=/dev/zero of="$prefault" bs=1M count="$mib" status=none || true
   rm -f "$prefault"
   echo "bench: free page reporting paused for this run (page_reporting_order $restore_order -> 11)"
 elif [ -e "$order" ] && [ "$(cat "$order")" -le 10 ]; then
