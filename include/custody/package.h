@@ -30,8 +30,11 @@
 // On any failure, CreatePackage leaves no output file and OpenPackage leaves
 // nothing in the destination directory.
 //
-// Memory: constant in the size of the files; proportional to the NUMBER of
-// files (the manifest: about 200 bytes per file).
+// Memory: constant in the size of the files. CreatePackage's is bounded in
+// the number of files too (the list goes to a sealed temporary file in the
+// output's directory once it passes 8 MiB, crypto/sealed_spill.h; the source
+// tree is walked while packing). The readers hold the manifest and a record
+// per file: proportional to the NUMBER of files (about 500 bytes per file).
 //
 // Thread safety: the functions are reentrant; a Station is used by one thread
 // at a time.
@@ -123,12 +126,18 @@ struct CreatePackageOptions {
   // kInvalidArgument if it is not a password ID.
   std::string password_id;
   bool overwrite = false;     // Replace an existing output file.
+  // How much of the manifest's file list stays in memory before the rest
+  // goes to a sealed temporary file (see "Memory" above). Lower only in tests.
+  size_t manifest_memory_limit = 8u << 20;
 };
 
 struct CreatedPackage {
+  // Every field but `files`, which stays empty: the file list is streamed
+  // into the package, never held (memory does not grow with the number of
+  // files). VerifyPackage or ReadManifest on the output give it back.
   PackageManifest manifest;
-  std::string manifest_json;
-  std::string digest;         // SHA-256 hex of manifest_json: the package digest.
+  uint64_t file_count = 0;
+  std::string digest;         // SHA-256 hex of custody/manifest.json: the package digest.
   std::string output_path;
   uint64_t package_size = 0;  // Bytes written.
   uint64_t ledger_seq = 0;    // Of the package.created entry.

@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "custody/ledger.h"
+#include "custody/message_source.h"
 #include "custody/secret.h"
 #include "custody/status.h"
 
@@ -83,6 +84,10 @@ class Station {
   // The same signature as Sign(context + payload), without holding a copy
   // of the concatenation (for large payloads such as package manifests).
   Result<std::string> SignWithContext(std::string_view context, std::string_view payload);
+  // The same signature as Sign(message), read from `message` in pieces (for
+  // payloads too large to hold, such as the manifest of a million files).
+  // An error of the source is returned, never a signature.
+  Result<std::string> SignSource(MessageSource& message);
   // The station's public key (32 bytes).
   const std::string& public_key() const { return public_key_; }
 

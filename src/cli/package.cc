@@ -142,7 +142,7 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
                         {"package_id", c.manifest.package_id},
                         {"digest", c.digest},
                         {"size", c.package_size},
-                        {"file_count", c.manifest.files.size()},
+                        {"file_count", c.file_count},
                         {"ledger_seq", c.ledger_seq}};
     if (opts.format == PackageFormat::kZip) j["password"] = std::string(c.zip_password.view());
     if (!c.password_id.empty()) j["password_id"] = c.password_id;
@@ -153,7 +153,7 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
     PrintLine(PadLabel(_("package ID"), LabelWidth()) + c.manifest.package_id);
     PrintLine(PadLabel(_("digest"), LabelWidth()) + "sha256:" + c.digest);
     PrintLine(PadLabel(_("files"), LabelWidth()) +
-              Format(_("%s (%s bytes)"), {std::to_string(c.manifest.files.size()),
+              Format(_("%s (%s bytes)"), {std::to_string(c.file_count),
                                           std::to_string(c.manifest.total_size)}));
     PrintLine(PadLabel(_("recorded"), LabelWidth()) +
               Format(_("ledger entry %s (%s)"), {std::to_string(c.ledger_seq), "package.created"}));

@@ -35,54 +35,81 @@ bool ScalarIsCanonical(const uint8_t* s) {
 
 const byte* Bytes(std::string_view s) { return reinterpret_cast<const byte*>(s.data()); }
 
-// A read-only stream over two memory ranges, one after the other (no copy).
-class TwoPartStreamBuf final : public std::streambuf {
+// Crypto++'s SignStream reads an std::istream; this one reads a
+// MessageSource without copying its pieces. The first error of the source
+// ends the stream (end of file) and is kept for the caller to return, so a
+// failed read can never yield a signature over part of the message.
+class SourceStreamBuf final : public std::streambuf {
  public:
-  TwoPartStreamBuf(std::string_view first, std::string_view second) : first_(first), second_(second) {
-    Show(first_, 0);
-  }
+  explicit SourceStreamBuf(MessageSource& source) : source_(source) {}
+  const Status& error() const { return error_; }
 
  protected:
   int_type underflow() override {
-    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-    if (on_second_) return traits_type::eof();
-    on_second_ = true;
-    Show(second_, 0);
-    return gptr() < egptr() ? traits_type::to_int_type(*gptr()) : traits_type::eof();
+    while (gptr() == egptr()) {
+      if (!error_.ok()) return traits_type::eof();
+      Result<std::string_view> piece = source_.Next();
+      if (!piece.ok()) {
+        error_ = piece.status();
+        return traits_type::eof();
+      }
+      if (piece->empty()) return traits_type::eof();
+      shown_before_ += static_cast<off_type>(egptr() - eback());
+      Show(*piece);
+    }
+    return traits_type::to_int_type(*gptr());
   }
   // Signing reads the message twice (RFC 8032: r = H(prefix || M), then
-  // H(R || A || M)), and Crypto++'s SignStream rewinds with seekg(0) between
-  // the passes: absolute positions are supported, for reading only.
+  // H(R || A || M)): Crypto++'s SignStream notes where the stream is with
+  // tellg() and goes back there with seekg() between the passes. Telling is
+  // always possible; the only position a source can go to is the start.
   pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
-    if (!(which & std::ios_base::in) || pos < 0) return pos_type(off_type(-1));
-    const auto at = static_cast<size_t>(off_type(pos));
-    if (at <= first_.size()) {
-      on_second_ = false;
-      Show(first_, at);
-    } else if (at - first_.size() <= second_.size()) {
-      on_second_ = true;
-      Show(second_, at - first_.size());
-    } else {
-      return pos_type(off_type(-1));
-    }
-    return pos;
+    if (!(which & std::ios_base::in) || off_type(pos) != 0 || !error_.ok()) return pos_type(off_type(-1));
+    error_ = source_.Rewind();
+    setg(nullptr, nullptr, nullptr);
+    shown_before_ = 0;
+    return error_.ok() ? pos : pos_type(off_type(-1));
   }
   pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override {
-    const off_type here = static_cast<off_type>((on_second_ ? first_.size() : 0) + (gptr() - eback()));
-    const off_type base = dir == std::ios_base::beg   ? 0
-                          : dir == std::ios_base::cur ? here
-                                                      : static_cast<off_type>(first_.size() + second_.size());
-    return seekpos(pos_type(base + off), which);
+    if (dir == std::ios_base::cur) {
+      const off_type here = shown_before_ + static_cast<off_type>(gptr() - eback());
+      if (off == 0) return pos_type(here);
+      return seekpos(pos_type(here + off), which);
+    }
+    if (dir != std::ios_base::beg) return pos_type(off_type(-1));
+    return seekpos(pos_type(off), which);
   }
 
  private:
-  void Show(std::string_view s, size_t at) {
+  void Show(std::string_view s) {
     // streambuf wants char*; the buffer is only ever read (no putback area).
     char* p = const_cast<char*>(s.data());
-    setg(p, p + at, p + s.size());
+    setg(p, p, p + s.size());
   }
-  std::string_view first_, second_;
-  bool on_second_ = false;
+  MessageSource& source_;
+  Status error_;
+  off_type shown_before_ = 0;  // Bytes of the pieces before the one shown.
+};
+
+// Two memory ranges, one after the other (no copy).
+class TwoPartSource final : public MessageSource {
+ public:
+  TwoPartSource(std::string_view first, std::string_view second) : parts_{first, second} {}
+  Status Rewind() override {
+    next_ = 0;
+    return Status::Ok();
+  }
+  Result<std::string_view> Next() override {
+    while (next_ < 2) {
+      std::string_view p = parts_[next_++];
+      if (!p.empty()) return p;
+    }
+    return std::string_view();
+  }
+
+ private:
+  std::string_view parts_[2];
+  int next_ = 0;
 };
 
 }  // namespace
@@ -116,17 +143,26 @@ Result<std::string> Ed25519Sign(const SecretString& seed, std::string_view messa
 
 Result<std::string> Ed25519SignWithContext(const SecretString& seed, std::string_view context,
                                            std::string_view payload) {
+  TwoPartSource message(context, payload);
+  return Ed25519SignSource(seed, message);
+}
+
+Result<std::string> Ed25519SignSource(const SecretString& seed, MessageSource& message) {
   if (seed.size() != kEd25519SeedSize) {
     return InvalidArgumentError("Ed25519 private key must be 32 bytes, got " +
                                 std::to_string(seed.size()));
   }
+  CUSTODY_RETURN_IF_ERROR(message.Rewind());
   try {
     CryptoPP::ed25519Signer signer(seed.bytes());
     std::string sig(kEd25519SignatureSize, '\0');
-    TwoPartStreamBuf buf(context, payload);
+    SourceStreamBuf buf(message);
     std::istream in(&buf);
     // Ed25519 is deterministic: the RNG argument is unused by Crypto++.
     size_t n = signer.SignStream(CryptoPP::NullRNG(), in, reinterpret_cast<byte*>(sig.data()));
+    // A source that failed looked like a shorter message to Crypto++: the
+    // signature is over the wrong bytes and must not leave here.
+    CUSTODY_RETURN_IF_ERROR(buf.error());
     if (n != kEd25519SignatureSize) return InternalError("Ed25519 signature has wrong length");
     return sig;
   } catch (const std::exception& e) {
@@ -159,7 +195,8 @@ bool Ed25519VerifyWithContext(std::string_view public_key, std::string_view cont
   if (!ScalarIsCanonical(Bytes(signature) + 32)) return false;  // As in Ed25519Verify.
   try {
     CryptoPP::ed25519Verifier verifier(Bytes(public_key));
-    TwoPartStreamBuf buf(context, payload);
+    TwoPartSource message(context, payload);
+    SourceStreamBuf buf(message);
     std::istream in(&buf);
     return verifier.VerifyStream(in, Bytes(signature), signature.size());
   } catch (const std::exception&) {

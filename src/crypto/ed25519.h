@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "custody/message_source.h"
 #include "custody/secret.h"
 #include "custody/status.h"
 
@@ -40,6 +41,10 @@ Result<std::string> Ed25519Sign(const SecretString& seed, std::string_view messa
 // Both parts are streamed twice through Crypto++'s SignStream instead.
 Result<std::string> Ed25519SignWithContext(const SecretString& seed, std::string_view context,
                                            std::string_view payload);
+// A signature of the message `message` gives, read in pieces (rewound first,
+// and once more between Ed25519's two passes): nothing larger than a piece
+// is held. An error of the source is returned, never a signature.
+Result<std::string> Ed25519SignSource(const SecretString& seed, MessageSource& message);
 // True only for a valid signature with canonical S (< L) by `public_key`.
 bool Ed25519Verify(std::string_view public_key, std::string_view message,
                    std::string_view signature);

@@ -28,6 +28,7 @@
 #include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "crypto/sealed_spill.h"
 #include "crypto/signature_context.h"
 #include "custody/env.h"
 #include "custody/password.h"
@@ -68,63 +69,116 @@ std::string KindOf(mode_t m) {
   return "not a regular file";
 }
 
-// Appends every regular file under `disk` (sorted by name, so packages of the
-// same tree list files in the same order) to `out`. `type` is the entry's
-// d_type from its directory, or DT_UNKNOWN: a regular file named by its
-// directory is not stat'ed here, because PackOne opens it with O_NOFOLLOW and
-// fstat's what it opened (which is what counts: the name could be replaced in
-// between); that saved one system call per file on trees of small files.
-Status Walk(const std::string& disk, const std::string& member, std::vector<SourceFile>* out,
-            unsigned char type = DT_UNKNOWN) {
-  if (Status v = ValidateRelativePath(member, false); !v.ok()) {
-    return InvalidArgumentError("cannot pack " + disk + ": " + v.message());
-  }
-  if (type == DT_REG) {
-    out->push_back({disk, member});
-    return Status::Ok();
-  }
-  struct stat st {};
-  if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
-  if (S_ISREG(st.st_mode)) {
-    out->push_back({disk, member});
-    return Status::Ok();
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    return InvalidArgumentError(disk + " is " + KindOf(st.st_mode) +
-                                "; packages carry only regular files (copy the target in its place)");
-  }
-  DIR* dir = ::opendir(disk.c_str());
-  if (dir == nullptr) return posix::ErrnoStatus("open directory", disk, errno);
-  std::vector<std::pair<std::string, unsigned char>> entries;
-  errno = 0;
-  while (struct dirent* e = ::readdir(dir)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") entries.emplace_back(std::move(n), e->d_type);
-  }
-  int err = errno;
-  ::closedir(dir);
-  if (err != 0) return posix::ErrnoStatus("read directory", disk, err);
-  std::sort(entries.begin(), entries.end());
-  for (const auto& [n, t] : entries) {
-    CUSTODY_RETURN_IF_ERROR(Walk(disk + "/" + n, member + "/" + n, out, t));
-  }
-  return Status::Ok();
-}
+// The regular files under the sources, one at a time, in package order:
+// sources as given, each directory's entries in byte order of their names
+// (so packages of the same tree list files in the same order). Only the
+// directories being walked are held (their sorted entries), never the list
+// of every file: a tree of a million files costs the memory of its largest
+// directory. The walk runs on SourceReader's thread, while packing: an error
+// found in it (a link, a device, a bad name) ends the packing, and
+// CreatePackage removes the partial output.
+class SourceWalker {
+ public:
+  explicit SourceWalker(const std::vector<SourceFile>& tops) : tops_(tops) {}
 
-Result<std::vector<SourceFile>> CollectSources(const std::vector<std::string>& sources) {
+  // The next file; nothing after the last.
+  Result<std::optional<SourceFile>> Next() {
+    while (true) {
+      if (stack_.empty()) {
+        if (next_top_ == tops_.size()) return std::optional<SourceFile>();
+        const SourceFile& top = tops_[next_top_++];
+        CUSTODY_ASSIGN_OR_RETURN(std::optional<SourceFile> f, Visit(top.disk_path, top.member_path, DT_UNKNOWN));
+        if (f) return f;
+        continue;
+      }
+      Dir& d = stack_.back();
+      if (d.next == d.entries.size()) {
+        stack_.pop_back();
+        continue;
+      }
+      const auto& [name, type] = d.entries[d.next++];
+      // Visit may push onto stack_, which moves `d`: the paths are built first.
+      std::string disk = d.disk + "/" + name, member = d.member + "/" + name;
+      CUSTODY_ASSIGN_OR_RETURN(std::optional<SourceFile> f, Visit(std::move(disk), std::move(member), type));
+      if (f) return f;
+    }
+  }
+
+ private:
+  struct Dir {
+    std::string disk, member;
+    std::vector<std::pair<std::string, unsigned char>> entries;  // Sorted; with d_type.
+    size_t next = 0;
+  };
+
+  // A file to pack, or nothing (a directory, now on the stack). `type` is
+  // the entry's d_type from its directory, or DT_UNKNOWN: a regular file
+  // named by its directory is not stat'ed here, because ReadOne opens it
+  // with O_NOFOLLOW and fstat's what it opened (which is what counts: the
+  // name could be replaced in between); that saved one system call per file
+  // on trees of small files.
+  Result<std::optional<SourceFile>> Visit(std::string disk, std::string member, unsigned char type) {
+    if (Status v = ValidateRelativePath(member, false); !v.ok()) {
+      return InvalidArgumentError("cannot pack " + disk + ": " + v.message());
+    }
+    if (type == DT_REG) return std::optional<SourceFile>(SourceFile{std::move(disk), std::move(member)});
+    struct stat st {};
+    if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
+    if (S_ISREG(st.st_mode)) return std::optional<SourceFile>(SourceFile{std::move(disk), std::move(member)});
+    if (!S_ISDIR(st.st_mode)) {
+      return InvalidArgumentError(disk + " is " + KindOf(st.st_mode) +
+                                  "; packages carry only regular files (copy the target in its place)");
+    }
+    DIR* dir = ::opendir(disk.c_str());
+    if (dir == nullptr) return posix::ErrnoStatus("open directory", disk, errno);
+    Dir d;
+    errno = 0;
+    while (struct dirent* e = ::readdir(dir)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") d.entries.emplace_back(std::move(n), e->d_type);
+    }
+    int err = errno;
+    ::closedir(dir);
+    if (err != 0) return posix::ErrnoStatus("read directory", disk, err);
+    std::sort(d.entries.begin(), d.entries.end());
+    d.disk = std::move(disk);
+    d.member = std::move(member);
+    stack_.push_back(std::move(d));
+    return std::optional<SourceFile>();
+  }
+
+  const std::vector<SourceFile>& tops_;
+  size_t next_top_ = 0;
+  std::vector<Dir> stack_;
+};
+
+// The sources as given, with their names under data/; checked before
+// anything is written: each exists, is a regular file or a directory, and
+// the names are distinct. What is inside the directories is checked while
+// packing (SourceWalker).
+Result<std::vector<SourceFile>> CheckSources(const std::vector<std::string>& sources) {
   if (sources.empty()) return InvalidArgumentError("nothing to pack: give at least one file or directory");
-  std::vector<SourceFile> files;
-  std::set<std::string> tops;
+  std::vector<SourceFile> tops;
+  std::set<std::string> names;
   for (const std::string& s : sources) {
     CUSTODY_ASSIGN_OR_RETURN(std::string top, TopLevelName(s));
-    if (!tops.insert(top).second) {
+    if (!names.insert(top).second) {
       return InvalidArgumentError("two sources are both named \"" + top + "\" inside the package; rename one");
     }
     std::string disk = s;
     while (disk.size() > 1 && disk.back() == '/') disk.pop_back();
-    CUSTODY_RETURN_IF_ERROR(Walk(disk, top, &files));
+    if (Status v = ValidateRelativePath(top, false); !v.ok()) {
+      return InvalidArgumentError("cannot pack " + disk + ": " + v.message());
+    }
+    struct stat st {};
+    if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+      return InvalidArgumentError(disk + " is " + KindOf(st.st_mode) +
+                                  "; packages carry only regular files (copy the target in its place)");
+    }
+    tops.push_back({std::move(disk), std::move(top)});
   }
-  return files;
+  return tops;
 }
 
 // Counts the bytes that reach the file.
@@ -167,7 +221,7 @@ class SourceReader {
     Status error = Status::Ok();  // Reading stopped here (pieces before it are good).
   };
 
-  explicit SourceReader(const std::vector<SourceFile>& sources) : sources_(sources) {
+  explicit SourceReader(const std::vector<SourceFile>& tops) : walker_(tops) {
     // Every batch the pipeline can hold at once, allocated here on the
     // caller's thread: its heap is the one prepared for large work (huge
     // pages, src/cli/heap_tuning.h). Allocated (and zero-filled) by the
@@ -239,8 +293,11 @@ class SourceReader {
   }
   void Run() {
     Batch b = Fresh();
-    for (const SourceFile& src : sources_) {
-      Status s = ReadOne(src, b);
+    while (true) {
+      Result<std::optional<SourceFile>> src = walker_.Next();
+      Status s = src.ok() ? Status::Ok() : src.status();
+      if (s.ok() && !src->has_value()) break;
+      if (s.ok()) s = ReadOne(**src, b);
       if (!s.ok()) {
         b.error = s;
         break;
@@ -326,7 +383,7 @@ class SourceReader {
                                    " changed while it was being packed; stop what is writing it and try again");
   }
 
-  const std::vector<SourceFile>& sources_;
+  SourceWalker walker_;  // Used by the reading thread only.
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Batch> queue_;
@@ -337,11 +394,58 @@ class SourceReader {
 
 }  // namespace
 
-Result<std::string> WritePackageTar(Station& station, const std::vector<SourceFile>& sources,
-                                    PackageManifest& manifest, TarWriter& tar) {
-  SourceReader reader(sources);
-  manifest.files.reserve(sources.size());
+namespace {
+
+// custody/manifest.json as head + the file list (from the spill) + tail, as
+// many times as it is read: twice to sign it, once into the tar.
+class ManifestPieces final : public MessageSource {
+ public:
+  ManifestPieces(std::string_view context, std::string_view head, crypto::SealedSpill& files, std::string_view tail)
+      : context_(context), head_(head), files_(files), tail_(tail) {}
+  // For the signature: the context string first (package.md).
+  void set_with_context(bool with) { with_context_ = with; }
+  uint64_t manifest_size() const { return head_.size() + files_.size() + tail_.size(); }
+
+  Status Rewind() override {
+    part_ = with_context_ ? 0 : 1;
+    return files_.Rewind();
+  }
+  Result<std::string_view> Next() override {
+    while (part_ < 4) {
+      switch (part_) {
+        case 0: ++part_; if (!context_.empty()) return context_; break;
+        case 1: ++part_; if (!head_.empty()) return head_; break;
+        case 2: {
+          CUSTODY_ASSIGN_OR_RETURN(std::string_view piece, files_.Next());
+          if (!piece.empty()) return piece;
+          ++part_;
+          break;
+        }
+        default: ++part_; if (!tail_.empty()) return tail_; break;
+      }
+    }
+    return std::string_view();
+  }
+
+ private:
+  std::string_view context_, head_;
+  crypto::SealedSpill& files_;
+  std::string_view tail_;
+  bool with_context_ = true;
+  int part_ = 0;
+};
+
+}  // namespace
+
+Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, PackageManifest& manifest,
+                                   TarWriter& tar) {
+  SourceReader reader(input.tops);
   PackageFile current;
+  WrittenTar written;
+  // The manifest's file list, written as each file ends: it is the one part
+  // of a package that grows with the number of files (~150 bytes each).
+  crypto::SealedSpill files(input.spill_dir, *input.env, input.spill_memory_limit);
+  std::string entry;
   // Hashed here, not on the reading thread: that thread is the busiest one
   // on small files (5 system calls per file), this one the least busy.
   crypto::Sha256Hasher hasher;
@@ -361,25 +465,47 @@ Result<std::string> WritePackageTar(Station& station, const std::vector<SourceFi
         CUSTODY_RETURN_IF_ERROR(tar.EndFile());
         current.sha256 = encoding::HexEncode(crypto::DigestToString(hasher.Finish()));
         manifest.total_size += current.size;
-        manifest.files.push_back(std::move(current));
+        entry.clear();
+        CUSTODY_RETURN_IF_ERROR(AppendManifestFile(current, written.file_count == 0, &entry));
+        CUSTODY_RETURN_IF_ERROR(files.Append(entry));
+        ++written.file_count;
       }
     }
     CUSTODY_RETURN_IF_ERROR(batch->error);
     reader.Recycle(std::move(*batch));
   }
-  CUSTODY_ASSIGN_OR_RETURN(std::string manifest_json, ManifestToJson(manifest));
-  CUSTODY_ASSIGN_OR_RETURN(std::string sig,
-                           station.SignWithContext(crypto::kPackageManifestContext, manifest_json));
+  CUSTODY_RETURN_IF_ERROR(files.Finish());
+  manifest.files.clear();
+  std::string head, tail;
+  CUSTODY_RETURN_IF_ERROR(AppendManifestHead(manifest, written.file_count, &head));
+  CUSTODY_RETURN_IF_ERROR(AppendManifestTail(manifest, &tail));
+  ManifestPieces pieces(crypto::kPackageManifestContext, head, files, tail);
+  // Readers refuse larger manifests (a bound on what a hostile package can
+  // make them allocate), so a larger one must not be written.
+  if (pieces.manifest_size() > kMaxManifestSize) {
+    return InvalidArgumentError("too many files for one package (" + std::to_string(written.file_count) +
+                                ": the manifest would exceed " + std::to_string(kMaxManifestSize >> 20) +
+                                " MiB); split them into several packages");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(std::string sig, station.SignSource(pieces));
   int64_t mtime = 0;
   if (auto t = timeutil::ParseTime(manifest.created); t.ok()) mtime = *t / 1000000;
-  CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kManifestName), manifest_json.size(), 0644, mtime));
-  CUSTODY_RETURN_IF_ERROR(tar.WriteData(manifest_json));
+  CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kManifestName), pieces.manifest_size(), 0644, mtime));
+  pieces.set_with_context(false);
+  CUSTODY_RETURN_IF_ERROR(pieces.Rewind());
+  while (true) {
+    CUSTODY_ASSIGN_OR_RETURN(std::string_view piece, pieces.Next());
+    if (piece.empty()) break;
+    hasher.Update(piece);
+    CUSTODY_RETURN_IF_ERROR(tar.WriteData(piece));
+  }
   CUSTODY_RETURN_IF_ERROR(tar.EndFile());
+  written.digest = encoding::HexEncode(crypto::DigestToString(hasher.Finish()));
   CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kSignatureName), sig.size(), 0644, mtime));
   CUSTODY_RETURN_IF_ERROR(tar.WriteData(sig));
   CUSTODY_RETURN_IF_ERROR(tar.EndFile());
   CUSTODY_RETURN_IF_ERROR(tar.Close());
-  return manifest_json;
+  return written;
 }
 
 // Output handling shared by both formats: temporary file next to the output,
@@ -516,10 +642,15 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     manifest.recipients.push_back({"passphrase", "", ""});
   }
 
-  CUSTODY_ASSIGN_OR_RETURN(std::vector<SourceFile> sources, CollectSources(options.sources));
+  PackageInput input;
+  CUSTODY_ASSIGN_OR_RETURN(input.tops, CheckSources(options.sources));
+  input.env = env;
+  input.spill_dir = std::filesystem::path(options.output_path).parent_path().string();
+  if (input.spill_dir.empty()) input.spill_dir = ".";
+  input.spill_memory_limit = options.manifest_memory_limit;
   CUSTODY_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(options.output_path, options.overwrite, *env));
 
-  std::string manifest_json;
+  WrittenTar written;
   if (options.format == PackageFormat::kAge) {
     age::EncryptOptions eo;
     eo.armor = options.armor ? age::Armor::kArmored : age::Armor::kBinary;
@@ -530,13 +661,10 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     // (crypto/age_format.h); reading has its own (SourceReader), tar and
     // hashing run on this one.
     CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&age_sink));
-    CUSTODY_ASSIGN_OR_RETURN(manifest_json, WritePackageTar(station, sources, manifest, *tar));
+    CUSTODY_ASSIGN_OR_RETURN(written, WritePackageTar(station, input, manifest, *tar));
     CUSTODY_RETURN_IF_ERROR(enc->Finish());
   } else {
-    CUSTODY_ASSIGN_OR_RETURN(uint64_t ignored,
-                             WriteZipPackage(station, sources, manifest, zip_password.password, out->sink(),
-                                             &manifest_json));
-    (void)ignored;
+    CUSTODY_ASSIGN_OR_RETURN(written, WriteZipPackage(station, input, manifest, zip_password.password, out->sink()));
     // libarchive's zip writer has reported success for archives it failed
     // to finish: read the whole file back, decrypt and verify it before it
     // takes the output's name.
@@ -548,13 +676,14 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     vo.expected_sender_key = station.config().verifier_key;
     auto check = VerifyPackage(out->temp_path(), keys, vo);
     if (!check.ok()) return check.status().WithContext("the zip package failed its read-back check");
-    if (check->manifest_json != manifest_json) return InternalError("the zip package read back a different manifest");
+    if (check->digest != written.digest) return InternalError("the zip package read back a different manifest");
   }
   uint64_t size = out->size();
   CUSTODY_RETURN_IF_ERROR(out->Commit());
 
   CreatedPackage created;
-  created.digest = crypto::Sha256Hex(manifest_json);
+  created.digest = written.digest;
+  created.file_count = written.file_count;
   created.output_path = options.output_path;
   created.package_size = size;
   nlohmann::json keys = nlohmann::json::array();
@@ -570,7 +699,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
       {"digest", created.digest},
       {"format", options.format == PackageFormat::kAge ? (options.armor ? "age-armor" : "age") : "zip-aes256"},
       {"size", size},
-      {"file_count", manifest.files.size()},
+      {"file_count", written.file_count},
       {"total_size", manifest.total_size},
       {"recipient_organization", manifest.recipient_organization},
       {"recipients", keys},
@@ -591,7 +720,6 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
   created.zip_password_id = zip_password.id;
   created.password_id = password_id;
   created.manifest = std::move(manifest);
-  created.manifest_json = std::move(manifest_json);
   return created;
 }
 

@@ -202,35 +202,36 @@ Status AppendJsonUnsigned(std::string* out, uint64_t v) {
 // goes to `emit` in pieces of about 64 KiB, in order, so a reader can check a
 // manifest against its canonical form without a second copy of it (15 MB at
 // 100,000 files).
-Status WriteManifestJson(const PackageManifest& m, const std::function<Status(std::string_view)>& emit) {
-  constexpr size_t kPieceBytes = 64 << 10;
-  std::string o;
-  o.reserve(kPieceBytes + 8192);
+Status package::AppendManifestHead(const PackageManifest& m, uint64_t file_count, std::string* out) {
+  std::string& o = *out;
   o.append("{\"classification\":");
   CUSTODY_RETURN_IF_ERROR(AppendJsonString(&o, m.classification));
   o.append(",\"created\":");
   CUSTODY_RETURN_IF_ERROR(AppendJsonString(&o, m.created));
   o.append(",\"file_count\":");
-  CUSTODY_RETURN_IF_ERROR(AppendJsonUnsigned(&o, m.files.size()));
+  CUSTODY_RETURN_IF_ERROR(AppendJsonUnsigned(&o, file_count));
   o.append(",\"files\":[");
-  for (size_t i = 0; i < m.files.size(); ++i) {
-    const PackageFile& f = m.files[i];
-    o.append(i == 0 ? "{\"mode\":" : ",{\"mode\":");
-    CUSTODY_RETURN_IF_ERROR(AppendJsonUnsigned(&o, f.mode));
-    o.append(",\"mtime\":");
-    CUSTODY_RETURN_IF_ERROR(AppendJsonInteger(&o, f.mtime));
-    o.append(",\"path\":");
-    CUSTODY_RETURN_IF_ERROR(AppendJsonString(&o, f.path));
-    o.append(",\"sha256\":");
-    CUSTODY_RETURN_IF_ERROR(AppendJsonString(&o, f.sha256));
-    o.append(",\"size\":");
-    CUSTODY_RETURN_IF_ERROR(AppendJsonUnsigned(&o, f.size));
-    o.push_back('}');
-    if (o.size() >= kPieceBytes) {
-      CUSTODY_RETURN_IF_ERROR(emit(o));
-      o.clear();
-    }
-  }
+  return Status::Ok();
+}
+
+Status package::AppendManifestFile(const PackageFile& f, bool first, std::string* out) {
+  std::string& o = *out;
+  o.append(first ? "{\"mode\":" : ",{\"mode\":");
+  CUSTODY_RETURN_IF_ERROR(AppendJsonUnsigned(&o, f.mode));
+  o.append(",\"mtime\":");
+  CUSTODY_RETURN_IF_ERROR(AppendJsonInteger(&o, f.mtime));
+  o.append(",\"path\":");
+  CUSTODY_RETURN_IF_ERROR(AppendJsonString(&o, f.path));
+  o.append(",\"sha256\":");
+  CUSTODY_RETURN_IF_ERROR(AppendJsonString(&o, f.sha256));
+  o.append(",\"size\":");
+  CUSTODY_RETURN_IF_ERROR(AppendJsonUnsigned(&o, f.size));
+  o.push_back('}');
+  return Status::Ok();
+}
+
+Status package::AppendManifestTail(const PackageManifest& m, std::string* out) {
+  std::string& o = *out;
   o.append("],\"format\":");
   CUSTODY_RETURN_IF_ERROR(AppendJsonString(&o, m.format));
   o.append(",\"package_id\":");
@@ -264,6 +265,22 @@ Status WriteManifestJson(const PackageManifest& m, const std::function<Status(st
   o.append("},\"total_size\":");
   CUSTODY_RETURN_IF_ERROR(AppendJsonUnsigned(&o, m.total_size));
   o.push_back('}');
+  return Status::Ok();
+}
+
+Status WriteManifestJson(const PackageManifest& m, const std::function<Status(std::string_view)>& emit) {
+  constexpr size_t kPieceBytes = 64 << 10;
+  std::string o;
+  o.reserve(kPieceBytes + 8192);
+  CUSTODY_RETURN_IF_ERROR(package::AppendManifestHead(m, m.files.size(), &o));
+  for (size_t i = 0; i < m.files.size(); ++i) {
+    CUSTODY_RETURN_IF_ERROR(package::AppendManifestFile(m.files[i], i == 0, &o));
+    if (o.size() >= kPieceBytes) {
+      CUSTODY_RETURN_IF_ERROR(emit(o));
+      o.clear();
+    }
+  }
+  CUSTODY_RETURN_IF_ERROR(package::AppendManifestTail(m, &o));
   return emit(o);
 }
 

@@ -75,22 +75,50 @@ std::string NewPackageId(Env& env);
 // (custody/keystore.h), as `custody key export-public` prints it.
 std::string ShortFingerprint(std::string_view age_recipient);
 
-// A regular file to pack.
+// A regular file to pack, or (PackageInput::tops) a source as given.
 struct SourceFile {
   std::string disk_path;
   std::string member_path;  // Relative to data/.
 };
 
+// The manifest's canonical JSON in three parts, so that a writer can stream
+// the file list between the head and the tail without holding it:
+//   head  = everything up to and including "files":[
+//   file  = one file's object, with the comma before it unless `first`
+//   tail  = from the ] on (with m.total_size)
+// WriteManifestJson(m) is head + every file + tail (manifest.cc).
+Status AppendManifestHead(const PackageManifest& m, uint64_t file_count, std::string* out);
+Status AppendManifestFile(const PackageFile& f, bool first, std::string* out);
+Status AppendManifestTail(const PackageManifest& m, std::string* out);
+
+// What goes into a package's tar, for both formats.
+struct PackageInput {
+  // Each source: its path as given and its name under data/ (checked to be
+  // distinct). Directories are walked while packing (create.cc), so memory
+  // holds only the directories being walked, not the list of every file.
+  std::vector<SourceFile> tops;
+  // Where the manifest's file list goes once it outgrows memory (sealed
+  // under a key that is never written: crypto/sealed_spill.h). The output's
+  // directory, which must have room for the package anyway.
+  std::string spill_dir;
+  size_t spill_memory_limit = 0;
+  Env* env = nullptr;
+};
+
+struct WrittenTar {
+  std::string digest;  // SHA-256 hex of custody/manifest.json: the package digest.
+  uint64_t file_count = 0;
+};
+
 class TarWriter;
-// Writes the whole tar (data/..., manifest, signature) into `tar`, filling
-// the manifest's files; returns the manifest's canonical JSON. Shared by the
-// age and zip formats.
-Result<std::string> WritePackageTar(Station& station, const std::vector<SourceFile>& sources,
-                                    PackageManifest& manifest, TarWriter& tar);
+// Writes the whole tar (data/..., manifest, signature) into `tar`, setting
+// manifest.total_size; manifest.files stays empty (the list is streamed).
+// Shared by the age and zip formats.
+Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, PackageManifest& manifest,
+                                   TarWriter& tar);
 // The zip format: an AES-256 zip holding the same tar as one entry.
-Result<uint64_t> WriteZipPackage(Station& station, const std::vector<SourceFile>& sources,
-                                 PackageManifest& manifest, const SecretString& passphrase, ByteSink* out,
-                                 std::string* manifest_json);
+Result<WrittenTar> WriteZipPackage(Station& station, const PackageInput& input, PackageManifest& manifest,
+                                   const SecretString& passphrase, ByteSink* out);
 
 }  // namespace custody::package
 

@@ -127,8 +127,8 @@ Status CheckZipPassphrase(const SecretString& passphrase) {
   return Status::Ok();
 }
 
-Result<uint64_t> WriteZipPackage(Station& station, const std::vector<SourceFile>& sources, PackageManifest& manifest,
-                                 const SecretString& passphrase, ByteSink* out, std::string* manifest_json) {
+Result<WrittenTar> WriteZipPackage(Station& station, const PackageInput& input, PackageManifest& manifest,
+                                   const SecretString& passphrase, ByteSink* out) {
   CUSTODY_RETURN_IF_ERROR(CheckZipPassphrase(passphrase));
   ScopedUtf8Locale locale;
   if (!locale.ok()) return InternalError("the C.UTF-8 locale is missing");
@@ -191,15 +191,16 @@ Result<uint64_t> WriteZipPackage(Station& station, const std::vector<SourceFile>
   archive_entry_free(e);
   if (hr != ARCHIVE_OK) return fail("writing the entry header");
   ZipEntrySink entry(a, &state.error);
+  WrittenTar written;
   {
     CUSTODY_ASSIGN_OR_RETURN(auto tar, TarWriter::Create(&entry));
-    CUSTODY_ASSIGN_OR_RETURN(*manifest_json, WritePackageTar(station, sources, manifest, *tar));
+    CUSTODY_ASSIGN_OR_RETURN(written, WritePackageTar(station, input, manifest, *tar));
   }
   if (archive_write_finish_entry(a) != ARCHIVE_OK) return fail("finishing the entry");
   if (archive_write_close(a) != ARCHIVE_OK) return fail("closing the zip");
   closed = true;
   if (!state.error.ok()) return state.error;
-  return uint64_t{0};
+  return written;
 }
 
 // ---- Reading

@@ -225,4 +225,9 @@ Result<std::string> Station::SignWithContext(std::string_view context, std::stri
   return crypto::Ed25519SignWithContext(signer_->seed, context, payload);
 }
 
+Result<std::string> Station::SignSource(MessageSource& message) {
+  CUSTODY_RETURN_IF_ERROR(LoadSigner());
+  return crypto::Ed25519SignSource(signer_->seed, message);
+}
+
 }  // namespace custody

@@ -169,6 +169,72 @@ TEST(Ed25519Test, SignWithContextEqualsSignOfConcatenation) {
             StatusCode::kInvalidArgument);
 }
 
+// A message in pieces of a given size, which can fail on a chosen call.
+class PiecesSource final : public MessageSource {
+ public:
+  PiecesSource(std::string message, size_t piece) : message_(std::move(message)), piece_(piece) {}
+  void FailOnNextCall(int n, bool on_rewind) {
+    fail_at_ = n;
+    fail_rewind_ = on_rewind;
+  }
+  int rewinds() const { return rewinds_; }
+  Status Rewind() override {
+    ++rewinds_;
+    at_ = 0;
+    if (fail_rewind_ && --fail_at_ == 0) return IoError("injected rewind failure");
+    return Status::Ok();
+  }
+  Result<std::string_view> Next() override {
+    if (!fail_rewind_ && fail_at_ > 0 && --fail_at_ == 0) return IoError("injected read failure");
+    std::string_view rest = std::string_view(message_).substr(at_);
+    rest = rest.substr(0, piece_);
+    at_ += rest.size();
+    return rest;
+  }
+
+ private:
+  std::string message_;
+  size_t piece_, at_ = 0;
+  int fail_at_ = 0, rewinds_ = 0;
+  bool fail_rewind_ = false;
+};
+
+// Ed25519SignSource gives the signature of the whole message whatever the
+// pieces (1 byte, a few, larger than Crypto++'s 4 KiB reads), rewinding the
+// source itself; a source that fails, on any call, gives that error and no
+// signature (a signature over the bytes read before the failure would look
+// valid for a shorter message).
+TEST(Ed25519Test, SignSourceEqualsSignOfWholeAndPassesSourceErrorsOn) {
+  for (const auto& v : Rfc8032Vectors()) {
+    const SecretString seed(Hex(v.seed));
+    for (size_t piece : {size_t{1}, size_t{7}, size_t{5000}}) {
+      PiecesSource source(Hex(v.message_hex), piece);
+      auto got = Ed25519SignSource(seed, source);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      EXPECT_EQ(*got, Hex(v.signature)) << piece;
+      EXPECT_EQ(source.rewinds(), 2);  // Once before each of Ed25519's passes.
+    }
+  }
+  auto kp = Ed25519Generate().value();
+  std::string big(300000, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + (i >> 9));
+  PiecesSource whole(big, 65536);
+  EXPECT_EQ(Ed25519SignSource(kp.seed, whole).value(), Ed25519Sign(kp.seed, big).value());
+  // 300,000 bytes in 64 KiB pieces: 5 pieces and the end per pass.
+  for (int call : {1, 3, 6, 7, 9, 12}) {
+    PiecesSource failing(big, 65536);
+    failing.FailOnNextCall(call, false);
+    auto got = Ed25519SignSource(kp.seed, failing);
+    EXPECT_EQ(got.status().code(), StatusCode::kIoError) << call;
+  }
+  for (int rewind : {1, 2}) {
+    PiecesSource failing(big, 65536);
+    failing.FailOnNextCall(rewind, true);
+    auto got = Ed25519SignSource(kp.seed, failing);
+    EXPECT_EQ(got.status().code(), StatusCode::kIoError) << rewind;
+  }
+}
+
 // Ed25519VerifyWithContext(context, payload) == Ed25519Verify(context +
 // payload): on the RFC vectors at every split, and on a multi-megabyte
 // message (Crypto++'s VerifyStream reads in blocks) with flips on either side

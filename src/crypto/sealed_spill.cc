@@ -1,0 +1,179 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "crypto/sealed_spill.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+
+#include "crypto/primitives.h"
+#include "custody/env.h"
+#include "custody/secret.h"
+#include "env/posix_io.h"
+
+namespace custody::crypto {
+namespace {
+
+constexpr size_t kSealedChunkSize = SealedSpill::kChunkSize + kChaChaPolyTagSize;
+
+Status WriteAllAt(int fd, const uint8_t* p, size_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t w = posix::RetryOnEintr([&] { return ::pwrite(fd, p, n, static_cast<off_t>(offset)); });
+    if (w < 0) return posix::ErrnoStatus("write the temporary file in", "the output's directory", errno);
+    if (w == 0) return IoError("write the temporary file in the output's directory: wrote nothing (disk full?)");
+    p += w;
+    n -= static_cast<size_t>(w);
+    offset += static_cast<uint64_t>(w);
+  }
+  return Status::Ok();
+}
+
+// Fills `n` bytes or says the file is shorter.
+Result<bool> ReadAllAt(int fd, uint8_t* p, size_t n, uint64_t offset) {
+  while (n > 0) {
+    ssize_t r = posix::RetryOnEintr([&] { return ::pread(fd, p, n, static_cast<off_t>(offset)); });
+    if (r < 0) return posix::ErrnoStatus("read the temporary file in", "the output's directory", errno);
+    if (r == 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+    offset += static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+}  // namespace
+
+SealedSpill::SealedSpill(std::string dir, Env& env, size_t memory_limit)
+    : dir_(std::move(dir)), env_(env), memory_limit_(memory_limit) {}
+
+SealedSpill::~SealedSpill() {
+  WipeMemory(memory_.data(), memory_.size());
+  WipeMemory(pending_.data(), pending_.size());
+  if (plain_) WipeMemory(plain_.get(), kChunkSize);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status SealedSpill::Append(std::string_view data) {
+  if (finished_) return FailedPreconditionError("SealedSpill::Append after Finish");
+  if (fd_ < 0 && memory_.size() + data.size() <= memory_limit_) {
+    memory_.append(data);
+    size_ += data.size();
+    return Status::Ok();
+  }
+  if (fd_ < 0) CUSTODY_RETURN_IF_ERROR(SpillOut());
+  size_ += data.size();
+  while (!data.empty()) {
+    const size_t take = std::min(data.size(), kChunkSize - pending_.size());
+    pending_.append(data.substr(0, take));
+    data.remove_prefix(take);
+    if (pending_.size() == kChunkSize) {
+      CUSTODY_RETURN_IF_ERROR(SealChunk(pending_));
+      WipeMemory(pending_.data(), pending_.size());
+      pending_.clear();
+    }
+  }
+  return Status::Ok();
+}
+
+Status SealedSpill::SpillOut() {
+  // Unnamed: nothing to remove after a crash, and no name to find it by.
+  int fd = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+    std::string tmpl = dir_ + "/.custody-spill-XXXXXX";
+    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);  // 0600.
+    if (fd >= 0) ::unlink(tmpl.c_str());
+  }
+  if (fd < 0) return posix::ErrnoStatus("create a temporary file in", dir_, errno);
+  fd_ = fd;
+  SecretString key(kChaChaPolyKeySize);
+  CUSTODY_RETURN_IF_ERROR(env_.RandomBytes(key.mutable_bytes(), key.size()));
+  CUSTODY_ASSIGN_OR_RETURN(aead_, ChaChaPoly::Create(key));
+  sealed_.reset(new uint8_t[kSealedChunkSize]);
+  plain_.reset(new uint8_t[kChunkSize]);
+  pending_.reserve(kChunkSize);
+  std::string_view held = memory_;
+  while (held.size() >= kChunkSize) {
+    CUSTODY_RETURN_IF_ERROR(SealChunk(held.substr(0, kChunkSize)));
+    held.remove_prefix(kChunkSize);
+  }
+  pending_.assign(held);
+  WipeMemory(memory_.data(), memory_.size());
+  std::string().swap(memory_);  // Give the memory back, not just its contents.
+  return Status::Ok();
+}
+
+void SealedSpill::Nonce(uint64_t chunk, uint8_t out[12]) const {
+  std::memset(out, 0, 12);
+  for (int i = 0; i < 8; ++i) out[11 - i] = static_cast<uint8_t>(chunk >> (8 * i));
+}
+
+Status SealedSpill::SealChunk(std::string_view plain) {
+  uint8_t nonce[kChaChaPolyNonceSize];
+  Nonce(chunks_, nonce);
+  CUSTODY_RETURN_IF_ERROR(aead_->Seal(nonce, plain, sealed_.get()));
+  CUSTODY_RETURN_IF_ERROR(
+      WriteAllAt(fd_, sealed_.get(), plain.size() + kChaChaPolyTagSize, chunks_ * kSealedChunkSize));
+  ++chunks_;
+  return Status::Ok();
+}
+
+Status SealedSpill::Finish() {
+  if (finished_) return Status::Ok();
+  if (fd_ >= 0 && !pending_.empty()) {
+    CUSTODY_RETURN_IF_ERROR(SealChunk(pending_));
+    WipeMemory(pending_.data(), pending_.size());
+    std::string().swap(pending_);
+  }
+  finished_ = true;
+  return Rewind();
+}
+
+Status SealedSpill::Rewind() {
+  if (!finished_) return FailedPreconditionError("SealedSpill read before Finish");
+  read_chunk_ = 0;
+  memory_served_ = false;
+  return Status::Ok();
+}
+
+Result<std::string_view> SealedSpill::Next() {
+  if (!finished_) return FailedPreconditionError("SealedSpill read before Finish");
+  if (fd_ < 0) {
+    if (memory_served_) return std::string_view();
+    memory_served_ = true;
+    return std::string_view(memory_);
+  }
+  if (read_chunk_ == chunks_) return std::string_view();
+  // Every chunk is full but the last, whose size follows from the total.
+  const uint64_t spilled_before = read_chunk_ * kChunkSize;
+  const size_t plain_len = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size_ - spilled_before));
+  const size_t sealed_len = plain_len + kChaChaPolyTagSize;
+  CUSTODY_ASSIGN_OR_RETURN(bool whole, ReadAllAt(fd_, sealed_.get(), sealed_len, read_chunk_ * kSealedChunkSize));
+  uint8_t nonce[kChaChaPolyNonceSize];
+  Nonce(read_chunk_, nonce);
+  bool opened = false;
+  if (whole) {
+    CUSTODY_ASSIGN_OR_RETURN(
+        opened, aead_->Open(nonce, std::string_view(reinterpret_cast<char*>(sealed_.get()), sealed_len), plain_.get()));
+  }
+  if (!opened) {
+    return VerificationFailedError("custody's temporary file in " + dir_ +
+                                   " was changed while custody was using it; nothing was signed. Check what "
+                                   "else writes there and try again");
+  }
+  ++read_chunk_;
+  return std::string_view(reinterpret_cast<char*>(plain_.get()), plain_len);
+}
+
+Status SealedSpill::FlipByteForTesting(uint64_t offset) {
+  if (fd_ < 0) return FailedPreconditionError("nothing was spilled");
+  uint8_t b = 0;
+  CUSTODY_ASSIGN_OR_RETURN(bool got, ReadAllAt(fd_, &b, 1, offset));
+  if (!got) return InvalidArgumentError("offset past the end of the spill file");
+  b ^= 0x01;
+  return WriteAllAt(fd_, &b, 1, offset);
+}
+
+}  // namespace custody::crypto

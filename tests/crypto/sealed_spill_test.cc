@@ -1,0 +1,111 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+#include "crypto/sealed_spill.h"
+
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <string>
+#include <vector>
+
+#include "custody/env.h"
+#include "support/temp_dir.h"
+
+namespace custody::crypto {
+namespace {
+
+std::string Data(size_t n, int seed) {
+  std::string s(n, '\0');
+  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 131 + seed) ^ (i >> 11));
+  return s;
+}
+
+// Reads the whole spill once through the MessageSource interface.
+Result<std::string> ReadAll(SealedSpill& spill) {
+  CUSTODY_RETURN_IF_ERROR(spill.Rewind());
+  std::string out;
+  while (true) {
+    CUSTODY_ASSIGN_OR_RETURN(std::string_view piece, spill.Next());
+    if (piece.empty()) return out;
+    EXPECT_LE(piece.size(), spill.spilled() ? SealedSpill::kChunkSize : spill.size());
+    out.append(piece);
+  }
+}
+
+std::vector<std::string> Entries(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  while (struct dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  closedir(d);
+  return names;
+}
+
+// Sizes around the chunk boundaries, appended in uneven pieces, in memory
+// and spilled (limit 1 KiB), read back twice.
+TEST(SealedSpillTest, ReadsBackWhatWasAppendedInMemoryAndSpilled) {
+  TempDir dir;
+  const size_t k = SealedSpill::kChunkSize;
+  for (size_t limit : {size_t{1} << 30, size_t{1024}}) {
+    for (size_t n : {size_t{0}, size_t{1}, size_t{1024}, size_t{1025}, k - 1, k, k + 1, 3 * k, 3 * k + 17}) {
+      SealedSpill spill(dir.path(), *Env::Default(), limit);
+      const std::string data = Data(n, static_cast<int>(n));
+      for (size_t at = 0; at < n;) {
+        size_t take = std::min(n - at, (at % 3 + 1) * 1000);
+        ASSERT_TRUE(spill.Append(std::string_view(data).substr(at, take)).ok());
+        at += take;
+      }
+      ASSERT_TRUE(spill.Finish().ok());
+      EXPECT_EQ(spill.size(), n);
+      EXPECT_EQ(spill.spilled(), n > limit) << n;
+      for (int pass = 0; pass < 2; ++pass) {
+        auto got = ReadAll(spill);
+        ASSERT_TRUE(got.ok()) << got.status().ToString();
+        EXPECT_EQ(*got == data, true) << "size " << n << " limit " << limit << " pass " << pass;
+      }
+      // The file has no name: nothing to find or to clean up in the directory.
+      EXPECT_TRUE(Entries(dir.path()).empty());
+    }
+  }
+}
+
+// The bytes on disk are sealed: a flip in any chunk (first, middle, last,
+// tag) makes reading fail with kVerificationFailed, never different data.
+TEST(SealedSpillTest, AChangedFileIsAnErrorNotData) {
+  TempDir dir;
+  const size_t k = SealedSpill::kChunkSize, sealed = k + 16;
+  const std::string data = Data(3 * k + 100, 5);
+  for (uint64_t at : {uint64_t{0}, uint64_t{sealed + 7}, uint64_t{2 * sealed + k + 3}, uint64_t{3 * sealed + 50},
+                      uint64_t{3 * sealed + 100 + 15}}) {
+    SealedSpill spill(dir.path(), *Env::Default(), 0);
+    ASSERT_TRUE(spill.Append(data).ok());
+    ASSERT_TRUE(spill.Finish().ok());
+    ASSERT_TRUE(spill.spilled());
+    ASSERT_TRUE(spill.FlipByteForTesting(at).ok()) << at;
+    auto got = ReadAll(spill);
+    EXPECT_EQ(got.status().code(), StatusCode::kVerificationFailed) << at;
+  }
+}
+
+TEST(SealedSpillTest, MisuseAndAMissingDirectoryAreErrors) {
+  TempDir dir;
+  SealedSpill spill(dir.path(), *Env::Default(), 4);
+  EXPECT_EQ(spill.Next().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(spill.Rewind().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(spill.Append("abc").ok());
+  EXPECT_EQ(spill.FlipByteForTesting(0).code(), StatusCode::kFailedPrecondition);  // Still in memory.
+  ASSERT_TRUE(spill.Finish().ok());
+  EXPECT_EQ(spill.Append("d").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReadAll(spill).value(), "abc");
+
+  // Nothing touches the disk until the limit is passed; then a directory
+  // that is not there is the OS's error, at the Append that spills.
+  SealedSpill nowhere(dir.path() + "/missing", *Env::Default(), 4);
+  EXPECT_TRUE(nowhere.Append("abcd").ok());
+  EXPECT_EQ(nowhere.Append("e").code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace custody::crypto
