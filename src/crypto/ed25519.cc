@@ -9,6 +9,7 @@
 #include <istream>
 #include <streambuf>
 
+#include "common/concat_source.h"
 #include "custody/env.h"
 
 namespace custody::crypto {
@@ -91,27 +92,6 @@ class SourceStreamBuf final : public std::streambuf {
   off_type shown_before_ = 0;  // Bytes of the pieces before the one shown.
 };
 
-// Two memory ranges, one after the other (no copy).
-class TwoPartSource final : public MessageSource {
- public:
-  TwoPartSource(std::string_view first, std::string_view second) : parts_{first, second} {}
-  Status Rewind() override {
-    next_ = 0;
-    return Status::Ok();
-  }
-  Result<std::string_view> Next() override {
-    while (next_ < 2) {
-      std::string_view p = parts_[next_++];
-      if (!p.empty()) return p;
-    }
-    return std::string_view();
-  }
-
- private:
-  std::string_view parts_[2];
-  int next_ = 0;
-};
-
 }  // namespace
 
 Result<Ed25519KeyPair> Ed25519Generate() {
@@ -143,7 +123,8 @@ Result<std::string> Ed25519Sign(const SecretString& seed, std::string_view messa
 
 Result<std::string> Ed25519SignWithContext(const SecretString& seed, std::string_view context,
                                            std::string_view payload) {
-  TwoPartSource message(context, payload);
+  ConcatSource message;
+  message.Add(context).Add(payload);
   return Ed25519SignSource(seed, message);
 }
 
@@ -189,19 +170,30 @@ bool Ed25519Verify(std::string_view public_key, std::string_view message,
 
 bool Ed25519VerifyWithContext(std::string_view public_key, std::string_view context,
                               std::string_view payload, std::string_view signature) {
+  ConcatSource message;
+  message.Add(context).Add(payload);
+  Result<bool> valid = Ed25519VerifySource(public_key, message, signature);
+  return valid.ok() && *valid;
+}
+
+Result<bool> Ed25519VerifySource(std::string_view public_key, MessageSource& message, std::string_view signature) {
   if (public_key.size() != kEd25519PublicKeySize || signature.size() != kEd25519SignatureSize) {
     return false;
   }
   if (!ScalarIsCanonical(Bytes(signature) + 32)) return false;  // As in Ed25519Verify.
+  CUSTODY_RETURN_IF_ERROR(message.Rewind());
+  bool valid = false;
+  SourceStreamBuf buf(message);
   try {
     CryptoPP::ed25519Verifier verifier(Bytes(public_key));
-    TwoPartSource message(context, payload);
-    SourceStreamBuf buf(message);
     std::istream in(&buf);
-    return verifier.VerifyStream(in, Bytes(signature), signature.size());
+    valid = verifier.VerifyStream(in, Bytes(signature), signature.size());
   } catch (const std::exception&) {
-    return false;
+    valid = false;  // A malformed key: not a valid signature.
   }
+  // A source that failed looked like a shorter message: its error, not a verdict.
+  CUSTODY_RETURN_IF_ERROR(buf.error());
+  return valid;
 }
 
 }  // namespace custody::crypto

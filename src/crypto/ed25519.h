@@ -55,6 +55,10 @@ bool Ed25519Verify(std::string_view public_key, std::string_view message,
 // Crypto++'s own VerifyStream instead (same checks, same S < L rule).
 bool Ed25519VerifyWithContext(std::string_view public_key, std::string_view context,
                               std::string_view payload, std::string_view signature);
+// Ed25519Verify of the message `message` gives, read in pieces (rewound
+// first). An error of the source is returned as an error, never as a
+// verdict.
+Result<bool> Ed25519VerifySource(std::string_view public_key, MessageSource& message, std::string_view signature);
 
 }  // namespace custody::crypto
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/canonical_json.h"
+#include "common/concat_source.h"
 #include "common/time_util.h"
 #include "crypto/age.h"
 #include "crypto/encoding.h"
@@ -394,49 +395,6 @@ class SourceReader {
 
 }  // namespace
 
-namespace {
-
-// custody/manifest.json as head + the file list (from the spill) + tail, as
-// many times as it is read: twice to sign it, once into the tar.
-class ManifestPieces final : public MessageSource {
- public:
-  ManifestPieces(std::string_view context, std::string_view head, crypto::SealedSpill& files, std::string_view tail)
-      : context_(context), head_(head), files_(files), tail_(tail) {}
-  // For the signature: the context string first (package.md).
-  void set_with_context(bool with) { with_context_ = with; }
-  uint64_t manifest_size() const { return head_.size() + files_.size() + tail_.size(); }
-
-  Status Rewind() override {
-    part_ = with_context_ ? 0 : 1;
-    return files_.Rewind();
-  }
-  Result<std::string_view> Next() override {
-    while (part_ < 4) {
-      switch (part_) {
-        case 0: ++part_; if (!context_.empty()) return context_; break;
-        case 1: ++part_; if (!head_.empty()) return head_; break;
-        case 2: {
-          CUSTODY_ASSIGN_OR_RETURN(std::string_view piece, files_.Next());
-          if (!piece.empty()) return piece;
-          ++part_;
-          break;
-        }
-        default: ++part_; if (!tail_.empty()) return tail_; break;
-      }
-    }
-    return std::string_view();
-  }
-
- private:
-  std::string_view context_, head_;
-  crypto::SealedSpill& files_;
-  std::string_view tail_;
-  bool with_context_ = true;
-  int part_ = 0;
-};
-
-}  // namespace
-
 Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, PackageManifest& manifest,
                                    TarWriter& tar) {
   SourceReader reader(input.tops);
@@ -479,22 +437,28 @@ Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, 
   std::string head, tail;
   CUSTODY_RETURN_IF_ERROR(AppendManifestHead(manifest, written.file_count, &head));
   CUSTODY_RETURN_IF_ERROR(AppendManifestTail(manifest, &tail));
-  ManifestPieces pieces(crypto::kPackageManifestContext, head, files, tail);
+  // custody/manifest.json is head + the file list + tail, read from the
+  // spill three times: twice to sign it (with the context first), once into
+  // the tar.
+  ConcatSource manifest_json;
+  manifest_json.Add(head).Add(files).Add(tail);
+  const uint64_t manifest_size = head.size() + files.size() + tail.size();
   // Readers refuse larger manifests (a bound on what a hostile package can
   // make them allocate), so a larger one must not be written.
-  if (pieces.manifest_size() > kMaxManifestSize) {
+  if (manifest_size > kMaxManifestSize) {
     return InvalidArgumentError("too many files for one package (" + std::to_string(written.file_count) +
                                 ": the manifest would exceed " + std::to_string(kMaxManifestSize >> 20) +
                                 " MiB); split them into several packages");
   }
-  CUSTODY_ASSIGN_OR_RETURN(std::string sig, station.SignSource(pieces));
+  ConcatSource signed_message;
+  signed_message.Add(crypto::kPackageManifestContext).Add(manifest_json);
+  CUSTODY_ASSIGN_OR_RETURN(std::string sig, station.SignSource(signed_message));
   int64_t mtime = 0;
   if (auto t = timeutil::ParseTime(manifest.created); t.ok()) mtime = *t / 1000000;
-  CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kManifestName), pieces.manifest_size(), 0644, mtime));
-  pieces.set_with_context(false);
-  CUSTODY_RETURN_IF_ERROR(pieces.Rewind());
+  CUSTODY_RETURN_IF_ERROR(tar.BeginFile(std::string(kManifestName), manifest_size, 0644, mtime));
+  CUSTODY_RETURN_IF_ERROR(manifest_json.Rewind());
   while (true) {
-    CUSTODY_ASSIGN_OR_RETURN(std::string_view piece, pieces.Next());
+    CUSTODY_ASSIGN_OR_RETURN(std::string_view piece, manifest_json.Next());
     if (piece.empty()) break;
     hasher.Update(piece);
     CUSTODY_RETURN_IF_ERROR(tar.WriteData(piece));

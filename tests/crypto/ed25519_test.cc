@@ -235,6 +235,31 @@ TEST(Ed25519Test, SignSourceEqualsSignOfWholeAndPassesSourceErrorsOn) {
   }
 }
 
+// Ed25519VerifySource reads the message in pieces: the verdict of
+// Ed25519Verify on the whole, and a failing source is an error, not "invalid".
+TEST(Ed25519Test, VerifySourceGivesTheVerdictOrTheSourcesError) {
+  auto kp = Ed25519Generate().value();
+  std::string big(300000, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + (i >> 9));
+  const std::string sig = Ed25519Sign(kp.seed, big).value();
+  for (size_t piece : {size_t{1}, size_t{4097}, size_t{65536}}) {
+    if (piece == 1) {
+      PiecesSource small("abc", 1);
+      EXPECT_TRUE(Ed25519VerifySource(kp.public_key, small, Ed25519Sign(kp.seed, "abc").value()).value());
+      continue;
+    }
+    PiecesSource whole(big, piece);
+    EXPECT_TRUE(Ed25519VerifySource(kp.public_key, whole, sig).value()) << piece;
+    std::string flipped = big;
+    flipped[123456] ^= 1;
+    PiecesSource changed(flipped, piece);
+    EXPECT_FALSE(Ed25519VerifySource(kp.public_key, changed, sig).value()) << piece;
+  }
+  PiecesSource failing(big, 65536);
+  failing.FailOnNextCall(3, false);
+  EXPECT_EQ(Ed25519VerifySource(kp.public_key, failing, sig).status().code(), StatusCode::kIoError);
+}
+
 // Ed25519VerifyWithContext(context, payload) == Ed25519Verify(context +
 // payload): on the RFC vectors at every split, and on a multi-megabyte
 // message (Crypto++'s VerifyStream reads in blocks) with flips on either side
