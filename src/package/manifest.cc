@@ -8,10 +8,13 @@
 #include <array>
 #include <cerrno>
 #include <functional>
+#include <istream>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/canonical_json.h"
+#include "common/concat_source.h"
+#include "common/source_stream.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "custody/env.h"
@@ -324,8 +327,12 @@ class ManifestReader {
   using string_t = json::string_t;
   using binary_t = json::binary_t;
 
-  // `text_size` bounds the list's reservation (below).
-  ManifestReader(PackageManifest* m, size_t text_size) : m_(m), text_size_(text_size) {}
+  // Fills `m` but for its files, each given to `on_file` in turn, checked
+  // for the fields' presence and types only; `on_files_start` is told the
+  // file_count read before the list (canonical order puts it there).
+  ManifestReader(PackageManifest* m, std::function<Status(uint64_t)> on_files_start,
+                 std::function<Status(const PackageFile&)> on_file)
+      : m_(m), on_files_start_(std::move(on_files_start)), on_file_(std::move(on_file)) {}
 
   bool null() { return Fail("a null where a value was expected"); }
   bool boolean(bool) { return Fail("a boolean where a value was expected"); }
@@ -334,7 +341,7 @@ class ManifestReader {
   bool number_integer(number_integer_t v) {
     if (v >= 0) return number_unsigned(static_cast<number_unsigned_t>(v));
     if (Here() == kFile && key_ == "mtime") {
-      m_->files.back().mtime = v;
+      current_.mtime = v;
       return Counted();
     }
     return Fail("a negative number for \"" + key_ + "\"");
@@ -348,11 +355,11 @@ class ManifestReader {
         if (key_ == "total_size") return Store(&m_->total_size, v);
         break;
       case kFile:
-        if (key_ == "size") return Store(&m_->files.back().size, v);
-        if (key_ == "mtime") return Store(&m_->files.back().mtime, i);
+        if (key_ == "size") return Store(&current_.size, v);
+        if (key_ == "mtime") return Store(&current_.mtime, i);
         if (key_ == "mode") {
           if (v > 0777) return Fail("a file mode out of range");
-          return Store(&m_->files.back().mode, static_cast<uint32_t>(v));
+          return Store(&current_.mode, static_cast<uint32_t>(v));
         }
         break;
       default: break;
@@ -383,11 +390,7 @@ class ManifestReader {
                                                                                                      : nullptr;
         break;
       }
-      case kFile: {
-        PackageFile& f = m_->files.back();
-        slot = key_ == "path" ? &f.path : key_ == "sha256" ? &f.sha256 : nullptr;
-        break;
-      }
+      case kFile: slot = key_ == "path" ? &current_.path : key_ == "sha256" ? &current_.sha256 : nullptr; break;
       default: break;
     }
     if (slot == nullptr) return Fail("a string for \"" + key_ + "\"");
@@ -411,7 +414,12 @@ class ManifestReader {
       m_->recipients.emplace_back();
       next = kKey;
     } else if (Here() == kFiles) {
-      m_->files.emplace_back();
+      // One file at a time, its buffers reused: the list is the caller's.
+      current_.path.clear();
+      current_.sha256.clear();
+      current_.size = 0;
+      current_.mode = 0;
+      current_.mtime = 0;
       next = kFile;
     } else {
       return Fail("an object for \"" + key_ + "\"");
@@ -427,19 +435,14 @@ class ManifestReader {
       return Fail(std::string(kNames[f.ctx]) + " has unknown or missing fields");
     }
     stack_.pop_back();
+    if (f.ctx == kFile) return Call(on_file_(current_));
     return true;
   }
   bool start_array(std::size_t) {
     Ctx next;
     if (Here() == kRoot && key_ == "files") {
       next = kFiles;
-      // "file_count" comes before "files" in canonical order: the list is
-      // allocated once rather than doubled (growing 100,000 entries held
-      // 1.5 times their size at the last step, while the text and every
-      // member record were held too). A hostile count cannot make it large:
-      // each file takes at least kMinFileJson bytes of the text.
-      constexpr size_t kMinFileJson = sizeof R"({"mode":0,"mtime":0,"path":"x","sha256":"","size":0})" - 1 + 64;
-      m_->files.reserve(static_cast<size_t>(std::min<uint64_t>(file_count_, text_size_ / kMinFileJson)));
+      if (!Call(on_files_start_(file_count_))) return false;
     } else if (Here() == kRecipient && key_ == "keys") {
       next = kKeys;
     } else {
@@ -463,6 +466,8 @@ class ManifestReader {
   }
 
   const std::string& error() const { return error_; }
+  // The first error a callback returned (parsing stopped there).
+  const Status& callback_error() const { return callback_error_; }
   uint64_t file_count() const { return file_count_; }
 
  private:
@@ -489,9 +494,17 @@ class ManifestReader {
     if (error_.empty()) error_ = std::move(why);
     return false;
   }
+  bool Call(Status s) {
+    if (s.ok()) return true;
+    if (callback_error_.ok()) callback_error_ = std::move(s);
+    return false;
+  }
 
   PackageManifest* m_;
-  const size_t text_size_;
+  std::function<Status(uint64_t)> on_files_start_;
+  std::function<Status(const PackageFile&)> on_file_;
+  PackageFile current_;
+  Status callback_error_;
   std::vector<Frame> stack_;
   std::string key_;
   uint64_t file_count_ = 0;
@@ -500,11 +513,68 @@ class ManifestReader {
 
 }  // namespace
 
-Result<PackageManifest> ParseManifest(std::string_view text) {
-  PackageManifest m;
-  ManifestReader reader(&m, text.size());
-  bool parsed = nlohmann::json::sax_parse(text.begin(), text.end(), &reader,
-                                          nlohmann::detail::input_format_t::json, /*strict=*/true);
+Result<package::StreamedManifest> package::ParseManifestStream(
+    MessageSource& text, const std::function<Status(const PackageFile&)>& on_file,
+    const std::function<Status(uint64_t)>& on_files_start) {
+  StreamedManifest out;
+  PackageManifest& m = out.header;
+  // Canonical iff writing back what was read gives the same bytes: every
+  // field the reader accepts is one the writer writes, so nothing read is
+  // lost, and the writer's output is canonical (ManifestToJson). This also
+  // refuses duplicate keys, fields out of order and a passphrase key with
+  // extra fields. The two are compared by their SHA-256, each computed as
+  // it streams by (the text as it is read, the rewriting as each part is
+  // known: the head when the list starts, each file, the tail at the end),
+  // so that neither is held.
+  crypto::Sha256Hasher read_hash, rewritten_hash;
+  std::string rewritten;
+  uint64_t total = 0;
+  auto files_start = [&](uint64_t file_count) -> Status {
+    rewritten.clear();
+    CUSTODY_RETURN_IF_ERROR(AppendManifestHead(m, file_count, &rewritten));
+    rewritten_hash.Update(rewritten);
+    return on_files_start ? on_files_start(file_count) : Status::Ok();
+  };
+  auto each_file = [&](const PackageFile& f) -> Status {
+    Status path_ok = ValidateRelativePath(f.path, false);
+    if (!path_ok.ok()) return CorruptionError("the manifest lists " + path_ok.message());
+    if (!IsLowerHex(f.sha256, 64)) return CorruptionError("manifest SHA-256 of " + f.path + " is malformed");
+    rewritten.clear();
+    CUSTODY_RETURN_IF_ERROR(AppendManifestFile(f, out.file_count == 0, &rewritten));
+    rewritten_hash.Update(rewritten);
+    ++out.file_count;
+    total += f.size;
+    return on_file(f);
+  };
+  // The text's hash is taken from the pieces as the parser pulls them.
+  class HashingSource final : public MessageSource {
+   public:
+    HashingSource(MessageSource& s, crypto::Sha256Hasher& h) : s_(s), h_(h) {}
+    Status Rewind() override { return s_.Rewind(); }
+    Result<std::string_view> Next() override {
+      CUSTODY_ASSIGN_OR_RETURN(std::string_view piece, s_.Next());
+      h_.Update(piece);
+      return piece;
+    }
+
+   private:
+    MessageSource& s_;
+    crypto::Sha256Hasher& h_;
+  } hashing(text, read_hash);
+  CUSTODY_RETURN_IF_ERROR(hashing.Rewind());
+  ManifestReader reader(&m, files_start, each_file);
+  bool parsed = false;
+  {
+    SourceStreamBuf buf(hashing);
+    std::istream in(&buf);
+    try {
+      parsed = nlohmann::json::sax_parse(in, &reader, nlohmann::detail::input_format_t::json, /*strict=*/true);
+    } catch (const std::exception& e) {
+      return CorruptionError(std::string("the manifest is not valid: ") + e.what());
+    }
+    CUSTODY_RETURN_IF_ERROR(buf.error());  // Reading failed: not the text's fault.
+  }
+  CUSTODY_RETURN_IF_ERROR(reader.callback_error());
   if (!parsed || !reader.error().empty()) {
     return CorruptionError("the manifest is not valid: " + (reader.error().empty() ? "parse error" : reader.error()));
   }
@@ -518,13 +588,36 @@ Result<PackageManifest> ParseManifest(std::string_view text) {
       return CorruptionError("unknown recipient type \"" + r.type + "\" in the manifest");
     }
   }
-  uint64_t total = 0;
-  for (const PackageFile& f : m.files) {
-    Status path_ok = package::ValidateRelativePath(f.path, false);
-    if (!path_ok.ok()) return CorruptionError("the manifest lists " + path_ok.message());
-    if (!IsLowerHex(f.sha256, 64)) return CorruptionError("manifest SHA-256 of " + f.path + " is malformed");
-    total += f.size;
+  if (reader.file_count() != out.file_count || total != m.total_size) {
+    return CorruptionError("the manifest's file count or total size disagrees with its file list");
   }
+  rewritten.clear();
+  CUSTODY_RETURN_IF_ERROR(AppendManifestTail(m, &rewritten));
+  rewritten_hash.Update(rewritten);
+  const crypto::Sha256Digest text_digest = read_hash.Finish();
+  if (rewritten_hash.Finish() != text_digest) return CorruptionError("the manifest is not canonical JSON");
+  out.digest = encoding::HexEncode(crypto::DigestToString(text_digest));
+  return out;
+}
+
+Result<PackageManifest> ParseManifest(std::string_view text) {
+  ConcatSource source;
+  source.Add(text);
+  std::vector<PackageFile> files;
+  auto start = [&](uint64_t file_count) {
+    // Allocated once rather than doubled. A hostile count cannot make it
+    // large: each file takes at least kMinFileJson bytes of the text.
+    constexpr size_t kMinFileJson = sizeof R"({"mode":0,"mtime":0,"path":"x","sha256":"","size":0})" - 1 + 64;
+    files.reserve(static_cast<size_t>(std::min<uint64_t>(file_count, text.size() / kMinFileJson)));
+    return Status::Ok();
+  };
+  auto add = [&](const PackageFile& f) {
+    files.push_back(f);
+    return Status::Ok();
+  };
+  CUSTODY_ASSIGN_OR_RETURN(package::StreamedManifest streamed, package::ParseManifestStream(source, add, start));
+  PackageManifest m = std::move(streamed.header);
+  m.files = std::move(files);
   // Duplicates, found by sorting indices (no copy of 20,000 paths into a set).
   std::vector<uint32_t> by_path(m.files.size());
   for (uint32_t i = 0; i < by_path.size(); ++i) by_path[i] = i;
@@ -534,22 +627,6 @@ Result<PackageManifest> ParseManifest(std::string_view text) {
       return CorruptionError("the manifest lists " + m.files[by_path[i]].path + " twice");
     }
   }
-  if (reader.file_count() != m.files.size() || total != m.total_size) {
-    return CorruptionError("the manifest's file count or total size disagrees with its file list");
-  }
-  // Canonical iff writing back what was read gives the same bytes: every
-  // field the reader accepts is one the writer writes, so nothing read is
-  // lost, and the writer's output is canonical (ManifestToJson). This also
-  // refuses duplicate keys, fields out of order and a passphrase key with
-  // extra fields.
-  // Compared piece by piece as it is written: no second copy of the text.
-  size_t at = 0;
-  Status canonical = WriteManifestJson(m, [&](std::string_view piece) {
-    if (text.substr(at, piece.size()) != piece) return CorruptionError("differs");
-    at += piece.size();
-    return Status::Ok();
-  });
-  if (!canonical.ok() || at != text.size()) return CorruptionError("the manifest is not canonical JSON");
   return m;
 }
 

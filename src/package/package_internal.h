@@ -7,11 +7,13 @@
 #include <locale.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/byte_stream.h"
+#include "custody/message_source.h"
 #include "custody/package.h"
 #include "custody/status.h"
 
@@ -90,6 +92,21 @@ struct SourceFile {
 Status AppendManifestHead(const PackageManifest& m, uint64_t file_count, std::string* out);
 Status AppendManifestFile(const PackageFile& f, bool first, std::string* out);
 Status AppendManifestTail(const PackageManifest& m, std::string* out);
+
+// ParseManifest (custody/package.h) for a manifest read in pieces (rewound
+// first), holding one file at a time: as strict in every way but one, duplicate
+// paths, which it does not look for (the caller does). Each file goes to
+// `on_file` once its path and SHA-256 spelling are checked; `on_files_start`
+// (optional) is told the file_count before the first. A callback's error
+// stops the parse and is returned; so is the source's.
+struct StreamedManifest {
+  PackageManifest header;  // Every field but files.
+  uint64_t file_count = 0;
+  std::string digest;      // SHA-256 hex of the text: the package digest.
+};
+Result<StreamedManifest> ParseManifestStream(MessageSource& text,
+                                             const std::function<Status(const PackageFile&)>& on_file,
+                                             const std::function<Status(uint64_t)>& on_files_start = nullptr);
 
 // What goes into a package's tar, for both formats.
 struct PackageInput {
