@@ -30,11 +30,16 @@
 // On any failure, CreatePackage leaves no output file and OpenPackage leaves
 // nothing in the destination directory.
 //
-// Memory: constant in the size of the files. CreatePackage's is bounded in
-// the number of files too (the list goes to a sealed temporary file in the
-// output's directory once it passes 8 MiB, crypto/sealed_spill.h; the source
-// tree is walked while packing). The readers hold the manifest and a record
-// per file: proportional to the NUMBER of files (about 500 bytes per file).
+// Memory: constant in the size of the files, and bounded in their number:
+// what grows with it (the manifest's file list when creating; the manifest
+// and a record per member when reading) goes to a sealed temporary file past
+// 4 MiB (crypto/sealed_spill.h): next to the output when creating, in the
+// destination when opening, else in $TMPDIR (packages arrive on read-only
+// media). Readers also keep a 64-bit name per path, to find duplicates: 12
+// to 23 bytes per file (2.3 MiB at 100,000 files; the largest manifest
+// custody reads, 256 MiB, can list 2.5 million). A package whose members are
+// not in its manifest's order (packed again by hand) is compared holding
+// every member: the one case that grows with the number of files.
 //
 // Thread safety: the functions are reentrant; a Station is used by one thread
 // at a time.
@@ -43,6 +48,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -128,7 +134,7 @@ struct CreatePackageOptions {
   bool overwrite = false;     // Replace an existing output file.
   // How much of the manifest's file list stays in memory before the rest
   // goes to a sealed temporary file (see "Memory" above). Lower only in tests.
-  size_t manifest_memory_limit = 8u << 20;
+  size_t manifest_memory_limit = 4u << 20;
 };
 
 struct CreatedPackage {
@@ -187,17 +193,39 @@ struct VerifyPackageOptions {
   // Refuse names Windows cannot hold (reserved names, <>:"\|?*, trailing dot
   // or space, case-insensitive duplicates).
   bool portable = false;
+  // How much of the manifest, and of the list of members read before it,
+  // stays in memory before the rest goes to a sealed temporary file (see
+  // "Memory" above). Lower only in tests.
+  size_t memory_limit = 4u << 20;
 };
 
 struct VerifiedPackage {
+  // Every field but `files`, which stays empty: memory does not grow with
+  // the number of files. The files come from ForEachFile.
   PackageManifest manifest;
-  std::string manifest_json;  // The exact signed bytes.
+  uint64_t file_count = 0;
   std::string signature;      // 64 bytes.
-  std::string digest;         // SHA-256 hex of manifest_json.
+  std::string digest;         // SHA-256 hex of custody/manifest.json.
   uint64_t package_size = 0;  // Bytes of the encrypted file.
   // True when every file's bytes were hashed and matched (VerifyPackage,
   // OpenPackage); false for ReadManifest, which checks the signature only.
   bool files_verified = false;
+
+  // The files, in the manifest's order, read back from the signed manifest
+  // the reading kept (in memory up to 4 MiB, beyond that in an unnamed
+  // temporary file sealed under a key held only in memory:
+  // crypto/sealed_spill.h). One file at a time; `fn`'s error stops
+  // it and is returned. kVerificationFailed if the temporary file was
+  // changed meanwhile. Not thread-safe: one call at a time per object.
+  Status ForEachFile(const std::function<Status(const PackageFile&)>& fn) const;
+  // custody/manifest.json, the exact signed bytes, in pieces.
+  Status ForEachManifestPiece(const std::function<Status(std::string_view)>& fn) const;
+  // Conveniences that hold everything (small packages, tests).
+  Result<std::vector<PackageFile>> Files() const;
+  Result<std::string> ManifestJson() const;
+
+  struct Contents;  // Internal (src/package/read.cc).
+  std::shared_ptr<Contents> contents;
 };
 
 // Decrypts the whole package, checks the age authentication, the manifest

@@ -36,7 +36,9 @@ Result<PackageKeys> LoadKeys(const GlobalOptions& g, const PackageCliOptions& o)
 // (up to 6 kanji/kana, 12 columns) need two more.
 size_t LabelWidth() { return CurrentLanguage() == UiLanguage::kJapanese ? 14 : 12; }
 
-std::string Summary(const VerifiedPackage& v, bool list_files) {
+// The header lines; the files are printed one at a time after it
+// (PrintVerified), never gathered.
+std::string Summary(const VerifiedPackage& v) {
   const PackageManifest& m = v.manifest;
   std::string s;
   auto line = [&s](const char* k, const std::string& val) { s += PadLabel(k, LabelWidth()) + val + "\n"; };
@@ -59,27 +61,35 @@ std::string Summary(const VerifiedPackage& v, bool list_files) {
   line(_("files"),
        Format(v.files_verified ? _("%s files, %s bytes, every SHA-256 verified")
                                : _("%s files, %s bytes (contents not hashed: use `package verify`)"),
-              {std::to_string(m.files.size()), std::to_string(m.total_size)}));
-  if (list_files) {
-    for (const PackageFile& f : m.files) {
-      s += "  " + f.sha256.substr(0, 16) + "  " + std::to_string(f.size) + "  " + f.path + "\n";
-    }
-  }
+              {std::to_string(v.file_count), std::to_string(m.total_size)}));
+  s.pop_back();  // PrintLine ends the line.
   return s;
 }
 
-void PrintVerified(const GlobalOptions& g, const VerifiedPackage& v, const std::string& extra_key = "",
-                   const std::string& extra_value = "") {
+Status PrintVerified(const GlobalOptions& g, const VerifiedPackage& v, const std::string& extra_key = "",
+                     const std::string& extra_value = "") {
   if (g.json) {
-    nlohmann::json j = {{"ok", true},
-                        {"digest", v.digest},
-                        {"files_verified", v.files_verified},
-                        {"manifest", nlohmann::json::parse(v.manifest_json)}};
+    nlohmann::json j = {{"ok", true}, {"digest", v.digest}, {"files_verified", v.files_verified}};
     if (!extra_key.empty()) j[extra_key] = extra_value;
-    PrintLine(j.dump());
-  } else {
-    PrintLine(Summary(v, true));
+    // The signed manifest goes out as it was received, piece by piece (it
+    // is canonical JSON): a package of a million files is not held to print.
+    std::string head = j.dump();
+    head.pop_back();
+    PrintRaw(head + ",\"manifest\":");
+    CUSTODY_RETURN_IF_ERROR(v.ForEachManifestPiece([](std::string_view piece) {
+      PrintRaw(std::string(piece));
+      return Status::Ok();
+    }));
+    PrintLine("}");
+    return Status::Ok();
   }
+  PrintLine(Summary(v));
+  Status listed = v.ForEachFile([](const PackageFile& f) {
+    PrintLine("  " + f.sha256.substr(0, 16) + "  " + std::to_string(f.size) + "  " + f.path);
+    return Status::Ok();
+  });
+  PrintLine("");
+  return listed;
 }
 
 Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
@@ -203,8 +213,7 @@ Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
   auto v = VerifyPackage(o.package, keys, verify_options);
   if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED"));
-  PrintVerified(g, *v);
-  return Status::Ok();
+  return PrintVerified(g, *v);
 }
 
 Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
@@ -213,8 +222,7 @@ Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
   auto v = ReadManifest(o.package, keys, verify_options);
   if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED"));
-  PrintVerified(g, *v);
-  return Status::Ok();
+  return PrintVerified(g, *v);
 }
 
 Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
@@ -233,7 +241,7 @@ Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
   opts.operator_name = g.operator_;
   auto v = OpenPackage(o.package, o.dest, keys, opts, station.get());
   if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED, nothing extracted"));
-  PrintVerified(g, *v, "destination", o.dest);
+  return PrintVerified(g, *v, "destination", o.dest);
   if (!g.json) {
     PrintLine(Format(station ? _("extracted into %s (recorded as package.opened)") : _("extracted into %s"),
                      o.dest));

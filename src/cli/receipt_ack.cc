@@ -59,7 +59,7 @@ Status RunAck(const GlobalOptions& g, const AckOptions& o) {
   body.package_digest = v.digest;
   body.sender_organization = v.manifest.sender_organization;
   body.sender_verifier_key = v.manifest.sender_verifier_key;
-  body.file_count = v.manifest.files.size();
+  body.file_count = v.file_count;
   body.total_size = v.manifest.total_size;
   if (o.received_at.empty()) {
     body.received_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());

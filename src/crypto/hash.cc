@@ -2,6 +2,9 @@
 #include "crypto/hash.h"
 
 #include <cryptopp/sha.h>
+#include <cryptopp/siphash.h>
+
+#include <cstring>
 
 #include "crypto/encoding.h"
 
@@ -37,5 +40,17 @@ std::string DigestToString(const Sha256Digest& d) {
 }
 std::string Sha256Bytes(std::string_view data) { return DigestToString(Sha256(data)); }
 std::string Sha256Hex(std::string_view data) { return encoding::HexEncode(Sha256Bytes(data)); }
+
+KeyedHash64::KeyedHash64(const uint8_t key[kKeySize]) { std::memcpy(key_, key, kKeySize); }
+
+uint64_t KeyedHash64::operator()(std::string_view s) const {
+  CryptoPP::SipHash<2, 4, false> h(key_, kKeySize);
+  h.Update(reinterpret_cast<const CryptoPP::byte*>(s.data()), s.size());
+  uint8_t out[8];
+  h.TruncatedFinal(out, sizeof out);
+  uint64_t v;
+  std::memcpy(&v, out, sizeof v);
+  return v;
+}
 
 }  // namespace custody::crypto

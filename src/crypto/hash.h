@@ -36,6 +36,23 @@ class Sha256Hasher {
   std::unique_ptr<Impl> impl_;
 };
 
+// SipHash-2-4 (Crypto++) under a random key: 64-bit names for strings in
+// sets that must not grow with the strings (a package's paths). Why keyed:
+// whoever made the package chose the strings, and with a fixed hash could
+// choose colliding ones; under a key drawn per reading they cannot, so two
+// different paths share a name with probability about n^2 / 2^65 (below
+// one in a million for the largest manifest custody reads).
+class KeyedHash64 {
+ public:
+  static constexpr size_t kKeySize = 16;
+  // `key`: kKeySize random bytes.
+  explicit KeyedHash64(const uint8_t key[kKeySize]);
+  uint64_t operator()(std::string_view s) const;
+
+ private:
+  uint8_t key_[kKeySize];
+};
+
 }  // namespace custody::crypto
 
 #endif  // CUSTODY_SRC_CRYPTO_HASH_H_

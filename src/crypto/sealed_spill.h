@@ -42,7 +42,7 @@ class ChaChaPoly;
 class SealedSpill final : public MessageSource {
  public:
   static constexpr size_t kChunkSize = 64 * 1024;
-  static constexpr size_t kDefaultMemoryLimit = 8u << 20;
+  static constexpr size_t kDefaultMemoryLimit = 4u << 20;
 
   // `env` gives the key's randomness and must outlive the object. Nothing is
   // created on disk until the data outgrows `memory_limit`.

@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <map>
@@ -19,10 +22,13 @@
 #include <unordered_set>
 
 #include "common/canonical_json.h"
+#include "common/concat_source.h"
+#include "common/u64_set.h"
 #include "crypto/age.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
+#include "crypto/sealed_spill.h"
 #include "crypto/signature_context.h"
 #include "custody/env.h"
 #include "custody/station.h"
@@ -34,6 +40,11 @@
 #include "package/zip_io.h"
 
 namespace custody {
+
+struct VerifiedPackage::Contents {
+  std::unique_ptr<crypto::SealedSpill> manifest;  // custody/manifest.json as received.
+};
+
 namespace package {
 namespace {
 
@@ -215,15 +226,8 @@ Result<Opened> OpenAge(int fd, const std::string& path, const PackageKeys& keys)
 
 enum class ReadMode { kManifestOnly, kVerify, kExtract };
 
-struct MemberRecord {
-  uint64_t size;
-  uint32_t mode;
-  int64_t mtime;
-  crypto::Sha256Digest sha256;  // Raw bytes: no hex string per member.
-};
-
 // True if `hex` is the lowercase hex spelling of `d` (the manifest's form,
-// checked by ParseManifest).
+// checked by ParseManifestStream).
 bool DigestMatchesHex(const crypto::Sha256Digest& d, std::string_view hex) {
   static constexpr char kDigits[] = "0123456789abcdef";
   if (hex.size() != 2 * d.size()) return false;
@@ -233,25 +237,87 @@ bool DigestMatchesHex(const crypto::Sha256Digest& d, std::string_view hex) {
   return true;
 }
 
-// The value of the manifest's sender "verifier_key", found by searching the
-// text rather than parsing it, so the signature can be checked while the
-// manifest is parsed. Only a guess: it is used only if the parsed manifest
-// names the same key. In canonical JSON a quote inside a string is escaped,
-// so the last `"verifier_key":"` is the sender object's (it follows "files").
-std::string GuessVerifierKey(std::string_view manifest) {
-  static constexpr std::string_view kField = "\"verifier_key\":\"";
-  size_t at = manifest.rfind(kField);
-  if (at == std::string_view::npos) return "";
-  size_t begin = at + kField.size(), end = manifest.find('"', begin);
-  if (end == std::string_view::npos) return "";
-  return std::string(manifest.substr(begin, end - begin));
-}
+// What the tar said of one data member, and its SHA-256 as read.
+struct Member {
+  std::string path;  // Relative to data/.
+  uint64_t size = 0;
+  uint32_t mode = 0;
+  int64_t mtime = 0;
+  crypto::Sha256Digest sha256{};  // Zero when contents are not hashed (ReadManifest).
+};
 
-bool ManifestSignatureValid(const std::string& verifier_key, std::string_view manifest, std::string_view signature) {
-  auto verifier = note::ParseVerifierKey(verifier_key);
-  return verifier.ok() &&
-         crypto::Ed25519VerifyWithContext(verifier->public_key, crypto::kPackageManifestContext, manifest, signature);
-}
+// The data members in tar order, kept until the manifest (which comes after
+// them) can be compared with them, in a SealedSpill: memory does not grow
+// with their number. A record: path length (4 bytes), path, size (8), mode
+// (4), mtime (8), SHA-256 (32), integers little-endian (this process writes
+// and reads them).
+class MemberLog {
+ public:
+  MemberLog(const std::string& dir, Env& env, size_t memory_limit) : spill_(dir, env, memory_limit) {}
+  Status Add(const Member& m) {
+    rec_.clear();
+    Put(static_cast<uint32_t>(m.path.size()));
+    rec_.append(m.path);
+    Put(m.size);
+    Put(m.mode);
+    Put(static_cast<uint64_t>(m.mtime));
+    rec_.append(reinterpret_cast<const char*>(m.sha256.data()), m.sha256.size());
+    ++count_;
+    return spill_.Append(rec_);
+  }
+  uint64_t count() const { return count_; }
+  Status Finish() { return spill_.Finish(); }
+  Status Rewind() {
+    piece_ = {};
+    return spill_.Rewind();
+  }
+  // The next member in tar order; false after the last.
+  Result<bool> Next(Member* m) {
+    uint32_t len = 0;
+    CUSTODY_ASSIGN_OR_RETURN(bool more, Take(&len, sizeof len, true));
+    if (!more) return false;
+    m->path.resize(len);
+    CUSTODY_RETURN_IF_ERROR(Take(m->path.data(), len, false).status());
+    CUSTODY_RETURN_IF_ERROR(Take(&m->size, sizeof m->size, false).status());
+    CUSTODY_RETURN_IF_ERROR(Take(&m->mode, sizeof m->mode, false).status());
+    CUSTODY_RETURN_IF_ERROR(Take(&m->mtime, sizeof m->mtime, false).status());
+    CUSTODY_RETURN_IF_ERROR(Take(m->sha256.data(), m->sha256.size(), false).status());
+    return true;
+  }
+
+ private:
+  template <typename T>
+  void Put(T v) {
+    rec_.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  // Copies n bytes out of the spill's pieces; false at a clean end when
+  // `may_end`.
+  Result<bool> Take(void* out, size_t n, bool may_end) {
+    char* dst = static_cast<char*>(out);
+    bool first = true;
+    while (n > 0) {
+      if (piece_.empty()) {
+        CUSTODY_ASSIGN_OR_RETURN(piece_, spill_.Next());
+        if (piece_.empty()) {
+          if (first && may_end) return false;
+          return InternalError("the list of package members ended inside a record");
+        }
+      }
+      const size_t k = std::min(n, piece_.size());
+      std::memcpy(dst, piece_.data(), k);
+      dst += k;
+      n -= k;
+      piece_.remove_prefix(k);
+      first = false;
+    }
+    return true;
+  }
+
+  crypto::SealedSpill spill_;
+  std::string rec_;
+  std::string_view piece_;
+  uint64_t count_ = 0;
+};
 
 std::string KindName(TarMember::Kind k) {
   switch (k) {
@@ -264,9 +330,53 @@ std::string KindName(TarMember::Kind k) {
   }
 }
 
+// Every manifest file against the member of the same path, in the
+// manifest's order, then every member not listed, in the tar's order: the
+// comparison for packages whose members are not in the manifest's order.
+// OK when both list the same files alike, in whatever order.
+Status CompareUnordered(MemberLog& members, crypto::SealedSpill& manifest_text, ReadMode mode) {
+  std::unordered_map<std::string, Member> by_path;
+  CUSTODY_RETURN_IF_ERROR(members.Rewind());
+  Member m;
+  while (true) {
+    CUSTODY_ASSIGN_OR_RETURN(bool more, members.Next(&m));
+    if (!more) break;
+    std::string key = m.path;
+    by_path.emplace(std::move(key), m);
+  }
+  std::unordered_set<std::string> listed;
+  auto compare = [&](const PackageFile& f) -> Status {
+    if (!listed.insert(f.path).second) return CorruptionError("the manifest lists " + f.path + " twice");
+    auto it = by_path.find(f.path);
+    if (it == by_path.end()) {
+      return VerificationFailedError("file " + f.path + " is listed in the signed manifest but missing from the package");
+    }
+    const Member& r = it->second;
+    if (r.size != f.size || (mode != ReadMode::kManifestOnly && !DigestMatchesHex(r.sha256, f.sha256))) {
+      return VerificationFailedError("file " + f.path + " was modified after packaging (its " +
+                                     (r.size != f.size ? "size" : "SHA-256") + " differs from the signed manifest)");
+    }
+    if (r.mode != f.mode || r.mtime != f.mtime) {
+      return VerificationFailedError("file " + f.path + " has a mode or time that differs from the signed manifest");
+    }
+    return Status::Ok();
+  };
+  CUSTODY_RETURN_IF_ERROR(ParseManifestStream(manifest_text, compare).status());
+  CUSTODY_RETURN_IF_ERROR(members.Rewind());
+  while (true) {
+    CUSTODY_ASSIGN_OR_RETURN(bool more, members.Next(&m));
+    if (!more) break;
+    if (!listed.count(m.path)) {
+      return VerificationFailedError("file " + m.path + " is in the package but not in the signed manifest; refused");
+    }
+  }
+  return Status::Ok();
+}
+
 Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKeys& keys,
                                         const VerifyPackageOptions& options, ReadMode mode,
-                                        const std::string& extract_root, ExtractWriter* writer) {
+                                        const std::string& extract_root, ExtractWriter* writer,
+                                        const std::string& spill_dir) {
   Fd fd(posix::RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
   if (fd.fd < 0) return posix::ErrnoStatus("open", path, errno);
   struct stat st {};
@@ -297,11 +407,18 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
 
   VerifiedPackage out;
   out.package_size = static_cast<uint64_t>(st.st_size);
-  // Hashed, not ordered: looked up once per member and once per manifest
-  // file, and `order` keeps the tar order (nodes do not move on rehash).
-  std::unordered_map<std::string, MemberRecord> members;
-  std::vector<const std::string*> order;  // Keys of `members`, in tar order.
-  std::unordered_set<std::string> parent_dirs, folded;
+  // What grows with the number of files goes to sealed spills
+  // (crypto/sealed_spill.h): the members as read, and the manifest text.
+  MemberLog members(spill_dir, *Env::Default(), options.memory_limit);
+  auto manifest_text = std::make_unique<crypto::SealedSpill>(spill_dir, *Env::Default(), options.memory_limit);
+  // 64-bit keyed names of the paths seen (files) and of their parent
+  // directories, to refuse duplicates and a path that is both a file and a
+  // directory without holding the paths (crypto/hash.h KeyedHash64).
+  uint8_t name_key[crypto::KeyedHash64::kKeySize];
+  CUSTODY_RETURN_IF_ERROR(Env::Default()->RandomBytes(name_key, sizeof name_key));
+  const crypto::KeyedHash64 name(name_key);
+  WipeMemory(name_key, sizeof name_key);
+  U64Set file_names, dir_names, folded;
   std::vector<std::string> new_dirs;  // Parents first seen in the current member.
   // Files are created 0600; when the umask keeps those bits, a 0600 file
   // needs no fchmod (one system call fewer per file: 20,000 in a large tree).
@@ -309,6 +426,7 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
       mode == ReadMode::kExtract ? posix::ReadUmask() : std::nullopt;
   const bool created_0600_exactly = umask.has_value() && (*umask & 0600) == 0;
   bool have_manifest = false, have_sig = false;
+  crypto::Sha256Hasher manifest_hash;
   {
     // From the decryptor's buffers without a copy when there is one.
     std::unique_ptr<TarReader> tar;
@@ -317,33 +435,34 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
     } else {
       CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(&plain));
     }
+    Member member;
     while (true) {
       CUSTODY_ASSIGN_OR_RETURN(std::optional<TarMember> m, tar->Next());
       if (!m) break;
-      const std::string& name = m->path;
-      if (have_sig) return CorruptionError("the package has members after custody/manifest.sig (" + name + ")");
-      bool is_data = name.rfind(kDataPrefix, 0) == 0;
-      bool is_manifest = name == kManifestName, is_sig = name == kSignatureName;
+      const std::string& name_in_tar = m->path;
+      if (have_sig) return CorruptionError("the package has members after custody/manifest.sig (" + name_in_tar + ")");
+      bool is_data = name_in_tar.rfind(kDataPrefix, 0) == 0;
+      bool is_manifest = name_in_tar == kManifestName, is_sig = name_in_tar == kSignatureName;
       if (!is_data && !is_manifest && !is_sig) {
-        if (members.empty() && !have_manifest) {
-          return CorruptionError("this is not a custody package: its first member is \"" + name +
+        if (members.count() == 0 && !have_manifest) {
+          return CorruptionError("this is not a custody package: its first member is \"" + name_in_tar +
                                  "\", not data/... (a plain tar encrypted with age? check where it came from "
                                  "before opening it with `age -d | tar -x`)");
         }
-        return CorruptionError("the package holds \"" + name + "\" outside data/ and custody/; refused");
+        return CorruptionError("the package holds \"" + name_in_tar + "\" outside data/ and custody/; refused");
       }
       if (m->kind != TarMember::Kind::kRegular) {
-        std::string what = KindName(m->kind) + " \"" + name + "\"";
+        std::string what = KindName(m->kind) + " \"" + name_in_tar + "\"";
         if (!m->link_target.empty()) what += " -> \"" + m->link_target + "\"";
         return CorruptionError("the package holds " + what + "; custody packages hold only regular files, refused");
       }
-      if (!m->size_set) return CorruptionError("member " + name + " has no size");
+      if (!m->size_set) return CorruptionError("member " + name_in_tar + " has no size");
       // Why refuse before reading: a sparse member's holes cost nothing in
       // the package but come out as zeros, so a few kilobytes could make
       // `open` write terabytes before the manifest (at the end) shows the
       // size is wrong. custody never writes sparse members.
       if (m->sparse) {
-        return CorruptionError("the package holds \"" + name +
+        return CorruptionError("the package holds \"" + name_in_tar +
                                "\" as a sparse file; custody packages never do, refused");
       }
       if (is_manifest || is_sig) {
@@ -352,41 +471,49 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
         }
         if (is_sig && !have_manifest) return CorruptionError("custody/manifest.sig comes before custody/manifest.json");
         uint64_t limit = is_manifest ? kMaxManifestSize : crypto::kEd25519SignatureSize;
-        if (m->size > limit) return CorruptionError(name + " is too large (" + std::to_string(m->size) + " bytes)");
-        std::string content;
-        content.reserve(static_cast<size_t>(m->size));
+        if (m->size > limit) {
+          return CorruptionError(name_in_tar + " is too large (" + std::to_string(m->size) + " bytes)");
+        }
+        uint64_t got = 0;
         while (true) {
           CUSTODY_ASSIGN_OR_RETURN(std::string_view block, tar->ReadBlock());
           if (block.empty()) break;
-          content.append(block);
-          if (content.size() > limit) return CorruptionError(name + " is too large");
+          got += block.size();
+          if (got > limit) return CorruptionError(name_in_tar + " is too large");
+          if (is_manifest) {
+            manifest_hash.Update(block);
+            CUSTODY_RETURN_IF_ERROR(manifest_text->Append(block));
+          } else {
+            out.signature.append(block);
+          }
         }
-        if (content.size() != m->size) return TruncatedError("the package is truncated inside " + name);
-        if (is_manifest) {
-          have_manifest = true;
-          out.manifest_json = std::move(content);
-        } else {
-          have_sig = true;
-          out.signature = std::move(content);
-        }
+        if (got != m->size) return TruncatedError("the package is truncated inside " + name_in_tar);
+        (is_manifest ? have_manifest : have_sig) = true;
         continue;
       }
-      if (have_manifest) return CorruptionError("the package has data after its manifest (" + name + ")");
-      std::string rel = name.substr(kDataPrefix.size());
+      if (have_manifest) return CorruptionError("the package has data after its manifest (" + name_in_tar + ")");
+      member.path.assign(name_in_tar, kDataPrefix.size());
+      const std::string& rel = member.path;
       if (Status v = ValidateRelativePath(rel, options.portable); !v.ok()) {
         return CorruptionError("the package holds " + v.message() + "; refused");
       }
-      if (members.count(rel)) return CorruptionError("the package holds " + rel + " twice; refused");
-      if (options.portable && !folded.insert(PortableFoldKey(rel)).second) {
+      const uint64_t rel_name = name(rel);
+      if (!file_names.Insert(rel_name)) return CorruptionError("the package holds " + rel + " twice; refused");
+      if (options.portable && !folded.Insert(name(PortableFoldKey(rel)))) {
         return CorruptionError("the package holds names that differ only in case (" + rel +
                                "); Windows cannot hold both (--portable)");
       }
-      if (parent_dirs.count(rel)) return CorruptionError("the package holds " + rel + " both as a file and a directory");
+      if (dir_names.Contains(rel_name)) {
+        return CorruptionError("the package holds " + rel + " both as a file and a directory");
+      }
       new_dirs.clear();
       for (size_t p = rel.find('/'); p != std::string::npos; p = rel.find('/', p + 1)) {
-        std::string parent = rel.substr(0, p);
-        if (members.count(parent)) return CorruptionError("the package holds " + parent + " both as a file and a directory");
-        if (parent_dirs.insert(parent).second) new_dirs.push_back(std::move(parent));
+        const std::string_view parent = std::string_view(rel).substr(0, p);
+        const uint64_t parent_name = name(parent);
+        if (file_names.Contains(parent_name)) {
+          return CorruptionError("the package holds " + std::string(parent) + " both as a file and a directory");
+        }
+        if (dir_names.Insert(parent_name)) new_dirs.emplace_back(parent);
       }
       if (writer) {
         // Only directories not made before (shallowest first): one mkdir per
@@ -403,7 +530,7 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
         if (mode != ReadMode::kManifestOnly) hasher.Update(block);
         if (writer) CUSTODY_RETURN_IF_ERROR(writer->Write(block));
       }
-      if (got != m->size) return TruncatedError("the package is truncated inside " + name);
+      if (got != m->size) return TruncatedError("the package is truncated inside " + name_in_tar);
       if (writer) {
         // Mode and time from the tar header, on the open file (no second
         // path lookup per file). The signed manifest is checked against the
@@ -414,10 +541,11 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
         const mode_t owner_mode = static_cast<mode_t>((m->mode & 0700) | 0600);
         CUSTODY_RETURN_IF_ERROR(writer->EndFile(owner_mode != 0600 || !created_0600_exactly, owner_mode, m->mtime));
       }
-      MemberRecord rec{m->size, m->mode & 0777, m->mtime, {}};
-      if (mode != ReadMode::kManifestOnly) rec.sha256 = hasher.Finish();
-      auto inserted = members.emplace(std::move(rel), rec);
-      order.push_back(&inserted.first->first);
+      member.size = m->size;
+      member.mode = m->mode & 0777;
+      member.mtime = m->mtime;
+      member.sha256 = mode != ReadMode::kManifestOnly ? hasher.Finish() : crypto::Sha256Digest{};
+      CUSTODY_RETURN_IF_ERROR(members.Add(member));
     }
   }
   // Every file is written before the checks below pass, or the first error.
@@ -439,32 +567,50 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
                            "with age? check where it came from before opening it with `age -d | tar -x`)");
   }
   if (!have_sig) return CorruptionError("the package has a manifest but no custody/manifest.sig");
+  CUSTODY_RETURN_IF_ERROR(members.Finish());
+  CUSTODY_RETURN_IF_ERROR(manifest_text->Finish());
 
-  // The signature (SHA-512 over the whole manifest) and the digest are
-  // computed on a second thread while this one parses the manifest; the
-  // future's destructor waits for it on every path out.
-  const std::string guessed_key = GuessVerifierKey(out.manifest_json);
-  struct TailResult {
-    bool guessed_signature_valid = false;
-    std::string digest;
+  // One pass over the manifest: parsed, and each file compared with the
+  // member at the same place (custody writes the manifest in tar order, and
+  // package.md requires it). The first difference is kept, not returned:
+  // a bad signature must be reported before any file (a forged manifest
+  // would otherwise be described file by file).
+  CUSTODY_RETURN_IF_ERROR(members.Rewind());
+  Member at;
+  uint64_t position = 0;
+  std::optional<uint64_t> first_difference;
+  Status difference;
+  auto compare = [&](const PackageFile& f) -> Status {
+    if (first_difference) return Status::Ok();
+    CUSTODY_ASSIGN_OR_RETURN(bool have, members.Next(&at));
+    if (!have || at.path != f.path) {
+      first_difference = position;
+      return Status::Ok();
+    }
+    ++position;
+    if (at.size != f.size || (mode != ReadMode::kManifestOnly && !DigestMatchesHex(at.sha256, f.sha256))) {
+      first_difference = position;
+      difference = VerificationFailedError("file " + f.path + " was modified after packaging (its " +
+                                           (at.size != f.size ? "size" : "SHA-256") +
+                                           " differs from the signed manifest)");
+    } else if (at.mode != f.mode || at.mtime != f.mtime) {
+      first_difference = position;
+      difference = VerificationFailedError("file " + f.path + " has a mode or time that differs from the signed manifest");
+    }
+    return Status::Ok();
   };
-  std::future<TailResult> tail = std::async(std::launch::async, [&out, &guessed_key] {
-    TailResult r;
-    r.digest = crypto::Sha256Hex(out.manifest_json);
-    if (!guessed_key.empty()) r.guessed_signature_valid = ManifestSignatureValid(guessed_key, out.manifest_json, out.signature);
-    return r;
-  });
-  auto parsed = ParseManifest(out.manifest_json);
-  TailResult tail_result = tail.get();
-  if (!parsed.ok()) return parsed.status();
-  out.manifest = std::move(*parsed);
-  out.digest = std::move(tail_result.digest);
+  CUSTODY_ASSIGN_OR_RETURN(StreamedManifest parsed, ParseManifestStream(*manifest_text, compare));
+  const std::string text_digest = encoding::HexEncode(crypto::DigestToString(manifest_hash.Finish()));
+  if (parsed.digest != text_digest) return InternalError("the manifest read back differs from the one received");
+  out.manifest = std::move(parsed.header);
+  out.file_count = parsed.file_count;
+  out.digest = parsed.digest;
   auto verifier = note::ParseVerifierKey(out.manifest.sender_verifier_key);
   if (!verifier.ok()) return CorruptionError("the manifest's sender key is malformed: " + verifier.status().message());
-  const bool signature_valid = out.manifest.sender_verifier_key == guessed_key
-                                   ? tail_result.guessed_signature_valid
-                                   : ManifestSignatureValid(out.manifest.sender_verifier_key, out.manifest_json,
-                                                            out.signature);
+  ConcatSource signed_message;
+  signed_message.Add(crypto::kPackageManifestContext).Add(*manifest_text);
+  CUSTODY_ASSIGN_OR_RETURN(bool signature_valid,
+                           crypto::Ed25519VerifySource(verifier->public_key, signed_message, out.signature));
   if (!signature_valid) {
     return VerificationFailedError("the manifest signature does not verify: the package was altered after it was "
                                    "signed, or was not made by the station it names; do not use it");
@@ -473,45 +619,48 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
     return VerificationFailedError("the package is signed by " + out.manifest.sender_verifier_key +
                                    ", not by the expected sender " + options.expected_sender_key);
   }
-  // Every member must be in the manifest with the same size, metadata and
-  // hash, and every manifest file must be present.
-  for (const PackageFile& f : out.manifest.files) {
-    auto it = members.find(f.path);
-    if (it == members.end()) {
-      return VerificationFailedError("file " + f.path + " is listed in the signed manifest but missing from the package");
-    }
-    const MemberRecord& r = it->second;
-    if (r.size != f.size || (mode != ReadMode::kManifestOnly && !DigestMatchesHex(r.sha256, f.sha256))) {
-      return VerificationFailedError("file " + f.path + " was modified after packaging (its " +
-                                     (r.size != f.size ? "size" : "SHA-256") + " differs from the signed manifest)");
-    }
-    if (r.mode != f.mode || r.mtime != f.mtime) {
-      return VerificationFailedError("file " + f.path + " has a mode or time that differs from the signed manifest");
-    }
-  }
-  // Each manifest path is distinct (ParseManifest) and was found above, so
-  // equal counts mean every member is listed; otherwise name the first one
-  // (in package order) that is not.
-  if (members.size() != out.manifest.files.size()) {
-    std::set<std::string_view> listed;
-    for (const PackageFile& f : out.manifest.files) listed.insert(f.path);
-    for (const std::string* rel : order) {
-      if (!listed.count(*rel)) {
-        return VerificationFailedError("file " + *rel + " is in the package but not in the signed manifest; refused");
-      }
+  // Every member must be in the manifest, at its place, with the same size,
+  // metadata and hash, and every manifest file must be present.
+  if (first_difference && !difference.ok()) return difference;
+  if (first_difference) {
+    // The paths differ at this place. Files missing or unlisted, or a
+    // package rearranged after packaging (unpacked and packed again with
+    // tar, which package.md allows): compared again without regard to
+    // order, holding the members by path. Only such packages cost memory in
+    // proportion to their files.
+    CUSTODY_RETURN_IF_ERROR(CompareUnordered(members, *manifest_text, mode));
+  } else {
+    CUSTODY_ASSIGN_OR_RETURN(bool extra, members.Next(&at));
+    if (extra) {
+      return VerificationFailedError("file " + at.path + " is in the package but not in the signed manifest; refused");
     }
   }
   out.files_verified = mode != ReadMode::kManifestOnly;
+  out.contents = std::make_shared<VerifiedPackage::Contents>();
+  out.contents->manifest = std::move(manifest_text);
   return out;
+}
+
+// Where a reading's sealed spills go: the private directory it extracts
+// into when opening (the destination must have room anyway), else the
+// temporary directory ($TMPDIR, or /tmp). Not next to the package: packages
+// arrive on read-only media.
+std::string SpillDirectory(const std::string& extract_root) {
+  if (!extract_root.empty()) return extract_root;
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
 Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& keys,
                                     const VerifyPackageOptions& options, ReadMode mode,
                                     const std::string& extract_root) {
-  if (mode != ReadMode::kExtract) return ReadPackageWith(path, keys, options, mode, extract_root, nullptr);
+  const std::string spill_dir = SpillDirectory(extract_root);
+  if (mode != ReadMode::kExtract) {
+    return ReadPackageWith(path, keys, options, mode, extract_root, nullptr, spill_dir);
+  }
   // Files are written on the writer's thread (package/extract_writer.h).
   ExtractWriter writer;
-  auto result = ReadPackageWith(path, keys, options, mode, extract_root, &writer);
+  auto result = ReadPackageWith(path, keys, options, mode, extract_root, &writer, spill_dir);
   if (!result.ok()) {
     // The writer's failure concerns an earlier member than any the reading
     // found since: report the first, as a serial extraction did.
@@ -523,6 +672,39 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
 
 }  // namespace
 }  // namespace package
+
+Status VerifiedPackage::ForEachFile(const std::function<Status(const PackageFile&)>& fn) const {
+  if (!contents) return FailedPreconditionError("no package was read into this object");
+  return package::ParseManifestStream(*contents->manifest, fn).status();
+}
+
+Status VerifiedPackage::ForEachManifestPiece(const std::function<Status(std::string_view)>& fn) const {
+  if (!contents) return FailedPreconditionError("no package was read into this object");
+  CUSTODY_RETURN_IF_ERROR(contents->manifest->Rewind());
+  while (true) {
+    CUSTODY_ASSIGN_OR_RETURN(std::string_view piece, contents->manifest->Next());
+    if (piece.empty()) return Status::Ok();
+    CUSTODY_RETURN_IF_ERROR(fn(piece));
+  }
+}
+
+Result<std::vector<PackageFile>> VerifiedPackage::Files() const {
+  std::vector<PackageFile> files;
+  CUSTODY_RETURN_IF_ERROR(ForEachFile([&files](const PackageFile& f) {
+    files.push_back(f);
+    return Status::Ok();
+  }));
+  return files;
+}
+
+Result<std::string> VerifiedPackage::ManifestJson() const {
+  std::string text;
+  CUSTODY_RETURN_IF_ERROR(ForEachManifestPiece([&text](std::string_view piece) {
+    text.append(piece);
+    return Status::Ok();
+  }));
+  return text;
+}
 
 Result<VerifiedPackage> VerifyPackage(const std::string& package_path, const PackageKeys& keys,
                                       const VerifyPackageOptions& options) {
@@ -576,13 +758,17 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
     return s;
   }
   ::close(tfd);
+  // The top-level entries to move are what the temporary directory holds
+  // (listed, not taken from the manifest: memory stays bounded).
   std::vector<std::string> tops;
   {
-    std::set<std::string> seen;
-    for (const PackageFile& f : v.manifest.files) {
-      std::string top = f.path.substr(0, f.path.find('/'));
-      if (seen.insert(top).second) tops.push_back(top);
+    auto listed = Env::Default()->ListDir(temp);
+    if (!listed.ok()) {
+      cleanup();
+      return listed.status();
     }
+    tops = std::move(*listed);
+    std::sort(tops.begin(), tops.end());
   }
   for (const std::string& top : tops) {
     struct stat ts {};
@@ -619,7 +805,7 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
         {"digest", v.digest},
         {"sender_organization", v.manifest.sender_organization},
         {"sender_verifier_key", v.manifest.sender_verifier_key},
-        {"file_count", v.manifest.files.size()},
+        {"file_count", v.file_count},
         {"total_size", v.manifest.total_size},
         {"size", v.package_size},
         {"destination", dest_dir},

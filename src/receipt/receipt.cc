@@ -459,15 +459,22 @@ int64_t ClassificationFromManifest(std::string_view text) {
   return 0;
 }
 
-// "a.csv, b.csv, c.csv" or "a.csv, b.csv, c.csv ほか 4 ファイル (7 files)".
-std::string FileListSummary(const PackageManifest& m) {
+// "a.csv, b.csv, c.csv" or "a.csv, b.csv, c.csv ほか 4 ファイル (7 files)":
+// the first files of the manifest, read one at a time (a package can list
+// millions) and no further than needed.
+Result<std::string> FileListSummary(const VerifiedPackage& v) {
   constexpr size_t kShown = 3;
   std::string out;
-  for (size_t i = 0; i < m.files.size() && i < kShown; ++i)
-    out += (i ? ", " : "") + m.files[i].path;
-  if (m.files.size() > kShown)
-    out += " ほか " + std::to_string(m.files.size() - kShown) + " ファイル (" +
-           std::to_string(m.files.size()) + " files)";
+  size_t shown = 0;
+  Status listed = v.ForEachFile([&](const PackageFile& f) {
+    if (shown == kShown) return CancelledError("enough names");  // Stops the reading, not an error.
+    out += (shown++ ? ", " : "") + f.path;
+    return Status::Ok();
+  });
+  if (!listed.ok() && listed.code() != StatusCode::kCancelled) return listed;
+  if (v.file_count > kShown)
+    out += " ほか " + std::to_string(v.file_count - kShown) + " ファイル (" + std::to_string(v.file_count) +
+           " files)";
   return out;
 }
 
@@ -492,7 +499,7 @@ Status FillReceiptFromPackage(const VerifiedPackage& v, ReceiptContent* c) {
   c->package_id = v.manifest.package_id;
   c->package_sha256 = v.digest;
   ReceiptPackageCheck k;
-  k.files = static_cast<int64_t>(v.manifest.files.size());
+  k.files = static_cast<int64_t>(v.file_count);
   k.bytes = static_cast<int64_t>(v.manifest.total_size);
   k.package_bytes = static_cast<int64_t>(v.package_size);
   k.created = v.manifest.created;
@@ -501,8 +508,12 @@ Status FillReceiptFromPackage(const VerifiedPackage& v, ReceiptContent* c) {
   k.sender_verifier_key = v.manifest.sender_verifier_key;
   c->package_check = std::move(k);
   if (c->info_kind.empty()) c->info_kind = v.manifest.purpose;
-  if (c->info_name.empty()) c->info_name = receipt::FileListSummary(v.manifest);
-  if (c->items == 0) c->items = static_cast<int64_t>(v.manifest.files.size());
+  // A VerifiedPackage made by hand (not read from a package) has no files
+  // to name.
+  if (c->info_name.empty() && v.contents) {
+    CUSTODY_ASSIGN_OR_RETURN(c->info_name, receipt::FileListSummary(v));
+  }
+  if (c->items == 0) c->items = static_cast<int64_t>(v.file_count);
   if (c->bytes == 0) c->bytes = static_cast<int64_t>(v.manifest.total_size);
   if (c->deliverer_organization.empty())
     c->deliverer_organization = v.manifest.sender_organization;

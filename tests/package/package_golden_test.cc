@@ -55,12 +55,12 @@ TEST(PackageGoldenTest, ValidPackageVerifiesWithTheCommittedKeys) {
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_TRUE(v->files_verified);
   EXPECT_EQ(v->digest, Trimmed(ReadFileOrDie(Golden("valid.digest.txt"))));
-  EXPECT_EQ(v->digest, crypto::Sha256Hex(v->manifest_json));
+  EXPECT_EQ(v->digest, crypto::Sha256Hex(v->ManifestJson().value()));
   EXPECT_EQ(v->manifest.format, kPackageFormatV1);
-  ASSERT_EQ(v->manifest.files.size(), 2u);
-  EXPECT_EQ(v->manifest.files[0].path, "住民データ/写真.bin");  // Sorted by UTF-8 bytes.
-  EXPECT_EQ(v->manifest.files[0].size, 70000u);
-  EXPECT_EQ(v->manifest.files[1].path, "住民データ/台帳.csv");
+  ASSERT_EQ(v->Files().value().size(), 2u);
+  EXPECT_EQ(v->Files().value()[0].path, "住民データ/写真.bin");  // Sorted by UTF-8 bytes.
+  EXPECT_EQ(v->Files().value()[0].size, 70000u);
+  EXPECT_EQ(v->Files().value()[1].path, "住民データ/台帳.csv");
   ASSERT_EQ(v->manifest.recipients.size(), 1u);
   EXPECT_EQ(v->manifest.recipients[0].recipient, Trimmed(ReadFileOrDie(Golden("identity.pub.txt"))));
 

@@ -89,7 +89,7 @@ TEST_F(PackageInteropTest, RepackedByGnuTarAndAgeStillVerifies) {
 
   // The same with one file edited after unpacking: named as modified.
   auto edit = Sh("cd '" + path("u") + "' && printf x >> data/住民データ/台帳.csv && touch -d @" +
-                 std::to_string(v->manifest.files[1].mtime) +
+                 std::to_string(v->Files().value()[1].mtime) +
                  " data/住民データ/台帳.csv && tar --format=pax -c data/住民データ/大きい.bin data/住民データ/台帳.csv "
                  "custody/manifest.json custody/manifest.sig | age -r " + r + " > '" + path("edited.age") + "'");
   ASSERT_EQ(edit.exit_code, 0) << edit.err;

@@ -49,10 +49,10 @@ TEST_F(PackageTest, RoundTripWithJapaneseNames) {
   ASSERT_TRUE(verified.ok()) << verified.status().ToString();
   EXPECT_TRUE(verified->files_verified);
   EXPECT_EQ(verified->digest, created->digest);
-  EXPECT_EQ(verified->digest, crypto::Sha256Hex(verified->manifest_json));
-  ASSERT_EQ(verified->manifest.files.size(), 4u);
-  EXPECT_EQ(verified->manifest.files[0].path, "住民データ/サブ/大きい.bin");
-  EXPECT_EQ(verified->manifest.files[3].path, "単独.txt");
+  EXPECT_EQ(verified->digest, crypto::Sha256Hex(verified->ManifestJson().value()));
+  ASSERT_EQ(verified->Files().value().size(), 4u);
+  EXPECT_EQ(verified->Files().value()[0].path, "住民データ/サブ/大きい.bin");
+  EXPECT_EQ(verified->Files().value()[3].path, "単独.txt");
   EXPECT_EQ(verified->manifest.package_id, created->manifest.package_id);
   EXPECT_EQ(verified->manifest.created, created->manifest.created);
   EXPECT_EQ(verified->manifest.total_size, created->manifest.total_size);
@@ -78,7 +78,7 @@ TEST_F(PackageTest, RoundTripWithJapaneseNames) {
   struct stat st;
   ASSERT_EQ(stat((dest + "/単独.txt").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_EQ(st.st_mtime, verified->manifest.files[3].mtime);
+  EXPECT_EQ(st.st_mtime, verified->Files().value()[3].mtime);
 
   // Both events are in the ledger, with no secret.
   auto ledger = station_->ledger();
@@ -184,8 +184,8 @@ TEST_F(PackageTest, LargeAndManySmallFilesCrossTheReaderBatchesIntact) {
   EXPECT_EQ(created->file_count, 301u);
   auto opened = OpenPackage(path("b.age"), path("out"), Keys(), {}, nullptr);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  ASSERT_EQ(opened->manifest.files.size(), 301u);
-  EXPECT_EQ(opened->manifest.files[0].sha256, crypto::Sha256Hex(Pattern(3 * 1024 * 1024 + 512 * 1024 + 7, 9)));
+  ASSERT_EQ(opened->Files().value().size(), 301u);
+  EXPECT_EQ(opened->Files().value()[0].sha256, crypto::Sha256Hex(Pattern(3 * 1024 * 1024 + 512 * 1024 + 7, 9)));
   EXPECT_EQ(ReadFileOrDie(path("out/t/big.bin")), Pattern(3 * 1024 * 1024 + 512 * 1024 + 7, 9));
   EXPECT_EQ(ReadFileOrDie(path("out/t/s/299")), Pattern(4096 + 299, 299));
 }
@@ -219,15 +219,28 @@ TEST_F(PackageTest, AManifestPastItsMemoryLimitIsSpilledSealedAndStillVerifies) 
       const SecretString* pass = &created->zip_password;
       keys.passphrase = [pass]() { return Result<SecretString>(pass->Clone()); };
     }
-    auto v = VerifyPackage(out, keys);
+    // Read back with the reader's spills past their limit too: the members
+    // (~60 bytes each) and the manifest go through sealed temporary files in
+    // the destination (open) or $TMPDIR (verify).
+    VerifyPackageOptions small;
+    small.memory_limit = 2048;
+    OpenPackageOptions open_small;
+    open_small.verify = small;
+    auto opened = OpenPackage(out, path(zip ? "o-zip" : "o-age"), keys, open_small, nullptr);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    EXPECT_EQ(opened->file_count, 500u);
+    EXPECT_EQ(ListRecursive(path(zip ? "o-zip" : "o-age")).size(), 500u + 7 + 1);  // Files, d0..d6, t.
+    auto v = VerifyPackage(out, keys, small);
     ASSERT_TRUE(v.ok()) << v.status().ToString();
     EXPECT_EQ(v->digest, created->digest);
-    ASSERT_EQ(v->manifest.files.size(), 500u);
-    EXPECT_GT(v->manifest_json.size(), 4096u * 10);
-    EXPECT_EQ(v->manifest.files.front().path, "t/d0/ファイル0");
-    EXPECT_EQ(v->manifest.files.back().path, "t/d6/ファイル97");
+    EXPECT_EQ(v->digest, crypto::Sha256Hex(v->ManifestJson().value()));
+    ASSERT_EQ(v->Files().value().size(), 500u);
+    EXPECT_GT(v->ManifestJson().value().size(), 4096u * 10);
+    EXPECT_EQ(v->Files().value().front().path, "t/d0/ファイル0");
+    EXPECT_EQ(v->Files().value().back().path, "t/d6/ファイル97");
     uint64_t total = 0;
-    for (const PackageFile& f : v->manifest.files) total += f.size;
+    const std::vector<PackageFile> files = v->Files().value();
+    for (const PackageFile& f : files) total += f.size;
     EXPECT_EQ(total, created->manifest.total_size);
   }
 }
