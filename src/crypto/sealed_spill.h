@@ -54,6 +54,12 @@ class SealedSpill final : public MessageSource {
   // Writing. Errors: the OS's (no space in `dir`, ...), kFailedPrecondition
   // after Finish.
   Status Append(std::string_view data);
+  // The caller expects about `n` bytes: while they fit in memory, memory is
+  // allocated once for them instead of doubling (each doubling touches new
+  // pages). Beyond the limit, nothing.
+  void Reserve(uint64_t n) {
+    if (fd_ < 0 && n <= memory_limit_) memory_.reserve(static_cast<size_t>(n));
+  }
   // Ends writing; then Rewind/Next read the data back, any number of times.
   Status Finish();
 

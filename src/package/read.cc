@@ -41,10 +41,6 @@
 
 namespace custody {
 
-struct VerifiedPackage::Contents {
-  std::unique_ptr<crypto::SealedSpill> manifest;  // custody/manifest.json as received.
-};
-
 namespace package {
 namespace {
 
@@ -237,6 +233,9 @@ bool DigestMatchesHex(const crypto::Sha256Digest& d, std::string_view hex) {
   return true;
 }
 
+
+}  // namespace
+
 // What the tar said of one data member, and its SHA-256 as read.
 struct Member {
   std::string path;  // Relative to data/.
@@ -330,6 +329,19 @@ std::string KindName(TarMember::Kind k) {
   }
 }
 
+}  // namespace package
+
+struct VerifiedPackage::Contents {
+  std::unique_ptr<crypto::SealedSpill> manifest;  // custody/manifest.json as received.
+  // The members, when they are the manifest's files in its order, with
+  // their hashes (VerifyPackage, OpenPackage): listing them costs no second
+  // parse of the manifest. Null otherwise (ReadManifest, rearranged).
+  std::unique_ptr<package::MemberLog> files;
+};
+
+namespace package {
+namespace {
+
 // Every manifest file against the member of the same path, in the
 // manifest's order, then every member not listed, in the tar's order: the
 // comparison for packages whose members are not in the manifest's order.
@@ -409,7 +421,8 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   out.package_size = static_cast<uint64_t>(st.st_size);
   // What grows with the number of files goes to sealed spills
   // (crypto/sealed_spill.h): the members as read, and the manifest text.
-  MemberLog members(spill_dir, *Env::Default(), options.memory_limit);
+  auto members_owned = std::make_unique<MemberLog>(spill_dir, *Env::Default(), options.memory_limit);
+  MemberLog& members = *members_owned;
   auto manifest_text = std::make_unique<crypto::SealedSpill>(spill_dir, *Env::Default(), options.memory_limit);
   // 64-bit keyed names of the paths seen (files) and of their parent
   // directories, to refuse duplicates and a path that is both a file and a
@@ -475,6 +488,7 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
           return CorruptionError(name_in_tar + " is too large (" + std::to_string(m->size) + " bytes)");
         }
         uint64_t got = 0;
+        if (is_manifest) manifest_text->Reserve(m->size);
         while (true) {
           CUSTODY_ASSIGN_OR_RETURN(std::string_view block, tar->ReadBlock());
           if (block.empty()) break;
@@ -638,6 +652,7 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   out.files_verified = mode != ReadMode::kManifestOnly;
   out.contents = std::make_shared<VerifiedPackage::Contents>();
   out.contents->manifest = std::move(manifest_text);
+  if (!first_difference && mode != ReadMode::kManifestOnly) out.contents->files = std::move(members_owned);
   return out;
 }
 
@@ -675,7 +690,23 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
 
 Status VerifiedPackage::ForEachFile(const std::function<Status(const PackageFile&)>& fn) const {
   if (!contents) return FailedPreconditionError("no package was read into this object");
-  return package::ParseManifestStream(*contents->manifest, fn).status();
+  if (!contents->files) return package::ParseManifestStream(*contents->manifest, fn).status();
+  // The members, verified equal to the manifest's files in its order.
+  package::MemberLog& log = *contents->files;
+  CUSTODY_RETURN_IF_ERROR(log.Rewind());
+  package::Member m;
+  PackageFile f;
+  while (true) {
+    CUSTODY_ASSIGN_OR_RETURN(bool more, log.Next(&m));
+    if (!more) return Status::Ok();
+    f.path.swap(m.path);
+    f.size = m.size;
+    f.mode = m.mode;
+    f.mtime = m.mtime;
+    f.sha256 = encoding::HexEncode(crypto::DigestToString(m.sha256));
+    CUSTODY_RETURN_IF_ERROR(fn(f));
+    m.path.swap(f.path);
+  }
 }
 
 Status VerifiedPackage::ForEachManifestPiece(const std::function<Status(std::string_view)>& fn) const {

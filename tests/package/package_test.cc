@@ -63,6 +63,18 @@ TEST_F(PackageTest, RoundTripWithJapaneseNames) {
   ASSERT_TRUE(shown.ok()) << shown.status().ToString();
   EXPECT_FALSE(shown->files_verified);
   EXPECT_EQ(shown->digest, created->digest);
+  // Verified, the files are listed from the members (no second parse);
+  // shown, from the manifest: the same list either way.
+  const auto from_members = verified->Files().value(), from_manifest = shown->Files().value();
+  ASSERT_EQ(from_members.size(), from_manifest.size());
+  for (size_t i = 0; i < from_members.size(); ++i) {
+    EXPECT_EQ(from_members[i].path, from_manifest[i].path);
+    EXPECT_EQ(from_members[i].size, from_manifest[i].size);
+    EXPECT_EQ(from_members[i].mode, from_manifest[i].mode);
+    EXPECT_EQ(from_members[i].mtime, from_manifest[i].mtime);
+    EXPECT_EQ(from_members[i].sha256, from_manifest[i].sha256);
+  }
+  EXPECT_EQ(from_members[1].sha256, crypto::Sha256Hex("氏名,住所\n山田,新潟\n"));
 
   std::string dest = path("dest");
   auto opened = OpenPackage(out, dest, Keys(), {}, station_.get());
