@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -64,6 +65,13 @@ class SealedSpill final : public MessageSource {
   Status Finish();
 
   uint64_t size() const { return size_; }
+  // After Finish, the data when it stayed in memory (valid while the object
+  // lives and is not appended to): other threads may read it while this
+  // one reads through Next. Nothing when it was spilled.
+  std::optional<std::string_view> InMemory() const {
+    if (!finished_ || fd_ >= 0) return std::nullopt;
+    return std::string_view(memory_);
+  }
   bool spilled() const { return fd_ >= 0; }
 
   // MessageSource. Next gives the data in pieces of up to kChunkSize (all
