@@ -17,7 +17,6 @@
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -599,30 +598,29 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   CUSTODY_RETURN_IF_ERROR(manifest_text->Finish());
 
   // One pass over the manifest: parsed, and each file compared with the
-  // member at the same place (custody writes the manifest in tar order, and
-  // package.md requires it). The first difference is kept, not returned:
-  // a bad signature must be reported before any file (a forged manifest
-  // would otherwise be described file by file).
+  // member at the same place (custody writes the members in the manifest's
+  // order; a package rearranged since is compared by path below). The first
+  // difference is kept, not returned: a bad signature must be reported
+  // before any file (a forged manifest would otherwise be described file by
+  // file).
   CUSTODY_RETURN_IF_ERROR(members.Rewind());
   Member at;
-  uint64_t position = 0;
-  std::optional<uint64_t> first_difference;
-  Status difference;
+  bool differs = false;
+  Status difference;  // Set when the difference is in a file's content or metadata.
   auto compare = [&](const PackageFile& f) -> Status {
-    if (first_difference) return Status::Ok();
+    if (differs) return Status::Ok();
     CUSTODY_ASSIGN_OR_RETURN(bool have, members.Next(&at));
     if (!have || at.path != f.path) {
-      first_difference = position;
+      differs = true;
       return Status::Ok();
     }
-    ++position;
     if (at.size != f.size || (mode != ReadMode::kManifestOnly && !DigestMatchesHex(at.sha256, f.sha256))) {
-      first_difference = position;
+      differs = true;
       difference = VerificationFailedError("file " + f.path + " was modified after packaging (its " +
                                            (at.size != f.size ? "size" : "SHA-256") +
                                            " differs from the signed manifest)");
     } else if (at.mode != f.mode || at.mtime != f.mtime) {
-      first_difference = position;
+      differs = true;
       difference = VerificationFailedError("file " + f.path + " has a mode or time that differs from the signed manifest");
     }
     return Status::Ok();
@@ -670,8 +668,8 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   }
   // Every member must be in the manifest, at its place, with the same size,
   // metadata and hash, and every manifest file must be present.
-  if (first_difference && !difference.ok()) return difference;
-  if (first_difference) {
+  if (differs && !difference.ok()) return difference;
+  if (differs) {
     // The paths differ at this place. Files missing or unlisted, or a
     // package rearranged after packaging (unpacked and packed again with
     // tar, which package.md allows): compared again without regard to
@@ -687,7 +685,7 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   out.files_verified = mode != ReadMode::kManifestOnly;
   out.contents = std::make_shared<VerifiedPackage::Contents>();
   out.contents->manifest = std::move(manifest_text);
-  if (!first_difference && mode != ReadMode::kManifestOnly) out.contents->files = std::move(members_owned);
+  if (!differs && mode != ReadMode::kManifestOnly) out.contents->files = std::move(members_owned);
   return out;
 }
 
