@@ -18,31 +18,7 @@ namespace custody::crypto {
 namespace {
 
 constexpr size_t kSealedChunkSize = SealedSpill::kChunkSize + kChaChaPolyTagSize;
-
-Status WriteAllAt(int fd, const uint8_t* p, size_t n, uint64_t offset) {
-  while (n > 0) {
-    ssize_t w = posix::RetryOnEintr([&] { return ::pwrite(fd, p, n, static_cast<off_t>(offset)); });
-    if (w < 0) return posix::ErrnoStatus("write the temporary file in", "the output's directory", errno);
-    if (w == 0) return IoError("write the temporary file in the output's directory: wrote nothing (disk full?)");
-    p += w;
-    n -= static_cast<size_t>(w);
-    offset += static_cast<uint64_t>(w);
-  }
-  return Status::Ok();
-}
-
-// Fills `n` bytes or says the file is shorter.
-Result<bool> ReadAllAt(int fd, uint8_t* p, size_t n, uint64_t offset) {
-  while (n > 0) {
-    ssize_t r = posix::RetryOnEintr([&] { return ::pread(fd, p, n, static_cast<off_t>(offset)); });
-    if (r < 0) return posix::ErrnoStatus("read the temporary file in", "the output's directory", errno);
-    if (r == 0) return false;
-    p += r;
-    n -= static_cast<size_t>(r);
-    offset += static_cast<uint64_t>(r);
-  }
-  return true;
-}
+constexpr const char* kFileName = "custody's temporary file";
 
 }  // namespace
 
@@ -58,6 +34,15 @@ SealedSpill::~SealedSpill() {
 
 Status SealedSpill::Append(std::string_view data) {
   if (finished_) return FailedPreconditionError("SealedSpill::Append after Finish");
+  // After a failed write the file's chunks and the counters no longer agree:
+  // every later call fails the same way.
+  CUSTODY_RETURN_IF_ERROR(broken_);
+  Status s = AppendUnchecked(data);
+  if (!s.ok()) broken_ = s;
+  return s;
+}
+
+Status SealedSpill::AppendUnchecked(std::string_view data) {
   if (fd_ < 0 && memory_.size() + data.size() <= memory_limit_) {
     memory_.append(data);
     size_ += data.size();
@@ -79,6 +64,10 @@ Status SealedSpill::Append(std::string_view data) {
 }
 
 Status SealedSpill::SpillOut() {
+  // The key first: the file exists (fd_ >= 0) only with a way to seal it.
+  SecretString key(kChaChaPolyKeySize);
+  CUSTODY_RETURN_IF_ERROR(env_.RandomBytes(key.mutable_bytes(), key.size()));
+  CUSTODY_ASSIGN_OR_RETURN(aead_, ChaChaPoly::Create(key));
   // Unnamed: nothing to remove after a crash, and no name to find it by.
   int fd = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
@@ -88,9 +77,6 @@ Status SealedSpill::SpillOut() {
   }
   if (fd < 0) return posix::ErrnoStatus("create a temporary file in", dir_, errno);
   fd_ = fd;
-  SecretString key(kChaChaPolyKeySize);
-  CUSTODY_RETURN_IF_ERROR(env_.RandomBytes(key.mutable_bytes(), key.size()));
-  CUSTODY_ASSIGN_OR_RETURN(aead_, ChaChaPoly::Create(key));
   sealed_.reset(new uint8_t[kSealedChunkSize]);
   plain_.reset(new uint8_t[kChunkSize]);
   pending_.reserve(kChunkSize);
@@ -114,16 +100,20 @@ Status SealedSpill::SealChunk(std::string_view plain) {
   uint8_t nonce[kChaChaPolyNonceSize];
   Nonce(chunks_, nonce);
   CUSTODY_RETURN_IF_ERROR(aead_->Seal(nonce, plain, sealed_.get()));
-  CUSTODY_RETURN_IF_ERROR(
-      WriteAllAt(fd_, sealed_.get(), plain.size() + kChaChaPolyTagSize, chunks_ * kSealedChunkSize));
+  CUSTODY_RETURN_IF_ERROR(posix::PwriteAll(fd_, sealed_.get(), plain.size() + kChaChaPolyTagSize,
+                                            chunks_ * kSealedChunkSize, std::string(kFileName) + " in " + dir_));
   ++chunks_;
   return Status::Ok();
 }
 
 Status SealedSpill::Finish() {
   if (finished_) return Status::Ok();
+  CUSTODY_RETURN_IF_ERROR(broken_);
   if (fd_ >= 0 && !pending_.empty()) {
-    CUSTODY_RETURN_IF_ERROR(SealChunk(pending_));
+    if (Status s = SealChunk(pending_); !s.ok()) {
+      broken_ = s;
+      return s;
+    }
     WipeMemory(pending_.data(), pending_.size());
     std::string().swap(pending_);
   }
@@ -150,11 +140,13 @@ Result<std::string_view> SealedSpill::Next() {
   const uint64_t spilled_before = read_chunk_ * kChunkSize;
   const size_t plain_len = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size_ - spilled_before));
   const size_t sealed_len = plain_len + kChaChaPolyTagSize;
-  CUSTODY_ASSIGN_OR_RETURN(bool whole, ReadAllAt(fd_, sealed_.get(), sealed_len, read_chunk_ * kSealedChunkSize));
+  Status read = posix::PreadAll(fd_, sealed_.get(), sealed_len, read_chunk_ * kSealedChunkSize,
+                                std::string(kFileName) + " in " + dir_);
+  if (!read.ok() && read.code() != StatusCode::kTruncated) return read;
   uint8_t nonce[kChaChaPolyNonceSize];
   Nonce(read_chunk_, nonce);
   bool opened = false;
-  if (whole) {
+  if (read.ok()) {  // Cut short: changed, like a chunk that does not open.
     CUSTODY_ASSIGN_OR_RETURN(
         opened, aead_->Open(nonce, std::string_view(reinterpret_cast<char*>(sealed_.get()), sealed_len), plain_.get()));
   }
@@ -170,10 +162,9 @@ Result<std::string_view> SealedSpill::Next() {
 Status SealedSpill::FlipByteForTesting(uint64_t offset) {
   if (fd_ < 0) return FailedPreconditionError("nothing was spilled");
   uint8_t b = 0;
-  CUSTODY_ASSIGN_OR_RETURN(bool got, ReadAllAt(fd_, &b, 1, offset));
-  if (!got) return InvalidArgumentError("offset past the end of the spill file");
+  CUSTODY_RETURN_IF_ERROR(posix::PreadAll(fd_, &b, 1, offset, kFileName));
   b ^= 0x01;
-  return WriteAllAt(fd_, &b, 1, offset);
+  return posix::PwriteAll(fd_, &b, 1, offset, kFileName);
 }
 
 }  // namespace custody::crypto

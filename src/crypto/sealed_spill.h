@@ -53,7 +53,7 @@ class SealedSpill final : public MessageSource {
   SealedSpill& operator=(const SealedSpill&) = delete;
 
   // Writing. Errors: the OS's (no space in `dir`, ...), kFailedPrecondition
-  // after Finish.
+  // after Finish. After an error every later Append and Finish returns it.
   Status Append(std::string_view data);
   // The caller expects about `n` bytes: while they fit in memory, memory is
   // allocated once for them instead of doubling (each doubling touches new
@@ -81,10 +81,11 @@ class SealedSpill final : public MessageSource {
   Result<std::string_view> Next() override;
 
   // Tests only: flips one byte of the file at `offset` (kFailedPrecondition
-  // when nothing was spilled).
+  // when nothing was spilled, kTruncated past its end).
   Status FlipByteForTesting(uint64_t offset);
 
  private:
+  Status AppendUnchecked(std::string_view data);
   Status SpillOut();               // Opens the file, moves memory_ into it.
   Status SealChunk(std::string_view plain);
   void Nonce(uint64_t chunk, uint8_t out[12]) const;
@@ -99,6 +100,7 @@ class SealedSpill final : public MessageSource {
   uint64_t size_ = 0;
   uint64_t chunks_ = 0;  // Sealed and written.
   bool finished_ = false;
+  Status broken_;  // The first failure of a write: every later call returns it.
   // Reading.
   uint64_t read_chunk_ = 0;
   bool memory_served_ = false;

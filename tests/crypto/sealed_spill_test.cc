@@ -3,7 +3,10 @@
 
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/resource.h>
+
+#include <cerrno>
 
 #include <string>
 #include <vector>
@@ -63,7 +66,7 @@ TEST(SealedSpillTest, ReadsBackWhatWasAppendedInMemoryAndSpilled) {
       for (int pass = 0; pass < 2; ++pass) {
         auto got = ReadAll(spill);
         ASSERT_TRUE(got.ok()) << got.status().ToString();
-        EXPECT_EQ(*got == data, true) << "size " << n << " limit " << limit << " pass " << pass;
+        EXPECT_TRUE(*got == data) << "size " << n << " limit " << limit << " pass " << pass;
       }
       // The file has no name: nothing to find or to clean up in the directory.
       EXPECT_TRUE(Entries(dir.path()).empty());
@@ -105,6 +108,31 @@ TEST(SealedSpillTest, MisuseAndAMissingDirectoryAreErrors) {
   SealedSpill nowhere(dir.path() + "/missing", *Env::Default(), 4);
   EXPECT_TRUE(nowhere.Append("abcd").ok());
   EXPECT_EQ(nowhere.Append("e").code(), StatusCode::kNotFound);
+}
+
+// A write that fails (here: the process's file size limit, as a full disk
+// would) leaves chunks and counters out of step: that error comes back from
+// every later Append and from Finish, and nothing can be read.
+TEST(SealedSpillTest, AFailedWriteIsReturnedByEveryLaterCall) {
+  TempDir dir;
+  struct rlimit old {};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  struct sigaction ignore {}, previous {};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGXFSZ, &ignore, &previous), 0);  // EFBIG instead of the signal.
+  struct rlimit small = old;
+  small.rlim_cur = 100 * 1024;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  SealedSpill spill(dir.path(), *Env::Default(), 0);
+  Status first;
+  for (int i = 0; i < 10 && first.ok(); ++i) first = spill.Append(Data(SealedSpill::kChunkSize, i));
+  setrlimit(RLIMIT_FSIZE, &old);
+  sigaction(SIGXFSZ, &previous, nullptr);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.os_error(), EFBIG) << first.ToString();
+  EXPECT_EQ(spill.Append("x").ToString(), first.ToString());
+  EXPECT_EQ(spill.Finish().ToString(), first.ToString());
+  EXPECT_EQ(spill.Next().status().code(), StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
