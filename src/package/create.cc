@@ -5,22 +5,17 @@
 // written, and the manifest (with the hashes) goes last (package.md).
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include "common/canonical_json.h"
@@ -36,6 +31,7 @@
 #include "custody/station.h"
 #include "env/posix_io.h"
 #include "package/package_internal.h"
+#include "package/source_reader.h"
 #include "package/tar_writer.h"
 #include "package/zip_io.h"
 
@@ -61,97 +57,6 @@ Result<std::string> TopLevelName(const std::string& source) {
   if (name.empty() || name == "/") return InvalidArgumentError("cannot pack the root directory " + source);
   return name;
 }
-
-std::string KindOf(mode_t m) {
-  if (S_ISLNK(m)) return "a symbolic link";
-  if (S_ISBLK(m) || S_ISCHR(m)) return "a device file";
-  if (S_ISFIFO(m)) return "a FIFO";
-  if (S_ISSOCK(m)) return "a socket";
-  return "not a regular file";
-}
-
-// The regular files under the sources, one at a time, in package order:
-// sources as given, each directory's entries in byte order of their names
-// (so packages of the same tree list files in the same order). Only the
-// directories being walked are held (their sorted entries), never the list
-// of every file: a tree of a million files costs the memory of its largest
-// directory. The walk runs on SourceReader's thread, while packing: an error
-// found in it (a link, a device, a bad name) ends the packing, and
-// CreatePackage removes the partial output.
-class SourceWalker {
- public:
-  explicit SourceWalker(const std::vector<SourceFile>& tops) : tops_(tops) {}
-
-  // The next file; nothing after the last.
-  Result<std::optional<SourceFile>> Next() {
-    while (true) {
-      if (stack_.empty()) {
-        if (next_top_ == tops_.size()) return std::optional<SourceFile>();
-        const SourceFile& top = tops_[next_top_++];
-        CUSTODY_ASSIGN_OR_RETURN(std::optional<SourceFile> f, Visit(top.disk_path, top.member_path, DT_UNKNOWN));
-        if (f) return f;
-        continue;
-      }
-      Dir& d = stack_.back();
-      if (d.next == d.entries.size()) {
-        stack_.pop_back();
-        continue;
-      }
-      const auto& [name, type] = d.entries[d.next++];
-      // Visit may push onto stack_, which moves `d`: the paths are built first.
-      std::string disk = d.disk + "/" + name, member = d.member + "/" + name;
-      CUSTODY_ASSIGN_OR_RETURN(std::optional<SourceFile> f, Visit(std::move(disk), std::move(member), type));
-      if (f) return f;
-    }
-  }
-
- private:
-  struct Dir {
-    std::string disk, member;
-    std::vector<std::pair<std::string, unsigned char>> entries;  // Sorted; with d_type.
-    size_t next = 0;
-  };
-
-  // A file to pack, or nothing (a directory, now on the stack). `type` is
-  // the entry's d_type from its directory, or DT_UNKNOWN: a regular file
-  // named by its directory is not stat'ed here, because ReadOne opens it
-  // with O_NOFOLLOW and fstat's what it opened (which is what counts: the
-  // name could be replaced in between); that saved one system call per file
-  // on trees of small files.
-  Result<std::optional<SourceFile>> Visit(std::string disk, std::string member, unsigned char type) {
-    if (Status v = ValidateRelativePath(member, false); !v.ok()) {
-      return InvalidArgumentError("cannot pack " + disk + ": " + v.message());
-    }
-    if (type == DT_REG) return std::optional<SourceFile>(SourceFile{std::move(disk), std::move(member)});
-    struct stat st {};
-    if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
-    if (S_ISREG(st.st_mode)) return std::optional<SourceFile>(SourceFile{std::move(disk), std::move(member)});
-    if (!S_ISDIR(st.st_mode)) {
-      return InvalidArgumentError(disk + " is " + KindOf(st.st_mode) +
-                                  "; packages carry only regular files (copy the target in its place)");
-    }
-    DIR* dir = ::opendir(disk.c_str());
-    if (dir == nullptr) return posix::ErrnoStatus("open directory", disk, errno);
-    Dir d;
-    errno = 0;
-    while (struct dirent* e = ::readdir(dir)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") d.entries.emplace_back(std::move(n), e->d_type);
-    }
-    int err = errno;
-    ::closedir(dir);
-    if (err != 0) return posix::ErrnoStatus("read directory", disk, err);
-    std::sort(d.entries.begin(), d.entries.end());
-    d.disk = std::move(disk);
-    d.member = std::move(member);
-    stack_.push_back(std::move(d));
-    return std::optional<SourceFile>();
-  }
-
-  const std::vector<SourceFile>& tops_;
-  size_t next_top_ = 0;
-  std::vector<Dir> stack_;
-};
 
 // The sources as given, with their names under data/; checked before
 // anything is written: each exists, is a regular file or a directory, and
@@ -196,201 +101,6 @@ class CountingSink final : public ByteSink {
  private:
   ByteSink* next_;
   uint64_t count_ = 0;
-};
-
-// Reads the source files on a thread of its own, ahead of the tar. Why: on
-// a tree of small files the calling thread spent most of its time in
-// open/read/close and SHA-256, with the tar and the encryption waiting on
-// it; now reading has this thread, hashing and tar the caller's, and
-// sealing and writing the age encryptor's workers (crypto/age_format.h),
-// which the caller joins when it would wait. Files travel in batches of up to 1 MiB
-// (many small files per batch, a large file in 1 MiB pieces), at most
-// kDepth batches queued, so memory stays bounded whatever the input.
-class SourceReader {
- public:
-  struct Piece {
-    bool begin = false, end = false;
-    PackageFile file;              // begin: path, size, mode, mtime (hashed by the consumer).
-    size_t offset = 0, length = 0;  // Data of this file in Batch::bytes.
-  };
-  struct Batch {
-    // kBatchBytes, never zero-filled (a std::string's resize wrote every
-    // byte before read(2) did); `used` bytes hold data.
-    std::unique_ptr<char[]> bytes;
-    size_t used = 0;
-    std::vector<Piece> pieces;
-    Status error = Status::Ok();  // Reading stopped here (pieces before it are good).
-  };
-
-  explicit SourceReader(const std::vector<SourceFile>& tops) : walker_(tops) {
-    // Every batch the pipeline can hold at once, allocated here on the
-    // caller's thread: its heap is the one prepared for large work (huge
-    // pages, src/cli/heap_tuning.h). Allocated (and zero-filled) by the
-    // reading thread, they came from its own arena in 4 KiB pages: ~1,200
-    // page faults, half of all in a 20,000-file create, each costly on a
-    // VM. Not touched here: a small package uses only the first pages.
-    for (size_t i = 0; i < kDepth + 2; ++i) {
-      Batch b;
-      b.bytes.reset(new char[kBatchBytes]);
-      b.pieces.reserve(kPiecesPerBatch);
-      free_.push_back(std::move(b));
-    }
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~SourceReader() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  SourceReader(const SourceReader&) = delete;
-  SourceReader& operator=(const SourceReader&) = delete;
-
-  // The next batch in order, or nothing after the last.
-  std::optional<Batch> Next() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return !queue_.empty() || finished_; });
-    if (queue_.empty()) return std::nullopt;
-    Batch b = std::move(queue_.front());
-    queue_.pop_front();
-    cv_.notify_all();
-    return b;
-  }
-  // Hands a consumed batch's buffers back for reuse.
-  void Recycle(Batch b) {
-    b.used = 0;
-    b.pieces.clear();
-    std::lock_guard lock(mu_);
-    free_.push_back(std::move(b));
-  }
-
- private:
-  static constexpr size_t kBatchBytes = 1 << 20;
-  static constexpr size_t kDepth = 3;
-  // A batch of 4 KiB files holds 256 files of 3 pieces (begin, data, end).
-  static constexpr size_t kPiecesPerBatch = 1024;
-
-  Batch Fresh() {
-    std::lock_guard lock(mu_);
-    if (!free_.empty()) {
-      Batch b = std::move(free_.back());
-      free_.pop_back();
-      return b;
-    }
-    Batch b;
-    b.bytes.reset(new char[kBatchBytes]);
-    return b;
-  }
-  // False when the consumer has gone.
-  bool Push(Batch& b) {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return queue_.size() < kDepth || stop_; });
-    if (stop_) return false;
-    queue_.push_back(std::move(b));
-    cv_.notify_all();
-    return true;
-  }
-  void Run() {
-    Batch b = Fresh();
-    while (true) {
-      Result<std::optional<SourceFile>> src = walker_.Next();
-      Status s = src.ok() ? Status::Ok() : src.status();
-      if (s.ok() && !src->has_value()) break;
-      if (s.ok()) s = ReadOne(**src, b);
-      if (!s.ok()) {
-        b.error = s;
-        break;
-      }
-      if (stopped()) return;
-    }
-    if (!Push(b)) return;
-    std::lock_guard lock(mu_);
-    finished_ = true;
-    cv_.notify_all();
-  }
-  bool stopped() {
-    std::lock_guard lock(mu_);
-    return stop_;
-  }
-
-  // One source file into the batches, hashed. The size comes from fstat of
-  // the opened file; a file that changes while it is read is refused (the
-  // manifest would otherwise not describe what was sent).
-  Status ReadOne(const SourceFile& src, Batch& b) {
-    // O_NONBLOCK: a name swapped for a FIFO since the walk must not hang the open.
-    int fd = posix::RetryOnEintr(
-        [&] { return ::open(src.disk_path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC); });
-    if (fd < 0) return posix::ErrnoStatus("open", src.disk_path, errno);
-    struct FdCloser {
-      int fd;
-      ~FdCloser() { ::close(fd); }
-    } closer{fd};
-    struct stat before {};
-    if (::fstat(fd, &before) != 0) return posix::ErrnoStatus("stat", src.disk_path, errno);
-    if (!S_ISREG(before.st_mode)) return InvalidArgumentError(src.disk_path + " is not a regular file");
-    Piece begin;
-    begin.begin = true;
-    begin.file.path = src.member_path;
-    begin.file.size = static_cast<uint64_t>(before.st_size);
-    begin.file.mode = before.st_mode & 0777;
-    begin.file.mtime = before.st_mtim.tv_sec;
-    if (begin.file.size > 64 * 1024) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-    b.pieces.push_back(std::move(begin));
-    uint64_t left = static_cast<uint64_t>(before.st_size);
-    bool end_seen = false;  // A read came back short after the last byte.
-    while (left > 0) {
-      if (b.used >= kBatchBytes) {
-        if (!Push(b)) return CancelledError("packing stopped");
-        b = Fresh();
-      }
-      const size_t at = b.used, room = kBatchBytes - at;
-      // One byte more than is left, when it fits: the short read then shows
-      // the end of the file without a read(2) of its own per file.
-      const size_t want = left < room ? static_cast<size_t>(left) + 1 : room;
-      ssize_t n = posix::RetryOnEintr([&] { return ::read(fd, b.bytes.get() + at, want); });
-      if (n < 0) return posix::ErrnoStatus("read", src.disk_path, errno);
-      if (n == 0) {
-        return FailedPreconditionError(src.disk_path +
-                                       " shrank while it was being packed; stop what is writing it and try again");
-      }
-      if (static_cast<uint64_t>(n) > left) return ChangedWhileRead(src);  // It grew.
-      b.used = at + static_cast<size_t>(n);
-      Piece data;
-      data.offset = at;
-      data.length = static_cast<size_t>(n);
-      b.pieces.push_back(std::move(data));
-      left -= static_cast<uint64_t>(n);
-      end_seen = left == 0 && static_cast<size_t>(n) < want;
-    }
-    ssize_t n = 0;
-    if (!end_seen) {
-      char extra;
-      n = posix::RetryOnEintr([&] { return ::read(fd, &extra, 1); });
-    }
-    struct stat after {};
-    if (n != 0 || ::fstat(fd, &after) != 0 || after.st_size != before.st_size ||
-        after.st_mtim.tv_sec != before.st_mtim.tv_sec || after.st_mtim.tv_nsec != before.st_mtim.tv_nsec) {
-      return ChangedWhileRead(src);
-    }
-    Piece end;
-    end.end = true;
-    b.pieces.push_back(std::move(end));
-    return Status::Ok();
-  }
-  static Status ChangedWhileRead(const SourceFile& src) {
-    return FailedPreconditionError(src.disk_path +
-                                   " changed while it was being packed; stop what is writing it and try again");
-  }
-
-  SourceWalker walker_;  // Used by the reading thread only.
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Batch> queue_;
-  std::vector<Batch> free_;
-  bool stop_ = false, finished_ = false;
-  std::thread thread_;
 };
 
 }  // namespace

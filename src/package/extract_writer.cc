@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "custody/secret.h"
@@ -24,7 +25,19 @@ void WipeData(Ops& ops) {
 
 }  // namespace
 
-ExtractWriter::ExtractWriter() { thread_ = std::thread([this] { Run(); }); }
+ExtractWriter::ExtractWriter(std::function<void()> before_batch) : before_batch_(std::move(before_batch)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+size_t ExtractWriter::peak_queued_bytes() {
+  std::lock_guard lock(mu_);
+  return peak_queued_bytes_;
+}
+
+size_t ExtractWriter::peak_queued_operations() {
+  std::lock_guard lock(mu_);
+  return peak_queued_operations_;
+}
 
 ExtractWriter::~ExtractWriter() {
   {
@@ -60,9 +73,9 @@ Status ExtractWriter::EndFile(bool set_mode, mode_t mode, int64_t mtime) {
 }
 
 Status ExtractWriter::Queue(Op op) {
-  const size_t bytes = op.kind == Kind::kData ? op.text.size() : 0;
+  const size_t bytes = QueuedSize(op);
   std::unique_lock lock(mu_);
-  if (bytes > 0 && queued_bytes_ + bytes > kMaxQueuedBytes && queued_bytes_ > 0) {
+  if (queued_bytes_ + bytes > kMaxQueuedBytes && queued_bytes_ > 0) {
     caller_waiting_ = true;
     space_cv_.wait(lock, [&] { return queued_bytes_ + bytes <= kMaxQueuedBytes || queued_bytes_ == 0 || done_; });
     caller_waiting_ = false;
@@ -70,7 +83,9 @@ Status ExtractWriter::Queue(Op op) {
   if (!error_.ok()) return error_;
   if (done_ || finishing_) return InternalError("extraction writer used after Finish");
   queued_bytes_ += bytes;
+  peak_queued_bytes_ = std::max(peak_queued_bytes_, queued_bytes_);
   queue_.push_back(std::move(op));
+  peak_queued_operations_ = std::max(peak_queued_operations_, queue_.size());
   // A wake-up per operation would cost more than most operations (three or
   // four per small file): only a sleeping writer is woken.
   if (writer_waiting_) work_cv_.notify_one();
@@ -102,9 +117,10 @@ void ExtractWriter::Run() {
       }
       batch.swap(queue_);
     }
+    if (before_batch_) before_batch_();
     Status failed;
     for (Op& op : batch) {
-      bytes += op.kind == Kind::kData ? op.text.size() : 0;
+      bytes += QueuedSize(op);
       if (failed.ok()) failed = Do(op);
     }
     WipeData(batch);
@@ -115,7 +131,7 @@ void ExtractWriter::Run() {
     if (!failed.ok() && error_.ok()) error_ = failed;
     if (!error_.ok()) {
       // Nothing more is done; the caller learns it at its next call.
-      for (const Op& op : queue_) queued_bytes_ -= op.kind == Kind::kData ? op.text.size() : 0;
+      for (const Op& op : queue_) queued_bytes_ -= QueuedSize(op);
       WipeData(queue_);
       queue_.clear();
     }

@@ -10,8 +10,9 @@
 // Order and errors: operations run in the order they were queued; after the
 // first failure the rest are dropped (an open file is closed) and every
 // later call returns that failure. Queued file data is wiped once written
-// or dropped. Memory: queued file data is bounded
-// (kMaxQueuedBytes); a call that would exceed it waits.
+// or dropped. Memory: what is queued (file data, paths and the operations
+// themselves) is bounded (kMaxQueuedBytes); a call that would exceed it
+// waits.
 // Thread safety: one thread calls the methods; the writer's own thread is
 // internal.
 #ifndef CUSTODY_SRC_PACKAGE_EXTRACT_WRITER_H_
@@ -22,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -35,7 +37,10 @@ class ExtractWriter {
  public:
   static constexpr size_t kMaxQueuedBytes = 8 << 20;
 
-  ExtractWriter();
+  ExtractWriter() : ExtractWriter(nullptr) {}
+  // Tests: `before_batch` runs on the writer's thread before each batch of
+  // queued operations (to hold the writer back while the caller queues).
+  explicit ExtractWriter(std::function<void()> before_batch);
   // Without Finish: drops what is queued, closes an open file, joins. The
   // caller removes what was written.
   ~ExtractWriter();
@@ -54,6 +59,10 @@ class ExtractWriter {
   // Waits until everything queued is done; the first error. Nothing can be
   // queued after it; calling it again returns the same.
   Status Finish();
+  // The most that was ever queued, in bytes (kMaxQueuedBytes, unless a
+  // single operation was larger) and in operations.
+  size_t peak_queued_bytes();
+  size_t peak_queued_operations();
 
  private:
   enum class Kind { kMakeDirectory, kBeginFile, kData, kEndFile };
@@ -64,6 +73,11 @@ class ExtractWriter {
     mode_t mode = 0;
     int64_t mtime = 0;
   };
+  // What an operation counts against kMaxQueuedBytes: its text (data or
+  // path) and the operation itself. Every operation counts: a tree of empty
+  // files queues no data at all, and with a slow writer its paths would
+  // otherwise pile up without limit.
+  static size_t QueuedSize(const Op& op) { return sizeof(Op) + op.text.size(); }
   Status Queue(Op op);
   void Run();
   Status Do(Op& op);
@@ -72,7 +86,8 @@ class ExtractWriter {
   std::mutex mu_;
   std::condition_variable work_cv_, space_cv_;
   std::deque<Op> queue_;
-  size_t queued_bytes_ = 0;
+  size_t queued_bytes_ = 0, peak_queued_bytes_ = 0, peak_queued_operations_ = 0;
+  const std::function<void()> before_batch_;
   bool writer_waiting_ = false, caller_waiting_ = false;
   bool finishing_ = false, stop_ = false, done_ = false;
   Status error_;

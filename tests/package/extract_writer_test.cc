@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <string>
 
@@ -57,6 +59,40 @@ TEST(ExtractWriterTest, WritesFilesInOrderWithModeAndTime) {
   }
   ASSERT_EQ(::stat((dir.path() + "/d").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
+}
+
+// Every operation counts against the queue's bound, not only file data: a
+// package of empty files queues only paths, and with the writer held back
+// (a slow disk) they used to pile up without limit.
+TEST(ExtractWriterTest, QueuedPathsAreBoundedLikeData) {
+  TempDir dir;
+  std::promise<void> all_queued;
+  std::shared_future<void> queued = all_queued.get_future().share();
+  bool first = true;
+  // The writer waits before its first batch until the caller has queued
+  // everything, or for at most half a second (the caller is then held back
+  // by the bound, as it must be).
+  ExtractWriter w([&] {
+    if (first) queued.wait_for(std::chrono::milliseconds(500));
+    first = false;
+  });
+  // Into a directory that does not exist: the first file fails, and the
+  // writer then drops the rest without system calls.
+  const std::string prefix = dir.path() + "/missing/" + std::string(200, 'x');
+  constexpr int kFiles = 60000;  // About 20 MiB of operations, over 2x the bound.
+  Status s;
+  for (int i = 0; s.ok() && i < kFiles; ++i) {
+    s = w.BeginFile(prefix + std::to_string(i));
+    if (s.ok()) s = w.EndFile(false, 0600, 1);
+  }
+  all_queued.set_value();
+  Status finished = w.Finish();
+  EXPECT_EQ(finished.code(), StatusCode::kNotFound) << finished.ToString();
+  EXPECT_LE(w.peak_queued_bytes(), ExtractWriter::kMaxQueuedBytes);
+  // The caller was held back: far from all 120,000 operations were queued
+  // at once (about 50,000 fit in the bound).
+  EXPECT_LT(w.peak_queued_operations(), 2u * kFiles * 3 / 4);
+  EXPECT_GT(w.peak_queued_operations(), 10000u);
 }
 
 TEST(ExtractWriterTest, TheFirstFailureStopsEverythingAfterIt) {
