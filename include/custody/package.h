@@ -211,8 +211,8 @@ struct VerifiedPackage {
   // OpenPackage); false for ReadManifest, which checks the signature only.
   bool files_verified = false;
 
-  // The files, in the manifest's order, read back from the signed manifest
-  // the reading kept (in memory up to 4 MiB, beyond that in an unnamed
+  // The files, in the manifest's order, as the reading checked them against
+  // the signed manifest, kept (in memory up to 4 MiB, beyond that in an unnamed
   // temporary file sealed under a key held only in memory:
   // crypto/sealed_spill.h). One file at a time; `fn`'s error stops
   // it and is returned. kVerificationFailed if the temporary file was

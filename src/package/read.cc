@@ -232,6 +232,22 @@ bool DigestMatchesHex(const crypto::Sha256Digest& d, std::string_view hex) {
   return true;
 }
 
+// The digest a manifest's lowercase hex names; false if it is not one (the
+// manifest parser accepts only 64 lowercase hex digits).
+bool HexToDigest(std::string_view hex, crypto::Sha256Digest* d) {
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  if (hex.size() != 2 * d->size()) return false;
+  for (size_t i = 0; i < d->size(); ++i) {
+    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    (*d)[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -332,9 +348,10 @@ std::string KindName(TarMember::Kind k) {
 
 struct VerifiedPackage::Contents {
   std::unique_ptr<crypto::SealedSpill> manifest;  // custody/manifest.json as received.
-  // The members, when they are the manifest's files in its order, with
-  // their hashes (VerifyPackage, OpenPackage): listing them costs no second
-  // parse of the manifest. Null otherwise (ReadManifest, rearranged).
+  // The manifest's files in its order, so that listing them costs no
+  // second parse of the manifest: the members, verified equal to them
+  // (VerifyPackage, OpenPackage), or the files as the manifest was parsed
+  // (ReadManifest). Null for a rearranged package that was verified.
   std::unique_ptr<package::MemberLog> files;
 };
 
@@ -436,6 +453,13 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   // (crypto/sealed_spill.h): the members as read, and the manifest text.
   auto members_owned = std::make_unique<MemberLog>(spill_dir, *Env::Default(), options.memory_limit);
   MemberLog& members = *members_owned;
+  // ReadManifest only: the manifest's files as parsed (with their SHA-256,
+  // which the members lack), so that listing them later needs no second
+  // parse of the manifest (at 300,000 files that parse took 0.7 s).
+  std::unique_ptr<MemberLog> listed_owned;
+  if (mode == ReadMode::kManifestOnly) {
+    listed_owned = std::make_unique<MemberLog>(spill_dir, *Env::Default(), options.memory_limit);
+  }
   auto manifest_text = std::make_unique<crypto::SealedSpill>(spill_dir, *Env::Default(), options.memory_limit);
   // 64-bit keyed names of the paths seen (files) and of their parent
   // directories, to refuse duplicates and a path that is both a file and a
@@ -607,7 +631,16 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   Member at;
   bool differs = false;
   Status difference;  // Set when the difference is in a file's content or metadata.
+  Member listed;
   auto compare = [&](const PackageFile& f) -> Status {
+    if (listed_owned) {
+      listed.path = f.path;
+      listed.size = f.size;
+      listed.mode = f.mode;
+      listed.mtime = f.mtime;
+      if (!HexToDigest(f.sha256, &listed.sha256)) return CorruptionError("the manifest's SHA-256 of " + f.path + " is malformed");
+      CUSTODY_RETURN_IF_ERROR(listed_owned->Add(listed));
+    }
     if (differs) return Status::Ok();
     CUSTODY_ASSIGN_OR_RETURN(bool have, members.Next(&at));
     if (!have || at.path != f.path) {
@@ -685,7 +718,12 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   out.files_verified = mode != ReadMode::kManifestOnly;
   out.contents = std::make_shared<VerifiedPackage::Contents>();
   out.contents->manifest = std::move(manifest_text);
-  if (!differs && mode != ReadMode::kManifestOnly) out.contents->files = std::move(members_owned);
+  if (listed_owned) {
+    CUSTODY_RETURN_IF_ERROR(listed_owned->Finish());
+    out.contents->files = std::move(listed_owned);
+  } else if (!differs) {
+    out.contents->files = std::move(members_owned);
+  }
   return out;
 }
 

@@ -63,8 +63,9 @@ TEST_F(PackageTest, RoundTripWithJapaneseNames) {
   ASSERT_TRUE(shown.ok()) << shown.status().ToString();
   EXPECT_FALSE(shown->files_verified);
   EXPECT_EQ(shown->digest, created->digest);
-  // Verified, the files are listed from the members (no second parse);
-  // shown, from the manifest: the same list either way.
+  // Verified, the files are listed from the members; shown, from the
+  // manifest's files as it was parsed (neither parses it again): the same
+  // list either way.
   const auto from_members = verified->Files().value(), from_manifest = shown->Files().value();
   ASSERT_EQ(from_members.size(), from_manifest.size());
   for (size_t i = 0; i < from_members.size(); ++i) {
@@ -254,6 +255,17 @@ TEST_F(PackageTest, AManifestPastItsMemoryLimitIsSpilledSealedAndStillVerifies) 
     const std::vector<PackageFile> files = v->Files().value();
     for (const PackageFile& f : files) total += f.size;
     EXPECT_EQ(total, created->manifest.total_size);
+    // Shown with its file list spilled too: the same files, with the
+    // manifest's hashes.
+    auto shown = ReadManifest(out, keys, small);
+    ASSERT_TRUE(shown.ok()) << shown.status().ToString();
+    const std::vector<PackageFile> listed = shown->Files().value();
+    ASSERT_EQ(listed.size(), files.size());
+    for (size_t i = 0; i < files.size(); ++i) {
+      EXPECT_EQ(listed[i].path, files[i].path);
+      EXPECT_EQ(listed[i].sha256, files[i].sha256);
+      EXPECT_EQ(listed[i].mtime, files[i].mtime);
+    }
   }
 }
 
