@@ -148,6 +148,28 @@ std::string ConfirmToken(const DeviceInfo& d) {
   return d.serial.empty() ? d.name : d.serial;
 }
 
+// The verification policy in the run's language, with the --verify value
+// it came from (which is what the operator typed and what --json gives).
+std::string VerifyPolicyText(const VerifyPolicy& v) {
+  std::string what;
+  switch (v.mode) {
+    case VerifyMode::kNone:
+      what = _("no read-back");
+      break;
+    case VerifyMode::kLast:
+      what = _("full read-back of the last pass");
+      break;
+    case VerifyMode::kAll:
+      what = _("full read-back of every pass");
+      break;
+    case VerifyMode::kSample:
+      // "sample:2.5" -> "2.5".
+      what = Format(_("%s of the last pass read back at random locations"), v.ToString().substr(7) + "%");
+      break;
+  }
+  return Format(_("%s (--verify %s)"), {what, v.ToString()});
+}
+
 void PrintPlan(const DeviceInfo& d, const WipePlan& plan, const std::vector<WipePass>& passes,
                const std::vector<MessageText>& warnings, bool json) {
   if (json) return;
@@ -171,7 +193,7 @@ void PrintPlan(const DeviceInfo& d, const WipePlan& plan, const std::vector<Wipe
   if (!d.backing_file.empty()) line(_("backing:"), d.backing_file);
   line(_("method:"), Format(passes.size() == 1 ? _("%s, %s pass: %s") : _("%s, %s passes: %s"),
                             {plan.method, std::to_string(passes.size()), p}));
-  line(_("verify:"), plan.verify.ToString());
+  line(_("verify:"), VerifyPolicyText(plan.verify));
   for (const MessageText& w : warnings) line(_("warning:"), Render(w));
   std::fflush(out);
 }
@@ -345,7 +367,7 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
     for (const std::string& p : paths) {
       if (json) break;
       PrintLine(Format(_("plan: overwrite in place, rename and remove %s (method %s, verify %s)"),
-                       {p, plan.method, plan.verify.ToString()}));
+                       {p, plan.method, VerifyPolicyText(plan.verify)}));
       for (const MessageText& w : FileMediaWarningTexts(p)) {
         PrintLine("  " + PadLabel(_("warning:"), 11) + Render(w));
       }
@@ -419,7 +441,7 @@ Status RunFreeSpace(Station& station, const std::string& op, const WipeArgs& a,
     if (!json)
       PrintLine(Format(_("plan: fill the free space of %s (method %s, verify %s), then remove "
                          "the fill files"),
-                       {a.free_space, plan.method, plan.verify.ToString()}));
+                       {a.free_space, plan.method, VerifyPolicyText(plan.verify)}));
     PrintDryRun(json, {a.free_space});
     return Status::Ok();
   }

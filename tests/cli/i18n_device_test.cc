@@ -12,11 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <array>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,7 +123,7 @@ TEST_F(DeviceOutputI18nTest, WipePlanAndPassLinesFollowTheLanguage) {
   EXPECT_THAT(ja.out, HasSubstr("  デバイス:     loop loop（2.0 MiB、2097152 バイト）\n"));
   EXPECT_THAT(ja.out, HasSubstr("  シリアル番号: （なし）\n"));
   EXPECT_THAT(ja.out, HasSubstr("  方式:         random、1 パス: random\n"));
-  EXPECT_THAT(ja.out, HasSubstr("  検証:         last\n"));
+  EXPECT_THAT(ja.out, HasSubstr("  検証:         最終パスを全数読み返し（--verify last）\n"));
   EXPECT_THAT(ja.err, HasSubstr("パス 1/1（random）書き込み完了: 2.0 MiB、"));
   EXPECT_THAT(ja.out, HasSubstr("  警告:         ファイル " + backing_ + " 上のループデバイス: "));
   EXPECT_THAT(ja.out, HasSubstr(" 完了: " + loop_->path() +
@@ -138,7 +140,7 @@ TEST_F(DeviceOutputI18nTest, WipePlanAndPassLinesFollowTheLanguage) {
   EXPECT_THAT(en.out, HasSubstr("  device:    loop loop (2.0 MiB, 2097152 bytes)\n"));
   EXPECT_THAT(en.out, HasSubstr("  serial:    (none)\n"));
   EXPECT_THAT(en.out, HasSubstr("  method:    random, 1 pass: random\n"));
-  EXPECT_THAT(en.out, HasSubstr("  verify:    last\n"));
+  EXPECT_THAT(en.out, HasSubstr("  verify:    full read-back of the last pass (--verify last)\n"));
   EXPECT_THAT(en.err, HasSubstr("pass 1/1 (random) written: 2.0 MiB in "));
   EXPECT_THAT(en.err, HasSubstr("pass 1 verified (full): OK\n"));
   EXPECT_THAT(en.out, HasSubstr("  warning:   loop device over the file " + backing_ +
@@ -151,6 +153,20 @@ TEST_F(DeviceOutputI18nTest, WipePlanAndPassLinesFollowTheLanguage) {
   auto two = Run({"wipe", loop_->path(), "--passes", "2", "--dry-run"}, "en");
   ASSERT_EQ(two.exit_code, 0) << two.err;
   EXPECT_THAT(two.out, HasSubstr("  method:    random, 2 passes: random, random\n"));
+  // Every verification policy is described in the run's language.
+  const std::vector<std::array<std::string, 3>> policies = {
+      {"all", "full read-back of every pass (--verify all)", "全パスを全数読み返し（--verify all）"},
+      {"none", "no read-back (--verify none)", "読み返しなし（--verify none）"},
+      {"sample:2.5", "2.5% of the last pass read back at random locations (--verify sample:2.5)",
+       "最終パスの 2.5% をランダムな位置で読み返し（--verify sample:2.5）"}};
+  for (const auto& [value, english, japanese] : policies) {
+    auto en_plan = Run({"wipe", loop_->path(), "--verify", value, "--dry-run"}, "en");
+    ASSERT_EQ(en_plan.exit_code, 0) << en_plan.err;
+    EXPECT_THAT(en_plan.out, HasSubstr("  verify:    " + english + "\n"));
+    auto ja_plan = Run({"wipe", loop_->path(), "--verify", value, "--dry-run"}, "ja");
+    ASSERT_EQ(ja_plan.exit_code, 0) << ja_plan.err;
+    EXPECT_THAT(ja_plan.out, HasSubstr("  検証:         " + japanese + "\n"));
+  }
 }
 
 // The progress line is drawn only on a terminal: `script` gives the command
