@@ -135,6 +135,11 @@ struct CreatePackageOptions {
   // How much of the manifest's file list stays in memory before the rest
   // goes to a sealed temporary file (see "Memory" above). Lower only in tests.
   size_t manifest_memory_limit = 4u << 20;
+  // The largest manifest written: 256 MiB, what readers accept (about 1.7
+  // million files). A package that would need more is refused with
+  // kInvalidArgument ("too many files"), as soon as its file list alone
+  // passes the limit, with nothing left behind. Lower only in tests.
+  uint64_t max_manifest_size = 256u << 20;
 };
 
 struct CreatedPackage {

@@ -103,6 +103,12 @@ class CountingSink final : public ByteSink {
   uint64_t count_ = 0;
 };
 
+Status TooManyFiles(uint64_t files, uint64_t limit) {
+  const std::string bound = limit >= (1u << 20) ? std::to_string(limit >> 20) + " MiB" : std::to_string(limit) + " bytes";
+  return InvalidArgumentError("too many files for one package (" + std::to_string(files) +
+                              " so far: the manifest would exceed " + bound + "); split them into several packages");
+}
+
 }  // namespace
 
 Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, PackageManifest& manifest,
@@ -137,6 +143,9 @@ Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, 
         CUSTODY_RETURN_IF_ERROR(AppendManifestFile(current, written.file_count == 0, &entry));
         CUSTODY_RETURN_IF_ERROR(files.Append(entry));
         ++written.file_count;
+        // Refused as soon as the list alone is too large, not after
+        // packing every remaining file.
+        if (files.size() > input.max_manifest_size) return TooManyFiles(written.file_count, input.max_manifest_size);
       }
     }
     CUSTODY_RETURN_IF_ERROR(batch->error);
@@ -155,11 +164,7 @@ Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, 
   const uint64_t manifest_size = head.size() + files.size() + tail.size();
   // Readers refuse larger manifests (a bound on what a hostile package can
   // make them allocate), so a larger one must not be written.
-  if (manifest_size > kMaxManifestSize) {
-    return InvalidArgumentError("too many files for one package (" + std::to_string(written.file_count) +
-                                ": the manifest would exceed " + std::to_string(kMaxManifestSize >> 20) +
-                                " MiB); split them into several packages");
-  }
+  if (manifest_size > input.max_manifest_size) return TooManyFiles(written.file_count, input.max_manifest_size);
   ConcatSource signed_message;
   signed_message.Add(crypto::kPackageManifestContext).Add(manifest_json);
   CUSTODY_ASSIGN_OR_RETURN(std::string sig, station.SignSource(signed_message));
@@ -322,6 +327,11 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
   input.spill_dir = std::filesystem::path(options.output_path).parent_path().string();
   if (input.spill_dir.empty()) input.spill_dir = ".";
   input.spill_memory_limit = options.manifest_memory_limit;
+  if (options.max_manifest_size > kMaxManifestSize) {
+    return InvalidArgumentError("max_manifest_size above what readers accept (" +
+                                std::to_string(kMaxManifestSize >> 20) + " MiB)");
+  }
+  input.max_manifest_size = options.max_manifest_size;
   CUSTODY_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(options.output_path, options.overwrite, *env));
 
   WrittenTar written;

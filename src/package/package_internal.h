@@ -119,6 +119,7 @@ struct PackageInput {
   // directory, which must have room for the package anyway.
   std::string spill_dir;
   size_t spill_memory_limit = 0;
+  uint64_t max_manifest_size = kMaxManifestSize;
   Env* env = nullptr;
 };
 

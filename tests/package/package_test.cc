@@ -269,6 +269,55 @@ TEST_F(PackageTest, AManifestPastItsMemoryLimitIsSpilledSealedAndStillVerifies) 
   }
 }
 
+// A package whose manifest would pass what readers accept is refused while
+// it is packed (as soon as the file list alone is too large), in both
+// formats, with nothing left behind and nothing recorded. The limit is
+// lowered here; the real one (256 MiB) takes about 1.7 million files.
+TEST_F(PackageTest, TooManyFilesForOneManifestAreRefusedWhilePacking) {
+  for (int i = 0; i < 200; ++i) MakeFile(path("src/t/f" + std::to_string(i)), "x");
+  std::filesystem::create_directories(path("w"));
+  auto ledger_size = [&] {
+    uint64_t n = 0;
+    EXPECT_TRUE((*station_->ledger())->Scan(0, [&](const LedgerEntry&) {
+                                          ++n;
+                                          return true;
+                                        })
+                    .ok());
+    return n;
+  };
+  const uint64_t entries_before = ledger_size();
+  for (bool zip : {false, true}) {
+    CreatePackageOptions o = BaseOptions({path("src/t")}, path(zip ? "w/m.zip" : "w/m.age"));
+    if (zip) {
+      o.recipients.clear();
+      o.format = PackageFormat::kZip;
+    }
+    o.max_manifest_size = 4000;  // About 25 files' entries; the 200 need ~25 KB.
+    auto r = CreatePackage(*station_, o, nullptr);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(r.status().message(), HasSubstr("too many files for one package"));
+    EXPECT_THAT(r.status().message(), HasSubstr("split them into several packages"));
+    // Refused while packing, long before the 200th file.
+    EXPECT_THAT(r.status().message(), HasSubstr(" so far: "));
+    EXPECT_THAT(r.status().message(), Not(HasSubstr("(200 so far")));
+    EXPECT_TRUE(ListRecursive(path("w")).empty());
+    // The same files under the real limit: packed.
+    o.max_manifest_size = CreatePackageOptions().max_manifest_size;
+    auto ok = CreatePackage(*station_, o, nullptr);
+    ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+    EXPECT_EQ(ok->file_count, 200u);
+    std::filesystem::remove(o.output_path);
+  }
+  // Two packages made, none for the refusals.
+  EXPECT_EQ(ledger_size(), entries_before + 2);
+  // Above what readers accept: refused before anything is done.
+  CreatePackageOptions o = BaseOptions({path("src/t")}, path("w/big.age"));
+  o.max_manifest_size = (256u << 20) + 1;
+  EXPECT_EQ(CreatePackage(*station_, o, nullptr).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ListRecursive(path("w")).empty());
+}
+
 TEST_F(PackageTest, AFileThatChangesWhileItIsReadIsRefusedAndNothingIsWritten) {
   // A /proc file says it is empty and then reads as text: exactly what a file
   // growing under the packer looks like. It comes after many good files, so
