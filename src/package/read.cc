@@ -17,8 +17,6 @@
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <unordered_map>
-#include <unordered_set>
 
 #include "common/canonical_json.h"
 #include "common/concat_source.h"
@@ -372,28 +370,16 @@ std::string GuessVerifierKey(std::string_view manifest) {
   return std::string(manifest.substr(begin, end - begin));
 }
 
-// Every manifest file against the member of the same path, in the
-// manifest's order, then every member not listed, in the tar's order: the
-// comparison for packages whose members are not in the manifest's order.
-// OK when both list the same files alike, in whatever order.
-Status CompareUnordered(MemberLog& members, crypto::SealedSpill& manifest_text, ReadMode mode) {
-  std::unordered_map<std::string, Member> by_path;
+// The precise difference between manifest file `f` and the member of the
+// same path, found by reading the members again (only when a comparison
+// below has failed): the message names what differs.
+Status DescribeDifference(MemberLog& members, const PackageFile& f, ReadMode mode) {
   CUSTODY_RETURN_IF_ERROR(members.Rewind());
-  Member m;
+  Member r;
   while (true) {
-    CUSTODY_ASSIGN_OR_RETURN(bool more, members.Next(&m));
+    CUSTODY_ASSIGN_OR_RETURN(bool more, members.Next(&r));
     if (!more) break;
-    std::string key = m.path;
-    by_path.emplace(std::move(key), m);
-  }
-  std::unordered_set<std::string> listed;
-  auto compare = [&](const PackageFile& f) -> Status {
-    if (!listed.insert(f.path).second) return CorruptionError("the manifest lists " + f.path + " twice");
-    auto it = by_path.find(f.path);
-    if (it == by_path.end()) {
-      return VerificationFailedError("file " + f.path + " is listed in the signed manifest but missing from the package");
-    }
-    const Member& r = it->second;
+    if (r.path != f.path) continue;
     if (r.size != f.size || (mode != ReadMode::kManifestOnly && !DigestMatchesHex(r.sha256, f.sha256))) {
       return VerificationFailedError("file " + f.path + " was modified after packaging (its " +
                                      (r.size != f.size ? "size" : "SHA-256") + " differs from the signed manifest)");
@@ -401,18 +387,103 @@ Status CompareUnordered(MemberLog& members, crypto::SealedSpill& manifest_text, 
     if (r.mode != f.mode || r.mtime != f.mtime) {
       return VerificationFailedError("file " + f.path + " has a mode or time that differs from the signed manifest");
     }
+    break;
+  }
+  return InternalError("the comparison of " + f.path + " with the signed manifest gave two answers; run it again");
+}
+
+// Every manifest file against the member of the same path, in the
+// manifest's order, then every member not listed: the comparison for
+// packages whose members are not in the manifest's order. OK when both
+// list the same files alike, in whatever order.
+//
+// Memory: 24 bytes per member, not the members themselves. Each member is
+// held as a 64-bit keyed name of its path (to find it) and a 128-bit keyed
+// fingerprint of its whole record (path, size, mode, mtime and, unless only
+// the manifest is read, SHA-256), under keys drawn for this comparison
+// (crypto/hash.h KeyedHash64: whoever made the package chose the paths, but
+// cannot know the keys). A manifest file matches when its fingerprint equals
+// its member's: a changed record passes only with probability 2^-128. Two
+// members whose names collide (probability about n^2 / 2^65) make the
+// comparison fail with "run it again", never pass.
+Status CompareUnordered(MemberLog& members, crypto::SealedSpill& manifest_text, ReadMode mode) {
+  uint8_t keys[3][crypto::KeyedHash64::kKeySize];
+  CUSTODY_RETURN_IF_ERROR(Env::Default()->RandomBytes(&keys[0][0], sizeof keys));
+  const crypto::KeyedHash64 name(keys[0]), record_a(keys[1]), record_b(keys[2]);
+  WipeMemory(keys, sizeof keys);
+  struct Held {
+    uint64_t name, record[2];
+  };
+  std::string rec;
+  auto fingerprint = [&](const std::string& path, uint64_t size, uint32_t file_mode, int64_t mtime,
+                         const crypto::Sha256Digest& sha256, Held* h) {
+    rec.clear();
+    const uint32_t length = static_cast<uint32_t>(path.size());
+    rec.append(reinterpret_cast<const char*>(&length), sizeof length);
+    rec.append(path);
+    rec.append(reinterpret_cast<const char*>(&size), sizeof size);
+    rec.append(reinterpret_cast<const char*>(&file_mode), sizeof file_mode);
+    rec.append(reinterpret_cast<const char*>(&mtime), sizeof mtime);
+    if (mode != ReadMode::kManifestOnly) rec.append(reinterpret_cast<const char*>(sha256.data()), sha256.size());
+    h->name = name(path);
+    h->record[0] = record_a(rec);
+    h->record[1] = record_b(rec);
+  };
+  std::vector<Held> held;
+  held.reserve(members.count());
+  CUSTODY_RETURN_IF_ERROR(members.Rewind());
+  Member m;
+  while (true) {
+    CUSTODY_ASSIGN_OR_RETURN(bool more, members.Next(&m));
+    if (!more) break;
+    held.emplace_back();
+    fingerprint(m.path, m.size, m.mode, m.mtime, m.sha256, &held.back());
+  }
+  std::sort(held.begin(), held.end(), [](const Held& a, const Held& b) { return a.name < b.name; });
+  for (size_t i = 1; i < held.size(); ++i) {
+    // Duplicate paths were refused while reading: equal names are a collision.
+    if (held[i].name == held[i - 1].name) {
+      return InternalError("two member names collided in the comparison with the signed manifest (a chance of "
+                           "about one in ten million); run it again");
+    }
+  }
+  auto find = [&held](uint64_t n) -> Held* {
+    auto it = std::lower_bound(held.begin(), held.end(), n, [](const Held& h, uint64_t v) { return h.name < v; });
+    return it != held.end() && it->name == n ? &*it : nullptr;
+  };
+  std::vector<bool> listed(held.size());
+  Held f_held;
+  crypto::Sha256Digest f_sha{};
+  auto compare = [&](const PackageFile& f) -> Status {
+    if (mode != ReadMode::kManifestOnly && !HexToDigest(f.sha256, &f_sha)) {
+      return CorruptionError("the manifest's SHA-256 of " + f.path + " is malformed");
+    }
+    fingerprint(f.path, f.size, f.mode, f.mtime, f_sha, &f_held);
+    Held* h = find(f_held.name);
+    if (h == nullptr) {
+      return VerificationFailedError("file " + f.path + " is listed in the signed manifest but missing from the package");
+    }
+    const size_t at = static_cast<size_t>(h - held.data());
+    if (listed[at]) return CorruptionError("the manifest lists " + f.path + " twice");
+    listed[at] = true;
+    if (h->record[0] != f_held.record[0] || h->record[1] != f_held.record[1]) {
+      return DescribeDifference(members, f, mode);
+    }
     return Status::Ok();
   };
   CUSTODY_RETURN_IF_ERROR(ParseManifestStream(manifest_text, compare).status());
+  if (std::find(listed.begin(), listed.end(), false) == listed.end()) return Status::Ok();
+  // A member the manifest does not list: named by reading the members again.
   CUSTODY_RETURN_IF_ERROR(members.Rewind());
   while (true) {
     CUSTODY_ASSIGN_OR_RETURN(bool more, members.Next(&m));
     if (!more) break;
-    if (!listed.count(m.path)) {
+    const Held* h = find(name(m.path));
+    if (h != nullptr && !listed[static_cast<size_t>(h - held.data())]) {
       return VerificationFailedError("file " + m.path + " is in the package but not in the signed manifest; refused");
     }
   }
-  return Status::Ok();
+  return InternalError("a member was not compared with the signed manifest; run it again");
 }
 
 Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKeys& keys,

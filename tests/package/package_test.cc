@@ -637,6 +637,72 @@ TEST_F(HostileTarTest, RefusesDuplicatesUnlistedAndWrongHash) {
   EXPECT_THAT(conflict.message(), HasSubstr("both as a file and a directory"));
 }
 
+// Members in another order than the manifest's (a package unpacked and
+// re-tarred) are compared by path (package.md): in order they verify and
+// open; every kind of difference is still named, exactly as in order.
+TEST_F(HostileTarTest, RearrangedMembersAreComparedByPath) {
+  const std::vector<PackageFile> listed = {Describe("a.txt", "aaa"), Describe("b.txt", "bb"),
+                                           Describe("d/c.txt", "c")};
+  const RawMember a{"data/a.txt", "aaa"}, b{"data/b.txt", "bb"}, c{"data/d/c.txt", "c"};
+  WriteFileOrDie(path("h.age"), Encrypt(WithManifest({c, a, b}, listed)));
+  auto opened = OpenPackage(path("h.age"), path("opened"), Keys(), {}, nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(ReadFileOrDie(path("opened/d/c.txt")), "c");
+  EXPECT_EQ(ReadFileOrDie(path("opened/a.txt")), "aaa");
+  for (bool only_manifest : {false, true}) {
+    WriteFileOrDie(path("h.age"), Encrypt(WithManifest({b, c, a}, listed)));
+    auto v = only_manifest ? ReadManifest(path("h.age"), Keys()) : VerifyPackage(path("h.age"), Keys());
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    EXPECT_EQ(v->file_count, 3u);
+    // Listed in the manifest's order, whatever the members' order.
+    const std::vector<PackageFile> files = v->Files().value();
+    ASSERT_EQ(files.size(), 3u);
+    EXPECT_EQ(files[0].path, "a.txt");
+    EXPECT_EQ(files[2].path, "d/c.txt");
+    EXPECT_EQ(files[1].sha256, crypto::Sha256Hex("bb"));
+  }
+
+  struct Case {
+    std::vector<RawMember> members;
+    std::vector<PackageFile> listed;
+    StatusCode code;
+    const char* expect;
+  };
+  RawMember b_late = b;
+  b_late.mtime += 1;
+  RawMember b_mode = b;
+  b_mode.mode = 0600;
+  const std::vector<Case> cases = {
+      {{b, a, {"data/d/c.txt", "C"}}, listed, StatusCode::kVerificationFailed,
+       "file d/c.txt was modified after packaging (its SHA-256 differs"},
+      {{b, a, {"data/d/c.txt", "cc"}}, listed, StatusCode::kVerificationFailed,
+       "file d/c.txt was modified after packaging (its size differs"},
+      {{b_late, a, c}, listed, StatusCode::kVerificationFailed,
+       "file b.txt has a mode or time that differs"},
+      {{b_mode, a, c}, listed, StatusCode::kVerificationFailed,
+       "file b.txt has a mode or time that differs"},
+      {{b, a}, listed, StatusCode::kVerificationFailed,
+       "file d/c.txt is listed in the signed manifest but missing from the package"},
+      {{c, b, a, {"data/e.txt", "e"}}, listed, StatusCode::kVerificationFailed,
+       "file e.txt is in the package but not in the signed manifest"},
+      {{b, a, c}, {listed[0], listed[1], listed[2], listed[1]}, StatusCode::kCorruption,
+       "the manifest lists b.txt twice"},
+  };
+  for (const Case& k : cases) {
+    Status s = OpenTar(WithManifest(k.members, k.listed));
+    EXPECT_EQ(s.code(), k.code) << k.expect << ": " << s.ToString();
+    EXPECT_THAT(s.message(), HasSubstr(k.expect));
+    auto v = VerifyPackage(path("h.age"), Keys());
+    EXPECT_THAT(v.status().message(), HasSubstr(k.expect));
+  }
+  // Without hashing (show), a changed content of the same size is not
+  // seen, but a changed size is.
+  WriteFileOrDie(path("h.age"), Encrypt(WithManifest({b, a, {"data/d/c.txt", "C"}}, listed)));
+  EXPECT_TRUE(ReadManifest(path("h.age"), Keys()).ok());
+  WriteFileOrDie(path("h.age"), Encrypt(WithManifest({b, a, {"data/d/c.txt", "cc"}}, listed)));
+  EXPECT_THAT(ReadManifest(path("h.age"), Keys()).status().message(), HasSubstr("its size differs"));
+}
+
 TEST_F(HostileTarTest, RefusesBadSignaturesAndMissingManifest) {
   auto [json, sig] = SignedManifest({Describe("a.txt", "aaa")});
   std::string bad_sig = sig;
