@@ -128,6 +128,20 @@ struct WrittenTar {
   uint64_t file_count = 0;
 };
 
+// Moves every entry of `temp` (a verified extraction) into `dest_dir`,
+// where none of them may exist (kAlreadyExists, nothing moved). On any
+// failure it moves back what it moved, and only that (a name someone else
+// created meanwhile stays theirs), and returns the failure. No list of the
+// entries is held (a package may have any number of top-level names): they
+// are checked and moved as the directory is read, and the names moved are
+// kept in a sealed spill (crypto/sealed_spill.h) for the way back. The
+// directory is read again until a pass finds nothing, since whether readdir
+// returns every entry while entries leave the directory is unspecified.
+// `rename` (tests): renameat2(RENAME_NOREPLACE) by default; returns 0 or
+// an errno value.
+using RenameNoReplaceFn = std::function<int(const std::string& from, const std::string& to)>;
+Status MoveIntoPlace(const std::string& temp, const std::string& dest_dir, const RenameNoReplaceFn& rename = nullptr);
+
 class TarWriter;
 // Writes the whole tar (data/..., manifest, signature) into `tar`, setting
 // manifest.total_size; manifest.files stays empty (the list is streamed).

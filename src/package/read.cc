@@ -5,6 +5,7 @@
 // opening, written into a private temporary directory) -> at the end the
 // manifest and its signature -> every member compared with the manifest.
 // Only then does OpenPackage move anything where the person will see it.
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -808,6 +809,79 @@ std::string SpillDirectory(const std::string& extract_root) {
   return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
+// Calls `fn` with each entry of `dir` but "." and ".."; stops at its error.
+Status ForEachEntry(const std::string& dir, const std::function<Status(const std::string&)>& fn) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return posix::ErrnoStatus("open directory", dir, errno);
+  Status s;
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") s = fn(name);
+    if (!s.ok()) break;
+    errno = 0;
+  }
+  if (s.ok() && errno != 0) s = posix::ErrnoStatus("read directory", dir, errno);
+  ::closedir(d);
+  return s;
+}
+
+}  // namespace
+
+Status MoveIntoPlace(const std::string& temp, const std::string& dest_dir, const RenameNoReplaceFn& rename) {
+  auto move = [&rename](const std::string& from_dir, const std::string& to_dir, const std::string& name) {
+    const std::string from = from_dir + "/" + name, to = to_dir + "/" + name;
+    if (rename) return rename(from, to);
+    return ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0 ? 0 : errno;
+  };
+  CUSTODY_RETURN_IF_ERROR(ForEachEntry(temp, [&](const std::string& name) {
+    struct stat ts {};
+    if (::lstat((dest_dir + "/" + name).c_str(), &ts) == 0) {
+      return AlreadyExistsError(dest_dir + "/" + name +
+                                " already exists; open the package into an empty directory or move it away "
+                                "(nothing was extracted)");
+    }
+    return Status::Ok();
+  }));
+  crypto::SealedSpill moved(dest_dir, *Env::Default());
+  Status failed;
+  for (bool any = true; any && failed.ok();) {
+    any = false;
+    failed = ForEachEntry(temp, [&](const std::string& name) {
+      if (int err = move(temp, dest_dir, name); err != 0) {
+        if (err == ENOENT) return Status::Ok();  // Moved already: returned twice.
+        return posix::ErrnoStatus("move into place", dest_dir + "/" + name, err);
+      }
+      any = true;
+      if (Status s = moved.Append(std::string_view(name.c_str(), name.size() + 1)); !s.ok()) {
+        move(dest_dir, temp, name);  // Not recorded: back at once.
+        return s;
+      }
+      return Status::Ok();
+    });
+  }
+  if (failed.ok()) return Status::Ok();
+  // Back, name by name (each ends with a NUL, which no name contains).
+  if (moved.Finish().ok() && moved.Rewind().ok()) {
+    std::string name;
+    while (true) {
+      auto piece = moved.Next();
+      if (!piece.ok() || piece->empty()) break;
+      for (char c : *piece) {
+        if (c != '\0') {
+          name.push_back(c);
+          continue;
+        }
+        move(dest_dir, temp, name);
+        name.clear();
+      }
+    }
+  }
+  return failed;
+}
+
+namespace {
+
 Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& keys,
                                     const VerifyPackageOptions& options, ReadMode mode,
                                     const std::string& extract_root) {
@@ -931,40 +1005,11 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
     return s;
   }
   ::close(tfd);
-  // The top-level entries to move are what the temporary directory holds
-  // (listed, not taken from the manifest: memory stays bounded).
-  std::vector<std::string> tops;
-  {
-    auto listed = Env::Default()->ListDir(temp);
-    if (!listed.ok()) {
-      cleanup();
-      return listed.status();
-    }
-    tops = std::move(*listed);
-    std::sort(tops.begin(), tops.end());
-  }
-  for (const std::string& top : tops) {
-    struct stat ts {};
-    if (::lstat((dest_dir + "/" + top).c_str(), &ts) == 0) {
-      cleanup();
-      return AlreadyExistsError(dest_dir + "/" + top +
-                                " already exists; open the package into an empty directory or move it away "
-                                "(nothing was extracted)");
-    }
-  }
-  std::vector<std::string> moved;
-  for (const std::string& top : tops) {
-    std::string from = temp + "/" + top, to = dest_dir + "/" + top;
-    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
-      Status s = posix::ErrnoStatus("move into place", to, errno);
-      for (const std::string& back : moved) {
-        ::renameat2(AT_FDCWD, (dest_dir + "/" + back).c_str(), AT_FDCWD, (temp + "/" + back).c_str(),
-                    RENAME_NOREPLACE);
-      }
-      cleanup();
-      return s;
-    }
-    moved.push_back(top);
+  // Moved entry by entry, with no list of them held (a package may have
+  // any number of top-level names); on a failure what was moved goes back.
+  if (Status moved = package::MoveIntoPlace(temp, dest_dir); !moved.ok()) {
+    cleanup();
+    return moved;
   }
   ::rmdir(temp.c_str());
   int dfd = ::open(dest_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
