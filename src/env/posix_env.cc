@@ -1,5 +1,4 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -144,14 +143,11 @@ class PosixEnv final : public Env {
     return static_cast<uint32_t>(st.st_mode & 07777);
   }
   Result<std::vector<std::string>> ListDir(const std::string& path) override {
-    DIR* d = ::opendir(path.c_str());
-    if (d == nullptr) return posix::ErrnoStatus("list", path, errno);
     std::vector<std::string> names;
-    while (struct dirent* e = ::readdir(d)) {
-      std::string name = e->d_name;
-      if (name != "." && name != "..") names.push_back(name);
-    }
-    ::closedir(d);
+    CUSTODY_RETURN_IF_ERROR(posix::ForEachDirectoryEntry(path, [&names](const std::string& name) {
+      names.push_back(name);
+      return Status::Ok();
+    }));
     return names;
   }
   Result<FileStatus> StatNoFollow(const std::string& path) override {

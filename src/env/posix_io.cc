@@ -1,6 +1,7 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "env/posix_io.h"
 
+#include <dirent.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -109,6 +110,23 @@ std::optional<unsigned> ReadUmask() {
     return std::nullopt;
   }
   return std::nullopt;
+}
+
+Status ForEachDirectoryEntry(const std::string& dir,
+                             const std::function<Status(const std::string& name)>& fn) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return ErrnoStatus("open directory", dir, errno);
+  Status s;
+  errno = 0;
+  while (struct dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") s = fn(name);
+    if (!s.ok()) break;
+    errno = 0;
+  }
+  if (s.ok() && errno != 0) s = ErrnoStatus("read directory", dir, errno);
+  ::closedir(d);
+  return s;
 }
 
 }  // namespace custody::posix

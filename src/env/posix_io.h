@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -46,6 +47,12 @@ Status PwriteAll(int fd, const void* data, size_t n, uint64_t offset,
 // Reads exactly n bytes at `offset` (kTruncated at end of file).
 Status PreadAll(int fd, void* data, size_t n, uint64_t offset, const std::string& path);
 Status FsyncFd(int fd, const std::string& path);
+
+// Calls `fn` with the name of each entry of `dir` but "." and "..", as the
+// directory is read (nothing is gathered); stops at `fn`'s first error and
+// returns it, or the error of reading the directory.
+Status ForEachDirectoryEntry(const std::string& dir,
+                             const std::function<Status(const std::string& name)>& fn);
 
 // The process's umask, read from /proc/self/status (reading it with
 // umask(2) would change it for a moment under other threads); nullopt when

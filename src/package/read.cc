@@ -5,7 +5,6 @@
 // opening, written into a private temporary directory) -> at the end the
 // manifest and its signature -> every member compared with the manifest.
 // Only then does OpenPackage move anything where the person will see it.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -231,20 +230,11 @@ bool DigestMatchesHex(const crypto::Sha256Digest& d, std::string_view hex) {
   return true;
 }
 
-// The digest a manifest's lowercase hex names; false if it is not one (the
-// manifest parser accepts only 64 lowercase hex digits).
+// The digest a manifest's hex names; false if it is not one.
 bool HexToDigest(std::string_view hex, crypto::Sha256Digest* d) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  if (hex.size() != 2 * d->size()) return false;
-  for (size_t i = 0; i < d->size(); ++i) {
-    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    (*d)[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
+  auto bytes = encoding::HexDecode(hex);
+  if (!bytes.ok() || bytes->size() != d->size()) return false;
+  std::memcpy(d->data(), bytes->data(), d->size());
   return true;
 }
 
@@ -809,23 +799,6 @@ std::string SpillDirectory(const std::string& extract_root) {
   return tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
 }
 
-// Calls `fn` with each entry of `dir` but "." and ".."; stops at its error.
-Status ForEachEntry(const std::string& dir, const std::function<Status(const std::string&)>& fn) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return posix::ErrnoStatus("open directory", dir, errno);
-  Status s;
-  errno = 0;
-  while (struct dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    if (name != "." && name != "..") s = fn(name);
-    if (!s.ok()) break;
-    errno = 0;
-  }
-  if (s.ok() && errno != 0) s = posix::ErrnoStatus("read directory", dir, errno);
-  ::closedir(d);
-  return s;
-}
-
 }  // namespace
 
 Status MoveIntoPlace(const std::string& temp, const std::string& dest_dir, const RenameNoReplaceFn& rename) {
@@ -834,7 +807,7 @@ Status MoveIntoPlace(const std::string& temp, const std::string& dest_dir, const
     if (rename) return rename(from, to);
     return ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0 ? 0 : errno;
   };
-  CUSTODY_RETURN_IF_ERROR(ForEachEntry(temp, [&](const std::string& name) {
+  CUSTODY_RETURN_IF_ERROR(posix::ForEachDirectoryEntry(temp, [&](const std::string& name) {
     struct stat ts {};
     if (::lstat((dest_dir + "/" + name).c_str(), &ts) == 0) {
       return AlreadyExistsError(dest_dir + "/" + name +
@@ -847,7 +820,7 @@ Status MoveIntoPlace(const std::string& temp, const std::string& dest_dir, const
   Status failed;
   for (bool any = true; any && failed.ok();) {
     any = false;
-    failed = ForEachEntry(temp, [&](const std::string& name) {
+    failed = posix::ForEachDirectoryEntry(temp, [&](const std::string& name) {
       if (int err = move(temp, dest_dir, name); err != 0) {
         if (err == ENOENT) return Status::Ok();  // Moved already: returned twice.
         return posix::ErrnoStatus("move into place", dest_dir + "/" + name, err);
