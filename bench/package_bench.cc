@@ -7,9 +7,12 @@
 // pipelines, the largest process of the pipeline).
 //
 //   package_bench WORKDIR [CUSTODY_BINARY=build/custody] [MiB=1024] [FILES=20000]
+//                 [TINY_FILES=100000]
 //
-// Datasets: one file of MiB mebibytes, and FILES files of 4 KiB in 100
-// directories. One X25519 recipient (the case).
+// Datasets: one file of MiB mebibytes, FILES files of 4 KiB in 100
+// directories, and TINY_FILES files of 64 bytes in 100 directories (0: none;
+// the shape that shows whether memory grows with the number of files). One
+// X25519 recipient (the case).
 //
 // Each case runs CUSTODY_PACKAGE_BENCH_RUNS times (default 3), custody and
 // the reference alternating; every run is printed, then the median ratio
@@ -153,11 +156,15 @@ void RunCase(const Case& c, int runs) {
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // Lines appear as they are measured.
-  if (argc < 2) Die("usage: package_bench WORKDIR [CUSTODY_BINARY] [MiB] [FILES]");
+  if (argc < 2) Die("usage: package_bench WORKDIR [CUSTODY_BINARY] [MiB] [FILES] [TINY_FILES]");
   const std::string work = argv[1];
   const std::string custody = argc > 2 ? argv[2] : "build/custody";
   const long mib = argc > 3 ? std::atol(argv[3]) : 1024;
   const long files = argc > 4 ? std::atol(argv[4]) : 20000;
+  // Files of 64 bytes: the shape whose memory grew with the number of files
+  // (batches bounded by bytes only); its peak RSS is the number to watch. 0
+  // skips it.
+  const long tiny_files = argc > 5 ? std::atol(argv[5]) : 100000;
   const char* runs_env = std::getenv("CUSTODY_PACKAGE_BENCH_RUNS");
   const int runs = runs_env != nullptr ? std::atoi(runs_env) : 3;
   if (runs < 1) Die("CUSTODY_PACKAGE_BENCH_RUNS must be at least 1");
@@ -184,6 +191,12 @@ int main(int argc, char** argv) {
   const long per_dir = (files + 99) / 100;
   Shell("mkdir -p " + small + "/tree && cd " + small + "/tree && for d in $(seq 0 99); do mkdir d$d && "
         "head -c " + std::to_string(per_dir * 4096) + " /dev/urandom | split -b 4096 -a 6 - d$d/f || exit 1; done");
+  const std::string tiny = work + "/tiny";
+  const long tiny_per_dir = (tiny_files + 99) / 100;
+  if (tiny_files > 0) {
+    Shell("mkdir -p " + tiny + "/tree && cd " + tiny + "/tree && for d in $(seq 0 99); do mkdir d$d && "
+          "head -c " + std::to_string(tiny_per_dir * 64) + " /dev/urandom | split -b 64 -a 6 - d$d/f || exit 1; done");
+  }
   // syncfs of WORKDIR's file system only (not `sync`: on a shared machine a
   // global sync waits for everyone's dirty data).
   const std::string sync_work = "sync -f " + work;
@@ -197,6 +210,9 @@ int main(int argc, char** argv) {
   };
   std::vector<Set> sets = {{std::to_string(mib) + " MiB file", big, "one", static_cast<double>(mib)},
                            {std::to_string(files) + " x 4 KiB files", small, "tree", files * 4.0 / 1024}};
+  if (tiny_files > 0) {
+    sets.push_back({std::to_string(tiny_per_dir * 100) + " x 64 B files", tiny, "tree", tiny_per_dir * 100 * 64.0 / (1 << 20)});
+  }
   const std::string C = custody + " --home " + home + " ";
   const std::string key = work + "/id.key", out_c = work + "/out-c", out_r = work + "/out-r";
   for (const Set& s : sets) {
