@@ -241,7 +241,7 @@ Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
   opts.operator_name = g.operator_;
   auto v = OpenPackage(o.package, o.dest, keys, opts, station.get());
   if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED, nothing extracted"));
-  return PrintVerified(g, *v, "destination", o.dest);
+  CUSTODY_RETURN_IF_ERROR(PrintVerified(g, *v, "destination", o.dest));
   if (!g.json) {
     PrintLine(Format(station ? _("extracted into %s (recorded as package.opened)") : _("extracted into %s"),
                      o.dest));

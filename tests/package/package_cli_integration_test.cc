@@ -65,6 +65,9 @@ TEST_F(PackageCliTest, CreateVerifyShowOpen) {
   auto o = Run({"package", "open", path("h.age"), "-d", path("recv"), "-i", path("city.key")});
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(ReadFileOrDie(path("recv/住民データ/台帳.csv")), "氏名,住所\n山田,新潟\n");
+  // The verified summary and file list, then where the files went.
+  EXPECT_THAT(o.out, HasSubstr("住民データ/台帳.csv"));
+  EXPECT_THAT(o.out, HasSubstr("extracted into " + path("recv") + " (recorded as package.opened)\n"));
   auto log = Run({"log", "show", "--type", "package"});
   EXPECT_THAT(log.out, HasSubstr("package.created"));
   EXPECT_THAT(log.out, HasSubstr("package.opened"));
