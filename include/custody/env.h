@@ -41,6 +41,33 @@ class WritableFile {
   virtual Result<size_t> AppendUntilFull(std::string_view data);
 };
 
+// A file read at any offset: a package being verified or opened. Used by one
+// thread at a time.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to `n` bytes at `offset` into `out` and returns how many: fewer
+  // than `n` only at the end of the file (0 at or past it). EINTR and short
+  // reads are retried; any other failure is an error naming the file.
+  virtual Result<size_t> ReadAt(uint64_t offset, uint8_t* out, size_t n) = 0;
+  // The size when the file was opened.
+  virtual uint64_t size() const = 0;
+};
+
+// An unnamed temporary file for data that outgrows memory (a sealed spill:
+// src/crypto/sealed_spill.h). It has no name while it exists, so nothing is
+// left to remove after a crash, and it is gone when the object is destroyed.
+// Used by one thread at a time.
+class ScratchFile {
+ public:
+  virtual ~ScratchFile() = default;
+  // Writes all of `data` at `offset`, or fails (ENOSPC, EIO, ...).
+  virtual Status WriteAt(uint64_t offset, std::string_view data) = 0;
+  // Reads exactly `n` bytes at `offset`; fewer is an error (kCorruption:
+  // the file is shorter than what was written).
+  virtual Status ReadAt(uint64_t offset, uint8_t* out, size_t n) = 0;
+};
+
 // What lstat(2) says about a path (symbolic links are not followed).
 struct FileStatus {
   enum class Type { kRegular, kDirectory, kSymlink, kOther };
@@ -90,6 +117,14 @@ class Env {
   // missing; kUnsupported where the environment has no such notion.
   virtual Result<uint32_t> GetFileMode(const std::string& path);
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
+  // Opens an existing regular file for reading (symbolic links are
+  // followed, as a file named on a command line is). kNotFound if it does
+  // not exist; kInvalidArgument if it is not a regular file. The default
+  // implementation returns kUnsupported.
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path);
+  // Creates an unnamed temporary file (mode 0600) in the directory `dir`.
+  // The default implementation returns kUnsupported.
+  virtual Result<std::unique_ptr<ScratchFile>> NewScratchFile(const std::string& dir);
 
   // ---- For wiping files and free space (custody/wipe.h). Each default
   // implementation returns kUnsupported.

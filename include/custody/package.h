@@ -202,6 +202,11 @@ struct VerifyPackageOptions {
   // stays in memory before the rest goes to a sealed temporary file (see
   // "Memory" above). Lower only in tests.
   size_t memory_limit = 4u << 20;
+  // Where the package is read from and the temporary files go (not owned;
+  // must outlive the returned VerifiedPackage, which reads them back).
+  // nullptr: Env::Default(). Extracted files are written directly (openat
+  // under the temporary directory, O_NOFOLLOW), not through it.
+  Env* env = nullptr;
 };
 
 struct VerifiedPackage {

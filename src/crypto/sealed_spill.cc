@@ -1,24 +1,17 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "crypto/sealed_spill.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <algorithm>
 #include <cstring>
 
 #include "crypto/primitives.h"
 #include "custody/env.h"
 #include "custody/secret.h"
-#include "env/posix_io.h"
 
 namespace custody::crypto {
 namespace {
 
 constexpr size_t kSealedChunkSize = SealedSpill::kChunkSize + kChaChaPolyTagSize;
-constexpr const char* kFileName = "custody's temporary file";
 
 }  // namespace
 
@@ -29,7 +22,6 @@ SealedSpill::~SealedSpill() {
   WipeMemory(memory_.data(), memory_.size());
   WipeMemory(pending_.data(), pending_.size());
   if (plain_) WipeMemory(plain_.get(), kChunkSize);
-  if (fd_ >= 0) ::close(fd_);
 }
 
 Status SealedSpill::Append(std::string_view data) {
@@ -43,12 +35,12 @@ Status SealedSpill::Append(std::string_view data) {
 }
 
 Status SealedSpill::AppendUnchecked(std::string_view data) {
-  if (fd_ < 0 && memory_.size() + data.size() <= memory_limit_) {
+  if (!file_ && memory_.size() + data.size() <= memory_limit_) {
     memory_.append(data);
     size_ += data.size();
     return Status::Ok();
   }
-  if (fd_ < 0) CUSTODY_RETURN_IF_ERROR(SpillOut());
+  if (!file_) CUSTODY_RETURN_IF_ERROR(SpillOut());
   size_ += data.size();
   while (!data.empty()) {
     const size_t take = std::min(data.size(), kChunkSize - pending_.size());
@@ -64,19 +56,12 @@ Status SealedSpill::AppendUnchecked(std::string_view data) {
 }
 
 Status SealedSpill::SpillOut() {
-  // The key first: the file exists (fd_ >= 0) only with a way to seal it.
+  // The key first: the file exists only with a way to seal it.
   SecretString key(kChaChaPolyKeySize);
   CUSTODY_RETURN_IF_ERROR(env_.RandomBytes(key.mutable_bytes(), key.size()));
   CUSTODY_ASSIGN_OR_RETURN(aead_, ChaChaPoly::Create(key));
-  // Unnamed: nothing to remove after a crash, and no name to find it by.
-  int fd = ::open(dir_.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
-    std::string tmpl = dir_ + "/.custody-spill-XXXXXX";
-    fd = ::mkostemp(tmpl.data(), O_CLOEXEC);  // 0600.
-    if (fd >= 0) ::unlink(tmpl.c_str());
-  }
-  if (fd < 0) return posix::ErrnoStatus("create a temporary file in", dir_, errno);
-  fd_ = fd;
+  // Unnamed (Env::NewScratchFile): nothing to remove after a crash.
+  CUSTODY_ASSIGN_OR_RETURN(file_, env_.NewScratchFile(dir_));
   sealed_.reset(new uint8_t[kSealedChunkSize]);
   plain_.reset(new uint8_t[kChunkSize]);
   pending_.reserve(kChunkSize);
@@ -100,8 +85,9 @@ Status SealedSpill::SealChunk(std::string_view plain) {
   uint8_t nonce[kChaChaPolyNonceSize];
   Nonce(chunks_, nonce);
   CUSTODY_RETURN_IF_ERROR(aead_->Seal(nonce, plain, sealed_.get()));
-  CUSTODY_RETURN_IF_ERROR(posix::PwriteAll(fd_, sealed_.get(), plain.size() + kChaChaPolyTagSize,
-                                            chunks_ * kSealedChunkSize, std::string(kFileName) + " in " + dir_));
+  CUSTODY_RETURN_IF_ERROR(file_->WriteAt(
+      chunks_ * kSealedChunkSize,
+      std::string_view(reinterpret_cast<const char*>(sealed_.get()), plain.size() + kChaChaPolyTagSize)));
   ++chunks_;
   return Status::Ok();
 }
@@ -109,7 +95,7 @@ Status SealedSpill::SealChunk(std::string_view plain) {
 Status SealedSpill::Finish() {
   if (finished_) return Status::Ok();
   CUSTODY_RETURN_IF_ERROR(broken_);
-  if (fd_ >= 0 && !pending_.empty()) {
+  if (file_ && !pending_.empty()) {
     if (Status s = SealChunk(pending_); !s.ok()) {
       broken_ = s;
       return s;
@@ -130,7 +116,7 @@ Status SealedSpill::Rewind() {
 
 Result<std::string_view> SealedSpill::Next() {
   if (!finished_) return FailedPreconditionError("SealedSpill read before Finish");
-  if (fd_ < 0) {
+  if (!file_) {
     if (memory_served_) return std::string_view();
     memory_served_ = true;
     return std::string_view(memory_);
@@ -140,9 +126,11 @@ Result<std::string_view> SealedSpill::Next() {
   const uint64_t spilled_before = read_chunk_ * kChunkSize;
   const size_t plain_len = static_cast<size_t>(std::min<uint64_t>(kChunkSize, size_ - spilled_before));
   const size_t sealed_len = plain_len + kChaChaPolyTagSize;
-  Status read = posix::PreadAll(fd_, sealed_.get(), sealed_len, read_chunk_ * kSealedChunkSize,
-                                std::string(kFileName) + " in " + dir_);
-  if (!read.ok() && read.code() != StatusCode::kTruncated) return read;
+  Status read = file_->ReadAt(read_chunk_ * kSealedChunkSize, sealed_.get(), sealed_len);
+  // kCorruption: shorter than written, so changed; other errors are the OS's.
+  if (!read.ok() && read.code() != StatusCode::kCorruption) {
+    return read.WithContext("reading back custody's temporary file");
+  }
   uint8_t nonce[kChaChaPolyNonceSize];
   Nonce(read_chunk_, nonce);
   bool opened = false;
@@ -160,11 +148,11 @@ Result<std::string_view> SealedSpill::Next() {
 }
 
 Status SealedSpill::FlipByteForTesting(uint64_t offset) {
-  if (fd_ < 0) return FailedPreconditionError("nothing was spilled");
+  if (!file_) return FailedPreconditionError("nothing was spilled");
   uint8_t b = 0;
-  CUSTODY_RETURN_IF_ERROR(posix::PreadAll(fd_, &b, 1, offset, kFileName));
+  CUSTODY_RETURN_IF_ERROR(file_->ReadAt(offset, &b, 1));
   b ^= 0x01;
-  return posix::PwriteAll(fd_, &b, 1, offset, kFileName);
+  return file_->WriteAt(offset, std::string_view(reinterpret_cast<const char*>(&b), 1));
 }
 
 }  // namespace custody::crypto

@@ -6,8 +6,9 @@
 // 100,000 files, 150 MB at a million).
 //
 // Up to `memory_limit` bytes stay in memory. Beyond that, everything goes to
-// an unnamed temporary file in `dir` (O_TMPFILE, or created and unlinked at
-// once where the file system has no O_TMPFILE), sealed in 64 KiB chunks with
+// an unnamed temporary file in `dir` (Env::NewScratchFile: O_TMPFILE, or
+// created and unlinked at once where the file system has no O_TMPFILE),
+// sealed in 64 KiB chunks with
 // ChaCha20-Poly1305 under a random key that exists only in this object.
 // Why sealed and not just unlinked: an unlinked file's blocks are still on
 // the disk after a crash or power loss, readable by whoever gets the disk;
@@ -34,6 +35,7 @@
 
 namespace custody {
 class Env;
+class ScratchFile;
 }
 
 namespace custody::crypto {
@@ -59,7 +61,7 @@ class SealedSpill final : public MessageSource {
   // allocated once for them instead of doubling (each doubling touches new
   // pages). Beyond the limit, nothing.
   void Reserve(uint64_t n) {
-    if (fd_ < 0 && n <= memory_limit_) memory_.reserve(static_cast<size_t>(n));
+    if (!file_ && n <= memory_limit_) memory_.reserve(static_cast<size_t>(n));
   }
   // Ends writing; then Rewind/Next read the data back, any number of times.
   Status Finish();
@@ -69,10 +71,10 @@ class SealedSpill final : public MessageSource {
   // lives and is not appended to): other threads may read it while this
   // one reads through Next. Nothing when it was spilled.
   std::optional<std::string_view> InMemory() const {
-    if (!finished_ || fd_ >= 0) return std::nullopt;
+    if (!finished_ || file_) return std::nullopt;
     return std::string_view(memory_);
   }
-  bool spilled() const { return fd_ >= 0; }
+  bool spilled() const { return file_ != nullptr; }
 
   // MessageSource. Next gives the data in pieces of up to kChunkSize (all
   // of it at once while it is in memory). kFailedPrecondition before
@@ -81,7 +83,7 @@ class SealedSpill final : public MessageSource {
   Result<std::string_view> Next() override;
 
   // Tests only: flips one byte of the file at `offset` (kFailedPrecondition
-  // when nothing was spilled, kTruncated past its end).
+  // when nothing was spilled, kCorruption past its end).
   Status FlipByteForTesting(uint64_t offset);
 
  private:
@@ -96,7 +98,7 @@ class SealedSpill final : public MessageSource {
   std::string memory_;   // The data while it fits (wiped when it moves).
   std::string pending_;  // Spilled: the chunk being filled.
   std::unique_ptr<ChaChaPoly> aead_;
-  int fd_ = -1;
+  std::unique_ptr<ScratchFile> file_;  // Once spilled.
   uint64_t size_ = 0;
   uint64_t chunks_ = 0;  // Sealed and written.
   bool finished_ = false;

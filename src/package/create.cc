@@ -226,7 +226,14 @@ class AtomicOutput {
     CUSTODY_RETURN_IF_ERROR(env_.RenameFile(temp_, path_));
     committed_ = true;
     std::string dir = std::filesystem::path(path_).parent_path().string();
-    return env_.SyncDir(dir.empty() ? "." : dir);
+    Status synced = env_.SyncDir(dir.empty() ? "." : dir);
+    if (!synced.ok()) {
+      // The new name may not survive a crash, and the package would not be
+      // recorded: take it back, so that a failed create leaves nothing that
+      // looks like a finished package.
+      env_.RemoveFile(path_).IgnoreError();
+    }
+    return synced;
   }
 
  private:
@@ -358,6 +365,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     keys.passphrase = [pass]() { return Result<SecretString>(pass->Clone()); };
     VerifyPackageOptions vo;
     vo.expected_sender_key = station.config().verifier_key;
+    vo.env = env;
     auto check = VerifyPackage(out->temp_path(), keys, vo);
     if (!check.ok()) return check.status().WithContext("the zip package failed its read-back check");
     if (check->digest != written.digest) return InternalError("the zip package read back a different manifest");

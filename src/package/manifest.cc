@@ -132,13 +132,6 @@ std::string PortableFoldKey(std::string_view path) {
   return k;
 }
 
-Result<size_t> FdSource::Read(uint8_t* buf, size_t n) {
-  ssize_t r = posix::RetryOnEintr([&] { return ::read(fd_, buf, n); });
-  if (r < 0) return posix::ErrnoStatus("read", path_, errno);
-  bytes_read_ += static_cast<uint64_t>(r);
-  return static_cast<size_t>(r);
-}
-
 std::string NewPackageId(Env& env) {
   std::array<uint8_t, 16> b{};
   if (!env.RandomBytes(b.data(), b.size()).ok()) return "";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/byte_stream.h"
+#include "custody/env.h"
 #include "custody/message_source.h"
 #include "custody/package.h"
 #include "custody/status.h"
@@ -57,16 +58,19 @@ Status ValidateRelativePath(std::string_view path, bool portable);
 // Lowercased (ASCII) form for case-insensitive duplicate checks.
 std::string PortableFoldKey(std::string_view path);
 
-// A ByteSource over a file descriptor it does not own.
-class FdSource final : public ByteSource {
+// A ByteSource reading a file it does not own from its start.
+class FileSource final : public ByteSource {
  public:
-  FdSource(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  Result<size_t> Read(uint8_t* buf, size_t n) override;
+  explicit FileSource(RandomAccessFile* file) : file_(file) {}
+  Result<size_t> Read(uint8_t* buf, size_t n) override {
+    CUSTODY_ASSIGN_OR_RETURN(size_t got, file_->ReadAt(bytes_read_, buf, n));
+    bytes_read_ += got;
+    return got;
+  }
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
-  int fd_;
-  std::string path_;
+  RandomAccessFile* file_;
   uint64_t bytes_read_ = 0;
 };
 

@@ -100,7 +100,7 @@ std::string DescribeFor(const std::map<std::string, int>& counts) {
 }
 
 struct Opened {
-  std::unique_ptr<FdSource> source;
+  std::unique_ptr<FileSource> source;
   std::unique_ptr<age::AgeDecryptor> decryptor;
 };
 
@@ -132,7 +132,7 @@ std::string DescribeTried(const std::vector<age::X25519Identity>& parsed, const 
 
 // Opens the age layer with the keys; turns kWrongKey into a sentence a
 // person can act on.
-Result<Opened> OpenAge(int fd, const std::string& path, const PackageKeys& keys) {
+Result<Opened> OpenAge(RandomAccessFile& file, const std::string& path, const PackageKeys& keys) {
   CUSTODY_ASSIGN_OR_RETURN(std::vector<age::X25519Identity> parsed,
                            ParseIdentities(keys.identities, keys.identity_names));
   StanzaProbe probe;
@@ -140,7 +140,7 @@ Result<Opened> OpenAge(int fd, const std::string& path, const PackageKeys& keys)
   for (const auto& id : parsed) ids.push_back(&id);
   ids.push_back(&probe);
   Opened o;
-  o.source = std::make_unique<FdSource>(fd, path);
+  o.source = std::make_unique<FileSource>(&file);
   auto dec = age::AgeDecryptor::Open(o.source.get(), ids);
   if (dec.ok()) {
     o.decryptor = std::move(*dec);
@@ -161,8 +161,7 @@ Result<Opened> OpenAge(int fd, const std::string& path, const PackageKeys& keys)
     }
     CUSTODY_ASSIGN_OR_RETURN(SecretString pass, keys.passphrase());
     CUSTODY_ASSIGN_OR_RETURN(age::ScryptIdentity sid, age::ScryptIdentity::Create(std::move(pass)));
-    if (::lseek(fd, 0, SEEK_SET) != 0) return posix::ErrnoStatus("seek", path, errno);
-    o.source = std::make_unique<FdSource>(fd, path);
+    o.source = std::make_unique<FileSource>(&file);  // From the start again.
     auto again = age::AgeDecryptor::Open(o.source.get(), {&sid});
     if (again.ok()) {
       o.decryptor = std::move(*again);
@@ -191,8 +190,7 @@ Result<Opened> OpenAge(int fd, const std::string& path, const PackageKeys& keys)
     if (!station_parsed.empty()) {
       std::vector<const age::IdentityUnwrapper*> station_unwrappers;
       for (const auto& id : station_parsed) station_unwrappers.push_back(&id);
-      if (::lseek(fd, 0, SEEK_SET) != 0) return posix::ErrnoStatus("seek", path, errno);
-      o.source = std::make_unique<FdSource>(fd, path);
+      o.source = std::make_unique<FileSource>(&file);  // From the start again.
       auto again = age::AgeDecryptor::Open(o.source.get(), station_unwrappers);
       if (again.ok()) {
         o.decryptor = std::move(*again);
@@ -397,9 +395,9 @@ Status DescribeDifference(MemberLog& members, const PackageFile& f, ReadMode mod
 // its member's: a changed record passes only with probability 2^-128. Two
 // members whose names collide (probability about n^2 / 2^65) make the
 // comparison fail with "run it again", never pass.
-Status CompareUnordered(MemberLog& members, crypto::SealedSpill& manifest_text, ReadMode mode) {
+Status CompareUnordered(MemberLog& members, crypto::SealedSpill& manifest_text, ReadMode mode, Env& env) {
   uint8_t keys[3][crypto::KeyedHash64::kKeySize];
-  CUSTODY_RETURN_IF_ERROR(Env::Default()->RandomBytes(&keys[0][0], sizeof keys));
+  CUSTODY_RETURN_IF_ERROR(env.RandomBytes(&keys[0][0], sizeof keys));
   const crypto::KeyedHash64 name(keys[0]), record_a(keys[1]), record_b(keys[2]);
   WipeMemory(keys, sizeof keys);
   struct Held {
@@ -481,26 +479,22 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
                                         const VerifyPackageOptions& options, ReadMode mode,
                                         const std::string& extract_root, ExtractWriter* writer,
                                         const std::string& spill_dir) {
-  Fd fd(posix::RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
-  if (fd.fd < 0) return posix::ErrnoStatus("open", path, errno);
-  struct stat st {};
-  if (::fstat(fd.fd, &st) != 0) return posix::ErrnoStatus("stat", path, errno);
-  if (!S_ISREG(st.st_mode)) return InvalidArgumentError(path + " is not a regular file");
-  ::posix_fadvise(fd.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  char magic[4] = {};
-  ssize_t got_magic = ::pread(fd.fd, magic, sizeof magic, 0);
+  Env& env = options.env != nullptr ? *options.env : *Env::Default();
+  CUSTODY_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env.NewRandomAccessFile(path));
+  uint8_t magic[4] = {};
+  CUSTODY_ASSIGN_OR_RETURN(size_t got_magic, file->ReadAt(0, magic, sizeof magic));
   Opened opened;
   std::unique_ptr<DecryptorSource> age_plain;
   std::unique_ptr<ZipSource> zip_plain;
   ByteSource* plain_source = nullptr;
-  if (got_magic == 4 && LooksLikeZip(std::string_view(magic, 4))) {
+  if (got_magic == 4 && LooksLikeZip(std::string_view(reinterpret_cast<const char*>(magic), 4))) {
     if (!keys.passphrase) return WrongKeyError("this is a zip package: give its password");
     CUSTODY_ASSIGN_OR_RETURN(SecretString pass, keys.passphrase());
-    opened.source = std::make_unique<FdSource>(fd.fd, path);
+    opened.source = std::make_unique<FileSource>(file.get());
     CUSTODY_ASSIGN_OR_RETURN(zip_plain, ZipSource::Open(opened.source.get(), pass));
     plain_source = zip_plain.get();
   } else {
-    CUSTODY_ASSIGN_OR_RETURN(opened, OpenAge(fd.fd, path, keys));
+    CUSTODY_ASSIGN_OR_RETURN(opened, OpenAge(*file, path, keys));
     // The decryptor reads ahead and opens batches on its worker threads
     // (crypto/age_format.h); tar and hashing run on this one, on its
     // buffers.
@@ -510,24 +504,24 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   ByteSource& plain = *plain_source;
 
   VerifiedPackage out;
-  out.package_size = static_cast<uint64_t>(st.st_size);
+  out.package_size = file->size();
   // What grows with the number of files goes to sealed spills
   // (crypto/sealed_spill.h): the members as read, and the manifest text.
-  auto members_owned = std::make_unique<MemberLog>(spill_dir, *Env::Default(), options.memory_limit);
+  auto members_owned = std::make_unique<MemberLog>(spill_dir, env, options.memory_limit);
   MemberLog& members = *members_owned;
   // ReadManifest only: the manifest's files as parsed (with their SHA-256,
   // which the members lack), so that listing them later needs no second
   // parse of the manifest (at 300,000 files that parse took 0.7 s).
   std::unique_ptr<MemberLog> listed_owned;
   if (mode == ReadMode::kManifestOnly) {
-    listed_owned = std::make_unique<MemberLog>(spill_dir, *Env::Default(), options.memory_limit);
+    listed_owned = std::make_unique<MemberLog>(spill_dir, env, options.memory_limit);
   }
-  auto manifest_text = std::make_unique<crypto::SealedSpill>(spill_dir, *Env::Default(), options.memory_limit);
+  auto manifest_text = std::make_unique<crypto::SealedSpill>(spill_dir, env, options.memory_limit);
   // 64-bit keyed names of the paths seen (files) and of their parent
   // directories, to refuse duplicates and a path that is both a file and a
   // directory without holding the paths (crypto/hash.h KeyedHash64).
   uint8_t name_key[crypto::KeyedHash64::kKeySize];
-  CUSTODY_RETURN_IF_ERROR(Env::Default()->RandomBytes(name_key, sizeof name_key));
+  CUSTODY_RETURN_IF_ERROR(env.RandomBytes(name_key, sizeof name_key));
   const crypto::KeyedHash64 name(name_key);
   WipeMemory(name_key, sizeof name_key);
   U64Set file_names, dir_names, folded;
@@ -674,7 +668,7 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
       if (buf[i] != 0) return CorruptionError("the package has data after the end of its tar");
     }
   }
-  if (zip_plain) CUSTODY_RETURN_IF_ERROR(CheckZipDirectory(path));
+  if (zip_plain) CUSTODY_RETURN_IF_ERROR(CheckZipDirectory(*file));
   if (!have_manifest) {
     return CorruptionError("this is not a custody package: it has no custody/manifest.json (a plain tar encrypted "
                            "with age? check where it came from before opening it with `age -d | tar -x`)");
@@ -770,7 +764,7 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
     // tar, which package.md allows): compared again without regard to
     // order, holding the members by path. Only such packages cost memory in
     // proportion to their files.
-    CUSTODY_RETURN_IF_ERROR(CompareUnordered(members, *manifest_text, mode));
+    CUSTODY_RETURN_IF_ERROR(CompareUnordered(members, *manifest_text, mode, env));
   } else {
     CUSTODY_ASSIGN_OR_RETURN(bool extra, members.Next(&at));
     if (extra) {

@@ -19,6 +19,8 @@
 #include <archive_entry.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <vector>
 
 #include "common/time_util.h"
 #include "custody/env.h"
@@ -294,7 +296,43 @@ Result<size_t> ZipSource::Read(uint8_t* buf, size_t n) {
   return static_cast<size_t>(r);
 }
 
-Status CheckZipDirectory(const std::string& path) {
+namespace {
+
+// libarchive's seekable zip reader over a RandomAccessFile (the Env's), so
+// the central directory is read where the rest of the package was. An
+// error of the file is kept, to be returned as it is rather than as a
+// damaged zip.
+struct SeekableZipInput {
+  RandomAccessFile* file = nullptr;
+  int64_t position = 0;
+  std::vector<uint8_t> buffer = std::vector<uint8_t>(64 * 1024);
+  Status error;
+
+  static la_ssize_t Read(struct archive* a, void* ctx, const void** out) {
+    auto* in = static_cast<SeekableZipInput*>(ctx);
+    auto got = in->file->ReadAt(static_cast<uint64_t>(in->position), in->buffer.data(), in->buffer.size());
+    if (!got.ok()) {
+      in->error = got.status();
+      archive_set_error(a, EIO, "%s", got.status().message().c_str());
+      return -1;
+    }
+    in->position += static_cast<int64_t>(*got);
+    *out = in->buffer.data();
+    return static_cast<la_ssize_t>(*got);
+  }
+  static la_int64_t Seek(struct archive*, void* ctx, la_int64_t offset, int whence) {
+    auto* in = static_cast<SeekableZipInput*>(ctx);
+    const int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? in->position
+                                                                        : static_cast<int64_t>(in->file->size());
+    if (base + offset < 0) return ARCHIVE_FATAL;
+    in->position = base + offset;
+    return in->position;
+  }
+};
+
+}  // namespace
+
+Status CheckZipDirectory(RandomAccessFile& file) {
   // The streaming read above never looks at the central directory, which is
   // what 7-Zip reads first: read it with the seekable reader so a package
   // custody accepts is one 7-Zip can open (one entry, our name).
@@ -305,13 +343,21 @@ Status CheckZipDirectory(const std::string& path) {
     struct archive* a;
     ~Free() { archive_read_free(a); }
   } free_guard{a};
+  SeekableZipInput input;
+  input.file = &file;
   auto bad = [&](const std::string& what) {
+    if (!input.error.ok()) return input.error;
     const char* m = archive_error_string(a);
     return CorruptionError("the zip package's directory is damaged or truncated (" + what +
                            (m ? std::string(": ") + m : std::string()) + ")");
   };
   if (archive_read_support_format_zip_seekable(a) != ARCHIVE_OK) return bad("selecting zip");
-  if (archive_read_open_filename(a, path.c_str(), 64 * 1024) != ARCHIVE_OK) return bad("opening");
+  if (archive_read_set_callback_data(a, &input) != ARCHIVE_OK ||
+      archive_read_set_read_callback(a, &SeekableZipInput::Read) != ARCHIVE_OK ||
+      archive_read_set_seek_callback(a, &SeekableZipInput::Seek) != ARCHIVE_OK ||
+      archive_read_open1(a) != ARCHIVE_OK) {
+    return bad("opening");
+  }
   struct archive_entry* e = nullptr;
   int r = archive_read_next_header(a, &e);
   if (r != ARCHIVE_OK) return bad("reading the directory");

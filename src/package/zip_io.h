@@ -14,6 +14,7 @@
 
 namespace custody {
 class Env;
+class RandomAccessFile;
 }
 
 namespace custody::package {
@@ -34,8 +35,9 @@ Result<GeneratedZipPassword> GenerateZipPassword(Env& env);
 Status CheckZipPassphrase(const SecretString& passphrase);
 
 // Reads the zip's central directory (what 7-Zip reads): exactly one entry,
-// custody-package.tar. kCorruption otherwise (e.g. a cut after the data).
-Status CheckZipDirectory(const std::string& path);
+// custody-package.tar. kCorruption otherwise (e.g. a cut after the data);
+// the file's own read errors as they are.
+Status CheckZipDirectory(RandomAccessFile& file);
 
 // True if the file starts like a zip (local file header).
 bool LooksLikeZip(std::string_view first_bytes);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "custody/env.h"
+#include "support/fake_env.h"
 #include "support/temp_dir.h"
 
 namespace custody::crypto {
@@ -133,6 +134,66 @@ TEST(SealedSpillTest, AFailedWriteIsReturnedByEveryLaterCall) {
   EXPECT_EQ(spill.Append("x").ToString(), first.ToString());
   EXPECT_EQ(spill.Finish().ToString(), first.ToString());
   EXPECT_EQ(spill.Next().status().code(), StatusCode::kFailedPrecondition);
+}
+
+// Through the Env seam (FakeEnv): the spill creates its file, writes and
+// reads only there. Every write that fails, at every point, is returned by
+// that call and every later one; a read that fails is the OS's error, not
+// "changed"; and the file is gone with the object.
+TEST(SealedSpillTest, InjectedFaultsAreReportedAndTheFileIsReleased) {
+  using testing::FakeEnv;
+  const std::string data = Data(5 * SealedSpill::kChunkSize + 123, 9);
+  {
+    FakeEnv env;
+    SealedSpill spill("/tmp", env, 1000);
+    ASSERT_TRUE(spill.Append(data).ok());
+    ASSERT_TRUE(spill.Finish().ok());
+    EXPECT_TRUE(spill.spilled());
+    EXPECT_EQ(env.live_scratch_files(), 1);
+    EXPECT_GT(env.scratch_bytes_written(), data.size());  // Sealed: tags added.
+    EXPECT_EQ(ReadAll(spill).value(), data);
+  }
+  for (int after = 0; after < 6; ++after) {
+    FakeEnv env;
+    {
+      SealedSpill spill("/tmp", env, 1000);
+      env.FailNext(FakeEnv::Op::kAppend, 1, after);
+      Status first;
+      for (size_t at = 0; at < data.size() && first.ok(); at += 20000) {
+        first = spill.Append(std::string_view(data).substr(at, 20000));
+      }
+      if (first.ok()) first = spill.Finish();
+      ASSERT_EQ(first.code(), StatusCode::kIoError) << after;
+      EXPECT_NE(first.message().find("injected EIO"), std::string::npos) << first.ToString();
+      EXPECT_EQ(spill.Append("x").ToString(), first.ToString());
+      EXPECT_EQ(spill.Finish().ToString(), first.ToString());
+      EXPECT_EQ(spill.Next().status().code(), StatusCode::kFailedPrecondition);
+    }
+    EXPECT_EQ(env.live_scratch_files(), 0) << after;
+  }
+  {
+    FakeEnv env;
+    SealedSpill spill("/tmp", env, 1000);
+    env.FailNext(FakeEnv::Op::kCreate);
+    EXPECT_TRUE(spill.Append(std::string(1000, 'a')).ok());  // Still in memory.
+    EXPECT_EQ(spill.Append("b").code(), StatusCode::kIoError);
+    EXPECT_EQ(env.live_scratch_files(), 0);
+  }
+  {
+    FakeEnv env;
+    SealedSpill spill("/tmp", env, 1000);
+    ASSERT_TRUE(spill.Append(data).ok());
+    ASSERT_TRUE(spill.Finish().ok());
+    env.FailNext(FakeEnv::Op::kRead, 1, 2);  // The third chunk.
+    ASSERT_TRUE(spill.Rewind().ok());
+    ASSERT_TRUE(spill.Next().ok());
+    ASSERT_TRUE(spill.Next().ok());
+    Status failed = spill.Next().status();
+    EXPECT_EQ(failed.code(), StatusCode::kIoError) << failed.ToString();
+    EXPECT_NE(failed.message().find("reading back custody's temporary file"), std::string::npos);
+    // The error was the disk's, not a change: reading again works.
+    EXPECT_EQ(ReadAll(spill).value(), data);
+  }
 }
 
 }  // namespace

@@ -99,5 +99,80 @@ TEST(PosixEnvTest, ModeIsExactWhateverTheUmask) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+// The package reader's seam: reads at any offset, short only at the end,
+// and refuses what is not a regular file.
+TEST(PosixEnvTest, RandomAccessFileReadsAtOffsetsAndStopsAtTheEnd) {
+  TempDir dir;
+  const std::string path = dir.path() + "/p.age";
+  std::string data(100000, '\0');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 + (i >> 9));
+  WriteFileOrDie(path, data);
+  auto file = Env::Default()->NewRandomAccessFile(path);
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ((*file)->size(), data.size());
+  std::string buf(70000, '\0');
+  auto got = (*file)->ReadAt(50000, reinterpret_cast<uint8_t*>(buf.data()), buf.size());
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(*got, 50000u);  // Short only because the file ends.
+  EXPECT_EQ(buf.substr(0, 50000), data.substr(50000));
+  got = (*file)->ReadAt(3, reinterpret_cast<uint8_t*>(buf.data()), 10);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(buf.substr(0, 10), data.substr(3, 10));
+  EXPECT_EQ((*file)->ReadAt(data.size() + 5, reinterpret_cast<uint8_t*>(buf.data()), 10).value(), 0u);
+
+  EXPECT_EQ(Env::Default()->NewRandomAccessFile(dir.path() + "/missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Env::Default()->NewRandomAccessFile(dir.path()).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A scratch file has no name: nothing appears in its directory, and what is
+// written at any offset reads back; reading past what was written is
+// kCorruption (the file is shorter than its owner thinks).
+TEST(PosixEnvTest, ScratchFileIsUnnamedAndReadsBackWhatWasWritten) {
+  TempDir dir;
+  auto file = Env::Default()->NewScratchFile(dir.path());
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ASSERT_TRUE((*file)->WriteAt(0, "hello ").ok());
+  ASSERT_TRUE((*file)->WriteAt(6, "world").ok());
+  ASSERT_TRUE((*file)->WriteAt(0, "H").ok());
+  std::string buf(11, '\0');
+  ASSERT_TRUE((*file)->ReadAt(0, reinterpret_cast<uint8_t*>(buf.data()), 11).ok());
+  EXPECT_EQ(buf, "Hello world");
+  EXPECT_EQ((*file)->ReadAt(5, reinterpret_cast<uint8_t*>(buf.data()), 11).code(), StatusCode::kCorruption);
+  auto names = Env::Default()->ListDir(dir.path());
+  ASSERT_TRUE(names.ok());
+  EXPECT_TRUE(names->empty());
+  EXPECT_EQ(Env::Default()->NewScratchFile(dir.path() + "/missing").status().code(), StatusCode::kNotFound);
+}
+
+TEST(FakeEnvTest, ScratchAndRandomAccessFilesTakeInjectedFaults) {
+  testing::FakeEnv env;
+  ASSERT_TRUE(env.WriteFileAtomically("/w/p.age", "0123456789", 0600).ok());
+  auto file = env.NewRandomAccessFile("/w/p.age");
+  ASSERT_TRUE(file.ok());
+  uint8_t b[4];
+  env.FailNext(testing::FakeEnv::Op::kRead);
+  EXPECT_EQ((*file)->ReadAt(0, b, 4).status().code(), StatusCode::kIoError);
+  EXPECT_EQ((*file)->ReadAt(8, b, 4).value(), 2u);
+  EXPECT_EQ(env.NewRandomAccessFile("/w/none").status().code(), StatusCode::kNotFound);
+
+  env.FailNext(testing::FakeEnv::Op::kCreate);
+  EXPECT_EQ(env.NewScratchFile("/w").status().code(), StatusCode::kIoError);
+  {
+    auto scratch = env.NewScratchFile("/w");
+    ASSERT_TRUE(scratch.ok());
+    EXPECT_EQ(env.live_scratch_files(), 1);
+    env.FailNext(testing::FakeEnv::Op::kAppend, 1, 1);
+    EXPECT_TRUE((*scratch)->WriteAt(0, "abcd").ok());
+    EXPECT_EQ((*scratch)->WriteAt(4, "efgh").code(), StatusCode::kIoError);
+    env.FailNext(testing::FakeEnv::Op::kRead);
+    EXPECT_EQ((*scratch)->ReadAt(0, b, 4).code(), StatusCode::kIoError);
+    ASSERT_TRUE((*scratch)->ReadAt(0, b, 4).ok());
+    EXPECT_EQ(std::string(reinterpret_cast<char*>(b), 4), "abcd");
+    EXPECT_EQ((*scratch)->ReadAt(2, b, 4).code(), StatusCode::kCorruption);
+    EXPECT_EQ(env.ListDir("/w")->size(), 1u);  // p.age only.
+  }
+  EXPECT_EQ(env.live_scratch_files(), 0);
+}
+
 }  // namespace
 }  // namespace custody

@@ -1,6 +1,7 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "support/fake_env.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -39,6 +40,60 @@ class FakeWritableFile final : public WritableFile {
   bool overwrite_ = false;
   size_t offset_ = 0;
   bool closed_ = false;
+};
+
+class FakeRandomAccessFile final : public RandomAccessFile {
+ public:
+  FakeRandomAccessFile(FakeEnv* env, std::string path, uint64_t size)
+      : env_(env), path_(std::move(path)), size_(size) {}
+  Result<size_t> ReadAt(uint64_t offset, uint8_t* out, size_t n) override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    if (env_->ShouldFail(FakeEnv::Op::kRead)) return IoError("read " + path_ + ": injected EIO");
+    auto it = env_->files_.find(path_);
+    if (it == env_->files_.end()) return IoError("read " + path_ + ": the file is gone");
+    const std::string& d = it->second.data;
+    if (offset >= d.size()) return size_t{0};
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(n, d.size() - offset));
+    std::memcpy(out, d.data() + offset, take);
+    return take;
+  }
+  uint64_t size() const override { return size_; }
+
+ private:
+  FakeEnv* env_;
+  std::string path_;
+  uint64_t size_;
+};
+
+class FakeScratchFile final : public ScratchFile {
+ public:
+  FakeScratchFile(FakeEnv* env, std::string dir) : env_(env), dir_(std::move(dir)) {}
+  ~FakeScratchFile() override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    --env_->live_scratch_files_;
+  }
+  Status WriteAt(uint64_t offset, std::string_view data) override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    if (env_->ShouldFail(FakeEnv::Op::kAppend)) return IoError("write a temporary file in " + dir_ + ": injected EIO");
+    if (data_.size() < offset + data.size()) data_.resize(offset + data.size());
+    data_.replace(offset, data.size(), data);
+    env_->scratch_bytes_written_ += data.size();
+    return Status::Ok();
+  }
+  Status ReadAt(uint64_t offset, uint8_t* out, size_t n) override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    if (env_->ShouldFail(FakeEnv::Op::kRead)) return IoError("read a temporary file in " + dir_ + ": injected EIO");
+    if (offset > data_.size() || data_.size() - offset < n) {
+      return CorruptionError("a temporary file in " + dir_ + " is shorter than what was written to it");
+    }
+    std::memcpy(out, data_.data() + offset, n);
+    return Status::Ok();
+  }
+
+ private:
+  FakeEnv* env_;
+  std::string dir_;
+  std::string data_;
 };
 
 class FakeFileBlockDevice final : public BlockDevice {
@@ -80,6 +135,12 @@ void FakeEnv::FailNext(Op op, int count, int after) {
   std::lock_guard<std::mutex> l(mu_);
   failures_[op] += count;
   failures_after_[op] = after;
+}
+
+void FakeEnv::ClearFailures() {
+  std::lock_guard<std::mutex> l(mu_);
+  failures_.clear();
+  failures_after_.clear();
 }
 
 bool FakeEnv::ShouldFail(Op op) {
@@ -251,6 +312,33 @@ Status FakeEnv::SyncDir(const std::string& path) {
 bool FakeEnv::FileExists(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   return files_.count(path) > 0 || dirs_.count(path) > 0;
+}
+
+Result<std::unique_ptr<RandomAccessFile>> FakeEnv::NewRandomAccessFile(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(path);
+  if (it == files_.end()) {
+    if (dirs_.count(path)) return InvalidArgumentError(path + " is not a regular file");
+    return NotFoundError("open " + path + ": No such file or directory");
+  }
+  return std::unique_ptr<RandomAccessFile>(new FakeRandomAccessFile(this, path, it->second.data.size()));
+}
+
+Result<std::unique_ptr<ScratchFile>> FakeEnv::NewScratchFile(const std::string& dir) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kCreate)) return IoError("create a temporary file in " + dir + ": injected EIO");
+  ++live_scratch_files_;
+  return std::unique_ptr<ScratchFile>(new FakeScratchFile(this, dir));
+}
+
+int FakeEnv::live_scratch_files() {
+  std::lock_guard<std::mutex> l(mu_);
+  return live_scratch_files_;
+}
+
+uint64_t FakeEnv::scratch_bytes_written() {
+  std::lock_guard<std::mutex> l(mu_);
+  return scratch_bytes_written_;
 }
 
 Result<std::vector<std::string>> FakeEnv::ListDir(const std::string& path) {

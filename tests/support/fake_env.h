@@ -26,6 +26,9 @@ class FakeEnv final : public Env {
   // AppendUntilFull, and each write attempt through OpenBlockDevice); kSync
   // every file and directory sync and a BlockDevice's Flush; kRead reads.
   void FailNext(Op op, int count = 1, int after = 0);
+  // Cancels every pending injected failure (those FailNext set up that the
+  // code under test did not reach).
+  void ClearFailures();
   // Appends write at most `max_bytes` before failing with EIO (a short write
   // that the Env reports as an error, as a full disk does).
   void SetShortWriteLimit(size_t max_bytes) { short_write_limit_ = max_bytes; }
@@ -72,6 +75,10 @@ class FakeEnv final : public Env {
   Status SyncDir(const std::string& path) override;
   bool FileExists(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
+  // Reads what the process sees in the file at each ReadAt.
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
+  // In memory (like files here, in any directory).
+  Result<std::unique_ptr<ScratchFile>> NewScratchFile(const std::string& dir) override;
   Result<FileStatus> StatNoFollow(const std::string& path) override;
   Result<std::vector<FileExtent>> DataExtents(const std::string& path) override;
   // A regular file as a BlockDevice (512-byte sectors, size st_size or
@@ -91,10 +98,15 @@ class FakeEnv final : public Env {
   // The bytes a file held when it was last removed ("" if never removed):
   // lets a test check that a key was overwritten before it was unlinked.
   std::string ContentWhenRemoved(const std::string& path);
+  // Scratch files that exist now, and bytes written to them all in all.
+  int live_scratch_files();
+  uint64_t scratch_bytes_written();
 
  private:
   friend class FakeWritableFile;
   friend class FakeFileBlockDevice;
+  friend class FakeRandomAccessFile;
+  friend class FakeScratchFile;
   struct File {
     std::string data;     // As the process sees it.
     std::string durable;  // As it would be after a power loss.
@@ -128,6 +140,8 @@ class FakeEnv final : public Env {
   int64_t now_ = 1'700'000'000'000'000;
   bool deterministic_ = false;
   uint8_t random_seed_ = 0;
+  int live_scratch_files_ = 0;
+  uint64_t scratch_bytes_written_ = 0;
 };
 
 }  // namespace custody::testing

@@ -1,0 +1,161 @@
+// Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Packages through the Env seam with injected faults (FakeEnv): every write,
+// sync or rename that fails while a package is created, and every read that
+// fails while one is verified or opened, ends in an error that names the
+// cause, with nothing left behind (no output, no temporary file, no sealed
+// spill, no ledger entry) and nothing half-extracted.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "package/package_test_util.h"
+#include "support/fake_env.h"
+
+namespace custody::testing_package {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::FakeEnv;
+
+class PackageFaultsTest : public PackageFixture {
+ protected:
+  void SetUp() override {
+    PackageFixture::SetUp();
+    // 300 files: the manifest's list (~22 KB) and the reader's spills go
+    // past their lowered memory limits, so sealed spills are written and
+    // read back through the Env too.
+    for (int i = 0; i < 300; ++i) {
+      MakeFile(path("src/t/d" + std::to_string(i % 5) + "/f" + std::to_string(i)), Pattern(700 + i * 40, i));
+    }
+  }
+
+  CreatePackageOptions Options(bool zip = false) {
+    CreatePackageOptions o = BaseOptions({path("src/t")}, zip ? "/out/p.zip" : "/out/p.age");
+    o.manifest_memory_limit = 4096;
+    if (zip) {
+      o.recipients.clear();
+      o.format = PackageFormat::kZip;
+    }
+    return o;
+  }
+
+  uint64_t LedgerSize() {
+    uint64_t n = 0;
+    EXPECT_TRUE((*station_->ledger())->Scan(0, [&](const LedgerEntry&) {
+                                        ++n;
+                                        return true;
+                                      })
+                    .ok());
+    return n;
+  }
+
+  VerifyPackageOptions ReadOptions(FakeEnv* env) {
+    VerifyPackageOptions o;
+    o.env = env;
+    o.memory_limit = 2048;
+    return o;
+  }
+};
+
+// Fails the `after`+1-th call of `op` in one create; true once create
+// succeeds (there was no such call left to fail).
+TEST_F(PackageFaultsTest, EveryFailedWriteSyncOrRenameInCreateLeavesNothing) {
+  const uint64_t entries_before = LedgerSize();
+  int failures = 0;
+  int successes = 0;
+  for (bool zip : {false, true}) {
+    // The zip is also read back (through the same Env) before it is named.
+    for (FakeEnv::Op op : {FakeEnv::Op::kAppend, FakeEnv::Op::kSync, FakeEnv::Op::kRename, FakeEnv::Op::kCreate,
+                           FakeEnv::Op::kRead}) {
+      bool succeeded = false;
+      // libarchive's zip writer writes in small pieces (about 240 writes
+      // here, against 4 for the age package): every 16th is failed.
+      const int step = zip && op == FakeEnv::Op::kAppend ? 16 : 1;
+      for (int after = 0; after < 4000 && !succeeded; after += step) {
+        FakeEnv env;
+        env.FailNext(op, 1, after);
+        const CreatePackageOptions o = Options(zip);
+        auto r = CreatePackage(*station_, o, &env);
+        if (r.ok()) {
+          succeeded = true;
+          ++successes;
+          EXPECT_TRUE(env.FileExists(o.output_path));
+          EXPECT_EQ(r->file_count, 300u);
+          break;
+        }
+        ++failures;
+        EXPECT_EQ(r.status().code(), StatusCode::kIoError) << r.status().ToString();
+        EXPECT_THAT(r.status().message(), HasSubstr("injected EIO"));
+        EXPECT_FALSE(env.FileExists(o.output_path)) << after;
+        EXPECT_TRUE(env.ListDir("/out").value().empty()) << after;  // No temporary file either.
+        EXPECT_EQ(env.live_scratch_files(), 0) << after;
+      }
+      EXPECT_TRUE(succeeded) << zip << " " << static_cast<int>(op);
+    }
+  }
+  // The output's writes, the spill's writes, the syncs, the rename, the
+  // creates of both files and the zip's read-back: each failed at least
+  // once.
+  EXPECT_GT(failures, 12);
+  // Only the successful creates are recorded.
+  EXPECT_EQ(successes, 10);
+  EXPECT_EQ(LedgerSize(), entries_before + 10);
+}
+
+TEST_F(PackageFaultsTest, EveryFailedReadInVerifyAndOpenIsAnErrorWithNothingLeft) {
+  FakeEnv env;
+  auto created = CreatePackage(*station_, Options(), &env);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ(env.live_scratch_files(), 0);
+  {
+    auto v = VerifyPackage("/out/p.age", Keys(), ReadOptions(&env));
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    EXPECT_EQ(v->file_count, 300u);
+    EXPECT_EQ(v->digest, created->digest);
+    EXPECT_GT(env.live_scratch_files(), 0);  // The spills this result reads from.
+    ASSERT_EQ(v->Files().value().size(), 300u);
+  }
+  EXPECT_EQ(env.live_scratch_files(), 0);
+
+  int failures = 0;
+  bool succeeded = false;
+  for (int after = 0; after < 400 && !succeeded; ++after) {
+    env.FailNext(FakeEnv::Op::kRead, 1, after);
+    auto v = VerifyPackage("/out/p.age", Keys(), ReadOptions(&env));
+    if (v.ok()) {
+      succeeded = true;
+      // Fails a later read: the files listed from the spill.
+      env.ClearFailures();
+      env.FailNext(FakeEnv::Op::kRead);
+      EXPECT_EQ(v->Files().status().code(), StatusCode::kIoError);
+      break;
+    }
+    ++failures;
+    EXPECT_EQ(v.status().code(), StatusCode::kIoError) << after << ": " << v.status().ToString();
+    EXPECT_THAT(v.status().message(), HasSubstr("injected EIO"));
+    EXPECT_EQ(env.live_scratch_files(), 0) << after;
+  }
+  EXPECT_TRUE(succeeded);
+  EXPECT_GT(failures, 10);  // The package's reads and the spills'.
+
+  // Opening: the same faults leave the destination as it was.
+  std::filesystem::create_directories(path("dest"));
+  MakeFile(path("dest/keep.txt"), "mine");
+  OpenPackageOptions open;
+  open.verify = ReadOptions(&env);
+  for (int after = 0; after < failures; after += 4) {
+    env.FailNext(FakeEnv::Op::kRead, 1, after);
+    auto opened = OpenPackage("/out/p.age", path("dest"), Keys(), open, nullptr);
+    ASSERT_FALSE(opened.ok()) << after;
+    EXPECT_EQ(opened.status().code(), StatusCode::kIoError) << opened.status().ToString();
+    EXPECT_EQ(ListRecursive(path("dest")), std::vector<std::string>{"keep.txt"}) << after;
+    EXPECT_EQ(env.live_scratch_files(), 0) << after;
+  }
+  env.ClearFailures();
+  auto opened = OpenPackage("/out/p.age", path("dest"), Keys(), open, nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(ListRecursive(path("dest/t")).size(), 300u + 5);
+}
+
+}  // namespace
+}  // namespace custody::testing_package
