@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +77,29 @@ struct FileStatus {
   uint64_t block_size = 4096;  // st_blksize: the allocation granularity.
   uint64_t links = 1;          // st_nlink
   uint64_t device = 0;         // st_dev: equal for paths on one file system.
+  uint32_t mode = 0;           // st_mode: the file type and permission bits.
+  int64_t mtime_ns = 0;        // st_mtim, nanoseconds since the Unix epoch.
+};
+
+// A file read once from its start to its end: a source being packed. Used
+// by one thread at a time.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to `n` bytes into `out` and returns how many; 0 at the end of
+  // the file. EINTR is retried; any other failure is an error naming the
+  // file.
+  virtual Result<size_t> Read(uint8_t* out, size_t n) = 0;
+  // fstat(2) of what was opened (not of the name, which may have been
+  // replaced since).
+  virtual Result<FileStatus> Stat() = 0;
+};
+
+// One name in a directory, with its type when the directory says it
+// (d_type); nullopt where the file system does not.
+struct DirectoryEntry {
+  std::string name;
+  std::optional<FileStatus::Type> type;
 };
 
 // A byte range of a file that holds data (not a hole).
@@ -122,6 +146,15 @@ class Env {
   // not exist; kInvalidArgument if it is not a regular file. The default
   // implementation returns kUnsupported.
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path);
+  // Opens `path` for reading without following a symbolic link in its last
+  // component (an error naming it) and without blocking, whatever the file
+  // is (a FIFO swapped in since it was listed must not hang the caller):
+  // check Stat() before reading. kNotFound if it does not exist. The
+  // default implementation returns kUnsupported.
+  virtual Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path);
+  // The entries of a directory but "." and "..", in no particular order.
+  // The default implementation lists ListDir's names without types.
+  virtual Result<std::vector<DirectoryEntry>> ListDirEntries(const std::string& path);
   // Creates an unnamed temporary file (mode 0600) in the directory `dir`.
   // The default implementation returns kUnsupported.
   virtual Result<std::unique_ptr<ScratchFile>> NewScratchFile(const std::string& dir);

@@ -114,13 +114,18 @@ std::optional<unsigned> ReadUmask() {
 
 Status ForEachDirectoryEntry(const std::string& dir,
                              const std::function<Status(const std::string& name)>& fn) {
+  return ForEachTypedDirectoryEntry(dir, [&fn](const std::string& name, unsigned char) { return fn(name); });
+}
+
+Status ForEachTypedDirectoryEntry(
+    const std::string& dir, const std::function<Status(const std::string& name, unsigned char d_type)>& fn) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return ErrnoStatus("open directory", dir, errno);
   Status s;
   errno = 0;
   while (struct dirent* e = ::readdir(d)) {
     const std::string name = e->d_name;
-    if (name != "." && name != "..") s = fn(name);
+    if (name != "." && name != "..") s = fn(name, e->d_type);
     if (!s.ok()) break;
     errno = 0;
   }

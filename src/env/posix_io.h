@@ -53,6 +53,10 @@ Status FsyncFd(int fd, const std::string& path);
 // returns it, or the error of reading the directory.
 Status ForEachDirectoryEntry(const std::string& dir,
                              const std::function<Status(const std::string& name)>& fn);
+// The same with each entry's d_type (DT_REG, DT_DIR, ...; DT_UNKNOWN where
+// the file system does not say).
+Status ForEachTypedDirectoryEntry(
+    const std::string& dir, const std::function<Status(const std::string& name, unsigned char d_type)>& fn);
 
 // The process's umask, read from /proc/self/status (reading it with
 // umask(2) would change it for a moment under other threads); nullopt when

@@ -62,7 +62,7 @@ Result<std::string> TopLevelName(const std::string& source) {
 // anything is written: each exists, is a regular file or a directory, and
 // the names are distinct. What is inside the directories is checked while
 // packing (SourceWalker).
-Result<std::vector<SourceFile>> CheckSources(const std::vector<std::string>& sources) {
+Result<std::vector<SourceFile>> CheckSources(const std::vector<std::string>& sources, Env& env) {
   if (sources.empty()) return InvalidArgumentError("nothing to pack: give at least one file or directory");
   std::vector<SourceFile> tops;
   std::set<std::string> names;
@@ -76,10 +76,9 @@ Result<std::vector<SourceFile>> CheckSources(const std::vector<std::string>& sou
     if (Status v = ValidateRelativePath(top, false); !v.ok()) {
       return InvalidArgumentError("cannot pack " + disk + ": " + v.message());
     }
-    struct stat st {};
-    if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
-    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-      return InvalidArgumentError(disk + " is " + KindOf(st.st_mode) +
+    CUSTODY_ASSIGN_OR_RETURN(FileStatus st, env.StatNoFollow(disk));
+    if (st.type != FileStatus::Type::kRegular && st.type != FileStatus::Type::kDirectory) {
+      return InvalidArgumentError(disk + " is " + KindOf(static_cast<mode_t>(st.mode)) +
                                   "; packages carry only regular files (copy the target in its place)");
     }
     tops.push_back({std::move(disk), std::move(top)});
@@ -113,7 +112,7 @@ Status TooManyFiles(uint64_t files, uint64_t limit) {
 
 Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, PackageManifest& manifest,
                                    TarWriter& tar) {
-  SourceReader reader(input.tops);
+  SourceReader reader(input.tops, *input.env);
   PackageFile current;
   WrittenTar written;
   // The manifest's file list, written as each file ends: it is the one part
@@ -329,7 +328,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
   }
 
   PackageInput input;
-  CUSTODY_ASSIGN_OR_RETURN(input.tops, CheckSources(options.sources));
+  CUSTODY_ASSIGN_OR_RETURN(input.tops, CheckSources(options.sources, *env));
   input.env = env;
   input.spill_dir = std::filesystem::path(options.output_path).parent_path().string();
   if (input.spill_dir.empty()) input.spill_dir = ".";

@@ -1,17 +1,22 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "package/source_reader.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 
-#include "env/posix_io.h"
+#include "custody/env.h"
 
 namespace custody::package {
+
+namespace {
+
+// st_mtim's seconds (tv_sec), from nanoseconds since the epoch.
+int64_t FloorSeconds(int64_t ns) {
+  return ns >= 0 ? ns / 1'000'000'000 : -((-ns + 999'999'999) / 1'000'000'000);
+}
+
+}  // namespace
 
 std::string KindOf(mode_t m) {
   if (S_ISLNK(m)) return "a symbolic link";
@@ -27,7 +32,7 @@ Result<std::optional<SourceFile>> SourceWalker::Next() {
       if (next_top_ == tops_.size()) return std::optional<SourceFile>();
       const SourceFile& top = tops_[next_top_++];
       CUSTODY_ASSIGN_OR_RETURN(std::optional<SourceFile> f,
-                               Visit(top.disk_path, top.member_path, DT_UNKNOWN));
+                               Visit(top.disk_path, top.member_path, std::nullopt));
       if (f) return f;
       continue;
     }
@@ -46,46 +51,39 @@ Result<std::optional<SourceFile>> SourceWalker::Next() {
 }
 
 // A file to pack, or nothing (a directory, now on the stack). `type` is
-// the entry's d_type from its directory, or DT_UNKNOWN: a regular file
-// named by its directory is not stat'ed here, because ReadOne opens it
+// the entry's type as its directory gives it (d_type), or nothing: a regular
+// file named by its directory is not stat'ed here, because ReadOne opens it
 // with O_NOFOLLOW and fstat's what it opened (which is what counts: the
 // name could be replaced in between); that saved one system call per file
 // on trees of small files.
 Result<std::optional<SourceFile>> SourceWalker::Visit(std::string disk, std::string member,
-                                                      unsigned char type) {
+                                                      std::optional<FileStatus::Type> type) {
   if (Status v = ValidateRelativePath(member, false); !v.ok()) {
     return InvalidArgumentError("cannot pack " + disk + ": " + v.message());
   }
-  if (type == DT_REG)
+  if (type == FileStatus::Type::kRegular)
     return std::optional<SourceFile>(SourceFile{std::move(disk), std::move(member)});
-  struct stat st {};
-  if (::lstat(disk.c_str(), &st) != 0) return posix::ErrnoStatus("stat", disk, errno);
-  if (S_ISREG(st.st_mode))
+  CUSTODY_ASSIGN_OR_RETURN(FileStatus st, env_.StatNoFollow(disk));
+  if (st.type == FileStatus::Type::kRegular)
     return std::optional<SourceFile>(SourceFile{std::move(disk), std::move(member)});
-  if (!S_ISDIR(st.st_mode)) {
+  if (st.type != FileStatus::Type::kDirectory) {
     return InvalidArgumentError(
-        disk + " is " + KindOf(st.st_mode) +
+        disk + " is " + KindOf(static_cast<mode_t>(st.mode)) +
         "; packages carry only regular files (copy the target in its place)");
   }
-  DIR* dir = ::opendir(disk.c_str());
-  if (dir == nullptr) return posix::ErrnoStatus("open directory", disk, errno);
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<DirectoryEntry> entries, env_.ListDirEntries(disk));
   Dir d;
-  errno = 0;
-  while (struct dirent* e = ::readdir(dir)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") d.entries.emplace_back(std::move(n), e->d_type);
-  }
-  int err = errno;
-  ::closedir(dir);
-  if (err != 0) return posix::ErrnoStatus("read directory", disk, err);
-  std::sort(d.entries.begin(), d.entries.end());
+  d.entries.reserve(entries.size());
+  for (DirectoryEntry& e : entries) d.entries.emplace_back(std::move(e.name), e.type);
+  std::sort(d.entries.begin(), d.entries.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
   d.disk = std::move(disk);
   d.member = std::move(member);
   stack_.push_back(std::move(d));
   return std::optional<SourceFile>();
 }
 
-SourceReader::SourceReader(const std::vector<SourceFile>& tops) : walker_(tops) {
+SourceReader::SourceReader(const std::vector<SourceFile>& tops, Env& env) : walker_(tops, env) {
   // Every batch the pipeline can hold at once, allocated here on the
   // caller's thread: its heap is the one prepared for large work (huge
   // pages, src/cli/heap_tuning.h). Allocated (and zero-filled) by the
@@ -185,28 +183,20 @@ Status SourceReader::ReadOne(const SourceFile& src, Batch& b) {
     if (!Push(b)) return CancelledError("packing stopped");
     b = Fresh();
   }
-  // O_NONBLOCK: a name swapped for a FIFO since the walk must not hang the open.
-  int fd = posix::RetryOnEintr([&] {
-    return ::open(src.disk_path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  });
-  if (fd < 0) return posix::ErrnoStatus("open", src.disk_path, errno);
-  struct FdCloser {
-    int fd;
-    ~FdCloser() { ::close(fd); }
-  } closer{fd};
-  struct stat before {};
-  if (::fstat(fd, &before) != 0) return posix::ErrnoStatus("stat", src.disk_path, errno);
-  if (!S_ISREG(before.st_mode))
+  // Opened without following a link or blocking on a FIFO (Env), then
+  // fstat'ed: what was opened is what counts.
+  CUSTODY_ASSIGN_OR_RETURN(std::unique_ptr<SequentialFile> file, walker_.env().NewSequentialFile(src.disk_path));
+  CUSTODY_ASSIGN_OR_RETURN(FileStatus before, file->Stat());
+  if (before.type != FileStatus::Type::kRegular)
     return InvalidArgumentError(src.disk_path + " is not a regular file");
   Piece begin;
   begin.begin = true;
   begin.file.path = src.member_path;
-  begin.file.size = static_cast<uint64_t>(before.st_size);
-  begin.file.mode = before.st_mode & 0777;
-  begin.file.mtime = before.st_mtim.tv_sec;
-  if (begin.file.size > 64 * 1024) ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  begin.file.size = before.size;
+  begin.file.mode = before.mode & 0777;
+  begin.file.mtime = FloorSeconds(before.mtime_ns);
   b.pieces.push_back(std::move(begin));
-  uint64_t left = static_cast<uint64_t>(before.st_size);
+  uint64_t left = before.size;
   bool end_seen = false;  // A read came back short after the last byte.
   while (left > 0) {
     if (b.used >= kBatchBytes || b.pieces.size() + 2 > kPiecesPerBatch) {
@@ -217,31 +207,29 @@ Status SourceReader::ReadOne(const SourceFile& src, Batch& b) {
     // One byte more than is left, when it fits: the short read then shows
     // the end of the file without a read(2) of its own per file.
     const size_t want = left < room ? static_cast<size_t>(left) + 1 : room;
-    ssize_t n = posix::RetryOnEintr([&] { return ::read(fd, b.bytes.get() + at, want); });
-    if (n < 0) return posix::ErrnoStatus("read", src.disk_path, errno);
+    CUSTODY_ASSIGN_OR_RETURN(size_t n, file->Read(reinterpret_cast<uint8_t*>(b.bytes.get() + at), want));
     if (n == 0) {
       return FailedPreconditionError(
           src.disk_path +
           " shrank while it was being packed; stop what is writing it and try again");
     }
-    if (static_cast<uint64_t>(n) > left) return ChangedWhileRead(src);  // It grew.
-    b.used = at + static_cast<size_t>(n);
+    if (n > left) return ChangedWhileRead(src);  // It grew.
+    b.used = at + n;
     Piece data;
     data.offset = at;
-    data.length = static_cast<size_t>(n);
+    data.length = n;
     b.pieces.push_back(std::move(data));
-    left -= static_cast<uint64_t>(n);
-    end_seen = left == 0 && static_cast<size_t>(n) < want;
+    left -= n;
+    end_seen = left == 0 && n < want;
   }
-  ssize_t n = 0;
+  size_t extra_bytes = 0;
   if (!end_seen) {
-    char extra;
-    n = posix::RetryOnEintr([&] { return ::read(fd, &extra, 1); });
+    uint8_t extra;
+    CUSTODY_ASSIGN_OR_RETURN(extra_bytes, file->Read(&extra, 1));
   }
-  struct stat after {};
-  if (n != 0 || ::fstat(fd, &after) != 0 || after.st_size != before.st_size ||
-      after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
-      after.st_mtim.tv_nsec != before.st_mtim.tv_nsec) {
+  if (extra_bytes != 0) return ChangedWhileRead(src);
+  Result<FileStatus> after = file->Stat();
+  if (!after.ok() || after->size != before.size || after->mtime_ns != before.mtime_ns) {
     return ChangedWhileRead(src);
   }
   Piece end;

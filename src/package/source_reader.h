@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "custody/env.h"
 #include "custody/package.h"
 #include "custody/status.h"
 #include "package/package_internal.h"
@@ -39,21 +40,26 @@ std::string KindOf(mode_t m);
 // CreatePackage removes the partial output.
 class SourceWalker {
  public:
-  // `tops` must outlive the walker.
-  explicit SourceWalker(const std::vector<SourceFile>& tops) : tops_(tops) {}
+  // `tops` and `env` must outlive the walker. The file system is read
+  // through `env`.
+  SourceWalker(const std::vector<SourceFile>& tops, Env& env) : tops_(tops), env_(env) {}
 
   // The next file; nothing after the last.
   Result<std::optional<SourceFile>> Next();
+  Env& env() const { return env_; }
 
  private:
   struct Dir {
     std::string disk, member;
-    std::vector<std::pair<std::string, unsigned char>> entries;  // Sorted; with d_type.
+    // Sorted by name; with the type the directory gives (d_type).
+    std::vector<std::pair<std::string, std::optional<FileStatus::Type>>> entries;
     size_t next = 0;
   };
-  Result<std::optional<SourceFile>> Visit(std::string disk, std::string member, unsigned char type);
+  Result<std::optional<SourceFile>> Visit(std::string disk, std::string member,
+                                          std::optional<FileStatus::Type> type);
 
   const std::vector<SourceFile>& tops_;
+  Env& env_;
   size_t next_top_ = 0;
   std::vector<Dir> stack_;
 };
@@ -93,8 +99,8 @@ class SourceReader {
     Status error = Status::Ok();  // Reading stopped here (pieces before it are good).
   };
 
-  // Starts reading. `tops` must outlive the reader.
-  explicit SourceReader(const std::vector<SourceFile>& tops);
+  // Starts reading, through `env`. `tops` and `env` must outlive the reader.
+  SourceReader(const std::vector<SourceFile>& tops, Env& env);
   // Stops the reading thread (it may be mid-file) and joins it.
   ~SourceReader();
   SourceReader(const SourceReader&) = delete;

@@ -466,12 +466,18 @@ Result<std::string> FileListSummary(const VerifiedPackage& v) {
   constexpr size_t kShown = 3;
   std::string out;
   size_t shown = 0;
+  bool stopped_here = false;
   Status listed = v.ForEachFile([&](const PackageFile& f) {
-    if (shown == kShown) return CancelledError("enough names");  // Stops the reading, not an error.
+    if (shown == kShown) {
+      stopped_here = true;  // Stops the reading; not an error.
+      return CancelledError("enough names");
+    }
     out += (shown++ ? ", " : "") + f.path;
     return Status::Ok();
   });
-  if (!listed.ok() && listed.code() != StatusCode::kCancelled) return listed;
+  // Only this function's own stop is swallowed: a kCancelled from below
+  // (or any other error) is the reading's failure.
+  if (!listed.ok() && !(stopped_here && listed.code() == StatusCode::kCancelled)) return listed;
   if (v.file_count > kShown)
     out += " ほか " + std::to_string(v.file_count - kShown) + " ファイル (" + std::to_string(v.file_count) +
            " files)";

@@ -7,6 +7,7 @@
 // spill, no ledger entry) and nothing half-extracted.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "package/package_test_util.h"
 #include "support/fake_env.h"
@@ -19,18 +20,29 @@ using testing::FakeEnv;
 
 class PackageFaultsTest : public PackageFixture {
  protected:
-  void SetUp() override {
-    PackageFixture::SetUp();
-    // 300 files: the manifest's list (~22 KB) and the reader's spills go
-    // past their lowered memory limits, so sealed spills are written and
-    // read back through the Env too.
+  // The sources live in the FakeEnv too: 300 small files in 5 directories
+  // and one of 1.5 MiB (read in two batches). The manifest's list (~22 KB)
+  // and the reader's spills go past their lowered memory limits, so sealed
+  // spills are written and read back through the Env as well.
+  static void WriteSources(FakeEnv& env) {
+    for (const char* d : {"/src", "/src/t", "/out"}) ASSERT_TRUE(env.CreateDir(d, 0700).ok());
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(env.CreateDir("/src/t/d" + std::to_string(i), 0700).ok());
+    auto put = [&env](const std::string& p, const std::string& data) {
+      auto f = env.NewWritableFile(p, 0640);
+      ASSERT_TRUE(f.ok());
+      ASSERT_TRUE((*f)->Append(data).ok());
+      ASSERT_TRUE((*f)->Close().ok());
+      env.SetMtime(p, int64_t{1700000000} * 1'000'000'000 + 123456789);
+    };
     for (int i = 0; i < 300; ++i) {
-      MakeFile(path("src/t/d" + std::to_string(i % 5) + "/f" + std::to_string(i)), Pattern(700 + i * 40, i));
+      put("/src/t/d" + std::to_string(i % 5) + "/f" + std::to_string(i), Pattern(700 + i * 40, i));
     }
+    static const std::string big = Pattern(1536 << 10, 77);
+    put("/src/t/big.bin", big);
   }
 
   CreatePackageOptions Options(bool zip = false) {
-    CreatePackageOptions o = BaseOptions({path("src/t")}, zip ? "/out/p.zip" : "/out/p.age");
+    CreatePackageOptions o = BaseOptions({"/src/t"}, zip ? "/out/p.zip" : "/out/p.age");
     o.manifest_memory_limit = 4096;
     if (zip) {
       o.recipients.clear();
@@ -62,7 +74,7 @@ class PackageFaultsTest : public PackageFixture {
 TEST_F(PackageFaultsTest, EveryFailedWriteSyncOrRenameInCreateLeavesNothing) {
   const uint64_t entries_before = LedgerSize();
   int failures = 0;
-  int successes = 0;
+  int successes = 0, source_read_failures = 0;
   for (bool zip : {false, true}) {
     // The zip is also read back (through the same Env) before it is named.
     for (FakeEnv::Op op : {FakeEnv::Op::kAppend, FakeEnv::Op::kSync, FakeEnv::Op::kRename, FakeEnv::Op::kCreate,
@@ -70,9 +82,13 @@ TEST_F(PackageFaultsTest, EveryFailedWriteSyncOrRenameInCreateLeavesNothing) {
       bool succeeded = false;
       // libarchive's zip writer writes in small pieces (about 240 writes
       // here, against 4 for the age package): every 16th is failed.
-      const int step = zip && op == FakeEnv::Op::kAppend ? 16 : 1;
+      // Opens and reads of the 301 sources: every 9th.
+      const int step = zip && op == FakeEnv::Op::kAppend                  ? 16
+                       : op == FakeEnv::Op::kCreate || op == FakeEnv::Op::kRead ? 9
+                                                                                : 1;
       for (int after = 0; after < 4000 && !succeeded; after += step) {
         FakeEnv env;
+        WriteSources(env);
         env.FailNext(op, 1, after);
         const CreatePackageOptions o = Options(zip);
         auto r = CreatePackage(*station_, o, &env);
@@ -80,12 +96,15 @@ TEST_F(PackageFaultsTest, EveryFailedWriteSyncOrRenameInCreateLeavesNothing) {
           succeeded = true;
           ++successes;
           EXPECT_TRUE(env.FileExists(o.output_path));
-          EXPECT_EQ(r->file_count, 300u);
+          EXPECT_EQ(r->file_count, 301u);
           break;
         }
         ++failures;
         EXPECT_EQ(r.status().code(), StatusCode::kIoError) << r.status().ToString();
         EXPECT_THAT(r.status().message(), HasSubstr("injected EIO"));
+        if (op == FakeEnv::Op::kRead && r.status().message().find("/src/t/") != std::string::npos) {
+          ++source_read_failures;  // Names the source file it could not read.
+        }
         EXPECT_FALSE(env.FileExists(o.output_path)) << after;
         EXPECT_TRUE(env.ListDir("/out").value().empty()) << after;  // No temporary file either.
         EXPECT_EQ(env.live_scratch_files(), 0) << after;
@@ -93,10 +112,11 @@ TEST_F(PackageFaultsTest, EveryFailedWriteSyncOrRenameInCreateLeavesNothing) {
       EXPECT_TRUE(succeeded) << zip << " " << static_cast<int>(op);
     }
   }
-  // The output's writes, the spill's writes, the syncs, the rename, the
-  // creates of both files and the zip's read-back: each failed at least
-  // once.
-  EXPECT_GT(failures, 12);
+  // The output's and the spill's writes, the syncs, the rename, the opens
+  // of the sources and the output, the reads of the sources and the zip's
+  // read-back: each failed at least once.
+  EXPECT_GT(failures, 100);
+  EXPECT_GT(source_read_failures, 20);
   // Only the successful creates are recorded.
   EXPECT_EQ(successes, 10);
   EXPECT_EQ(LedgerSize(), entries_before + 10);
@@ -104,16 +124,22 @@ TEST_F(PackageFaultsTest, EveryFailedWriteSyncOrRenameInCreateLeavesNothing) {
 
 TEST_F(PackageFaultsTest, EveryFailedReadInVerifyAndOpenIsAnErrorWithNothingLeft) {
   FakeEnv env;
+  WriteSources(env);
   auto created = CreatePackage(*station_, Options(), &env);
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_EQ(env.live_scratch_files(), 0);
   {
     auto v = VerifyPackage("/out/p.age", Keys(), ReadOptions(&env));
     ASSERT_TRUE(v.ok()) << v.status().ToString();
-    EXPECT_EQ(v->file_count, 300u);
+    EXPECT_EQ(v->file_count, 301u);
     EXPECT_EQ(v->digest, created->digest);
     EXPECT_GT(env.live_scratch_files(), 0);  // The spills this result reads from.
-    ASSERT_EQ(v->Files().value().size(), 300u);
+    ASSERT_EQ(v->Files().value().size(), 301u);
+    // The sources' mode and time as the FakeEnv's Stat gave them.
+    const PackageFile first = v->Files().value().front();
+    EXPECT_EQ(first.path, "t/big.bin");
+    EXPECT_EQ(first.mode, 0640u);
+    EXPECT_EQ(first.mtime, 1700000000);
   }
   EXPECT_EQ(env.live_scratch_files(), 0);
 
@@ -154,7 +180,14 @@ TEST_F(PackageFaultsTest, EveryFailedReadInVerifyAndOpenIsAnErrorWithNothingLeft
   env.ClearFailures();
   auto opened = OpenPackage("/out/p.age", path("dest"), Keys(), open, nullptr);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  EXPECT_EQ(ListRecursive(path("dest/t")).size(), 300u + 5);
+  EXPECT_EQ(ListRecursive(path("dest/t")).size(), 301u + 5);
+  // The time the FakeEnv gave the sources, as its Stat said it; the
+  // owner's bits of their mode (group and other are dropped on opening).
+  struct stat st {};
+  ASSERT_EQ(::stat(path("dest/t/d0/f0").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(st.st_mtim.tv_sec, 1700000000);
+  EXPECT_EQ(ReadFileOrDie(path("dest/t/big.bin")), Pattern(1536 << 10, 77));
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ struct Received {
 
 // Every batch of a read, checked against the reader's bounds as it comes.
 std::vector<Received> ReadAll(const std::vector<SourceFile>& tops, size_t* batches, Status* error) {
-  SourceReader reader(tops);
+  SourceReader reader(tops, *Env::Default());
   std::vector<Received> files;
   *batches = 0;
   while (std::optional<SourceReader::Batch> b = reader.Next()) {

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <sys/stat.h>
+
 namespace custody::testing {
 
 class FakeWritableFile final : public WritableFile {
@@ -40,6 +42,40 @@ class FakeWritableFile final : public WritableFile {
   bool overwrite_ = false;
   size_t offset_ = 0;
   bool closed_ = false;
+};
+
+class FakeSequentialFile final : public SequentialFile {
+ public:
+  FakeSequentialFile(FakeEnv* env, std::string path) : env_(env), path_(std::move(path)) {}
+  Result<size_t> Read(uint8_t* out, size_t n) override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    if (env_->ShouldFail(FakeEnv::Op::kRead)) return IoError("read " + path_ + ": injected EIO");
+    auto it = env_->files_.find(path_);
+    if (it == env_->files_.end()) return IoError("read " + path_ + ": the file is gone");
+    const std::string& d = it->second.data;
+    if (position_ >= d.size()) return size_t{0};
+    const size_t take = std::min<size_t>(n, d.size() - position_);
+    std::memcpy(out, d.data() + position_, take);
+    position_ += take;
+    return take;
+  }
+  Result<FileStatus> Stat() override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    if (env_->dirs_.count(path_)) {
+      FileStatus st;
+      st.type = FileStatus::Type::kDirectory;
+      st.mode = S_IFDIR | 0700;
+      return st;
+    }
+    auto it = env_->files_.find(path_);
+    if (it == env_->files_.end()) return IoError("stat " + path_ + ": the file is gone");
+    return env_->StatusOf(it->second);
+  }
+
+ private:
+  FakeEnv* env_;
+  std::string path_;
+  size_t position_ = 0;
 };
 
 class FakeRandomAccessFile final : public RandomAccessFile {
@@ -191,6 +227,7 @@ Result<std::unique_ptr<WritableFile>> FakeEnv::NewWritableFile(const std::string
   File& f = files_[path];
   f.data.clear();
   f.mode = mode;
+  f.mtime_ns = now_ * 1000;
   pending_dir_ops_[path] = true;
   return std::unique_ptr<WritableFile>(new FakeWritableFile(this, path));
 }
@@ -205,6 +242,7 @@ Status FakeEnv::AppendTo(const std::string& path, std::string_view data) {
     return IoError("write " + path + ": No space left on device (injected short write)");
   }
   it->second.data.append(data);
+  it->second.mtime_ns = now_ * 1000;
   return Status::Ok();
 }
 
@@ -314,6 +352,28 @@ bool FakeEnv::FileExists(const std::string& path) {
   return files_.count(path) > 0 || dirs_.count(path) > 0;
 }
 
+Result<std::unique_ptr<SequentialFile>> FakeEnv::NewSequentialFile(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kCreate)) return IoError("open " + path + ": injected EIO");
+  if (!files_.count(path) && !dirs_.count(path)) return NotFoundError("open " + path + ": No such file or directory");
+  return std::unique_ptr<SequentialFile>(new FakeSequentialFile(this, path));
+}
+
+FileStatus FakeEnv::StatusOf(const File& f) const {
+  FileStatus st;
+  st.device = 1;
+  st.type = FileStatus::Type::kRegular;
+  st.size = f.data.size();
+  st.mode = S_IFREG | f.mode;
+  st.mtime_ns = f.mtime_ns;
+  return st;
+}
+
+void FakeEnv::SetMtime(const std::string& path, int64_t mtime_ns) {
+  std::lock_guard<std::mutex> l(mu_);
+  files_[path].mtime_ns = mtime_ns;
+}
+
 Result<std::unique_ptr<RandomAccessFile>> FakeEnv::NewRandomAccessFile(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   auto it = files_.find(path);
@@ -410,13 +470,12 @@ Result<FileStatus> FakeEnv::StatNoFollow(const std::string& path) {
   st.device = 1;
   if (dirs_.count(path)) {
     st.type = FileStatus::Type::kDirectory;
+    st.mode = S_IFDIR | 0700;
     return st;
   }
   auto it = files_.find(path);
   if (it == files_.end()) return NotFoundError("lstat " + path + ": No such file or directory");
-  st.type = FileStatus::Type::kRegular;
-  st.size = it->second.data.size();
-  return st;
+  return StatusOf(it->second);
 }
 
 Result<std::vector<FileExtent>> FakeEnv::DataExtents(const std::string& path) {

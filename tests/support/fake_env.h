@@ -75,6 +75,9 @@ class FakeEnv final : public Env {
   Status SyncDir(const std::string& path) override;
   bool FileExists(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
+  // Regular files and directories; reads what the process sees in the
+  // file at each Read (a test can change it in between).
+  Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override;
   // Reads what the process sees in the file at each ReadAt.
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
   // In memory (like files here, in any directory).
@@ -95,6 +98,8 @@ class FakeEnv final : public Env {
   // What the process sees in a file now, and what survives a power loss.
   std::string Contents(const std::string& path);
   std::string DurableContents(const std::string& path);
+  // Sets a file's modification time (nanoseconds since the epoch).
+  void SetMtime(const std::string& path, int64_t mtime_ns);
   // The bytes a file held when it was last removed ("" if never removed):
   // lets a test check that a key was overwritten before it was unlinked.
   std::string ContentWhenRemoved(const std::string& path);
@@ -106,13 +111,16 @@ class FakeEnv final : public Env {
   friend class FakeWritableFile;
   friend class FakeFileBlockDevice;
   friend class FakeRandomAccessFile;
+  friend class FakeSequentialFile;
   friend class FakeScratchFile;
   struct File {
     std::string data;     // As the process sees it.
     std::string durable;  // As it would be after a power loss.
     bool durable_exists = false;
     uint32_t mode = 0;
+    int64_t mtime_ns = 0;
   };
+  FileStatus StatusOf(const File& f) const;
   bool ShouldFail(Op op);  // Requires mu_.
   std::string full_create_text_;
   bool all_or_nothing_writes_ = false;
