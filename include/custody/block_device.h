@@ -9,8 +9,11 @@
 // (tests/support/fake_block_device.h) to inject EIO at chosen LBAs, short
 // transfers, EINTR and corruption between write and verify.
 //
-// Thread safety: a BlockDevice is used by one thread at a time (the engine
-// hands it between its threads with a happens-before edge).
+// Thread safety: ReadAt may be called from several threads at once (the
+// engine keeps two verification reads in flight). Everything else (WriteAt,
+// Flush, StartWriteback) is used by one thread at a time, never while a read
+// is in flight (the engine hands the device between its threads with a
+// happens-before edge). Implementations must keep concurrent reads safe.
 #ifndef CUSTODY_BLOCK_DEVICE_H_
 #define CUSTODY_BLOCK_DEVICE_H_
 

@@ -164,7 +164,11 @@ struct CreatedPackage {
 // Packs, signs with the station key and records `package.created` (ID,
 // digest, size, file count, recipients' fingerprints; never a secret).
 // Sources must be regular files or directories of regular files (links,
-// devices, sockets are refused, not followed).
+// devices, sockets are refused, not followed). The sources are read, and the
+// output and its temporary files written, through `env` (nullptr:
+// Env::Default()); the station's ledger uses the station's own. On any
+// failure the output does not exist (a temporary file is removed; a name
+// whose directory could not be synced is taken back) and nothing is recorded.
 Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOptions& options,
                                      Env* env);
 

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <new>
 #include <utility>
 
@@ -175,17 +176,21 @@ class PosixBlockDevice final : public BlockDevice {
         reinterpret_cast<uintptr_t>(data) % mem_align_ == 0) {
       return fd_;
     }
+    // Opened on first use, under a lock: concurrent reads may both need it.
+    std::lock_guard<std::mutex> l(buffered_mu_);
     if (buffered_fd_ < 0) {
       // No O_EXCL here: this process already holds the exclusive claim.
-      buffered_fd_ = ::open(path_.c_str(), (writable_ ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-      if (buffered_fd_ < 0) return -errno;
+      const int fd = ::open(path_.c_str(), (writable_ ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+      if (fd < 0) return -errno;
+      buffered_fd_ = fd;
     }
     return buffered_fd_;
   }
 
   const std::string path_;
   const int fd_;
-  int buffered_fd_ = -1;
+  std::mutex buffered_mu_;
+  int buffered_fd_ = -1;  // Guarded by buffered_mu_; never closed before the destructor.
   int backing_fd_ = -1;  // A loop device's backing file, for StartWriteback.
   uint64_t backing_offset_ = 0;
   const bool direct_, regular_, writable_;

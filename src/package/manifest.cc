@@ -2,8 +2,6 @@
 //
 // The package manifest (docs/formats/package.md, "Manifest"), names, and small
 // helpers shared by the writer and the reader.
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -19,7 +17,6 @@
 #include "crypto/hash.h"
 #include "custody/env.h"
 #include "custody/keystore.h"
-#include "env/posix_io.h"
 #include "package/package_internal.h"
 
 namespace custody {

@@ -73,17 +73,6 @@ class DecryptorSource final : public ByteSource, public BorrowingSource {
   age::AgeDecryptor* d_;
 };
 
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 std::string DescribeFor(const std::map<std::string, int>& counts) {
   std::string s;
   for (const auto& [type, n] : counts) {
