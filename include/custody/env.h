@@ -12,6 +12,7 @@
 #define CUSTODY_ENV_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,12 @@ class WritableFile {
   // writes and EINTR are retried; any other failure is an error. This is how
   // a free-space wipe fills a disk. The default implementation is Append.
   virtual Result<size_t> AppendUntilFull(std::string_view data);
+  // Sets the permission bits (fchmod), whatever the umask. The default
+  // implementation returns kUnsupported.
+  virtual Status SetMode(uint32_t mode);
+  // Sets the access and modification times to `unix_seconds` (futimens).
+  // The default implementation returns kUnsupported.
+  virtual Status SetModificationTime(int64_t unix_seconds);
 };
 
 // A file read at any offset: a package being verified or opened. Used by one
@@ -158,6 +165,35 @@ class Env {
   // Creates an unnamed temporary file (mode 0600) in the directory `dir`.
   // The default implementation returns kUnsupported.
   virtual Result<std::unique_ptr<ScratchFile>> NewScratchFile(const std::string& dir);
+
+  // ---- For extracting packages (custody/package.h OpenPackage). Each
+  // default implementation returns kUnsupported.
+  // Creates `path`, which must not exist (kAlreadyExists if anything is
+  // there, a symbolic link included: O_EXCL), with the permission bits
+  // `mode` less the umask, as open(2) does (WritableFile::SetMode sets them
+  // exactly).
+  virtual Result<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& path, uint32_t mode);
+  // The file-creation mask (umask) that NewExclusiveFile applies, read
+  // without changing it.
+  virtual Result<uint32_t> CreationMask();
+  // Creates a new directory `parent/prefix` + six random characters, mode
+  // 0700 (mkdtemp), and returns its path.
+  virtual Result<std::string> CreateUniqueDir(const std::string& parent, const std::string& prefix);
+  // Renames a file or directory unless `to` exists (kAlreadyExists:
+  // renameat2 RENAME_NOREPLACE); kNotFound if `from` does not exist.
+  virtual Status RenameNoReplace(const std::string& from, const std::string& to);
+  // Calls `fn` with the name of each entry of `dir` but "." and "..", while
+  // reading the directory (no list of the names is held: a directory may
+  // have any number of them). Stops at the first error `fn` returns. As
+  // with readdir(3), an entry renamed or created meanwhile may be seen
+  // twice or not at all.
+  virtual Status ForEachDirEntry(const std::string& dir, const std::function<Status(const std::string&)>& fn);
+  // Removes `path` and, if it is a directory, everything under it; symbolic
+  // links are removed, never followed. OK if `path` does not exist.
+  virtual Status RemoveTree(const std::string& path);
+  // Makes everything written to the file system that holds `path` durable
+  // (syncfs(2): one call instead of a sync per extracted file).
+  virtual Status SyncFileSystem(const std::string& path);
 
   // ---- For wiping files and free space (custody/wipe.h). Each default
   // implementation returns kUnsupported.

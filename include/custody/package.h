@@ -208,8 +208,8 @@ struct VerifyPackageOptions {
   size_t memory_limit = 4u << 20;
   // Where the package is read from and the temporary files go (not owned;
   // must outlive the returned VerifiedPackage, which reads them back).
-  // nullptr: Env::Default(). Extracted files are written directly (openat
-  // under the temporary directory, O_NOFOLLOW), not through it.
+  // nullptr: Env::Default(). OpenPackage also makes its temporary directory,
+  // writes the extracted files and moves them into place through it.
   Env* env = nullptr;
 };
 

@@ -10,6 +10,8 @@
 #include <cstring>
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 
 #include "custody/block_device.h"
 #include "custody/env.h"
@@ -46,6 +48,17 @@ class PosixWritableFile final : public WritableFile {
   Status Sync() override {
     if (fd_ < 0) return FailedPreconditionError(path_ + ": file is closed");
     return posix::FsyncFd(fd_, path_);
+  }
+  Status SetMode(uint32_t mode) override {
+    if (fd_ < 0) return FailedPreconditionError(path_ + ": file is closed");
+    if (::fchmod(fd_, static_cast<mode_t>(mode)) != 0) return posix::ErrnoStatus("set the mode of", path_, errno);
+    return Status::Ok();
+  }
+  Status SetModificationTime(int64_t unix_seconds) override {
+    if (fd_ < 0) return FailedPreconditionError(path_ + ": file is closed");
+    const struct timespec times[2] = {{unix_seconds, 0}, {unix_seconds, 0}};
+    if (::futimens(fd_, times) != 0) return posix::ErrnoStatus("set the time of", path_, errno);
+    return Status::Ok();
   }
   Status Close() override {
     if (fd_ < 0) return Status::Ok();
@@ -266,6 +279,53 @@ class PosixEnv final : public Env {
     return std::unique_ptr<ScratchFile>(new PosixScratchFile("a temporary file in " + dir, fd));
   }
 
+  Result<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& path, uint32_t mode) override {
+    const int fd = posix::RetryOnEintr([&] {
+      return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    });
+    if (fd < 0) return posix::ErrnoStatus("create", path, errno);
+    return std::unique_ptr<WritableFile>(new PosixWritableFile(path, fd));
+  }
+
+  Result<uint32_t> CreationMask() override {
+    const std::optional<unsigned> mask = posix::ReadUmask();
+    if (!mask) return UnsupportedError("the umask cannot be read from /proc/self/status");
+    return *mask;
+  }
+
+  Result<std::string> CreateUniqueDir(const std::string& parent, const std::string& prefix) override {
+    std::string tmpl = parent + "/" + prefix + "XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) return posix::ErrnoStatus("create a temporary directory in", parent, errno);
+    return tmpl;
+  }
+
+  Status RenameNoReplace(const std::string& from, const std::string& to) override {
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
+      return posix::ErrnoStatus("rename", from + " to " + to, errno);
+    }
+    return Status::Ok();
+  }
+
+  Status ForEachDirEntry(const std::string& dir, const std::function<Status(const std::string&)>& fn) override {
+    return posix::ForEachDirectoryEntry(dir, fn);
+  }
+
+  Status RemoveTree(const std::string& path) override {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);  // Never follows symbolic links.
+    if (ec) return posix::ErrnoStatus("remove", path, ec.value());
+    return Status::Ok();
+  }
+
+  Status SyncFileSystem(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return posix::ErrnoStatus("open", path, errno);
+    Status s;
+    if (::syncfs(fd) != 0) s = posix::ErrnoStatus("sync the file system of", path, errno);
+    ::close(fd);
+    return s;
+  }
+
   Result<FileStatus> StatNoFollow(const std::string& path) override {
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0) return posix::ErrnoStatus("lstat", path, errno);
@@ -419,6 +479,40 @@ Result<std::unique_ptr<BlockDevice>> Env::OpenBlockDevice(const std::string& pat
 
 Status Env::TruncateFile(const std::string& path, uint64_t) {
   return UnsupportedError("this environment cannot truncate " + path);
+}
+
+Status WritableFile::SetMode(uint32_t) { return UnsupportedError("this file cannot change its mode"); }
+
+Status WritableFile::SetModificationTime(int64_t) {
+  return UnsupportedError("this file cannot change its modification time");
+}
+
+Result<std::unique_ptr<WritableFile>> Env::NewExclusiveFile(const std::string& path, uint32_t) {
+  return UnsupportedError("this environment cannot create " + path);
+}
+
+Result<uint32_t> Env::CreationMask() { return UnsupportedError("this environment has no umask"); }
+
+Result<std::string> Env::CreateUniqueDir(const std::string& parent, const std::string&) {
+  return UnsupportedError("this environment cannot create a temporary directory in " + parent);
+}
+
+Status Env::RenameNoReplace(const std::string& from, const std::string&) {
+  return UnsupportedError("this environment cannot move " + from);
+}
+
+Status Env::ForEachDirEntry(const std::string& dir, const std::function<Status(const std::string&)>& fn) {
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
+  for (const std::string& n : names) CUSTODY_RETURN_IF_ERROR(fn(n));
+  return Status::Ok();
+}
+
+Status Env::RemoveTree(const std::string& path) {
+  return UnsupportedError("this environment cannot remove " + path);
+}
+
+Status Env::SyncFileSystem(const std::string& path) {
+  return UnsupportedError("this environment cannot sync the file system of " + path);
 }
 
 Status Env::RemoveDir(const std::string& path) {

@@ -1,15 +1,9 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "package/extract_writer.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include "custody/secret.h"
-#include "env/posix_io.h"
 
 namespace custody::package {
 namespace {
@@ -25,7 +19,8 @@ void WipeData(Ops& ops) {
 
 }  // namespace
 
-ExtractWriter::ExtractWriter(std::function<void()> before_batch) : before_batch_(std::move(before_batch)) {
+ExtractWriter::ExtractWriter(Env& env, std::function<void()> before_batch)
+    : env_(env), before_batch_(std::move(before_batch)) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -142,36 +137,26 @@ void ExtractWriter::Run() {
 Status ExtractWriter::Do(Op& op) {
   switch (op.kind) {
     case Kind::kMakeDirectory:
-      if (::mkdir(op.text.c_str(), 0700) != 0) return posix::ErrnoStatus("create directory", op.text, errno);
-      return Status::Ok();
-    case Kind::kBeginFile:
+      return env_.CreateDir(op.text, 0700);
+    case Kind::kBeginFile: {
       CloseCurrent();
-      fd_ = posix::RetryOnEintr(
-          [&] { return ::open(op.text.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600); });
-      if (fd_ < 0) return posix::ErrnoStatus("create", op.text, errno);
-      current_ = std::move(op.text);
+      CUSTODY_ASSIGN_OR_RETURN(file_, env_.NewExclusiveFile(op.text, 0600));
       return Status::Ok();
+    }
     case Kind::kData:
-      if (fd_ < 0) return InternalError("extraction writer: data without a file");
-      return posix::WriteAll(fd_, op.text.data(), op.text.size(), current_);
+      if (!file_) return InternalError("extraction writer: data without a file");
+      return file_->Append(op.text);
     case Kind::kEndFile: {
-      if (fd_ < 0) return InternalError("extraction writer: end without a file");
-      const struct timespec times[2] = {{op.mtime, 0}, {op.mtime, 0}};
-      if ((op.set_mode && ::fchmod(fd_, op.mode) != 0) || ::futimens(fd_, times) != 0) {
-        return posix::ErrnoStatus("set the mode and time of", current_, errno);
-      }
-      const int fd = fd_;
-      fd_ = -1;
-      if (::close(fd) != 0) return posix::ErrnoStatus("close", current_, errno);
-      return Status::Ok();
+      if (!file_) return InternalError("extraction writer: end without a file");
+      if (op.set_mode) CUSTODY_RETURN_IF_ERROR(file_->SetMode(op.mode));
+      CUSTODY_RETURN_IF_ERROR(file_->SetModificationTime(op.mtime));
+      const std::unique_ptr<WritableFile> file = std::move(file_);
+      return file->Close();
     }
   }
   return InternalError("extraction writer: unknown operation");
 }
 
-void ExtractWriter::CloseCurrent() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
-}
+void ExtractWriter::CloseCurrent() { file_.reset(); }
 
 }  // namespace custody::package

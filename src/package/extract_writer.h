@@ -13,8 +13,10 @@
 // or dropped. Memory: what is queued (file data, paths and the operations
 // themselves) is bounded (kMaxQueuedBytes); a call that would exceed it
 // waits.
+// Files and directories are made through an Env (custody/env.h), so tests
+// inject failures and power cuts.
 // Thread safety: one thread calls the methods; the writer's own thread is
-// internal.
+// internal. The Env must outlive the writer.
 #ifndef CUSTODY_SRC_PACKAGE_EXTRACT_WRITER_H_
 #define CUSTODY_SRC_PACKAGE_EXTRACT_WRITER_H_
 
@@ -24,11 +26,13 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
 
+#include "custody/env.h"
 #include "custody/status.h"
 
 namespace custody::package {
@@ -37,19 +41,20 @@ class ExtractWriter {
  public:
   static constexpr size_t kMaxQueuedBytes = 8 << 20;
 
-  ExtractWriter() : ExtractWriter(nullptr) {}
+  explicit ExtractWriter(Env& env) : ExtractWriter(env, nullptr) {}
   // Tests: `before_batch` runs on the writer's thread before each batch of
   // queued operations (to hold the writer back while the caller queues).
-  explicit ExtractWriter(std::function<void()> before_batch);
+  ExtractWriter(Env& env, std::function<void()> before_batch);
   // Without Finish: drops what is queued, closes an open file, joins. The
   // caller removes what was written.
   ~ExtractWriter();
   ExtractWriter(const ExtractWriter&) = delete;
   ExtractWriter& operator=(const ExtractWriter&) = delete;
 
-  // mkdir(path, 0700).
+  // Creates the directory `path`, mode 0700.
   Status MakeDirectory(std::string path);
-  // Creates `path` (O_EXCL, O_NOFOLLOW, mode 0600) as the current file.
+  // Creates `path` (Env::NewExclusiveFile: nothing may be there, mode 0600
+  // less the umask) as the current file.
   Status BeginFile(std::string path);
   // Appends to the current file (copied).
   Status Write(std::string_view data);
@@ -87,13 +92,13 @@ class ExtractWriter {
   std::condition_variable work_cv_, space_cv_;
   std::deque<Op> queue_;
   size_t queued_bytes_ = 0, peak_queued_bytes_ = 0, peak_queued_operations_ = 0;
+  Env& env_;
   const std::function<void()> before_batch_;
   bool writer_waiting_ = false, caller_waiting_ = false;
   bool finishing_ = false, stop_ = false, done_ = false;
   Status error_;
   // The writer thread's own.
-  int fd_ = -1;
-  std::string current_;
+  std::unique_ptr<WritableFile> file_;
   std::thread thread_;
 };
 

@@ -141,10 +141,12 @@ struct WrittenTar {
 // kept in a sealed spill (crypto/sealed_spill.h) for the way back. The
 // directory is read again until a pass finds nothing, since whether readdir
 // returns every entry while entries leave the directory is unspecified.
-// `rename` (tests): renameat2(RENAME_NOREPLACE) by default; returns 0 or
-// an errno value.
-using RenameNoReplaceFn = std::function<int(const std::string& from, const std::string& to)>;
-Status MoveIntoPlace(const std::string& temp, const std::string& dest_dir, const RenameNoReplaceFn& rename = nullptr);
+// Once all are moved, `dest_dir` is synced so the moves are durable; if that
+// fails, everything goes back as on any other failure. All through `env`;
+// `rename` (tests) replaces env.RenameNoReplace.
+using RenameNoReplaceFn = std::function<Status(const std::string& from, const std::string& to)>;
+Status MoveIntoPlace(Env& env, const std::string& temp, const std::string& dest_dir,
+                     const RenameNoReplaceFn& rename = nullptr);
 
 class TarWriter;
 // Writes the whole tar (data/..., manifest, signature) into `tar`, setting

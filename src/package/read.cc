@@ -5,15 +5,11 @@
 // opening, written into a private temporary directory) -> at the end the
 // manifest and its signature -> every member compared with the manifest.
 // Only then does OpenPackage move anything where the person will see it.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <future>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -29,7 +25,6 @@
 #include "crypto/signature_context.h"
 #include "custody/env.h"
 #include "custody/station.h"
-#include "env/posix_io.h"
 #include "ledger/note.h"
 #include "package/extract_writer.h"
 #include "package/package_internal.h"
@@ -515,11 +510,14 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   WipeMemory(name_key, sizeof name_key);
   U64Set file_names, dir_names, folded;
   std::vector<std::string> new_dirs;  // Parents first seen in the current member.
-  // Files are created 0600; when the umask keeps those bits, a 0600 file
-  // needs no fchmod (one system call fewer per file: 20,000 in a large tree).
-  const std::optional<unsigned> umask =
-      mode == ReadMode::kExtract ? posix::ReadUmask() : std::nullopt;
-  const bool created_0600_exactly = umask.has_value() && (*umask & 0600) == 0;
+  // Files are created 0600 less the umask; when the umask keeps those bits,
+  // a 0600 file needs no fchmod (one system call fewer per file: 20,000 in
+  // a large tree). Read once per extraction.
+  bool created_0600_exactly = false;
+  if (mode == ReadMode::kExtract) {
+    auto mask = env.CreationMask();
+    created_0600_exactly = mask.ok() && (*mask & 0600) == 0;
+  }
   bool have_manifest = false, have_sig = false;
   crypto::Sha256Hasher manifest_hash;
   {
@@ -784,38 +782,42 @@ std::string SpillDirectory(const std::string& extract_root) {
 
 }  // namespace
 
-Status MoveIntoPlace(const std::string& temp, const std::string& dest_dir, const RenameNoReplaceFn& rename) {
-  auto move = [&rename](const std::string& from_dir, const std::string& to_dir, const std::string& name) {
+Status MoveIntoPlace(Env& env, const std::string& temp, const std::string& dest_dir,
+                     const RenameNoReplaceFn& rename) {
+  auto move = [&](const std::string& from_dir, const std::string& to_dir, const std::string& name) {
     const std::string from = from_dir + "/" + name, to = to_dir + "/" + name;
-    if (rename) return rename(from, to);
-    return ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0 ? 0 : errno;
+    return rename ? rename(from, to) : env.RenameNoReplace(from, to);
   };
-  CUSTODY_RETURN_IF_ERROR(posix::ForEachDirectoryEntry(temp, [&](const std::string& name) {
-    struct stat ts {};
-    if (::lstat((dest_dir + "/" + name).c_str(), &ts) == 0) {
+  CUSTODY_RETURN_IF_ERROR(env.ForEachDirEntry(temp, [&](const std::string& name) {
+    auto there = env.StatNoFollow(dest_dir + "/" + name);
+    if (there.ok()) {
       return AlreadyExistsError(dest_dir + "/" + name +
                                 " already exists; open the package into an empty directory or move it away "
                                 "(nothing was extracted)");
     }
+    if (there.status().code() != StatusCode::kNotFound) return there.status();
     return Status::Ok();
   }));
-  crypto::SealedSpill moved(dest_dir, *Env::Default());
+  crypto::SealedSpill moved(dest_dir, env);
   Status failed;
   for (bool any = true; any && failed.ok();) {
     any = false;
-    failed = posix::ForEachDirectoryEntry(temp, [&](const std::string& name) {
-      if (int err = move(temp, dest_dir, name); err != 0) {
-        if (err == ENOENT) return Status::Ok();  // Moved already: returned twice.
-        return posix::ErrnoStatus("move into place", dest_dir + "/" + name, err);
+    failed = env.ForEachDirEntry(temp, [&](const std::string& name) {
+      if (Status m = move(temp, dest_dir, name); !m.ok()) {
+        if (m.code() == StatusCode::kNotFound) return Status::Ok();  // Moved already: listed twice.
+        return m.WithContext("move into place " + dest_dir + "/" + name);
       }
       any = true;
       if (Status s = moved.Append(std::string_view(name.c_str(), name.size() + 1)); !s.ok()) {
-        move(dest_dir, temp, name);  // Not recorded: back at once.
+        move(dest_dir, temp, name).IgnoreError();  // Not recorded: back at once.
         return s;
       }
       return Status::Ok();
     });
   }
+  // The moves are durable once the destination directory is synced; a
+  // package reported opened must still be there after a power cut.
+  if (failed.ok()) failed = env.SyncDir(dest_dir);
   if (failed.ok()) return Status::Ok();
   // Back, name by name (each ends with a NUL, which no name contains).
   if (moved.Finish().ok() && moved.Rewind().ok()) {
@@ -828,7 +830,7 @@ Status MoveIntoPlace(const std::string& temp, const std::string& dest_dir, const
           name.push_back(c);
           continue;
         }
-        move(dest_dir, temp, name);
+        move(dest_dir, temp, name).IgnoreError();
         name.clear();
       }
     }
@@ -846,7 +848,7 @@ Result<VerifiedPackage> ReadPackage(const std::string& path, const PackageKeys& 
     return ReadPackageWith(path, keys, options, mode, extract_root, nullptr, spill_dir);
   }
   // Files are written on the writer's thread (package/extract_writer.h).
-  ExtractWriter writer;
+  ExtractWriter writer(options.env != nullptr ? *options.env : *Env::Default());
   auto result = ReadPackageWith(path, keys, options, mode, extract_root, &writer, spill_dir);
   if (!result.ok()) {
     // The writer's failure concerns an earlier member than any the reading
@@ -927,23 +929,21 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
   if (station != nullptr) {
     CUSTODY_ASSIGN_OR_RETURN(op, station->ResolveOperator(options.operator_name));
   }
+  Env& env = options.verify.env != nullptr ? *options.verify.env : *Env::Default();
+  // The destination may exist (as a directory, or a symbolic link to one);
+  // if this call makes it, a failure removes it again.
   bool created_dest = false;
-  if (::mkdir(dest_dir.c_str(), 0700) == 0) {
-    created_dest = true;
-  } else if (errno != EEXIST) {
-    return posix::ErrnoStatus("create directory", dest_dir, errno);
-  }
-  struct stat st {};
-  if (::stat(dest_dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+  auto dest = env.StatNoFollow(dest_dir);
+  if (!dest.ok() && dest.status().code() != StatusCode::kNotFound) return dest.status();
+  if (dest.ok() && dest->type != FileStatus::Type::kDirectory && dest->type != FileStatus::Type::kSymlink) {
     return InvalidArgumentError(dest_dir + " is not a directory");
   }
-  std::string tmpl = dest_dir + "/.custody-open-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) return posix::ErrnoStatus("create a temporary directory in", dest_dir, errno);
-  const std::string temp = tmpl;
+  CUSTODY_RETURN_IF_ERROR(env.CreateDir(dest_dir, 0700));
+  created_dest = !dest.ok();
+  CUSTODY_ASSIGN_OR_RETURN(const std::string temp, env.CreateUniqueDir(dest_dir, ".custody-open-"));
   auto cleanup = [&] {
-    std::error_code ec;
-    std::filesystem::remove_all(temp, ec);
-    if (created_dest) ::rmdir(dest_dir.c_str());
+    env.RemoveTree(temp).IgnoreError();
+    if (created_dest) env.RemoveDir(dest_dir).IgnoreError();
   };
   auto result = package::ReadPackage(package_path, keys, options.verify, ReadMode::kExtract, temp);
   if (!result.ok()) {
@@ -952,27 +952,19 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
   }
   VerifiedPackage& v = *result;
   // Modes and times were set while extracting, from tar headers that
-  // ReadPackage has checked against the signed manifest.
-  int tfd = ::open(temp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (tfd < 0 || ::syncfs(tfd) != 0) {
-    Status s = posix::ErrnoStatus("sync", temp, errno);
-    if (tfd >= 0) ::close(tfd);
+  // ReadPackage has checked against the signed manifest. One syncfs makes
+  // every extracted file and directory durable before any is moved.
+  if (Status s = env.SyncFileSystem(temp); !s.ok()) {
     cleanup();
     return s;
   }
-  ::close(tfd);
   // Moved entry by entry, with no list of them held (a package may have
   // any number of top-level names); on a failure what was moved goes back.
-  if (Status moved = package::MoveIntoPlace(temp, dest_dir); !moved.ok()) {
+  if (Status moved = package::MoveIntoPlace(env, temp, dest_dir); !moved.ok()) {
     cleanup();
     return moved;
   }
-  ::rmdir(temp.c_str());
-  int dfd = ::open(dest_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  env.RemoveDir(temp).IgnoreError();
   if (station != nullptr) {
     nlohmann::json event = {
         {"package_id", v.manifest.package_id},

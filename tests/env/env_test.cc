@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "env/posix_io.h"
 #include "support/fake_env.h"
@@ -172,6 +175,125 @@ TEST(FakeEnvTest, ScratchAndRandomAccessFilesTakeInjectedFaults) {
     EXPECT_EQ(env.ListDir("/w")->size(), 1u);  // p.age only.
   }
   EXPECT_EQ(env.live_scratch_files(), 0);
+}
+
+// The extraction seam (package open), the same contract in both
+// environments: exclusive creation, mode and time on the open file, unique
+// directories, renames that never replace, streaming listings and removal
+// of a whole tree.
+void CheckExtractionSeam(Env& env, const std::string& root) {
+  auto f = env.NewExclusiveFile(root + "/a", 0600);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  ASSERT_TRUE((*f)->Append("data").ok());
+  ASSERT_TRUE((*f)->SetMode(0700).ok());
+  ASSERT_TRUE((*f)->SetModificationTime(1600000000).ok());
+  ASSERT_TRUE((*f)->Close().ok());
+  auto st = env.StatNoFollow(root + "/a");
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->mode & 07777, 0700u);
+  EXPECT_EQ(st->mtime_ns, int64_t{1600000000} * 1'000'000'000);
+  EXPECT_EQ(st->size, 4u);
+  EXPECT_EQ(env.NewExclusiveFile(root + "/a", 0600).status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(env.NewExclusiveFile(root + "/missing/b", 0600).status().code(), StatusCode::kNotFound);
+
+  auto d1 = env.CreateUniqueDir(root, ".x-");
+  auto d2 = env.CreateUniqueDir(root, ".x-");
+  ASSERT_TRUE(d1.ok() && d2.ok());
+  EXPECT_NE(*d1, *d2);
+  EXPECT_EQ(d1->rfind(root + "/.x-", 0), 0u) << *d1;
+  EXPECT_EQ(env.StatNoFollow(*d1)->type, FileStatus::Type::kDirectory);
+
+  ASSERT_TRUE(env.CreateDir(*d2 + "/sub", 0700).ok());
+  auto g = env.NewExclusiveFile(*d2 + "/sub/g", 0600);
+  ASSERT_TRUE(g.ok());
+  ASSERT_TRUE((*g)->Close().ok());
+  ASSERT_TRUE(env.RenameNoReplace(root + "/a", *d1 + "/a").ok());
+  ASSERT_TRUE(env.RenameNoReplace(*d2 + "/sub", *d1 + "/sub").ok());  // A directory with its content.
+  EXPECT_TRUE(env.FileExists(*d1 + "/sub/g"));
+  EXPECT_FALSE(env.FileExists(*d2 + "/sub"));
+  ASSERT_TRUE(env.CreateDir(*d2 + "/sub", 0700).ok());
+  EXPECT_EQ(env.RenameNoReplace(*d2 + "/sub", *d1 + "/sub").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(env.RenameNoReplace(root + "/a", *d2 + "/a").code(), StatusCode::kNotFound);
+
+  std::vector<std::string> names;
+  ASSERT_TRUE(env.ForEachDirEntry(*d1, [&](const std::string& n) {
+                   names.push_back(n);
+                   return Status::Ok();
+                 }).ok());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "sub"}));
+  EXPECT_EQ(env.ForEachDirEntry(*d1, [](const std::string&) { return CancelledError("stop"); }).code(),
+            StatusCode::kCancelled);
+
+  EXPECT_TRUE(env.SyncFileSystem(root).ok());
+  ASSERT_TRUE(env.RemoveTree(*d1).ok());
+  EXPECT_FALSE(env.FileExists(*d1 + "/sub/g"));
+  EXPECT_FALSE(env.FileExists(*d1));
+  EXPECT_TRUE(env.RemoveTree(*d1).ok());  // Gone already: fine.
+  EXPECT_TRUE(env.FileExists(*d2 + "/sub"));
+}
+
+TEST(PosixEnvTest, ExtractionSeam) {
+  TempDir dir;
+  CheckExtractionSeam(*Env::Default(), dir.path());
+}
+
+TEST(FakeEnvTest, ExtractionSeam) {
+  testing::FakeEnv env;
+  ASSERT_TRUE(env.CreateDir("/r", 0700).ok());
+  CheckExtractionSeam(env, "/r");
+}
+
+// What only the real file system has: the umask, and symbolic links (never
+// followed by NewExclusiveFile or RemoveTree).
+TEST(PosixEnvTest, ExclusiveFilesTakeTheUmaskAndRefuseSymlinks) {
+  TempDir dir;
+  const mode_t old = ::umask(027);
+  auto mask = Env::Default()->CreationMask();
+  auto f = Env::Default()->NewExclusiveFile(dir.path() + "/f", 0666);
+  ::umask(old);
+  ASSERT_TRUE(mask.ok());
+  EXPECT_EQ(*mask, 027u);
+  ASSERT_TRUE(f.ok());
+  struct stat st {};
+  ASSERT_EQ(::stat((dir.path() + "/f").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+
+  WriteFileOrDie(dir.path() + "/target", "keep");
+  ASSERT_EQ(::symlink((dir.path() + "/target").c_str(), (dir.path() + "/link").c_str()), 0);
+  EXPECT_EQ(Env::Default()->NewExclusiveFile(dir.path() + "/link", 0600).status().code(), StatusCode::kAlreadyExists);
+  ASSERT_EQ(::mkdir((dir.path() + "/tree").c_str(), 0700), 0);
+  ASSERT_EQ(::symlink(dir.path().c_str(), (dir.path() + "/tree/up").c_str()), 0);
+  ASSERT_TRUE(Env::Default()->RemoveTree(dir.path() + "/tree").ok());
+  EXPECT_EQ(ReadFileOrDie(dir.path() + "/target"), "keep");
+  EXPECT_FALSE(Env::Default()->FileExists(dir.path() + "/tree"));
+}
+
+TEST(FakeEnvTest, ExtractionSeamTakesInjectedFaults) {
+  testing::FakeEnv env;
+  ASSERT_TRUE(env.CreateDir("/r", 0700).ok());
+  env.FailNext(testing::FakeEnv::Op::kMkdir);
+  EXPECT_EQ(env.CreateUniqueDir("/r", ".x-").status().code(), StatusCode::kIoError);
+  env.FailNext(testing::FakeEnv::Op::kCreate);
+  EXPECT_EQ(env.NewExclusiveFile("/r/f", 0600).status().code(), StatusCode::kIoError);
+  auto f = env.NewExclusiveFile("/r/f", 0600);
+  ASSERT_TRUE(f.ok());
+  env.FailNext(testing::FakeEnv::Op::kAttributes);
+  EXPECT_EQ((*f)->SetModificationTime(5).code(), StatusCode::kIoError);
+  env.FailNext(testing::FakeEnv::Op::kRename);
+  EXPECT_EQ(env.RenameNoReplace("/r/f", "/r/g").code(), StatusCode::kIoError);
+  env.FailNext(testing::FakeEnv::Op::kSync);
+  EXPECT_EQ(env.SyncFileSystem("/r").code(), StatusCode::kIoError);
+  // Unsynced, the file is lost at a power cut; after SyncFileSystem it is not.
+  ASSERT_TRUE((*f)->Append("x").ok());
+  env.SimulatePowerLoss();
+  EXPECT_FALSE(env.FileExists("/r/f"));
+  auto h = env.NewExclusiveFile("/r/h", 0600);
+  ASSERT_TRUE(h.ok());
+  ASSERT_TRUE((*h)->Append("kept").ok());
+  ASSERT_TRUE(env.SyncFileSystem("/r").ok());
+  env.SimulatePowerLoss();
+  EXPECT_EQ(env.ReadFile("/r/h").value(), "kept");
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ std::string Pattern(size_t n, unsigned seed) {
 
 TEST(ExtractWriterTest, WritesFilesInOrderWithModeAndTime) {
   TempDir dir;
-  ExtractWriter w;
+  ExtractWriter w(*Env::Default());
   ASSERT_TRUE(w.MakeDirectory(dir.path() + "/d").ok());
   ASSERT_TRUE(w.MakeDirectory(dir.path() + "/d/e").ok());
   // More than the queue holds, in odd pieces: the caller waits for room.
@@ -72,7 +72,7 @@ TEST(ExtractWriterTest, QueuedPathsAreBoundedLikeData) {
   // The writer waits before its first batch until the caller has queued
   // everything, or for at most half a second (the caller is then held back
   // by the bound, as it must be).
-  ExtractWriter w([&] {
+  ExtractWriter w(*Env::Default(), [&] {
     if (first) queued.wait_for(std::chrono::milliseconds(500));
     first = false;
   });
@@ -97,7 +97,7 @@ TEST(ExtractWriterTest, QueuedPathsAreBoundedLikeData) {
 
 TEST(ExtractWriterTest, TheFirstFailureStopsEverythingAfterIt) {
   TempDir dir;
-  ExtractWriter w;
+  ExtractWriter w(*Env::Default());
   ASSERT_TRUE(w.BeginFile(dir.path() + "/a").ok());
   ASSERT_TRUE(w.Write("first").ok());
   ASSERT_TRUE(w.EndFile(false, 0600, 1).ok());
@@ -124,7 +124,7 @@ TEST(ExtractWriterTest, TheFirstFailureStopsEverythingAfterIt) {
 TEST(ExtractWriterTest, DestroyedWithoutFinishDropsTheRest) {
   TempDir dir;
   {
-    ExtractWriter w;
+    ExtractWriter w(*Env::Default());
     ASSERT_TRUE(w.BeginFile(dir.path() + "/partial").ok());
     for (int i = 0; i < 64; ++i) ASSERT_TRUE(w.Write(Pattern(1 << 20, i)).ok());
   }  // Returns without hanging; the caller removes what was written.

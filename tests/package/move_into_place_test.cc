@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "env/posix_io.h"
 #include "package/package_internal.h"
 #include "support/temp_dir.h"
 
@@ -54,7 +55,7 @@ class MoveIntoPlaceTest : public ::testing::Test {
 };
 
 TEST_F(MoveIntoPlaceTest, MovesEveryEntryAndLeavesOthersAlone) {
-  ASSERT_TRUE(MoveIntoPlace(temp_, dest_).ok());
+  ASSERT_TRUE(MoveIntoPlace(*Env::Default(), temp_, dest_).ok());
   EXPECT_TRUE(Names(temp_).empty());
   std::vector<std::string> expected = extracted_;
   expected.push_back("theirs.txt");
@@ -67,7 +68,7 @@ TEST_F(MoveIntoPlaceTest, MovesEveryEntryAndLeavesOthersAlone) {
 
 TEST_F(MoveIntoPlaceTest, AnExistingNameMovesNothing) {
   WriteFileOrDie(dest_ + "/住民1234", "someone else's");
-  Status s = MoveIntoPlace(temp_, dest_);
+  Status s = MoveIntoPlace(*Env::Default(), temp_, dest_);
   EXPECT_EQ(s.code(), StatusCode::kAlreadyExists) << s.ToString();
   EXPECT_NE(s.message().find("住民1234 already exists"), std::string::npos) << s.message();
   EXPECT_EQ(Names(temp_), extracted_);
@@ -85,18 +86,16 @@ TEST_F(MoveIntoPlaceTest, AFailurePartWayMovesBackWhatWasMovedAndOnlyThat) {
     SCOPED_TRACE(fail_errno);
     int calls = 0;
     std::string failed_name;
-    auto rename = [&](const std::string& from, const std::string& to) -> int {
+    auto rename = [&](const std::string& from, const std::string& to) -> Status {
       if (++calls == 2000) {
         failed_name = std::filesystem::path(to).filename();
         // EEXIST: someone created the name after the check.
         if (fail_errno == EEXIST) WriteFileOrDie(to, "created meanwhile");
-        return fail_errno;
+        return posix::ErrnoStatus("rename", from, fail_errno);
       }
-      return ::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0
-                 ? 0
-                 : errno;
+      return Env::Default()->RenameNoReplace(from, to);
     };
-    Status s = MoveIntoPlace(temp_, dest_, rename);
+    Status s = MoveIntoPlace(*Env::Default(), temp_, dest_, rename);
     ASSERT_FALSE(s.ok());
     EXPECT_NE(s.message().find(failed_name), std::string::npos) << s.message();
     EXPECT_EQ(Names(temp_), extracted_);

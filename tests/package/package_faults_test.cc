@@ -9,6 +9,10 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "package/package_test_util.h"
 #include "support/fake_env.h"
 
@@ -39,6 +43,41 @@ class PackageFaultsTest : public PackageFixture {
     }
     static const std::string big = Pattern(1536 << 10, 77);
     put("/src/t/big.bin", big);
+  }
+
+  static void PutFile(FakeEnv& env, const std::string& p, const std::string& data) {
+    auto f = env.NewWritableFile(p, 0600);
+    ASSERT_TRUE(f.ok());
+    ASSERT_TRUE((*f)->Append(data).ok());
+    ASSERT_TRUE((*f)->Close().ok());
+  }
+
+  static std::string ReadFileIn(FakeEnv& env, const std::string& p) {
+    auto r = env.ReadFile(p);
+    return r.ok() ? *r : "(" + r.status().ToString() + ")";
+  }
+
+  // What the package's files became under `dest`, in the FakeEnv: their
+  // content, the owner's bits of their mode (0640 -> 0600) and their time
+  // as the FakeEnv's Stat gave it to create; keep.txt is still there.
+  static void ExpectOpened(FakeEnv& env, const std::string& dest) {
+    EXPECT_EQ(ReadFileIn(env, dest + "/keep.txt"), "mine");
+    int files = 0;
+    for (const std::string& p : env.ListTree(dest + "/t")) {
+      auto st = env.StatNoFollow(p);
+      ASSERT_TRUE(st.ok()) << p;
+      if (st->type == FileStatus::Type::kDirectory) continue;
+      ++files;
+      EXPECT_EQ(st->mode & 07777, 0600u) << p;
+      EXPECT_EQ(env.MtimeOf(p), int64_t{1700000000} * 1'000'000'000) << p;
+    }
+    EXPECT_EQ(files, 301);
+    EXPECT_TRUE(ReadFileIn(env, dest + "/t/big.bin") == Pattern(1536 << 10, 77)) << "big.bin differs";
+    EXPECT_EQ(ReadFileIn(env, dest + "/t/d1/f6"), Pattern(700 + 6 * 40, 6));
+    // No temporary directory left.
+    auto names = env.ListDir(dest);
+    ASSERT_TRUE(names.ok());
+    for (const std::string& name : *names) EXPECT_FALSE(name.starts_with(".custody")) << name;
   }
 
   CreatePackageOptions Options(bool zip = false) {
@@ -164,30 +203,107 @@ TEST_F(PackageFaultsTest, EveryFailedReadInVerifyAndOpenIsAnErrorWithNothingLeft
   EXPECT_TRUE(succeeded);
   EXPECT_GT(failures, 10);  // The package's reads and the spills'.
 
-  // Opening: the same faults leave the destination as it was.
-  std::filesystem::create_directories(path("dest"));
-  MakeFile(path("dest/keep.txt"), "mine");
+  // Opening: the same faults leave the destination (in the FakeEnv too) as
+  // it was.
+  ASSERT_TRUE(env.CreateDir("/dest", 0700).ok());
+  PutFile(env, "/dest/keep.txt", "mine");
   OpenPackageOptions open;
   open.verify = ReadOptions(&env);
   for (int after = 0; after < failures; after += 4) {
     env.FailNext(FakeEnv::Op::kRead, 1, after);
-    auto opened = OpenPackage("/out/p.age", path("dest"), Keys(), open, nullptr);
+    auto opened = OpenPackage("/out/p.age", "/dest", Keys(), open, nullptr);
     ASSERT_FALSE(opened.ok()) << after;
     EXPECT_EQ(opened.status().code(), StatusCode::kIoError) << opened.status().ToString();
-    EXPECT_EQ(ListRecursive(path("dest")), std::vector<std::string>{"keep.txt"}) << after;
+    EXPECT_EQ(env.ListTree("/dest"), std::vector<std::string>{"/dest/keep.txt"}) << after;
     EXPECT_EQ(env.live_scratch_files(), 0) << after;
   }
   env.ClearFailures();
-  auto opened = OpenPackage("/out/p.age", path("dest"), Keys(), open, nullptr);
+  auto opened = OpenPackage("/out/p.age", "/dest", Keys(), open, nullptr);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  EXPECT_EQ(ListRecursive(path("dest/t")).size(), 301u + 5);
-  // The time the FakeEnv gave the sources, as its Stat said it; the
-  // owner's bits of their mode (group and other are dropped on opening).
-  struct stat st {};
-  ASSERT_EQ(::stat(path("dest/t/d0/f0").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 07777, 0600u);
-  EXPECT_EQ(st.st_mtim.tv_sec, 1700000000);
-  EXPECT_EQ(ReadFileOrDie(path("dest/t/big.bin")), Pattern(1536 << 10, 77));
+  ExpectOpened(env, "/dest");
+}
+
+// Every write, create, directory, attribute, sync and rename that fails
+// while a package is opened ends in an io-error naming the cause, and the
+// destination holds exactly what it held before: nothing half-extracted,
+// no temporary directory, no spill.
+TEST_F(PackageFaultsTest, EveryFailedWriteInOpenLeavesTheDestinationAsItWas) {
+  FakeEnv env;
+  WriteSources(env);
+  PutFile(env, "/src/top.txt", "at the top");  // A top-level file, moved on its own.
+  CreatePackageOptions o = Options();
+  o.sources.push_back("/src/top.txt");
+  auto created = CreatePackage(*station_, o, &env);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_TRUE(env.CreateDir("/dest", 0700).ok());
+  PutFile(env, "/dest/keep.txt", "mine");
+  OpenPackageOptions open;
+  open.verify = ReadOptions(&env);
+  int failures = 0;
+  std::map<FakeEnv::Op, int> failed_by_op;
+  for (FakeEnv::Op op : {FakeEnv::Op::kMkdir, FakeEnv::Op::kCreate, FakeEnv::Op::kAppend,
+                         FakeEnv::Op::kAttributes, FakeEnv::Op::kSync, FakeEnv::Op::kRename}) {
+    // About 300 of each of creates, writes and time changes (one per file):
+    // every 9th.
+    const int step = op == FakeEnv::Op::kCreate || op == FakeEnv::Op::kAppend || op == FakeEnv::Op::kAttributes ? 9 : 1;
+    bool succeeded = false;
+    for (int after = 0; after < 2000 && !succeeded; after += step) {
+      env.FailNext(op, 1, after);
+      auto opened = OpenPackage("/out/p.age", "/dest", Keys(), open, nullptr);
+      if (opened.ok()) {
+        succeeded = true;
+        env.ClearFailures();
+        ExpectOpened(env, "/dest");
+        EXPECT_EQ(ReadFileIn(env, "/dest/top.txt"), "at the top");
+        // Back to the destination as it was, for the next kind of fault.
+        ASSERT_TRUE(env.RemoveTree("/dest/t").ok());
+        ASSERT_TRUE(env.RemoveFile("/dest/top.txt").ok());
+        break;
+      }
+      ++failures;
+      ++failed_by_op[op];
+      EXPECT_EQ(opened.status().code(), StatusCode::kIoError) << after << ": " << opened.status().ToString();
+      EXPECT_THAT(opened.status().message(), HasSubstr("injected EIO"));
+      EXPECT_EQ(env.ListTree("/dest"), std::vector<std::string>{"/dest/keep.txt"}) << static_cast<int>(op) << " " << after;
+      EXPECT_EQ(env.live_scratch_files(), 0) << after;
+    }
+    EXPECT_TRUE(succeeded) << static_cast<int>(op);
+  }
+  // Each kind failed where it is used: the temporary directory and the
+  // package's 6 directories; the files (and spills); their data; their
+  // times; the file system sync and the destination's; the 2 moves.
+  EXPECT_GE(failed_by_op[FakeEnv::Op::kMkdir], 7);
+  EXPECT_GE(failed_by_op[FakeEnv::Op::kCreate], 30);
+  EXPECT_GE(failed_by_op[FakeEnv::Op::kAppend], 30);
+  EXPECT_GE(failed_by_op[FakeEnv::Op::kAttributes], 30);
+  EXPECT_GE(failed_by_op[FakeEnv::Op::kSync], 2);
+  EXPECT_GE(failed_by_op[FakeEnv::Op::kRename], 2);
+  EXPECT_EQ(env.ListTree("/dest"), std::vector<std::string>{"/dest/keep.txt"});
+}
+
+// A package that open reported survives a power cut right after: every
+// extracted file was made durable (syncfs) before the moves, and the moves
+// by a sync of the destination. With either left out, the FakeEnv drops
+// files (the top-level file without the directory's sync).
+TEST_F(PackageFaultsTest, AnOpenedPackageSurvivesAPowerCut) {
+  FakeEnv env;
+  WriteSources(env);
+  PutFile(env, "/src/top.txt", "at the top");
+  CreatePackageOptions o = Options();
+  o.sources.push_back("/src/top.txt");
+  auto created = CreatePackage(*station_, o, &env);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  ASSERT_TRUE(env.CreateDir("/dest", 0700).ok());
+  PutFile(env, "/dest/keep.txt", "mine");
+  OpenPackageOptions open;
+  open.verify = ReadOptions(&env);
+  auto opened = OpenPackage("/out/p.age", "/dest", Keys(), open, nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  const std::vector<std::string> before = env.ListTree("/dest");
+  env.SimulatePowerLoss();
+  EXPECT_EQ(env.ListTree("/dest"), before);
+  ExpectOpened(env, "/dest");
+  EXPECT_EQ(env.DurableContents("/dest/top.txt"), "at the top");
 }
 
 // A package that create reported (and recorded) survives a power cut right

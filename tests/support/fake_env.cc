@@ -31,6 +31,14 @@ class FakeWritableFile final : public WritableFile {
     if (closed_) return FailedPreconditionError(path_ + ": file is closed");
     return env_->SyncFile(path_);
   }
+  Status SetMode(uint32_t mode) override {
+    if (closed_) return FailedPreconditionError(path_ + ": file is closed");
+    return env_->SetFileMode(path_, mode);
+  }
+  Status SetModificationTime(int64_t unix_seconds) override {
+    if (closed_) return FailedPreconditionError(path_ + ": file is closed");
+    return env_->SetFileMtime(path_, unix_seconds);
+  }
   Status Close() override {
     closed_ = true;
     return Status::Ok();
@@ -287,6 +295,22 @@ Status FakeEnv::SyncFile(const std::string& path) {
 Status FakeEnv::RenameFile(const std::string& from, const std::string& to) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kRename)) return IoError("rename " + from + ": injected EIO");
+  return RenameLocked(from, to);
+}
+
+Status FakeEnv::RenameNoReplace(const std::string& from, const std::string& to) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kRename)) return IoError("rename " + from + ": injected EIO");
+  if (files_.count(to) || dirs_.count(to)) {
+    return AlreadyExistsError("rename " + from + " to " + to + ": File exists").WithOsError(EEXIST);
+  }
+  if (!files_.count(from) && !dirs_.count(from)) {
+    return NotFoundError("rename " + from + ": No such file or directory").WithOsError(ENOENT);
+  }
+  return RenameLocked(from, to);
+}
+
+Status FakeEnv::RenameLocked(const std::string& from, const std::string& to) {
   if (dirs_.count(from)) {  // A directory moves with everything below it.
     const std::string prefix = from + "/";
     std::map<std::string, File> moved;
@@ -330,8 +354,102 @@ Status FakeEnv::RemoveFile(const std::string& path) {
 
 Status FakeEnv::CreateDir(const std::string& path, uint32_t) {
   std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kMkdir)) return IoError("mkdir " + path + ": injected EIO");
+  if (files_.count(path)) return AlreadyExistsError("mkdir " + path + ": File exists").WithOsError(EEXIST);
   dirs_.insert(path);
   return Status::Ok();
+}
+
+Result<std::unique_ptr<WritableFile>> FakeEnv::NewExclusiveFile(const std::string& path, uint32_t mode) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kCreate)) return IoError("create " + path + ": injected EIO");
+  if (files_.count(path) || dirs_.count(path)) {
+    return AlreadyExistsError("create " + path + ": File exists").WithOsError(EEXIST);
+  }
+  if (!dirs_.count(DirOf(path))) return NotFoundError("create " + path + ": No such file or directory");
+  File& f = files_[path];
+  f.mode = mode & ~umask_;
+  f.mtime_ns = now_ * 1000;
+  pending_dir_ops_[path] = true;
+  return std::unique_ptr<WritableFile>(new FakeWritableFile(this, path));
+}
+
+Result<uint32_t> FakeEnv::CreationMask() { return umask_; }
+
+Result<std::string> FakeEnv::CreateUniqueDir(const std::string& parent, const std::string& prefix) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kMkdir)) return IoError("create a temporary directory in " + parent + ": injected EIO");
+  if (!dirs_.count(parent)) return NotFoundError("create a temporary directory in " + parent + ": No such file or directory");
+  std::string path;
+  do {
+    path = parent + "/" + prefix + std::to_string(100000 + unique_dirs_++);
+  } while (files_.count(path) || dirs_.count(path));
+  dirs_.insert(path);
+  return path;
+}
+
+Status FakeEnv::RemoveTree(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  const std::string prefix = path + "/";
+  for (auto it = files_.begin(); it != files_.end();) {
+    if (it->first == path || it->first.starts_with(prefix)) {
+      pending_dir_ops_.erase(it->first);
+      it = files_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::erase_if(dirs_, [&](const std::string& d) { return d == path || d.starts_with(prefix); });
+  return Status::Ok();
+}
+
+Status FakeEnv::SyncFileSystem(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kSync)) return IoError("sync the file system of " + path + ": injected EIO");
+  for (auto& [name, f] : files_) {
+    f.durable = f.data;
+    f.durable_exists = true;
+  }
+  pending_dir_ops_.clear();
+  return Status::Ok();
+}
+
+Status FakeEnv::SetFileMode(const std::string& path, uint32_t mode) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kAttributes)) return IoError("set the mode of " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError("chmod " + path);
+  it->second.mode = mode;
+  return Status::Ok();
+}
+
+Status FakeEnv::SetFileMtime(const std::string& path, int64_t unix_seconds) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kAttributes)) return IoError("set the time of " + path + ": injected EIO");
+  auto it = files_.find(path);
+  if (it == files_.end()) return NotFoundError("futimens " + path);
+  it->second.mtime_ns = unix_seconds * 1'000'000'000;
+  return Status::Ok();
+}
+
+std::vector<std::string> FakeEnv::ListTree(const std::string& dir) {
+  std::lock_guard<std::mutex> l(mu_);
+  const std::string prefix = dir + "/";
+  std::vector<std::string> out;
+  for (const auto& [name, f] : files_) {
+    if (name.starts_with(prefix)) out.push_back(name);
+  }
+  for (const std::string& d : dirs_) {
+    if (d.starts_with(prefix)) out.push_back(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+int64_t FakeEnv::MtimeOf(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = files_.find(path);
+  return it == files_.end() ? -1 : it->second.mtime_ns;
 }
 
 Status FakeEnv::SyncDir(const std::string& path) {

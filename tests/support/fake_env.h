@@ -11,6 +11,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "custody/block_device.h"
 #include "custody/env.h"
@@ -19,12 +20,15 @@ namespace custody::testing {
 
 class FakeEnv final : public Env {
  public:
-  enum class Op { kAppend, kSync, kRename, kCreate, kRead };
+  enum class Op { kAppend, kSync, kRename, kCreate, kRead, kMkdir, kAttributes };
 
   // The next `count` calls of `op` fail with an I/O error, after `after`
   // more calls of `op` have succeeded. kAppend covers every write (Append,
   // AppendUntilFull, and each write attempt through OpenBlockDevice); kSync
-  // every file and directory sync and a BlockDevice's Flush; kRead reads.
+  // every file and directory sync, SyncFileSystem and a BlockDevice's
+  // Flush; kRead reads; kCreate file creations and opens; kMkdir
+  // CreateDir and CreateUniqueDir; kAttributes a file's SetMode and
+  // SetModificationTime.
   void FailNext(Op op, int count = 1, int after = 0);
   // Cancels every pending injected failure (those FailNext set up that the
   // code under test did not reach).
@@ -61,6 +65,8 @@ class FakeEnv final : public Env {
   // writing what fits.
   void SetAllOrNothingWrites(bool on) { all_or_nothing_writes_ = on; }
   void SetNowUnixMicros(int64_t t) { now_ = t; }
+  // The umask NewExclusiveFile applies (022 unless set).
+  void SetCreationMask(uint32_t mask) { umask_ = mask; }
   // Deterministic "random" bytes for reproducible tests.
   void SetDeterministicRandom(uint8_t seed) { random_seed_ = seed; deterministic_ = true; }
 
@@ -82,6 +88,16 @@ class FakeEnv final : public Env {
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
   // In memory (like files here, in any directory).
   Result<std::unique_ptr<ScratchFile>> NewScratchFile(const std::string& dir) override;
+  // The parent directory must exist (kNotFound otherwise), as on a real
+  // file system.
+  Result<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& path, uint32_t mode) override;
+  Result<uint32_t> CreationMask() override;
+  Result<std::string> CreateUniqueDir(const std::string& parent, const std::string& prefix) override;
+  Status RenameNoReplace(const std::string& from, const std::string& to) override;
+  Status RemoveTree(const std::string& path) override;
+  // Makes every file's data and every directory entry durable (the fake
+  // has one file system).
+  Status SyncFileSystem(const std::string& path) override;
   Result<FileStatus> StatNoFollow(const std::string& path) override;
   Result<std::vector<FileExtent>> DataExtents(const std::string& path) override;
   // A regular file as a BlockDevice (512-byte sectors, size st_size or
@@ -98,6 +114,9 @@ class FakeEnv final : public Env {
   // What the process sees in a file now, and what survives a power loss.
   std::string Contents(const std::string& path);
   std::string DurableContents(const std::string& path);
+  // Every file and directory at or under `dir` (full paths, sorted).
+  std::vector<std::string> ListTree(const std::string& dir);
+  int64_t MtimeOf(const std::string& path);  // Nanoseconds.
   // Sets a file's modification time (nanoseconds since the epoch).
   void SetMtime(const std::string& path, int64_t mtime_ns);
   // The bytes a file held when it was last removed ("" if never removed):
@@ -113,6 +132,9 @@ class FakeEnv final : public Env {
   friend class FakeRandomAccessFile;
   friend class FakeSequentialFile;
   friend class FakeScratchFile;
+  Status SetFileMode(const std::string& path, uint32_t mode);
+  Status SetFileMtime(const std::string& path, int64_t unix_seconds);
+  Status RenameLocked(const std::string& from, const std::string& to);  // Requires mu_.
   struct File {
     std::string data;     // As the process sees it.
     std::string durable;  // As it would be after a power loss.
@@ -145,6 +167,8 @@ class FakeEnv final : public Env {
   int eintr_ = 0;
   size_t max_transfer_ = SIZE_MAX;
   uint64_t capacity_ = UINT64_MAX;
+  uint32_t umask_ = 022;
+  uint64_t unique_dirs_ = 0;
   int64_t now_ = 1'700'000'000'000'000;
   bool deterministic_ = false;
   uint8_t random_seed_ = 0;
