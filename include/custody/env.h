@@ -138,7 +138,8 @@ class Env {
   virtual Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path);
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
-  // Creates one directory with `mode`; OK if it exists as a directory.
+  // Creates one directory with `mode`; OK if it exists as a directory (or
+  // as a symbolic link to one: the link is followed).
   virtual Status CreateDir(const std::string& path, uint32_t mode) = 0;
   // fsync on a directory, so that a rename or create inside it is durable.
   virtual Status SyncDir(const std::string& path) = 0;
@@ -167,15 +168,18 @@ class Env {
   virtual Result<std::unique_ptr<ScratchFile>> NewScratchFile(const std::string& dir);
 
   // ---- For extracting packages (custody/package.h OpenPackage). Each
-  // default implementation returns kUnsupported.
+  // default implementation returns kUnsupported, except ForEachDirEntry's.
   // Creates `path`, which must not exist (kAlreadyExists if anything is
-  // there, a symbolic link included: O_EXCL), with the permission bits
-  // `mode` less the umask, as open(2) does (WritableFile::SetMode sets them
-  // exactly).
+  // there, a symbolic link included: O_EXCL; kNotFound if its directory does
+  // not exist), with the permission bits `mode` less the umask, as open(2)
+  // does (WritableFile::SetMode sets them exactly).
   virtual Result<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& path, uint32_t mode);
   // The file-creation mask (umask) that NewExclusiveFile applies, read
   // without changing it.
   virtual Result<uint32_t> CreationMask();
+  // Creates the directory `path` with exactly `mode`, which must not exist
+  // (kAlreadyExists if anything is there, a symbolic link included).
+  virtual Status CreateNewDir(const std::string& path, uint32_t mode);
   // Creates a new directory `parent/prefix` + six random characters, mode
   // 0700 (mkdtemp), and returns its path.
   virtual Result<std::string> CreateUniqueDir(const std::string& parent, const std::string& prefix);
@@ -186,7 +190,8 @@ class Env {
   // reading the directory (no list of the names is held: a directory may
   // have any number of them). Stops at the first error `fn` returns. As
   // with readdir(3), an entry renamed or created meanwhile may be seen
-  // twice or not at all.
+  // twice or not at all. The default implementation lists ListDir's names
+  // (and so holds them).
   virtual Status ForEachDirEntry(const std::string& dir, const std::function<Status(const std::string&)>& fn);
   // Removes `path` and, if it is a directory, everything under it; symbolic
   // links are removed, never followed. OK if `path` does not exist.

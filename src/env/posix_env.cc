@@ -214,11 +214,12 @@ class PosixEnv final : public Env {
   }
   Status CreateDir(const std::string& path, uint32_t mode) override {
     if (::mkdir(path.c_str(), mode) != 0) {
-      if (errno == EEXIST) {
+      const int err = errno;  // stat(2) below may change errno.
+      if (err == EEXIST) {
         struct stat st;
         if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::Ok();
       }
-      return posix::ErrnoStatus("mkdir", path, errno);
+      return posix::ErrnoStatus("mkdir", path, err);
     }
     if (::chmod(path.c_str(), mode) != 0) return posix::ErrnoStatus("chmod", path, errno);
     return Status::Ok();
@@ -291,6 +292,13 @@ class PosixEnv final : public Env {
     const std::optional<unsigned> mask = posix::ReadUmask();
     if (!mask) return UnsupportedError("the umask cannot be read from /proc/self/status");
     return *mask;
+  }
+
+  Status CreateNewDir(const std::string& path, uint32_t mode) override {
+    if (::mkdir(path.c_str(), mode) != 0) return posix::ErrnoStatus("mkdir", path, errno);
+    // mkdir(2) applies the umask, which could even take the owner's bits.
+    if (::chmod(path.c_str(), mode) != 0) return posix::ErrnoStatus("chmod", path, errno);
+    return Status::Ok();
   }
 
   Result<std::string> CreateUniqueDir(const std::string& parent, const std::string& prefix) override {
@@ -492,6 +500,10 @@ Result<std::unique_ptr<WritableFile>> Env::NewExclusiveFile(const std::string& p
 }
 
 Result<uint32_t> Env::CreationMask() { return UnsupportedError("this environment has no umask"); }
+
+Status Env::CreateNewDir(const std::string& path, uint32_t) {
+  return UnsupportedError("this environment cannot create the directory " + path);
+}
 
 Result<std::string> Env::CreateUniqueDir(const std::string& parent, const std::string&) {
   return UnsupportedError("this environment cannot create a temporary directory in " + parent);

@@ -137,7 +137,9 @@ void ExtractWriter::Run() {
 Status ExtractWriter::Do(Op& op) {
   switch (op.kind) {
     case Kind::kMakeDirectory:
-      return env_.CreateDir(op.text, 0700);
+      // Exclusive, as a file is: on a case-insensitive file system "A/x"
+      // and "a/y" must not merge into one directory unnoticed.
+      return env_.CreateNewDir(op.text, 0700);
     case Kind::kBeginFile: {
       CloseCurrent();
       CUSTODY_ASSIGN_OR_RETURN(file_, env_.NewExclusiveFile(op.text, 0600));

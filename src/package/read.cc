@@ -938,9 +938,23 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
   if (dest.ok() && dest->type != FileStatus::Type::kDirectory && dest->type != FileStatus::Type::kSymlink) {
     return InvalidArgumentError(dest_dir + " is not a directory");
   }
-  CUSTODY_RETURN_IF_ERROR(env.CreateDir(dest_dir, 0700));
+  if (Status made = env.CreateDir(dest_dir, 0700); !made.ok()) {
+    // A symbolic link there that leads to something else, or nowhere.
+    if (dest.ok() && dest->type == FileStatus::Type::kSymlink &&
+        (made.code() == StatusCode::kAlreadyExists || made.code() == StatusCode::kNotFound)) {
+      return InvalidArgumentError(dest_dir + " is not a directory");
+    }
+    return made;
+  }
+  // (If another process made it between the two calls, a failure below
+  // removes their directory, which is empty.)
   created_dest = !dest.ok();
-  CUSTODY_ASSIGN_OR_RETURN(const std::string temp, env.CreateUniqueDir(dest_dir, ".custody-open-"));
+  auto made_temp = env.CreateUniqueDir(dest_dir, ".custody-open-");
+  if (!made_temp.ok()) {
+    if (created_dest) env.RemoveDir(dest_dir).IgnoreError();
+    return made_temp.status();
+  }
+  const std::string temp = *made_temp;
   auto cleanup = [&] {
     env.RemoveTree(temp).IgnoreError();
     if (created_dest) env.RemoveDir(dest_dir).IgnoreError();
@@ -953,7 +967,8 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
   VerifiedPackage& v = *result;
   // Modes and times were set while extracting, from tar headers that
   // ReadPackage has checked against the signed manifest. One syncfs makes
-  // every extracted file and directory durable before any is moved.
+  // every extracted file and directory durable before any is moved (and
+  // DIR's own creation, on the same file system).
   if (Status s = env.SyncFileSystem(temp); !s.ok()) {
     cleanup();
     return s;
@@ -964,7 +979,10 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
     cleanup();
     return moved;
   }
-  env.RemoveDir(temp).IgnoreError();
+  // The moves are durable already (MoveIntoPlace synced DIR); this sync
+  // only keeps the empty temporary directory from coming back after a
+  // power cut, so its failure changes nothing for the person.
+  if (env.RemoveDir(temp).ok()) env.SyncDir(dest_dir).IgnoreError();
   if (station != nullptr) {
     nlohmann::json event = {
         {"package_id", v.manifest.package_id},

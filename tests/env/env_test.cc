@@ -203,7 +203,9 @@ void CheckExtractionSeam(Env& env, const std::string& root) {
   EXPECT_EQ(d1->rfind(root + "/.x-", 0), 0u) << *d1;
   EXPECT_EQ(env.StatNoFollow(*d1)->type, FileStatus::Type::kDirectory);
 
-  ASSERT_TRUE(env.CreateDir(*d2 + "/sub", 0700).ok());
+  ASSERT_TRUE(env.CreateNewDir(*d2 + "/sub", 0700).ok());
+  EXPECT_EQ(env.CreateNewDir(*d2 + "/sub", 0700).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(env.CreateNewDir(*d2 + "/none/sub", 0700).code(), StatusCode::kNotFound);
   auto g = env.NewExclusiveFile(*d2 + "/sub/g", 0600);
   ASSERT_TRUE(g.ok());
   ASSERT_TRUE((*g)->Close().ok());
@@ -248,10 +250,19 @@ TEST(FakeEnvTest, ExtractionSeam) {
 // followed by NewExclusiveFile or RemoveTree).
 TEST(PosixEnvTest, ExclusiveFilesTakeTheUmaskAndRefuseSymlinks) {
   TempDir dir;
-  const mode_t old = ::umask(027);
+  mode_t old = ::umask(027);
   auto mask = Env::Default()->CreationMask();
   auto f = Env::Default()->NewExclusiveFile(dir.path() + "/f", 0666);
   ::umask(old);
+  // A directory gets exactly its mode, even under a umask that takes the
+  // owner's bits (its files could not be created otherwise).
+  old = ::umask(0277);
+  Status made = Env::Default()->CreateNewDir(dir.path() + "/d", 0700);
+  ::umask(old);
+  ASSERT_TRUE(made.ok()) << made.ToString();
+  struct stat dst {};
+  ASSERT_EQ(::stat((dir.path() + "/d").c_str(), &dst), 0);
+  EXPECT_EQ(dst.st_mode & 0777, 0700u);
   ASSERT_TRUE(mask.ok());
   EXPECT_EQ(*mask, 027u);
   ASSERT_TRUE(f.ok());

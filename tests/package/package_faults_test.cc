@@ -279,6 +279,25 @@ TEST_F(PackageFaultsTest, EveryFailedWriteInOpenLeavesTheDestinationAsItWas) {
   EXPECT_GE(failed_by_op[FakeEnv::Op::kSync], 2);
   EXPECT_GE(failed_by_op[FakeEnv::Op::kRename], 2);
   EXPECT_EQ(env.ListTree("/dest"), std::vector<std::string>{"/dest/keep.txt"});
+
+  // A destination that open creates is removed again on any failure, the
+  // failure to make its temporary directory included (the second mkdir).
+  // The syncs: the file system, then DIR after the moves; the renames: the
+  // two top-level entries.
+  const std::map<FakeEnv::Op, std::vector<int>> faults = {{FakeEnv::Op::kMkdir, {0, 1, 2}},
+                                                          {FakeEnv::Op::kCreate, {0, 1, 2}},
+                                                          {FakeEnv::Op::kSync, {0, 1}},
+                                                          {FakeEnv::Op::kRename, {0, 1}}};
+  for (const auto& [op, afters] : faults) {
+    for (int after : afters) {
+      env.FailNext(op, 1, after);
+      auto opened = OpenPackage("/out/p.age", "/new", Keys(), open, nullptr);
+      env.ClearFailures();
+      ASSERT_FALSE(opened.ok()) << static_cast<int>(op) << " " << after;
+      EXPECT_EQ(opened.status().code(), StatusCode::kIoError) << opened.status().ToString();
+      EXPECT_FALSE(env.FileExists("/new")) << static_cast<int>(op) << " " << after;
+    }
+  }
 }
 
 // A package that open reported survives a power cut right after: every

@@ -163,6 +163,30 @@ TEST_F(PackageTest, OpenedFilesGetTheirModeWhateverTheUmask) {
   }
 }
 
+// The destination may be a symbolic link to a directory (opened into the
+// directory); a link to anything else, or to nothing, is refused as not a
+// directory, and nothing is created.
+TEST_F(PackageTest, OpenFollowsALinkToADirectoryAndRefusesOtherLinks) {
+  MakeFile(path("src/l/a.txt"), "a");
+  auto created = CreatePackage(*station_, BaseOptions({path("src/l")}, path("l.age")), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  std::filesystem::create_directories(path("real"));
+  ASSERT_EQ(::symlink(path("real").c_str(), path("to-dir").c_str()), 0);
+  auto opened = OpenPackage(path("l.age"), path("to-dir"), Keys(), {}, nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(ReadFileOrDie(path("real/l/a.txt")), "a");
+  MakeFile(path("plain"), "x");
+  ASSERT_EQ(::symlink(path("plain").c_str(), path("to-file").c_str()), 0);
+  ASSERT_EQ(::symlink(path("nowhere").c_str(), path("dangling").c_str()), 0);
+  for (const char* dest : {"to-file", "dangling", "plain"}) {
+    auto refused = OpenPackage(path("l.age"), path(dest), Keys(), {}, nullptr);
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument) << dest << ": " << refused.status().ToString();
+    EXPECT_NE(refused.status().message().find("is not a directory"), std::string::npos) << refused.status().message();
+  }
+  EXPECT_FALSE(std::filesystem::exists(path("nowhere")));
+  EXPECT_EQ(ReadFileOrDie(path("plain")), "x");
+}
+
 // A write that fails while extracting (here the file size limit, EFBIG, as
 // a full disk gives ENOSPC) fails the open with the file's name, and leaves
 // nothing in the destination; the files are written on the extraction

@@ -376,6 +376,15 @@ Result<std::unique_ptr<WritableFile>> FakeEnv::NewExclusiveFile(const std::strin
 
 Result<uint32_t> FakeEnv::CreationMask() { return umask_; }
 
+Status FakeEnv::CreateNewDir(const std::string& path, uint32_t) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (ShouldFail(Op::kMkdir)) return IoError("mkdir " + path + ": injected EIO");
+  if (files_.count(path) || dirs_.count(path)) return AlreadyExistsError("mkdir " + path + ": File exists").WithOsError(EEXIST);
+  if (!dirs_.count(DirOf(path))) return NotFoundError("mkdir " + path + ": No such file or directory");
+  dirs_.insert(path);
+  return Status::Ok();
+}
+
 Result<std::string> FakeEnv::CreateUniqueDir(const std::string& parent, const std::string& prefix) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kMkdir)) return IoError("create a temporary directory in " + parent + ": injected EIO");

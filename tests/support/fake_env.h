@@ -92,6 +92,7 @@ class FakeEnv final : public Env {
   // file system.
   Result<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& path, uint32_t mode) override;
   Result<uint32_t> CreationMask() override;
+  Status CreateNewDir(const std::string& path, uint32_t mode) override;
   Result<std::string> CreateUniqueDir(const std::string& parent, const std::string& prefix) override;
   Status RenameNoReplace(const std::string& from, const std::string& to) override;
   Status RemoveTree(const std::string& path) override;
