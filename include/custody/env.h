@@ -138,8 +138,9 @@ class Env {
   virtual Result<std::unique_ptr<WritableFile>> OpenForOverwrite(const std::string& path);
   virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
-  // Creates one directory with `mode`; OK if it exists as a directory (or
-  // as a symbolic link to one: the link is followed).
+  // Creates one directory with `mode` and makes its entry durable (syncs
+  // its parent); OK if it exists as a directory (or as a symbolic link to
+  // one: the link is followed).
   virtual Status CreateDir(const std::string& path, uint32_t mode) = 0;
   // fsync on a directory, so that a rename or create inside it is durable.
   virtual Status SyncDir(const std::string& path) = 0;
@@ -178,7 +179,8 @@ class Env {
   // without changing it.
   virtual Result<uint32_t> CreationMask();
   // Creates the directory `path` with exactly `mode`, which must not exist
-  // (kAlreadyExists if anything is there, a symbolic link included).
+  // (kAlreadyExists if anything is there, a symbolic link included). Its
+  // entry is not synced (see SyncDir, SyncFileSystem).
   virtual Status CreateNewDir(const std::string& path, uint32_t mode);
   // Creates a new directory `parent/prefix` + six random characters, mode
   // 0700 (mkdtemp), and returns its path.

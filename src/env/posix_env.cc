@@ -155,6 +155,13 @@ class PosixScratchFile final : public ScratchFile {
   int fd_;
 };
 
+// The directory that holds `path` ("." for a bare name).
+std::string ParentDir(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
 class PosixEnv final : public Env {
  public:
   Result<std::string> ReadFile(const std::string& path) override {
@@ -222,7 +229,9 @@ class PosixEnv final : public Env {
       return posix::ErrnoStatus("mkdir", path, err);
     }
     if (::chmod(path.c_str(), mode) != 0) return posix::ErrnoStatus("chmod", path, errno);
-    return Status::Ok();
+    // The new entry is durable only once its parent is synced: without it,
+    // a power cut could take the directory, and every synced file in it.
+    return SyncDir(ParentDir(path));
   }
   Status SyncDir(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -537,10 +546,7 @@ Result<uint32_t> Env::GetFileMode(const std::string& path) {
 
 Status Env::WriteFileAtomically(const std::string& path, std::string_view data,
                                 uint32_t mode) {
-  std::string dir = ".";
-  if (auto slash = path.rfind('/'); slash != std::string::npos) {
-    dir = slash == 0 ? "/" : path.substr(0, slash);
-  }
+  const std::string dir = ParentDir(path);
   uint8_t rnd[8];
   CUSTODY_RETURN_IF_ERROR(RandomBytes(rnd, sizeof rnd));
   static const char kHex[] = "0123456789abcdef";

@@ -200,6 +200,14 @@ bool FakeEnv::ShouldFail(Op op) {
 
 void FakeEnv::SimulatePowerLoss() {
   std::lock_guard<std::mutex> l(mu_);
+  // A directory whose entry was never made durable (created or renamed
+  // there, its parent not synced since) disappears with everything in it.
+  for (const auto& [path, exists] : pending_dir_ops_) {
+    if (!dirs_.count(path)) continue;
+    const std::string prefix = path + "/";
+    std::erase_if(files_, [&](const auto& f) { return f.first.starts_with(prefix); });
+    std::erase_if(dirs_, [&](const std::string& d) { return d == path || d.starts_with(prefix); });
+  }
   for (auto it = files_.begin(); it != files_.end();) {
     File& f = it->second;
     // A file whose directory entry was never made durable disappears; one
@@ -356,7 +364,7 @@ Status FakeEnv::CreateDir(const std::string& path, uint32_t) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kMkdir)) return IoError("mkdir " + path + ": injected EIO");
   if (files_.count(path)) return AlreadyExistsError("mkdir " + path + ": File exists").WithOsError(EEXIST);
-  dirs_.insert(path);
+  dirs_.insert(path);  // Durable at once: the real CreateDir syncs its parent.
   return Status::Ok();
 }
 
@@ -382,6 +390,7 @@ Status FakeEnv::CreateNewDir(const std::string& path, uint32_t) {
   if (files_.count(path) || dirs_.count(path)) return AlreadyExistsError("mkdir " + path + ": File exists").WithOsError(EEXIST);
   if (!dirs_.count(DirOf(path))) return NotFoundError("mkdir " + path + ": No such file or directory");
   dirs_.insert(path);
+  pending_dir_ops_[path] = true;
   return Status::Ok();
 }
 
@@ -394,6 +403,7 @@ Result<std::string> FakeEnv::CreateUniqueDir(const std::string& parent, const st
     path = parent + "/" + prefix + std::to_string(100000 + unique_dirs_++);
   } while (files_.count(path) || dirs_.count(path));
   dirs_.insert(path);
+  pending_dir_ops_[path] = true;
   return path;
 }
 

@@ -37,7 +37,10 @@ class FakeEnv final : public Env {
   // that the Env reports as an error, as a full disk does).
   void SetShortWriteLimit(size_t max_bytes) { short_write_limit_ = max_bytes; }
   // Drops every unsynced write, and every create/rename whose directory was
-  // not synced afterwards.
+  // not synced afterwards: a directory made by CreateNewDir or
+  // CreateUniqueDir, or renamed, goes with everything in it (CreateDir's
+  // are durable at once, as the real one syncs its parent; that sync is not
+  // a fault point here).
   void SimulatePowerLoss();
   // Power is lost between the writes and the next file sync (after `after`
   // more syncs have worked) and the drive comes back: every unsynced write
