@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "common/path.h"
 #include "custody/block_device.h"
 #include "custody/env.h"
 #include "env/posix_io.h"
@@ -154,13 +155,6 @@ class PosixScratchFile final : public ScratchFile {
   std::string what_;
   int fd_;
 };
-
-// The directory that holds `path` ("." for a bare name).
-std::string ParentDir(const std::string& path) {
-  const auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
 
 class PosixEnv final : public Env {
  public:

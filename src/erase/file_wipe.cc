@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/catalog_mark.h"
+#include "common/path.h"
 #include "common/time_util.h"
 #include "custody/device.h"
 #include "custody/env.h"
@@ -20,12 +21,6 @@ struct Entry {
   std::string path;
   FileStatus st;
 };
-
-std::string DirName(const std::string& p) {
-  const size_t s = p.rfind('/');
-  if (s == std::string::npos) return ".";
-  return s == 0 ? "/" : p.substr(0, s);
-}
 
 std::string BaseName(const std::string& p) {
   const size_t s = p.rfind('/');
@@ -110,7 +105,7 @@ std::string RandomName(size_t length, Env* env) {
 // the old one's slot in the directory and overwrites the name's bytes),
 // syncing the directory each time. Returns the final path.
 Result<std::string> Scramble(const std::string& path, int renames, Env* env) {
-  const std::string dir = DirName(path);
+  const std::string dir = ParentDir(path);
   const size_t length = BaseName(path).size();
   std::string current = path;
   for (int i = 0; i < renames; ++i) {
@@ -186,7 +181,7 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
       summary.message = summary.message_text.English();
       return summary;
     }
-    const std::string dir = DirName(e.path);
+    const std::string dir = ParentDir(e.path);
     if (e.st.type == FileStatus::Type::kDirectory) {
       CUSTODY_ASSIGN_OR_RETURN(std::string final_path, Scramble(e.path, options.renames, env));
       CUSTODY_RETURN_IF_ERROR(env->RemoveDir(final_path));

@@ -80,6 +80,19 @@ class PackageFaultsTest : public PackageFixture {
     for (const std::string& name : *names) EXPECT_FALSE(name.starts_with(".custody")) << name;
   }
 
+  // /out/p.age of the sources plus a top-level file (moved into place on
+  // its own), and /dest holding a file of the person's.
+  void PackageToOpen(FakeEnv& env) {
+    WriteSources(env);
+    PutFile(env, "/src/top.txt", "at the top");
+    CreatePackageOptions o = Options();
+    o.sources.push_back("/src/top.txt");
+    auto created = CreatePackage(*station_, o, &env);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    ASSERT_TRUE(env.CreateDir("/dest", 0700).ok());
+    PutFile(env, "/dest/keep.txt", "mine");
+  }
+
   CreatePackageOptions Options(bool zip = false) {
     CreatePackageOptions o = BaseOptions({"/src/t"}, zip ? "/out/p.zip" : "/out/p.age");
     o.manifest_memory_limit = 4096;
@@ -88,16 +101,6 @@ class PackageFaultsTest : public PackageFixture {
       o.format = PackageFormat::kZip;
     }
     return o;
-  }
-
-  uint64_t LedgerSize() {
-    uint64_t n = 0;
-    EXPECT_TRUE((*station_->ledger())->Scan(0, [&](const LedgerEntry&) {
-                                        ++n;
-                                        return true;
-                                      })
-                    .ok());
-    return n;
   }
 
   VerifyPackageOptions ReadOptions(FakeEnv* env) {
@@ -229,14 +232,7 @@ TEST_F(PackageFaultsTest, EveryFailedReadInVerifyAndOpenIsAnErrorWithNothingLeft
 // no temporary directory, no spill.
 TEST_F(PackageFaultsTest, EveryFailedWriteInOpenLeavesTheDestinationAsItWas) {
   FakeEnv env;
-  WriteSources(env);
-  PutFile(env, "/src/top.txt", "at the top");  // A top-level file, moved on its own.
-  CreatePackageOptions o = Options();
-  o.sources.push_back("/src/top.txt");
-  auto created = CreatePackage(*station_, o, &env);
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  ASSERT_TRUE(env.CreateDir("/dest", 0700).ok());
-  PutFile(env, "/dest/keep.txt", "mine");
+  ASSERT_NO_FATAL_FAILURE(PackageToOpen(env));
   OpenPackageOptions open;
   open.verify = ReadOptions(&env);
   int failures = 0;
@@ -306,14 +302,7 @@ TEST_F(PackageFaultsTest, EveryFailedWriteInOpenLeavesTheDestinationAsItWas) {
 // files (the top-level file without the directory's sync).
 TEST_F(PackageFaultsTest, AnOpenedPackageSurvivesAPowerCut) {
   FakeEnv env;
-  WriteSources(env);
-  PutFile(env, "/src/top.txt", "at the top");
-  CreatePackageOptions o = Options();
-  o.sources.push_back("/src/top.txt");
-  auto created = CreatePackage(*station_, o, &env);
-  ASSERT_TRUE(created.ok()) << created.status().ToString();
-  ASSERT_TRUE(env.CreateDir("/dest", 0700).ok());
-  PutFile(env, "/dest/keep.txt", "mine");
+  ASSERT_NO_FATAL_FAILURE(PackageToOpen(env));
   OpenPackageOptions open;
   open.verify = ReadOptions(&env);
   auto opened = OpenPackage("/out/p.age", "/dest", Keys(), open, nullptr);

@@ -300,16 +300,7 @@ TEST_F(PackageTest, AManifestPastItsMemoryLimitIsSpilledSealedAndStillVerifies) 
 TEST_F(PackageTest, TooManyFilesForOneManifestAreRefusedWhilePacking) {
   for (int i = 0; i < 200; ++i) MakeFile(path("src/t/f" + std::to_string(i)), "x");
   std::filesystem::create_directories(path("w"));
-  auto ledger_size = [&] {
-    uint64_t n = 0;
-    EXPECT_TRUE((*station_->ledger())->Scan(0, [&](const LedgerEntry&) {
-                                          ++n;
-                                          return true;
-                                        })
-                    .ok());
-    return n;
-  };
-  const uint64_t entries_before = ledger_size();
+  const uint64_t entries_before = LedgerSize();
   for (bool zip : {false, true}) {
     CreatePackageOptions o = BaseOptions({path("src/t")}, path(zip ? "w/m.zip" : "w/m.age"));
     if (zip) {
@@ -334,7 +325,7 @@ TEST_F(PackageTest, TooManyFilesForOneManifestAreRefusedWhilePacking) {
     std::filesystem::remove(o.output_path);
   }
   // Two packages made, none for the refusals.
-  EXPECT_EQ(ledger_size(), entries_before + 2);
+  EXPECT_EQ(LedgerSize(), entries_before + 2);
   // Above what readers accept: refused before anything is done.
   CreatePackageOptions o = BaseOptions({path("src/t")}, path("w/big.age"));
   o.max_manifest_size = (256u << 20) + 1;

@@ -151,6 +151,16 @@ inline std::string BuildTar(const std::vector<RawMember>& members) {
 
 class PackageFixture : public ::testing::Test {
  protected:
+  // Entries in the station's ledger.
+  uint64_t LedgerSize() {
+    uint64_t n = 0;
+    EXPECT_TRUE((*station_->ledger())->Scan(0, [&](const LedgerEntry&) {
+                                        ++n;
+                                        return true;
+                                      })
+                    .ok());
+    return n;
+  }
   void SetUp() override {
     StationInitOptions o;
     o.home = dir_.path() + "/station";

@@ -1,6 +1,8 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "support/fake_env.h"
 
+#include "common/path.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -166,14 +168,6 @@ class FakeFileBlockDevice final : public BlockDevice {
   std::string path_;
   uint64_t size_;
 };
-
-namespace {
-std::string DirOf(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-}  // namespace
 
 void FakeEnv::FailNext(Op op, int count, int after) {
   std::lock_guard<std::mutex> l(mu_);
@@ -374,7 +368,7 @@ Result<std::unique_ptr<WritableFile>> FakeEnv::NewExclusiveFile(const std::strin
   if (files_.count(path) || dirs_.count(path)) {
     return AlreadyExistsError("create " + path + ": File exists").WithOsError(EEXIST);
   }
-  if (!dirs_.count(DirOf(path))) return NotFoundError("create " + path + ": No such file or directory");
+  if (!dirs_.count(ParentDir(path))) return NotFoundError("create " + path + ": No such file or directory");
   File& f = files_[path];
   f.mode = mode & ~umask_;
   f.mtime_ns = now_ * 1000;
@@ -388,7 +382,7 @@ Status FakeEnv::CreateNewDir(const std::string& path, uint32_t) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kMkdir)) return IoError("mkdir " + path + ": injected EIO");
   if (files_.count(path) || dirs_.count(path)) return AlreadyExistsError("mkdir " + path + ": File exists").WithOsError(EEXIST);
-  if (!dirs_.count(DirOf(path))) return NotFoundError("mkdir " + path + ": No such file or directory");
+  if (!dirs_.count(ParentDir(path))) return NotFoundError("mkdir " + path + ": No such file or directory");
   dirs_.insert(path);
   pending_dir_ops_[path] = true;
   return Status::Ok();
@@ -475,7 +469,7 @@ Status FakeEnv::SyncDir(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kSync)) return IoError("sync " + path + ": injected EIO");
   for (auto it = pending_dir_ops_.begin(); it != pending_dir_ops_.end();) {
-    if (DirOf(it->first) == path) {
+    if (ParentDir(it->first) == path) {
       it = pending_dir_ops_.erase(it);
     } else {
       ++it;
@@ -542,10 +536,10 @@ Result<std::vector<std::string>> FakeEnv::ListDir(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   std::vector<std::string> out;
   for (const auto& [name, f] : files_) {
-    if (DirOf(name) == path) out.push_back(name.substr(path.size() + 1));
+    if (ParentDir(name) == path) out.push_back(name.substr(path.size() + 1));
   }
   for (const std::string& d : dirs_) {
-    if (d != path && DirOf(d) == path) out.push_back(d.substr(path.size() + 1));
+    if (d != path && ParentDir(d) == path) out.push_back(d.substr(path.size() + 1));
   }
   return out;
 }
