@@ -85,7 +85,10 @@ struct FileStatus {
   uint64_t links = 1;          // st_nlink
   uint64_t device = 0;         // st_dev: equal for paths on one file system.
   uint32_t mode = 0;           // st_mode: the file type and permission bits.
-  int64_t mtime_ns = 0;        // st_mtim, nanoseconds since the Unix epoch.
+  // st_mtim as it is: seconds since the Unix epoch (any the file system
+  // allows, past 2262 too) and nanoseconds within that second (0-999999999).
+  int64_t mtime_sec = 0;
+  int32_t mtime_nsec = 0;
 };
 
 // A file read once from its start to its end: a source being packed. Used

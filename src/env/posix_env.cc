@@ -85,7 +85,8 @@ FileStatus ToFileStatus(const struct stat& st) {
   fs.links = static_cast<uint64_t>(st.st_nlink);
   fs.device = static_cast<uint64_t>(st.st_dev);
   fs.mode = static_cast<uint32_t>(st.st_mode);
-  fs.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  fs.mtime_sec = static_cast<int64_t>(st.st_mtim.tv_sec);
+  fs.mtime_nsec = static_cast<int32_t>(st.st_mtim.tv_nsec);
   return fs;
 }
 
@@ -101,8 +102,11 @@ class PosixSequentialFile final : public SequentialFile {
   Result<FileStatus> Stat() override {
     struct stat st {};
     if (::fstat(fd_, &st) != 0) return posix::ErrnoStatus("stat", path_, errno);
+    // Read once, front to back: a larger read-ahead window. Advised here,
+    // where the size is known, and only for files over 64 KiB: one system
+    // call fewer for each of 100,000 small files.
     if (!fadvised_ && S_ISREG(st.st_mode) && st.st_size > 64 * 1024) {
-      ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);  // Read once, front to back.
+      ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
       fadvised_ = true;
     }
     return ToFileStatus(st);
@@ -120,15 +124,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
       : path_(std::move(path)), fd_(fd), size_(size) {}
   ~PosixRandomAccessFile() override { ::close(fd_); }
   Result<size_t> ReadAt(uint64_t offset, uint8_t* out, size_t n) override {
-    size_t done = 0;
-    while (done < n) {
-      const ssize_t r = posix::RetryOnEintr(
-          [&] { return ::pread(fd_, out + done, n - done, static_cast<off_t>(offset + done)); });
-      if (r < 0) return posix::ErrnoStatus("read", path_, errno);
-      if (r == 0) break;  // End of file.
-      done += static_cast<size_t>(r);
-    }
-    return done;
+    return posix::PreadUpTo(fd_, out, n, offset, path_);
   }
   uint64_t size() const override { return size_; }
 
@@ -251,7 +247,9 @@ class PosixEnv final : public Env {
     return names;
   }
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
-    const int fd = posix::RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); });
+    // O_NONBLOCK: a FIFO given as the package must not hang the open before
+    // it is refused below (on a regular file the flag changes nothing).
+    const int fd = posix::RetryOnEintr([&] { return ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); });
     if (fd < 0) return posix::ErrnoStatus("open", path, errno);
     struct stat st {};
     if (::fstat(fd, &st) != 0) {

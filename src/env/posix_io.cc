@@ -76,19 +76,24 @@ Status PwriteAll(int fd, const void* data, size_t n, uint64_t offset,
   return Status::Ok();
 }
 
-Status PreadAll(int fd, void* data, size_t n, uint64_t offset, const std::string& path) {
+Result<size_t> PreadUpTo(int fd, void* data, size_t n, uint64_t offset, const std::string& path) {
   char* p = static_cast<char*>(data);
-  while (n > 0) {
-    ssize_t r = ::pread(fd, p, n, static_cast<off_t>(offset));
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, p + done, n - done, static_cast<off_t>(offset + done));
     if (r < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("read", path, errno);
     }
-    if (r == 0) return TruncatedError("read " + path + ": unexpected end of file");
-    p += r;
-    n -= static_cast<size_t>(r);
-    offset += static_cast<uint64_t>(r);
+    if (r == 0) break;  // End of file.
+    done += static_cast<size_t>(r);
   }
+  return done;
+}
+
+Status PreadAll(int fd, void* data, size_t n, uint64_t offset, const std::string& path) {
+  CUSTODY_ASSIGN_OR_RETURN(size_t got, PreadUpTo(fd, data, n, offset, path));
+  if (got < n) return TruncatedError("read " + path + ": unexpected end of file");
   return Status::Ok();
 }
 

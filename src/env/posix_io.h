@@ -46,6 +46,9 @@ Status PwriteAll(int fd, const void* data, size_t n, uint64_t offset,
                  const std::string& path);
 // Reads exactly n bytes at `offset` (kTruncated at end of file).
 Status PreadAll(int fd, void* data, size_t n, uint64_t offset, const std::string& path);
+// Reads up to n bytes at `offset` (retrying EINTR and short reads); fewer
+// only where the file ends. Returns how many.
+Result<size_t> PreadUpTo(int fd, void* data, size_t n, uint64_t offset, const std::string& path);
 Status FsyncFd(int fd, const std::string& path);
 
 // Calls `fn` with the name of each entry of `dir` but "." and "..", as the

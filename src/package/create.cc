@@ -18,6 +18,7 @@
 #include <set>
 #include <vector>
 
+#include "common/path.h"
 #include "common/canonical_json.h"
 #include "common/concat_source.h"
 #include "common/time_util.h"
@@ -222,16 +223,21 @@ class AtomicOutput {
   }
   Status Commit() {
     if (file_) CUSTODY_RETURN_IF_ERROR(Finish());
+    const bool replacing = env_.FileExists(path_);  // --force over an earlier package.
     CUSTODY_RETURN_IF_ERROR(env_.RenameFile(temp_, path_));
     committed_ = true;
-    std::string dir = std::filesystem::path(path_).parent_path().string();
-    Status synced = env_.SyncDir(dir.empty() ? "." : dir);
-    if (!synced.ok()) {
-      // The new name may not survive a crash, and the package would not be
-      // recorded: take it back, so that a failed create leaves nothing that
-      // looks like a finished package.
-      env_.RemoveFile(path_).IgnoreError();
+    Status synced = env_.SyncDir(ParentDir(path_));
+    if (synced.ok()) return synced;
+    if (replacing) {
+      // The earlier package is gone already (the rename replaced it):
+      // removing the new one would leave neither. It stays, unrecorded.
+      return synced.WithContext("the new package is in " + path_ +
+                                " but may not survive a power cut and is not recorded; create it again");
     }
+    // The new name may not survive a crash, and the package would not be
+    // recorded: take it back, so that a failed create leaves nothing that
+    // looks like a finished package.
+    env_.RemoveFile(path_).IgnoreError();
     return synced;
   }
 

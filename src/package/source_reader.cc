@@ -9,15 +9,6 @@
 
 namespace custody::package {
 
-namespace {
-
-// st_mtim's seconds (tv_sec), from nanoseconds since the epoch.
-int64_t FloorSeconds(int64_t ns) {
-  return ns >= 0 ? ns / 1'000'000'000 : -((-ns + 999'999'999) / 1'000'000'000);
-}
-
-}  // namespace
-
 std::string KindOf(mode_t m) {
   if (S_ISLNK(m)) return "a symbolic link";
   if (S_ISBLK(m) || S_ISCHR(m)) return "a device file";
@@ -194,7 +185,7 @@ Status SourceReader::ReadOne(const SourceFile& src, Batch& b) {
   begin.file.path = src.member_path;
   begin.file.size = before.size;
   begin.file.mode = before.mode & 0777;
-  begin.file.mtime = FloorSeconds(before.mtime_ns);
+  begin.file.mtime = before.mtime_sec;
   b.pieces.push_back(std::move(begin));
   uint64_t left = before.size;
   bool end_seen = false;  // A read came back short after the last byte.
@@ -229,7 +220,8 @@ Status SourceReader::ReadOne(const SourceFile& src, Batch& b) {
   }
   if (extra_bytes != 0) return ChangedWhileRead(src);
   Result<FileStatus> after = file->Stat();
-  if (!after.ok() || after->size != before.size || after->mtime_ns != before.mtime_ns) {
+  if (!after.ok() || after->size != before.size || after->mtime_sec != before.mtime_sec ||
+      after->mtime_nsec != before.mtime_nsec) {
     return ChangedWhileRead(src);
   }
   Piece end;

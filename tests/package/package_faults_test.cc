@@ -314,6 +314,38 @@ TEST_F(PackageFaultsTest, AnOpenedPackageSurvivesAPowerCut) {
   EXPECT_EQ(env.DurableContents("/dest/top.txt"), "at the top");
 }
 
+// With --force over an earlier package, a failed sync never leaves the
+// output name empty: before the rename the earlier package is still there,
+// after it the new one stays (said in the error, not recorded), since
+// removing it would leave neither.
+TEST_F(PackageFaultsTest, AFailedSyncWhenReplacingKeepsOnePackage) {
+  const uint64_t entries_before = LedgerSize();
+  bool succeeded = false;
+  int kept_new = 0;
+  for (int after = 0; after < 50 && !succeeded; ++after) {
+    FakeEnv env;
+    WriteSources(env);
+    PutFile(env, "/out/p.age", "the earlier package");
+    CreatePackageOptions o = Options();
+    o.overwrite = true;
+    env.FailNext(FakeEnv::Op::kSync, 1, after);
+    auto r = CreatePackage(*station_, o, &env);
+    if (r.ok()) {
+      succeeded = true;
+      break;
+    }
+    EXPECT_EQ(r.status().code(), StatusCode::kIoError) << r.status().ToString();
+    ASSERT_TRUE(env.FileExists("/out/p.age")) << after << ": " << r.status().ToString();
+    if (ReadFileIn(env, "/out/p.age") != "the earlier package") {
+      ++kept_new;
+      EXPECT_THAT(r.status().message(), HasSubstr("not recorded")) << r.status().ToString();
+    }
+  }
+  EXPECT_TRUE(succeeded);
+  EXPECT_EQ(kept_new, 1);  // The directory's sync, after the rename.
+  EXPECT_EQ(LedgerSize(), entries_before + 1);
+}
+
 // A package that create reported (and recorded) survives a power cut right
 // after: its data was synced before the rename, and the rename by a sync of
 // its directory. With either sync left out, the FakeEnv drops it.

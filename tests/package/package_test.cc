@@ -116,6 +116,28 @@ TEST_F(PackageTest, RoundTripWithJapaneseNames) {
   EXPECT_EQ(ListRecursive(dest), expected);
 }
 
+// A modification time past 2262 (a wrong clock on the machine the evidence
+// came from) is packed and opened as it is: seconds past 2^63 nanoseconds
+// overflowed when the time was carried in nanoseconds.
+TEST_F(PackageTest, ATimeAfter2262IsPackedAsItIs) {
+  constexpr int64_t k2300 = 10413792000;  // 2300-01-01T00:00:00Z
+  MakeFile(path("src/f/late.txt"), "late");
+  struct timespec late[2] = {{k2300, 123}, {k2300, 123}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path("src/f/late.txt").c_str(), late, 0), 0);
+  struct stat st {};
+  ASSERT_EQ(::stat(path("src/f/late.txt").c_str(), &st), 0);
+  if (st.st_mtime != k2300) GTEST_SKIP() << "this file system cannot store a time in 2300";
+  auto created = CreatePackage(*station_, BaseOptions({path("src/f")}, path("late.age")), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto verified = VerifyPackage(path("late.age"), Keys());
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_EQ(verified->Files().value()[0].mtime, k2300);
+  auto opened = OpenPackage(path("late.age"), path("out"), Keys(), {}, nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ASSERT_EQ(::stat(path("out/f/late.txt").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mtime, k2300);
+}
+
 TEST_F(PackageTest, OpenedFilesGetTheSignedOwnerModeAndTimeInEveryDirectory) {
   MakeFile(path("src/t/x/run.sh"), "#!/bin/sh\n");
   MakeFile(path("src/t/x/y/z/data.csv"), "a,b\n");

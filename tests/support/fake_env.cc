@@ -496,7 +496,14 @@ FileStatus FakeEnv::StatusOf(const File& f) const {
   st.type = FileStatus::Type::kRegular;
   st.size = f.data.size();
   st.mode = S_IFREG | f.mode;
-  st.mtime_ns = f.mtime_ns;
+  // Floor division: a time before the epoch has a negative second and a
+  // positive nanosecond part, as struct timespec does.
+  st.mtime_sec = f.mtime_ns / 1'000'000'000;
+  st.mtime_nsec = static_cast<int32_t>(f.mtime_ns % 1'000'000'000);
+  if (st.mtime_nsec < 0) {
+    st.mtime_sec -= 1;
+    st.mtime_nsec += 1'000'000'000;
+  }
   return st;
 }
 
@@ -540,6 +547,18 @@ Result<std::vector<std::string>> FakeEnv::ListDir(const std::string& path) {
   }
   for (const std::string& d : dirs_) {
     if (d != path && ParentDir(d) == path) out.push_back(d.substr(path.size() + 1));
+  }
+  return out;
+}
+
+Result<std::vector<DirectoryEntry>> FakeEnv::ListDirEntries(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  std::vector<DirectoryEntry> out;
+  for (const auto& [name, f] : files_) {
+    if (ParentDir(name) == path) out.push_back({name.substr(path.size() + 1), FileStatus::Type::kRegular});
+  }
+  for (const std::string& d : dirs_) {
+    if (d != path && ParentDir(d) == path) out.push_back({d.substr(path.size() + 1), FileStatus::Type::kDirectory});
   }
   return out;
 }

@@ -84,6 +84,8 @@ class FakeEnv final : public Env {
   Status SyncDir(const std::string& path) override;
   bool FileExists(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& path) override;
+  // With their types (regular file or directory), as d_type gives them.
+  Result<std::vector<DirectoryEntry>> ListDirEntries(const std::string& path) override;
   // Regular files and directories; reads what the process sees in the
   // file at each Read (a test can change it in between).
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override;
