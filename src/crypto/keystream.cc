@@ -50,9 +50,4 @@ void SeekableKeystream::Generate(uint64_t offset, uint8_t* out, size_t n) {
   impl_->ctr.GenerateBlock(out, n);
 }
 
-void SeekableKeystream::XorInPlace(uint64_t offset, uint8_t* buf, size_t n) {
-  impl_->ctr.Seek(offset);
-  impl_->ctr.ProcessData(buf, buf, n);
-}
-
 }  // namespace custody::crypto

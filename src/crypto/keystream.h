@@ -60,9 +60,6 @@ class SeekableKeystream {
 
   // Writes stream bytes [offset, offset + n) to out.
   void Generate(uint64_t offset, uint8_t* out, size_t n);
-  // XORs stream bytes [offset, offset + n) into buf: turns what a pass wrote
-  // back into zeros, so verification is a scan for non-zero bytes.
-  void XorInPlace(uint64_t offset, uint8_t* buf, size_t n);
 
  private:
   struct Impl;

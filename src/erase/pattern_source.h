@@ -17,9 +17,10 @@
 
 namespace custody::erase {
 
-// Random passes are checked in slices of this size: small enough to stay in
-// a core's L2 cache between the keystream XOR and the zero test.
-inline constexpr size_t kCheckSliceBytes = size_t{256} << 10;
+// Random passes are checked in slices of this size: the expected keystream
+// is generated into a scratch buffer this large, which stays in the core's
+// L1 cache, and compared with what was read.
+inline constexpr size_t kCheckSliceBytes = size_t{16} << 10;
 
 class PatternSource {
  public:
@@ -29,22 +30,22 @@ class PatternSource {
 
   void Fill(uint64_t offset, uint8_t* out, size_t n);
 
-  // Checks `buf`, read from [offset, offset + n), against the pass; `buf` is
-  // clobbered. Sectors overlapping `skip` (sorted, unreadable or never
-  // written) are not judged. Mismatching sectors are appended to `mismatches`
-  // (merged with the last range when adjacent); returns the number of
-  // differing bytes.
-  uint64_t Check(uint64_t offset, uint8_t* buf, size_t n, uint32_t sector,
+  // Checks `buf`, read from [offset, offset + n), against the pass. Sectors overlapping `skip`
+  // (sorted, unreadable or never written) are not judged. Mismatching sectors are appended to
+  // `mismatches` (merged with the last range when adjacent); returns the number of differing bytes.
+  uint64_t Check(uint64_t offset, const uint8_t* buf, size_t n, uint32_t sector,
                  const std::vector<ByteRange>& skip, std::vector<ByteRange>* mismatches);
 
  private:
-  uint8_t Expected(uint64_t offset) const;  // After the keystream XOR for random passes.
-  // Random passes: XORs the keystream into all of `buf` and says whether
-  // every byte became zero.
-  bool RandomChunkIsRight(uint64_t offset, uint8_t* buf, size_t n);
+  uint8_t PatternByte(uint64_t offset) const;  // Pattern passes only.
+  // True when all of `buf` is what the pass wrote at [offset, offset + n).
+  bool Matches(uint64_t offset, const uint8_t* buf, size_t n);
+  // How many bytes of `buf` differ from what the pass wrote there.
+  uint64_t CountDiffering(uint64_t offset, const uint8_t* buf, size_t n);
 
   WipePass pass_;
   std::unique_ptr<crypto::SeekableKeystream> stream_;
+  std::vector<uint8_t> expected_;  // Random passes: kCheckSliceBytes of keystream.
 };
 
 // Appends [offset, offset + length) to a sorted list, merging with the last

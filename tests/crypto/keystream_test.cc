@@ -98,17 +98,6 @@ TEST(KeystreamTest, GenerateMatchesOpenSslAtEveryOffset) {
   }
 }
 
-TEST(KeystreamTest, XorInPlaceAppliesTheSameStream) {
-  for (const Answer& a : Answers()) {
-    const std::string key = a.generator == KeystreamGenerator::kAes128Ctr ? kKey128 : kKey256;
-    SeekableKeystream ks(a.generator, Unhex(key));
-    std::string expected = Unhex(a.hex);
-    // XOR into the expected stream itself: zeros when it is the same stream.
-    ks.XorInPlace(a.offset, reinterpret_cast<uint8_t*>(expected.data()), expected.size());
-    EXPECT_EQ(expected, std::string(expected.size(), '\0')) << "offset " << a.offset;
-  }
-}
-
 TEST(KeystreamTest, SeeksBackAndForthOnOneObject) {
   // One object reused for out-of-order chunks, as the verification workers do.
   SeekableKeystream ks(KeystreamGenerator::kAes128Ctr, Unhex(kKey128));
@@ -124,8 +113,7 @@ TEST(KeystreamTest, SeeksBackAndForthOnOneObject) {
 
 TEST(KeystreamTest, ConsecutivePiecesEqualOneCall) {
   // Consecutive calls continue without a Seek: odd piece sizes (partial
-  // counter blocks) and a switch between Generate and XorInPlace must still
-  // give one stream.
+  // counter blocks) must still give one stream.
   SeekableKeystream whole(KeystreamGenerator::kAes128Ctr, Unhex(kKey128));
   std::string expected(100000, '\0');
   whole.Generate(12345, reinterpret_cast<uint8_t*>(expected.data()), expected.size());
@@ -133,12 +121,10 @@ TEST(KeystreamTest, ConsecutivePiecesEqualOneCall) {
   std::string got(expected.size(), '\0');
   auto* p = reinterpret_cast<uint8_t*>(got.data());
   size_t pos = 0;
-  for (size_t len : {1u, 15u, 16u, 17u, 4096u, 3u, 16384u, 29u}) {
+  for (size_t len : {1u, 15u, 16u, 17u, 4096u, 3u, 16384u, 29u, 777u}) {
     pieces.Generate(12345 + pos, p + pos, len);
     pos += len;
   }
-  pieces.XorInPlace(12345 + pos, p + pos, 777);  // got is zero there: XOR = stream.
-  pos += 777;
   pieces.Generate(12345 + pos, p + pos, got.size() - pos);
   EXPECT_EQ(got, expected);
 }
