@@ -931,24 +931,28 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
   }
   Env& env = options.verify.env != nullptr ? *options.verify.env : *Env::Default();
   // The destination may exist (as a directory, or a symbolic link to one);
-  // if this call makes it, a failure removes it again.
+  // if this call makes it, a failure removes it again. Made exclusively, so
+  // "this call made it" is never a guess: a directory another process makes
+  // at the same moment is theirs, and stays.
   bool created_dest = false;
-  auto dest = env.StatNoFollow(dest_dir);
-  if (!dest.ok() && dest.status().code() != StatusCode::kNotFound) return dest.status();
-  if (dest.ok() && dest->type != FileStatus::Type::kDirectory && dest->type != FileStatus::Type::kSymlink) {
-    return InvalidArgumentError(dest_dir + " is not a directory");
-  }
-  if (Status made = env.CreateDir(dest_dir, 0700); !made.ok()) {
-    // A symbolic link there that leads to something else, or nowhere.
-    if (dest.ok() && dest->type == FileStatus::Type::kSymlink &&
-        (made.code() == StatusCode::kAlreadyExists || made.code() == StatusCode::kNotFound)) {
+  if (Status made = env.CreateNewDir(dest_dir, 0700); made.ok()) {
+    created_dest = true;
+  } else if (made.code() != StatusCode::kAlreadyExists) {
+    return made;
+  } else {
+    CUSTODY_ASSIGN_OR_RETURN(FileStatus dest, env.StatNoFollow(dest_dir));
+    if (dest.type == FileStatus::Type::kSymlink) {
+      // Followed: fine when it leads to a directory.
+      Status followed = env.CreateDir(dest_dir, 0700);
+      if (followed.code() == StatusCode::kAlreadyExists ||
+          followed.code() == StatusCode::kNotFound) {
+        return InvalidArgumentError(dest_dir + " is not a directory");
+      }
+      CUSTODY_RETURN_IF_ERROR(followed);
+    } else if (dest.type != FileStatus::Type::kDirectory) {
       return InvalidArgumentError(dest_dir + " is not a directory");
     }
-    return made;
   }
-  // (If another process made it between the two calls, a failure below
-  // removes their directory, which is empty.)
-  created_dest = !dest.ok();
   auto made_temp = env.CreateUniqueDir(dest_dir, ".custody-open-");
   if (!made_temp.ok()) {
     if (created_dest) env.RemoveDir(dest_dir).IgnoreError();

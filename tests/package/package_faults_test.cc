@@ -314,6 +314,37 @@ TEST_F(PackageFaultsTest, AnOpenedPackageSurvivesAPowerCut) {
   EXPECT_EQ(env.DurableContents("/dest/top.txt"), "at the top");
 }
 
+// Open removes a destination on failure only when it made it. A directory
+// that another process makes at the moment open would make it is theirs,
+// and stays (open makes DIR exclusively, so it never guesses who made it).
+TEST_F(PackageFaultsTest, ADestinationAnotherProcessMadeMeanwhileIsKeptOnFailure) {
+  class RacingEnv : public FakeEnv {
+   public:
+    Status CreateNewDir(const std::string& path, uint32_t mode) override {
+      if (path == "/raced") {
+        EXPECT_TRUE(FakeEnv::CreateDir(path, 0700).ok());  // The other process wins.
+      }
+      return FakeEnv::CreateNewDir(path, mode);
+    }
+  } env;
+  ASSERT_NO_FATAL_FAILURE(PackageToOpen(env));
+  OpenPackageOptions open;
+  open.verify = ReadOptions(&env);
+  env.FailNext(FakeEnv::Op::kRename, 1, 0);  // Fails after extraction, at the first move.
+  auto opened = OpenPackage("/out/p.age", "/raced", Keys(), open, nullptr);
+  env.ClearFailures();
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kIoError) << opened.status().ToString();
+  EXPECT_TRUE(env.FileExists("/raced"));
+  EXPECT_EQ(env.ListTree("/raced"), std::vector<std::string>{});
+  // Without the race, the destination open made is removed again.
+  env.FailNext(FakeEnv::Op::kRename, 1, 0);
+  opened = OpenPackage("/out/p.age", "/mine", Keys(), open, nullptr);
+  env.ClearFailures();
+  ASSERT_FALSE(opened.ok());
+  EXPECT_FALSE(env.FileExists("/mine"));
+}
+
 // With --force over an earlier package, a failed sync never leaves the
 // output name empty: before the rename the earlier package is still there,
 // after it the new one stays (said in the error, not recorded), since

@@ -368,7 +368,7 @@ Result<std::unique_ptr<WritableFile>> FakeEnv::NewExclusiveFile(const std::strin
   if (files_.count(path) || dirs_.count(path)) {
     return AlreadyExistsError("create " + path + ": File exists").WithOsError(EEXIST);
   }
-  if (!dirs_.count(ParentDir(path))) return NotFoundError("create " + path + ": No such file or directory");
+  if (!IsDirLocked(ParentDir(path))) return NotFoundError("create " + path + ": No such file or directory");
   File& f = files_[path];
   f.mode = mode & ~umask_;
   f.mtime_ns = now_ * 1000;
@@ -382,7 +382,7 @@ Status FakeEnv::CreateNewDir(const std::string& path, uint32_t) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kMkdir)) return IoError("mkdir " + path + ": injected EIO");
   if (files_.count(path) || dirs_.count(path)) return AlreadyExistsError("mkdir " + path + ": File exists").WithOsError(EEXIST);
-  if (!dirs_.count(ParentDir(path))) return NotFoundError("mkdir " + path + ": No such file or directory");
+  if (!IsDirLocked(ParentDir(path))) return NotFoundError("mkdir " + path + ": No such file or directory");
   dirs_.insert(path);
   pending_dir_ops_[path] = true;
   return Status::Ok();
@@ -391,7 +391,7 @@ Status FakeEnv::CreateNewDir(const std::string& path, uint32_t) {
 Result<std::string> FakeEnv::CreateUniqueDir(const std::string& parent, const std::string& prefix) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kMkdir)) return IoError("create a temporary directory in " + parent + ": injected EIO");
-  if (!dirs_.count(parent)) return NotFoundError("create a temporary directory in " + parent + ": No such file or directory");
+  if (!IsDirLocked(parent)) return NotFoundError("create a temporary directory in " + parent + ": No such file or directory");
   std::string path;
   do {
     path = parent + "/" + prefix + std::to_string(100000 + unique_dirs_++);

@@ -18,7 +18,9 @@
 
 namespace custody::testing {
 
-class FakeEnv final : public Env {
+// Not final: a test may override one operation to stage what another process
+// does at that moment (a race).
+class FakeEnv : public Env {
  public:
   enum class Op { kAppend, kSync, kRename, kCreate, kRead, kMkdir, kAttributes };
 
@@ -165,6 +167,10 @@ class FakeEnv final : public Env {
   // Directory entries as durable on "disk": path -> durable content snapshot.
   std::map<std::string, bool> pending_dir_ops_;  // path -> exists after sync
   std::set<std::string> dirs_;
+  // The root always exists; other directories when made. Caller holds mu_.
+  bool IsDirLocked(const std::string& path) const {
+    return path == "/" || dirs_.count(path) > 0;
+  }
   std::map<std::string, std::string> removed_content_;
   std::map<Op, int> failures_;
   std::map<Op, int> failures_after_;
