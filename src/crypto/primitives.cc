@@ -1,8 +1,11 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "crypto/primitives.h"
 
+#include <cryptopp/aes.h>
 #include <cryptopp/chachapoly.h>
+#include <cryptopp/cpu.h>
 #include <cryptopp/cryptlib.h>
+#include <cryptopp/gcm.h>
 #include <cryptopp/hkdf.h>
 #include <cryptopp/hmac.h>
 #include <cryptopp/misc.h>
@@ -162,6 +165,79 @@ Result<bool> ChaChaPoly::Open(const uint8_t nonce[kChaChaPolyNonceSize],
   // Unauthenticated plaintext must never be observable.
   if (!ok) WipeMemory(out, n);
   return ok;
+}
+
+struct Aes256Gcm::Impl {
+  CryptoPP::GCM<CryptoPP::AES>::Encryption enc;
+  CryptoPP::GCM<CryptoPP::AES>::Decryption dec;
+};
+
+Aes256Gcm::Aes256Gcm(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Aes256Gcm::~Aes256Gcm() = default;
+
+Result<std::unique_ptr<Aes256Gcm>> Aes256Gcm::Create(const SecretString& key) {
+  if (key.size() != kChaChaPolyKeySize) {
+    return InvalidArgumentError("AES-256-GCM: the key must be 32 bytes");
+  }
+  auto impl = std::make_unique<Impl>();
+  const CryptoPP::byte zero_nonce[kChaChaPolyNonceSize] = {};
+  try {
+    impl->enc.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
+    impl->dec.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("AES-256-GCM", e);
+  }
+  return std::unique_ptr<Aes256Gcm>(new Aes256Gcm(std::move(impl)));
+}
+
+Status Aes256Gcm::Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
+                       uint8_t* out) {
+  try {
+    impl_->enc.EncryptAndAuthenticate(out, out + plaintext.size(), kChaChaPolyTagSize, nonce,
+                                      kChaChaPolyNonceSize, nullptr, 0, B(plaintext),
+                                      plaintext.size());
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("AES-256-GCM seal", e);
+  }
+  return Status::Ok();
+}
+
+Result<bool> Aes256Gcm::Open(const uint8_t nonce[kChaChaPolyNonceSize],
+                             std::string_view ciphertext, uint8_t* out) {
+  if (ciphertext.size() < kChaChaPolyTagSize) {
+    return InvalidArgumentError("AES-256-GCM: ciphertext shorter than the tag");
+  }
+  size_t n = ciphertext.size() - kChaChaPolyTagSize;
+  bool ok = false;
+  try {
+    ok = impl_->dec.DecryptAndVerify(out, B(ciphertext) + n, kChaChaPolyTagSize, nonce,
+                                     kChaChaPolyNonceSize, nullptr, 0, B(ciphertext), n);
+  } catch (const CryptoPP::Exception& e) {
+    return CryptoError("AES-256-GCM open", e);
+  }
+  // Unauthenticated plaintext must never be observable.
+  if (!ok) WipeMemory(out, n);
+  return ok;
+}
+
+bool HasAesGcmInstructions() {
+#if CRYPTOPP_BOOL_X86 || CRYPTOPP_BOOL_X32 || CRYPTOPP_BOOL_X64
+  return CryptoPP::HasAESNI() && CryptoPP::HasCLMUL();
+#elif CRYPTOPP_BOOL_ARMV8
+  return CryptoPP::HasAES() && CryptoPP::HasPMULL();
+#else
+  return false;
+#endif
+}
+
+Result<std::unique_ptr<Aead>> NewLocalAead(const SecretString& key, LocalAeadChoice choice) {
+  if (choice == LocalAeadChoice::kAes256Gcm ||
+      (choice == LocalAeadChoice::kFastest && HasAesGcmInstructions())) {
+    CUSTODY_ASSIGN_OR_RETURN(auto gcm, Aes256Gcm::Create(key));
+    return std::unique_ptr<Aead>(std::move(gcm));
+  }
+  CUSTODY_ASSIGN_OR_RETURN(auto chacha, ChaChaPoly::Create(key));
+  return std::unique_ptr<Aead>(std::move(chacha));
 }
 
 Result<std::string> ChaChaPolySeal(const SecretString& key,

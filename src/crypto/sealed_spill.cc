@@ -16,7 +16,10 @@ constexpr size_t kSealedChunkSize = SealedSpill::kChunkSize + kChaChaPolyTagSize
 }  // namespace
 
 SealedSpill::SealedSpill(std::string dir, Env& env, size_t memory_limit)
-    : dir_(std::move(dir)), env_(env), memory_limit_(memory_limit) {}
+    : SealedSpill(std::move(dir), env, memory_limit, LocalAeadChoice::kFastest) {}
+
+SealedSpill::SealedSpill(std::string dir, Env& env, size_t memory_limit, LocalAeadChoice cipher)
+    : dir_(std::move(dir)), env_(env), memory_limit_(memory_limit), cipher_(cipher) {}
 
 SealedSpill::~SealedSpill() {
   WipeMemory(memory_.data(), memory_.size());
@@ -59,7 +62,7 @@ Status SealedSpill::SpillOut() {
   // The key first: the file exists only with a way to seal it.
   SecretString key(kChaChaPolyKeySize);
   CUSTODY_RETURN_IF_ERROR(env_.RandomBytes(key.mutable_bytes(), key.size()));
-  CUSTODY_ASSIGN_OR_RETURN(aead_, ChaChaPoly::Create(key));
+  CUSTODY_ASSIGN_OR_RETURN(aead_, NewLocalAead(key, cipher_));
   // Unnamed (Env::NewScratchFile): nothing to remove after a crash.
   CUSTODY_ASSIGN_OR_RETURN(file_, env_.NewScratchFile(dir_));
   sealed_.reset(new uint8_t[kSealedChunkSize]);

@@ -8,8 +8,9 @@
 // Up to `memory_limit` bytes stay in memory. Beyond that, everything goes to
 // an unnamed temporary file in `dir` (Env::NewScratchFile: O_TMPFILE, or
 // created and unlinked at once where the file system has no O_TMPFILE),
-// sealed in 64 KiB chunks with
-// ChaCha20-Poly1305 under a random key that exists only in this object.
+// sealed in 64 KiB chunks with an AEAD (NewLocalAead: AES-256-GCM where the
+// CPU accelerates it, else ChaCha20-Poly1305) under a random key that exists
+// only in this object.
 // Why sealed and not just unlinked: an unlinked file's blocks are still on
 // the disk after a crash or power loss, readable by whoever gets the disk;
 // under a key that was never written anywhere they are noise. Why
@@ -40,7 +41,8 @@ class ScratchFile;
 
 namespace custody::crypto {
 
-class ChaChaPoly;
+class Aead;
+enum class LocalAeadChoice;
 
 class SealedSpill final : public MessageSource {
  public:
@@ -48,8 +50,10 @@ class SealedSpill final : public MessageSource {
   static constexpr size_t kDefaultMemoryLimit = 4u << 20;
 
   // `env` gives the key's randomness and must outlive the object. Nothing is
-  // created on disk until the data outgrows `memory_limit`.
+  // created on disk until the data outgrows `memory_limit`. `cipher`:
+  // NewLocalAead's choice (tests pick each cipher).
   SealedSpill(std::string dir, Env& env, size_t memory_limit = kDefaultMemoryLimit);
+  SealedSpill(std::string dir, Env& env, size_t memory_limit, LocalAeadChoice cipher);
   ~SealedSpill() override;  // Wipes the plaintext it holds; closes the file.
   SealedSpill(const SealedSpill&) = delete;
   SealedSpill& operator=(const SealedSpill&) = delete;
@@ -95,9 +99,10 @@ class SealedSpill final : public MessageSource {
   const std::string dir_;
   Env& env_;
   const size_t memory_limit_;
+  const LocalAeadChoice cipher_;
   std::string memory_;   // The data while it fits (wiped when it moves).
   std::string pending_;  // Spilled: the chunk being filled.
-  std::unique_ptr<ChaChaPoly> aead_;
+  std::unique_ptr<Aead> aead_;
   std::unique_ptr<ScratchFile> file_;  // Once spilled.
   uint64_t size_ = 0;
   uint64_t chunks_ = 0;  // Sealed and written.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/primitives.h"
 #include "custody/env.h"
 #include "support/fake_env.h"
 #include "support/temp_dir.h"
@@ -47,14 +48,25 @@ std::vector<std::string> Entries(const std::string& dir) {
   return names;
 }
 
+// Each cipher NewLocalAead may pick, on any machine.
+class SealedSpillCipherTest : public ::testing::TestWithParam<LocalAeadChoice> {};
+
+INSTANTIATE_TEST_SUITE_P(Ciphers, SealedSpillCipherTest,
+                         ::testing::Values(LocalAeadChoice::kAes256Gcm,
+                                           LocalAeadChoice::kChaCha20Poly1305),
+                         [](const ::testing::TestParamInfo<LocalAeadChoice>& info) {
+                           return info.param == LocalAeadChoice::kAes256Gcm ? "Aes256Gcm"
+                                                                            : "ChaCha20Poly1305";
+                         });
+
 // Sizes around the chunk boundaries, appended in uneven pieces, in memory
 // and spilled (limit 1 KiB), read back twice.
-TEST(SealedSpillTest, ReadsBackWhatWasAppendedInMemoryAndSpilled) {
+TEST_P(SealedSpillCipherTest, ReadsBackWhatWasAppendedInMemoryAndSpilled) {
   TempDir dir;
   const size_t k = SealedSpill::kChunkSize;
   for (size_t limit : {size_t{1} << 30, size_t{1024}}) {
     for (size_t n : {size_t{0}, size_t{1}, size_t{1024}, size_t{1025}, k - 1, k, k + 1, 3 * k, 3 * k + 17}) {
-      SealedSpill spill(dir.path(), *Env::Default(), limit);
+      SealedSpill spill(dir.path(), *Env::Default(), limit, GetParam());
       const std::string data = Data(n, static_cast<int>(n));
       for (size_t at = 0; at < n;) {
         size_t take = std::min(n - at, (at % 3 + 1) * 1000);
@@ -77,13 +89,13 @@ TEST(SealedSpillTest, ReadsBackWhatWasAppendedInMemoryAndSpilled) {
 
 // The bytes on disk are sealed: a flip in any chunk (first, middle, last,
 // tag) makes reading fail with kVerificationFailed, never different data.
-TEST(SealedSpillTest, AChangedFileIsAnErrorNotData) {
+TEST_P(SealedSpillCipherTest, AChangedFileIsAnErrorNotData) {
   TempDir dir;
   const size_t k = SealedSpill::kChunkSize, sealed = k + 16;
   const std::string data = Data(3 * k + 100, 5);
   for (uint64_t at : {uint64_t{0}, uint64_t{sealed + 7}, uint64_t{2 * sealed + k + 3}, uint64_t{3 * sealed + 50},
                       uint64_t{3 * sealed + 100 + 15}}) {
-    SealedSpill spill(dir.path(), *Env::Default(), 0);
+    SealedSpill spill(dir.path(), *Env::Default(), 0, GetParam());
     ASSERT_TRUE(spill.Append(data).ok());
     ASSERT_TRUE(spill.Finish().ok());
     ASSERT_TRUE(spill.spilled());
