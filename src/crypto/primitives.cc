@@ -221,13 +221,23 @@ Result<bool> Aes256Gcm::Open(const uint8_t nonce[kChaChaPolyNonceSize],
 }
 
 bool HasAesGcmInstructions() {
+  // The CPU's flags, and what the library itself will run: Has*() are
+  // inline, compiled with this program's view of Crypto++'s configuration,
+  // so a libcrypto++ built without its AES-NI code would otherwise be
+  // picked for GCM on table AES.
 #if CRYPTOPP_BOOL_X86 || CRYPTOPP_BOOL_X32 || CRYPTOPP_BOOL_X64
-  return CryptoPP::HasAESNI() && CryptoPP::HasCLMUL();
+  const bool cpu = CryptoPP::HasAESNI() && CryptoPP::HasCLMUL();
 #elif CRYPTOPP_BOOL_ARMV8
-  return CryptoPP::HasAES() && CryptoPP::HasPMULL();
+  const bool cpu = CryptoPP::HasAES() && CryptoPP::HasPMULL();
 #else
-  return false;
+  const bool cpu = false;
 #endif
+  if (!cpu) return false;
+  static const bool library = [] {
+    const std::string provider = CryptoPP::AES::Encryption().AlgorithmProvider();
+    return provider == "AESNI" || provider == "ARMv8";
+  }();
+  return library;
 }
 
 Result<std::unique_ptr<Aead>> NewLocalAead(const SecretString& key, LocalAeadChoice choice) {

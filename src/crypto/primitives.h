@@ -133,7 +133,6 @@ bool HasAesGcmInstructions();
 Result<std::unique_ptr<Aead>> NewLocalAead(const SecretString& key,
                                            LocalAeadChoice choice = LocalAeadChoice::kFastest);
 
-
 // One-shot helpers on top of ChaChaPoly.
 Result<std::string> ChaChaPolySeal(const SecretString& key,
                                    const uint8_t nonce[kChaChaPolyNonceSize],

@@ -20,8 +20,8 @@ PatternSource::PatternSource(const WipePass& pass, crypto::KeystreamGenerator ge
     : pass_(pass) {
   if (pass_.kind == WipePass::Kind::kRandom) {
     stream_ = std::make_unique<crypto::SeekableKeystream>(generator, key);
-    expected_.resize(kCheckSliceBytes);
   }
+  expected_.resize(kCheckSliceBytes);
 }
 
 uint8_t PatternSource::PatternByte(uint64_t offset) const {
@@ -74,38 +74,37 @@ bool PatternSource::Matches(uint64_t offset, const uint8_t* buf, size_t n) {
   return true;
 }
 
-uint64_t PatternSource::CountDiffering(uint64_t offset, const uint8_t* buf, size_t n) {
-  uint64_t differing = 0;
-  if (!stream_) {
-    for (size_t i = 0; i < n; ++i) differing += buf[i] != PatternByte(offset + i);
-    return differing;
-  }
-  for (size_t pos = 0; pos < n; pos += kCheckSliceBytes) {
-    const size_t len = std::min(kCheckSliceBytes, n - pos);
-    stream_->Generate(offset + pos, expected_.data(), len);
-    for (size_t i = 0; i < len; ++i) differing += buf[pos + i] != expected_[i];
-  }
-  return differing;
-}
-
 uint64_t PatternSource::Check(uint64_t offset, const uint8_t* buf, size_t n, uint32_t sector,
                               const std::vector<ByteRange>& skip,
                               std::vector<ByteRange>* mismatches) {
   if (n == 0 || Matches(offset, buf, n)) return 0;
-  // Slow path, only where something is wrong: judge sector by sector.
+  // Slow path, only where something is wrong: judge sector by sector (the
+  // first and last pieces clipped to the chunk). The expected bytes are
+  // made once per slice, as on the fast path: a device that ignored every
+  // write takes this path for every chunk.
   uint64_t differing = 0;
-  for (size_t pos = 0; pos < n;) {
-    const uint64_t abs = offset + pos;
-    const size_t len = std::min<size_t>(sector - abs % sector, n - pos);
-    if (!Overlaps(skip, abs, len)) {
-      const uint64_t bad = CountDiffering(abs, buf + pos, len);
-      if (bad != 0) {
-        differing += bad;
-        AppendRange(mismatches, abs, len);
-      }
+  uint64_t piece_start = offset, piece_bad = 0;
+  auto end_piece = [&](uint64_t end) {
+    if (piece_bad != 0 && !Overlaps(skip, piece_start, end - piece_start)) {
+      differing += piece_bad;
+      AppendRange(mismatches, piece_start, end - piece_start);
     }
-    pos += len;
+    piece_start = end;
+    piece_bad = 0;
+  };
+  for (size_t pos = 0; pos < n; pos += kCheckSliceBytes) {
+    const size_t len = std::min(kCheckSliceBytes, n - pos);
+    Fill(offset + pos, expected_.data(), len);
+    for (size_t i = 0; i < len;) {
+      const uint64_t abs = offset + pos + i;
+      const uint64_t next_sector = (abs / sector + 1) * sector;
+      const size_t run = static_cast<size_t>(std::min<uint64_t>(next_sector - abs, len - i));
+      for (size_t k = 0; k < run; ++k) piece_bad += buf[pos + i + k] != expected_[i + k];
+      i += run;
+      if (abs + run == next_sector) end_piece(next_sector);
+    }
   }
+  if (piece_start < offset + n) end_piece(offset + n);
   return differing;
 }
 

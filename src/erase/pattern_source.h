@@ -40,12 +40,10 @@ class PatternSource {
   uint8_t PatternByte(uint64_t offset) const;  // Pattern passes only.
   // True when all of `buf` is what the pass wrote at [offset, offset + n).
   bool Matches(uint64_t offset, const uint8_t* buf, size_t n);
-  // How many bytes of `buf` differ from what the pass wrote there.
-  uint64_t CountDiffering(uint64_t offset, const uint8_t* buf, size_t n);
 
   WipePass pass_;
   std::unique_ptr<crypto::SeekableKeystream> stream_;
-  std::vector<uint8_t> expected_;  // Random passes: kCheckSliceBytes of keystream.
+  std::vector<uint8_t> expected_;  // kCheckSliceBytes of what the pass wrote.
 };
 
 // Appends [offset, offset + length) to a sorted list, merging with the last

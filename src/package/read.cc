@@ -935,13 +935,18 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
   // "this call made it" is never a guess: a directory another process makes
   // at the same moment is theirs, and stays.
   bool created_dest = false;
-  if (Status made = env.CreateNewDir(dest_dir, 0700); made.ok()) {
-    created_dest = true;
-  } else if (made.code() != StatusCode::kAlreadyExists) {
-    return made;
-  } else {
-    CUSTODY_ASSIGN_OR_RETURN(FileStatus dest, env.StatNoFollow(dest_dir));
-    if (dest.type == FileStatus::Type::kSymlink) {
+  for (int attempt = 0;; ++attempt) {
+    Status made = env.CreateNewDir(dest_dir, 0700);
+    if (made.ok()) {
+      created_dest = true;
+      break;
+    }
+    if (made.code() != StatusCode::kAlreadyExists) return made;
+    auto dest = env.StatNoFollow(dest_dir);
+    // Gone again between the two calls: try once more to make it.
+    if (!dest.ok() && dest.status().code() == StatusCode::kNotFound && attempt == 0) continue;
+    if (!dest.ok()) return dest.status();
+    if (dest->type == FileStatus::Type::kSymlink) {
       // Followed: fine when it leads to a directory.
       Status followed = env.CreateDir(dest_dir, 0700);
       if (followed.code() == StatusCode::kAlreadyExists ||
@@ -949,9 +954,10 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
         return InvalidArgumentError(dest_dir + " is not a directory");
       }
       CUSTODY_RETURN_IF_ERROR(followed);
-    } else if (dest.type != FileStatus::Type::kDirectory) {
+    } else if (dest->type != FileStatus::Type::kDirectory) {
       return InvalidArgumentError(dest_dir + " is not a directory");
     }
+    break;
   }
   auto made_temp = env.CreateUniqueDir(dest_dir, ".custody-open-");
   if (!made_temp.ok()) {

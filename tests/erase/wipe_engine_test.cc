@@ -160,7 +160,7 @@ TEST(WipeEngineTest, CorruptionBetweenWriteAndVerifyFails) {
 }
 
 TEST(WipeEngineTest, MismatchInTheLastPartialCheckSliceOfAnOddDeviceFails) {
-  // 1 MiB chunks of four check slices each, and a last chunk of one whole
+  // 1 MiB chunks of 64 check slices each, and a last chunk of one whole
   // slice and 1536 bytes: the wrong bytes sit in that last partial slice and
   // in the middle of the first chunk.
   constexpr uint64_t kSize = (2 << 20) + erase::kCheckSliceBytes + 3 * 512;

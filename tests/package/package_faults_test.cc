@@ -316,16 +316,28 @@ TEST_F(PackageFaultsTest, AnOpenedPackageSurvivesAPowerCut) {
 
 // Open removes a destination on failure only when it made it. A directory
 // that another process makes at the moment open would make it is theirs,
-// and stays (open makes DIR exclusively, so it never guesses who made it).
+// and stays. The other process acts just before open's first attempt to
+// make DIR, whichever call that is (the code before this test checked with
+// a stat first, then made DIR and counted it as its own).
 TEST_F(PackageFaultsTest, ADestinationAnotherProcessMadeMeanwhileIsKeptOnFailure) {
   class RacingEnv : public FakeEnv {
    public:
+    Status CreateDir(const std::string& path, uint32_t mode) override {
+      Race(path);
+      return FakeEnv::CreateDir(path, mode);
+    }
     Status CreateNewDir(const std::string& path, uint32_t mode) override {
-      if (path == "/raced") {
-        EXPECT_TRUE(FakeEnv::CreateDir(path, 0700).ok());  // The other process wins.
-      }
+      Race(path);
       return FakeEnv::CreateNewDir(path, mode);
     }
+
+   private:
+    void Race(const std::string& path) {
+      if (path != "/raced" || raced_) return;
+      raced_ = true;
+      EXPECT_TRUE(FakeEnv::CreateDir(path, 0700).ok());  // The other process wins.
+    }
+    bool raced_ = false;
   } env;
   ASSERT_NO_FATAL_FAILURE(PackageToOpen(env));
   OpenPackageOptions open;
