@@ -114,110 +114,103 @@ Result<SecretString> X25519SharedSecret(const SecretString& scalar, std::string_
   return shared;
 }
 
-struct ChaChaPoly::Impl {
-  CryptoPP::ChaCha20Poly1305::Encryption enc;
-  CryptoPP::ChaCha20Poly1305::Decryption dec;
+// One implementation for both AEADs: Crypto++'s ChaCha20Poly1305 and
+// GCM<AES> have the same interface (AuthenticatedSymmetricCipher).
+template <class Encryption, class Decryption>
+struct AeadState {
+  Encryption enc;
+  Decryption dec;
+
+  Status Init(const SecretString& key, const char* name) {
+    if (key.size() != kChaChaPolyKeySize) {
+      return InvalidArgumentError(std::string(name) + ": the key must be 32 bytes");
+    }
+    const CryptoPP::byte zero_nonce[kChaChaPolyNonceSize] = {};
+    try {
+      enc.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
+      dec.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
+    } catch (const CryptoPP::Exception& e) {
+      return CryptoError(name, e);
+    }
+    return Status::Ok();
+  }
+
+  Status Seal(const char* name, const uint8_t nonce[kChaChaPolyNonceSize],
+              std::string_view plaintext, uint8_t* out) {
+    try {
+      enc.EncryptAndAuthenticate(out, out + plaintext.size(), kChaChaPolyTagSize, nonce,
+                                 kChaChaPolyNonceSize, nullptr, 0, B(plaintext), plaintext.size());
+    } catch (const CryptoPP::Exception& e) {
+      return CryptoError(std::string(name) + " seal", e);
+    }
+    return Status::Ok();
+  }
+
+  Result<bool> Open(const char* name, const uint8_t nonce[kChaChaPolyNonceSize],
+                    std::string_view ciphertext, uint8_t* out) {
+    if (ciphertext.size() < kChaChaPolyTagSize) {
+      return InvalidArgumentError(std::string(name) + ": ciphertext shorter than the tag");
+    }
+    size_t n = ciphertext.size() - kChaChaPolyTagSize;
+    bool ok = false;
+    try {
+      ok = dec.DecryptAndVerify(out, B(ciphertext) + n, kChaChaPolyTagSize, nonce,
+                                kChaChaPolyNonceSize, nullptr, 0, B(ciphertext), n);
+    } catch (const CryptoPP::Exception& e) {
+      return CryptoError(std::string(name) + " open", e);
+    }
+    // Unauthenticated plaintext must never be observable.
+    if (!ok) WipeMemory(out, n);
+    return ok;
+  }
 };
+
+constexpr char kChaChaPolyName[] = "ChaCha20-Poly1305";
+constexpr char kAesGcmName[] = "AES-256-GCM";
+
+struct ChaChaPoly::Impl : AeadState<CryptoPP::ChaCha20Poly1305::Encryption,
+                                    CryptoPP::ChaCha20Poly1305::Decryption> {};
 
 ChaChaPoly::ChaChaPoly(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ChaChaPoly::~ChaChaPoly() = default;
 
 Result<std::unique_ptr<ChaChaPoly>> ChaChaPoly::Create(const SecretString& key) {
-  if (key.size() != kChaChaPolyKeySize) {
-    return InvalidArgumentError("ChaCha20-Poly1305: the key must be 32 bytes");
-  }
   auto impl = std::make_unique<Impl>();
-  const CryptoPP::byte zero_nonce[kChaChaPolyNonceSize] = {};
-  try {
-    impl->enc.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
-    impl->dec.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
-  } catch (const CryptoPP::Exception& e) {
-    return CryptoError("ChaCha20-Poly1305", e);
-  }
+  CUSTODY_RETURN_IF_ERROR(impl->Init(key, kChaChaPolyName));
   return std::unique_ptr<ChaChaPoly>(new ChaChaPoly(std::move(impl)));
 }
 
 Status ChaChaPoly::Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
                         uint8_t* out) {
-  try {
-    impl_->enc.EncryptAndAuthenticate(out, out + plaintext.size(), kChaChaPolyTagSize, nonce,
-                                      kChaChaPolyNonceSize, nullptr, 0, B(plaintext),
-                                      plaintext.size());
-  } catch (const CryptoPP::Exception& e) {
-    return CryptoError("ChaCha20-Poly1305 seal", e);
-  }
-  return Status::Ok();
+  return impl_->Seal(kChaChaPolyName, nonce, plaintext, out);
 }
 
 Result<bool> ChaChaPoly::Open(const uint8_t nonce[kChaChaPolyNonceSize],
                               std::string_view ciphertext, uint8_t* out) {
-  if (ciphertext.size() < kChaChaPolyTagSize) {
-    return InvalidArgumentError("ChaCha20-Poly1305: ciphertext shorter than the tag");
-  }
-  size_t n = ciphertext.size() - kChaChaPolyTagSize;
-  bool ok = false;
-  try {
-    ok = impl_->dec.DecryptAndVerify(out, B(ciphertext) + n, kChaChaPolyTagSize, nonce,
-                                     kChaChaPolyNonceSize, nullptr, 0, B(ciphertext), n);
-  } catch (const CryptoPP::Exception& e) {
-    return CryptoError("ChaCha20-Poly1305 open", e);
-  }
-  // Unauthenticated plaintext must never be observable.
-  if (!ok) WipeMemory(out, n);
-  return ok;
+  return impl_->Open(kChaChaPolyName, nonce, ciphertext, out);
 }
 
-struct Aes256Gcm::Impl {
-  CryptoPP::GCM<CryptoPP::AES>::Encryption enc;
-  CryptoPP::GCM<CryptoPP::AES>::Decryption dec;
+struct Aes256Gcm::Impl
+    : AeadState<CryptoPP::GCM<CryptoPP::AES>::Encryption, CryptoPP::GCM<CryptoPP::AES>::Decryption> {
 };
 
 Aes256Gcm::Aes256Gcm(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Aes256Gcm::~Aes256Gcm() = default;
 
 Result<std::unique_ptr<Aes256Gcm>> Aes256Gcm::Create(const SecretString& key) {
-  if (key.size() != kChaChaPolyKeySize) {
-    return InvalidArgumentError("AES-256-GCM: the key must be 32 bytes");
-  }
   auto impl = std::make_unique<Impl>();
-  const CryptoPP::byte zero_nonce[kChaChaPolyNonceSize] = {};
-  try {
-    impl->enc.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
-    impl->dec.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
-  } catch (const CryptoPP::Exception& e) {
-    return CryptoError("AES-256-GCM", e);
-  }
+  CUSTODY_RETURN_IF_ERROR(impl->Init(key, kAesGcmName));
   return std::unique_ptr<Aes256Gcm>(new Aes256Gcm(std::move(impl)));
 }
 
 Status Aes256Gcm::Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
                        uint8_t* out) {
-  try {
-    impl_->enc.EncryptAndAuthenticate(out, out + plaintext.size(), kChaChaPolyTagSize, nonce,
-                                      kChaChaPolyNonceSize, nullptr, 0, B(plaintext),
-                                      plaintext.size());
-  } catch (const CryptoPP::Exception& e) {
-    return CryptoError("AES-256-GCM seal", e);
-  }
-  return Status::Ok();
+  return impl_->Seal(kAesGcmName, nonce, plaintext, out);
 }
 
 Result<bool> Aes256Gcm::Open(const uint8_t nonce[kChaChaPolyNonceSize],
                              std::string_view ciphertext, uint8_t* out) {
-  if (ciphertext.size() < kChaChaPolyTagSize) {
-    return InvalidArgumentError("AES-256-GCM: ciphertext shorter than the tag");
-  }
-  size_t n = ciphertext.size() - kChaChaPolyTagSize;
-  bool ok = false;
-  try {
-    ok = impl_->dec.DecryptAndVerify(out, B(ciphertext) + n, kChaChaPolyTagSize, nonce,
-                                     kChaChaPolyNonceSize, nullptr, 0, B(ciphertext), n);
-  } catch (const CryptoPP::Exception& e) {
-    return CryptoError("AES-256-GCM open", e);
-  }
-  // Unauthenticated plaintext must never be observable.
-  if (!ok) WipeMemory(out, n);
-  return ok;
+  return impl_->Open(kAesGcmName, nonce, ciphertext, out);
 }
 
 bool HasAesGcmInstructions() {
