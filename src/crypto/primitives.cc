@@ -114,104 +114,103 @@ Result<SecretString> X25519SharedSecret(const SecretString& scalar, std::string_
   return shared;
 }
 
+namespace {
+
+constexpr char kChaChaPolyName[] = "ChaCha20-Poly1305";
+constexpr char kAesGcmName[] = "AES-256-GCM";
+
 // One implementation for both AEADs: Crypto++'s ChaCha20Poly1305 and
 // GCM<AES> have the same interface (AuthenticatedSymmetricCipher).
 template <class Encryption, class Decryption>
-struct AeadState {
-  Encryption enc;
-  Decryption dec;
+class CryptoppAead final : public Aead {
+ public:
+  explicit CryptoppAead(const char* name) : name_(name) {}
 
-  Status Init(const SecretString& key, const char* name) {
+  Status Init(const SecretString& key) {
     if (key.size() != kChaChaPolyKeySize) {
-      return InvalidArgumentError(std::string(name) + ": the key must be 32 bytes");
+      return InvalidArgumentError(std::string(name_) + ": the key must be 32 bytes");
     }
     const CryptoPP::byte zero_nonce[kChaChaPolyNonceSize] = {};
     try {
-      enc.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
-      dec.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
+      enc_.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
+      dec_.SetKeyWithIV(key.bytes(), key.size(), zero_nonce, sizeof(zero_nonce));
     } catch (const CryptoPP::Exception& e) {
-      return CryptoError(name, e);
+      return CryptoError(name_, e);
     }
     return Status::Ok();
   }
 
-  Status Seal(const char* name, const uint8_t nonce[kChaChaPolyNonceSize],
-              std::string_view plaintext, uint8_t* out) {
+  Status Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
+              uint8_t* out) override {
     try {
-      enc.EncryptAndAuthenticate(out, out + plaintext.size(), kChaChaPolyTagSize, nonce,
-                                 kChaChaPolyNonceSize, nullptr, 0, B(plaintext), plaintext.size());
+      enc_.EncryptAndAuthenticate(out, out + plaintext.size(), kChaChaPolyTagSize, nonce,
+                                  kChaChaPolyNonceSize, nullptr, 0, B(plaintext),
+                                  plaintext.size());
     } catch (const CryptoPP::Exception& e) {
-      return CryptoError(std::string(name) + " seal", e);
+      return CryptoError(std::string(name_) + " seal", e);
     }
     return Status::Ok();
   }
 
-  Result<bool> Open(const char* name, const uint8_t nonce[kChaChaPolyNonceSize],
-                    std::string_view ciphertext, uint8_t* out) {
+  Result<bool> Open(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view ciphertext,
+                    uint8_t* out) override {
     if (ciphertext.size() < kChaChaPolyTagSize) {
-      return InvalidArgumentError(std::string(name) + ": ciphertext shorter than the tag");
+      return InvalidArgumentError(std::string(name_) + ": ciphertext shorter than the tag");
     }
     size_t n = ciphertext.size() - kChaChaPolyTagSize;
     bool ok = false;
     try {
-      ok = dec.DecryptAndVerify(out, B(ciphertext) + n, kChaChaPolyTagSize, nonce,
-                                kChaChaPolyNonceSize, nullptr, 0, B(ciphertext), n);
+      ok = dec_.DecryptAndVerify(out, B(ciphertext) + n, kChaChaPolyTagSize, nonce,
+                                 kChaChaPolyNonceSize, nullptr, 0, B(ciphertext), n);
     } catch (const CryptoPP::Exception& e) {
-      return CryptoError(std::string(name) + " open", e);
+      return CryptoError(std::string(name_) + " open", e);
     }
     // Unauthenticated plaintext must never be observable.
     if (!ok) WipeMemory(out, n);
     return ok;
   }
+
+  std::string_view name() const override { return name_; }
+
+ private:
+  Encryption enc_;
+  Decryption dec_;
+  const char* const name_;
 };
 
-constexpr char kChaChaPolyName[] = "ChaCha20-Poly1305";
-constexpr char kAesGcmName[] = "AES-256-GCM";
+using ChaChaPolyAead = CryptoppAead<CryptoPP::ChaCha20Poly1305::Encryption,
+                                    CryptoPP::ChaCha20Poly1305::Decryption>;
+using AesGcmAead =
+    CryptoppAead<CryptoPP::GCM<CryptoPP::AES>::Encryption, CryptoPP::GCM<CryptoPP::AES>::Decryption>;
 
-struct ChaChaPoly::Impl : AeadState<CryptoPP::ChaCha20Poly1305::Encryption,
-                                    CryptoPP::ChaCha20Poly1305::Decryption> {};
+}  // namespace
+
+// ChaChaPoly is a named class for age's stream code; the work is the shared
+// implementation's.
+struct ChaChaPoly::Impl {
+  ChaChaPolyAead aead{kChaChaPolyName};
+};
 
 ChaChaPoly::ChaChaPoly(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ChaChaPoly::~ChaChaPoly() = default;
 
 Result<std::unique_ptr<ChaChaPoly>> ChaChaPoly::Create(const SecretString& key) {
   auto impl = std::make_unique<Impl>();
-  CUSTODY_RETURN_IF_ERROR(impl->Init(key, kChaChaPolyName));
+  CUSTODY_RETURN_IF_ERROR(impl->aead.Init(key));
   return std::unique_ptr<ChaChaPoly>(new ChaChaPoly(std::move(impl)));
 }
 
 Status ChaChaPoly::Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
                         uint8_t* out) {
-  return impl_->Seal(kChaChaPolyName, nonce, plaintext, out);
+  return impl_->aead.Seal(nonce, plaintext, out);
 }
 
 Result<bool> ChaChaPoly::Open(const uint8_t nonce[kChaChaPolyNonceSize],
                               std::string_view ciphertext, uint8_t* out) {
-  return impl_->Open(kChaChaPolyName, nonce, ciphertext, out);
+  return impl_->aead.Open(nonce, ciphertext, out);
 }
 
-struct Aes256Gcm::Impl
-    : AeadState<CryptoPP::GCM<CryptoPP::AES>::Encryption, CryptoPP::GCM<CryptoPP::AES>::Decryption> {
-};
-
-Aes256Gcm::Aes256Gcm(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Aes256Gcm::~Aes256Gcm() = default;
-
-Result<std::unique_ptr<Aes256Gcm>> Aes256Gcm::Create(const SecretString& key) {
-  auto impl = std::make_unique<Impl>();
-  CUSTODY_RETURN_IF_ERROR(impl->Init(key, kAesGcmName));
-  return std::unique_ptr<Aes256Gcm>(new Aes256Gcm(std::move(impl)));
-}
-
-Status Aes256Gcm::Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
-                       uint8_t* out) {
-  return impl_->Seal(kAesGcmName, nonce, plaintext, out);
-}
-
-Result<bool> Aes256Gcm::Open(const uint8_t nonce[kChaChaPolyNonceSize],
-                             std::string_view ciphertext, uint8_t* out) {
-  return impl_->Open(kAesGcmName, nonce, ciphertext, out);
-}
+std::string_view ChaChaPoly::name() const { return impl_->aead.name(); }
 
 bool HasAesGcmInstructions() {
   // The CPU's flags, and what the library itself will run: Has*() are
@@ -236,7 +235,8 @@ bool HasAesGcmInstructions() {
 Result<std::unique_ptr<Aead>> NewLocalAead(const SecretString& key, LocalAeadChoice choice) {
   if (choice == LocalAeadChoice::kAes256Gcm ||
       (choice == LocalAeadChoice::kFastest && HasAesGcmInstructions())) {
-    CUSTODY_ASSIGN_OR_RETURN(auto gcm, Aes256Gcm::Create(key));
+    auto gcm = std::make_unique<AesGcmAead>(kAesGcmName);
+    CUSTODY_RETURN_IF_ERROR(gcm->Init(key));
     return std::unique_ptr<Aead>(std::move(gcm));
   }
   CUSTODY_ASSIGN_OR_RETURN(auto chacha, ChaChaPoly::Create(key));

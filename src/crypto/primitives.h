@@ -72,6 +72,8 @@ class Aead {
   // wiped, when authentication fails; a Status error only for misuse.
   virtual Result<bool> Open(const uint8_t nonce[kChaChaPolyNonceSize],
                             std::string_view ciphertext, uint8_t* out) = 0;
+  // "ChaCha20-Poly1305" or "AES-256-GCM".
+  virtual std::string_view name() const = 0;
 };
 
 // ChaCha20-Poly1305 (RFC 8439): what age packages use.
@@ -86,29 +88,11 @@ class ChaChaPoly final : public Aead {
               uint8_t* out) override;
   Result<bool> Open(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view ciphertext,
                     uint8_t* out) override;
+  std::string_view name() const override;
 
  private:
   struct Impl;
   explicit ChaChaPoly(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
-};
-
-// AES-256-GCM (NIST SP 800-38D, 96-bit nonces, 128-bit tags).
-class Aes256Gcm final : public Aead {
- public:
-  static Result<std::unique_ptr<Aes256Gcm>> Create(const SecretString& key);
-  ~Aes256Gcm() override;
-  Aes256Gcm(const Aes256Gcm&) = delete;
-  Aes256Gcm& operator=(const Aes256Gcm&) = delete;
-
-  Status Seal(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view plaintext,
-              uint8_t* out) override;
-  Result<bool> Open(const uint8_t nonce[kChaChaPolyNonceSize], std::string_view ciphertext,
-                    uint8_t* out) override;
-
- private:
-  struct Impl;
-  explicit Aes256Gcm(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
@@ -124,6 +108,7 @@ class Aes256Gcm final : public Aead {
 // three times. Without them Crypto++'s AES uses lookup tables, which are
 // slower and whose timing depends on the key; ChaCha20-Poly1305 has neither
 // problem.
+// AES-256-GCM is NIST SP 800-38D with 96-bit nonces and 128-bit tags.
 enum class LocalAeadChoice {
   kFastest,           // As above.
   kAes256Gcm,         // Tests: each cipher on any machine.
