@@ -209,6 +209,9 @@ class Env {
   // implementation returns kUnsupported.
   // lstat(2). kNotFound if the path does not exist.
   virtual Result<FileStatus> StatNoFollow(const std::string& path);
+  // stat(2): a symbolic link is followed (as a directory named on a command
+  // line is). kNotFound if the path, or the end of its link, does not exist.
+  virtual Result<FileStatus> Stat(const std::string& path);
   // The data extents of a regular file (SEEK_DATA/SEEK_HOLE), sorted; one
   // extent covering the whole file where the file system cannot tell holes.
   virtual Result<std::vector<FileExtent>> DataExtents(const std::string& path);

@@ -340,6 +340,11 @@ class PosixEnv final : public Env {
     if (::lstat(path.c_str(), &st) != 0) return posix::ErrnoStatus("lstat", path, errno);
     return ToFileStatus(st);
   }
+  Result<FileStatus> Stat(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return posix::ErrnoStatus("stat", path, errno);
+    return ToFileStatus(st);
+  }
 
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override {
     // O_NONBLOCK: a name swapped for a FIFO since it was listed must not
@@ -474,6 +479,10 @@ Result<std::unique_ptr<ScratchFile>> Env::NewScratchFile(const std::string& dir)
 }
 
 Result<FileStatus> Env::StatNoFollow(const std::string& path) {
+  return UnsupportedError("this environment cannot stat " + path);
+}
+
+Result<FileStatus> Env::Stat(const std::string& path) {
   return UnsupportedError("this environment cannot stat " + path);
 }
 

@@ -947,13 +947,14 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
     if (!dest.ok() && dest.status().code() == StatusCode::kNotFound && attempt == 0) continue;
     if (!dest.ok()) return dest.status();
     if (dest->type == FileStatus::Type::kSymlink) {
-      // Followed: fine when it leads to a directory.
-      Status followed = env.CreateDir(dest_dir, 0700);
-      if (followed.code() == StatusCode::kAlreadyExists ||
-          followed.code() == StatusCode::kNotFound) {
+      // Followed: fine when it leads to a directory. Only looked at, never
+      // made: a link swapped for nothing meanwhile must not leave a
+      // directory behind that this call did not make exclusively.
+      auto target = env.Stat(dest_dir);
+      if (!target.ok() && target.status().code() != StatusCode::kNotFound) return target.status();
+      if (!target.ok() || target->type != FileStatus::Type::kDirectory) {
         return InvalidArgumentError(dest_dir + " is not a directory");
       }
-      CUSTODY_RETURN_IF_ERROR(followed);
     } else if (dest->type != FileStatus::Type::kDirectory) {
       return InvalidArgumentError(dest_dir + " is not a directory");
     }

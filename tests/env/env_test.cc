@@ -39,6 +39,33 @@ TEST(FakeEnvTest, FailedSyncLeavesOldFileAndNoTemporary) {
   EXPECT_EQ(env.ListDir("/s")->size(), 1u);
 }
 
+// The fake answers as a file system does about its root and about
+// directories that are not there, so code under test sees the same errors
+// (a listing of a missing directory is not an empty one).
+TEST(FakeEnvTest, TheRootExistsAndMissingDirectoriesCannotBeListed) {
+  testing::FakeEnv env;
+  EXPECT_TRUE(env.FileExists("/"));
+  auto root = env.StatNoFollow("/");
+  ASSERT_TRUE(root.ok()) << root.status().ToString();
+  EXPECT_EQ(root->type, FileStatus::Type::kDirectory);
+  EXPECT_EQ(env.Stat("/")->type, FileStatus::Type::kDirectory);
+  EXPECT_EQ(env.CreateNewDir("/", 0700).code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(env.ListDir("/").ok());
+  EXPECT_TRUE(env.ListDir("/")->empty());
+
+  ASSERT_TRUE(env.CreateNewDir("/d", 0700).ok());
+  ASSERT_TRUE(env.WriteFileAtomically("/top", "x", 0600).ok());
+  auto names = env.ListDir("/");
+  ASSERT_TRUE(names.ok());
+  std::sort(names->begin(), names->end());
+  EXPECT_EQ(*names, (std::vector<std::string>{"d", "top"}));
+  EXPECT_TRUE(env.ListDir("/d")->empty());  // Made, and empty.
+  EXPECT_EQ(env.ListDir("/missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.ListDirEntries("/missing").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env.ListDir("/top").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(env.Stat("/missing").status().code(), StatusCode::kNotFound);
+}
+
 TEST(FakeEnvTest, UnsyncedWritesAreLost) {
   testing::FakeEnv env;
   auto f = env.NewWritableFile("/d/x", 0600);
@@ -279,6 +306,22 @@ TEST(PosixEnvTest, ExclusiveFilesTakeTheUmaskAndRefuseSymlinks) {
   ASSERT_TRUE(Env::Default()->RemoveTree(dir.path() + "/tree").ok());
   EXPECT_EQ(ReadFileOrDie(dir.path() + "/target"), "keep");
   EXPECT_FALSE(Env::Default()->FileExists(dir.path() + "/tree"));
+}
+
+// Stat follows a symbolic link to what it names; StatNoFollow describes
+// the link; a link to nothing is kNotFound for Stat.
+TEST(PosixEnvTest, StatFollowsLinksAndStatNoFollowDoesNot) {
+  TempDir dir;
+  Env* env = Env::Default();
+  ASSERT_EQ(::mkdir((dir.path() + "/real").c_str(), 0700), 0);
+  ASSERT_EQ(::symlink((dir.path() + "/real").c_str(), (dir.path() + "/to-dir").c_str()), 0);
+  ASSERT_EQ(::symlink((dir.path() + "/nowhere").c_str(), (dir.path() + "/dangling").c_str()), 0);
+  auto followed = env->Stat(dir.path() + "/to-dir");
+  ASSERT_TRUE(followed.ok()) << followed.status().ToString();
+  EXPECT_EQ(followed->type, FileStatus::Type::kDirectory);
+  EXPECT_EQ(env->StatNoFollow(dir.path() + "/to-dir")->type, FileStatus::Type::kSymlink);
+  EXPECT_EQ(env->Stat(dir.path() + "/dangling").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env->StatNoFollow(dir.path() + "/dangling")->type, FileStatus::Type::kSymlink);
 }
 
 // A FIFO given as a package is refused, not waited on.

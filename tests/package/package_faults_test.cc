@@ -357,6 +357,37 @@ TEST_F(PackageFaultsTest, ADestinationAnotherProcessMadeMeanwhileIsKeptOnFailure
   EXPECT_FALSE(env.FileExists("/mine"));
 }
 
+// DIR is a symbolic link when open looks, and is gone when open follows it
+// (another process removed it). Open only looks at where a link leads; it
+// never makes a directory there (the code before this test made one with a
+// plain mkdir, opened the package into it and left it behind).
+TEST_F(PackageFaultsTest, ALinkThatVanishesIsNotReplacedByADirectory) {
+  class VanishingLinkEnv : public FakeEnv {
+   public:
+    // The link occupies the name: making DIR fails, lstat sees a link.
+    Status CreateNewDir(const std::string& path, uint32_t mode) override {
+      if (path == "/link") return AlreadyExistsError("mkdir /link: File exists");
+      return FakeEnv::CreateNewDir(path, mode);
+    }
+    Result<FileStatus> StatNoFollow(const std::string& path) override {
+      if (path != "/link") return FakeEnv::StatNoFollow(path);
+      FileStatus st;
+      st.type = FileStatus::Type::kSymlink;
+      return st;
+    }
+    // Then it is gone: following it finds nothing (FakeEnv::Stat, and a
+    // CreateDir here would succeed).
+  } env;
+  ASSERT_NO_FATAL_FAILURE(PackageToOpen(env));
+  OpenPackageOptions open;
+  open.verify = ReadOptions(&env);
+  auto opened = OpenPackage("/out/p.age", "/link", Keys(), open, nullptr);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument) << opened.status().ToString();
+  EXPECT_THAT(opened.status().message(), HasSubstr("/link is not a directory"));
+  EXPECT_FALSE(env.FileExists("/link"));
+}
+
 // With --force over an earlier package, a failed sync never leaves the
 // output name empty: before the rename the earlier package is still there,
 // after it the new one stays (said in the error, not recorded), since

@@ -71,7 +71,7 @@ class FakeSequentialFile final : public SequentialFile {
   }
   Result<FileStatus> Stat() override {
     std::lock_guard<std::mutex> l(env_->mu_);
-    if (env_->dirs_.count(path_)) {
+    if (env_->IsDirLocked(path_)) {
       FileStatus st;
       st.type = FileStatus::Type::kDirectory;
       st.mode = S_IFDIR | 0700;
@@ -303,7 +303,7 @@ Status FakeEnv::RenameFile(const std::string& from, const std::string& to) {
 Status FakeEnv::RenameNoReplace(const std::string& from, const std::string& to) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kRename)) return IoError("rename " + from + ": injected EIO");
-  if (files_.count(to) || dirs_.count(to)) {
+  if (files_.count(to) || IsDirLocked(to)) {
     return AlreadyExistsError("rename " + from + " to " + to + ": File exists").WithOsError(EEXIST);
   }
   if (!files_.count(from) && !dirs_.count(from)) {
@@ -365,7 +365,7 @@ Status FakeEnv::CreateDir(const std::string& path, uint32_t) {
 Result<std::unique_ptr<WritableFile>> FakeEnv::NewExclusiveFile(const std::string& path, uint32_t mode) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kCreate)) return IoError("create " + path + ": injected EIO");
-  if (files_.count(path) || dirs_.count(path)) {
+  if (files_.count(path) || IsDirLocked(path)) {
     return AlreadyExistsError("create " + path + ": File exists").WithOsError(EEXIST);
   }
   if (!IsDirLocked(ParentDir(path))) return NotFoundError("create " + path + ": No such file or directory");
@@ -381,7 +381,7 @@ Result<uint32_t> FakeEnv::CreationMask() { return umask_; }
 Status FakeEnv::CreateNewDir(const std::string& path, uint32_t) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kMkdir)) return IoError("mkdir " + path + ": injected EIO");
-  if (files_.count(path) || dirs_.count(path)) return AlreadyExistsError("mkdir " + path + ": File exists").WithOsError(EEXIST);
+  if (files_.count(path) || IsDirLocked(path)) return AlreadyExistsError("mkdir " + path + ": File exists").WithOsError(EEXIST);
   if (!IsDirLocked(ParentDir(path))) return NotFoundError("mkdir " + path + ": No such file or directory");
   dirs_.insert(path);
   pending_dir_ops_[path] = true;
@@ -480,13 +480,13 @@ Status FakeEnv::SyncDir(const std::string& path) {
 
 bool FakeEnv::FileExists(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
-  return files_.count(path) > 0 || dirs_.count(path) > 0;
+  return files_.count(path) > 0 || IsDirLocked(path);
 }
 
 Result<std::unique_ptr<SequentialFile>> FakeEnv::NewSequentialFile(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kCreate)) return IoError("open " + path + ": injected EIO");
-  if (!files_.count(path) && !dirs_.count(path)) return NotFoundError("open " + path + ": No such file or directory");
+  if (!files_.count(path) && !IsDirLocked(path)) return NotFoundError("open " + path + ": No such file or directory");
   return std::unique_ptr<SequentialFile>(new FakeSequentialFile(this, path));
 }
 
@@ -516,7 +516,7 @@ Result<std::unique_ptr<RandomAccessFile>> FakeEnv::NewRandomAccessFile(const std
   std::lock_guard<std::mutex> l(mu_);
   auto it = files_.find(path);
   if (it == files_.end()) {
-    if (dirs_.count(path)) return InvalidArgumentError(path + " is not a regular file");
+    if (IsDirLocked(path)) return InvalidArgumentError(path + " is not a regular file");
     return NotFoundError("open " + path + ": No such file or directory");
   }
   return std::unique_ptr<RandomAccessFile>(new FakeRandomAccessFile(this, path, it->second.data.size()));
@@ -540,26 +540,27 @@ uint64_t FakeEnv::scratch_bytes_written() {
 }
 
 Result<std::vector<std::string>> FakeEnv::ListDir(const std::string& path) {
-  std::lock_guard<std::mutex> l(mu_);
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<DirectoryEntry> entries, ListDirEntries(path));
   std::vector<std::string> out;
-  for (const auto& [name, f] : files_) {
-    if (ParentDir(name) == path) out.push_back(name.substr(path.size() + 1));
-  }
-  for (const std::string& d : dirs_) {
-    if (d != path && ParentDir(d) == path) out.push_back(d.substr(path.size() + 1));
-  }
+  for (DirectoryEntry& e : entries) out.push_back(std::move(e.name));
   return out;
 }
 
 Result<std::vector<DirectoryEntry>> FakeEnv::ListDirEntries(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
+  // As opendir(3) does: a file or a missing directory is an error, not an
+  // empty listing. (Files may be written into directories never made: such
+  // a directory exists while something is in it.)
+  if (files_.count(path)) return InvalidArgumentError("opendir " + path + ": Not a directory");
+  const size_t name_at = path == "/" ? 1 : path.size() + 1;
   std::vector<DirectoryEntry> out;
   for (const auto& [name, f] : files_) {
-    if (ParentDir(name) == path) out.push_back({name.substr(path.size() + 1), FileStatus::Type::kRegular});
+    if (ParentDir(name) == path) out.push_back({name.substr(name_at), FileStatus::Type::kRegular});
   }
   for (const std::string& d : dirs_) {
-    if (d != path && ParentDir(d) == path) out.push_back({d.substr(path.size() + 1), FileStatus::Type::kDirectory});
+    if (d != path && ParentDir(d) == path) out.push_back({d.substr(name_at), FileStatus::Type::kDirectory});
   }
+  if (out.empty() && !IsDirLocked(path)) return NotFoundError("opendir " + path + ": No such file or directory");
   return out;
 }
 
@@ -618,7 +619,7 @@ Result<FileStatus> FakeEnv::StatNoFollow(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   FileStatus st;
   st.device = 1;
-  if (dirs_.count(path)) {
+  if (IsDirLocked(path)) {
     st.type = FileStatus::Type::kDirectory;
     st.mode = S_IFDIR | 0700;
     return st;
@@ -627,6 +628,8 @@ Result<FileStatus> FakeEnv::StatNoFollow(const std::string& path) {
   if (it == files_.end()) return NotFoundError("lstat " + path + ": No such file or directory");
   return StatusOf(it->second);
 }
+
+Result<FileStatus> FakeEnv::Stat(const std::string& path) { return StatNoFollow(path); }
 
 Result<std::vector<FileExtent>> FakeEnv::DataExtents(const std::string& path) {
   CUSTODY_ASSIGN_OR_RETURN(FileStatus st, StatNoFollow(path));

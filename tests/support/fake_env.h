@@ -107,6 +107,8 @@ class FakeEnv : public Env {
   // has one file system).
   Status SyncFileSystem(const std::string& path) override;
   Result<FileStatus> StatNoFollow(const std::string& path) override;
+  // The fake has no symbolic links: the same as StatNoFollow.
+  Result<FileStatus> Stat(const std::string& path) override;
   Result<std::vector<FileExtent>> DataExtents(const std::string& path) override;
   // A regular file as a BlockDevice (512-byte sectors, size st_size or
   // options.file_size); writes and reads go to what the process sees, Flush
