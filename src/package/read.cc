@@ -641,20 +641,15 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
       member.sha256 = mode != ReadMode::kManifestOnly ? hasher.Finish() : crypto::Sha256Digest{};
       CUSTODY_RETURN_IF_ERROR(members.Add(member));
     }
+    // The tar ended; the age stream must now end too, authenticated, with
+    // only the tar's zero padding before it: nothing the signed manifest does
+    // not cover may ride along, not even in what libarchive read ahead. This
+    // read is also what catches a package cut after the tar's end-of-archive
+    // blocks.
+    CUSTODY_RETURN_IF_ERROR(tar->CheckOnlyZerosAfterEnd());
   }
   // Every file is written before the checks below pass, or the first error.
   if (writer) CUSTODY_RETURN_IF_ERROR(writer->Finish());
-  // The tar ended; the age stream must now end too, authenticated, with only
-  // the tar's zero padding before it. This read is what catches a package cut
-  // after the tar's end-of-archive blocks.
-  std::vector<char> buf(64 << 10);
-  while (true) {
-    CUSTODY_ASSIGN_OR_RETURN(size_t n, plain.Read(reinterpret_cast<uint8_t*>(buf.data()), buf.size()));
-    if (n == 0) break;
-    for (size_t i = 0; i < n; ++i) {
-      if (buf[i] != 0) return CorruptionError("the package has data after the end of its tar");
-    }
-  }
   if (zip_plain) CUSTODY_RETURN_IF_ERROR(CheckZipDirectory(*file));
   if (!have_manifest) {
     return CorruptionError("this is not a custody package: it has no custody/manifest.json (a plain tar encrypted "

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace custody::package {
 
@@ -99,6 +100,33 @@ Status TarWriter::Close() {
 
 // ---- TarReader
 
+namespace {
+
+// The length of `data` without its trailing zero bytes. A word at a time:
+// every block of a package's plaintext passes here, and a long run of zeros
+// (an empty disk image in the package) is scanned through.
+size_t LengthWithoutTrailingZeros(const uint8_t* data, size_t n) {
+  while (n > 0 && n % 8 != 0 && data[n - 1] == 0) --n;
+  if (n % 8 == 0) {
+    while (n >= 8) {
+      uint64_t word;
+      std::memcpy(&word, data + n - 8, sizeof word);
+      if (word != 0) break;
+      n -= 8;
+    }
+  }
+  while (n > 0 && data[n - 1] == 0) --n;
+  return n;
+}
+
+}  // namespace
+
+void TarReader::Handed(const void* data, size_t n) {
+  const size_t kept = LengthWithoutTrailingZeros(static_cast<const uint8_t*>(data), n);
+  if (kept > 0) nonzero_end_ = handed_ + kept;
+  handed_ += n;
+}
+
 long TarReader::ReadCallback(struct archive* a, void* self, const void** out) {
   auto* r = static_cast<TarReader*>(self);
   if (r->borrowing_ != nullptr) {
@@ -111,6 +139,7 @@ long TarReader::ReadCallback(struct archive* a, void* self, const void** out) {
       return -1;
     }
     *out = view->data();
+    r->Handed(view->data(), view->size());
     return static_cast<long>(view->size());
   }
   auto n = r->source_->Read(r->buf_.get(), kIoBufferSize);
@@ -120,6 +149,7 @@ long TarReader::ReadCallback(struct archive* a, void* self, const void** out) {
     return -1;
   }
   *out = r->buf_.get();
+  r->Handed(r->buf_.get(), *n);
   return static_cast<long>(*n);
 }
 
@@ -172,7 +202,10 @@ Result<std::optional<TarMember>> TarReader::Next() {
   at_end_ = false;
   struct archive_entry* e = nullptr;
   int r = archive_read_next_header(a_, &e);
-  if (r == ARCHIVE_EOF) return std::optional<TarMember>();
+  if (r == ARCHIVE_EOF) {
+    archive_ended_ = true;
+    return std::optional<TarMember>();
+  }
   // ARCHIVE_WARN covers e.g. a name that cannot be converted: refused too.
   if (r != ARCHIVE_OK) return Fail("reading a member header");
   TarMember m;
@@ -208,6 +241,39 @@ Result<size_t> TarReader::Read(char* buf, size_t n) {
   la_ssize_t r = archive_read_data(a_, buf, n);
   if (r < 0) return Fail("reading member data");
   return static_cast<size_t>(r);
+}
+
+Status TarReader::CheckOnlyZerosAfterEnd() {
+  if (!archive_ended_) return InternalError("the tar's end was checked before the tar was read to its end");
+  // Where the archive ends: the bytes the tar reader has used, the last of
+  // them its end-of-archive blocks (no decompression filter, so the one
+  // filter's position is the offset in the input).
+  const la_int64_t end = archive_filter_bytes(a_, 0);
+  if (end < 0) return InternalError("libarchive does not say where the tar ends");
+  auto refuse = [](uint64_t at) {
+    return CorruptionError("the package has data after the end of its tar (a byte that is not zero at offset " +
+                           std::to_string(at) + " of the tar, where only zero padding may follow)");
+  };
+  // What libarchive was handed but did not use: only zeros.
+  if (nonzero_end_ > static_cast<uint64_t>(end)) return refuse(nonzero_end_ - 1);
+  // The rest of the input, read to its end (for a package: the age stream's
+  // authenticated end, which is what catches a package cut after the tar).
+  while (true) {
+    const uint8_t* data;
+    size_t n;
+    if (borrowing_ != nullptr) {
+      CUSTODY_ASSIGN_OR_RETURN(std::string_view view, borrowing_->ReadView());
+      data = reinterpret_cast<const uint8_t*>(view.data());
+      n = view.size();
+    } else {
+      CUSTODY_ASSIGN_OR_RETURN(n, source_->Read(buf_.get(), kIoBufferSize));
+      data = buf_.get();
+    }
+    if (n == 0) return Status::Ok();
+    const size_t kept = LengthWithoutTrailingZeros(data, n);
+    if (kept > 0) return refuse(handed_ + kept - 1);
+    handed_ += n;
+  }
 }
 
 Result<std::string_view> TarReader::ReadBlock() {

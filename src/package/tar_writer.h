@@ -88,6 +88,11 @@ class TarReader {
   // the next call on this reader); empty at its end. Holes of a sparse
   // member come back as zeros, as Read gives them.
   Result<std::string_view> ReadBlock();
+  // After Next() has returned the end of the archive: reads the input to its
+  // end and returns kCorruption if any byte after the end-of-archive blocks
+  // is not zero, counting the bytes libarchive has already taken into its
+  // buffers but not used (they are checked as they were handed to it).
+  Status CheckOnlyZerosAfterEnd();
 
  private:
   TarReader() = default;
@@ -105,6 +110,14 @@ class TarReader {
   uint64_t pending_offset_ = 0;
   bool has_pending_ = false;
   bool at_end_ = false;  // The pending block is the member's end.
+  bool archive_ended_ = false;  // Next() has returned the end of the archive.
+  // Input handed to libarchive: bytes in all, and the offset just after the
+  // last byte that is not zero (0 if none). Only these two: libarchive may
+  // keep any part of what it was handed, so what follows the archive's end
+  // cannot be looked at again, only judged by where its last nonzero byte is.
+  uint64_t handed_ = 0;
+  uint64_t nonzero_end_ = 0;
+  void Handed(const void* data, size_t n);
   static long ReadCallback(struct archive*, void* self, const void** buf);
 };
 

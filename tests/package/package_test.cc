@@ -769,6 +769,45 @@ TEST_F(HostileTarTest, RefusesBadSignaturesAndMissingManifest) {
   EXPECT_THAT(s.message(), HasSubstr("not by the expected sender"));
 }
 
+// Anything after the tar's end-of-archive blocks but zeros is refused, in
+// every way of reading: the signed manifest does not cover it, so nothing
+// may ride along there, whether libarchive read it ahead into its buffer
+// (a short tail, or bytes right after the end blocks) or not (far after).
+TEST_F(HostileTarTest, RefusesDataAfterTheTarsEnd) {
+  const std::string tar = WithManifest({{"data/a.txt", "aaa"}}, {Describe("a.txt", "aaa")});
+  ASSERT_EQ(tar.size() % 10240, 0u);
+  // The signature's block is the last that is not zero; the end blocks follow.
+  const size_t end = (tar.find_last_not_of('\0') / 512 + 1) * 512 + 1024;
+  ASSERT_LE(end, tar.size());
+  std::string secret;
+  for (int i = 0; i < 100; ++i) secret += "SECRET-HIDDEN-PAYLOAD";
+  std::string in_padding = tar;
+  in_padding.resize(std::max(tar.size(), end + 8));
+  in_padding.replace(end, 8, "HIDDEN!!");
+  const std::vector<std::pair<const char*, std::string>> refused = {
+      {"after the record", tar + secret},
+      {"right after the end blocks", in_padding},
+      {"a long tail", tar + std::string(3 << 20, 'x')},
+      {"after 2 MiB of zeros", tar + std::string(2 << 20, '\0') + secret},
+  };
+  for (const auto& [what, plain] : refused) {
+    SCOPED_TRACE(what);
+    Status s = OpenTar(plain);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+    EXPECT_THAT(s.message(), HasSubstr("data after the end of its tar"));
+    auto verified = VerifyPackage(path("h.age"), Keys());
+    EXPECT_EQ(verified.status().code(), StatusCode::kCorruption) << verified.status().ToString();
+    auto shown = ReadManifest(path("h.age"), Keys());
+    EXPECT_EQ(shown.status().code(), StatusCode::kCorruption) << shown.status().ToString();
+  }
+  // Zeros are padding: the tar's own record padding, none, or more.
+  for (const std::string& plain : {tar, tar.substr(0, end), tar + std::string(3 << 20, '\0')}) {
+    WriteFileOrDie(path("h.age"), Encrypt(plain));
+    auto v = VerifyPackage(path("h.age"), Keys());
+    EXPECT_TRUE(v.ok()) << plain.size() << ": " << v.status().ToString();
+  }
+}
+
 TEST_F(HostileTarTest, PortableRefusesWindowsNames) {
   for (const char* name : {"CON.txt", "a:b", "trailing.", "x?", "back\\slash", "aux"}) {
     std::string data = "z";

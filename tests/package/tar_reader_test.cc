@@ -4,6 +4,7 @@
 // libarchive's view) and its two inputs (a ByteSource, or the decryption
 // thread's borrowed buffers): same bytes, sparse holes as zeros, and the
 // source's error (a cut package) reported through either.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -101,6 +102,71 @@ TEST(TarReaderTest, SourceErrorComesBackThroughBorrowedBuffers) {
       EXPECT_EQ(borrowed.status().code(), StatusCode::kTruncated);
       EXPECT_EQ(borrowed.status().code(), copied.status().code());
       EXPECT_EQ(borrowed.status().message(), copied.status().message());
+    }
+  }
+}
+
+// The tar read to its end, then CheckOnlyZerosAfterEnd's verdict on what
+// follows it.
+Status CheckAfterEnd(const std::string& bytes, bool borrowed, size_t piece) {
+  PieceSource src(bytes, piece, Status::Ok());
+  std::unique_ptr<TarReader> tar;
+  if (borrowed) {
+    CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<BorrowingSource*>(&src)));
+  } else {
+    CUSTODY_ASSIGN_OR_RETURN(tar, TarReader::Open(static_cast<ByteSource*>(&src)));
+  }
+  CUSTODY_RETURN_IF_ERROR(ReadAll(*tar, true).status());
+  return tar->CheckOnlyZerosAfterEnd();
+}
+
+// Only zeros may follow the end-of-archive blocks, wherever libarchive's
+// read-ahead stopped: a byte right after them, in the second of them, in
+// the record padding, at the end of a long run of zeros, or a long tail.
+// Read in pieces from 1 byte to 1 MiB, borrowed or copied.
+TEST(TarReaderTest, OnlyZerosMayFollowTheEndOfArchive) {
+  const std::string tar = BuildTar({{"data/a", Pattern(3000, 7)}, {"data/b", Pattern(5, 8)}});
+  ASSERT_EQ(tar.size(), 10240u);  // libarchive pads to its 10240-byte record.
+  // b's data block is the last nonzero block; the two end blocks follow it.
+  const size_t end = (tar.find_last_not_of('\0') / 512 + 1) * 512 + 1024;
+  ASSERT_LT(end, tar.size());
+  auto with = [&](size_t at, std::string bytes) {
+    std::string t = tar;
+    if (t.size() < at + bytes.size()) t.resize(at + bytes.size(), '\0');
+    t.replace(at, bytes.size(), bytes);
+    return t;
+  };
+  std::string secret;
+  for (int i = 0; i < 100; ++i) secret += "SECRET-HIDDEN-PAYLOAD";
+  const std::vector<std::pair<std::string, std::string>> refused = {
+      {"a byte right after the end blocks", with(end, "x")},
+      {"a byte in the second end block", with(end - 512 + 7, "x")},
+      {"the last byte of the record", with(tar.size() - 1, "x")},
+      {"a payload after the record", tar + secret},
+      {"a payload in the record padding", with(end, secret)},
+      {"a byte after 3 MiB of zeros", with(tar.size() + (3 << 20), "x")},
+      {"2 MiB of it", tar + std::string(2 << 20, 'x')},
+  };
+  const std::vector<std::pair<std::string, std::string>> accepted = {
+      {"the record padding", tar},
+      {"no record padding", tar.substr(0, end)},
+      {"3 MiB more zeros", tar + std::string(3 << 20, '\0')},
+  };
+  for (bool borrowed : {false, true}) {
+    for (size_t piece : {size_t{1}, size_t{700}, size_t{10240}, size_t{65536}, size_t{1} << 20}) {
+      for (const auto& [what, bytes] : refused) {
+        if (piece == 1 && bytes.size() > 100000) continue;  // A byte at a time: only the small ones.
+        SCOPED_TRACE(what + " borrowed " + std::to_string(borrowed) + " piece " + std::to_string(piece));
+        Status s = CheckAfterEnd(bytes, borrowed, piece);
+        EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+        EXPECT_THAT(s.message(), ::testing::HasSubstr("data after the end of its tar"));
+      }
+      for (const auto& [what, bytes] : accepted) {
+        if (piece == 1 && bytes.size() > 100000) continue;
+        SCOPED_TRACE(what + " borrowed " + std::to_string(borrowed) + " piece " + std::to_string(piece));
+        Status s = CheckAfterEnd(bytes, borrowed, piece);
+        EXPECT_TRUE(s.ok()) << s.ToString();
+      }
     }
   }
 }
