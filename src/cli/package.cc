@@ -202,9 +202,11 @@ Status ExplainRejected(Status s) {
               _("The package does not match what was packaged: a file was modified or damaged "
                 "after packaging, or the signature is not the sender's. Do not use it; ask the "
                 "sender to send it again."));
+  // A file cut short and one whose last chunk was damaged look alike to age
+  // (crypto/age_stream.cc): both are named here, and the remedy is one.
   return Explain(s, StatusCode::kTruncated,
-                 _("The package ends early (the transfer or copy did not finish): get the whole "
-                   "file again."));
+                 _("The package is incomplete: it ends early (the transfer or copy did not "
+                   "finish), or its last part is damaged. Get the whole file again."));
 }
 
 Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {

@@ -312,9 +312,20 @@ void StreamReader::ReadAhead(Batch& b) {
                                " is shorter than its authentication tag: the file is truncated"));
         break;
       }
-      // Only an empty file has an empty final chunk.
+      // Only an empty file has an empty final chunk. A tag's worth of bytes
+      // that does not open as one is the start of a chunk cut short.
       if (got == crypto::kChaChaPolyTagSize && index != 0) {
-        problem(CorruptionError(chunk_name + " is an empty final chunk, which age forbids"));
+        uint8_t nonce[crypto::kChaChaPolyNonceSize];
+        MakeNonce(index, /*last=*/true, nonce);
+        const std::string_view sealed(reinterpret_cast<const char*>(b.sealed.get() + at), got);
+        auto empty_final = b.aead->Open(nonce, sealed, b.plain.get() + n * kChunkSize);
+        if (!empty_final.ok()) return fail(empty_final.status());
+        problem(*empty_final ? CorruptionError(chunk_name + " is an empty final chunk, which age forbids")
+                             : TruncatedError("the file is incomplete: it ends " + std::to_string(got) +
+                                              " bytes into " + chunk_name +
+                                              " (the file was cut short, as by an unfinished transfer or "
+                                              "copy, or its last bytes were damaged); get the whole file "
+                                              "again"));
         break;
       }
       b.sealed_len[n++] = got;
@@ -395,17 +406,35 @@ Status StreamReader::NextBatch() {
     const size_t i = good;
     const std::string chunk_name = "payload chunk " + std::to_string(b.counter + i);
     const bool full = b.sealed_len[i] == kEncryptedChunkSize;
+    // Tried with the other flag too: which of the two it opens under, if
+    // either, says what happened.
+    uint8_t nonce[crypto::kChaChaPolyNonceSize];
+    MakeNonce(b.counter + i, !b.expect_last[i], nonce);
+    std::string_view sealed(
+        reinterpret_cast<const char*>(b.sealed.get() + i * kEncryptedChunkSize), b.sealed_len[i]);
     bool ok = false;
-    if (full) {  // A full chunk: try the other flag.
-      uint8_t nonce[crypto::kChaChaPolyNonceSize];
-      MakeNonce(b.counter + i, !b.expect_last[i], nonce);
-      std::string_view sealed(
-          reinterpret_cast<const char*>(b.sealed.get() + i * kEncryptedChunkSize), b.sealed_len[i]);
-      CUSTODY_ASSIGN_OR_RETURN(ok, b.aead->Open(nonce, sealed, b.plain.get() + i * kChunkSize));
-    }
-    if (!ok) {
+    CUSTODY_ASSIGN_OR_RETURN(ok, b.aead->Open(nonce, sealed, b.plain.get() + i * kChunkSize));
+    if (ok && !full) {
+      // Sealed as a middle chunk, yet short: made so, not cut (a cut chunk
+      // opens under neither flag). Not served.
+      deferred_ = VerificationFailedError(chunk_name +
+                                          " is shorter than a full chunk but not sealed as the final one: "
+                                          "the file was modified or damaged after it was encrypted");
+    } else if (!ok && !full) {
+      // A short chunk is the end of the file. A file cut inside a chunk ends
+      // this way, and so does one whose short final chunk was altered: STREAM
+      // cannot tell the two apart (neither opens, under either flag), and
+      // the remedy is the same. Called what it almost always is.
+      deferred_ = TruncatedError(
+          "the file is incomplete: it ends inside " + chunk_name +
+          ", which does not authenticate (the file was cut short, as by an unfinished transfer or "
+          "copy, or its last bytes were damaged); get the whole file again");
+    } else if (!ok) {
+      // A full chunk that opens neither as a middle nor as the final chunk:
+      // a cut file never ends with one (cut at a chunk boundary, its last
+      // chunk opens as a middle chunk, below), so this is damage.
       deferred_ = VerificationFailedError(
-          chunk_name + " failed authentication: the file was modified, damaged or truncated");
+          chunk_name + " failed authentication: the file was modified or damaged after it was encrypted");
     } else {
       plain_len_ += b.sealed_len[i] - crypto::kChaChaPolyTagSize;
       done_ = true;

@@ -16,6 +16,7 @@ namespace custody {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class PackageCliTest : public ::testing::Test {
  protected:
@@ -89,8 +90,18 @@ TEST_F(PackageCliTest, ErrorsAPersonCanActOn) {
   std::string pkg = ReadFileOrDie(path("h.age"));
   WriteFileOrDie(path("cut.age"), pkg.substr(0, pkg.size() - 10));
   auto cut = Run({"package", "open", path("cut.age"), "-d", path("recv"), "-i", path("city.key")});
-  EXPECT_NE(cut.exit_code, 0);
+  // Cut inside its last chunk: incomplete (exit 10), not "modified".
+  EXPECT_EQ(cut.exit_code, 10) << cut.err;
+  EXPECT_THAT(cut.err, HasSubstr("get the whole file again"));
+  EXPECT_THAT(cut.err, Not(HasSubstr("modified")));
   EXPECT_FALSE(std::filesystem::exists(path("recv")));
+  // A byte changed in the first (full) chunk: modified (exit 8).
+  std::string flipped = pkg;
+  flipped[pkg.find("\n--- ") + 5 + 43 + 1 + 16 + 1000] ^= 0x01;
+  WriteFileOrDie(path("flip.age"), flipped);
+  auto flip = Run({"package", "verify", path("flip.age"), "-i", path("city.key")});
+  EXPECT_EQ(flip.exit_code, 8) << flip.err;
+  EXPECT_THAT(flip.err, HasSubstr("modified"));
   WriteFileOrDie(path("cut2.age"), pkg.substr(0, 100));  // Inside the age header.
   auto cut2 = Run({"package", "verify", path("cut2.age"), "-i", path("city.key")});
   EXPECT_EQ(cut2.exit_code, 10) << cut2.err;
