@@ -13,6 +13,7 @@
 #include "common/canonical_json.h"
 #include "common/concat_source.h"
 #include "common/source_stream.h"
+#include "crypto/age.h"
 #include "crypto/encoding.h"
 #include "crypto/hash.h"
 #include "custody/env.h"
@@ -501,6 +502,56 @@ class ManifestReader {
   std::string error_;
 };
 
+// A manifest value for a message: the text any signer (or, before the
+// signature is judged, anyone) put there, so shortened, and with control
+// characters shown as '?' rather than sent to a terminal.
+std::string Shown(std::string_view value) {
+  constexpr size_t kMax = 80;
+  std::string s(value.substr(0, kMax));
+  for (char& c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  }
+  if (value.size() > kMax) s += "...";
+  return s;
+}
+
+// The recipient keys as `package create` writes them (package.md,
+// "Manifest"): what a package shows as "encrypted for" must be a real key
+// with its own fingerprint, not any text the signer put there.
+Status CheckManifestRecipients(const std::vector<PackageRecipient>& recipients) {
+  if (recipients.empty()) return CorruptionError("manifest recipient keys must be a non-empty array");
+  std::set<std::string_view> seen;
+  size_t passphrases = 0;
+  for (const PackageRecipient& r : recipients) {
+    if (r.type == "passphrase") {
+      if (!r.recipient.empty() || !r.fingerprint.empty()) {
+        return CorruptionError("the manifest's passphrase entry names a key or fingerprint; it has only a type");
+      }
+      ++passphrases;
+      continue;
+    }
+    if (r.type != "X25519") return CorruptionError("unknown recipient type \"" + Shown(r.type) + "\" in the manifest");
+    auto parsed = age::X25519Recipient::Parse(r.recipient);
+    if (!parsed.ok() || parsed->ToString() != r.recipient) {
+      return CorruptionError("the manifest names a recipient key \"" + Shown(r.recipient) +
+                             "\" that is not an age X25519 public key in its usual form (age1... in lower case)");
+    }
+    const std::string fingerprint = package::ShortFingerprint(r.recipient);
+    if (r.fingerprint != fingerprint) {
+      return CorruptionError("the manifest gives the recipient key " + r.recipient + " the fingerprint \"" +
+                             Shown(r.fingerprint) + "\", which is not that key's (" + fingerprint + ")");
+    }
+    if (!seen.insert(r.recipient).second) {
+      return CorruptionError("the manifest lists the recipient key " + r.recipient + " twice");
+    }
+  }
+  // age allows a passphrase (scrypt) stanza only alone.
+  if (passphrases > 0 && recipients.size() > 1) {
+    return CorruptionError("the manifest lists a passphrase together with other recipients, which age does not allow");
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<package::StreamedManifest> package::ParseManifestStream(
@@ -572,12 +623,7 @@ Result<package::StreamedManifest> package::ParseManifestStream(
     return UnsupportedError("package format \"" + m.format + "\" is not supported (this custody reads " +
                             std::string(kPackageFormatV1) + ")");
   }
-  if (m.recipients.empty()) return CorruptionError("manifest recipient keys must be a non-empty array");
-  for (const PackageRecipient& r : m.recipients) {
-    if (r.type != "passphrase" && r.type != "X25519") {
-      return CorruptionError("unknown recipient type \"" + r.type + "\" in the manifest");
-    }
-  }
+  CUSTODY_RETURN_IF_ERROR(CheckManifestRecipients(m.recipients));
   if (reader.file_count() != out.file_count || total != m.total_size) {
     return CorruptionError("the manifest's file count or total size disagrees with its file list");
   }

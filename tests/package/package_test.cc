@@ -825,6 +825,78 @@ TEST_F(HostileTarTest, PortableRefusesWindowsNames) {
   EXPECT_TRUE(VerifyPackage(path("h.age"), Keys()).ok());
 }
 
+// The manifest's recipient keys are what `package verify` shows as "for":
+// a signed manifest whose keys are not real keys with their own
+// fingerprints, or that mixes a passphrase with keys (age cannot), is
+// refused as malformed by every way of reading it.
+TEST_F(HostileTarTest, RefusesManifestRecipientsThatAreNotRealKeys) {
+  const std::string own = identity_->Recipient().ToString();
+  auto other_id = age::X25519Identity::Generate(*Env::Default());
+  ASSERT_TRUE(other_id.ok());
+  const std::string other = other_id->Recipient().ToString();
+  std::string upper = own;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  struct Case {
+    const char* what;
+    std::vector<PackageRecipient> keys;
+    const char* expect;
+  };
+  const std::vector<Case> cases = {
+      {"the audit's", {{"X25519", "not-a-key", "WRONG-FINGERPRINT"}}, "not an age X25519 public key"},
+      {"a wrong fingerprint", {{"X25519", own, "WRONG-FINGERPRINT"}}, "which is not that key's"},
+      {"another key's fingerprint", {{"X25519", own, package::ShortFingerprint(other)}}, "which is not that key's"},
+      {"a key in upper case", {{"X25519", upper, package::ShortFingerprint(own)}}, "in its usual form"},
+      {"a key cut short", {{"X25519", own.substr(0, own.size() - 1), "X"}}, "not an age X25519 public key"},
+      {"an empty key", {{"X25519", "", ""}}, "not an age X25519 public key"},
+      {"an unknown type", {{"ssh-ed25519", own, package::ShortFingerprint(own)}}, "unknown recipient type"},
+      {"a key twice", {{"X25519", own, package::ShortFingerprint(own)}, {"X25519", own, package::ShortFingerprint(own)}},
+       "twice"},
+      {"a passphrase and a key", {{"passphrase", "", ""}, {"X25519", own, package::ShortFingerprint(own)}},
+       "passphrase together with other recipients"},
+      {"two passphrases", {{"passphrase", "", ""}, {"passphrase", "", ""}}, "passphrase together"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    auto [json, sig] = SignedManifest({Describe("a.txt", "aaa")}, [&](PackageManifest& m) { m.recipients = c.keys; });
+    const std::string tar = BuildTar({{"data/a.txt", "aaa"}, {"custody/manifest.json", json}, {"custody/manifest.sig", sig}});
+    Status opened = OpenTar(tar);
+    EXPECT_EQ(opened.code(), StatusCode::kCorruption) << opened.ToString();
+    EXPECT_THAT(opened.message(), HasSubstr(c.expect));
+    for (bool only_manifest : {false, true}) {
+      auto v = only_manifest ? ReadManifest(path("h.age"), Keys()) : VerifyPackage(path("h.age"), Keys());
+      EXPECT_EQ(v.status().code(), StatusCode::kCorruption) << v.status().ToString();
+    }
+    EXPECT_EQ(ParseManifest(json).status().code(), StatusCode::kCorruption);
+  }
+  // A passphrase entry naming a key (written by hand: the writer never
+  // writes one), signed.
+  auto [json, sig] = SignedManifest({Describe("a.txt", "aaa")},
+                                    [](PackageManifest& m) { m.recipients = {{"passphrase", "", ""}}; });
+  const std::string entry = "{\"type\":\"passphrase\"}";
+  ASSERT_NE(json.find(entry), std::string::npos);
+  json.replace(json.find(entry), entry.size(),
+               "{\"fingerprint\":\"" + package::ShortFingerprint(own) + "\",\"recipient\":\"" + own +
+                   "\",\"type\":\"passphrase\"}");
+  Status named = OpenTar(BuildTar({{"data/a.txt", "aaa"}, {"custody/manifest.json", json},
+                                   {"custody/manifest.sig", SignText(json)}}));
+  EXPECT_EQ(named.code(), StatusCode::kCorruption) << named.ToString();
+  EXPECT_THAT(named.message(), HasSubstr("passphrase entry names a key"));
+
+  // Real keys with their own fingerprints, one or several, are fine (the
+  // package need not be encrypted to all of them to be read by one).
+  for (const std::vector<PackageRecipient>& keys :
+       {std::vector<PackageRecipient>{{"X25519", own, package::ShortFingerprint(own)}},
+        std::vector<PackageRecipient>{{"X25519", other, package::ShortFingerprint(other)},
+                                      {"X25519", own, package::ShortFingerprint(own)}}}) {
+    auto [good, good_sig] = SignedManifest({Describe("a.txt", "aaa")}, [&](PackageManifest& m) { m.recipients = keys; });
+    WriteFileOrDie(path("h.age"), Encrypt(BuildTar({{"data/a.txt", "aaa"}, {"custody/manifest.json", good},
+                                                    {"custody/manifest.sig", good_sig}})));
+    auto v = VerifyPackage(path("h.age"), Keys());
+    ASSERT_TRUE(v.ok()) << v.status().ToString();
+    EXPECT_EQ(v->manifest.recipients.size(), keys.size());
+  }
+}
+
 // ---- Tampering and truncation of a real package: a few bytes in every part
 // of the file, every byte of the header, and truncation points around every
 // chunk boundary; each must be rejected with nothing extracted.
@@ -984,7 +1056,13 @@ TEST(ManifestTest, WriterMatchesGenericCanonicalJsonByteForByte) {
   m.recipient_organization = "○○市 総務部 😀";
   m.purpose = "line\nbreak\r\x08\x0c";
   m.classification = "機密性2";
-  m.recipients.push_back({"X25519", "age1qqqq", "ab12cd34"});
+  // A real key with its own fingerprint (the reader checks both), and a
+  // passphrase entry, which the reader refuses beside a key: written by both
+  // writers alike all the same, and read back alone below.
+  auto key = age::X25519Identity::Generate(*Env::Default());
+  ASSERT_TRUE(key.ok());
+  const std::string recipient = key->Recipient().ToString();
+  m.recipients.push_back({"X25519", recipient, package::ShortFingerprint(recipient)});
   m.recipients.push_back({"passphrase", "", ""});
   m.files.push_back({"住民/台帳 (2026).csv", 9007199254740991, 0600, -86400, std::string(64, 'f')});
   m.files.push_back({"a/\"q\"\\b", 0, 0, 0, std::string(64, '0')});
@@ -1000,6 +1078,12 @@ TEST(ManifestTest, WriterMatchesGenericCanonicalJsonByteForByte) {
   ASSERT_TRUE(dom.ok()) << dom.status().ToString();
   EXPECT_EQ(*fast, *dom);
   EXPECT_TRUE(json::IsCanonical(*fast));
+  EXPECT_THAT(ParseManifest(*fast).status().message(), HasSubstr("passphrase together with other recipients"));
+  m.recipients.pop_back();
+  fast = ManifestToJson(m);
+  dom = ManifestViaDom(m);
+  ASSERT_TRUE(fast.ok() && dom.ok());
+  EXPECT_EQ(*fast, *dom);
   auto back = ParseManifest(*fast);
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->sender_station, m.sender_station);
@@ -1017,11 +1101,15 @@ TEST(ManifestTest, WriterMatchesGenericCanonicalJsonByteForByte) {
 
 TEST(ManifestTest, EveryTruncationAndByteFlipIsHandledWithoutACrash) {
   PackageManifest m = MinimalManifest();
-  m.recipients.insert(m.recipients.begin(), {"X25519", "age1x", "ab"});
+  auto key = age::X25519Identity::Generate(*Env::Default());
+  ASSERT_TRUE(key.ok());
+  const std::string recipient = key->Recipient().ToString();
+  m.recipients = {{"X25519", recipient, package::ShortFingerprint(recipient)}};
   m.files[0].mtime = -5;
   m.files.push_back({"d/b", 4, 0600, 5, std::string(64, 'b')});
   m.total_size = 7;
   const std::string text = *ManifestToJson(m);
+  ASSERT_TRUE(ParseManifest(text).ok());
   for (size_t n = 0; n < text.size(); ++n) {
     EXPECT_FALSE(ParseManifest(text.substr(0, n)).ok()) << n;
   }

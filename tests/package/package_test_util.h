@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -193,8 +194,10 @@ class PackageFixture : public ::testing::Test {
     return k;
   }
 
-  // A signed manifest for `files`, as the station would write it.
-  std::pair<std::string, std::string> SignedManifest(const std::vector<PackageFile>& files) {
+  // A signed manifest for `files`, as the station would write it, unless
+  // `edit` changes it before it is written and signed.
+  std::pair<std::string, std::string> SignedManifest(const std::vector<PackageFile>& files,
+                                                     const std::function<void(PackageManifest&)>& edit = nullptr) {
     PackageManifest m;
     m.format = std::string(kPackageFormatV1);
     m.package_id = "00000000-0000-4000-8000-000000000000";
@@ -209,11 +212,17 @@ class PackageFixture : public ::testing::Test {
     m.classification = "機密性2";
     m.files = files;
     for (const auto& f : files) m.total_size += f.size;
+    if (edit) edit(m);
     auto json = ManifestToJson(m);
     EXPECT_TRUE(json.ok()) << json.status().ToString();
-    auto sig = station_->Sign(crypto::ContextMessage(crypto::kPackageManifestContext, *json));
+    return {*json, SignText(*json)};
+  }
+
+  // The station's signature of `manifest_json`, whatever it holds.
+  std::string SignText(const std::string& manifest_json) {
+    auto sig = station_->Sign(crypto::ContextMessage(crypto::kPackageManifestContext, manifest_json));
     EXPECT_TRUE(sig.ok());
-    return {*json, *sig};
+    return sig.ok() ? *sig : "";
   }
 
   // A manifest entry describing `data` at `path` (relative to data/).
