@@ -9,6 +9,7 @@
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <wctype.h>
 
 #include "common/canonical_json.h"
 #include "common/concat_source.h"
@@ -73,16 +74,25 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+// Windows' device names (see package.md, "Names"), matched on the part of a
+// component before its first dot, trailing spaces dropped, ASCII letters in
+// either case: "con.txt", "Com1 .log" and "LPT¹" are all devices there.
+// COM0/LPT0 and the superscript digits are in Microsoft's list of reserved
+// names; CONIN$ and CONOUT$ open the console.
 bool IsWindowsReservedName(std::string_view component) {
-  // The part before the first dot, case-insensitively: "con.txt" is reserved.
   std::string base(component.substr(0, component.find('.')));
   while (!base.empty() && base.back() == ' ') base.pop_back();
-  std::transform(base.begin(), base.end(), base.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  static const std::set<std::string> kReserved = {
-      "CON",  "PRN",  "AUX",  "NUL",  "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7",
-      "COM8", "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9"};
-  return kReserved.count(base) > 0;
+  for (char& c : base) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  static const std::set<std::string, std::less<>> kDevices = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"};
+  if (kDevices.count(base) > 0) return true;
+  // COM or LPT and one digit: 0-9, or superscript 1, 2, 3 (U+00B9, U+00B2, U+00B3).
+  if (base.size() < 4) return false;
+  const std::string_view head = std::string_view(base).substr(0, 3), digit = std::string_view(base).substr(3);
+  if (head != "COM" && head != "LPT") return false;
+  if (digit.size() == 1) return digit[0] >= '0' && digit[0] <= '9';
+  return digit == "\xC2\xB9" || digit == "\xC2\xB2" || digit == "\xC2\xB3";  // UTF-8 of ¹ ² ³.
 }
 
 }  // namespace
@@ -123,11 +133,47 @@ Status ValidateRelativePath(std::string_view path, bool portable) {
   return Status::Ok();
 }
 
-std::string PortableFoldKey(std::string_view path) {
-  std::string k(path);
-  std::transform(k.begin(), k.end(), k.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return k;
+Result<std::string> PortableFoldKey(std::string_view path) {
+  // Made once and never freed: a locale, not per-call state.
+  static const locale_t kUtf8 = ::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  std::string key;
+  key.reserve(path.size());
+  size_t i = 0;
+  while (i < path.size()) {
+    const auto c = static_cast<unsigned char>(path[i]);
+    if (c < 0x80) {
+      key.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    const size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+    if (len == 4 || i + len > path.size()) {
+      // Beyond the BMP (NTFS's upcase table leaves it alone), or not UTF-8
+      // (refused before this is asked): as it is.
+      key.append(path.substr(i, len));
+      i += len;
+      continue;
+    }
+    if (kUtf8 == static_cast<locale_t>(0)) {
+      return InternalError("the C.UTF-8 locale is missing; cannot compare names as Windows does (--portable)");
+    }
+    uint32_t cp = len == 2 ? c & 0x1F : c & 0x0F;
+    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(path[i + k]) & 0x3F);
+    uint32_t upper = static_cast<uint32_t>(::towupper_l(static_cast<wint_t>(cp), kUtf8));
+    if (upper > 0xFFFF) upper = cp;  // NTFS maps a BMP character only within the BMP.
+    if (upper < 0x80) {
+      key.push_back(static_cast<char>(upper));
+    } else if (upper < 0x800) {
+      key.push_back(static_cast<char>(0xC0 | (upper >> 6)));
+      key.push_back(static_cast<char>(0x80 | (upper & 0x3F)));
+    } else {
+      key.push_back(static_cast<char>(0xE0 | (upper >> 12)));
+      key.push_back(static_cast<char>(0x80 | ((upper >> 6) & 0x3F)));
+      key.push_back(static_cast<char>(0x80 | (upper & 0x3F)));
+    }
+    i += len;
+  }
+  return key;
 }
 
 std::string NewPackageId(Env& env) {

@@ -55,8 +55,14 @@ class ScopedUtf8Locale {
 // characters, at most kMaxPathBytes; with `portable`, also the Windows rules.
 // Returns the reason a person can read, or OK.
 Status ValidateRelativePath(std::string_view path, bool portable);
-// Lowercased (ASCII) form for case-insensitive duplicate checks.
-std::string PortableFoldKey(std::string_view path);
+// The key two names share when Windows (NTFS) takes them for one name, for
+// --portable's case checks (package.md, "Names"): every character of the
+// Basic Multilingual Plane replaced by its Unicode simple uppercase mapping
+// (glibc's C.UTF-8 tables), which is how NTFS compares names (its upcase
+// table, BMP only): "Ａ" and "ａ", "Σ", "σ" and "ς", "Ж" and "ж" share a key.
+// No normalization: NTFS keeps a precomposed "é" and "e" + U+0301 apart.
+// `path` must be valid UTF-8 (ValidateRelativePath).
+Result<std::string> PortableFoldKey(std::string_view path);
 
 // A ByteSource reading a file it does not own from its start.
 class FileSource final : public ByteSource {

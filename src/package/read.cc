@@ -503,7 +503,8 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   auto manifest_text = std::make_unique<crypto::SealedSpill>(spill_dir, env, options.memory_limit);
   // 64-bit keyed names of the paths seen (files) and of their parent
   // directories, to refuse duplicates and a path that is both a file and a
-  // directory without holding the paths (crypto/hash.h KeyedHash64).
+  // directory without holding the paths (crypto/hash.h KeyedHash64); with
+  // --portable, `folded` holds both kinds as Windows compares names.
   uint8_t name_key[crypto::KeyedHash64::kKeySize];
   CUSTODY_RETURN_IF_ERROR(env.RandomBytes(name_key, sizeof name_key));
   const crypto::KeyedHash64 name(name_key);
@@ -593,10 +594,6 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
       }
       const uint64_t rel_name = name(rel);
       if (!file_names.Insert(rel_name)) return CorruptionError("the package holds " + rel + " twice; refused");
-      if (options.portable && !folded.Insert(name(PortableFoldKey(rel)))) {
-        return CorruptionError("the package holds names that differ only in case (" + rel +
-                               "); Windows cannot hold both (--portable)");
-      }
       if (dir_names.Contains(rel_name)) {
         return CorruptionError("the package holds " + rel + " both as a file and a directory");
       }
@@ -608,6 +605,29 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
           return CorruptionError("the package holds " + std::string(parent) + " both as a file and a directory");
         }
         if (dir_names.Insert(parent_name)) new_dirs.emplace_back(parent);
+      }
+      if (options.portable) {
+        // The names new in this member (its file, and the directories first
+        // seen in it), as Windows compares names, in one set: a new name whose
+        // key is taken was spelled otherwise before (the same spelling was
+        // refused above, or is not new), as a file or as a directory, and
+        // Windows would make the two one.
+        auto fold_is_new = [&](std::string_view n) -> Result<bool> {
+          CUSTODY_ASSIGN_OR_RETURN(std::string key, PortableFoldKey(n));
+          return folded.Insert(name(key));
+        };
+        for (const std::string& d : new_dirs) {
+          CUSTODY_ASSIGN_OR_RETURN(bool fresh, fold_is_new(d));
+          if (!fresh) {
+            return CorruptionError("the package holds names that differ only in case (directory " + d +
+                                   " and an earlier file or directory); Windows cannot hold both (--portable)");
+          }
+        }
+        CUSTODY_ASSIGN_OR_RETURN(bool fresh, fold_is_new(rel));
+        if (!fresh) {
+          return CorruptionError("the package holds names that differ only in case (" + rel +
+                                 " and an earlier file or directory); Windows cannot hold both (--portable)");
+        }
       }
       if (writer) {
         // Only directories not made before (shallowest first): one mkdir per

@@ -897,6 +897,82 @@ TEST_F(HostileTarTest, RefusesManifestRecipientsThatAreNotRealKeys) {
   }
 }
 
+// Windows' reserved device names beyond the first list: COM0/LPT0, the
+// superscript digits, the console's CONIN$ and CONOUT$, in any case, with
+// an extension, as a directory; and the names that only look like them.
+TEST_F(HostileTarTest, PortableRefusesEveryWindowsDeviceName) {
+  const VerifyPackageOptions portable{"", true};
+  for (const char* name : {"COM0", "lpt0.txt", "COM\u00b9", "com\u00b2.log", "LPT\u00b3", "CONIN$", "conout$.txt",
+                           "Com1 .txt", "NUL", "dir/CONOUT$/x", "COM9.tar.gz", "lpt5"}) {
+    SCOPED_TRACE(name);
+    Status s = OpenTar(WithManifest({{std::string("data/") + name, "z"}}, {Describe(name, "z")}), portable);
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+    EXPECT_THAT(s.message(), HasSubstr("a name Windows reserves"));
+    // Without --portable they are names like any other here.
+    EXPECT_TRUE(VerifyPackage(path("h.age"), Keys()).ok());
+  }
+  for (const char* name : {"COM10", "LPT\u2074", "COMA", "CONIN", "CONOUT$X", "con$", "xcom1", "COM\u00b9x"}) {
+    SCOPED_TRACE(name);
+    WriteFileOrDie(path("h.age"), Encrypt(WithManifest({{std::string("data/") + name, "z"}}, {Describe(name, "z")})));
+    auto v = VerifyPackage(path("h.age"), Keys(), portable);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+  }
+}
+
+// With --portable, names Windows (NTFS) takes for one: a file and a
+// directory, two directories, or two files, that differ only in case,
+// ASCII or not (full-width Latin, Greek, Cyrillic, Latin-1); each pair is
+// refused in either order, and is fine without --portable.
+TEST_F(HostileTarTest, PortableRefusesNamesWindowsFoldsTogether) {
+  const VerifyPackageOptions portable{"", true};
+  struct Pair {
+    const char* first;
+    const char* second;
+  };
+  const Pair pairs[] = {
+      {"a", "A/b"},                                  // A file and a directory.
+      {"d/x", "D/y"},                                // Two directories.
+      {"q/r/s", "q/R/t"},                            // Two directories, deeper.
+      {"\uff21.txt", "\uff41.txt"},                  // Full-width A and a.
+      {"\u03a3\u03bf\u03c6", "\u03c3\u03bf\u03c6"},  // Greek capital and small sigma.
+      {"\u03c2", "\u03c3"},                          // Final and medial sigma (both upcase to Sigma).
+      {"\u0416/a", "\u0436"},                        // Cyrillic Zhe: a directory and a file.
+      {"caf\u00e9", "CAF\u00c9"},                    // Latin-1 e with acute.
+      {"\u5e73\u6210/A.csv", "\u5e73\u6210/a.csv"},  // Japanese directory, ASCII file.
+  };
+  for (const Pair& p : pairs) {
+    for (bool swapped : {false, true}) {
+      const std::string one = swapped ? p.second : p.first, two = swapped ? p.first : p.second;
+      SCOPED_TRACE(one + " then " + two);
+      const std::string tar = WithManifest({{"data/" + one, "1"}, {"data/" + two, "2"}},
+                                           {Describe(one, "1"), Describe(two, "2")});
+      Status s = OpenTar(tar, portable);
+      EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.ToString();
+      EXPECT_THAT(s.message(), HasSubstr("differ only in case"));
+      auto v = VerifyPackage(path("h.age"), Keys());
+      EXPECT_TRUE(v.ok()) << v.status().ToString();
+    }
+  }
+  // Names that differ in more than case stay apart: other letters, a
+  // character beyond the BMP and its small form (NTFS upcases only the BMP),
+  // and a file beside a directory of another name.
+  const Pair apart[] = {
+      {"a", "b/a"},
+      {"\U00010400", "\U00010428"},
+      {"\uff21", "A"},
+      {"x/y", "x/Y.txt"},
+      {"\u00df", "SS"},
+  };
+  for (const Pair& p : apart) {
+    SCOPED_TRACE(std::string(p.first) + " and " + p.second);
+    WriteFileOrDie(path("h.age"), Encrypt(WithManifest({{std::string("data/") + p.first, "1"},
+                                                        {std::string("data/") + p.second, "2"}},
+                                                       {Describe(p.first, "1"), Describe(p.second, "2")})));
+    auto v = VerifyPackage(path("h.age"), Keys(), portable);
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+  }
+}
+
 // ---- Tampering and truncation of a real package: a few bytes in every part
 // of the file, every byte of the header, and truncation points around every
 // chunk boundary; each must be rejected with nothing extracted.
