@@ -207,7 +207,7 @@ Result<std::unique_ptr<AgeDecryptor>> AgeDecryptor::Open(
     return TruncatedError("the file ends before the payload nonce: it is truncated");
   }
   CUSTODY_ASSIGN_OR_RETURN(SecretString payload_key, internal::DerivePayloadKey(file_key, nonce));
-  CUSTODY_ASSIGN_OR_RETURN(impl->stream, internal::StreamReader::Create(payload_key, in));
+  CUSTODY_ASSIGN_OR_RETURN(impl->stream, internal::StreamReader::Create(payload_key, in, options.short_end_is_truncation));
   return std::unique_ptr<AgeDecryptor>(new AgeDecryptor(std::move(impl)));
 }
 

@@ -227,6 +227,15 @@ class AgeEncryptor {
 
 struct DecryptOptions {
   Armor armor = Armor::kAuto;
+  // How a file that ends with a short chunk opening under neither
+  // last-chunk flag is reported. That is what a file cut inside a chunk
+  // looks like, and also a file whose short final chunk was changed: STREAM
+  // cannot tell the two apart. false: kVerificationFailed ("modified,
+  // damaged or cut short"); true: kTruncated ("incomplete ... get the whole
+  // file again"), for files that travel (packages), where a cut is what
+  // usually happens and the remedy is the same. A full chunk that fails is
+  // kVerificationFailed either way: a cut never leaves one.
+  bool short_end_is_truncation = false;
 };
 
 // Reads an age file from a ByteSource and yields authenticated plaintext.

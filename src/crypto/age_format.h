@@ -221,8 +221,10 @@ class StreamWriter {
 
 class StreamReader final : public ByteSource {
  public:
+  // `short_end_is_truncation`: see DecryptOptions.
   static Result<std::unique_ptr<StreamReader>> Create(const SecretString& payload_key,
-                                                      BufferedReader* in);
+                                                      BufferedReader* in,
+                                                      bool short_end_is_truncation = false);
   ~StreamReader() override;
   // See AgeDecryptor::Read. The input is read ahead by up to kBatches
   // batches, on the caller's thread.
@@ -250,7 +252,7 @@ class StreamReader final : public ByteSource {
     Status open_status;      // A misuse error of Open.
     bool ready = false;      // Opened (or nothing to open).
   };
-  explicit StreamReader(BufferedReader* in);
+  StreamReader(BufferedReader* in, bool short_end_is_truncation);
   // Reads the next batch of sealed chunks from the input into `b` and hands
   // it to the workers (or opens it here when nothing else is in flight).
   void ReadAhead(Batch& b);
@@ -264,6 +266,7 @@ class StreamReader final : public ByteSource {
   Result<bool> Refill();
 
   BufferedReader* in_;
+  const bool short_end_is_truncation_;
   Batch batches_[kBatches];
   uint64_t read_seq_ = 0;  // Batches read from the input.
   uint64_t head_seq_ = 0;  // The batch being served (when serving_).

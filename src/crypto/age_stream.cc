@@ -233,7 +233,8 @@ Status StreamWriter::Finish() {
 // tried with the other flag on this thread (rare: damage, truncation or
 // trailing data), to report exactly what age reports.
 
-StreamReader::StreamReader(BufferedReader* in) : in_(in), workers_(StreamWorkerCount()) {}
+StreamReader::StreamReader(BufferedReader* in, bool short_end_is_truncation)
+    : in_(in), short_end_is_truncation_(short_end_is_truncation), workers_(StreamWorkerCount()) {}
 
 StreamReader::~StreamReader() {
   workers_.Shutdown();
@@ -243,8 +244,9 @@ StreamReader::~StreamReader() {
 }
 
 Result<std::unique_ptr<StreamReader>> StreamReader::Create(const SecretString& payload_key,
-                                                           BufferedReader* in) {
-  auto r = std::unique_ptr<StreamReader>(new StreamReader(in));
+                                                           BufferedReader* in,
+                                                           bool short_end_is_truncation) {
+  auto r = std::unique_ptr<StreamReader>(new StreamReader(in, short_end_is_truncation));
   for (Batch& b : r->batches_) {
     CUSTODY_ASSIGN_OR_RETURN(b.aead, crypto::ChaChaPoly::Create(payload_key));
   }
@@ -320,12 +322,18 @@ void StreamReader::ReadAhead(Batch& b) {
         const std::string_view sealed(reinterpret_cast<const char*>(b.sealed.get() + at), got);
         auto empty_final = b.aead->Open(nonce, sealed, b.plain.get() + n * kChunkSize);
         if (!empty_final.ok()) return fail(empty_final.status());
-        problem(*empty_final ? CorruptionError(chunk_name + " is an empty final chunk, which age forbids")
-                             : TruncatedError("the file is incomplete: it ends " + std::to_string(got) +
-                                              " bytes into " + chunk_name +
-                                              " (the file was cut short, as by an unfinished transfer or "
-                                              "copy, or its last bytes were damaged); get the whole file "
-                                              "again"));
+        if (*empty_final) {
+          problem(CorruptionError(chunk_name + " is an empty final chunk, which age forbids"));
+        } else if (short_end_is_truncation_) {
+          problem(TruncatedError("the file is incomplete: it ends " + std::to_string(got) + " bytes into " +
+                                 chunk_name +
+                                 " (the file was cut short, as by an unfinished transfer or copy, or its "
+                                 "last bytes were damaged); get the whole file again"));
+        } else {
+          problem(VerificationFailedError("the file ends " + std::to_string(got) + " bytes into " + chunk_name +
+                                          ", which does not authenticate: the file was modified, damaged or "
+                                          "cut short"));
+        }
         break;
       }
       b.sealed_len[n++] = got;
@@ -420,11 +428,14 @@ Status StreamReader::NextBatch() {
       deferred_ = VerificationFailedError(chunk_name +
                                           " is shorter than a full chunk but not sealed as the final one: "
                                           "the file was modified or damaged after it was encrypted");
+    } else if (!ok && !full && !short_end_is_truncation_) {
+      deferred_ = VerificationFailedError(
+          chunk_name + " failed authentication: the file was modified, damaged or cut short");
     } else if (!ok && !full) {
       // A short chunk is the end of the file. A file cut inside a chunk ends
       // this way, and so does one whose short final chunk was altered: STREAM
       // cannot tell the two apart (neither opens, under either flag), and
-      // the remedy is the same. Called what it almost always is.
+      // for a file that travels the remedy is the same (DecryptOptions).
       deferred_ = TruncatedError(
           "the file is incomplete: it ends inside " + chunk_name +
           ", which does not authenticate (the file was cut short, as by an unfinished transfer or "

@@ -114,6 +114,10 @@ std::string DescribeTried(const std::vector<age::X25519Identity>& parsed, const 
   return tried;
 }
 
+// Packages travel: a file that ends inside a chunk that does not
+// authenticate is called incomplete (crypto/age.h DecryptOptions).
+const age::DecryptOptions kPackageDecrypt{age::Armor::kAuto, /*short_end_is_truncation=*/true};
+
 // Opens the age layer with the keys; turns kWrongKey into a sentence a
 // person can act on.
 Result<Opened> OpenAge(RandomAccessFile& file, const std::string& path, const PackageKeys& keys) {
@@ -125,7 +129,7 @@ Result<Opened> OpenAge(RandomAccessFile& file, const std::string& path, const Pa
   ids.push_back(&probe);
   Opened o;
   o.source = std::make_unique<FileSource>(&file);
-  auto dec = age::AgeDecryptor::Open(o.source.get(), ids);
+  auto dec = age::AgeDecryptor::Open(o.source.get(), ids, kPackageDecrypt);
   if (dec.ok()) {
     o.decryptor = std::move(*dec);
     return o;
@@ -146,7 +150,7 @@ Result<Opened> OpenAge(RandomAccessFile& file, const std::string& path, const Pa
     CUSTODY_ASSIGN_OR_RETURN(SecretString pass, keys.passphrase());
     CUSTODY_ASSIGN_OR_RETURN(age::ScryptIdentity sid, age::ScryptIdentity::Create(std::move(pass)));
     o.source = std::make_unique<FileSource>(&file);  // From the start again.
-    auto again = age::AgeDecryptor::Open(o.source.get(), {&sid});
+    auto again = age::AgeDecryptor::Open(o.source.get(), {&sid}, kPackageDecrypt);
     if (again.ok()) {
       o.decryptor = std::move(*again);
       return o;
@@ -175,7 +179,7 @@ Result<Opened> OpenAge(RandomAccessFile& file, const std::string& path, const Pa
       std::vector<const age::IdentityUnwrapper*> station_unwrappers;
       for (const auto& id : station_parsed) station_unwrappers.push_back(&id);
       o.source = std::make_unique<FileSource>(&file);  // From the start again.
-      auto again = age::AgeDecryptor::Open(o.source.get(), station_unwrappers);
+      auto again = age::AgeDecryptor::Open(o.source.get(), station_unwrappers, kPackageDecrypt);
       if (again.ok()) {
         o.decryptor = std::move(*again);
         return o;

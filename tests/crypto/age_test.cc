@@ -516,13 +516,18 @@ TEST(AgeTest, EveryTruncationIsRejected) {
   }
 }
 
-// What a person is told: a file cut at any point is "truncated"
+// What a person is told about a file that travels (a package:
+// short_end_is_truncation): a file cut at any point is "truncated"
 // (kTruncated: get the whole file again), never "modified"; a byte flipped
 // in a full chunk is "modified" (kVerificationFailed), also in a full final
 // chunk. A short final chunk that fails is truncated too: a flip in it
 // cannot be told from a cut inside it (neither opens under either flag).
+// Without the option, such an end is kVerificationFailed, as age reports
+// it, and only cuts age can see as such are kTruncated.
 TEST(AgeTest, TruncationAndDamageAreToldApart) {
   X25519Identity id = NewIdentity();
+  DecryptOptions travel;
+  travel.short_end_is_truncation = true;
   const std::string pt = Pattern(kChunk + 100);
   const std::string ct = EncryptOrDie(pt, {&id.Recipient()});
   const size_t chunks_at = PayloadOffset(ct) + internal::kPayloadNonceSize;
@@ -538,7 +543,7 @@ TEST(AgeTest, TruncationAndDamageAreToldApart) {
     }
   }
   for (size_t n : cuts) {
-    Outcome o = DecryptAll(ct.substr(0, n), {&id});
+    Outcome o = DecryptAll(ct.substr(0, n), {&id}, travel);
     ASSERT_EQ(o.status.code(), StatusCode::kTruncated) << "cut at " << n << ": " << o.status.ToString();
     const std::string& m = o.status.message();
     if (n > chunks_at) {
@@ -557,7 +562,7 @@ TEST(AgeTest, TruncationAndDamageAreToldApart) {
       for (size_t i : {begin, begin + (end - begin) / 2, end - 1}) {
         std::string bad = c;
         bad[i] = static_cast<char>(bad[i] ^ 0x04);
-        Outcome o = DecryptAll(bad, {&id});
+        Outcome o = DecryptAll(bad, {&id}, travel);
         SCOPED_TRACE("size " + std::to_string(size) + " chunk " + std::to_string(k) + " byte " + std::to_string(i));
         if (full) {
           EXPECT_EQ(o.status.code(), StatusCode::kVerificationFailed) << o.status.ToString();
@@ -567,14 +572,21 @@ TEST(AgeTest, TruncationAndDamageAreToldApart) {
           EXPECT_NE(o.status.message().find("damaged"), std::string::npos) << o.status.message();
         }
         EXPECT_EQ(o.released, p.substr(0, k * kChunk));
+        EXPECT_EQ(DecryptAll(bad, {&id}).status.code(), StatusCode::kVerificationFailed);
       }
     }
     // The payload nonce: every chunk fails, the first is named.
     std::string bad = c;
     bad[at - 1] ^= 0x01;
-    EXPECT_EQ(DecryptAll(bad, {&id}).status.code(),
+    EXPECT_EQ(DecryptAll(bad, {&id}, travel).status.code(),
               size >= kChunk ? StatusCode::kVerificationFailed : StatusCode::kTruncated);
   }
+  // Without the option: a cut inside a chunk (past a tag's worth, or exactly
+  // a tag's worth) fails authentication; a cut at a boundary is truncated.
+  for (size_t n : {chunks_at + 100, chunks_at + kSealedChunk + 16, chunks_at + kSealedChunk + 50}) {
+    EXPECT_EQ(DecryptAll(ct.substr(0, n), {&id}).status.code(), StatusCode::kVerificationFailed) << n;
+  }
+  EXPECT_EQ(DecryptAll(ct.substr(0, chunks_at + kSealedChunk), {&id}).status.code(), StatusCode::kTruncated);
   // (A genuine empty final chunk after a full one, whose 16 bytes do
   // authenticate, stays a framing error: the stream_last_chunk_empty vector.)
 }
@@ -631,11 +643,7 @@ TEST(AgeTest, BatchedDecryptionKeepsStreamSemanticsAtEveryEdge) {
       std::string bad = ct;
       bad[payload + c * kSealed + 3] ^= 0x40;
       Outcome o = DecryptAll(bad, {&id});
-      // A short final chunk that fails reads as a cut (see
-      // TruncationAndDamageAreToldApart).
-      const bool short_final = c == chunks - 1 && n % kChunk != 0;
-      EXPECT_EQ(o.status.code(), short_final ? StatusCode::kTruncated : StatusCode::kVerificationFailed)
-          << n << " chunk " << c;
+      EXPECT_EQ(o.status.code(), StatusCode::kVerificationFailed) << n << " chunk " << c;
       EXPECT_TRUE(o.released == pt.substr(0, c * kChunk))
           << n << " chunk " << c << ": " << o.released.size();
     }

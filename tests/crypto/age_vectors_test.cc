@@ -156,22 +156,15 @@ const std::map<std::string, StatusCode>& SpecificCodes() {
       {"stream_two_final_chunks_second", StatusCode::kCorruption},
       {"armor_garbage_encoded", StatusCode::kCorruption},
       // Payload failures where the input visibly ends early: at a chunk
-      // boundary, or with less than a tag left.
+      // boundary, or with less than a tag left. (A file cut inside a chunk
+      // fails authentication instead, like stream_no_final: that cannot be
+      // told apart from tampering, so it is kVerificationFailed.)
       {"stream_no_chunks", StatusCode::kTruncated},
       {"stream_no_final_full", StatusCode::kTruncated},
       {"stream_no_final_two_chunks_full", StatusCode::kTruncated},
       {"stream_missing_tag", StatusCode::kTruncated},
       {"stream_short_chunk", StatusCode::kTruncated},
       {"stream_short_second_chunk", StatusCode::kTruncated},
-      // The file ends with a short chunk that opens under neither last-chunk
-      // flag: exactly what a file cut inside a chunk looks like, which STREAM
-      // cannot tell from damage to a short final chunk; custody names it
-      // incomplete ("get the whole file again"), age_stream.cc. (A short
-      // chunk that opens as a middle chunk, stream_no_final, is not a cut: it
-      // stays kVerificationFailed, as does a full chunk that fails.)
-      {"stream_bad_tag", StatusCode::kTruncated},
-      {"stream_bad_tag_second_chunk", StatusCode::kTruncated},
-      {"stream_two_final_chunks_short", StatusCode::kTruncated},
   };
   return *m;
 }
