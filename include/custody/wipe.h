@@ -123,6 +123,9 @@ struct WipeResumedEvent {  // wipe.resumed
   std::string phase;     // "write" or "verify"
   uint64_t offset = 0;   // Byte offset within the pass.
   std::string resumed_at;
+  // The device the wipe continues on, as identified now (its path may
+  // differ from wipe.started's: a re-attached loop device, a replugged disk).
+  DeviceInfo target;
   std::string ToJson() const;
 };
 
@@ -272,10 +275,12 @@ Result<WipeStateSummary> ReadWipeState(const std::string& state_dir, const std::
 Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_dir, Env* env);
 
 // Continues the wipe recorded in `state_dir`/<options.wipe_id>.json on
-// `device`: same plan, same random keys, from the recorded position. The
-// device must be the same (size, and serial when one was recorded):
-// kFailedPrecondition otherwise. options.plan/target are ignored (the state's
-// are used).
+// `device`: same plan, same random keys, from the recorded position.
+// options.target must be `device` as identified now (IdentifyDevice): the
+// resume is refused (kFailedPrecondition) unless it is the recorded device:
+// the same size, and the same serial, WWN, model and loop backing file
+// wherever the recorded identity has one (a device that now reports none
+// does not match). options.plan is ignored (the state's is used).
 Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& options, Env* env);
 
 

@@ -26,17 +26,7 @@
 namespace custody::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
-
-void OnSignal(int) { g_stop.store(true); }
-
-void InstallStopHandlers() {
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-}
+std::atomic<bool>& g_stop = StopRequested();
 
 struct WipeArgs {
   std::vector<std::string> targets;
@@ -201,38 +191,16 @@ void PrintPlan(const DeviceInfo& d, const WipePlan& plan, const std::vector<Wipe
 // Interactive: the operator types the serial (or the device name). Scripts:
 // --yes with --confirm-serial.
 Status Confirm(const DeviceInfo& d, const WipeArgs& a) {
-  const std::string token = ConfirmToken(d);
-  if (a.yes) {
-    for (const std::string& c : a.confirm) {
-      if (c == token || c == d.path) return Status::Ok();
-    }
-    return OwnError(StatusCode::kCancelled,
-                    d.serial.empty() ? N_("--yes needs --confirm-serial %s for %s (it reports no "
-                                          "serial: give its device name); nothing was written")
-                                     : N_("--yes needs --confirm-serial %s for %s; nothing was "
-                                          "written"),
-                    {token, d.path});
-  }
-  if (::isatty(0) != 1) {
-    return OwnError(StatusCode::kCancelled,
-                    N_("not a terminal: to wipe %s without a prompt pass --yes --confirm-serial "
-                       "%s; nothing was written"),
-                    {d.path, token});
-  }
-  std::fprintf(stderr, "%s",
-               Format(d.serial.empty()
-                          ? _("This destroys every byte on %s. Type its device name %s to continue: ")
-                          : _("This destroys every byte on %s. Type its serial number %s to "
-                              "continue: "),
-                      {d.path, token})
-                   .c_str());
-  std::fflush(stderr);
-  std::string line;
-  if (!std::getline(std::cin, line) || (line != token && line != d.path)) {
-    return OwnError(StatusCode::kCancelled, N_("confirmation did not match; nothing was written"),
-                    {});
-  }
-  return Status::Ok();
+  static constexpr DestructionTexts kTexts = {
+      N_("--yes needs --confirm-serial %s for %s; nothing was written"),
+      N_("--yes needs --confirm-serial %s for %s (it reports no serial: give its device name); "
+         "nothing was written"),
+      N_("not a terminal: to wipe %s without a prompt pass --yes --confirm-serial %s; nothing was "
+         "written"),
+      N_("This destroys every byte on %s. Type its serial number %s to continue: "),
+      N_("This destroys every byte on %s. Type its device name %s to continue: "),
+      N_("confirmation did not match; nothing was written")};
+  return ConfirmDestruction(d.path, ConfirmToken(d), !d.serial.empty(), a.yes, a.confirm, kTexts);
 }
 
 Result<WipePlan> PlanFromArgs(const WipeArgs& a) {
@@ -341,17 +309,28 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
   const std::string path = a.targets.empty() ? st.target.path : a.targets.front();
   CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(path));
   CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(d));
+  // Resuming writes to a device as a new wipe does: the same plan shown, the
+  // same confirmation. (The device at this path may not be the one the wipe
+  // started on; ResumeWipe also compares the recorded identity.)
+  CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(st.plan));
+  PrintPlan(d, st.plan, passes, MediaWarningTexts(d), json);
   if (!json) {
     PrintLine(Format(
         _("resuming wipe %s on %s at pass %s (%s), byte %s"),
         {st.wipe_id, path, std::to_string(st.pass), Word(st.phase), std::to_string(st.offset)}));
   }
+  if (a.dry_run) {
+    PrintDryRun(json, {path});
+    return Status::Ok();
+  }
+  CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
   InstallStopHandlers();
   ProgressPrinter printer(json);
   auto sink = NewLedgerWipeSink(&station, op, &printer);
   CUSTODY_ASSIGN_OR_RETURN(auto dev, OpenBlockDevice(path));
   WipeOptions o;
   o.wipe_id = st.wipe_id;
+  o.target = d;
   o.state_dir = state_dir;
   o.stop = &g_stop;
   o.sink = sink.get();
@@ -530,6 +509,12 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
 }
 
 Status RunShow(const GlobalOptions& g, const std::string& id) {
+  // An empty id would match every event recorded without one (the removal
+  // of a directory or a symbolic link).
+  if (id.empty()) {
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("give the id of a wipe (custody log show --type wipe lists them)"), {});
+  }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
   int found = 0;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "common/catalog_mark.h"
 #include "common/time_util.h"
@@ -459,6 +460,7 @@ class Engine {
       ev.phase = s_.phase;
       ev.offset = s_.offset;
       ev.resumed_at = timeutil::FormatRfc3339Utc(env_->NowUnixMicros());
+      ev.target = opt_.target;
       if (opt_.sink != nullptr) {
         CUSTODY_RETURN_IF_ERROR(opt_.sink->OnResumed(ev).WithContext(
             "the wipe was not resumed because wipe.resumed could not be recorded"));
@@ -704,11 +706,23 @@ Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& opt
                                    device.path() + " has " + std::to_string(device.size()) +
                                    "; is it the same device?");
   }
-  if (!s.target.serial.empty() && !options.target.serial.empty() &&
-      s.target.serial != options.target.serial) {
-    return FailedPreconditionError("wipe " + s.wipe_id + " was started on serial " +
-                                   s.target.serial + " but " + device.path() + " has serial " +
-                                   options.target.serial + "; refusing to resume on another device");
+  // Every identity the start recorded must be there again. A device that
+  // reports none now (an unidentified target, a disk behind another bridge)
+  // is not taken for the same one: resuming writes to it without asking
+  // again what it is.
+  const std::pair<const char*, std::string DeviceInfo::*> kIdentity[] = {
+      {"serial", &DeviceInfo::serial},
+      {"WWN", &DeviceInfo::wwn},
+      {"model", &DeviceInfo::model},
+      {"backing file", &DeviceInfo::backing_file}};
+  for (const auto& [what, field] : kIdentity) {
+    const std::string& then = s.target.*field;
+    const std::string& now = options.target.*field;
+    if (then.empty() || then == now) continue;
+    return FailedPreconditionError("wipe " + s.wipe_id + " was started on a device with " + what +
+                                   " " + then + " but " + device.path() + " has " +
+                                   (now.empty() ? std::string("none") : what + std::string(" ") + now) +
+                                   "; refusing to resume on another device");
   }
   if (s.pass >= static_cast<int>(s.passes.size())) {
     return FailedPreconditionError("wipe " + s.wipe_id + " has no pass left to resume");

@@ -44,7 +44,8 @@ std::string WipeResumedEvent::ToJson() const {
                    {"pass", pass},
                    {"phase", phase},
                    {"offset", offset},
-                   {"resumed_at", resumed_at}});
+                   {"resumed_at", resumed_at},
+                   {"target", DeviceInfoToJson(target)}});
 }
 
 std::string WipePassEvent::ToJson() const {

@@ -437,7 +437,7 @@ TEST_F(DeviceOutputI18nTest, ResumedWipeFollowsTheLanguage) {
   auto list_en = Run({"wipe", "list"}, "en");
   EXPECT_THAT(list_en.out, HasSubstr(ja_id + "  " + path + "  pass "));
   EXPECT_THAT(list_en.out, HasSubstr("  (custody wipe --resume " + ja_id + ")\n"));
-  auto resumed_ja = Run({"wipe", "--resume", ja_id}, "ja");
+  auto resumed_ja = Run({"wipe", "--resume", ja_id, "--yes", "--confirm-serial", name_}, "ja");
   ASSERT_EQ(resumed_ja.exit_code, 0) << resumed_ja.err;
   EXPECT_THAT(resumed_ja.out,
               HasSubstr("上書き消去 " + ja_id + " を " + path + " で再開します（パス "));
@@ -448,7 +448,7 @@ TEST_F(DeviceOutputI18nTest, ResumedWipeFollowsTheLanguage) {
   ASSERT_FALSE(en_id.empty());
   EXPECT_THAT(ReadFileOrDie(dir_.path() + "/stopped-en.out"),
               HasSubstr("; continue with: custody wipe --resume " + en_id));
-  auto resumed_en = Run({"wipe", "--resume", en_id}, "en");
+  auto resumed_en = Run({"wipe", "--resume", en_id, "--yes", "--confirm-serial", name_}, "en");
   ASSERT_EQ(resumed_en.exit_code, 0) << resumed_en.err;
   EXPECT_THAT(resumed_en.out, HasSubstr("resuming wipe " + en_id + " on " + path + " at pass "));
   EXPECT_THAT(resumed_en.out, HasSubstr(" completed: " + path + ", 8/8 passes, "));

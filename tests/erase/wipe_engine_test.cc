@@ -419,12 +419,54 @@ TEST(WipeEngineTest, ResumeRefusesAnotherDevice) {
   FakeBlockDevice smaller(kOddSize - 512);
   EXPECT_EQ(ResumeWipe(smaller, o2, Env::Default()).status().code(),
             StatusCode::kFailedPrecondition);
+  // A device that reports no serial now is not taken for SERIAL-A.
+  EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kFailedPrecondition);
   o2.target.serial = "SERIAL-B";
   EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kFailedPrecondition);
   o2.wipe_id = "no-such-wipe";
   EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kNotFound);
   o2.wipe_id = "../etc/passwd";
   EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A loop device is identified by its backing file: a wipe started on one
+// resumes only on a device over the same file (whatever its loop number is
+// now), and the resumed-on device is what wipe.resumed records.
+TEST(WipeEngineTest, ResumeComparesTheBackingFileAndRecordsTheDevice) {
+  TempDir dir;
+  FakeBlockDevice dev(kOddSize);
+  std::atomic<bool> stop{true};
+  WipeOptions o = Options("zero", nullptr);
+  o.state_dir = dir.path();
+  o.stop = &stop;
+  o.target.path = "/dev/loop2";
+  o.target.backing_file = "/var/tmp/a.img";
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->result, WipeResult::kInterrupted);
+  RecordingWipeSink sink;
+  WipeOptions o2;
+  o2.state_dir = dir.path();
+  o2.wipe_id = r->wipe_id;
+  o2.sink = &sink;
+  o2.target.path = "/dev/loop3";
+  o2.target.backing_file = "/var/tmp/b.img";
+  auto other = ResumeWipe(dev, o2, Env::Default());
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find("backing file /var/tmp/a.img"), std::string::npos)
+      << other.status().message();
+  EXPECT_EQ(dev.bytes_written(), 0u);
+  o2.target.backing_file = "/var/tmp/a.img";
+  stop = false;
+  auto same = ResumeWipe(dev, o2, Env::Default());
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(same->result, WipeResult::kCompleted) << same->message;
+  ASSERT_EQ(sink.Count("wipe.resumed"), 1);
+  for (const auto& [type, json] : sink.events) {
+    if (type == "wipe.resumed") {
+      EXPECT_NE(json.find("\"path\":\"/dev/loop3\""), std::string::npos) << json;
+    }
+  }
 }
 
 TEST(WipeEngineTest, CorruptStateFileIsRejected) {
