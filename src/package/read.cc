@@ -618,6 +618,9 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
       crypto::Sha256Hasher hasher;
       uint64_t got = 0;
       while (true) {
+        if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) {
+          return InterruptedError("stopped by a signal; nothing was extracted or kept");
+        }
         CUSTODY_ASSIGN_OR_RETURN(std::string_view block, tar->ReadBlock());
         if (block.empty()) break;
         got += block.size();
