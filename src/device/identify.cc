@@ -291,13 +291,23 @@ std::vector<MessageText> FileMediaWarningTexts(const std::string& path) {
     SystemRoots roots;
     const std::string dev = DevNumber(st.st_dev);
     for (const device::MountEntry& m : device::ReadMounts(roots)) {
-      if (m.dev == dev && m.fs_type.starts_with("ext") &&
-          m.super_options.find("data=journal") != std::string::npos) {
+      if (m.dev != dev) continue;
+      if (m.fs_type.starts_with("ext") && m.super_options.find("data=journal") != std::string::npos) {
         w.push_back(
             T::Of(N_("ext4 data=journal: file content is also written to the journal, "
                      "where the overwrite does not reach.")));
-        break;
       }
+      // Renaming and unlinking are journalled metadata changes: the journal
+      // keeps the directory blocks that held the names (seen in an ext4
+      // image after a wipe: the name twice, in journal blocks).
+      if (m.fs_type == "ext3" || m.fs_type == "ext4" || m.fs_type == "xfs") {
+        w.push_back(T::Of(N_("%s journals metadata: the names of the wiped files and earlier "
+                             "copies of their directory blocks can stay in the journal until "
+                             "it is reused. Wipe the device if the names themselves are "
+                             "confidential."),
+                          {T::Value(m.fs_type)}));
+      }
+      break;
     }
     const std::string host = device::NameForDevNumber(roots, dev);
     if (!host.empty()) {
@@ -307,6 +317,11 @@ std::vector<MessageText> FileMediaWarningTexts(const std::string& path) {
           w.push_back(T::Of(N_("the file system is on a loop device over %s: %s"),
                             {T::Value(h.backing_file), std::move(inner)}));
         }
+      } else if (h.transport == "virtual") {
+        w.push_back(T::Of(N_("the file is on a virtual disk (%s): the host's storage (snapshots, "
+                             "thin provisioning, caches) may keep old copies of its blocks. Wipe "
+                             "or destroy the storage on the host as well."),
+                          {T::Value(h.path)}));
       } else if (!h.rotational) {
         w.push_back(T::Of(N_("the file is on non-rotational (flash) storage (%s): the drive "
                              "writes new data to new cells, so old copies may survive in spare "

@@ -979,6 +979,12 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
     return result.status();
   }
   VerifiedPackage& v = *result;
+  // A stop that came while the last files were being written (after the
+  // reading had ended) still stops the open before anything is moved.
+  if (options.verify.stop != nullptr && options.verify.stop->load(std::memory_order_relaxed)) {
+    cleanup();
+    return InterruptedError("stopped by a signal; nothing was extracted or kept");
+  }
   // Modes and times were set while extracting, from tar headers that
   // ReadPackage has checked against the signed manifest. One syncfs makes
   // every extracted file and directory durable before any is moved (and
