@@ -259,5 +259,40 @@ TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
   EXPECT_THAT(Run({"wipe", "list"}).out, HasSubstr("no interrupted wipes"));
 }
 
+
+// Two devices at once: each progress line names its device, and a table at
+// the end has one row per device. A link to a device (as /dev/disk/by-id/
+// names are) is the device; naming one device twice is refused.
+TEST_F(WipeCliTest, TwoDevicesInParallelEndWithASummaryTable) {
+  AttachMarked(4 << 20);
+  if (HasFailure() || IsSkipped()) return;
+  const std::string second_backing = dir_.path() + "/second.img";
+  WriteFileOrDie(second_backing, std::string(6 << 20, 'x'));
+  std::string error;
+  auto second = LoopDevice::Attach(second_backing, &error);
+  ASSERT_NE(second, nullptr) << error;
+  const std::string second_name = second->path().substr(5);
+  const std::string link = dir_.path() + "/by-id-like";
+  ASSERT_EQ(::symlink(second->path().c_str(), link.c_str()), 0);
+
+  auto dry = Run({"wipe", link, "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("plan: overwrite " + second->path()));
+  auto twice = Run({"wipe", second->path(), link, "--yes", "--confirm-serial", second_name});
+  EXPECT_EQ(twice.exit_code, 2) << twice.err;
+  EXPECT_THAT(twice.err, HasSubstr(link + " is named twice"));
+
+  auto r = Run({"wipe", loop_->path(), link, "--method", "zero", "--yes", "--confirm-serial", name_,
+                "--confirm-serial", second_name});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr(loop_->path() + ": pass 1/1 (0x00) written"));
+  EXPECT_THAT(r.err, HasSubstr(second->path() + ": pass 1/1 (0x00) written"));
+  EXPECT_THAT(r.out, HasSubstr("device"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("\n" + loop_->path() + " +- +completed +1/1 +yes +0 +[0-9]+ s\n"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("\n" + second->path() + " +- +completed +1/1 +yes +0 +[0-9]+ s\n"));
+  EXPECT_EQ(ReadFileOrDie(second_backing), std::string(6 << 20, '\0'));
+  EXPECT_EQ(ReadFileOrDie(backing_).find(kMarker), std::string::npos);
+}
+
 }  // namespace
 }  // namespace custody
