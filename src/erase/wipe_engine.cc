@@ -193,6 +193,10 @@ class Engine {
 
   // Writes one chunk; a failing transfer is retried, then rewritten sector by
   // sector so that only the sectors that really fail are lost (and recorded).
+  // Each sector sits inside the buffer, not on the device's memory alignment:
+  // BlockDevice::WriteAt copies it to an aligned buffer so that it still
+  // bypasses the page cache, where a failing write would seem to succeed and
+  // fail only at the flush, with no LBA to record.
   Status WriteChunk(uint64_t offset, const uint8_t* data, size_t n) {
     for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
       if (dev_.WriteAt(offset, data, n).ok()) return Status::Ok();
@@ -229,7 +233,10 @@ class Engine {
                    ". Destroy it physically.");
   }
 
-  // Producer side of verification: unreadable sectors go to chunk.bad.
+  // Producer side of verification: unreadable sectors go to chunk.bad. The
+  // sector-by-sector reads reach the medium as the chunk's read does
+  // (BlockDevice::ReadAt bounces them through aligned memory), never a copy
+  // in the page cache.
   Status ReadChunk(Chunk& c) {
     for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
       if (dev_.ReadAt(c.offset, c.data, c.length).ok()) return Status::Ok();
@@ -608,13 +615,20 @@ class Engine {
   Clock::time_point run_start_, phase_start_, last_checkpoint_, last_progress_;
 };
 
-Status ValidateRegions(const std::vector<ByteRange>& regions, uint64_t size) {
+// Regions are whole sectors (a regular file's last one may be partial): a
+// partial sector can only be written through the page cache, where a failing
+// write is not reported until the flush and then without its LBA.
+Status ValidateRegions(const std::vector<ByteRange>& regions, uint64_t size, uint32_t sector) {
   uint64_t end = 0;
   for (const ByteRange& r : regions) {
     if (r.length == 0 || r.offset < end || r.offset > size || r.length > size - r.offset) {
       return InvalidArgumentError("wipe regions must be sorted, disjoint and inside the device");
     }
     end = r.offset + r.length;
+    if (r.offset % sector != 0 || (end % sector != 0 && end != size)) {
+      return InvalidArgumentError("wipe regions must start and end on a sector boundary (" +
+                                  std::to_string(sector) + " bytes) or at the end of the device");
+    }
   }
   return Status::Ok();
 }
@@ -623,7 +637,8 @@ Status ValidateRegions(const std::vector<ByteRange>& regions, uint64_t size) {
 
 Result<WipeFinishedEvent> RunWipe(BlockDevice& device, const WipeOptions& options, Env* env) {
   CUSTODY_ASSIGN_OR_RETURN(std::vector<WipePass> passes, ExpandPlan(options.plan));
-  CUSTODY_RETURN_IF_ERROR(ValidateRegions(options.regions, device.size()));
+  CUSTODY_RETURN_IF_ERROR(
+      ValidateRegions(options.regions, device.size(), device.logical_sector_size()));
   if (device.size() == 0) return InvalidArgumentError(device.path() + " is empty: nothing to wipe");
   WipeState s;
   s.wipe_id = options.wipe_id.empty() ? NewWipeId(env) : options.wipe_id;

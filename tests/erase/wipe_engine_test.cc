@@ -232,6 +232,40 @@ TEST(WipeEngineTest, PermanentBadSectorsEndCompletedWithErrors) {
   EXPECT_TRUE(sink.verified[0].ok);
 }
 
+// The sectors of a failing chunk are retried one by one from inside the
+// chunk's buffer, where only the first of every eight is on the device's
+// memory alignment. On a real device the others went through the page cache:
+// their writes "succeeded" there and the bad sector's error surfaced only at
+// the flush, ending the wipe failed with no ranges; unreadable sectors could
+// be served from the cache. FakeBlockDevice refuses such transfers as
+// O_DIRECT does (EINVAL), so each must reach it aligned: exactly the bad
+// sectors are recorded, and every other byte is written and read back.
+TEST(WipeEngineTest, SectorsRetriedOneByOneStayOnTheDirectPath) {
+  FakeBlockDevice dev(kOddSize);
+  ASSERT_TRUE(dev.direct_io());
+  PlantMarkers(dev);
+  dev.FailWritesAt(100);  // The fifth sector of its 4 KiB page: unaligned in the buffer.
+  dev.FailReadsAt(301);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("one", &sink);
+  o.evidence_sectors = 0;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors) << r->message;
+  ASSERT_EQ(r->write_errors.size(), 1u);
+  EXPECT_EQ(r->write_errors[0].offset, 100u * 512);
+  EXPECT_EQ(r->write_errors[0].length, 512u);
+  ASSERT_EQ(r->unreadable.size(), 1u);
+  EXPECT_EQ(r->unreadable[0].offset, 301u * 512);
+  EXPECT_EQ(r->unreadable[0].length, 512u);
+  ASSERT_EQ(sink.verified.size(), 1u);
+  EXPECT_TRUE(sink.verified[0].ok);
+  const auto& m = dev.medium();
+  EXPECT_EQ(std::count(m.begin(), m.begin() + 100 * 512, 0xFF), 100 * 512);
+  EXPECT_EQ(std::count(m.begin() + 101 * 512, m.end(), 0xFF),
+            static_cast<long>(kOddSize - 101 * 512));
+}
+
 TEST(WipeEngineTest, TransientErrorsShortWritesAndEintrAreRetried) {
   FakeBlockDevice dev(kOddSize);
   dev.FailWritesAt(5, 2);
@@ -600,15 +634,20 @@ TEST(WipeEngineTest, RegionsLimitTheWipe) {
   FakeBlockDevice dev(kOddSize);
   std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
   WipeOptions o = Options("zero", nullptr);
-  o.regions = {{4096, 8192}, {65536, 1000}};
+  o.regions = {{4096, 8192}, {65536, 1024}};
   auto r = RunWipe(dev, o, Env::Default());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->result, WipeResult::kCompleted);
   const auto& m = dev.medium();
-  EXPECT_EQ(std::count(m.begin(), m.end(), 0), 8192 + 1000);
+  EXPECT_EQ(std::count(m.begin(), m.end(), 0), 8192 + 1024);
   EXPECT_EQ(m[4095], 0xEE);
   EXPECT_EQ(m[4096], 0);
   o.regions = {{0, kOddSize + 1}};
+  EXPECT_EQ(RunWipe(dev, o, Env::Default()).status().code(), StatusCode::kInvalidArgument);
+  // A partial sector could only be written through the page cache.
+  o.regions = {{65536, 1000}};
+  EXPECT_EQ(RunWipe(dev, o, Env::Default()).status().code(), StatusCode::kInvalidArgument);
+  o.regions = {{65536 + 100, 512}};
   EXPECT_EQ(RunWipe(dev, o, Env::Default()).status().code(), StatusCode::kInvalidArgument);
 }
 
