@@ -416,6 +416,9 @@ class Engine {
     f.verified = s_.verifications > 0 && s_.all_verified;
     f.verification_failed = !s_.all_verified;
     f.write_errors = s_.write_errors;
+    // A pass that ended early (its flush failed, too many errors, a stop)
+    // still holds its failing sectors here: they belong in the record too.
+    MergeRanges(&f.write_errors, s_.pass_write_errors);
     f.unreadable = s_.unreadable;
     f.evidence = s_.evidence;
     f.duration_ms = base_duration_ms_ + MsSince(run_start_);
@@ -516,12 +519,17 @@ class Engine {
         Status s = WritePass();
         if (!s.ok()) return stopped(s);
         // One flush per pass: the pass is not complete until the device says
-        // its cache reached the medium.
+        // its cache reached the medium. A failed flush names no sector, so
+        // none of the pass's writes can be counted as durable (not even after
+        // the failing sectors were recorded): the wipe fails, never ends
+        // completed or completed-with-errors.
         s = dev_.Flush();
         if (!s.ok()) {
           return Finish(WipeResult::kFailed,
                         "the device did not confirm pass " + std::to_string(s_.pass + 1) +
-                            " reached the medium: " + s.message(),
+                            " reached the medium (" + s.message() +
+                            "): the data may not be erased. Check the device (dmesg, smartctl) "
+                            "and wipe again, or destroy it.",
                         true);
         }
         WipePassEvent ev;

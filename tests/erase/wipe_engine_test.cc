@@ -266,6 +266,27 @@ TEST(WipeEngineTest, SectorsRetriedOneByOneStayOnTheDirectPath) {
             static_cast<long>(kOddSize - 101 * 512));
 }
 
+// A flush that fails after the pass recorded its bad sectors: no write of the
+// pass can be counted as durable, so the wipe fails (never completed or
+// completed-with-errors), and the record still names the sectors that failed.
+TEST(WipeEngineTest, AFailedFlushAfterBadSectorsFailsAndKeepsTheirRanges) {
+  FakeBlockDevice dev(kOddSize);
+  dev.FailWritesAt(100);
+  dev.FailFlushes(1);
+  RecordingWipeSink sink;
+  auto r = RunWipe(dev, Options("zero", &sink), Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kFailed) << r->message;
+  EXPECT_EQ(r->passes_completed, 0);
+  EXPECT_TRUE(sink.passes.empty());
+  EXPECT_NE(r->message.find("did not confirm pass 1 reached the medium"), std::string::npos)
+      << r->message;
+  ASSERT_EQ(r->write_errors.size(), 1u);
+  EXPECT_EQ(r->write_errors[0].offset, 100u * 512);
+  EXPECT_EQ(sink.Count("wipe.failed"), 1);
+  EXPECT_EQ(sink.Count("wipe.completed"), 0);
+}
+
 TEST(WipeEngineTest, TransientErrorsShortWritesAndEintrAreRetried) {
   FakeBlockDevice dev(kOddSize);
   dev.FailWritesAt(5, 2);
