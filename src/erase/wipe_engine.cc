@@ -125,11 +125,28 @@ class Engine {
         .WithContext("saving the wipe's resume state");
   }
 
-  // Reads one sector (or a file's partial last one) and hashes it.
+  // Where the target's content ends: a file is exposed up to its allocated
+  // size (dev_.size()), but it holds data only up to its length, and reading
+  // past that finds the end of the file, not a sector.
+  uint64_t EvidenceEnd() const {
+    const uint64_t target = s_.target.size_bytes;
+    return target == 0 ? dev_.size() : std::min(target, dev_.size());
+  }
+
+  // Reads one sector (or a file's partial last one) and hashes it. The
+  // buffer is aligned and a whole sector at a sector offset goes to the
+  // device directly; only a file's partial last sector goes through the page
+  // cache (there is no other way to read it).
   void HashSector(uint64_t lba, std::string* digest, std::string* error) {
     const uint32_t sector = dev_.logical_sector_size();
     const uint64_t off = lba * sector;
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(sector, dev_.size() - off));
+    const uint64_t end = EvidenceEnd();
+    if (off >= end) {
+      digest->clear();
+      *error = "sector " + std::to_string(lba) + " is past the end of " + dev_.path();
+      return;
+    }
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(sector, end - off));
     Status s = dev_.ReadAt(off, buffers_[0].data(), n);
     if (!s.ok()) {
       digest->clear();
@@ -142,7 +159,7 @@ class Engine {
 
   void SampleEvidenceBefore() {
     const uint32_t sector = dev_.logical_sector_size();
-    const uint64_t sectors = (dev_.size() + sector - 1) / sector;
+    const uint64_t sectors = (EvidenceEnd() + sector - 1) / sector;
     if (sectors == 0) return;
     std::vector<uint64_t> lbas = {0, sectors - 1};
     std::vector<uint8_t> rnd(8 * static_cast<size_t>(std::max(0, opt_.evidence_sectors)));
