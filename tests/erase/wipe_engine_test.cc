@@ -16,6 +16,7 @@
 #include "custody/env.h"
 #include "custody/wipe.h"
 #include "erase/pattern_source.h"
+#include "erase/sampling.h"
 #include "support/fake_block_device.h"
 #include "support/recording_wipe_sink.h"
 #include "support/temp_dir.h"
@@ -364,6 +365,29 @@ TEST(WipeEngineTest, EvidenceShowsTheSampledSectorsChanged) {
     EXPECT_NE(e.before_sha256, e.after_sha256) << "lba " << e.lba;
   }
   EXPECT_NE(sink.events.back().second.find("\"evidence\""), std::string::npos);
+}
+
+// The last sampled block of a target whose size is not a whole number of
+// sectors (a regular file) starts on a sector, so its reads go to the device
+// directly; only the partial last sector cannot.
+TEST(WipeEngineTest, SampledLocationsStartOnSectors) {
+  const uint64_t size = (8 << 20) + 100;
+  // Several seeds: with one, a sampled sector may happen to straddle the
+  // last block's start and hide it in the merged range.
+  for (char c = 'a'; c <= 'p'; ++c) {
+    const std::string seed(erase::kSampleSeedBytes, c);
+    const std::vector<ByteRange> ranges = erase::SampleLocations(size, 512, 100, seed);
+    ASSERT_GT(ranges.size(), 2u);
+    for (const ByteRange& r : ranges) {
+      EXPECT_EQ(r.offset % 512, 0u) << "seed " << c << ", range at " << r.offset;
+      if (r.offset + r.length != size) {
+        EXPECT_EQ(r.length % 512, 0u) << "seed " << c << ", range at " << r.offset;
+      }
+    }
+    EXPECT_EQ(ranges.front().offset, 0u);
+    EXPECT_EQ(ranges.back().offset + ranges.back().length, size);
+    EXPECT_GE(ranges.back().length, erase::kSampleEdgeBytes);
+  }
 }
 
 TEST(WipeEngineTest, SampleVerificationCoversAndCatches) {
