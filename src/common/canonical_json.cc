@@ -10,9 +10,9 @@ namespace {
 constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 // Why a limit: nlohmann's parser builds any depth without recursion, but
 // what custody does with the value afterwards recurses once per level
-// (CheckKeys and dump() in Canonicalize, copies, comparisons). A few hundred
-// kilobytes of "[[[[..." in an untrusted entry (an evidence bundle) or
-// receipt overflowed the stack; no custody record nests beyond ten levels.
+// (CheckKeys and dump() in Canonicalize, copies, comparisons). 25,000 levels
+// (50 KB of "[[[[...") in an untrusted entry (an evidence bundle) or receipt
+// overflowed an 8 MiB stack; no custody record nests beyond ten levels.
 constexpr size_t kMaxNesting = 128;
 
 using nlohmann::json;
