@@ -309,6 +309,14 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
   std::vector<Result<WipeFinishedEvent>> results(devices.size(), InternalError("not run"));
   auto run_one = [&](size_t i) {
     auto sink = NewLedgerWipeSink(&station, op, printers[i].get());
+    // The plan was confirmed a while ago (a person typed the serial): look
+    // again for mounts, holders and programs that opened it meanwhile.
+    auto now = IdentifyDevice(devices[i].path);
+    Status safe = now.ok() ? CheckWipeSafety(*now) : now.status();
+    if (!safe.ok()) {
+      results[i] = safe;
+      return;
+    }
     auto dev = OpenBlockDevice(devices[i].path);
     if (!dev.ok()) {
       results[i] = dev.status();

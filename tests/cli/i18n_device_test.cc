@@ -328,7 +328,9 @@ TEST_F(DeviceOutputI18nTest, FreeSpaceWipeFollowsTheLanguage) {
   EXPECT_THAT(ja.out, HasSubstr(" バイトを埋めました\n空き領域の上書き消去では届かないもの:\n"
                                 "  - ほかのファイルの最終ブロックの末尾より後ろ（スラック領域）は"
                                 "空き領域ではないため、届きません\n"));
-  EXPECT_THAT(ja.out, HasSubstr("  - root 用に予約された "));
+  // Run as root, ext4's reserve was lowered for the fill: nothing left to
+  // list about reserved space.
+  EXPECT_THAT(ja.out, Not(HasSubstr("予約")));
   for (const char* english : {"free-space wipe", "completed", "filled", "not reached", "slack",
                               "reserved for root", "warning:"}) {
     EXPECT_THAT(ja.out, Not(HasSubstr(english)));
@@ -341,9 +343,7 @@ TEST_F(DeviceOutputI18nTest, FreeSpaceWipeFollowsTheLanguage) {
   EXPECT_THAT(en.out, HasSubstr(" bytes of free space\nnot reached by a free-space wipe:\n"
                                 "  - the slack after the end of other files' last blocks is not "
                                 "free space and is not reached\n"));
-  EXPECT_THAT(en.out, HasSubstr("  - the "));
-  EXPECT_THAT(en.out,
-              HasSubstr(" bytes reserved for root were filled as well (running as root)\n"));
+  EXPECT_THAT(en.out, Not(HasSubstr("reserved")));
   // Where the media warnings name the loop device's backing file, the same
   // warning is there in both languages.
   if (en.out.find("  warning: the file system is on a loop device over " + backing_) !=
