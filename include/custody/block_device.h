@@ -44,9 +44,9 @@ class BlockDevice {
   virtual uint64_t size() const = 0;
   virtual uint32_t logical_sector_size() const = 0;
   virtual uint32_t physical_sector_size() const = 0;
-  // Buffers aligned to this (and transfers at multiples of the logical sector
-  // size) take the fast path (O_DIRECT); others are still correct but go
-  // through the page cache.
+  // Buffers aligned to this are written and read in place; WriteAt and
+  // ReadAt copy other memory through an aligned bounce buffer, so that on a
+  // direct device every whole sector still bypasses the page cache.
   virtual size_t buffer_alignment() const = 0;
   // True when writes bypass the page cache (O_DIRECT took effect).
   virtual bool direct_io() const = 0;
@@ -71,16 +71,28 @@ class BlockDevice {
   // Writes/reads exactly n bytes at `offset` (offset + n <= size()), retrying
   // EINTR and short transfers. kInvalidArgument outside the device; kIoError
   // naming the byte offset and LBA where the device failed; kTruncated if the
-  // device ended early.
+  // device ended early. When direct_io(), every whole sector at a sector
+  // offset goes to the device directly, whatever the memory's alignment and
+  // wherever a short transfer stopped: only a partial sector (a regular
+  // file's tail) can go through the page cache, whose errors surface at the
+  // flush instead of here.
   Status WriteAt(uint64_t offset, const void* data, size_t n);
   Status ReadAt(uint64_t offset, void* data, size_t n);
 
  protected:
-  // One transfer attempt; implementations do not retry.
+  // One transfer attempt; implementations do not retry. When direct_io(),
+  // WriteAt and ReadAt pass whole sectors at sector offsets from memory
+  // aligned to buffer_alignment(), except for a partial sector.
   virtual IoAttempt WriteOnce(uint64_t offset, const void* data, size_t n) = 0;
   virtual IoAttempt ReadOnce(uint64_t offset, void* data, size_t n) = 0;
 
  private:
+  // The next attempt's length, and whether it goes through a bounce buffer.
+  struct Step {
+    size_t length;
+    bool bounce;
+  };
+  Step NextStep(uint64_t offset, const void* p, size_t n) const;
   Status CheckRange(const char* op, uint64_t offset, size_t n) const;
   Status FailureAt(const char* op, uint64_t offset, int error) const;
 };

@@ -31,6 +31,14 @@ struct HiddenAreaReport {
   std::string note;              // Why it was not checked, or what was found.
 };
 
+// Another process that has a block device open (found in /proc/PID/fd).
+// Processes in other PID namespaces (containers) are not visible.
+struct DeviceOpener {
+  int pid = 0;
+  std::string command;  // /proc/PID/comm
+  std::string device;   // The node it has open: the device or one of its partitions.
+};
+
 struct DeviceInfo {
   std::string path;       // /dev/sdb, /dev/loop3, or a file's path
   std::string name;       // Kernel name (sdb, nvme0n1, loop3); empty for files
@@ -47,8 +55,12 @@ struct DeviceInfo {
   std::string backing_file;  // Loop devices: the file behind them.
   HiddenAreaReport hidden;
   // Why a wipe would be refused now (mounted at /x, swap, root file system,
-  // held by md0/dm-1, ...); empty when free.
+  // held by md0/dm-1, open by process 4242 (qemu-system-x86), ...); empty
+  // when free.
   std::vector<std::string> in_use;
+  // The processes other than this one that have the device, one of its
+  // partitions or (for a partition) its disk open; each is in `in_use` too.
+  std::vector<DeviceOpener> open_by;
 
   // One JSON object (documented in docs/formats/wipe-record.md).
   std::string ToJson() const;
@@ -67,8 +79,9 @@ Result<DeviceInfo> IdentifyDevice(const std::string& path);
 Result<std::vector<DeviceInfo>> ListBlockDevices();
 
 // OK when `device` may be wiped now; otherwise kBusy naming every holder
-// (mounted at /x, active swap, root file system, held by md0/dm-1, open
-// exclusively by another program) or kFailedPrecondition (read-only).
+// (mounted at /x, active swap, root file system, held by md0/dm-1, open by
+// another process, with its PID and command, exclusively or not) or
+// kFailedPrecondition (read-only).
 // Regular files: kInvalidArgument (use the file wipe).
 Status CheckWipeSafety(const DeviceInfo& device);
 

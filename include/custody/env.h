@@ -118,6 +118,13 @@ struct FileExtent {
   uint64_t length = 0;
 };
 
+// What statvfs(2) says about the space of a file system.
+struct FileSystemSpace {
+  uint64_t free_bytes = 0;       // f_bfree * f_frsize: every free block, root's reserve included.
+  uint64_t available_bytes = 0;  // f_bavail * f_frsize: what a process without privilege may use.
+  uint64_t block_size = 0;       // f_frsize
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -224,6 +231,8 @@ class Env {
   virtual Status TruncateFile(const std::string& path, uint64_t size);
   // Removes an empty directory.
   virtual Status RemoveDir(const std::string& path);
+  // statvfs(2) of the file system that holds `path`.
+  virtual Result<FileSystemSpace> StatFileSystem(const std::string& path);
 
   // Wall-clock time, microseconds since the Unix epoch (UTC).
   virtual int64_t NowUnixMicros() = 0;

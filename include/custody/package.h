@@ -46,6 +46,7 @@
 #ifndef CUSTODY_PACKAGE_H_
 #define CUSTODY_PACKAGE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -140,6 +141,10 @@ struct CreatePackageOptions {
   // kInvalidArgument ("too many files"), as soon as its file list alone
   // passes the limit, with nothing left behind. Lower only in tests.
   uint64_t max_manifest_size = 256u << 20;
+  // When set (not owned; a signal handler may set it), packing stops at the
+  // next block with kInterrupted: the temporary output is removed and
+  // nothing is recorded.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct CreatedPackage {
@@ -211,6 +216,10 @@ struct VerifyPackageOptions {
   // nullptr: Env::Default(). OpenPackage also makes its temporary directory,
   // writes the extracted files and moves them into place through it.
   Env* env = nullptr;
+  // When set (not owned; a signal handler may set it), reading stops at the
+  // next block with kInterrupted; OpenPackage then removes what it had
+  // extracted, as after any other failure.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct VerifiedPackage {

@@ -123,6 +123,9 @@ struct WipeResumedEvent {  // wipe.resumed
   std::string phase;     // "write" or "verify"
   uint64_t offset = 0;   // Byte offset within the pass.
   std::string resumed_at;
+  // The device the wipe continues on, as identified now (its path may
+  // differ from wipe.started's: a re-attached loop device, a replugged disk).
+  DeviceInfo target;
   std::string ToJson() const;
 };
 
@@ -217,6 +220,10 @@ class WipeEventSink {
   // Called by WipeFileTree after a name is gone (not by RunWipe); a non-OK
   // status stops the tree wipe.
   virtual Status OnRemoved(const WipeRemovedEvent&) { return Status::Ok(); }
+  // Called by WipeFreeSpace before the first fill file is written, with the
+  // identity fields of the event (wipe.free-space.started); a non-OK status
+  // stops it before anything is written.
+  virtual Status OnFreeSpaceStarted(const FreeSpaceWipeEvent&) { return Status::Ok(); }
   // Called by WipeFreeSpace with its final event.
   virtual Status OnFreeSpaceFinished(const FreeSpaceWipeEvent&) { return Status::Ok(); }
   // About twice a second; must be cheap.
@@ -272,10 +279,12 @@ Result<WipeStateSummary> ReadWipeState(const std::string& state_dir, const std::
 Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_dir, Env* env);
 
 // Continues the wipe recorded in `state_dir`/<options.wipe_id>.json on
-// `device`: same plan, same random keys, from the recorded position. The
-// device must be the same (size, and serial when one was recorded):
-// kFailedPrecondition otherwise. options.plan/target are ignored (the state's
-// are used).
+// `device`: same plan, same random keys, from the recorded position.
+// options.target must be `device` as identified now (IdentifyDevice): the
+// resume is refused (kFailedPrecondition) unless it is the recorded device:
+// the same size, and the same serial, WWN, model and loop backing file
+// wherever the recorded identity has one (a device that now reports none
+// does not match). options.plan is ignored (the state's is used).
 Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& options, Env* env);
 
 
@@ -285,7 +294,8 @@ class Station;
 
 // A sink that appends every event to the station's ledger (wipe.started,
 // wipe.resumed, wipe.pass.completed, wipe.verified, wipe.completed /
-// wipe.failed / wipe.interrupted, wipe.removed, wipe.free-space.completed),
+// wipe.failed / wipe.interrupted, wipe.removed, wipe.free-space.started,
+// wipe.free-space.completed / .failed / .interrupted),
 // signed as `operator_name`, and forwards progress to `progress` (may be
 // null). Several sinks may share one Station from different threads: each
 // Record is serialized on an internal process-wide mutex. The Station must
@@ -354,7 +364,28 @@ struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupt
   int passes_completed = 0;
   uint64_t bytes_filled = 0;        // Bytes written by the last completed pass.
   uint64_t free_bytes_before = 0;   // f_bavail * f_frsize at the start.
-  uint64_t reserved_bytes = 0;      // Reserved for root, not reachable by the fill.
+  uint64_t reserved_bytes = 0;      // Reserved for root (f_bfree - f_bavail) at the start.
+  // f_bfree * f_frsize at the start: every free block, reserves included.
+  uint64_t free_bytes_total = 0;
+  // The most free space any pass left unwritten: what the file system still
+  // counted free (f_bfree * f_frsize) when that pass's fill had ended and
+  // was synced. Deleted data may remain there. Meaningful when
+  // `unreached_measured`.
+  uint64_t unreached_bytes = 0;
+  bool unreached_measured = false;
+  // ext4 holds back reserved_clusters (about 2 %, at most 4096 clusters)
+  // that not even root may fill. Running as root, the wipe sets
+  // /sys/fs/ext4/DEV/reserved_clusters to 0 for each fill and restores it
+  // right after. Empty control: the file system has no such reserve.
+  std::string reserve_control;
+  uint64_t reserve_clusters = 0;  // Its value before the wipe.
+  bool reserve_lowered = false;   // Every fill ran with it at 0.
+  bool reserve_restored = false;  // It holds its old value again.
+  std::string reserve_error;      // Why it could not be lowered or restored.
+  std::string fill_dir;           // The hidden directory of the fill files.
+  // Fill directories that an earlier run left behind (a crash, a power
+  // cut), removed before this one started.
+  std::vector<std::string> leftovers_removed;
   bool verified = false;
   std::string verify_mode = "none";  // "full" or "none"
   uint64_t mismatched_bytes = 0;
@@ -371,16 +402,24 @@ struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupt
   uint64_t duration_ms = 0;
   std::string EventType() const;
   std::string ToJson() const;
+  // The wipe.free-space.started record: identity, plan, limitations known
+  // before the fill, warnings, the reserve's old value, leftovers removed.
+  std::string StartedJson() const;
   Status ToStatus() const;
 };
 
 // Fills the free space of the file system mounted at `mount_point` with
 // pattern files in a hidden directory until ENOSPC, syncs, verifies them
 // (plan.verify other than none: a full read-back of each pass checked),
-// and removes them, once per pass. Progress goes to options.sink->OnProgress,
-// the final event to OnFreeSpaceFinished, and is returned. Root reserves,
-// metadata, journals, and the slack of other files are not reached: the
-// event says so.
+// and removes them, once per pass. wipe.free-space.started goes to
+// options.sink->OnFreeSpaceStarted before the first write, progress to
+// OnProgress, the final event to OnFreeSpaceFinished, and is returned.
+// Fill directories an earlier run left behind on this file system are
+// removed first. Metadata, journals and the slack of other files are not
+// reached, and the event says so; free space the fill could not reach
+// (root's reserve when not running as root, a reserve the file system keeps
+// even from root) is measured (statvfs after the fill) and makes the result
+// completed-with-errors, never a plain success.
 Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const WipeOptions& options,
                                          Env* env);
 

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -207,6 +208,53 @@ Status OwnError(StatusCode code, const char* pattern, const std::vector<std::str
   Status s(code, Format(pattern, args));
   OwnMessages()[{code, s.message()}] = Format(Tr(pattern), args);
   return s;
+}
+
+std::atomic<bool>& StopRequested() {
+  static std::atomic<bool> stop{false};
+  return stop;
+}
+
+namespace {
+void OnStopSignal(int) { StopRequested().store(true); }
+}  // namespace
+
+void InstallStopHandlers() {
+  static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+  StopRequested();  // Constructed before any handler can run.
+  struct sigaction sa = {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    // A signal the caller chose to ignore stays ignored (nohup, a job
+    // started in the background by a non-interactive shell).
+    struct sigaction old = {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    ::sigaction(sig, &sa, nullptr);
+  }
+}
+
+Status ConfirmDestruction(const std::string& path, const std::string& confirm_token,
+                          bool token_is_serial, bool yes, const std::vector<std::string>& confirm,
+                          const DestructionTexts& texts) {
+  if (yes) {
+    for (const std::string& c : confirm) {
+      if (c == confirm_token) return Status::Ok();
+    }
+    return OwnError(StatusCode::kCancelled,
+                    token_is_serial ? texts.yes_needs_serial : texts.yes_needs_name,
+                    {confirm_token, path});
+  }
+  if (::isatty(0) != 1) return OwnError(StatusCode::kCancelled, texts.not_a_terminal, {path, confirm_token});
+  std::fprintf(stderr, "%s",
+               Format(Tr(token_is_serial ? texts.prompt_serial : texts.prompt_name), {path, confirm_token})
+                   .c_str());
+  std::fflush(stderr);
+  std::string line;
+  if (!std::getline(std::cin, line) || line != confirm_token) {
+    return OwnError(StatusCode::kCancelled, texts.mismatch, {});
+  }
+  return Status::Ok();
 }
 
 Status WithOwnMessage(Status s, std::string in_interface_language) {

@@ -5,6 +5,7 @@
 #ifndef CUSTODY_SRC_CLI_CLI_UTIL_H_
 #define CUSTODY_SRC_CLI_CLI_UTIL_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,6 +97,32 @@ Status OwnError(StatusCode code, const char* pattern, const std::vector<std::str
 Status WithOwnMessage(Status s, std::string in_interface_language);
 // The interface-language message of an OwnError that reaches main, or nullptr.
 const std::string* OwnMessageFor(const Status& s);
+
+// Set (never cleared) once SIGINT, SIGTERM or SIGHUP arrives after
+// InstallStopHandlers: long library calls take it as their `stop` flag and
+// end cleanly (a wipe saves its position; a package open removes what it
+// extracted) instead of dying with half their work on disk.
+std::atomic<bool>& StopRequested();
+void InstallStopHandlers();
+
+// The confirmation before a command destroys a whole device: the operator
+// types what identifies the drive itself — its serial number, or its kernel
+// name when it reports none (`confirm_token`) — never the path they already
+// typed on the command line, which proves nothing about which drive it is.
+// Scripts pass --yes with --confirm-serial TOKEN (`yes`, `confirm`). The
+// sentences are N_-marked English patterns; each takes (token, path) except
+// `not_a_terminal` (path, token) and `prompt_*` (path, token).
+struct DestructionTexts {
+  const char* yes_needs_serial;  // --yes without the serial.
+  const char* yes_needs_name;    // --yes without the name (no serial).
+  const char* not_a_terminal;
+  const char* prompt_serial;
+  const char* prompt_name;
+  const char* mismatch;  // No arguments.
+};
+Status ConfirmDestruction(const std::string& path, const std::string& confirm_token,
+                          bool token_is_serial, bool yes, const std::vector<std::string>& confirm,
+                          const DestructionTexts& texts);
 
 // A library sentence (custody/message_text.h) in the interface language:
 // every pattern looked up in the catalog, values shown as they are. English

@@ -145,7 +145,16 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
       opts.recipients.push_back(*recipient);
     }
   }
-  CUSTODY_ASSIGN_OR_RETURN(CreatedPackage c, CreatePackage(*station, opts, Env::Default()));
+  // A signal stops the packing; the temporary output is removed.
+  InstallStopHandlers();
+  opts.stop = &StopRequested();
+  auto created = CreatePackage(*station, opts, Env::Default());
+  if (!created.ok()) {
+    return Explain(created.status(), StatusCode::kInterrupted,
+                   _("Interrupted: no package was written and nothing was recorded; run the command "
+                     "again."));
+  }
+  CreatedPackage& c = *created;
   if (g.json) {
     nlohmann::json j = {{"ok", true},
                         {"output", c.output_path},
@@ -190,6 +199,10 @@ Result<VerifyPackageOptions> VerifyOpts(const PackageCliOptions& o) {
     CUSTODY_ASSIGN_OR_RETURN(v.expected_sender_key, ReadVerifierKeyArg(o.sender_key));
   }
   v.portable = o.portable;
+  // A signal stops the reading; `open` then removes what it had extracted
+  // (decrypted data must not stay behind, unverified, after Ctrl-C).
+  InstallStopHandlers();
+  v.stop = &StopRequested();
   return v;
 }
 
@@ -202,6 +215,9 @@ Status ExplainRejected(Status s) {
               _("The package does not match what was packaged: a file was modified or damaged "
                 "after packaging, or the signature is not the sender's. Do not use it; ask the "
                 "sender to send it again."));
+  s = Explain(s, StatusCode::kInterrupted,
+              _("Interrupted: nothing was extracted and nothing is left behind; run the command "
+                "again."));
   // A file cut short and one whose last chunk was damaged look alike to age
   // (crypto/age_stream.cc): both are named here, and the remedy is one.
   return Explain(s, StatusCode::kTruncated,

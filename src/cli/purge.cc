@@ -98,42 +98,19 @@ void PrintPlan(const PurgePlan& plan) {
 // (or its device name when it reports none); scripts pass --yes with
 // --confirm-serial.
 Status Confirm(const DeviceInfo& d, const std::string& serial, const PurgeArgs& a) {
-  const std::string token = serial.empty() ? d.name : serial;
-  if (a.yes) {
-    for (const std::string& c : a.confirm) {
-      if (c == token || c == d.path) return Status::Ok();
-    }
-    return OwnError(StatusCode::kCancelled,
-                    serial.empty() ? N_("--yes needs --confirm-serial %s for %s (it reports no "
-                                        "serial: give its device name); nothing was sent to the "
-                                        "drive")
-                                   : N_("--yes needs --confirm-serial %s for %s; nothing was "
-                                        "sent to the drive"),
-                    {token, d.path});
-  }
-  if (::isatty(0) != 1) {
-    return OwnError(StatusCode::kCancelled,
-                    N_("not a terminal: to purge %s without a prompt pass --yes --confirm-serial "
-                       "%s; nothing was sent to the drive"),
-                    {d.path, token});
-  }
-  std::fprintf(
-      stderr, "%s",
-      Format(serial.empty() ? _("This erases EVERY block of %s (and, for NVMe Sanitize, every "
-                                "namespace of the drive) for good. Type its device name %s to "
-                                "continue: ")
-                            : _("This erases EVERY block of %s (and, for NVMe Sanitize, every "
-                                "namespace of the drive) for good. Type its serial number %s to "
-                                "continue: "),
-             {d.path, token})
-          .c_str());
-  std::fflush(stderr);
-  std::string line;
-  if (!std::getline(std::cin, line) || (line != token && line != d.path)) {
-    return OwnError(StatusCode::kCancelled,
-                    N_("confirmation did not match; nothing was sent to the drive"), {});
-  }
-  return Status::Ok();
+  static constexpr DestructionTexts kTexts = {
+      N_("--yes needs --confirm-serial %s for %s; nothing was sent to the drive"),
+      N_("--yes needs --confirm-serial %s for %s (it reports no serial: give its device name); "
+         "nothing was sent to the drive"),
+      N_("not a terminal: to purge %s without a prompt pass --yes --confirm-serial %s; nothing was "
+         "sent to the drive"),
+      N_("This erases EVERY block of %s (and, for NVMe Sanitize, every namespace of the drive) for "
+         "good. Type its serial number %s to continue: "),
+      N_("This erases EVERY block of %s (and, for NVMe Sanitize, every namespace of the drive) for "
+         "good. Type its device name %s to continue: "),
+      N_("confirmation did not match; nothing was sent to the drive")};
+  return ConfirmDestruction(d.path, serial.empty() ? d.name : serial, !serial.empty(), a.yes, a.confirm,
+                            kTexts);
 }
 
 // The progress phases RunPurge reports (PurgeProgress::phase), marked for

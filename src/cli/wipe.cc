@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -18,6 +19,7 @@
 #include <thread>
 
 #include "cli/cli_util.h"
+#include "cli/help_i18n.h"
 #include "cli/i18n.h"
 #include "custody/device.h"
 #include "custody/env.h"
@@ -26,17 +28,7 @@
 namespace custody::cli {
 namespace {
 
-std::atomic<bool> g_stop{false};
-
-void OnSignal(int) { g_stop.store(true); }
-
-void InstallStopHandlers() {
-  struct sigaction sa = {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  ::sigaction(SIGINT, &sa, nullptr);
-  ::sigaction(SIGTERM, &sa, nullptr);
-}
+std::atomic<bool>& g_stop = StopRequested();
 
 struct WipeArgs {
   std::vector<std::string> targets;
@@ -76,9 +68,13 @@ std::string HumanBytes(uint64_t b) {
 
 // Progress on stderr (a bar on a TTY, nothing otherwise) or JSON lines on
 // stdout with --json. Shared by parallel wipes.
+// Several devices wiped at once each have a printer whose lines start with
+// the device (`prefix`); they share one stderr, so one lock and one
+// "a progress line is open" flag.
 class ProgressPrinter final : public WipeEventSink {
  public:
-  explicit ProgressPrinter(bool json) : json_(json), tty_(::isatty(2) == 1) {}
+  explicit ProgressPrinter(bool json, std::string prefix = "")
+      : json_(json), tty_(::isatty(2) == 1), prefix_(std::move(prefix)) {}
   void OnProgress(const WipeProgress& p) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (json_) {
@@ -102,7 +98,7 @@ class ProgressPrinter final : public WipeEventSink {
     std::snprintf(rate, sizeof rate, "%.1f", static_cast<double>(p.bytes_per_second) / 1e6);
     std::snprintf(clock, sizeof clock, "%llu:%02llu", static_cast<unsigned long long>(eta / 60),
                   static_cast<unsigned long long>(eta % 60));
-    std::fprintf(stderr, "\r%s   ",
+    std::fprintf(stderr, "\r%s%s   ", prefix_.c_str(),
                  Format(_("%s pass %s/%s %s [%s] %s %s %s MB/s ETA %s"),
                         {p.wipe_id, std::to_string(p.pass), std::to_string(p.passes), phase, bar,
                          percent, HumanBytes(p.bytes_done), rate, clock})
@@ -137,11 +133,12 @@ class ProgressPrinter final : public WipeEventSink {
     if (json_) return;
     if (dirty_) std::fprintf(stderr, "\n");
     dirty_ = false;
-    std::fprintf(stderr, "%s\n", s.c_str());
+    std::fprintf(stderr, "%s%s\n", prefix_.c_str(), s.c_str());
   }
-  std::mutex mu_;
+  static inline std::mutex mu_;
+  static inline bool dirty_ = false;
   bool json_, tty_;
-  bool dirty_ = false;
+  std::string prefix_;
 };
 
 std::string ConfirmToken(const DeviceInfo& d) {
@@ -201,38 +198,16 @@ void PrintPlan(const DeviceInfo& d, const WipePlan& plan, const std::vector<Wipe
 // Interactive: the operator types the serial (or the device name). Scripts:
 // --yes with --confirm-serial.
 Status Confirm(const DeviceInfo& d, const WipeArgs& a) {
-  const std::string token = ConfirmToken(d);
-  if (a.yes) {
-    for (const std::string& c : a.confirm) {
-      if (c == token || c == d.path) return Status::Ok();
-    }
-    return OwnError(StatusCode::kCancelled,
-                    d.serial.empty() ? N_("--yes needs --confirm-serial %s for %s (it reports no "
-                                          "serial: give its device name); nothing was written")
-                                     : N_("--yes needs --confirm-serial %s for %s; nothing was "
-                                          "written"),
-                    {token, d.path});
-  }
-  if (::isatty(0) != 1) {
-    return OwnError(StatusCode::kCancelled,
-                    N_("not a terminal: to wipe %s without a prompt pass --yes --confirm-serial "
-                       "%s; nothing was written"),
-                    {d.path, token});
-  }
-  std::fprintf(stderr, "%s",
-               Format(d.serial.empty()
-                          ? _("This destroys every byte on %s. Type its device name %s to continue: ")
-                          : _("This destroys every byte on %s. Type its serial number %s to "
-                              "continue: "),
-                      {d.path, token})
-                   .c_str());
-  std::fflush(stderr);
-  std::string line;
-  if (!std::getline(std::cin, line) || (line != token && line != d.path)) {
-    return OwnError(StatusCode::kCancelled, N_("confirmation did not match; nothing was written"),
-                    {});
-  }
-  return Status::Ok();
+  static constexpr DestructionTexts kTexts = {
+      N_("--yes needs --confirm-serial %s for %s; nothing was written"),
+      N_("--yes needs --confirm-serial %s for %s (it reports no serial: give its device name); "
+         "nothing was written"),
+      N_("not a terminal: to wipe %s without a prompt pass --yes --confirm-serial %s; nothing was "
+         "written"),
+      N_("This destroys every byte on %s. Type its serial number %s to continue: "),
+      N_("This destroys every byte on %s. Type its device name %s to continue: "),
+      N_("confirmation did not match; nothing was written")};
+  return ConfirmDestruction(d.path, ConfirmToken(d), !d.serial.empty(), a.yes, a.confirm, kTexts);
 }
 
 Result<WipePlan> PlanFromArgs(const WipeArgs& a) {
@@ -278,6 +253,39 @@ void PrintFinished(const WipeFinishedEvent& f, bool json) {
             (f.message.empty() ? "" : _(". ") + (f.message_text.empty() ? f.message : Render(f.message_text))));
 }
 
+// After several devices: one row each, to read at a glance which one needs
+// attention (columns padded by display width: Japanese words are wide).
+void PrintSummaryTable(const std::vector<DeviceInfo>& devices,
+                       const std::vector<Result<WipeFinishedEvent>>& results) {
+  std::vector<std::vector<std::string>> rows = {{_("device"), _("serial"), _("result"), _("passes"),
+                                                 _("verified"), _("failing ranges"), _("time")}};
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const DeviceInfo& d = devices[i];
+    std::vector<std::string> row = {d.path, d.serial.empty() ? "-" : d.serial};
+    if (!results[i].ok()) {
+      row.insert(row.end(), {_("not wiped"), "-", "-", "-", "-"});
+    } else {
+      const WipeFinishedEvent& f = *results[i];
+      row.insert(row.end(),
+                 {Word(std::string(WipeResultName(f.result))),
+                  std::to_string(f.passes_completed) + "/" + std::to_string(f.passes),
+                  f.verified ? std::string(_("yes")) : std::string(_("no")),
+                  std::to_string(f.write_errors.size() + f.unreadable.size()),
+                  std::to_string(f.duration_ms / 1000) + " s"});
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], DisplayWidth(row[c]) + 2);
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t c = 0; c < row.size(); ++c) line += c + 1 < row.size() ? PadLabel(row[c], width[c]) : row[c];
+    PrintLine(line);
+  }
+}
+
 Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
                    const std::vector<DeviceInfo>& devices, bool json) {
   CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(plan));
@@ -294,10 +302,21 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
   }
   for (const DeviceInfo& d : devices) CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
   InstallStopHandlers();
-  ProgressPrinter printer(json);
+  std::vector<std::unique_ptr<ProgressPrinter>> printers;
+  for (const DeviceInfo& d : devices) {
+    printers.push_back(std::make_unique<ProgressPrinter>(json, devices.size() > 1 ? d.path + ": " : ""));
+  }
   std::vector<Result<WipeFinishedEvent>> results(devices.size(), InternalError("not run"));
   auto run_one = [&](size_t i) {
-    auto sink = NewLedgerWipeSink(&station, op, &printer);
+    auto sink = NewLedgerWipeSink(&station, op, printers[i].get());
+    // The plan was confirmed a while ago (a person typed the serial): look
+    // again for mounts, holders and programs that opened it meanwhile.
+    auto now = IdentifyDevice(devices[i].path);
+    Status safe = now.ok() ? CheckWipeSafety(*now) : now.status();
+    if (!safe.ok()) {
+      results[i] = safe;
+      return;
+    }
     auto dev = OpenBlockDevice(devices[i].path);
     if (!dev.ok()) {
       results[i] = dev.status();
@@ -332,6 +351,7 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
     Status s = FinishedStatus(*results[i]);
     if (!s.ok() && (worst.ok() || s.code() == StatusCode::kVerificationFailed)) worst = s;
   }
+  if (devices.size() > 1 && !json) PrintSummaryTable(devices, results);
   return worst;
 }
 
@@ -341,17 +361,28 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
   const std::string path = a.targets.empty() ? st.target.path : a.targets.front();
   CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(path));
   CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(d));
+  // Resuming writes to a device as a new wipe does: the same plan shown, the
+  // same confirmation. (The device at this path may not be the one the wipe
+  // started on; ResumeWipe also compares the recorded identity.)
+  CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(st.plan));
+  PrintPlan(d, st.plan, passes, MediaWarningTexts(d), json);
   if (!json) {
     PrintLine(Format(
         _("resuming wipe %s on %s at pass %s (%s), byte %s"),
         {st.wipe_id, path, std::to_string(st.pass), Word(st.phase), std::to_string(st.offset)}));
   }
+  if (a.dry_run) {
+    PrintDryRun(json, {path});
+    return Status::Ok();
+  }
+  CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
   InstallStopHandlers();
   ProgressPrinter printer(json);
   auto sink = NewLedgerWipeSink(&station, op, &printer);
   CUSTODY_ASSIGN_OR_RETURN(auto dev, OpenBlockDevice(path));
   WipeOptions o;
   o.wipe_id = st.wipe_id;
+  o.target = d;
   o.state_dir = state_dir;
   o.stop = &g_stop;
   o.sink = sink.get();
@@ -493,11 +524,25 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
   std::vector<DeviceInfo> devices;
   std::vector<std::string> files;
   if (a.resume.empty()) {
+    std::set<dev_t> seen_devices;
     for (const std::string& t : a.targets) {
       struct stat st;
       if (::lstat(t.c_str(), &st) != 0) return NotFoundError(t + " does not exist");
-      if (S_ISBLK(st.st_mode)) {
-        CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(t));
+      // A link to a block device (/dev/disk/by-id/..., which names the
+      // drive by its serial) is that device; a link to anything else is left
+      // to the file wipe, which refuses links.
+      struct stat followed;
+      const bool block_link = S_ISLNK(st.st_mode) && ::stat(t.c_str(), &followed) == 0 &&
+                              S_ISBLK(followed.st_mode);
+      if (S_ISBLK(st.st_mode) || block_link) {
+        const dev_t rdev = block_link ? followed.st_rdev : st.st_rdev;
+        if (!seen_devices.insert(rdev).second) {
+          return OwnError(StatusCode::kInvalidArgument, N_("%s is named twice"), {t});
+        }
+        std::error_code ec;
+        const std::string path = block_link ? std::filesystem::canonical(t, ec).string() : t;
+        if (ec) return NotFoundError(t + " does not exist");
+        CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(path));
         CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(d));
         devices.push_back(std::move(d));
       } else {
@@ -530,6 +575,12 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
 }
 
 Status RunShow(const GlobalOptions& g, const std::string& id) {
+  // An empty id would match every event recorded without one (the removal
+  // of a directory or a symbolic link).
+  if (id.empty()) {
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("give the id of a wipe (custody log show --type wipe lists them)"), {});
+  }
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
   int found = 0;

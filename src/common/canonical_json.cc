@@ -8,6 +8,12 @@ namespace custody::json {
 namespace {
 
 constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
+// Why a limit: nlohmann's parser builds any depth without recursion, but
+// what custody does with the value afterwards recurses once per level
+// (CheckKeys and dump() in Canonicalize, copies, comparisons). 25,000 levels
+// (50 KB of "[[[[...") in an untrusted entry (an evidence bundle) or receipt
+// overflowed an 8 MiB stack; no custody record nests beyond ten levels.
+constexpr size_t kMaxNesting = 128;
 
 using nlohmann::json;
 
@@ -20,13 +26,20 @@ class StrictSax : public nlohmann::detail::json_sax_dom_parser<json> {
   explicit StrictSax(json& root) : Base(root, /*allow_exceptions=*/false) {}
 
   bool start_object(std::size_t n) {
+    if (!Nest()) return false;
     if (depth_ == keys_.size()) keys_.emplace_back();
     keys_[depth_++].Clear();
     return Base::start_object(n);
   }
   bool end_object() {
+    --nesting_;
     --depth_;
     return Base::end_object();
+  }
+  bool start_array(std::size_t n) { return Nest() && Base::start_array(n); }
+  bool end_array() {
+    --nesting_;
+    return Base::end_array();
   }
   bool key(string_t& k) {
     if (!keys_[depth_ - 1].Insert(k)) return Fail("duplicate key \"" + k + "\"");
@@ -54,6 +67,13 @@ class StrictSax : public nlohmann::detail::json_sax_dom_parser<json> {
   bool Fail(std::string why) {
     if (error_.empty()) error_ = std::move(why);
     return false;
+  }
+  // Enters an object or array; false beyond kMaxNesting levels.
+  bool Nest() {
+    if (++nesting_ > kMaxNesting) {
+      return Fail("objects and arrays nested deeper than " + std::to_string(kMaxNesting) + " levels");
+    }
+    return true;
   }
   // The keys seen in one open object. Why not just a std::set: objects have a
   // handful of keys, and a set per object was most of the cost of parsing a
@@ -86,7 +106,8 @@ class StrictSax : public nlohmann::detail::json_sax_dom_parser<json> {
   };
   // Reused across objects at the same depth (no allocation per object).
   std::vector<KeySet> keys_;
-  size_t depth_ = 0;
+  size_t depth_ = 0;    // Objects open.
+  size_t nesting_ = 0;  // Objects and arrays open.
   std::string error_;
 };
 

@@ -22,7 +22,8 @@
 namespace custody::json {
 
 // Parses JSON text strictly (no duplicate keys, no floats, valid UTF-8,
-// integers within ±(2^53-1)). kInvalidArgument with the reason otherwise.
+// integers within ±(2^53-1), objects and arrays nested at most 128 levels
+// deep). kInvalidArgument with the reason otherwise.
 Result<nlohmann::json> ParseStrict(std::string_view text);
 
 // The canonical serialization of `value`; kInvalidArgument if it holds a

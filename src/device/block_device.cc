@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -73,11 +74,39 @@ Status BlockDevice::FailureAt(const char* op, uint64_t offset, int error) const 
                             path(), error);
 }
 
+// O_DIRECT takes whole sectors at sector offsets from aligned memory; any
+// other transfer goes through the page cache (PosixBlockDevice's buffered
+// descriptor), where a write "succeeds" into memory and its error only shows
+// at the flush, with no LBA, and a read may be served from memory instead of
+// the medium. So on a direct device a transfer is split: the whole sectors go
+// the direct path, copied through an aligned bounce buffer when the caller's
+// memory is not aligned (the engine's sector-by-sector retries inside a
+// buffer, the rest of a buffer after a short transfer), and only a partial
+// sector (a regular file's last one) is left for the page cache.
+BlockDevice::Step BlockDevice::NextStep(uint64_t offset, const void* p, size_t n) const {
+  if (!direct_io()) return {n, false};
+  const uint32_t sector = logical_sector_size();
+  if (offset % sector != 0 || n < sector) return {n, false};
+  const size_t whole = n / sector * sector;
+  if (reinterpret_cast<uintptr_t>(p) % buffer_alignment() == 0) return {whole, false};
+  // At most 1 MiB per bounced transfer: the copy is the rare path.
+  const size_t bounce_max = std::max<size_t>(sector, (size_t{1} << 20) / sector * sector);
+  return {std::min(whole, bounce_max), true};
+}
+
 Status BlockDevice::WriteAt(uint64_t offset, const void* data, size_t n) {
   CUSTODY_RETURN_IF_ERROR(CheckRange("write", offset, n));
   const uint8_t* p = static_cast<const uint8_t*>(data);
+  AlignedBuffer bounce;
   while (n > 0) {
-    IoAttempt a = WriteOnce(offset, p, n);
+    const Step step = NextStep(offset, p, n);
+    const uint8_t* from = p;
+    if (step.bounce) {
+      if (bounce.size() < step.length) bounce = AlignedBuffer(step.length, buffer_alignment());
+      std::memcpy(bounce.data(), p, step.length);
+      from = bounce.data();
+    }
+    IoAttempt a = WriteOnce(offset, from, step.length);
     if (a.error == EINTR) continue;
     if (a.error != 0) return FailureAt("write", offset, a.error);
     if (a.bytes == 0) return FailureAt("write", offset, EIO);  // No progress: never spin.
@@ -91,13 +120,19 @@ Status BlockDevice::WriteAt(uint64_t offset, const void* data, size_t n) {
 Status BlockDevice::ReadAt(uint64_t offset, void* data, size_t n) {
   CUSTODY_RETURN_IF_ERROR(CheckRange("read", offset, n));
   uint8_t* p = static_cast<uint8_t*>(data);
+  AlignedBuffer bounce;
   while (n > 0) {
-    IoAttempt a = ReadOnce(offset, p, n);
+    const Step step = NextStep(offset, p, n);
+    if (step.bounce && bounce.size() < step.length) {
+      bounce = AlignedBuffer(step.length, buffer_alignment());
+    }
+    IoAttempt a = ReadOnce(offset, step.bounce ? bounce.data() : p, step.length);
     if (a.error == EINTR) continue;
     if (a.error != 0) return FailureAt("read", offset, a.error);
     if (a.bytes == 0) {
       return TruncatedError("read " + path() + ": device ended at byte " + std::to_string(offset));
     }
+    if (step.bounce) std::memcpy(p, bounce.data(), a.bytes);
     p += a.bytes;
     offset += a.bytes;
     n -= a.bytes;
@@ -166,8 +201,9 @@ class PosixBlockDevice final : public BlockDevice {
 
  private:
   // O_DIRECT demands aligned memory, offset and length; the last partial
-  // sector of a regular file (and any caller's unaligned buffer) goes through
-  // a second, buffered descriptor instead, so the tail is written too. The
+  // sector of a regular file goes through a second, buffered descriptor
+  // instead, so the tail is written too (BlockDevice::WriteAt and ReadAt send
+  // everything else here aligned, bouncing unaligned memory). The
   // kernel keeps the page cache coherent with direct I/O on the same inode,
   // and one fdatasync covers both descriptors.
   int FdFor(uint64_t offset, const void* data, size_t n) {

@@ -11,6 +11,10 @@ nlohmann::json DeviceInfoToJson(const DeviceInfo& d) {
                            {"hpa_present", d.hidden.hpa_present},
                            {"dco_present", d.hidden.dco_present},
                            {"note", d.hidden.note}};
+  nlohmann::json open_by = nlohmann::json::array();
+  for (const DeviceOpener& o : d.open_by) {
+    open_by.push_back({{"pid", o.pid}, {"command", o.command}, {"device", o.device}});
+  }
   return {{"path", d.path},
           {"name", d.name},
           {"kind", d.kind},
@@ -29,7 +33,8 @@ nlohmann::json DeviceInfoToJson(const DeviceInfo& d) {
           {"read_only", d.read_only},
           {"backing_file", d.backing_file},
           {"hidden_area", hidden},
-          {"in_use", d.in_use}};
+          {"in_use", d.in_use},
+          {"open_by", open_by}};
 }
 
 DeviceInfo DeviceInfoFromJson(const nlohmann::json& j) {
@@ -55,6 +60,12 @@ DeviceInfo DeviceInfoFromJson(const nlohmann::json& j) {
   d.removable = j.value("removable", false);
   d.read_only = j.value("read_only", false);
   if (j.contains("in_use")) d.in_use = j.at("in_use").get<std::vector<std::string>>();
+  if (j.contains("open_by") && j.at("open_by").is_array()) {
+    for (const auto& o : j.at("open_by")) {
+      d.open_by.push_back({o.value("pid", 0), o.value("command", std::string()),
+                           o.value("device", std::string())});
+    }
+  }
   if (j.contains("hidden_area")) {
     const auto& h = j.at("hidden_area");
     d.hidden.checked = h.value("checked", false);

@@ -142,7 +142,10 @@ std::string Join(const std::vector<std::string>& v, const char* sep) {
 // ...", "is on the disk of ...") as a clause of its own: "it is mounted at
 // /x (ext4)", "its partition /dev/sdb1 is mounted at /x (ext4)".
 std::string VerbPhrase(const std::string& reason) {
-  if (reason.starts_with("mounted at ") || reason.starts_with("held by ")) return "is " + reason;
+  if (reason.starts_with("mounted at ") || reason.starts_with("held by ") ||
+      reason.starts_with("open by ")) {
+    return "is " + reason;
+  }
   if (reason == "active swap") return "is an active swap area";
   return reason;  // "holds ...", "is ..."
 }
@@ -184,7 +187,9 @@ Result<DeviceInfo> IdentifyDevice(const std::string& path) {
   if (d.transport != "sata" && !d.hidden.checked && d.hidden.note.empty()) {
     d.hidden.note = N_("not an ATA device: no HPA/DCO");  // device info translates it
   }
-  d.in_use = device::InUseReasons(roots, name);
+  const std::vector<device::OpenDevice> open = device::OpenDevices(roots);
+  d.in_use = device::InUseReasons(roots, name, open);
+  d.open_by = device::OpenersOf(roots, name, open);
   return d;
 }
 
@@ -199,7 +204,10 @@ Result<std::vector<DeviceInfo>> ListBlockDevices() {
     if (full.ok()) {
       out.push_back(std::move(*full));
     } else {
-      d.in_use = device::InUseReasons(roots, name);  // No /dev node: still list it.
+      // No /dev node: still list it.
+      const std::vector<device::OpenDevice> open = device::OpenDevices(roots);
+      d.in_use = device::InUseReasons(roots, name, open);
+      d.open_by = device::OpenersOf(roots, name, open);
       out.push_back(std::move(d));
     }
   }
@@ -215,8 +223,8 @@ Status CheckWipeSafety(const DeviceInfo& d) {
     std::vector<std::string> clauses;
     for (const std::string& reason : d.in_use) clauses.push_back(InUseClause(reason));
     return BusyError("refusing to wipe " + d.path + ": " + Join(clauses, "; ") +
-                     ". Unmount it, stop the swap, or remove it from RAID/LVM/device-mapper "
-                     "first.");
+                     ". Unmount it, stop the swap, remove it from RAID/LVM/device-mapper, or "
+                     "end the program that has it open first.");
   }
   if (d.read_only) {
     return FailedPreconditionError(d.path + " is read-only (hardware switch or ro flag); it "
@@ -226,13 +234,47 @@ Status CheckWipeSafety(const DeviceInfo& d) {
   // before the plan is shown.
   int fd = ::open(d.path.c_str(), O_RDONLY | O_EXCL | O_CLOEXEC);
   if (fd < 0) {
-    if (errno == EBUSY) {
+    const int err = errno;
+    if (err == EBUSY) {
+      // Name the holder when it is a process this one can see (it may have
+      // opened the device after `d` was identified).
+      std::vector<std::string> who;
+      if (!d.name.empty()) {
+        SystemRoots roots;
+        for (const DeviceOpener& o :
+             device::OpenersOf(roots, d.name, device::OpenDevices(roots))) {
+          who.push_back(device::OpenByReason(o) +
+                        (o.device == d.path ? "" : " (" + o.device + ")"));
+        }
+      }
+      if (!who.empty()) {
+        return BusyError("refusing to wipe " + d.path + ": it is held open exclusively (O_EXCL "
+                         "refused), " + Join(who, ", ") + "; end that program first");
+      }
       return BusyError("refusing to wipe " + d.path + ": it is held open exclusively by another "
-                       "program (O_EXCL refused); close that program first");
+                       "program (O_EXCL refused) that no process here shows: the kernel (a "
+                       "mount or device-mapper table in another namespace) or a process in "
+                       "another container. Find it with lsblk, dmsetup ls and findmnt -N, and "
+                       "release it first");
     }
-    return posix::ErrnoStatus("open", d.path, errno);
+    return posix::ErrnoStatus("open", d.path, err);
   }
+  // Opened: no one holds it exclusively. Check again for programs that
+  // opened it without O_EXCL since `d` was identified (a later open is not
+  // stopped by the wipe's own O_EXCL either, so this is the last look).
   ::close(fd);
+  if (!d.name.empty()) {
+    SystemRoots roots;
+    std::vector<std::string> clauses;
+    for (const DeviceOpener& o : device::OpenersOf(roots, d.name, device::OpenDevices(roots))) {
+      clauses.push_back(o.device == d.path ? "it is " + device::OpenByReason(o)
+                                           : o.device + " is " + device::OpenByReason(o));
+    }
+    if (!clauses.empty()) {
+      return BusyError("refusing to wipe " + d.path + ": " + Join(clauses, "; ") +
+                       ". End the program that has it open first.");
+    }
+  }
   return Status::Ok();
 }
 
@@ -291,13 +333,23 @@ std::vector<MessageText> FileMediaWarningTexts(const std::string& path) {
     SystemRoots roots;
     const std::string dev = DevNumber(st.st_dev);
     for (const device::MountEntry& m : device::ReadMounts(roots)) {
-      if (m.dev == dev && m.fs_type.starts_with("ext") &&
-          m.super_options.find("data=journal") != std::string::npos) {
+      if (m.dev != dev) continue;
+      if (m.fs_type.starts_with("ext") && m.super_options.find("data=journal") != std::string::npos) {
         w.push_back(
             T::Of(N_("ext4 data=journal: file content is also written to the journal, "
                      "where the overwrite does not reach.")));
-        break;
       }
+      // Renaming and unlinking are journalled metadata changes: the journal
+      // keeps the directory blocks that held the names (seen in an ext4
+      // image after a wipe: the name twice, in journal blocks).
+      if (m.fs_type == "ext3" || m.fs_type == "ext4" || m.fs_type == "xfs") {
+        w.push_back(T::Of(N_("%s journals metadata: the names of the wiped files and earlier "
+                             "copies of their directory blocks can stay in the journal until "
+                             "it is reused. Wipe the device if the names themselves are "
+                             "confidential."),
+                          {T::Value(m.fs_type)}));
+      }
+      break;
     }
     const std::string host = device::NameForDevNumber(roots, dev);
     if (!host.empty()) {
@@ -307,6 +359,11 @@ std::vector<MessageText> FileMediaWarningTexts(const std::string& path) {
           w.push_back(T::Of(N_("the file system is on a loop device over %s: %s"),
                             {T::Value(h.backing_file), std::move(inner)}));
         }
+      } else if (h.transport == "virtual") {
+        w.push_back(T::Of(N_("the file is on a virtual disk (%s): the host's storage (snapshots, "
+                             "thin provisioning, caches) may keep old copies of its blocks. Wipe "
+                             "or destroy the storage on the host as well."),
+                          {T::Value(h.path)}));
       } else if (!h.rotational) {
         w.push_back(T::Of(N_("the file is on non-rotational (flash) storage (%s): the drive "
                              "writes new data to new cells, so old copies may survive in spare "

@@ -132,9 +132,24 @@ std::string DevOfFile(const std::string& path) {
   return std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev));
 }
 
+bool AllDigits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::vector<DeviceOpener> OpenersOfDev(const std::string& dev, const std::string& name,
+                                       const std::vector<OpenDevice>& open) {
+  std::vector<DeviceOpener> out;
+  if (dev.empty()) return out;
+  for (const OpenDevice& o : open) {
+    if (o.dev == dev) out.push_back({o.pid, o.command, "/dev/" + name});
+  }
+  return out;
+}
+
 // Reasons for one device name, not looking at partitions or parents.
 std::vector<std::string> OwnReasons(const SystemRoots& r, const std::string& name,
-                                    const std::vector<MountEntry>& mounts) {
+                                    const std::vector<MountEntry>& mounts,
+                                    const std::vector<OpenDevice>& open) {
   std::vector<std::string> out;
   const std::string dev = ReadAttr(ClassDir(r, name) + "/dev");
   for (const MountEntry& m : mounts) {
@@ -176,10 +191,60 @@ std::vector<std::string> OwnReasons(const SystemRoots& r, const std::string& nam
   for (const std::string& h : ListNames(ClassDir(r, name) + "/holders")) {
     out.push_back("held by " + DescribeHolder(r, h));
   }
+  for (const DeviceOpener& o : OpenersOfDev(dev, name, open)) out.push_back(OpenByReason(o));
   return out;
 }
 
 }  // namespace
+
+std::string OpenByReason(const DeviceOpener& o) {
+  return "open by process " + std::to_string(o.pid) + " (" +
+         (o.command.empty() ? std::string("?") : o.command) + ")";
+}
+
+std::vector<OpenDevice> OpenDevices(const SystemRoots& r) {
+  if (r.open_devices) return *r.open_devices;
+  std::vector<OpenDevice> out;
+  const std::string self = std::to_string(::getpid());
+  for (const std::string& pid : ListNames(r.proc)) {
+    if (!AllDigits(pid) || pid == self) continue;
+    const std::string fd_dir = r.proc + "/" + pid + "/fd";
+    std::vector<std::string> devs;
+    DIR* d = ::opendir(fd_dir.c_str());
+    if (!d) continue;  // Gone meanwhile, or not ours to read.
+    while (struct dirent* e = ::readdir(d)) {
+      if (!AllDigits(e->d_name)) continue;
+      // stat through the fd's link: the open file itself, even when its
+      // node was renamed or removed since, or lives outside /dev.
+      struct stat st;
+      if (::stat((fd_dir + "/" + e->d_name).c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) continue;
+      std::string dev = std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev));
+      if (std::find(devs.begin(), devs.end(), dev) == devs.end()) devs.push_back(std::move(dev));
+    }
+    ::closedir(d);
+    if (devs.empty()) continue;
+    const std::string command = ReadAttr(r.proc + "/" + pid + "/comm");
+    for (std::string& dev : devs) {
+      out.push_back({static_cast<int>(std::strtol(pid.c_str(), nullptr, 10)), command,
+                     std::move(dev)});
+    }
+  }
+  return out;
+}
+
+std::vector<DeviceOpener> OpenersOf(const SystemRoots& r, const std::string& name,
+                                    const std::vector<OpenDevice>& open) {
+  std::vector<DeviceOpener> out;
+  auto add = [&](const std::string& n) {
+    for (DeviceOpener& o : OpenersOfDev(ReadAttr(ClassDir(r, n) + "/dev"), n, open)) {
+      out.push_back(std::move(o));
+    }
+  };
+  add(name);
+  for (const std::string& part : Partitions(r, name)) add(part);
+  if (const std::string parent = ParentDisk(r, name); !parent.empty()) add(parent);
+  return out;
+}
 
 std::vector<MountEntry> ReadMounts(const SystemRoots& r) {
   std::vector<MountEntry> out;
@@ -244,10 +309,15 @@ DeviceInfo DescribeFromSysfs(const SystemRoots& r, const std::string& name) {
 }
 
 std::vector<std::string> InUseReasons(const SystemRoots& r, const std::string& name) {
+  return InUseReasons(r, name, OpenDevices(r));
+}
+
+std::vector<std::string> InUseReasons(const SystemRoots& r, const std::string& name,
+                                      const std::vector<OpenDevice>& open) {
   const std::vector<MountEntry> mounts = ReadMounts(r);
-  std::vector<std::string> out = OwnReasons(r, name, mounts);
+  std::vector<std::string> out = OwnReasons(r, name, mounts, open);
   for (const std::string& part : Partitions(r, name)) {
-    for (const std::string& why : OwnReasons(r, part, mounts)) {
+    for (const std::string& why : OwnReasons(r, part, mounts, open)) {
       out.push_back("partition /dev/" + part + " " + why);
     }
   }
@@ -257,11 +327,17 @@ std::vector<std::string> InUseReasons(const SystemRoots& r, const std::string& n
     for (const std::string& h : ListNames(ClassDir(r, parent) + "/holders")) {
       out.push_back("its disk /dev/" + parent + " is held by " + DescribeHolder(r, h));
     }
+    // A program with the whole disk open (a partition editor, a disk
+    // imager) reaches this partition's sectors too.
+    for (const DeviceOpener& o :
+         OpenersOfDev(ReadAttr(ClassDir(r, parent) + "/dev"), parent, open)) {
+      out.push_back("its disk /dev/" + parent + " is " + OpenByReason(o));
+    }
     // The root file system's disk: refuse its other partitions as well
     // (boot, EFI and swap partitions of the running system live there).
     for (const std::string& sibling : Partitions(r, parent)) {
       if (sibling == name) continue;
-      for (const std::string& why : OwnReasons(r, sibling, mounts)) {
+      for (const std::string& why : OwnReasons(r, sibling, mounts, {})) {
         if (why.find("root file system") != std::string::npos) {
           out.push_back("is on the disk of the root file system (/dev/" + sibling + ")");
         }

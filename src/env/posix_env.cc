@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -423,6 +424,15 @@ class PosixEnv final : public Env {
     if (::rmdir(path.c_str()) != 0) return posix::ErrnoStatus("rmdir", path, errno);
     return Status::Ok();
   }
+  Result<FileSystemSpace> StatFileSystem(const std::string& path) override {
+    struct statvfs vfs;
+    if (::statvfs(path.c_str(), &vfs) != 0) return posix::ErrnoStatus("statvfs", path, errno);
+    FileSystemSpace space;
+    space.free_bytes = static_cast<uint64_t>(vfs.f_bfree) * vfs.f_frsize;
+    space.available_bytes = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
+    space.block_size = vfs.f_frsize;
+    return space;
+  }
 
   int64_t NowUnixMicros() override {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -539,6 +549,10 @@ Status Env::SyncFileSystem(const std::string& path) {
 
 Status Env::RemoveDir(const std::string& path) {
   return UnsupportedError("this environment cannot remove the directory " + path);
+}
+
+Result<FileSystemSpace> Env::StatFileSystem(const std::string& path) {
+  return UnsupportedError("this environment cannot tell the free space of " + path);
 }
 
 Result<uint32_t> Env::GetFileMode(const std::string& path) {

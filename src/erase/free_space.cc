@@ -5,6 +5,7 @@
 #include "erase/free_space.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -181,21 +182,152 @@ struct Filler {
   }
 };
 
+constexpr char kFillDirPrefix[] = ".custody-free-space-";
+// In the fill directory while the reserve is lowered: its old value, so that
+// the run after a crash can put it back.
+constexpr char kReserveNote[] = "reserved_clusters";
+
+Result<uint64_t> ParseClusters(const std::string& text, const std::string& where) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 19) {
+    return CorruptionError(where + " does not hold a number of clusters: \"" +
+                           text.substr(0, 40) + "\"");
+  }
+  return std::strtoull(text.substr(0, digits).c_str(), nullptr, 10);
+}
+
+Result<uint64_t> ReadClusters(Env* env, const std::string& path) {
+  CUSTODY_ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
+  return ParseClusters(text, path);
+}
+
+// One write(2) of the whole number: a sysfs attribute takes one write.
+Status WriteClusters(Env* env, const std::string& path, uint64_t clusters, uint32_t mode,
+                     bool sync = false) {
+  CUSTODY_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(path, mode));
+  CUSTODY_RETURN_IF_ERROR(file->Append(std::to_string(clusters) + "\n"));
+  if (sync) CUSTODY_RETURN_IF_ERROR(file->Sync());
+  return file->Close();
+}
+
+// ext4's reserve, lowered to 0 while a fill runs and put back after it.
+struct Reserve {
+  Env* env;
+  FreeSpaceWipeEvent* ev;
+  std::string note;  // The fill directory's copy of the old value.
+  bool usable = false;
+  bool lowered_now = false;
+  // OS errors, for the limitation and warning texts.
+  std::string read_error, lower_error, restore_error;
+
+  void Note(const std::string& what) {
+    if (ev->reserve_error.empty()) ev->reserve_error = what;
+  }
+  // Before a fill. A failure is recorded (and shows as free space the fill
+  // did not reach), not fatal: the fill reaches what it can.
+  void Lower() {
+    if (!usable) return;
+    Status s = WriteClusters(env, ev->reserve_control, 0, 0644);
+    if (!s.ok()) {
+      lower_error = s.message();
+      Note("could not be lowered: " + lower_error);
+      ev->reserve_lowered = false;
+      usable = false;
+      return;
+    }
+    lowered_now = true;
+  }
+  // After a fill, whatever its result.
+  void Restore() {
+    if (!lowered_now) return;
+    Status s = WriteClusters(env, ev->reserve_control, ev->reserve_clusters, 0644);
+    if (!s.ok()) {
+      restore_error = s.message();
+      Note("could not be restored to " + std::to_string(ev->reserve_clusters) + " (" +
+           restore_error + "): write that number to " + ev->reserve_control);
+      ev->reserve_restored = false;
+      return;
+    }
+    lowered_now = false;
+    ev->reserve_restored = true;
+  }
+};
+
 }  // namespace
 
+Result<std::vector<std::string>> RemoveLeftoverFills(const std::string& mount_point,
+                                                     const std::string& reserve_control,
+                                                     Env* env) {
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<std::string> names, env->ListDir(mount_point));
+  std::vector<std::string> removed;
+  for (const std::string& name : names) {
+    if (!name.starts_with(kFillDirPrefix)) continue;
+    const std::string dir = mount_point + "/" + name;
+    auto st = env->StatNoFollow(dir);
+    if (!st.ok() || st->type != FileStatus::Type::kDirectory) continue;
+    // The run that left it had lowered ext4's reserve: put the old value
+    // back unless someone already has (it is 0 only while a fill runs).
+    if (!reserve_control.empty()) {
+      auto old_value = ReadClusters(env, dir + "/" + kReserveNote);
+      auto now = ReadClusters(env, reserve_control);
+      if (old_value.ok() && now.ok() && *now == 0 && *old_value > 0) {
+        CUSTODY_RETURN_IF_ERROR(WriteClusters(env, reserve_control, *old_value, 0644));
+      }
+    }
+    Status gone = env->RemoveTree(dir);
+    if (!gone.ok()) {
+      return gone.WithContext("removing " + dir + ", the fill files of a free-space wipe that did "
+                              "not finish");
+    }
+    removed.push_back(name);
+  }
+  if (!removed.empty()) CUSTODY_RETURN_IF_ERROR(env->SyncDir(mount_point));
+  return removed;
+}
+
 Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
-                                         const std::vector<WipePass>& passes, uint64_t total_hint,
-                                         const WipeOptions& options, Env* env,
-                                         FreeSpaceWipeEvent ev, uint64_t fill_file_bytes) {
+                                         const std::vector<WipePass>& passes,
+                                         const FreeSpaceFill& fill, const WipeOptions& options,
+                                         Env* env, FreeSpaceWipeEvent ev) {
+  using T = MessageText;
   ev.started_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
   const Clock::time_point start = Clock::now();
 
-  Filler f{options, env, &ev, real + "/.custody-free-space-" + ev.wipe_id};
-  f.total_hint = total_hint;
-  if (fill_file_bytes > 0) f.file_bytes = fill_file_bytes;
+  Filler f{options, env, &ev, real + "/" + kFillDirPrefix + ev.wipe_id};
+  f.total_hint = fill.total_hint;
+  if (fill.fill_file_bytes > 0) f.file_bytes = fill.fill_file_bytes;
+  ev.fill_dir = f.dir;
+  ev.reserve_control = fill.reserve_control;
+  // A crashed run's fill would still occupy the free space (and keep this
+  // run from reaching it): remove it first.
+  CUSTODY_ASSIGN_OR_RETURN(ev.leftovers_removed,
+                           RemoveLeftoverFills(real, fill.reserve_control, env));
+  Reserve reserve{env, &ev, f.dir + "/" + kReserveNote, false, false, {}, {}, {}};
+  if (!fill.reserve_control.empty()) {
+    auto clusters = ReadClusters(env, fill.reserve_control);
+    if (clusters.ok()) {
+      ev.reserve_clusters = *clusters;
+      reserve.usable = *clusters > 0;  // Already 0: nothing to lower.
+      ev.reserve_lowered = true;
+      ev.reserve_restored = true;  // Nothing changed yet.
+    } else {
+      reserve.read_error = clusters.status().message();
+      reserve.Note("could not be read: " + reserve.read_error);
+    }
+  }
+  if (options.sink) CUSTODY_RETURN_IF_ERROR(options.sink->OnFreeSpaceStarted(ev));
+
   std::vector<std::string> files;
   Status failure = env->CreateDir(f.dir, 0700);
+  if (failure.ok() && reserve.usable) {
+    // Durable before the reserve is lowered: after a crash, the next run
+    // finds the old value here.
+    failure = WriteClusters(env, reserve.note, ev.reserve_clusters, 0600, /*sync=*/true);
+    if (failure.ok()) failure = env->SyncDir(f.dir);
+  }
   const VerifyMode vm = options.plan.verify.mode;
+  Status measure_failure, checkpoint_failure;
   for (size_t i = 0; failure.ok() && i < passes.size(); ++i) {
     std::string key(crypto::KeystreamKeySize(crypto::kOverwriteGenerator), '\0');
     if (passes[i].kind == WipePass::Kind::kRandom) {
@@ -204,7 +336,26 @@ Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
     }
     PatternSource src(passes[i], crypto::kOverwriteGenerator, key);
     const int pass = static_cast<int>(i) + 1;
+    reserve.Lower();
     auto filled = f.Fill(pass, src, &files);
+    // What the fill did not reach: the file system is as full as the fill
+    // could make it (every fill file synced), so whatever it still counts
+    // free was not overwritten by this pass. Measured before the reserve
+    // goes back (which changes no block).
+    if (filled.ok()) {
+      auto space = env->StatFileSystem(real);
+      if (space.ok()) {
+        ev.unreached_bytes = std::max(ev.unreached_bytes, space->free_bytes);
+        ev.unreached_measured = measure_failure.ok();
+      } else if (measure_failure.ok()) {
+        measure_failure = space.status();
+        ev.unreached_measured = false;
+      }
+    }
+    if (filled.ok() && fill.checkpoint && checkpoint_failure.ok()) {
+      checkpoint_failure = fill.checkpoint();
+    }
+    reserve.Restore();
     if (!filled.ok()) {
       failure = filled.status();
       break;
@@ -227,15 +378,59 @@ Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
     if (!failure.ok()) break;
     ev.passes_completed = pass;
   }
+  reserve.Restore();  // A no-op unless something above skipped it.
   (void)f.RemoveFiles(&files);
+  if (!reserve.lowered_now) (void)env->RemoveFile(reserve.note);
   (void)env->RemoveDir(f.dir);
   // The removals (and with them the freed blocks) reach the medium.
   Status synced = env->SyncDir(real);
   if (failure.ok() && !synced.ok()) failure = synced;
 
-  ev.verified = failure.ok() && ev.verify_mode == "full" && ev.mismatched_bytes == 0 &&
-                ev.passes_completed == static_cast<int>(passes.size());
-  using T = MessageText;
+  const bool all_passes = ev.passes_completed == static_cast<int>(passes.size());
+  ev.verified = failure.ok() && ev.verify_mode == "full" && ev.mismatched_bytes == 0 && all_passes;
+  if (!reserve.read_error.empty()) {
+    ev.limitation_texts.push_back(
+        T::Of(N_("ext4's reserved clusters (%s), which not even root may fill, could not be read "
+                 "(%s) and were not lowered for the fill"),
+              {T::Value(ev.reserve_control), T::Value(reserve.read_error)}));
+  }
+  if (!reserve.lower_error.empty()) {
+    ev.limitation_texts.push_back(
+        T::Of(N_("ext4 holds back %s clusters (%s) that not even root may fill; they could not "
+                 "be lowered for the fill (%s)"),
+              {T::Value(std::to_string(ev.reserve_clusters)), T::Value(ev.reserve_control),
+               T::Value(reserve.lower_error)}));
+  }
+  if (!reserve.restore_error.empty()) {
+    ev.warning_texts.push_back(
+        T::Of(N_("ext4's reserved clusters were lowered to 0 for the fill and could not be "
+                 "restored (%s): write %s to %s, or remount the file system"),
+              {T::Value(reserve.restore_error), T::Value(std::to_string(ev.reserve_clusters)),
+               T::Value(ev.reserve_control)}));
+    ev.warnings = English(ev.warning_texts);
+  }
+  if (!checkpoint_failure.ok() || (!fill.checkpoint && !fill.checkpoint_missing.empty())) {
+    ev.limitation_texts.push_back(
+        T::Of(N_("the few blocks the fill files' own metadata took from the free space (extent "
+                 "and directory blocks) may keep old data: the journal could not be written to "
+                 "their home locations before they were freed (%s)"),
+              {T::Value(checkpoint_failure.ok() ? fill.checkpoint_missing
+                                                : checkpoint_failure.message())}));
+  }
+  if (failure.ok() && all_passes) {
+    if (!ev.unreached_measured) {
+      ev.limitation_texts.push_back(
+          T::Of(N_("the free space left after the fill could not be measured (%s): how much "
+                   "of it was not overwritten is unknown"),
+                {T::Value(measure_failure.message())}));
+    } else if (ev.unreached_bytes > 0) {
+      ev.limitation_texts.push_back(
+          T::Of(N_("%s bytes of free space were not overwritten: the file system still counted "
+                   "them free when the fill could write no more, and deleted data may remain "
+                   "there"),
+                {T::Value(std::to_string(ev.unreached_bytes))}));
+    }
+  }
   if (failure.code() == StatusCode::kInterrupted) {
     ev.result = WipeResult::kInterrupted;
     ev.message_text =
@@ -248,11 +443,24 @@ Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
     ev.result = WipeResult::kFailed;
     ev.message_text = T::Of(N_("read-back found %s bytes that differ from what was written"),
                             {T::Value(std::to_string(ev.mismatched_bytes))});
+  } else if (!ev.unreached_measured) {
+    // Never a plain success without knowing that the free space was reached.
+    ev.result = WipeResult::kCompletedWithErrors;
+    ev.message_text = T::Of(N_("filled %s bytes of free space, but could not measure how much "
+                               "free space the fill did not reach"),
+                            {T::Value(std::to_string(ev.bytes_filled))});
+  } else if (ev.unreached_bytes > 0) {
+    ev.result = WipeResult::kCompletedWithErrors;
+    ev.message_text = T::Of(N_("filled %s bytes of free space; %s bytes of free space were not "
+                               "reached (see the limitations)"),
+                            {T::Value(std::to_string(ev.bytes_filled)),
+                             T::Value(std::to_string(ev.unreached_bytes))});
   } else {
     ev.result = WipeResult::kCompleted;
     ev.message_text =
         T::Of(N_("filled %s bytes of free space"), {T::Value(std::to_string(ev.bytes_filled))});
   }
+  ev.limitations = English(ev.limitation_texts);
   ev.message = ev.message_text.English();
   ev.finished_at = timeutil::FormatRfc3339Utc(env->NowUnixMicros());
   ev.duration_ms = MsSince(start);
@@ -267,6 +475,21 @@ namespace {
 std::string RealPath(const std::string& p) {
   char buf[PATH_MAX];
   return ::realpath(p.c_str(), buf) ? std::string(buf) : p;
+}
+
+// linux/ext4.h (not in every distribution's kernel headers): flush the
+// journal and write every logged block home (Linux 5.10+, CAP_SYS_ADMIN).
+constexpr unsigned long kExt4IocCheckpoint = _IOW('f', 43, uint32_t);
+
+Status CheckpointExt4Journal(const std::string& mount_point) {
+  const int fd = ::open(mount_point.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return posix::ErrnoStatus("open", mount_point, errno);
+  uint32_t flags = 0;
+  const int rc = ::ioctl(fd, kExt4IocCheckpoint, &flags);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return posix::ErrnoStatus("EXT4_IOC_CHECKPOINT", mount_point, err);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -295,8 +518,7 @@ Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const W
       (mount->super_options.find(",ro,") != std::string::npos)) {
     return FailedPreconditionError(mount_point + " is mounted read-only");
   }
-  struct statvfs vfs;
-  if (::statvfs(real.c_str(), &vfs) != 0) return posix::ErrnoStatus("statvfs", real, errno);
+  CUSTODY_ASSIGN_OR_RETURN(FileSystemSpace space, env->StatFileSystem(real));
 
   FreeSpaceWipeEvent ev;
   ev.wipe_id = options.wipe_id.empty() ? erase::NewWipeId(env) : options.wipe_id;
@@ -310,8 +532,9 @@ Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const W
       ev.generator = crypto::KeystreamGeneratorName(crypto::kOverwriteGenerator);
     }
   }
-  ev.free_bytes_before = static_cast<uint64_t>(vfs.f_bavail) * vfs.f_frsize;
-  ev.reserved_bytes = static_cast<uint64_t>(vfs.f_bfree - vfs.f_bavail) * vfs.f_frsize;
+  ev.free_bytes_before = space.available_bytes;
+  ev.free_bytes_total = space.free_bytes;
+  ev.reserved_bytes = space.free_bytes - std::min(space.free_bytes, space.available_bytes);
   using T = MessageText;
   ev.warning_texts = FileMediaWarningTexts(real);
   ev.limitation_texts = {
@@ -323,19 +546,32 @@ Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const W
       T::Of(N_("snapshots, and copies a copy-on-write or log-structured file system keeps, are "
                "not reached")),
   };
-  if (ev.reserved_bytes > 0) {
-    const T reserved = T::Value(std::to_string(ev.reserved_bytes));
+  const bool root = ::geteuid() == 0;
+  if (ev.reserved_bytes > 0 && !root) {
     ev.limitation_texts.push_back(
-        ::geteuid() == 0
-            ? T::Of(N_("the %s bytes reserved for root were filled as well (running as root)"),
-                    {reserved})
-            : T::Of(N_("%s bytes reserved for root were not reached (not running as root)"),
-                    {reserved}));
+        T::Of(N_("%s bytes reserved for root were not reached (not running as root)"),
+              {T::Value(std::to_string(ev.reserved_bytes))}));
   }
   ev.warnings = English(ev.warning_texts);
   ev.limitations = English(ev.limitation_texts);
-  const uint64_t total_hint = ev.free_bytes_before + (::geteuid() == 0 ? ev.reserved_bytes : 0);
-  return erase::FillFreeSpace(real, passes, total_hint, options, env, std::move(ev));
+  erase::FreeSpaceFill fill;
+  fill.total_hint = root ? ev.free_bytes_total : ev.free_bytes_before;
+  // ext4 (and ext2/ext3 through the ext4 driver) holds back reserved
+  // clusters even from root; root may lower them for the fill.
+  const std::string name = device::NameForDevNumber(roots, mount->dev);
+  const bool ext4_driver = !name.empty() && env->FileExists(roots.sys + "/fs/ext4/" + name);
+  if (root && ext4_driver) {
+    const std::string control = roots.sys + "/fs/ext4/" + name + "/reserved_clusters";
+    if (env->FileExists(control)) fill.reserve_control = control;
+  }
+  if (ext4_driver) {
+    if (root) {
+      fill.checkpoint = [real] { return CheckpointExt4Journal(real); };
+    } else {
+      fill.checkpoint_missing = "not running as root";
+    }
+  }
+  return erase::FillFreeSpace(real, passes, fill, options, env, std::move(ev));
 }
 
 }  // namespace custody

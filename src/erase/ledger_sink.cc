@@ -46,6 +46,10 @@ class LedgerWipeSink final : public WipeEventSink {
     CUSTODY_RETURN_IF_ERROR(Record("wipe.removed", e.ToJson()));
     return progress_ ? progress_->OnRemoved(e) : Status::Ok();
   }
+  Status OnFreeSpaceStarted(const FreeSpaceWipeEvent& e) override {
+    CUSTODY_RETURN_IF_ERROR(Record("wipe.free-space.started", e.StartedJson()));
+    return progress_ ? progress_->OnFreeSpaceStarted(e) : Status::Ok();
+  }
   Status OnFreeSpaceFinished(const FreeSpaceWipeEvent& e) override {
     CUSTODY_RETURN_IF_ERROR(Record(e.EventType(), e.ToJson()));
     return progress_ ? progress_->OnFreeSpaceFinished(e) : Status::Ok();

@@ -39,7 +39,10 @@ std::vector<ByteRange> SampleLocations(uint64_t size, uint32_t sector, uint32_t 
       out.push_back({start * sector, len * sector});
     }
   }
-  out.push_back({size - edge, edge});  // Includes a regular file's partial last sector.
+  // The last block starts on a sector, so that its reads take the direct
+  // path, and includes a regular file's partial last sector.
+  const uint64_t last = (size - edge) / sector * sector;
+  out.push_back({last, size - last});
   std::sort(out.begin(), out.end(),
             [](const ByteRange& x, const ByteRange& y) { return x.offset < y.offset; });
   std::vector<ByteRange> merged;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "common/catalog_mark.h"
 #include "common/time_util.h"
@@ -125,11 +126,28 @@ class Engine {
         .WithContext("saving the wipe's resume state");
   }
 
-  // Reads one sector (or a file's partial last one) and hashes it.
+  // Where the target's content ends: a file is exposed up to its allocated
+  // size (dev_.size()), but it holds data only up to its length, and reading
+  // past that finds the end of the file, not a sector.
+  uint64_t EvidenceEnd() const {
+    const uint64_t target = s_.target.size_bytes;
+    return target == 0 ? dev_.size() : std::min(target, dev_.size());
+  }
+
+  // Reads one sector (or a file's partial last one) and hashes it. The
+  // buffer is aligned and a whole sector at a sector offset goes to the
+  // device directly; only a file's partial last sector goes through the page
+  // cache (there is no other way to read it).
   void HashSector(uint64_t lba, std::string* digest, std::string* error) {
     const uint32_t sector = dev_.logical_sector_size();
     const uint64_t off = lba * sector;
-    const size_t n = static_cast<size_t>(std::min<uint64_t>(sector, dev_.size() - off));
+    const uint64_t end = EvidenceEnd();
+    if (off >= end) {
+      digest->clear();
+      *error = "sector " + std::to_string(lba) + " is past the end of " + dev_.path();
+      return;
+    }
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(sector, end - off));
     Status s = dev_.ReadAt(off, buffers_[0].data(), n);
     if (!s.ok()) {
       digest->clear();
@@ -142,7 +160,7 @@ class Engine {
 
   void SampleEvidenceBefore() {
     const uint32_t sector = dev_.logical_sector_size();
-    const uint64_t sectors = (dev_.size() + sector - 1) / sector;
+    const uint64_t sectors = (EvidenceEnd() + sector - 1) / sector;
     if (sectors == 0) return;
     std::vector<uint64_t> lbas = {0, sectors - 1};
     std::vector<uint8_t> rnd(8 * static_cast<size_t>(std::max(0, opt_.evidence_sectors)));
@@ -193,6 +211,10 @@ class Engine {
 
   // Writes one chunk; a failing transfer is retried, then rewritten sector by
   // sector so that only the sectors that really fail are lost (and recorded).
+  // Each sector sits inside the buffer, not on the device's memory alignment:
+  // BlockDevice::WriteAt copies it to an aligned buffer so that it still
+  // bypasses the page cache, where a failing write would seem to succeed and
+  // fail only at the flush, with no LBA to record.
   Status WriteChunk(uint64_t offset, const uint8_t* data, size_t n) {
     for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
       if (dev_.WriteAt(offset, data, n).ok()) return Status::Ok();
@@ -229,7 +251,10 @@ class Engine {
                    ". Destroy it physically.");
   }
 
-  // Producer side of verification: unreadable sectors go to chunk.bad.
+  // Producer side of verification: unreadable sectors go to chunk.bad. The
+  // sector-by-sector reads reach the medium as the chunk's read does
+  // (BlockDevice::ReadAt bounces them through aligned memory), never a copy
+  // in the page cache.
   Status ReadChunk(Chunk& c) {
     for (int attempt = 0; attempt <= opt_.retries; ++attempt) {
       if (dev_.ReadAt(c.offset, c.data, c.length).ok()) return Status::Ok();
@@ -409,6 +434,9 @@ class Engine {
     f.verified = s_.verifications > 0 && s_.all_verified;
     f.verification_failed = !s_.all_verified;
     f.write_errors = s_.write_errors;
+    // A pass that ended early (its flush failed, too many errors, a stop)
+    // still holds its failing sectors here: they belong in the record too.
+    MergeRanges(&f.write_errors, s_.pass_write_errors);
     f.unreadable = s_.unreadable;
     f.evidence = s_.evidence;
     f.duration_ms = base_duration_ms_ + MsSince(run_start_);
@@ -459,6 +487,7 @@ class Engine {
       ev.phase = s_.phase;
       ev.offset = s_.offset;
       ev.resumed_at = timeutil::FormatRfc3339Utc(env_->NowUnixMicros());
+      ev.target = opt_.target;
       if (opt_.sink != nullptr) {
         CUSTODY_RETURN_IF_ERROR(opt_.sink->OnResumed(ev).WithContext(
             "the wipe was not resumed because wipe.resumed could not be recorded"));
@@ -509,12 +538,17 @@ class Engine {
         Status s = WritePass();
         if (!s.ok()) return stopped(s);
         // One flush per pass: the pass is not complete until the device says
-        // its cache reached the medium.
+        // its cache reached the medium. A failed flush names no sector, so
+        // none of the pass's writes can be counted as durable (not even after
+        // the failing sectors were recorded): the wipe fails, never ends
+        // completed or completed-with-errors.
         s = dev_.Flush();
         if (!s.ok()) {
           return Finish(WipeResult::kFailed,
                         "the device did not confirm pass " + std::to_string(s_.pass + 1) +
-                            " reached the medium: " + s.message(),
+                            " reached the medium (" + s.message() +
+                            "): the data may not be erased. Check the device (dmesg, smartctl) "
+                            "and wipe again, or destroy it.",
                         true);
         }
         WipePassEvent ev;
@@ -608,13 +642,20 @@ class Engine {
   Clock::time_point run_start_, phase_start_, last_checkpoint_, last_progress_;
 };
 
-Status ValidateRegions(const std::vector<ByteRange>& regions, uint64_t size) {
+// Regions are whole sectors (a regular file's last one may be partial): a
+// partial sector can only be written through the page cache, where a failing
+// write is not reported until the flush and then without its LBA.
+Status ValidateRegions(const std::vector<ByteRange>& regions, uint64_t size, uint32_t sector) {
   uint64_t end = 0;
   for (const ByteRange& r : regions) {
     if (r.length == 0 || r.offset < end || r.offset > size || r.length > size - r.offset) {
       return InvalidArgumentError("wipe regions must be sorted, disjoint and inside the device");
     }
     end = r.offset + r.length;
+    if (r.offset % sector != 0 || (end % sector != 0 && end != size)) {
+      return InvalidArgumentError("wipe regions must start and end on a sector boundary (" +
+                                  std::to_string(sector) + " bytes) or at the end of the device");
+    }
   }
   return Status::Ok();
 }
@@ -623,7 +664,8 @@ Status ValidateRegions(const std::vector<ByteRange>& regions, uint64_t size) {
 
 Result<WipeFinishedEvent> RunWipe(BlockDevice& device, const WipeOptions& options, Env* env) {
   CUSTODY_ASSIGN_OR_RETURN(std::vector<WipePass> passes, ExpandPlan(options.plan));
-  CUSTODY_RETURN_IF_ERROR(ValidateRegions(options.regions, device.size()));
+  CUSTODY_RETURN_IF_ERROR(
+      ValidateRegions(options.regions, device.size(), device.logical_sector_size()));
   if (device.size() == 0) return InvalidArgumentError(device.path() + " is empty: nothing to wipe");
   WipeState s;
   s.wipe_id = options.wipe_id.empty() ? NewWipeId(env) : options.wipe_id;
@@ -704,11 +746,23 @@ Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& opt
                                    device.path() + " has " + std::to_string(device.size()) +
                                    "; is it the same device?");
   }
-  if (!s.target.serial.empty() && !options.target.serial.empty() &&
-      s.target.serial != options.target.serial) {
-    return FailedPreconditionError("wipe " + s.wipe_id + " was started on serial " +
-                                   s.target.serial + " but " + device.path() + " has serial " +
-                                   options.target.serial + "; refusing to resume on another device");
+  // Every identity the start recorded must be there again. A device that
+  // reports none now (an unidentified target, a disk behind another bridge)
+  // is not taken for the same one: resuming writes to it without asking
+  // again what it is.
+  const std::pair<const char*, std::string DeviceInfo::*> kIdentity[] = {
+      {"serial", &DeviceInfo::serial},
+      {"WWN", &DeviceInfo::wwn},
+      {"model", &DeviceInfo::model},
+      {"backing file", &DeviceInfo::backing_file}};
+  for (const auto& [what, field] : kIdentity) {
+    const std::string& then = s.target.*field;
+    const std::string& now = options.target.*field;
+    if (then.empty() || then == now) continue;
+    return FailedPreconditionError("wipe " + s.wipe_id + " was started on a device with " + what +
+                                   " " + then + " but " + device.path() + " has " +
+                                   (now.empty() ? std::string("none") : what + std::string(" ") + now) +
+                                   "; refusing to resume on another device");
   }
   if (s.pass >= static_cast<int>(s.passes.size())) {
     return FailedPreconditionError("wipe " + s.wipe_id + " has no pass left to resume");

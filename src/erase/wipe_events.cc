@@ -44,7 +44,8 @@ std::string WipeResumedEvent::ToJson() const {
                    {"pass", pass},
                    {"phase", phase},
                    {"offset", offset},
-                   {"resumed_at", resumed_at}});
+                   {"resumed_at", resumed_at},
+                   {"target", DeviceInfoToJson(target)}});
 }
 
 std::string WipePassEvent::ToJson() const {
@@ -153,6 +154,9 @@ std::string FreeSpaceWipeEvent::ToJson() const {
             {"bytes_filled", bytes_filled},
             {"free_bytes_before", free_bytes_before},
             {"reserved_bytes", reserved_bytes},
+            {"free_bytes_total", free_bytes_total},
+            {"unreached_bytes", unreached_measured ? json(unreached_bytes) : json(nullptr)},
+            {"fill_dir", fill_dir},
             {"verification", {{"mode", verify_mode}}},
             {"verified", verified},
             {"mismatched_bytes", mismatched_bytes},
@@ -164,6 +168,37 @@ std::string FreeSpaceWipeEvent::ToJson() const {
             {"finished_at", finished_at},
             {"duration_ms", duration_ms}};
   if (!generator.empty()) j["generator"] = generator;
+  if (!reserve_control.empty()) {
+    j["ext4_reserved_clusters"] = {{"control", reserve_control},
+                                   {"before", reserve_clusters},
+                                   {"lowered", reserve_lowered},
+                                   {"restored", reserve_restored},
+                                   {"error", reserve_error}};
+  }
+  if (!leftovers_removed.empty()) j["leftovers_removed"] = leftovers_removed;
+  return DumpJson(j);
+}
+
+std::string FreeSpaceWipeEvent::StartedJson() const {
+  json j = {{"wipe_id", wipe_id},
+            {"tool", std::string("custody ") + Version()},
+            {"mount_point", mount_point},
+            {"fs_type", fs_type},
+            {"device", device},
+            {"plan", erase::PlanToJson(plan)},
+            {"passes", passes},
+            {"free_bytes_before", free_bytes_before},
+            {"reserved_bytes", reserved_bytes},
+            {"free_bytes_total", free_bytes_total},
+            {"fill_dir", fill_dir},
+            {"limitations", limitations},
+            {"warnings", warnings},
+            {"leftovers_removed", leftovers_removed},
+            {"started_at", started_at}};
+  if (!generator.empty()) j["generator"] = generator;
+  if (!reserve_control.empty()) {
+    j["ext4_reserved_clusters"] = {{"control", reserve_control}, {"before", reserve_clusters}};
+  }
   return DumpJson(j);
 }
 

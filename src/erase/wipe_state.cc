@@ -111,7 +111,18 @@ std::string SerializeState(const WipeState& s) {
 
 Result<WipeState> ParseState(std::string_view text) {
   try {
-    json j = json::parse(text);
+    // Why: get<int>() and get<uint64_t>() convert a floating-point number
+    // with a plain cast, undefined behaviour when it is out of range
+    // ("repeat": 1e300). custody writes only integers here, so a state
+    // holding any other number was not written by it and is refused.
+    bool has_float = false;
+    json j = json::parse(text, [&has_float](int, json::parse_event_t event, json& value) {
+      if (event == json::parse_event_t::value && value.is_number_float()) has_float = true;
+      return true;
+    });
+    if (has_float) {
+      return CorruptionError("wipe state is not valid: it holds a number that is not an integer");
+    }
     const std::string format = j.at("format").get<std::string>();
     if (format != kStateFormat && format != kStateFormatV1) {
       return CorruptionError("unknown wipe state format '" + format +

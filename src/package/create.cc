@@ -130,6 +130,9 @@ Result<WrittenTar> WritePackageTar(Station& station, const PackageInput& input, 
         CUSTODY_RETURN_IF_ERROR(
             tar.BeginFile(std::string(kDataPrefix) + current.path, current.size, current.mode, current.mtime));
       }
+      if (input.stop != nullptr && input.stop->load(std::memory_order_relaxed)) {
+        return InterruptedError("packing was stopped by a signal; no package was written");
+      }
       if (piece.length > 0) {
         const std::string_view data = std::string_view(batch->bytes.get() + piece.offset, piece.length);
         hasher.Update(data);
@@ -344,6 +347,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
                                 std::to_string(kMaxManifestSize >> 20) + " MiB)");
   }
   input.max_manifest_size = options.max_manifest_size;
+  input.stop = options.stop;
   CUSTODY_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(options.output_path, options.overwrite, *env));
 
   WrittenTar written;

@@ -131,6 +131,7 @@ struct PackageInput {
   size_t spill_memory_limit = 0;
   uint64_t max_manifest_size = kMaxManifestSize;
   Env* env = nullptr;
+  const std::atomic<bool>* stop = nullptr;  // CreatePackageOptions::stop.
 };
 
 struct WrittenTar {

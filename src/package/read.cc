@@ -642,6 +642,9 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
       crypto::Sha256Hasher hasher;
       uint64_t got = 0;
       while (true) {
+        if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) {
+          return InterruptedError("stopped by a signal; nothing was extracted or kept");
+        }
         CUSTODY_ASSIGN_OR_RETURN(std::string_view block, tar->ReadBlock());
         if (block.empty()) break;
         got += block.size();
@@ -995,6 +998,12 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
     return result.status();
   }
   VerifiedPackage& v = *result;
+  // A stop that came while the last files were being written (after the
+  // reading had ended) still stops the open before anything is moved.
+  if (options.verify.stop != nullptr && options.verify.stop->load(std::memory_order_relaxed)) {
+    cleanup();
+    return InterruptedError("stopped by a signal; nothing was extracted or kept");
+  }
   // Modes and times were set while extracting, from tar headers that
   // ReadPackage has checked against the signed manifest. One syncfs makes
   // every extracted file and directory durable before any is moved (and

@@ -328,7 +328,9 @@ TEST_F(DeviceOutputI18nTest, FreeSpaceWipeFollowsTheLanguage) {
   EXPECT_THAT(ja.out, HasSubstr(" バイトを埋めました\n空き領域の上書き消去では届かないもの:\n"
                                 "  - ほかのファイルの最終ブロックの末尾より後ろ（スラック領域）は"
                                 "空き領域ではないため、届きません\n"));
-  EXPECT_THAT(ja.out, HasSubstr("  - root 用に予約された "));
+  // Run as root, ext4's reserve was lowered for the fill: nothing left to
+  // list about reserved space.
+  EXPECT_THAT(ja.out, Not(HasSubstr("予約")));
   for (const char* english : {"free-space wipe", "completed", "filled", "not reached", "slack",
                               "reserved for root", "warning:"}) {
     EXPECT_THAT(ja.out, Not(HasSubstr(english)));
@@ -341,9 +343,7 @@ TEST_F(DeviceOutputI18nTest, FreeSpaceWipeFollowsTheLanguage) {
   EXPECT_THAT(en.out, HasSubstr(" bytes of free space\nnot reached by a free-space wipe:\n"
                                 "  - the slack after the end of other files' last blocks is not "
                                 "free space and is not reached\n"));
-  EXPECT_THAT(en.out, HasSubstr("  - the "));
-  EXPECT_THAT(en.out,
-              HasSubstr(" bytes reserved for root were filled as well (running as root)\n"));
+  EXPECT_THAT(en.out, Not(HasSubstr("reserved")));
   // Where the media warnings name the loop device's backing file, the same
   // warning is there in both languages.
   if (en.out.find("  warning: the file system is on a loop device over " + backing_) !=
@@ -437,7 +437,7 @@ TEST_F(DeviceOutputI18nTest, ResumedWipeFollowsTheLanguage) {
   auto list_en = Run({"wipe", "list"}, "en");
   EXPECT_THAT(list_en.out, HasSubstr(ja_id + "  " + path + "  pass "));
   EXPECT_THAT(list_en.out, HasSubstr("  (custody wipe --resume " + ja_id + ")\n"));
-  auto resumed_ja = Run({"wipe", "--resume", ja_id}, "ja");
+  auto resumed_ja = Run({"wipe", "--resume", ja_id, "--yes", "--confirm-serial", name_}, "ja");
   ASSERT_EQ(resumed_ja.exit_code, 0) << resumed_ja.err;
   EXPECT_THAT(resumed_ja.out,
               HasSubstr("上書き消去 " + ja_id + " を " + path + " で再開します（パス "));
@@ -448,7 +448,7 @@ TEST_F(DeviceOutputI18nTest, ResumedWipeFollowsTheLanguage) {
   ASSERT_FALSE(en_id.empty());
   EXPECT_THAT(ReadFileOrDie(dir_.path() + "/stopped-en.out"),
               HasSubstr("; continue with: custody wipe --resume " + en_id));
-  auto resumed_en = Run({"wipe", "--resume", en_id}, "en");
+  auto resumed_en = Run({"wipe", "--resume", en_id, "--yes", "--confirm-serial", name_}, "en");
   ASSERT_EQ(resumed_en.exit_code, 0) << resumed_en.err;
   EXPECT_THAT(resumed_en.out, HasSubstr("resuming wipe " + en_id + " on " + path + " at pass "));
   EXPECT_THAT(resumed_en.out, HasSubstr(" completed: " + path + ", 8/8 passes, "));

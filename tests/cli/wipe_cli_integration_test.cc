@@ -96,6 +96,10 @@ TEST_F(WipeCliTest, ConfirmedDeviceWipeIsVerifiedAndRecorded) {
   EXPECT_THAT(no.err, HasSubstr("--confirm-serial " + name_));
   auto wrong = Run({"wipe", loop_->path(), "--yes", "--confirm-serial", "WRONG"});
   EXPECT_EQ(wrong.exit_code, 15);
+  // The path the operator already typed proves nothing about which drive it
+  // is: only the serial (here, with none, the kernel name) confirms.
+  auto path_only = Run({"wipe", loop_->path(), "--yes", "--confirm-serial", loop_->path()});
+  EXPECT_EQ(path_only.exit_code, 15) << path_only.err;
   auto dry = Run({"wipe", loop_->path(), "--method", "dod-3", "--dry-run"});
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_THAT(dry.out, HasSubstr("dry run: nothing was written"));
@@ -212,7 +216,28 @@ TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
   auto list = Run({"wipe", "list"});
   EXPECT_THAT(list.out, HasSubstr(id));
 
-  auto resumed = Run({"wipe", "--resume", id});
+  // Resuming writes to a device: the same confirmation as a new wipe.
+  auto unconfirmed = Run({"wipe", "--resume", id});
+  EXPECT_EQ(unconfirmed.exit_code, 15) << unconfirmed.out << unconfirmed.err;
+  EXPECT_THAT(unconfirmed.err, HasSubstr("--confirm-serial " + name_));
+  // Another device of the same size at another path is not the wipe's
+  // device (its backing file differs): refused, nothing written to it.
+  const std::string other_backing = dir_.path() + "/other.img";
+  std::string other_image;
+  while (other_image.size() < (64u << 20)) other_image += kMarker;
+  other_image.resize(64u << 20);
+  WriteFileOrDie(other_backing, other_image);
+  std::string error;
+  auto other = LoopDevice::Attach(other_backing, &error);
+  ASSERT_NE(other, nullptr) << error;
+  const std::string other_name = other->path().substr(5);
+  auto elsewhere = Run({"wipe", "--resume", id, other->path(), "--yes", "--confirm-serial", other_name});
+  EXPECT_NE(elsewhere.exit_code, 0) << elsewhere.out;
+  EXPECT_THAT(elsewhere.err, HasSubstr("refusing to resume on another device"));
+  EXPECT_EQ(ReadFileOrDie(other_backing), other_image);
+  other.reset();
+
+  auto resumed = Run({"wipe", "--resume", id, "--yes", "--confirm-serial", name_});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   entries = WipeEntries();
   std::vector<std::string> ends;
@@ -225,8 +250,48 @@ TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
                                             "wipe.completed"}));
   EXPECT_EQ(entries.back()["data"]["passes_completed"], 7);
   EXPECT_TRUE(entries.back()["data"]["verified"].get<bool>());
+  for (const auto& e : entries) {  // The resumed-on device is recorded.
+    if (e["type"] == "wipe.resumed") {
+      EXPECT_EQ(e["data"]["target"]["backing_file"], backing_);
+    }
+  }
   EXPECT_EQ(ReadFileOrDie(backing_).find(kMarker.substr(0, 16)), std::string::npos);
   EXPECT_THAT(Run({"wipe", "list"}).out, HasSubstr("no interrupted wipes"));
+}
+
+
+// Two devices at once: each progress line names its device, and a table at
+// the end has one row per device. A link to a device (as /dev/disk/by-id/
+// names are) is the device; naming one device twice is refused.
+TEST_F(WipeCliTest, TwoDevicesInParallelEndWithASummaryTable) {
+  AttachMarked(4 << 20);
+  if (HasFailure() || IsSkipped()) return;
+  const std::string second_backing = dir_.path() + "/second.img";
+  WriteFileOrDie(second_backing, std::string(6 << 20, 'x'));
+  std::string error;
+  auto second = LoopDevice::Attach(second_backing, &error);
+  ASSERT_NE(second, nullptr) << error;
+  const std::string second_name = second->path().substr(5);
+  const std::string link = dir_.path() + "/by-id-like";
+  ASSERT_EQ(::symlink(second->path().c_str(), link.c_str()), 0);
+
+  auto dry = Run({"wipe", link, "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("plan: overwrite " + second->path()));
+  auto twice = Run({"wipe", second->path(), link, "--yes", "--confirm-serial", second_name});
+  EXPECT_EQ(twice.exit_code, 2) << twice.err;
+  EXPECT_THAT(twice.err, HasSubstr(link + " is named twice"));
+
+  auto r = Run({"wipe", loop_->path(), link, "--method", "zero", "--yes", "--confirm-serial", name_,
+                "--confirm-serial", second_name});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr(loop_->path() + ": pass 1/1 (0x00) written"));
+  EXPECT_THAT(r.err, HasSubstr(second->path() + ": pass 1/1 (0x00) written"));
+  EXPECT_THAT(r.out, HasSubstr("device"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("\n" + loop_->path() + " +- +completed +1/1 +yes +0 +[0-9]+ s\n"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("\n" + second->path() + " +- +completed +1/1 +yes +0 +[0-9]+ s\n"));
+  EXPECT_EQ(ReadFileOrDie(second_backing), std::string(6 << 20, '\0'));
+  EXPECT_EQ(ReadFileOrDie(backing_).find(kMarker), std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace custody::json {
 namespace {
 
@@ -41,6 +43,26 @@ TEST(CanonicalJsonTest, DuplicateKeysAreFoundInSmallLargeAndSiblingObjects) {
   EXPECT_FALSE(CanonicalizeText(many + "\"k39\":0}").ok());  // Duplicate of a late one.
   EXPECT_FALSE(CanonicalizeText(R"({"o":{"a":1,"b":2,"a":3}})").ok());
   EXPECT_FALSE(CanonicalizeText(R"([{"a":1},{"b":1,"b":2}])").ok());
+}
+
+// Deeper nesting overflowed the stack in Canonicalize (found with the ledger
+// fuzz harness; the input is tests/data/fuzz/ledger/crash-entry-nested-80000-deep).
+TEST(CanonicalJsonTest, NestingIsLimitedTo128Levels) {
+  auto nested = [](int levels, char open, char close) {
+    return std::string(levels, open) + std::string(levels, close);
+  };
+  EXPECT_TRUE(CanonicalizeText(nested(128, '[', ']')).ok());
+  std::string siblings(1, '[');  // Two arrays 127 deep side by side: depth 128.
+  siblings.append(nested(127, '[', ']')).append(1, ',').append(nested(127, '[', ']')).append(1, ']');
+  EXPECT_TRUE(CanonicalizeText(siblings).ok());
+  auto deep = ParseStrict(nested(129, '[', ']'));
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().message(), "invalid JSON: objects and arrays nested deeper than 128 levels");
+  std::string objects;
+  for (int i = 0; i < 129; ++i) objects += R"({"a":)";
+  objects.append(1, '1').append(129, '}');
+  EXPECT_FALSE(ParseStrict(objects).ok());
+  EXPECT_FALSE(ParseStrict(nested(100000, '[', ']')).ok());
 }
 
 TEST(CanonicalJsonTest, IsCanonical) {

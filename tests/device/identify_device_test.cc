@@ -4,6 +4,9 @@
 // backing file, a mounted device and its holder named, a device held open
 // with O_EXCL, the root file system's device refused.
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -91,6 +94,101 @@ TEST_F(IdentifyDeviceTest, DeviceHeldOpenExclusivelyIsRefused) {
   EXPECT_EQ(s.code(), StatusCode::kBusy);
   EXPECT_THAT(s.message(), HasSubstr("held open exclusively by another program"));
   EXPECT_TRUE(CheckWipeSafety(*IdentifyDevice(loop_->path())).ok());
+}
+
+// A child process named `name` that holds `path` open (with O_EXCL when
+// `exclusive`) until it is killed: another program using the device.
+class Holder {
+ public:
+  Holder(const std::string& path, bool exclusive, const char* name) {
+    int ready[2];
+    if (::pipe(ready) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::close(ready[0]);
+      ::prctl(PR_SET_NAME, name);
+      const int fd = ::open(path.c_str(), O_RDWR | (exclusive ? O_EXCL : 0));
+      const char ok = fd >= 0 ? '1' : '0';
+      (void)!::write(ready[1], &ok, 1);
+      for (;;) ::pause();
+    }
+    ::close(ready[1]);
+    char ok = '0';
+    if (pid_ > 0 && ::read(ready[0], &ok, 1) == 1) open_ = ok == '1';
+    ::close(ready[0]);
+  }
+  ~Holder() { Stop(); }
+  void Stop() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  bool open() const { return open_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool open_ = false;
+};
+
+// Another program that has the device open without O_EXCL (as `exec
+// 3<>/dev/loop0` in a shell does) passes the O_EXCL check, but is found in
+// /proc/PID/fd: named (PID and command) in device info, and the wipe is
+// refused naming it.
+TEST_F(IdentifyDeviceTest, DeviceOpenByAnotherProcessIsRefusedNamingIt) {
+  Holder holder(loop_->path(), /*exclusive=*/false, "disk-holder");
+  ASSERT_TRUE(holder.open());
+  auto info = IdentifyDevice(loop_->path());
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  const std::string who = "open by process " + std::to_string(holder.pid()) + " (disk-holder)";
+  EXPECT_THAT(info->in_use, ::testing::Contains(who));
+  ASSERT_EQ(info->open_by.size(), 1u);
+  EXPECT_EQ(info->open_by[0].pid, holder.pid());
+  EXPECT_EQ(info->open_by[0].command, "disk-holder");
+  EXPECT_EQ(info->open_by[0].device, loop_->path());
+  EXPECT_THAT(info->ToJson(), HasSubstr("\"open_by\":[{\"command\":\"disk-holder\""));
+  Status s = CheckWipeSafety(*info);
+  EXPECT_EQ(s.code(), StatusCode::kBusy);
+  EXPECT_THAT(s.message(), HasSubstr(": it is " + who));
+
+  // Opened after the device was identified: the last look before the wipe
+  // still finds it.
+  holder.Stop();
+  auto free_now = IdentifyDevice(loop_->path());
+  ASSERT_TRUE(free_now.ok());
+  EXPECT_TRUE(free_now->in_use.empty()) << free_now->in_use.front();
+  EXPECT_TRUE(CheckWipeSafety(*free_now).ok());
+  Holder late(loop_->path(), /*exclusive=*/false, "late-opener");
+  ASSERT_TRUE(late.open());
+  Status again = CheckWipeSafety(*free_now);
+  EXPECT_EQ(again.code(), StatusCode::kBusy);
+  EXPECT_THAT(again.message(),
+              HasSubstr("open by process " + std::to_string(late.pid()) + " (late-opener)"));
+}
+
+// With O_EXCL the open is refused; the refusal names the process too.
+TEST_F(IdentifyDeviceTest, ExclusiveHolderIsNamed) {
+  Holder holder(loop_->path(), /*exclusive=*/true, "excl-holder");
+  ASSERT_TRUE(holder.open());
+  const std::string who =
+      "open by process " + std::to_string(holder.pid()) + " (excl-holder)";
+  auto info = IdentifyDevice(loop_->path());
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  Status s = CheckWipeSafety(*info);
+  EXPECT_EQ(s.code(), StatusCode::kBusy);
+  EXPECT_THAT(s.message(), HasSubstr(who));
+  // Identified before it was opened: the O_EXCL refusal names it.
+  holder.Stop();
+  auto before = IdentifyDevice(loop_->path());
+  ASSERT_TRUE(before.ok());
+  Holder late(loop_->path(), /*exclusive=*/true, "excl-late");
+  ASSERT_TRUE(late.open());
+  Status late_s = CheckWipeSafety(*before);
+  EXPECT_EQ(late_s.code(), StatusCode::kBusy);
+  EXPECT_THAT(late_s.message(), HasSubstr("held open exclusively (O_EXCL refused), open by process " +
+                                          std::to_string(late.pid()) + " (excl-late)"));
 }
 
 TEST(IdentifyRootTest, TheRootFileSystemsDeviceIsRefused) {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <vector>
 
+#include "custody/device.h"
 #include "device/ata_identity.h"
 #include "device/scsi_vpd.h"
 #include "device/system_view.h"
@@ -192,6 +193,51 @@ TEST_F(SystemViewTest, NamesEveryHolder) {
               ElementsAre("partition /dev/sdb1 mounted at /media/usb stick (vfat)"));
   EXPECT_THAT(device::InUseReasons(sys_.roots, "sdc"), ElementsAre("held by md0 (software RAID)"));
   EXPECT_TRUE(device::InUseReasons(sys_.roots, "loop3").empty());
+}
+
+// Other processes that have a device open (found in /proc/PID/fd; injected
+// here): named with PID and command for the device itself, for a disk whose
+// partition is open, and for a partition whose whole disk is open.
+TEST_F(SystemViewTest, NamesProcessesThatHaveADeviceOpen) {
+  sys_.roots.open_devices = std::vector<device::OpenDevice>{
+      {4242, "qemu-system-x86", "8:32"}, {777, "dd", "8:17"}, {31, "gparted", "259:0"}};
+  EXPECT_THAT(device::InUseReasons(sys_.roots, "sdc"),
+              ElementsAre("held by md0 (software RAID)", "open by process 4242 (qemu-system-x86)"));
+  EXPECT_THAT(device::InUseReasons(sys_.roots, "sdb"),
+              Contains("partition /dev/sdb1 open by process 777 (dd)"));
+  EXPECT_THAT(device::InUseReasons(sys_.roots, "sdb1"), Contains("open by process 777 (dd)"));
+  EXPECT_THAT(device::InUseReasons(sys_.roots, "nvme0n1p1"),
+              Contains("its disk /dev/nvme0n1 is open by process 31 (gparted)"));
+  EXPECT_TRUE(device::InUseReasons(sys_.roots, "loop3").empty());
+
+  const auto open = device::OpenDevices(sys_.roots);
+  auto sdb = device::OpenersOf(sys_.roots, "sdb", open);
+  ASSERT_EQ(sdb.size(), 1u);
+  EXPECT_EQ(sdb[0].pid, 777);
+  EXPECT_EQ(sdb[0].command, "dd");
+  EXPECT_EQ(sdb[0].device, "/dev/sdb1");
+  EXPECT_TRUE(device::OpenersOf(sys_.roots, "loop3", open).empty());
+
+  // The refusal says which process, in a clause of its own.
+  DeviceInfo d = device::DescribeFromSysfs(sys_.roots, "sdb");
+  d.in_use = device::InUseReasons(sys_.roots, "sdb");
+  Status s = CheckWipeSafety(d);
+  EXPECT_EQ(s.code(), StatusCode::kBusy);
+  EXPECT_THAT(s.message(), HasSubstr("its partition /dev/sdb1 is open by process 777 (dd)"));
+  d = device::DescribeFromSysfs(sys_.roots, "loop3");
+  d.in_use = device::InUseReasons(sys_.roots, "loop3", {{9, "cat", "7:3"}});
+  EXPECT_THAT(CheckWipeSafety(d).message(), HasSubstr(": it is open by process 9 (cat). "));
+}
+
+// The scan of proc/PID/fd counts block devices only: a process with
+// /dev/null (a character device) and a regular file open holds no device.
+TEST_F(SystemViewTest, OpenFilesThatAreNotBlockDevicesAreNotHolders) {
+  const std::string proc = sys_.roots.proc + "/4321";
+  fs::create_directories(proc + "/fd");
+  FakeSysfs::Write(proc + "/comm", "editor\n");
+  fs::create_symlink("/dev/null", proc + "/fd/0");
+  fs::create_symlink(proc + "/comm", proc + "/fd/1");
+  EXPECT_TRUE(device::OpenDevices(sys_.roots).empty());
 }
 
 // In a chroot or container mountinfo lists only mounts inside the root, not

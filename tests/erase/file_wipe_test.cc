@@ -11,6 +11,7 @@
 #include <atomic>
 #include <string>
 
+#include "crypto/hash.h"
 #include "custody/wipe.h"
 #include "support/fake_env.h"
 #include "support/recording_wipe_sink.h"
@@ -92,6 +93,31 @@ TEST_F(FileWipeTest, OverwritesVerifiesTruncatesAndRemovesTheName) {
   ASSERT_EQ(sink_.removed.size(), 1u);
   EXPECT_EQ(sink_.removed[0].path, "/data/secret.txt");
   EXPECT_EQ(sink_.removed[0].renames, 3);
+}
+
+// The file is exposed to the engine up to its allocated size, but it holds
+// data only up to its length: the evidence ends there. Its last sector is the
+// one holding the last byte, hashed before and after over the same bytes (it
+// used to be the allocated size's last sector, past the end of the file,
+// recorded with before_error "device ended at byte N").
+TEST_F(FileWipeTest, EvidenceOfThePartialLastSectorIsTaken) {
+  options_.wipe.plan.method = "zero";
+  auto s = WipeFileTree("/data/secret.txt", options_, &env_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  ExpectCompleted(*s);
+  const std::vector<SectorEvidence>& evidence = s->results[0].evidence;
+  ASSERT_GE(evidence.size(), 2u);
+  const uint64_t last = (kSize - 1) / 512;  // 100 bytes of it are the file's.
+  EXPECT_EQ(evidence.front().lba, 0u);
+  EXPECT_EQ(evidence.back().lba, last);
+  for (const SectorEvidence& e : evidence) {
+    EXPECT_LE(e.lba, last);
+    EXPECT_EQ(e.before_error, "") << "lba " << e.lba;
+    EXPECT_EQ(e.after_error, "") << "lba " << e.lba;
+    EXPECT_NE(e.before_sha256, e.after_sha256) << "lba " << e.lba;
+  }
+  EXPECT_EQ(evidence.back().before_sha256, crypto::Sha256Hex(marker_.substr(last * 512)));
+  EXPECT_EQ(evidence.back().after_sha256, crypto::Sha256Hex(std::string(kSize - last * 512, '\0')));
 }
 
 TEST_F(FileWipeTest, TreeOfDirectoriesIsRemovedChildrenFirst) {

@@ -16,6 +16,7 @@
 #include "custody/env.h"
 #include "custody/wipe.h"
 #include "erase/pattern_source.h"
+#include "erase/sampling.h"
 #include "support/fake_block_device.h"
 #include "support/recording_wipe_sink.h"
 #include "support/temp_dir.h"
@@ -232,6 +233,61 @@ TEST(WipeEngineTest, PermanentBadSectorsEndCompletedWithErrors) {
   EXPECT_TRUE(sink.verified[0].ok);
 }
 
+// The sectors of a failing chunk are retried one by one from inside the
+// chunk's buffer, where only the first of every eight is on the device's
+// memory alignment. On a real device the others went through the page cache:
+// their writes "succeeded" there and the bad sector's error surfaced only at
+// the flush, ending the wipe failed with no ranges; unreadable sectors could
+// be served from the cache. FakeBlockDevice refuses such transfers as
+// O_DIRECT does (EINVAL), so each must reach it aligned: exactly the bad
+// sectors are recorded, and every other byte is written and read back.
+TEST(WipeEngineTest, SectorsRetriedOneByOneStayOnTheDirectPath) {
+  FakeBlockDevice dev(kOddSize);
+  ASSERT_TRUE(dev.direct_io());
+  PlantMarkers(dev);
+  dev.FailWritesAt(100);  // The fifth sector of its 4 KiB page: unaligned in the buffer.
+  dev.FailReadsAt(301);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("one", &sink);
+  o.evidence_sectors = 0;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors) << r->message;
+  ASSERT_EQ(r->write_errors.size(), 1u);
+  EXPECT_EQ(r->write_errors[0].offset, 100u * 512);
+  EXPECT_EQ(r->write_errors[0].length, 512u);
+  ASSERT_EQ(r->unreadable.size(), 1u);
+  EXPECT_EQ(r->unreadable[0].offset, 301u * 512);
+  EXPECT_EQ(r->unreadable[0].length, 512u);
+  ASSERT_EQ(sink.verified.size(), 1u);
+  EXPECT_TRUE(sink.verified[0].ok);
+  const auto& m = dev.medium();
+  EXPECT_EQ(std::count(m.begin(), m.begin() + 100 * 512, 0xFF), 100 * 512);
+  EXPECT_EQ(std::count(m.begin() + 101 * 512, m.end(), 0xFF),
+            static_cast<long>(kOddSize - 101 * 512));
+}
+
+// A flush that fails after the pass recorded its bad sectors: no write of the
+// pass can be counted as durable, so the wipe fails (never completed or
+// completed-with-errors), and the record still names the sectors that failed.
+TEST(WipeEngineTest, AFailedFlushAfterBadSectorsFailsAndKeepsTheirRanges) {
+  FakeBlockDevice dev(kOddSize);
+  dev.FailWritesAt(100);
+  dev.FailFlushes(1);
+  RecordingWipeSink sink;
+  auto r = RunWipe(dev, Options("zero", &sink), Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kFailed) << r->message;
+  EXPECT_EQ(r->passes_completed, 0);
+  EXPECT_TRUE(sink.passes.empty());
+  EXPECT_NE(r->message.find("did not confirm pass 1 reached the medium"), std::string::npos)
+      << r->message;
+  ASSERT_EQ(r->write_errors.size(), 1u);
+  EXPECT_EQ(r->write_errors[0].offset, 100u * 512);
+  EXPECT_EQ(sink.Count("wipe.failed"), 1);
+  EXPECT_EQ(sink.Count("wipe.completed"), 0);
+}
+
 TEST(WipeEngineTest, TransientErrorsShortWritesAndEintrAreRetried) {
   FakeBlockDevice dev(kOddSize);
   dev.FailWritesAt(5, 2);
@@ -309,6 +365,29 @@ TEST(WipeEngineTest, EvidenceShowsTheSampledSectorsChanged) {
     EXPECT_NE(e.before_sha256, e.after_sha256) << "lba " << e.lba;
   }
   EXPECT_NE(sink.events.back().second.find("\"evidence\""), std::string::npos);
+}
+
+// The last sampled block of a target whose size is not a whole number of
+// sectors (a regular file) starts on a sector, so its reads go to the device
+// directly; only the partial last sector cannot.
+TEST(WipeEngineTest, SampledLocationsStartOnSectors) {
+  const uint64_t size = (8 << 20) + 100;
+  // Several seeds: with one, a sampled sector may happen to straddle the
+  // last block's start and hide it in the merged range.
+  for (char c = 'a'; c <= 'p'; ++c) {
+    const std::string seed(erase::kSampleSeedBytes, c);
+    const std::vector<ByteRange> ranges = erase::SampleLocations(size, 512, 100, seed);
+    ASSERT_GT(ranges.size(), 2u);
+    for (const ByteRange& r : ranges) {
+      EXPECT_EQ(r.offset % 512, 0u) << "seed " << c << ", range at " << r.offset;
+      if (r.offset + r.length != size) {
+        EXPECT_EQ(r.length % 512, 0u) << "seed " << c << ", range at " << r.offset;
+      }
+    }
+    EXPECT_EQ(ranges.front().offset, 0u);
+    EXPECT_EQ(ranges.back().offset + ranges.back().length, size);
+    EXPECT_GE(ranges.back().length, erase::kSampleEdgeBytes);
+  }
 }
 
 TEST(WipeEngineTest, SampleVerificationCoversAndCatches) {
@@ -419,12 +498,54 @@ TEST(WipeEngineTest, ResumeRefusesAnotherDevice) {
   FakeBlockDevice smaller(kOddSize - 512);
   EXPECT_EQ(ResumeWipe(smaller, o2, Env::Default()).status().code(),
             StatusCode::kFailedPrecondition);
+  // A device that reports no serial now is not taken for SERIAL-A.
+  EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kFailedPrecondition);
   o2.target.serial = "SERIAL-B";
   EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kFailedPrecondition);
   o2.wipe_id = "no-such-wipe";
   EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kNotFound);
   o2.wipe_id = "../etc/passwd";
   EXPECT_EQ(ResumeWipe(dev, o2, Env::Default()).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A loop device is identified by its backing file: a wipe started on one
+// resumes only on a device over the same file (whatever its loop number is
+// now), and the resumed-on device is what wipe.resumed records.
+TEST(WipeEngineTest, ResumeComparesTheBackingFileAndRecordsTheDevice) {
+  TempDir dir;
+  FakeBlockDevice dev(kOddSize);
+  std::atomic<bool> stop{true};
+  WipeOptions o = Options("zero", nullptr);
+  o.state_dir = dir.path();
+  o.stop = &stop;
+  o.target.path = "/dev/loop2";
+  o.target.backing_file = "/var/tmp/a.img";
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->result, WipeResult::kInterrupted);
+  RecordingWipeSink sink;
+  WipeOptions o2;
+  o2.state_dir = dir.path();
+  o2.wipe_id = r->wipe_id;
+  o2.sink = &sink;
+  o2.target.path = "/dev/loop3";
+  o2.target.backing_file = "/var/tmp/b.img";
+  auto other = ResumeWipe(dev, o2, Env::Default());
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find("backing file /var/tmp/a.img"), std::string::npos)
+      << other.status().message();
+  EXPECT_EQ(dev.bytes_written(), 0u);
+  o2.target.backing_file = "/var/tmp/a.img";
+  stop = false;
+  auto same = ResumeWipe(dev, o2, Env::Default());
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(same->result, WipeResult::kCompleted) << same->message;
+  ASSERT_EQ(sink.Count("wipe.resumed"), 1);
+  for (const auto& [type, json] : sink.events) {
+    if (type == "wipe.resumed") {
+      EXPECT_NE(json.find("\"path\":\"/dev/loop3\""), std::string::npos) << json;
+    }
+  }
 }
 
 TEST(WipeEngineTest, CorruptStateFileIsRejected) {
@@ -600,15 +721,20 @@ TEST(WipeEngineTest, RegionsLimitTheWipe) {
   FakeBlockDevice dev(kOddSize);
   std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
   WipeOptions o = Options("zero", nullptr);
-  o.regions = {{4096, 8192}, {65536, 1000}};
+  o.regions = {{4096, 8192}, {65536, 1024}};
   auto r = RunWipe(dev, o, Env::Default());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->result, WipeResult::kCompleted);
   const auto& m = dev.medium();
-  EXPECT_EQ(std::count(m.begin(), m.end(), 0), 8192 + 1000);
+  EXPECT_EQ(std::count(m.begin(), m.end(), 0), 8192 + 1024);
   EXPECT_EQ(m[4095], 0xEE);
   EXPECT_EQ(m[4096], 0);
   o.regions = {{0, kOddSize + 1}};
+  EXPECT_EQ(RunWipe(dev, o, Env::Default()).status().code(), StatusCode::kInvalidArgument);
+  // A partial sector could only be written through the page cache.
+  o.regions = {{65536, 1000}};
+  EXPECT_EQ(RunWipe(dev, o, Env::Default()).status().code(), StatusCode::kInvalidArgument);
+  o.regions = {{65536 + 100, 512}};
   EXPECT_EQ(RunWipe(dev, o, Env::Default()).status().code(), StatusCode::kInvalidArgument);
 }
 

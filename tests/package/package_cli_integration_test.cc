@@ -4,7 +4,11 @@
 // statuses and messages a person can act on.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -202,6 +206,50 @@ TEST_F(PackageCliTest, GoldenFilesExitStatuses) {
     EXPECT_EQ(r.exit_code, code) << file << ": " << r.err;
     EXPECT_THAT(r.err, HasSubstr("package REJECTED")) << file;
   }
+}
+
+
+// SIGTERM (or Ctrl-C) while `package open` is extracting: the command stops
+// with exit 13 and removes what it had decrypted; DIR, which it made, goes
+// too. Without the handler the process died with the partly extracted,
+// unverified plaintext left in DIR/.custody-open-*.
+TEST_F(PackageCliTest, ASignalDuringOpenLeavesNoPlaintext) {
+  for (int i = 0; i < 12; ++i) {
+    testing_package::MakeFile(path("big/part" + std::to_string(i) + ".bin"), testing_package::Pattern(8 << 20, i));
+  }
+  std::vector<std::string> create = CreateArgs(path("big.age"));
+  create[2] = path("big");
+  auto c = Run(create);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const std::string dest = path("recv");
+  std::vector<std::string> args = {CUSTODY_BINARY, "--home", home_, "package", "open", path("big.age"),
+                                   "-d", dest, "-i", path("city.key")};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  ASSERT_EQ(::posix_spawn(&pid, CUSTODY_BINARY, nullptr, nullptr, argv.data(), environ), 0);
+  // Signalled once the extraction has begun (its temporary directory holds
+  // something).
+  bool extracting = false;
+  for (int i = 0; i < 10000 && !extracting; ++i) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dest, ec)) {
+      if (e.path().filename().string().starts_with(".custody-open-") &&
+          !std::filesystem::is_empty(e.path(), ec)) {
+        extracting = true;
+      }
+    }
+    if (!extracting) ::usleep(500);
+  }
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(extracting) << "the extraction was never seen";
+  ASSERT_TRUE(WIFEXITED(status)) << "custody died of signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 13);
+  EXPECT_FALSE(std::filesystem::exists(dest));
+  EXPECT_THAT(Run({"log", "show", "--type", "package"}).out, ::testing::Not(HasSubstr("package.opened")));
 }
 
 }  // namespace

@@ -36,6 +36,15 @@ bool FakeBlockDevice::Fails(std::map<uint64_t, int>& faults, uint64_t offset, si
   return false;
 }
 
+size_t FakeBlockDevice::Transferable(uint64_t offset, const void* data, size_t n) const {
+  if (!direct_) return std::min(n, max_transfer_);
+  if (offset % logical_ != 0 || n % logical_ != 0 ||
+      reinterpret_cast<uintptr_t>(data) % buffer_alignment() != 0) {
+    return 0;
+  }
+  return std::min(n, std::max<size_t>(logical_, max_transfer_ / logical_ * logical_));
+}
+
 IoAttempt FakeBlockDevice::WriteOnce(uint64_t offset, const void* data, size_t n) {
   std::function<void(uint64_t, size_t)> hook;
   {
@@ -45,8 +54,9 @@ IoAttempt FakeBlockDevice::WriteOnce(uint64_t offset, const void* data, size_t n
       --eintr_;
       return {0, EINTR};
     }
+    n = Transferable(offset, data, n);
+    if (n == 0) return {0, EINVAL};
     if (Fails(write_faults_, offset, n)) return {0, EIO};
-    n = std::min(n, max_transfer_);
     std::memcpy(medium_.data() + offset, data, n);
     bytes_written_ += n;
     hook = after_write_;
@@ -61,8 +71,9 @@ IoAttempt FakeBlockDevice::ReadOnce(uint64_t offset, void* data, size_t n) {
     --eintr_;
     return {0, EINTR};
   }
+  n = Transferable(offset, data, n);
+  if (n == 0) return {0, EINVAL};
   if (Fails(read_faults_, offset, n)) return {0, EIO};
-  n = std::min(n, max_transfer_);
   std::memcpy(data, medium_.data() + offset, n);
   return {n, 0};
 }

@@ -4,7 +4,13 @@
 // It injects what real disks do: EIO at chosen LBAs (a bad sector that fails
 // a number of times, or forever), short transfers, EINTR, and a hook that
 // runs after every Flush so a test can corrupt the medium between a pass and
-// its verification.
+// its verification. Like an O_DIRECT descriptor (direct_io(), the default),
+// it refuses with EINVAL any transfer attempt whose memory is not aligned to
+// buffer_alignment() or whose offset or length is not a whole number of
+// sectors, and moves whole sectors in a short transfer: a real device would
+// send such a transfer through the page cache, where write errors surface
+// only at the flush and reads may not reach the medium, so code that does so
+// must fail tests.
 #ifndef CUSTODY_TESTS_SUPPORT_FAKE_BLOCK_DEVICE_H_
 #define CUSTODY_TESTS_SUPPORT_FAKE_BLOCK_DEVICE_H_
 
@@ -28,8 +34,11 @@ class FakeBlockDevice final : public BlockDevice {
   // A transfer that touches `lba` fails with EIO, `times` times (then works).
   void FailWritesAt(uint64_t lba, int times = INT_MAX);
   void FailReadsAt(uint64_t lba, int times = INT_MAX);
-  // Each attempt moves at most this many bytes (short writes/reads).
+  // Each attempt moves at most this many bytes (short writes/reads); with
+  // direct I/O, rounded down to whole sectors (at least one).
   void SetMaxTransfer(size_t bytes) { max_transfer_ = bytes; }
+  // Off: a buffered device, which takes any memory, offset and length.
+  void SetDirectIo(bool on) { direct_ = on; }
   // The next `count` attempts fail with EINTR.
   void InjectEintr(int count) { eintr_ = count; }
   // The next Flush fails with EIO (`count` times).
@@ -60,7 +69,7 @@ class FakeBlockDevice final : public BlockDevice {
   uint32_t logical_sector_size() const override { return logical_; }
   uint32_t physical_sector_size() const override { return physical_; }
   size_t buffer_alignment() const override { return 4096; }
-  bool direct_io() const override { return true; }
+  bool direct_io() const override { return direct_; }
   bool is_regular_file() const override { return false; }
   Status Flush() override;
   void StartWriteback(uint64_t offset, uint64_t n) override {
@@ -74,6 +83,8 @@ class FakeBlockDevice final : public BlockDevice {
 
  private:
   bool Fails(std::map<uint64_t, int>& faults, uint64_t offset, size_t n);
+  // The bytes one attempt moves, or 0 if O_DIRECT would refuse it (EINVAL).
+  size_t Transferable(uint64_t offset, const void* data, size_t n) const;
 
   std::mutex mu_;
   std::string path_;
@@ -82,6 +93,7 @@ class FakeBlockDevice final : public BlockDevice {
   std::map<uint64_t, int> write_faults_, read_faults_;
   size_t max_transfer_ = SIZE_MAX;
   int eintr_ = 0;
+  bool direct_ = true;
   int flush_failures_ = 0;
   int flushes_ = 0;
   int write_attempts_ = 0;

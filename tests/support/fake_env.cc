@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <sys/stat.h>
@@ -231,7 +232,8 @@ Result<std::unique_ptr<WritableFile>> FakeEnv::NewWritableFile(const std::string
                                                                uint32_t mode) {
   std::lock_guard<std::mutex> l(mu_);
   if (ShouldFail(Op::kCreate)) return IoError("create " + path + ": injected EIO");
-  if (!full_create_text_.empty() && UsedBytes() >= capacity_) {
+  if (!full_create_text_.empty() && !path.starts_with("/sys/") &&
+      UsedBytes() + HeldBack() >= capacity_) {
     return IoError("open " + path + ": " + full_create_text_).WithOsError(ENOSPC);
   }
   File& f = files_[path];
@@ -566,8 +568,31 @@ Result<std::vector<DirectoryEntry>> FakeEnv::ListDirEntries(const std::string& p
 
 uint64_t FakeEnv::UsedBytes() const {
   uint64_t used = 0;
-  for (const auto& [name, f] : files_) used += f.data.size();
+  for (const auto& [name, f] : files_) {
+    if (!name.starts_with("/sys/")) used += f.data.size();
+  }
   return used;
+}
+
+uint64_t FakeEnv::HeldBack() const {
+  if (held_back_control_.empty()) return held_back_;
+  auto it = files_.find(held_back_control_);
+  if (it == files_.end()) return 0;
+  return std::strtoull(it->second.data.c_str(), nullptr, 10) * held_back_unit_;
+}
+
+Result<FileSystemSpace> FakeEnv::StatFileSystem(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (!IsDirLocked(path) && files_.count(path) == 0) {
+    return NotFoundError("statvfs " + path + ": No such file or directory");
+  }
+  const uint64_t capacity = capacity_ == UINT64_MAX ? (1ull << 40) : capacity_;
+  const uint64_t used = UsedBytes();
+  FileSystemSpace space;
+  space.free_bytes = capacity > used ? capacity - used : 0;
+  space.available_bytes = space.free_bytes;
+  space.block_size = 512;
+  return space;
 }
 
 Result<size_t> FakeEnv::AppendUpTo(const std::string& path, std::string_view data) {
@@ -575,7 +600,7 @@ Result<size_t> FakeEnv::AppendUpTo(const std::string& path, std::string_view dat
   if (ShouldFail(Op::kAppend)) return IoError("write " + path + ": injected EIO");
   auto it = files_.find(path);
   if (it == files_.end()) return NotFoundError(path);
-  const uint64_t used = UsedBytes();
+  const uint64_t used = UsedBytes() + HeldBack();
   const uint64_t room = capacity_ > used ? capacity_ - used : 0;
   size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), room));
   if (all_or_nothing_writes_ && n < data.size()) n = 0;  // ENOSPC for the whole write.

@@ -69,6 +69,17 @@ class FakeEnv : public Env {
   // as ext4 answers a large write when less space is free, instead of
   // writing what fits.
   void SetAllOrNothingWrites(bool on) { all_or_nothing_writes_ = on; }
+  // `bytes` of the capacity are held back from every write (as ext4 holds
+  // back its reserved clusters even from root), yet StatFileSystem counts
+  // them free. With `control` set, the amount held back is instead the
+  // number in the file `control` times `unit` (ext4's
+  // /sys/fs/ext4/DEV/reserved_clusters), so writing 0 there frees it.
+  // Files under /sys take no capacity.
+  void SetHeldBack(uint64_t bytes, std::string control = "", uint64_t unit = 0) {
+    held_back_ = bytes;
+    held_back_control_ = std::move(control);
+    held_back_unit_ = unit;
+  }
   void SetNowUnixMicros(int64_t t) { now_ = t; }
   // The umask NewExclusiveFile applies (022 unless set).
   void SetCreationMask(uint32_t mask) { umask_ = mask; }
@@ -117,6 +128,9 @@ class FakeEnv : public Env {
                                                        const BlockDeviceOptions& options) override;
   Status TruncateFile(const std::string& path, uint64_t size) override;
   Status RemoveDir(const std::string& path) override;
+  // Free: the capacity less the data of every file (0 when no capacity is
+  // set: 1 TiB); nothing is reserved for root; 512-byte blocks.
+  Result<FileSystemSpace> StatFileSystem(const std::string& path) override;
   int64_t NowUnixMicros() override;
   Status RandomBytes(uint8_t* out, size_t n) override;
 
@@ -163,6 +177,10 @@ class FakeEnv : public Env {
   IoAttempt BlockWrite(const std::string& path, uint64_t offset, const void* data, size_t n);
   IoAttempt BlockRead(const std::string& path, uint64_t offset, void* data, size_t n);
   uint64_t UsedBytes() const;  // Requires mu_.
+  uint64_t HeldBack() const;   // Requires mu_.
+  uint64_t held_back_ = 0;
+  std::string held_back_control_;
+  uint64_t held_back_unit_ = 0;
 
   std::mutex mu_;
   std::map<std::string, File> files_;

@@ -53,6 +53,11 @@ class RecordingWipeSink : public WipeEventSink {
     removed.push_back(e);
     return Status::Ok();
   }
+  Status OnFreeSpaceStarted(const FreeSpaceWipeEvent& e) override {
+    if (!fail_started.ok()) return fail_started;
+    events.emplace_back("wipe.free-space.started", e.StartedJson());
+    return Status::Ok();
+  }
   Status OnFreeSpaceFinished(const FreeSpaceWipeEvent& e) override {
     events.emplace_back(e.EventType(), e.ToJson());
     return Status::Ok();
