@@ -374,6 +374,13 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     auto check = VerifyPackage(out->temp_path(), keys, vo);
     if (!check.ok()) return check.status().WithContext("the zip package failed its read-back check");
     if (check->digest != written.digest) return InternalError("the zip package read back a different manifest");
+    // The check above accepts AE-1 zips (custody wrote them before); this
+    // one must be AE-2, without the plaintext's CRC.
+    CUSTODY_ASSIGN_OR_RETURN(auto written_file, env->NewRandomAccessFile(out->temp_path()));
+    CUSTODY_ASSIGN_OR_RETURN(ZipLayout layout, ReadZipLayout(*written_file));
+    if (layout.aes_vendor_version != 2 || layout.crc32 != 0) {
+      return InternalError("the zip package was not written as AE-2 (it would show the CRC-32 of its content)");
+    }
   }
   uint64_t size = out->size();
   CUSTODY_RETURN_IF_ERROR(out->Commit());
