@@ -92,7 +92,8 @@ Result<std::vector<SourceFile>> CheckSources(const std::vector<std::string>& sou
 // seen growing ("changed while packed"). Compared by device and inode,
 // walking up from the output's directory through "..", so symbolic links,
 // bind mounts and spellings like "a/./b" cannot hide it.
-Status CheckOutputOutsideSources(const std::string& output, const std::vector<SourceFile>& tops, Env& env) {
+Status CheckOutputOutsideSources(const std::string& output, const std::vector<SourceFile>& tops,
+                                 Env& env) {
   std::vector<std::pair<FileStatus, const std::string*>> dirs;
   for (const SourceFile& top : tops) {
     CUSTODY_ASSIGN_OR_RETURN(FileStatus st, env.Stat(top.disk_path));
@@ -101,7 +102,8 @@ Status CheckOutputOutsideSources(const std::string& output, const std::vector<So
   if (dirs.empty()) return Status::Ok();
   std::string dir = ParentDir(output);
   auto unknown = [&output](const Status& s) {
-    return s.WithContext("cannot tell whether the output " + output + " is inside a folder being packed");
+    return s.WithContext("cannot tell whether the output " + output +
+                         " is inside a folder being packed");
   };
   auto here = env.Stat(dir);
   // A missing directory is reported when the output is created.
@@ -111,8 +113,9 @@ Status CheckOutputOutsideSources(const std::string& output, const std::vector<So
   for (int depth = 0; depth < 2048; ++depth) {
     for (const auto& [st, source] : dirs) {
       if (st.device == here->device && st.inode == here->inode) {
-        return InvalidArgumentError("the output " + output + " is inside " + *source +
-                                    ", which is being packed (the package would pack itself); write it elsewhere");
+        return InvalidArgumentError(
+            "the output " + output + " is inside " + *source +
+            ", which is being packed (the package would pack itself); write it elsewhere");
       }
     }
     dir += "/..";
@@ -269,8 +272,10 @@ class AtomicOutput {
       // package was written (checked in Create) would be replaced.
       Status renamed = env_.RenameNoReplace(temp_, path_);
       if (renamed.code() == StatusCode::kAlreadyExists) {
-        return AlreadyExistsError(path_ + " appeared while the package was written and was left as it is; the "
-                                  "new package was not kept: choose another name, or remove it first");
+        return AlreadyExistsError(path_ +
+                                  " appeared while the package was written and was left as it "
+                                  "is; the new package was not kept: choose another name, or "
+                                  "remove it first");
       }
       CUSTODY_RETURN_IF_ERROR(renamed);
     }
@@ -439,7 +444,8 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     CUSTODY_ASSIGN_OR_RETURN(auto written_file, env->NewRandomAccessFile(out->temp_path()));
     CUSTODY_ASSIGN_OR_RETURN(ZipLayout layout, ReadZipLayout(*written_file));
     if (layout.aes_vendor_version != 2 || layout.crc32 != 0) {
-      return InternalError("the zip package was not written as AE-2 (it would show the CRC-32 of its content)");
+      return InternalError(
+          "the zip package was not written as AE-2 (it would show the CRC-32 of its content)");
     }
   }
   uint64_t size = out->size();
@@ -480,17 +486,19 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     // password would never be shown): it is taken back, unless it replaced
     // an earlier package (--force), which is gone already.
     if (out->replaced()) {
-      return entry.status().WithContext("the package " + options.output_path +
-                                        " replaced the earlier one but could not be recorded in the ledger; do "
-                                        "not send it: fix the ledger and create it again");
+      return entry.status().WithContext(
+          "the package " + options.output_path +
+          " replaced the earlier one but could not be recorded in the ledger; do "
+          "not send it: fix the ledger and create it again");
     }
     Status withdrawn = out->Withdraw();
     if (!withdrawn.ok()) {
-      return entry.status().WithContext("the package could not be recorded in the ledger, and removing " +
-                                        options.output_path + " failed too (" + withdrawn.message() +
-                                        "): delete it, do not send it");
+      return entry.status().WithContext(
+          "the package could not be recorded in the ledger, and removing " + options.output_path +
+          " failed too (" + withdrawn.message() + "): delete it, do not send it");
     }
-    return entry.status().WithContext("the package could not be recorded in the ledger, so it was not kept");
+    return entry.status().WithContext(
+        "the package could not be recorded in the ledger, so it was not kept");
   }
   created.ledger_seq = entry->seq;
   created.zip_password = std::move(zip_password.password);

@@ -45,7 +45,8 @@ namespace {
 // The zip records custody reads and patches (APPNOTE 6.3.9; WinZip's AES
 // appendix for field 0x9901).
 constexpr uint32_t kZipLocalSig = 0x04034b50, kZipCentralSig = 0x02014b50, kZipEndSig = 0x06054b50;
-constexpr uint32_t kZip64EndSig = 0x06064b50, kZip64LocatorSig = 0x07064b50, kZipDescriptorSig = 0x08074b50;
+constexpr uint32_t kZip64EndSig = 0x06064b50, kZip64LocatorSig = 0x07064b50,
+                   kZipDescriptorSig = 0x08074b50;
 constexpr size_t kZipLocalHeaderSize = 30, kZipCentralHeaderSize = 46, kZipEndSize = 22;
 constexpr size_t kZip64EndSize = 56, kZip64LocatorSize = 20;
 constexpr size_t kZipDescriptorSize = 16, kZipDescriptor64Size = 24;  // With their signature.
@@ -122,27 +123,36 @@ class Ae2Sink final : public ByteSink {
 
   // After libarchive closed the archive: patches and writes what is held.
   Status Finish() {
-    if (!head_done_ || tail_.size() < kZipEndSize) return InternalError("the zip ended before its end record");
-    auto at = [this](uint64_t offset) { return reinterpret_cast<uint8_t*>(tail_.data() + (offset - written_)); };
+    if (!head_done_ || tail_.size() < kZipEndSize) {
+      return InternalError("the zip ended before its end record");
+    }
+    auto at = [this](uint64_t offset) {
+      return reinterpret_cast<uint8_t*>(tail_.data() + (offset - written_));
+    };
     const uint64_t total = written_ + tail_.size();
     uint8_t* end = at(total - kZipEndSize);
     if (Le32(end) != kZipEndSig || Le16(end + 20) != 0 || Le16(end + 10) != 1) {
       return InternalError("libarchive's zip does not end with the expected end record");
     }
     uint64_t central_offset = Le32(end + 16);
-    if (tail_.size() >= kZipEndSize + kZip64LocatorSize && Le32(end - kZip64LocatorSize) == kZip64LocatorSig) {
+    if (tail_.size() >= kZipEndSize + kZip64LocatorSize &&
+        Le32(end - kZip64LocatorSize) == kZip64LocatorSig) {
       const uint64_t record = Le64(end - kZip64LocatorSize + 8);
-      if (record < written_ || record + kZip64EndSize > total) return InternalError("unexpected Zip64 end record");
+      if (record < written_ || record + kZip64EndSize > total) {
+        return InternalError("unexpected Zip64 end record");
+      }
       central_offset = Le64(at(record) + 48);
     }
     const uint64_t descriptor_size = zip64_descriptor_ ? kZipDescriptor64Size : kZipDescriptorSize;
-    if (central_offset < written_ + descriptor_size || central_offset + kZipCentralHeaderSize > total) {
+    if (central_offset < written_ + descriptor_size ||
+        central_offset + kZipCentralHeaderSize > total) {
       return InternalError("libarchive's zip directory is not where it was expected");
     }
     uint8_t* descriptor = at(central_offset - descriptor_size);
     uint8_t* central = at(central_offset);
     if (Le32(descriptor) != kZipDescriptorSig || Le32(central) != kZipCentralSig) {
-      return InternalError("libarchive's zip data descriptor or directory is not where it was expected");
+      return InternalError(
+          "libarchive's zip data descriptor or directory is not where it was expected");
     }
     std::memset(descriptor + 4, 0, 4);  // CRC-32
     std::memset(central + 16, 0, 4);    // CRC-32
@@ -152,7 +162,9 @@ class Ae2Sink final : public ByteSink {
     }
     char* extra = reinterpret_cast<char*>(central) + kZipCentralHeaderSize + name_len;
     const size_t aes = FindAesField(std::string_view(extra, extra_len));
-    if (aes == std::string_view::npos) return InternalError("libarchive wrote no AES field in the zip directory");
+    if (aes == std::string_view::npos) {
+      return InternalError("libarchive wrote no AES field in the zip directory");
+    }
     PutLe16(extra + aes, 2);
     CUSTODY_RETURN_IF_ERROR(out_->Write(tail_));
     written_ = total;
@@ -170,14 +182,17 @@ class Ae2Sink final : public ByteSink {
   Status PatchHead() {
     const auto* h = reinterpret_cast<const uint8_t*>(head_.data());
     const uint16_t flags = Le16(h + 6);
-    if (Le32(h) != kZipLocalSig || Le16(h + 8) != kZipMethodAes || (flags & kZipFlagEncrypted) == 0 ||
-        (flags & kZipFlagDescriptor) == 0 || Le32(h + 14) != 0) {
+    if (Le32(h) != kZipLocalSig || Le16(h + 8) != kZipMethodAes ||
+        (flags & kZipFlagEncrypted) == 0 || (flags & kZipFlagDescriptor) == 0 ||
+        Le32(h + 14) != 0) {
       return InternalError("libarchive's zip entry header is not a streamed AES entry");
     }
     const size_t name_len = Le16(h + 26);
     std::string_view extra = std::string_view(head_).substr(kZipLocalHeaderSize + name_len);
     const size_t aes = FindAesField(extra);
-    if (aes == std::string_view::npos) return InternalError("libarchive wrote no AES field in the zip entry header");
+    if (aes == std::string_view::npos) {
+      return InternalError("libarchive wrote no AES field in the zip entry header");
+    }
     PutLe16(head_.data() + kZipLocalHeaderSize + name_len + aes, 2);
     // libarchive writes a 64-bit data descriptor when the header has a
     // Zip64 field (it does for an entry of unknown size).
@@ -208,7 +223,8 @@ struct SeekableZipInput {
 
   static la_ssize_t Read(struct archive* a, void* ctx, const void** out) {
     auto* in = static_cast<SeekableZipInput*>(ctx);
-    auto got = in->file->ReadAt(static_cast<uint64_t>(in->position), in->buffer.data(), in->buffer.size());
+    auto got =
+        in->file->ReadAt(static_cast<uint64_t>(in->position), in->buffer.data(), in->buffer.size());
     if (!got.ok()) {
       in->error = got.status();
       archive_set_error(a, EIO, "%s", got.status().message().c_str());
@@ -220,8 +236,9 @@ struct SeekableZipInput {
   }
   static la_int64_t Seek(struct archive*, void* ctx, la_int64_t offset, int whence) {
     auto* in = static_cast<SeekableZipInput*>(ctx);
-    const int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? in->position
-                                                                        : static_cast<int64_t>(in->file->size());
+    const int64_t base = whence == SEEK_SET   ? 0
+                         : whence == SEEK_CUR ? in->position
+                                              : static_cast<int64_t>(in->file->size());
     if (base + offset < 0) return ARCHIVE_FATAL;
     in->position = base + offset;
     return in->position;
@@ -409,8 +426,11 @@ namespace {
 // caller; a short read means the file is shorter than its records say.
 Result<std::string> ReadExactly(RandomAccessFile& file, uint64_t offset, size_t n) {
   std::string out(n, '\0');
-  CUSTODY_ASSIGN_OR_RETURN(size_t got, file.ReadAt(offset, reinterpret_cast<uint8_t*>(out.data()), n));
-  if (got != n) return TruncatedError("the zip package is truncated (a record ends past the end of the file)");
+  CUSTODY_ASSIGN_OR_RETURN(size_t got,
+                           file.ReadAt(offset, reinterpret_cast<uint8_t*>(out.data()), n));
+  if (got != n) {
+    return TruncatedError("the zip package is truncated (a record ends past the end of the file)");
+  }
   return out;
 }
 
@@ -438,14 +458,22 @@ Result<ExtraFields> ParseExtraFields(std::string_view extra, const char* where) 
   std::set<uint16_t> seen;
   size_t at = 0;
   while (at < extra.size()) {
-    if (extra.size() - at < 4) return BadZip(std::string("a malformed extra field in the ") + where);
+    if (extra.size() - at < 4) {
+      return BadZip(std::string("a malformed extra field in the ") + where);
+    }
     const auto* p = reinterpret_cast<const uint8_t*>(extra.data() + at);
     const uint16_t id = Le16(p), size = Le16(p + 2);
-    if (extra.size() - at - 4 < size) return BadZip(std::string("an extra field overruns the ") + where);
-    if (!seen.insert(id).second) return BadZip(std::string("a repeated extra field in the ") + where);
+    if (extra.size() - at - 4 < size) {
+      return BadZip(std::string("an extra field overruns the ") + where);
+    }
+    if (!seen.insert(id).second) {
+      return BadZip(std::string("a repeated extra field in the ") + where);
+    }
     const std::string_view data = extra.substr(at + 4, size);
     if (id == kZipExtraAes) {
-      if (size != 7 || data.substr(2, 2) != "AE") return BadZip(std::string("a malformed AES field in the ") + where);
+      if (size != 7 || data.substr(2, 2) != "AE") {
+        return BadZip(std::string("a malformed AES field in the ") + where);
+      }
       const auto* d = reinterpret_cast<const uint8_t*>(data.data());
       out.aes = AesField{Le16(d), d[4], Le16(d + 5)};
     } else if (id == kZipExtraZip64) {
@@ -468,7 +496,8 @@ Result<ZipLayout> ReadZipLayout(RandomAccessFile& file) {
   // The end record. custody writes no comment, so it is the last 22 bytes;
   // if it is found earlier, something was appended (which readers that
   // search for the record, 7-Zip and libarchive's, would read instead).
-  const size_t tail_size = static_cast<size_t>(std::min<uint64_t>(size, kZipEndSize + 0xFFFF + 1024));
+  const size_t tail_size =
+      static_cast<size_t>(std::min<uint64_t>(size, kZipEndSize + 0xFFFF + 1024));
   CUSTODY_ASSIGN_OR_RETURN(std::string tail, ReadExactly(file, size - tail_size, tail_size));
   const auto* end = reinterpret_cast<const uint8_t*>(tail.data() + tail_size - kZipEndSize);
   if (Le32(end) != kZipEndSig) {
@@ -476,7 +505,8 @@ Result<ZipLayout> ReadZipLayout(RandomAccessFile& file) {
     if (found == std::string::npos || tail_size - found < kZipEndSize) {
       return TruncatedError("the zip package is truncated (it has no end record)");
     }
-    return BadZip(std::to_string(tail_size - found - kZipEndSize) + " bytes after the end record, or a comment");
+    return BadZip(std::to_string(tail_size - found - kZipEndSize) +
+                  " bytes after the end record, or a comment");
   }
   if (Le16(end + 20) != 0) return BadZip("a comment after the end record");
   uint64_t entries = Le16(end + 10), central_size = Le32(end + 12), central_offset = Le32(end + 16);
@@ -497,13 +527,18 @@ Result<ZipLayout> ReadZipLayout(RandomAccessFile& file) {
     }
     CUSTODY_ASSIGN_OR_RETURN(std::string r64, ReadExactly(file, record, kZip64EndSize));
     const auto* e64 = reinterpret_cast<const uint8_t*>(r64.data());
-    if (Le32(e64) != kZip64EndSig || Le64(e64 + 4) != kZip64EndSize - 12) return BadZip("a malformed Zip64 end record");
+    if (Le32(e64) != kZip64EndSig || Le64(e64 + 4) != kZip64EndSize - 12) {
+      return BadZip("a malformed Zip64 end record");
+    }
     if (Le32(e64 + 16) != 0 || Le32(e64 + 20) != 0 || Le64(e64 + 24) != Le64(e64 + 32)) {
       return BadZip("a multi-volume Zip64 end record");
     }
     // The 32-bit fields hold either the value or the "see Zip64" mark.
-    auto agree = [](uint64_t v32, uint64_t mark, uint64_t v64) { return v32 == mark || v32 == v64; };
-    if (!agree(entries, 0xFFFF, Le64(e64 + 32)) || !agree(central_size, 0xFFFFFFFF, Le64(e64 + 40)) ||
+    auto agree = [](uint64_t v32, uint64_t mark, uint64_t v64) {
+      return v32 == mark || v32 == v64;
+    };
+    if (!agree(entries, 0xFFFF, Le64(e64 + 32)) ||
+        !agree(central_size, 0xFFFFFFFF, Le64(e64 + 40)) ||
         !agree(central_offset, 0xFFFFFFFF, Le64(e64 + 48))) {
       return BadZip("the end record and the Zip64 end record disagree");
     }
@@ -515,32 +550,39 @@ Result<ZipLayout> ReadZipLayout(RandomAccessFile& file) {
     return BadZip("the end record refers to a Zip64 end record that is not there");
   }
   if (entries != 1) return BadZip(std::to_string(entries) + " entries instead of one");
-  if (central_size < kZipCentralHeaderSize || central_size > kZipMaxCentralSize || central_offset > central_end ||
-      central_end - central_offset != central_size) {
+  if (central_size < kZipCentralHeaderSize || central_size > kZipMaxCentralSize ||
+      central_offset > central_end || central_end - central_offset != central_size) {
     return BadZip("the central directory does not end where the end record begins");
   }
 
   // The central directory's one entry: what 7-Zip lists and extracts.
-  CUSTODY_ASSIGN_OR_RETURN(std::string cd, ReadExactly(file, central_offset, static_cast<size_t>(central_size)));
+  CUSTODY_ASSIGN_OR_RETURN(std::string cd,
+                           ReadExactly(file, central_offset, static_cast<size_t>(central_size)));
   const auto* c = reinterpret_cast<const uint8_t*>(cd.data());
-  if (Le32(c) != kZipCentralSig) return BadZip("no central directory entry where the end record points");
+  if (Le32(c) != kZipCentralSig) {
+    return BadZip("no central directory entry where the end record points");
+  }
   const uint16_t flags = Le16(c + 8), method = Le16(c + 10);
   const size_t name_len = Le16(c + 28), extra_len = Le16(c + 30), comment_len = Le16(c + 32);
   if (kZipCentralHeaderSize + name_len + extra_len + comment_len != central_size) {
     return BadZip("the central directory holds more than one entry, or a malformed one");
   }
   const std::string_view name(cd.data() + kZipCentralHeaderSize, name_len);
-  if (name != kZipInnerName) return BadZip("its entry is \"" + std::string(name) + "\", not " + std::string(kZipInnerName));
+  if (name != kZipInnerName) {
+    return BadZip("its entry is \"" + std::string(name) + "\", not " + std::string(kZipInnerName));
+  }
   if (comment_len != 0) return BadZip("an entry comment");
   if ((flags & kZipFlagEncrypted) == 0 || method != kZipMethodAes) {
     return BadZip("the central directory's entry is not WinZip AES encrypted");
   }
-  if ((flags & ~(kZipFlagEncrypted | kZipFlagDescriptor | kZipFlagUtf8)) != 0 || (flags & kZipFlagDescriptor) == 0) {
+  if ((flags & ~(kZipFlagEncrypted | kZipFlagDescriptor | kZipFlagUtf8)) != 0 ||
+      (flags & kZipFlagDescriptor) == 0) {
     return BadZip("unexpected entry flags");
   }
-  CUSTODY_ASSIGN_OR_RETURN(ExtraFields central_extra,
-                           ParseExtraFields(std::string_view(cd).substr(kZipCentralHeaderSize + name_len, extra_len),
-                                            "central directory"));
+  CUSTODY_ASSIGN_OR_RETURN(
+      ExtraFields central_extra,
+      ParseExtraFields(std::string_view(cd).substr(kZipCentralHeaderSize + name_len, extra_len),
+                       "central directory"));
   z.crc32 = Le32(c + 16);
   uint64_t compressed = Le32(c + 20), uncompressed = Le32(c + 24), local_offset = Le32(c + 42);
   uint64_t disk = Le16(c + 34);
@@ -557,16 +599,20 @@ Result<ZipLayout> ReadZipLayout(RandomAccessFile& file) {
     };
     if ((uncompressed == 0xFFFFFFFF && !take(&uncompressed, 8)) ||
         (compressed == 0xFFFFFFFF && !take(&compressed, 8)) ||
-        (local_offset == 0xFFFFFFFF && !take(&local_offset, 8)) || (disk == 0xFFFF && !take(&disk, 4)) ||
-        !z64.empty()) {
+        (local_offset == 0xFFFFFFFF && !take(&local_offset, 8)) ||
+        (disk == 0xFFFF && !take(&disk, 4)) || !z64.empty()) {
       return BadZip("a malformed Zip64 field in the central directory");
     }
   }
   if (disk != 0) return BadZip("a multi-volume entry");
-  if (local_offset != 0) return BadZip("the central directory's entry is at offset " + std::to_string(local_offset) + ", not 0");
+  if (local_offset != 0)
+    return BadZip("the central directory's entry is at offset " + std::to_string(local_offset) +
+                  ", not 0");
   if (!central_extra.aes) return BadZip("the central directory's entry has no AES field");
   const AesField aes = *central_extra.aes;
-  if (aes.vendor_version != 1 && aes.vendor_version != 2) return BadZip("an unknown AES vendor version");
+  if (aes.vendor_version != 1 && aes.vendor_version != 2) {
+    return BadZip("an unknown AES vendor version");
+  }
   if (aes.strength != 3) return BadZip("not AES-256");
   if (aes.inner_method != 0) return BadZip("the entry is compressed, not stored");
   if (aes.vendor_version == 2 && z.crc32 != 0) return BadZip("an AE-2 entry with a CRC");
@@ -588,14 +634,17 @@ Result<ZipLayout> ReadZipLayout(RandomAccessFile& file) {
   // the local header's are 0 (or the Zip64 mark).
   if (Le32(l + 14) != 0) return BadZip("a CRC in the local header of a streamed entry");
   z.data_offset = kZipLocalHeaderSize + local_name_len + local_extra_len;
-  if (z.data_offset > central_offset) return BadZip("the local header overlaps the central directory");
-  CUSTODY_ASSIGN_OR_RETURN(std::string local_rest,
-                           ReadExactly(file, kZipLocalHeaderSize, local_name_len + local_extra_len));
+  if (z.data_offset > central_offset) {
+    return BadZip("the local header overlaps the central directory");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(std::string local_rest, ReadExactly(file, kZipLocalHeaderSize,
+                                                               local_name_len + local_extra_len));
   if (std::string_view(local_rest).substr(0, local_name_len) != name) {
     return BadZip("the local header's name differs from the central directory's");
   }
-  CUSTODY_ASSIGN_OR_RETURN(ExtraFields local_extra,
-                           ParseExtraFields(std::string_view(local_rest).substr(local_name_len), "local header"));
+  CUSTODY_ASSIGN_OR_RETURN(
+      ExtraFields local_extra,
+      ParseExtraFields(std::string_view(local_rest).substr(local_name_len), "local header"));
   if (!local_extra.aes || !(*local_extra.aes == aes)) {
     return BadZip("the local header's AES field differs from the central directory's");
   }
@@ -608,10 +657,12 @@ Result<ZipLayout> ReadZipLayout(RandomAccessFile& file) {
   }
   if (compressed > central_offset - z.data_offset ||
       central_offset - z.data_offset - compressed != descriptor_size) {
-    return BadZip("the central directory does not begin right after the entry's data and descriptor");
+    return BadZip(
+        "the central directory does not begin right after the entry's data and descriptor");
   }
   z.descriptor_offset = z.data_offset + compressed;
-  CUSTODY_ASSIGN_OR_RETURN(std::string dd, ReadExactly(file, z.descriptor_offset, static_cast<size_t>(descriptor_size)));
+  CUSTODY_ASSIGN_OR_RETURN(
+      std::string dd, ReadExactly(file, z.descriptor_offset, static_cast<size_t>(descriptor_size)));
   const auto* d = reinterpret_cast<const uint8_t*>(dd.data());
   const uint64_t d_compressed = local_extra.zip64 ? Le64(d + 8) : Le32(d + 8);
   const uint64_t d_uncompressed = local_extra.zip64 ? Le64(d + 16) : Le32(d + 12);
@@ -655,7 +706,8 @@ ZipSource::ZipSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ZipSource::~ZipSource() = default;
 const ZipLayout& ZipSource::layout() const { return impl_->layout; }
 
-Result<std::unique_ptr<ZipSource>> ZipSource::Open(RandomAccessFile* file, const SecretString& passphrase) {
+Result<std::unique_ptr<ZipSource>> ZipSource::Open(RandomAccessFile* file,
+                                                   const SecretString& passphrase) {
   auto impl = std::make_unique<Impl>();
   if (!impl->locale.ok()) return InternalError("the C.UTF-8 locale is missing");
   if (passphrase.empty()) return WrongKeyError("a zip package needs its password");

@@ -76,7 +76,8 @@ bool LooksLikeZip(std::string_view first_bytes);
 // locale for its lifetime.
 class ZipSource final : public ByteSource {
  public:
-  static Result<std::unique_ptr<ZipSource>> Open(RandomAccessFile* file, const SecretString& passphrase);
+  static Result<std::unique_ptr<ZipSource>> Open(RandomAccessFile* file,
+                                                 const SecretString& passphrase);
   const ZipLayout& layout() const;
   ~ZipSource() override;
   Result<size_t> Read(uint8_t* buf, size_t n) override;

@@ -477,7 +477,8 @@ TEST_F(PackageFaultsTest, AnOutputCreatedMeanwhileIsNotReplaced) {
     EXPECT_EQ(r.status().code(), StatusCode::kAlreadyExists) << r.status().ToString();
     EXPECT_THAT(r.status().message(), HasSubstr("appeared while the package was written"));
     EXPECT_EQ(ReadFileIn(env, o.output_path), "theirs");
-    EXPECT_EQ(env.ListDir("/out").value(), std::vector<std::string>{o.output_path.substr(5)});  // No temporary file.
+    // Their file and no temporary file.
+    EXPECT_EQ(env.ListDir("/out").value(), std::vector<std::string>{o.output_path.substr(5)});
     EXPECT_EQ(env.live_scratch_files(), 0);
   }
   EXPECT_EQ(LedgerSize(), entries_before);
@@ -499,7 +500,8 @@ TEST_F(PackageFaultsTest, AnOutputInsideASourceIsRefused) {
   FakeEnv env;
   WriteSources(env);
   ASSERT_TRUE(env.CreateDir("/src/t/d1/deeper", 0700).ok());
-  for (const std::string out : {"/src/t/p.age", "/src/t/d1/deeper/p.age", "/out/../src/t/./d2/p.age"}) {
+  for (const std::string out :
+       {"/src/t/p.age", "/src/t/d1/deeper/p.age", "/out/../src/t/./d2/p.age"}) {
     CreatePackageOptions o = Options();
     o.output_path = out;
     auto r = CreatePackage(*station_, o, &env);
@@ -508,7 +510,8 @@ TEST_F(PackageFaultsTest, AnOutputInsideASourceIsRefused) {
     EXPECT_THAT(r.status().message(), HasSubstr("inside /src/t, which is being packed")) << out;
     EXPECT_FALSE(env.FileExists(out));
   }
-  EXPECT_EQ(env.ListTree("/src/t").size(), 5u + 301 + 1);  // d0..d4, the files, deeper: nothing added.
+  // d0..d4, the files, deeper: nothing added.
+  EXPECT_EQ(env.ListTree("/src/t").size(), 5u + 301 + 1);
   // Beside the source, or in a directory whose name merely starts like it.
   ASSERT_TRUE(env.CreateDir("/src/t2", 0700).ok());
   for (const std::string out : {"/src/p.age", "/src/t2/p.age"}) {

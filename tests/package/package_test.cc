@@ -389,16 +389,19 @@ TEST_F(PackageTest, AnOutputInsideASourceIsRefusedThroughLinksToo) {
   std::string src = MakeTree();
   const uint64_t entries_before = LedgerSize();
   std::filesystem::create_directory_symlink(src + "/サブ", path("link"));
-  for (const std::string& out : {src + "/out.age", path("link/out.age"), src + "/サブ/../サブ/out.age"}) {
+  for (const std::string& out :
+       {src + "/out.age", path("link/out.age"), src + "/サブ/../サブ/out.age"}) {
     auto r = CreatePackage(*station_, BaseOptions({src}, out), nullptr);
     ASSERT_FALSE(r.ok()) << out;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
     EXPECT_THAT(r.status().message(), HasSubstr("which is being packed")) << out;
   }
-  EXPECT_EQ(ListRecursive(src).size(), 4u);  // 台帳.csv, サブ, サブ/大きい.bin, 空.txt: nothing added.
+  // 台帳.csv, サブ, サブ/大きい.bin, 空.txt: nothing added.
+  EXPECT_EQ(ListRecursive(src).size(), 4u);
   EXPECT_EQ(LedgerSize(), entries_before);
   // A file as the only source: the output may sit beside it.
-  auto beside = CreatePackage(*station_, BaseOptions({src + "/台帳.csv"}, src + "/out.age"), nullptr);
+  auto beside =
+      CreatePackage(*station_, BaseOptions({src + "/台帳.csv"}, src + "/out.age"), nullptr);
   EXPECT_TRUE(beside.ok()) << beside.status().ToString();
 }
 
@@ -408,7 +411,8 @@ TEST_F(PackageTest, AnOutputInsideASourceIsRefusedThroughLinksToo) {
 TEST_F(PackageTest, APackageTheLedgerRefusesIsNotKept) {
   std::string src = MakeTree();
   auto t = RunCommand({"sqlite3", path("station/ledger.db"),
-                       "CREATE TRIGGER refuse_all BEFORE INSERT ON entries BEGIN SELECT RAISE(ABORT, 'injected'); END;"});
+                       "CREATE TRIGGER refuse_all BEFORE INSERT ON entries BEGIN SELECT "
+                       "RAISE(ABORT, 'injected'); END;"});
   ASSERT_EQ(t.exit_code, 0) << t.err;
   for (bool zip : {false, true}) {
     auto o = BaseOptions({src}, path(zip ? "out.zip" : "out.age"));
@@ -418,7 +422,8 @@ TEST_F(PackageTest, APackageTheLedgerRefusesIsNotKept) {
     }
     auto r = CreatePackage(*station_, o, nullptr);
     ASSERT_FALSE(r.ok()) << zip;
-    EXPECT_THAT(r.status().message(), HasSubstr("could not be recorded in the ledger, so it was not kept"));
+    EXPECT_THAT(r.status().message(),
+                HasSubstr("could not be recorded in the ledger, so it was not kept"));
     EXPECT_FALSE(std::filesystem::exists(o.output_path)) << zip;
   }
   for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {

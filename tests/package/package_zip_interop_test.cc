@@ -43,7 +43,8 @@ class ZipPackageTest : public PackageFixture {
     const std::string p = path("password.txt");
     if (!std::filesystem::exists(p)) {
       WriteFileOrDie(p, password_ + "\n");
-      std::filesystem::permissions(p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      std::filesystem::permissions(
+          p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     }
     return p;
   }
@@ -70,8 +71,12 @@ TEST_F(ZipPackageTest, GeneratedPasswordIsStrongAndRecordedById) {
 
 TEST_F(ZipPackageTest, IsAesAe2WithOneOpaqueEntry) {
   std::string zip = ReadFileOrDie(path("p.zip"));
-  auto u16 = [&zip](size_t at) { return static_cast<uint8_t>(zip[at]) | (static_cast<uint8_t>(zip[at + 1]) << 8); };
-  auto u32 = [&](size_t at) { return static_cast<uint32_t>(u16(at)) | (static_cast<uint32_t>(u16(at + 2)) << 16); };
+  auto u16 = [&zip](size_t at) {
+    return static_cast<uint8_t>(zip[at]) | (static_cast<uint8_t>(zip[at + 1]) << 8);
+  };
+  auto u32 = [&](size_t at) {
+    return static_cast<uint32_t>(u16(at)) | (static_cast<uint32_t>(u16(at + 2)) << 16);
+  };
   // Local header: method 99 (WinZip AES), then the 0x9901 extra field:
   // vendor version 2 (AE-2: no CRC-32 of the plaintext; libarchive writes
   // AE-1 and custody patches it), "AE", strength 3 (AES-256), real method
@@ -81,9 +86,11 @@ TEST_F(ZipPackageTest, IsAesAe2WithOneOpaqueEntry) {
   EXPECT_EQ(u16(8), 99);
   EXPECT_EQ(u32(14), 0u);
   const std::string aes_field("\x01\x99\x07\x00", 4);
+  const std::string ae2_aes256_stored =
+      std::string("\x02\x00", 2) + "AE" + std::string("\x03\x00\x00", 3);
   const size_t local_aes = zip.find(aes_field);
   ASSERT_NE(local_aes, std::string::npos);
-  EXPECT_EQ(zip.substr(local_aes + 4, 7), std::string("\x02\x00" "AE" "\x03\x00\x00", 7));
+  EXPECT_EQ(zip.substr(local_aes + 4, 7), ae2_aes256_stored);
   const size_t end = zip.size() - 22;
   ASSERT_EQ(u32(end), 0x06054b50u);
   const size_t central = u32(end + 16);
@@ -91,7 +98,7 @@ TEST_F(ZipPackageTest, IsAesAe2WithOneOpaqueEntry) {
   EXPECT_EQ(u32(central + 16), 0u) << "CRC in the central directory";
   const size_t central_aes = zip.find(aes_field, central);
   ASSERT_NE(central_aes, std::string::npos);
-  EXPECT_EQ(zip.substr(central_aes + 4, 7), std::string("\x02\x00" "AE" "\x03\x00\x00", 7));
+  EXPECT_EQ(zip.substr(central_aes + 4, 7), ae2_aes256_stored);
   const size_t descriptor = zip.rfind(std::string("PK\x07\x08", 4), central);
   ASSERT_NE(descriptor, std::string::npos);
   EXPECT_EQ(u32(descriptor + 4), 0u) << "CRC in the data descriptor";
@@ -111,8 +118,9 @@ TEST_F(ZipPackageTest, IsAesAe2WithOneOpaqueEntry) {
 }
 
 TEST_F(ZipPackageTest, SevenZipAndBsdtarOpenItWithJapaneseNames) {
-  auto seven = Sh("mkdir -p '" + path("x7") + "' && cd '" + path("x7") + "' && setsid -w 7z x '" + path("p.zip") +
-                  "' < '" + PasswordFile() + "' >/dev/null && tar -xf custody-package.tar");
+  auto seven =
+      Sh("mkdir -p '" + path("x7") + "' && cd '" + path("x7") + "' && setsid -w 7z x '" +
+         path("p.zip") + "' < '" + PasswordFile() + "' >/dev/null && tar -xf custody-package.tar");
   ASSERT_EQ(seven.exit_code, 0) << seven.err;
   EXPECT_EQ(ReadFileOrDie(path("x7/data/住民データ/台帳.csv")), "氏名,住所\n山田,新潟\n");
   EXPECT_EQ(ReadFileOrDie(path("x7/data/住民データ/写真/顔.bin")), Pattern(70000, 9));
@@ -121,8 +129,9 @@ TEST_F(ZipPackageTest, SevenZipAndBsdtarOpenItWithJapaneseNames) {
   // bsdtar converts names to the locale's charset: a recipient's desktop
   // has a UTF-8 locale, CI may run under C. It reads the password from
   // standard input without a terminal too.
-  auto bsd = Sh("mkdir -p '" + path("xb") + "' && cd '" + path("xb") + "' && export LC_ALL=C.UTF-8 && setsid -w bsdtar -xf '" +
-                path("p.zip") + "' < '" + PasswordFile() + "' && bsdtar -xf custody-package.tar");
+  auto bsd = Sh("mkdir -p '" + path("xb") + "' && cd '" + path("xb") +
+                "' && export LC_ALL=C.UTF-8 && setsid -w bsdtar -xf '" + path("p.zip") + "' < '" +
+                PasswordFile() + "' && bsdtar -xf custody-package.tar");
   ASSERT_EQ(bsd.exit_code, 0) << bsd.err;
   EXPECT_EQ(ReadFileOrDie(path("xb/data/住民データ/台帳.csv")), "氏名,住所\n山田,新潟\n");
 

@@ -67,7 +67,8 @@ struct ZipParts {
 
 std::string EndRecord(uint32_t entries, size_t central_size, size_t central_offset) {
   return std::string("PK\x05\x06", 4) + Le16(0) + Le16(0) + Le16(entries) + Le16(entries) +
-         Le32(static_cast<uint32_t>(central_size)) + Le32(static_cast<uint32_t>(central_offset)) + Le16(0);
+         Le32(static_cast<uint32_t>(central_size)) + Le32(static_cast<uint32_t>(central_offset)) +
+         Le16(0);
 }
 
 class ZipLayoutTest : public PackageFixture {
@@ -119,7 +120,8 @@ class ZipLayoutTest : public PackageFixture {
 };
 
 TEST_F(ZipLayoutTest, TheGenuinePackageVerifies) {
-  auto v = Verify(parts_.entry + parts_.central + EndRecord(1, parts_.central.size(), parts_.entry.size()));
+  auto v = Verify(parts_.entry + parts_.central +
+                  EndRecord(1, parts_.central.size(), parts_.entry.size()));
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   EXPECT_EQ(v->file_count, 2u);
 }
@@ -129,25 +131,28 @@ TEST_F(ZipLayoutTest, TheGenuinePackageVerifies) {
 // custody-package.tar, and a central directory pointing at it, which is
 // what 7-Zip, bsdtar and Python's zipfile extract (without a password).
 TEST_F(ZipLayoutTest, RefusesADirectoryPointingAtAnotherUnencryptedEntry) {
-  const std::string payload = "attacker's tar, extracted by every tool that reads the central directory";
+  const std::string payload =
+      "attacker's tar, extracted by every tool that reads the central directory";
   const std::string name = "custody-package.tar";
   std::string zip = parts_.entry + "PK\x01\x02";
   const size_t fake_offset = zip.size();
   zip += std::string("PK\x03\x04", 4) + Le16(20) + Le16(0) + Le16(0) + Le16(0) + Le16(0x21) +
-         Le32(Crc32(payload)) + Le32(payload.size()) + Le32(payload.size()) + Le16(name.size()) + Le16(0) + name +
-         payload;
+         Le32(Crc32(payload)) + Le32(payload.size()) + Le32(payload.size()) + Le16(name.size()) +
+         Le16(0) + name + payload;
   const size_t central_offset = zip.size();
-  const std::string central = std::string("PK\x01\x02", 4) + Le16(0x031E) + Le16(20) + Le16(0) + Le16(0) +
-                              Le16(0) + Le16(0x21) + Le32(Crc32(payload)) + Le32(payload.size()) +
-                              Le32(payload.size()) + Le16(name.size()) + Le16(0) + Le16(0) + Le16(0) + Le16(0) +
-                              Le32(0x81800000) + Le32(static_cast<uint32_t>(fake_offset)) + name;
+  const std::string central = std::string("PK\x01\x02", 4) + Le16(0x031E) + Le16(20) + Le16(0) +
+                              Le16(0) + Le16(0) + Le16(0x21) + Le32(Crc32(payload)) +
+                              Le32(payload.size()) + Le32(payload.size()) + Le16(name.size()) +
+                              Le16(0) + Le16(0) + Le16(0) + Le16(0) + Le32(0x81800000) +
+                              Le32(static_cast<uint32_t>(fake_offset)) + name;
   zip += central + EndRecord(1, central.size(), central_offset);
   ExpectRefused(zip, "not WinZip AES encrypted");
   // The same directory entry marked encrypted still points elsewhere.
   std::string marked = central;
   Put16(marked, 8, 0x0009);
   Put16(marked, 10, 99);
-  ExpectRefused(parts_.entry + "PK\x01\x02" + zip.substr(fake_offset, central_offset - fake_offset) + marked +
+  ExpectRefused(parts_.entry + "PK\x01\x02" +
+                    zip.substr(fake_offset, central_offset - fake_offset) + marked +
                     EndRecord(1, marked.size(), central_offset),
                 "at offset " + std::to_string(fake_offset) + ", not 0");
 }
@@ -166,19 +171,22 @@ TEST_F(ZipLayoutTest, RefusesBytesAfterTheEnd) {
 TEST_F(ZipLayoutTest, RefusesASecondEntry) {
   // The genuine entry twice, both in the directory.
   const std::string central = CentralAt(0) + CentralAt(parts_.entry.size());
-  ExpectRefused(parts_.entry + parts_.entry + central + EndRecord(2, central.size(), 2 * parts_.entry.size()),
-                "2 entries instead of one");
+  ExpectRefused(
+      parts_.entry + parts_.entry + central + EndRecord(2, central.size(), 2 * parts_.entry.size()),
+      "2 entries instead of one");
   // Counted as one, listed as two.
-  ExpectRefused(parts_.entry + parts_.entry + central + EndRecord(1, central.size(), 2 * parts_.entry.size()),
-                "more than one entry");
+  ExpectRefused(
+      parts_.entry + parts_.entry + central + EndRecord(1, central.size(), 2 * parts_.entry.size()),
+      "more than one entry");
 }
 
 TEST_F(ZipLayoutTest, RefusesAnEntryAtANonzeroOffset) {
   // A copy of the genuine entry after it, and the directory pointing at the
   // copy: custody would read one, 7-Zip the other.
   const std::string central = CentralAt(parts_.entry.size());
-  ExpectRefused(parts_.entry + parts_.entry + central + EndRecord(1, central.size(), 2 * parts_.entry.size()),
-                "at offset " + std::to_string(parts_.entry.size()) + ", not 0");
+  ExpectRefused(
+      parts_.entry + parts_.entry + central + EndRecord(1, central.size(), 2 * parts_.entry.size()),
+      "at offset " + std::to_string(parts_.entry.size()) + ", not 0");
 }
 
 TEST_F(ZipLayoutTest, RefusesADirectoryThatDisagreesWithTheEntry) {
@@ -222,19 +230,21 @@ TEST_F(ZipLayoutTest, ACutPackageIsTruncated) {
 // with its end record pointing through a Zip64 end record still verifies.
 TEST_F(ZipLayoutTest, Zip64EndRecordsAreRead) {
   const size_t central_offset = parts_.entry.size(), central_size = parts_.central.size();
-  std::string zip64_end = std::string("PK\x06\x06", 4) + Le32(44) + Le32(0) + Le16(45) + Le16(45) + Le32(0) +
-                          Le32(0) + Le32(1) + Le32(0) + Le32(1) + Le32(0) + Le32(central_size) + Le32(0) +
-                          Le32(central_offset) + Le32(0);
+  std::string zip64_end = std::string("PK\x06\x06", 4) + Le32(44) + Le32(0) + Le16(45) + Le16(45) +
+                          Le32(0) + Le32(0) + Le32(1) + Le32(0) + Le32(1) + Le32(0) +
+                          Le32(central_size) + Le32(0) + Le32(central_offset) + Le32(0);
   ASSERT_EQ(zip64_end.size(), 56u);
   const size_t record = central_offset + central_size;
-  const std::string locator = std::string("PK\x06\x07", 4) + Le32(0) + Le32(record) + Le32(0) + Le32(1);
+  const std::string locator =
+      std::string("PK\x06\x07", 4) + Le32(0) + Le32(record) + Le32(0) + Le32(1);
   std::string end = EndRecord(0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF);
   auto v = Verify(parts_.entry + parts_.central + zip64_end + locator + end);
   ASSERT_TRUE(v.ok()) << v.status().ToString();
   // Pointing anywhere but right before the locator is refused.
   std::string bad_locator = locator;
   Put32(bad_locator, 8, static_cast<uint32_t>(record - 1));
-  ExpectRefused(parts_.entry + parts_.central + zip64_end + bad_locator + end, "not right before its locator");
+  ExpectRefused(parts_.entry + parts_.central + zip64_end + bad_locator + end,
+                "not right before its locator");
 }
 
 // custody writes AE-2: the AES field's vendor version is 2 in the local
