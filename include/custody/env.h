@@ -84,6 +84,7 @@ struct FileStatus {
   uint64_t block_size = 4096;  // st_blksize: the allocation granularity.
   uint64_t links = 1;          // st_nlink
   uint64_t device = 0;         // st_dev: equal for paths on one file system.
+  uint64_t inode = 0;          // st_ino: with `device`, which file or directory it is.
   uint32_t mode = 0;           // st_mode: the file type and permission bits.
   // st_mtim as it is: seconds since the Unix epoch (any the file system
   // allows, past 2262 too) and nanoseconds within that second (0-999999999).

@@ -27,8 +27,12 @@
 //                        source that is a link or device, --portable names).
 //   kAlreadyExists       the output, or a file to extract, already exists.
 //   kIoError etc.        from the OS.
-// On any failure, CreatePackage leaves no output file and OpenPackage leaves
-// nothing in the destination directory.
+// On any failure, CreatePackage leaves no output file and records nothing,
+// with one exception: with `overwrite`, once the new package has replaced
+// the earlier one, a failure to record it in the ledger (or to sync its
+// directory) leaves the new package in place, unrecorded (removing it would
+// leave neither), and the error says so and not to send it. OpenPackage
+// leaves nothing in the destination directory.
 //
 // Memory: constant in the size of the files, and bounded in their number:
 // what grows with it (the manifest's file list when creating; the manifest
@@ -113,7 +117,9 @@ enum class PackageFormat {
 
 struct CreatePackageOptions {
   std::vector<std::string> sources;  // Files or directories, packed under data/<basename>.
-  std::string output_path;           // Written to a temporary file, then renamed.
+  // Written to a temporary file beside it, then renamed. Refused
+  // (kInvalidArgument) inside a directory being packed.
+  std::string output_path;
   std::vector<std::string> recipients;  // "age1..." strings.
   // Instead of recipients (age scrypt). Refused (kInvalidArgument, saying
   // why) if weak by custody/password.h CheckPassphraseStrength.
@@ -132,7 +138,9 @@ struct CreatePackageOptions {
   // the ID `custody password generate` printed to link the two records.
   // kInvalidArgument if it is not a password ID.
   std::string password_id;
-  bool overwrite = false;     // Replace an existing output file.
+  // Replace an existing output file. Without it, an existing file is never
+  // replaced, even one created while the package is written (kAlreadyExists).
+  bool overwrite = false;
   // How much of the manifest's file list stays in memory before the rest
   // goes to a sealed temporary file (see "Memory" above). Lower only in tests.
   size_t manifest_memory_limit = 4u << 20;

@@ -181,7 +181,9 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
                 c.zip_password_id + ")");
       PrintLine(_("Give the password by a different channel than the package (phone, letter), never with it;"));
       PrintLine(Format(_("type it exactly as shown, hyphens included. Open with 7-Zip or: %s"),
-                       "7z x -p<password> " + c.output_path));
+                       // Not -p<password>: 7-Zip asks for it, and a password on
+                       // a command line is in the shell's history and in ps.
+                       "7z x " + c.output_path));
     } else if (opts.passphrase) {
       PrintLine(Format(_("password ID %s (recorded; the passphrase is not)"), c.password_id));
       PrintLine(_("Send the passphrase by a different channel than the package (phone, letter), never with it,"));

@@ -85,6 +85,7 @@ FileStatus ToFileStatus(const struct stat& st) {
   fs.block_size = st.st_blksize > 0 ? static_cast<uint64_t>(st.st_blksize) : 4096;
   fs.links = static_cast<uint64_t>(st.st_nlink);
   fs.device = static_cast<uint64_t>(st.st_dev);
+  fs.inode = static_cast<uint64_t>(st.st_ino);
   fs.mode = static_cast<uint32_t>(st.st_mode);
   fs.mtime_sec = static_cast<int64_t>(st.st_mtim.tv_sec);
   fs.mtime_nsec = static_cast<int32_t>(st.st_mtim.tv_nsec);

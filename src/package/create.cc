@@ -87,6 +87,46 @@ Result<std::vector<SourceFile>> CheckSources(const std::vector<std::string>& sou
   return tops;
 }
 
+// Refuses an output inside a directory being packed: the temporary file
+// (and the sealed spill beside it) would be packed into the package, or
+// seen growing ("changed while packed"). Compared by device and inode,
+// walking up from the output's directory through "..", so symbolic links,
+// bind mounts and spellings like "a/./b" cannot hide it.
+Status CheckOutputOutsideSources(const std::string& output, const std::vector<SourceFile>& tops,
+                                 Env& env) {
+  std::vector<std::pair<FileStatus, const std::string*>> dirs;
+  for (const SourceFile& top : tops) {
+    CUSTODY_ASSIGN_OR_RETURN(FileStatus st, env.Stat(top.disk_path));
+    if (st.type == FileStatus::Type::kDirectory) dirs.emplace_back(st, &top.disk_path);
+  }
+  if (dirs.empty()) return Status::Ok();
+  std::string dir = ParentDir(output);
+  auto unknown = [&output](const Status& s) {
+    return s.WithContext("cannot tell whether the output " + output +
+                         " is inside a folder being packed");
+  };
+  auto here = env.Stat(dir);
+  // A missing directory is reported when the output is created.
+  if (!here.ok() && here.status().code() == StatusCode::kNotFound) return Status::Ok();
+  if (!here.ok()) return unknown(here.status());
+  // PATH_MAX (4096) allows no deeper walk.
+  for (int depth = 0; depth < 2048; ++depth) {
+    for (const auto& [st, source] : dirs) {
+      if (st.device == here->device && st.inode == here->inode) {
+        return InvalidArgumentError(
+            "the output " + output + " is inside " + *source +
+            ", which is being packed (the package would pack itself); write it elsewhere");
+      }
+    }
+    dir += "/..";
+    auto up = env.Stat(dir);
+    if (!up.ok()) return unknown(up.status());
+    if (up->device == here->device && up->inode == here->inode) return Status::Ok();  // The root.
+    here = std::move(up);
+  }
+  return InvalidArgumentError("the output " + output + " is too deep in the directory tree");
+}
+
 // Counts the bytes that reach the file.
 class CountingSink final : public ByteSink {
  public:
@@ -202,6 +242,7 @@ class AtomicOutput {
     CUSTODY_RETURN_IF_ERROR(env.RandomBytes(r, sizeof r));
     auto out = std::unique_ptr<AtomicOutput>(new AtomicOutput(env));
     out->path_ = path;
+    out->overwrite_ = overwrite;
     out->temp_ = path + ".tmp-" + encoding::HexEncode(std::string_view(reinterpret_cast<char*>(r), sizeof r));
     CUSTODY_ASSIGN_OR_RETURN(out->file_, env.NewWritableFile(out->temp_, 0600));
     out->sink_ = std::make_unique<WritableFileSink>(out->file_.get());
@@ -226,12 +267,25 @@ class AtomicOutput {
   }
   Status Commit() {
     if (file_) CUSTODY_RETURN_IF_ERROR(Finish());
-    const bool replacing = env_.FileExists(path_);  // --force over an earlier package.
-    CUSTODY_RETURN_IF_ERROR(env_.RenameFile(temp_, path_));
+    replaced_ = overwrite_ && env_.FileExists(path_);  // --force over an earlier package.
+    if (overwrite_) {
+      CUSTODY_RETURN_IF_ERROR(env_.RenameFile(temp_, path_));
+    } else {
+      // Not rename(2): a file that appeared at the output's name while the
+      // package was written (checked in Create) would be replaced.
+      Status renamed = env_.RenameNoReplace(temp_, path_);
+      if (renamed.code() == StatusCode::kAlreadyExists) {
+        return AlreadyExistsError(path_ +
+                                  " appeared while the package was written and was left as it "
+                                  "is; the new package was not kept: choose another name, or "
+                                  "remove it first");
+      }
+      CUSTODY_RETURN_IF_ERROR(renamed);
+    }
     committed_ = true;
     Status synced = env_.SyncDir(ParentDir(path_));
     if (synced.ok()) return synced;
-    if (replacing) {
+    if (replaced_) {
       // The earlier package is gone already (the rename replaced it):
       // removing the new one would leave neither. It stays, unrecorded.
       return synced.WithContext("the new package is in " + path_ +
@@ -243,6 +297,14 @@ class AtomicOutput {
     env_.RemoveFile(path_).IgnoreError();
     return synced;
   }
+  // After a commit: whether an earlier file was replaced (--force).
+  bool replaced() const { return replaced_; }
+  // Takes back a committed package that cannot be recorded; an earlier
+  // package it replaced is gone, so that case keeps it (the caller says so).
+  Status Withdraw() {
+    CUSTODY_RETURN_IF_ERROR(env_.RemoveFile(path_));
+    return env_.SyncDir(ParentDir(path_));
+  }
 
  private:
   explicit AtomicOutput(Env& env) : env_(env) {}
@@ -251,6 +313,8 @@ class AtomicOutput {
   std::unique_ptr<WritableFile> file_;
   std::unique_ptr<WritableFileSink> sink_;
   std::unique_ptr<CountingSink> counting_;
+  bool overwrite_ = false;
+  bool replaced_ = false;
   bool committed_ = false;
 };
 
@@ -348,6 +412,7 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
   }
   input.max_manifest_size = options.max_manifest_size;
   input.stop = options.stop;
+  CUSTODY_RETURN_IF_ERROR(CheckOutputOutsideSources(options.output_path, input.tops, *env));
   CUSTODY_ASSIGN_OR_RETURN(auto out, AtomicOutput::Create(options.output_path, options.overwrite, *env));
 
   WrittenTar written;
@@ -378,6 +443,14 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
     auto check = VerifyPackage(out->temp_path(), keys, vo);
     if (!check.ok()) return check.status().WithContext("the zip package failed its read-back check");
     if (check->digest != written.digest) return InternalError("the zip package read back a different manifest");
+    // The check above accepts AE-1 zips (custody wrote them before); this
+    // one must be AE-2, without the plaintext's CRC.
+    CUSTODY_ASSIGN_OR_RETURN(auto written_file, env->NewRandomAccessFile(out->temp_path()));
+    CUSTODY_ASSIGN_OR_RETURN(ZipLayout layout, ReadZipLayout(*written_file));
+    if (layout.aes_vendor_version != 2 || layout.crc32 != 0) {
+      return InternalError(
+          "the zip package was not written as AE-2 (it would show the CRC-32 of its content)");
+    }
   }
   uint64_t size = out->size();
   CUSTODY_RETURN_IF_ERROR(out->Commit());
@@ -413,8 +486,23 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
   CUSTODY_ASSIGN_OR_RETURN(std::string event_json, json::Canonicalize(event));
   auto entry = station.Record("package.created", operator_name, event_json);
   if (!entry.ok()) {
-    return entry.status().WithContext("the package " + options.output_path +
-                                      " was written but could not be recorded in the ledger; record it before sending");
+    // An unrecorded package must not look like a finished one (and a zip's
+    // password would never be shown): it is taken back, unless it replaced
+    // an earlier package (--force), which is gone already.
+    if (out->replaced()) {
+      return entry.status().WithContext(
+          "the package " + options.output_path +
+          " replaced the earlier one but could not be recorded in the ledger; do "
+          "not send it: fix the ledger and create it again");
+    }
+    Status withdrawn = out->Withdraw();
+    if (!withdrawn.ok()) {
+      return entry.status().WithContext(
+          "the package could not be recorded in the ledger, and removing " + options.output_path +
+          " failed too (" + withdrawn.message() + "): delete it, do not send it");
+    }
+    return entry.status().WithContext(
+        "the package could not be recorded in the ledger, so it was not kept");
   }
   created.ledger_seq = entry->seq;
   created.zip_password = std::move(zip_password.password);

@@ -478,8 +478,7 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   if (got_magic == 4 && LooksLikeZip(std::string_view(reinterpret_cast<const char*>(magic), 4))) {
     if (!keys.passphrase) return WrongKeyError("this is a zip package: give its password");
     CUSTODY_ASSIGN_OR_RETURN(SecretString pass, keys.passphrase());
-    opened.source = std::make_unique<FileSource>(file.get());
-    CUSTODY_ASSIGN_OR_RETURN(zip_plain, ZipSource::Open(opened.source.get(), pass));
+    CUSTODY_ASSIGN_OR_RETURN(zip_plain, ZipSource::Open(file.get(), pass));
     plain_source = zip_plain.get();
   } else {
     CUSTODY_ASSIGN_OR_RETURN(opened, OpenAge(*file, path, keys));
@@ -677,7 +676,6 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
   }
   // Every file is written before the checks below pass, or the first error.
   if (writer) CUSTODY_RETURN_IF_ERROR(writer->Finish());
-  if (zip_plain) CUSTODY_RETURN_IF_ERROR(CheckZipDirectory(*file));
   if (!have_manifest) {
     return CorruptionError("this is not a custody package: it has no custody/manifest.json (a plain tar encrypted "
                            "with age? check where it came from before opening it with `age -d | tar -x`)");

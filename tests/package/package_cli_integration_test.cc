@@ -252,5 +252,17 @@ TEST_F(PackageCliTest, ASignalDuringOpenLeavesNoPlaintext) {
   EXPECT_THAT(Run({"log", "show", "--type", "package"}).out, ::testing::Not(HasSubstr("package.opened")));
 }
 
+// The zip's advice does not put the password on a command line (where the
+// shell's history and ps keep it): `7z x FILE`, and 7-Zip asks for it. The
+// code before this test printed `7z x -p<password> FILE`.
+TEST_F(PackageCliTest, ZipAdviceKeepsThePasswordOffTheCommandLine) {
+  auto c = Run({"package", "create", path("src/住民データ"), "-o", path("h.zip"), "--format", "zip",
+                "--recipient-org", "新潟県A市", "--purpose", "住民税システム移行",
+                "--classification", "機密性2"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_THAT(c.out, HasSubstr("7z x " + path("h.zip")));
+  EXPECT_THAT(c.out, ::testing::Not(HasSubstr(" -p")));
+}
+
 }  // namespace
 }  // namespace custody

@@ -482,5 +482,85 @@ TEST_F(PackageFaultsTest, ACreatedPackageSurvivesAPowerCut) {
   }
 }
 
+// Another process creates the output file after create checked that it was
+// free and before the package takes its name. Without --force, theirs is
+// kept: the package is moved with RENAME_NOREPLACE, not rename(2) (which the
+// code before this test used, replacing their file), and nothing of the
+// package is left or recorded.
+TEST_F(PackageFaultsTest, AnOutputCreatedMeanwhileIsNotReplaced) {
+  class RacingEnv : public FakeEnv {
+   public:
+    Status RenameFile(const std::string& from, const std::string& to) override {
+      Race(to);
+      return FakeEnv::RenameFile(from, to);
+    }
+    Status RenameNoReplace(const std::string& from, const std::string& to) override {
+      Race(to);
+      return FakeEnv::RenameNoReplace(from, to);
+    }
+
+   private:
+    void Race(const std::string& to) {
+      if (raced_ || (to != "/out/p.age" && to != "/out/p.zip")) return;
+      raced_ = true;
+      PutFile(*this, to, "theirs");
+    }
+    bool raced_ = false;
+  };
+  const uint64_t entries_before = LedgerSize();
+  for (bool zip : {false, true}) {
+    RacingEnv env;
+    WriteSources(env);
+    const CreatePackageOptions o = Options(zip);
+    auto r = CreatePackage(*station_, o, &env);
+    ASSERT_FALSE(r.ok()) << zip;
+    EXPECT_EQ(r.status().code(), StatusCode::kAlreadyExists) << r.status().ToString();
+    EXPECT_THAT(r.status().message(), HasSubstr("appeared while the package was written"));
+    EXPECT_EQ(ReadFileIn(env, o.output_path), "theirs");
+    // Their file and no temporary file.
+    EXPECT_EQ(env.ListDir("/out").value(), std::vector<std::string>{o.output_path.substr(5)});
+    EXPECT_EQ(env.live_scratch_files(), 0);
+  }
+  EXPECT_EQ(LedgerSize(), entries_before);
+  // With --force the file is replaced, as asked.
+  RacingEnv env;
+  WriteSources(env);
+  CreatePackageOptions o = Options();
+  o.overwrite = true;
+  auto r = CreatePackage(*station_, o, &env);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(ReadFileIn(env, o.output_path), "theirs");
+}
+
+// The output inside a directory being packed: refused before anything is
+// written, whether it is named through the directory itself, a "." or ".."
+// spelling, or a subdirectory (the code before this test packed its own
+// temporary file, or failed with "changed while packed").
+TEST_F(PackageFaultsTest, AnOutputInsideASourceIsRefused) {
+  FakeEnv env;
+  WriteSources(env);
+  ASSERT_TRUE(env.CreateDir("/src/t/d1/deeper", 0700).ok());
+  for (const std::string out :
+       {"/src/t/p.age", "/src/t/d1/deeper/p.age", "/out/../src/t/./d2/p.age"}) {
+    CreatePackageOptions o = Options();
+    o.output_path = out;
+    auto r = CreatePackage(*station_, o, &env);
+    ASSERT_FALSE(r.ok()) << out;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+    EXPECT_THAT(r.status().message(), HasSubstr("inside /src/t, which is being packed")) << out;
+    EXPECT_FALSE(env.FileExists(out));
+  }
+  // d0..d4, the files, deeper: nothing added.
+  EXPECT_EQ(env.ListTree("/src/t").size(), 5u + 301 + 1);
+  // Beside the source, or in a directory whose name merely starts like it.
+  ASSERT_TRUE(env.CreateDir("/src/t2", 0700).ok());
+  for (const std::string out : {"/src/p.age", "/src/t2/p.age"}) {
+    CreatePackageOptions o = Options();
+    o.output_path = out;
+    auto r = CreatePackage(*station_, o, &env);
+    EXPECT_TRUE(r.ok()) << out << ": " << r.status().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace custody::testing_package

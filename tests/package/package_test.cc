@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "common/canonical_json.h"
@@ -41,7 +42,6 @@ TEST_F(PackageTest, RoundTripWithJapaneseNames) {
   EXPECT_EQ(created->file_count, 4u);
   EXPECT_TRUE(created->manifest.files.empty());  // Streamed into the package, not held.
   EXPECT_EQ(created->manifest.total_size, 150000u + 28 + 6);
-  EXPECT_EQ(ListRecursive(dir_.path()).size(), ListRecursive(dir_.path()).size());
   // No temporary file left next to the output.
   for (const auto& e : ListRecursive(dir_.path())) EXPECT_THAT(e, ::testing::Not(HasSubstr(".tmp-")));
 
@@ -379,6 +379,56 @@ TEST_F(PackageTest, ArmoredAndExistingOutput) {
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   o.overwrite = true;
   EXPECT_TRUE(CreatePackage(*station_, o, nullptr).ok());
+}
+
+// The output inside a source directory, named through a symbolic link to
+// it: refused by what the directories are (device and inode), not by how
+// they are spelled; `package create self -o self/out.age` packed its own
+// temporary file before.
+TEST_F(PackageTest, AnOutputInsideASourceIsRefusedThroughLinksToo) {
+  std::string src = MakeTree();
+  const uint64_t entries_before = LedgerSize();
+  std::filesystem::create_directory_symlink(src + "/サブ", path("link"));
+  for (const std::string& out :
+       {src + "/out.age", path("link/out.age"), src + "/サブ/../サブ/out.age"}) {
+    auto r = CreatePackage(*station_, BaseOptions({src}, out), nullptr);
+    ASSERT_FALSE(r.ok()) << out;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
+    EXPECT_THAT(r.status().message(), HasSubstr("which is being packed")) << out;
+  }
+  // 台帳.csv, サブ, サブ/大きい.bin, 空.txt: nothing added.
+  EXPECT_EQ(ListRecursive(src).size(), 4u);
+  EXPECT_EQ(LedgerSize(), entries_before);
+  // A file as the only source: the output may sit beside it.
+  auto beside =
+      CreatePackage(*station_, BaseOptions({src + "/台帳.csv"}, src + "/out.age"), nullptr);
+  EXPECT_TRUE(beside.ok()) << beside.status().ToString();
+}
+
+// A package that cannot be recorded is not kept (the documented contract:
+// a failed create leaves no output). The code before this test left it in
+// place, unrecorded, with "record it before sending".
+TEST_F(PackageTest, APackageTheLedgerRefusesIsNotKept) {
+  std::string src = MakeTree();
+  auto t = RunCommand({"sqlite3", path("station/ledger.db"),
+                       "CREATE TRIGGER refuse_all BEFORE INSERT ON entries BEGIN SELECT "
+                       "RAISE(ABORT, 'injected'); END;"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  for (bool zip : {false, true}) {
+    auto o = BaseOptions({src}, path(zip ? "out.zip" : "out.age"));
+    if (zip) {
+      o.recipients.clear();
+      o.format = PackageFormat::kZip;
+    }
+    auto r = CreatePackage(*station_, o, nullptr);
+    ASSERT_FALSE(r.ok()) << zip;
+    EXPECT_THAT(r.status().message(),
+                HasSubstr("could not be recorded in the ledger, so it was not kept"));
+    EXPECT_FALSE(std::filesystem::exists(o.output_path)) << zip;
+  }
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+    EXPECT_EQ(e.path().filename().string().find(".tmp-"), std::string::npos) << e.path();
+  }
 }
 
 TEST_F(PackageTest, PassphrasePackageAndWrongPassphrase) {

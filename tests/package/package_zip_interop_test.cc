@@ -1,8 +1,10 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 //
 // AES-256 zip packages against the real 7-Zip (`7z`, p7zip-full) and bsdtar:
-// Japanese names, AE-2 with AES-256 (no ZipCrypto), one opaque entry, wrong
-// and empty passwords refused, tampering detected by custody.
+// Japanese names, AE-2 with AES-256 (no ZipCrypto, no CRC of the content),
+// one opaque entry, wrong and empty passwords refused, tampering detected by
+// custody. The password reaches 7z and bsdtar on standard input, not argv
+// (except the wrong ones, which are no secret).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -36,6 +38,16 @@ class ZipPackageTest : public PackageFixture {
     return k;
   }
   CommandResult Sh(const std::string& script) { return RunCommand({"sh", "-c", script}); }
+  // The password in a 0600 file, for tools that read it from standard input.
+  std::string PasswordFile() {
+    const std::string p = path("password.txt");
+    if (!std::filesystem::exists(p)) {
+      WriteFileOrDie(p, password_ + "\n");
+      std::filesystem::permissions(
+          p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    }
+    return p;
+  }
   std::string password_, digest_;
 };
 
@@ -59,39 +71,67 @@ TEST_F(ZipPackageTest, GeneratedPasswordIsStrongAndRecordedById) {
 
 TEST_F(ZipPackageTest, IsAesAe2WithOneOpaqueEntry) {
   std::string zip = ReadFileOrDie(path("p.zip"));
+  auto u16 = [&zip](size_t at) {
+    return static_cast<uint8_t>(zip[at]) | (static_cast<uint8_t>(zip[at + 1]) << 8);
+  };
+  auto u32 = [&](size_t at) {
+    return static_cast<uint32_t>(u16(at)) | (static_cast<uint32_t>(u16(at + 2)) << 16);
+  };
   // Local header: method 99 (WinZip AES), then the 0x9901 extra field:
-  // vendor version, "AE", strength 3 (AES-256), real method 0 (stored).
-  // libarchive 3.6.2 writes AE-2 only for entries under 20 bytes and AE-1
-  // (which keeps the plaintext CRC-32) otherwise; the CRC is of the inner
-  // tar, which holds a random package ID and a signature, so it confirms no
-  // guess about the files (package.md, "Zip packages").
+  // vendor version 2 (AE-2: no CRC-32 of the plaintext; libarchive writes
+  // AE-1 and custody patches it), "AE", strength 3 (AES-256), real method
+  // 0 (stored). The same field in the central directory, and a CRC of 0 in
+  // the local header, the data descriptor and the central directory.
   ASSERT_EQ(zip.substr(0, 4), std::string("PK\x03\x04", 4));
-  EXPECT_EQ(static_cast<uint8_t>(zip[8]), 99);
-  size_t extra = zip.find(std::string("\x01\x99\x07\x00", 4));
-  ASSERT_NE(extra, std::string::npos);
-  EXPECT_EQ(zip.substr(extra + 6, 5), std::string("AE" "\x03\x00\x00", 5));
-  uint8_t vendor = static_cast<uint8_t>(zip[extra + 4]);
-  EXPECT_TRUE(vendor == 1 || vendor == 2);
-  auto list = RunCommand({"7z", "l", "-slt", "-p" + password_, path("p.zip")});
+  EXPECT_EQ(u16(8), 99);
+  EXPECT_EQ(u32(14), 0u);
+  const std::string aes_field("\x01\x99\x07\x00", 4);
+  const std::string ae2_aes256_stored =
+      std::string("\x02\x00", 2) + "AE" + std::string("\x03\x00\x00", 3);
+  const size_t local_aes = zip.find(aes_field);
+  ASSERT_NE(local_aes, std::string::npos);
+  EXPECT_EQ(zip.substr(local_aes + 4, 7), ae2_aes256_stored);
+  const size_t end = zip.size() - 22;
+  ASSERT_EQ(u32(end), 0x06054b50u);
+  const size_t central = u32(end + 16);
+  ASSERT_EQ(u32(central), 0x02014b50u);
+  EXPECT_EQ(u32(central + 16), 0u) << "CRC in the central directory";
+  const size_t central_aes = zip.find(aes_field, central);
+  ASSERT_NE(central_aes, std::string::npos);
+  EXPECT_EQ(zip.substr(central_aes + 4, 7), ae2_aes256_stored);
+  const size_t descriptor = zip.rfind(std::string("PK\x07\x08", 4), central);
+  ASSERT_NE(descriptor, std::string::npos);
+  EXPECT_EQ(u32(descriptor + 4), 0u) << "CRC in the data descriptor";
+
+  // 7-Zip reads the password from standard input when it has no terminal
+  // (setsid): never on its command line.
+  auto list = Sh("setsid -w 7z l -slt '" + path("p.zip") + "' < '" + PasswordFile() + "'");
   ASSERT_EQ(list.exit_code, 0) << list.out << list.err;
   EXPECT_THAT(list.out, HasSubstr("Method = AES-256"));
   EXPECT_THAT(list.out, HasSubstr("Path = custody-package.tar"));
+  EXPECT_THAT(list.out, HasSubstr("CRC = \n"));  // None to show.
   EXPECT_THAT(list.out, ::testing::Not(HasSubstr("ZipCrypto")));
   EXPECT_THAT(list.out, ::testing::Not(HasSubstr("台帳")));  // Names only inside the encrypted tar.
+  auto test = Sh("setsid -w 7z t '" + path("p.zip") + "' < '" + PasswordFile() + "'");
+  ASSERT_EQ(test.exit_code, 0) << test.out << test.err;
+  EXPECT_THAT(test.out, HasSubstr("Everything is Ok"));
 }
 
 TEST_F(ZipPackageTest, SevenZipAndBsdtarOpenItWithJapaneseNames) {
-  auto seven = Sh("mkdir -p '" + path("x7") + "' && cd '" + path("x7") + "' && 7z x -p'" + password_ + "' '" +
-                  path("p.zip") + "' >/dev/null && tar -xf custody-package.tar");
+  auto seven =
+      Sh("mkdir -p '" + path("x7") + "' && cd '" + path("x7") + "' && setsid -w 7z x '" +
+         path("p.zip") + "' < '" + PasswordFile() + "' >/dev/null && tar -xf custody-package.tar");
   ASSERT_EQ(seven.exit_code, 0) << seven.err;
   EXPECT_EQ(ReadFileOrDie(path("x7/data/住民データ/台帳.csv")), "氏名,住所\n山田,新潟\n");
   EXPECT_EQ(ReadFileOrDie(path("x7/data/住民データ/写真/顔.bin")), Pattern(70000, 9));
   EXPECT_EQ(Sh("sha256sum '" + path("x7/custody/manifest.json") + "'").out.substr(0, 64), digest_);
 
   // bsdtar converts names to the locale's charset: a recipient's desktop
-  // has a UTF-8 locale, CI may run under C.
-  auto bsd = Sh("mkdir -p '" + path("xb") + "' && cd '" + path("xb") + "' && export LC_ALL=C.UTF-8 && bsdtar -x --passphrase '" +
-                password_ + "' -f '" + path("p.zip") + "' && bsdtar -xf custody-package.tar");
+  // has a UTF-8 locale, CI may run under C. It reads the password from
+  // standard input without a terminal too.
+  auto bsd = Sh("mkdir -p '" + path("xb") + "' && cd '" + path("xb") +
+                "' && export LC_ALL=C.UTF-8 && setsid -w bsdtar -xf '" + path("p.zip") + "' < '" +
+                PasswordFile() + "' && bsdtar -xf custody-package.tar");
   ASSERT_EQ(bsd.exit_code, 0) << bsd.err;
   EXPECT_EQ(ReadFileOrDie(path("xb/data/住民データ/台帳.csv")), "氏名,住所\n山田,新潟\n");
 

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <functional>
 
 #include <sys/stat.h>
 
@@ -640,18 +642,29 @@ IoAttempt FakeEnv::BlockRead(const std::string& path, uint64_t offset, void* dat
   return {n, 0};
 }
 
-Result<FileStatus> FakeEnv::StatNoFollow(const std::string& path) {
+Result<FileStatus> FakeEnv::StatNoFollow(const std::string& given) {
+  // "." and ".." components resolved as the kernel does (the fake has no
+  // symbolic links, so lexically), for code that walks up a tree.
+  std::string path = given;
+  if (path.find("/.") != std::string::npos) {
+    path = std::filesystem::path(path).lexically_normal().string();
+    if (path.size() > 1 && path.back() == '/') path.pop_back();
+  }
   std::lock_guard<std::mutex> l(mu_);
   FileStatus st;
   st.device = 1;
+  // A fake inode: the same for the same path, as long as nothing is renamed.
+  st.inode = std::hash<std::string>{}(path) | 1;
   if (IsDirLocked(path)) {
     st.type = FileStatus::Type::kDirectory;
     st.mode = S_IFDIR | 0700;
     return st;
   }
   auto it = files_.find(path);
-  if (it == files_.end()) return NotFoundError("lstat " + path + ": No such file or directory");
-  return StatusOf(it->second);
+  if (it == files_.end()) return NotFoundError("lstat " + given + ": No such file or directory");
+  FileStatus file = StatusOf(it->second);
+  file.inode = st.inode;
+  return file;
 }
 
 Result<FileStatus> FakeEnv::Stat(const std::string& path) { return StatNoFollow(path); }
