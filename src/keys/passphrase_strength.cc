@@ -311,16 +311,14 @@ struct Piece {
   std::string why;  // What the passphrase does there, for the message.
 };
 
-// At most 6 code points of the passphrase, and at most half of it, so a
-// message never repeats a whole passphrase; "…" marks a cut. What is quoted
-// is a weak piece: guessable by the very pattern it shows.
+// Where a weak piece is, never what it is: a refused passphrase may be a
+// near miss of one in use, and messages reach the terminal, --json output
+// and logs. Positions count characters (code points) from 1.
 std::string Quote(const Text& t, size_t begin, size_t end, size_t whole) {
-  const size_t limit = std::min<size_t>(6, whole / 2);
-  std::string out;
-  size_t i = begin;
-  for (; i < end && i - begin < limit; ++i) out += t.raw[i];
-  if (i < end) out += "…";
-  return out;
+  (void)t;
+  (void)whole;
+  return end - begin == 1 ? "character " + std::to_string(begin + 1)
+                          : "characters " + std::to_string(begin + 1) + "-" + std::to_string(end);
 }
 
 bool IsShiftedSymbol(char32_t c) {
@@ -806,7 +804,7 @@ void MatchRepeats(const Text& t, double char_bits, size_t whole, double piece_ov
       for (size_t k = 2; k <= copies; ++k) {
         out.push_back(
             {i, i + m * k, unit_bits + std::log2(static_cast<double>(k)),
-             "repeats '" + Quote(t, i, i + m, whole) + "' " + std::to_string(k) + " times"});
+             "repeats the piece at " + Quote(t, i, i + m, whole) + " " + std::to_string(k) + " times"});
       }
     }
   }

@@ -161,6 +161,15 @@ void ExpectRefused(std::string_view text, std::string_view reason) {
   EXPECT_EQ(st.message().find(text), std::string::npos) << st.message();
 }
 
+// The refusal says where the weak part is, not what it is: a refused
+// passphrase may be a near miss of one in use, and messages reach --json
+// output and logs.
+void ExpectNoPieceQuoted(std::string_view text, std::string_view piece) {
+  Status st = CheckPassphraseStrength(SecretString(text));
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.message().find(piece), std::string::npos) << "quotes " << piece << ": " << st.message();
+}
+
 void ExpectAccepted(std::string_view text) {
   PassphraseStrength s = EstimatePassphraseStrength(text);
   EXPECT_GE(s.bits, kMinimumPassphraseBits) << text << ": " << Weaknesses(s);
@@ -169,36 +178,41 @@ void ExpectAccepted(std::string_view text) {
 
 TEST(PassphraseStrengthTest, RefusesWhatTheAuditFoundAccepted) {
   // Each was estimated at 86..125 bits before.
-  ExpectRefused("acacacacacacacacacacacac", "repeats 'ac' 12 times");
-  ExpectRefused("Tanaka2024Tanaka2024Tanaka2024", "repeats 'Tanaka…' 3 times");
-  ExpectRefused("あいうえおかきくけこさしす", "follows the kana table (あいうえおか…)");
-  ExpectRefused("qazwsxedcrfvtgbyhnujmikolp", "follows the keyboard (qazwsx…)");
-  ExpectRefused("a1b2c3d4e5f6g7h8i9j0k1l2", "alternates two sequences (a1b2c3…)");
+  ExpectRefused("acacacacacacacacacacacac", "repeats the piece at characters 1-2 12 times");
+  ExpectRefused("Tanaka2024Tanaka2024Tanaka2024", "repeats the piece at characters 1-10 3 times");
+  ExpectRefused("あいうえおかきくけこさしす", "follows the kana table (characters 1-13)");
+  ExpectRefused("qazwsxedcrfvtgbyhnujmikolp", "follows the keyboard (characters 1-26)");
+  ExpectRefused("a1b2c3d4e5f6g7h8i9j0k1l2", "alternates two sequences (characters 1-24)");
+  ExpectNoPieceQuoted("acacacacacacacacacacacac", "acac");
+  ExpectNoPieceQuoted("Tanaka2024Tanaka2024Tanaka2024", "Tana");
+  ExpectNoPieceQuoted("あいうえおかきくけこさしす", "あいう");
+  ExpectNoPieceQuoted("qazwsxedcrfvtgbyhnujmikolp", "qazw");
+  ExpectNoPieceQuoted("a1b2c3d4e5f6g7h8i9j0k1l2", "a1b2");
   // The unit of a repetition is itself estimated: a surname and a year.
   EXPECT_LT(EstimatePassphraseStrength("Tanaka2024Tanaka2024Tanaka2024").bits, 30);
   EXPECT_LT(EstimatePassphraseStrength("あいうえおかきくけこさしす").bits, 30);
 }
 
 TEST(PassphraseStrengthTest, RefusesKnownWeakPatterns) {
-  ExpectRefused("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "repeats 'a' 32 times");
-  ExpectRefused("abcdefghijklmnopqrstuvwxyz", "contains a sequence (abcdef…)");
-  ExpectRefused("zyxwvutsrqponmlkjihgfedcba", "contains a sequence (zyxwvu…)");
-  ExpectRefused("qwertyuiopasdfghjklzxcvbnm", "follows a keyboard row (qwerty…)");
-  ExpectRefused("1qaz2wsx3edc4rfv5tgb6yhn", "follows the keyboard (1qaz2w…)");
-  ExpectRefused("!QAZ@WSX#EDC$RFV%TGB^YHN", "follows the keyboard (!QAZ@W…)");
+  ExpectRefused("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "repeats the piece at character 1 32 times");
+  ExpectRefused("abcdefghijklmnopqrstuvwxyz", "contains a sequence (characters 1-26)");
+  ExpectRefused("zyxwvutsrqponmlkjihgfedcba", "contains a sequence (characters 1-26)");
+  ExpectRefused("qwertyuiopasdfghjklzxcvbnm", "follows a keyboard row (characters ");
+  ExpectRefused("1qaz2wsx3edc4rfv5tgb6yhn", "follows the keyboard (characters ");
+  ExpectRefused("!QAZ@WSX#EDC$RFV%TGB^YHN", "follows the keyboard (characters ");
   ExpectRefused("アイウエオカキクケコサシスセソタチツテト", "follows the kana table");
-  ExpectRefused("Password1234567890Password", "contains a common password (Passwo…)");
-  ExpectRefused("P@ssw0rdP@ssw0rdP@ssw0rd!!", "repeats 'P@ssw0…' 3 times");
-  ExpectRefused("P@ssw0rd!Sakura#2024", "contains a common password (P@ssw0…) with look-alike");
-  ExpectRefused("custody-custody-custody-2026", "repeats 'custod…' 3 times");
-  ExpectRefused("drowssap-nakanat-20240315", "contains a common password (drowss…) reversed");
+  ExpectRefused("Password1234567890Password", "contains a common password (characters 1-8)");
+  ExpectRefused("P@ssw0rdP@ssw0rdP@ssw0rd!!", "repeats the piece at characters 1-8 3 times");
+  ExpectRefused("P@ssw0rd!Sakura#2024", "contains a common password (characters 1-8) with look-alike");
+  ExpectRefused("custody-custody-custody-2026", "repeats the piece at characters ");
+  ExpectRefused("drowssap-nakanat-20240315", "contains a common password (characters 1-8) reversed");
   ExpectRefused("watanabe.suzuki.takahashi.1985", "contains a common Japanese surname");
-  ExpectRefused("Takahashi19850412Yamamoto", "contains a date (198504…)");
-  ExpectRefused("yamada-2024-03-15-tokyo-osaka", "contains a date (2024-0…)");
-  ExpectRefused("佐藤鈴木高橋田中伊藤渡辺", "contains a common Japanese surname (佐藤)");
-  ExpectRefused("1a2b3c4d5e6f7g8h9i0j", "alternates two sequences (1a2b3c…)");
+  ExpectRefused("Takahashi19850412Yamamoto", "contains a date (characters ");
+  ExpectRefused("yamada-2024-03-15-tokyo-osaka", "contains a date (characters ");
+  ExpectRefused("佐藤鈴木高橋田中伊藤渡辺", "contains a common Japanese surname (characters 1-2)");
+  ExpectRefused("1a2b3c4d5e6f7g8h9i0j", "alternates two sequences (characters 1-20)");
   ExpectRefused("ｐａｓｓｗｏｒｄ１２３４５６７８", "contains a common password");
-  ExpectRefused("qwerty123456", "follows a keyboard row (qwerty)");
+  ExpectRefused("qwerty123456", "follows a keyboard row (characters 1-6)");
   // Too short, with no pattern at all: says so.
   Status st = CheckPassphraseStrength(SecretString("Tq7#vZ2k!R"));
   EXPECT_NE(st.message().find("too short"), std::string::npos) << st.message();
@@ -247,27 +261,28 @@ TEST(PassphraseStrengthTest, BoundaryAtEightyBits) {
 }
 
 TEST(PassphraseStrengthTest, WeakStringsInTheGeneratorsFormatAreCaught) {
-  ExpectRefused("AAAA-AAAA-AAAA-AAAA-AAAA", "repeats 'A' 20 times");
-  ExpectRefused("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "repeats 'A' 30 times");
-  ExpectRefused("ABCD-ABCD-ABCD-ABCD-ABCD", "repeats 'ABCD' 5 times");
-  ExpectRefused("2345-6789-ABCD-EFGH-JKLM", "contains a sequence (234567…)");
-  ExpectRefused("ZYXW-VUTS-RQPN-MLKJ-HGFE", "contains a sequence (ZYXWVU…)");
+  ExpectRefused("AAAA-AAAA-AAAA-AAAA-AAAA", "repeats the piece at character 1 20 times");
+  ExpectRefused("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "repeats the piece at character 1 30 times");
+  ExpectRefused("ABCD-ABCD-ABCD-ABCD-ABCD", "repeats the piece at characters 1-4 5 times");
+  ExpectRefused("2345-6789-ABCD-EFGH-JKLM", "contains a sequence (characters ");
+  ExpectRefused("ZYXW-VUTS-RQPN-MLKJ-HGFE", "contains a sequence (characters ");
   ExpectRefused("QWER-TYUP-ASDF-GHJK-ZXCV", "follows a keyboard row");
-  ExpectRefused("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", "repeats 'A' 4 times");
-  ExpectRefused("MASTER-SECRET-SUMMER-WINTER", "contains a common password (MASTER)");
+  ExpectRefused("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", "repeats the piece at character 1 4 times");
+  ExpectRefused("MASTER-SECRET-SUMMER-WINTER", "contains a common password (characters 1-6)");
 }
 
-TEST(PassphraseStrengthTest, LongInputsAreBoundedAndNeverQuotedWhole) {
+TEST(PassphraseStrengthTest, LongInputsAreBounded) {
   // Only the first 256 code points count; the work stays small for any input.
-  ExpectRefused(std::string(1 << 20, 'a'), "repeats 'a' 256 times");
+  ExpectRefused(std::string(1 << 20, 'a'), "repeats the piece at character 1 256 times");
   std::string random;
   for (int i = 0; i < 1 << 16; ++i) random.push_back(kPasswordAlphabet[(i * 7919 + i / 32) % 32]);
   EXPECT_GE(EstimatePassphraseStrength(random).bits, 80);
-  // A short weak passphrase is quoted at most by half.
+  // A short weak passphrase is located, never quoted.
   Status st = CheckPassphraseStrength(SecretString("qwerty"));
-  EXPECT_NE(st.message().find("(qwe…)"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("(characters 1-6)"), std::string::npos) << st.message();
+  EXPECT_EQ(st.message().find("qwe"), std::string::npos) << st.message();
   st = CheckPassphraseStrength(SecretString("password"));
-  EXPECT_NE(st.message().find("(pass…)"), std::string::npos) << st.message();
+  EXPECT_NE(st.message().find("(characters 1-8)"), std::string::npos) << st.message();
   // Invalid UTF-8 still counts, as characters of its own.
   EXPECT_GE(EstimatePassphraseStrength("\xff\xfe\x80" "abc\xc3").bits, 1);
 }
