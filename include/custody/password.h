@@ -65,23 +65,45 @@ bool ValidPasswordId(std::string_view id);
 
 struct PassphraseStrength {
   int bits = 0;  // Estimated entropy (floor).
-  // Known-weak patterns found, for the message ("a common password",
-  // "repeated characters", "a sequence like abcd or 1234", "a keyboard row
-  // like qwerty", "a date").
+  // The weak patterns the estimate used, in order, each saying what the
+  // passphrase does and quoting at most 6 characters (and at most half) of
+  // the weak part: "repeats 'ac' 12 times", "follows the keyboard
+  // (qazwsx…)", "follows a keyboard row (qwerty)", "follows the kana table
+  // (あいうえおか…)", "contains a sequence (abcdef…)", "alternates two
+  // sequences (a1b2c3…)", "contains a common password (passwo…)",
+  // "contains a common Japanese surname (tanaka)", "contains a year (2024)",
+  // "contains a date (2024-0…)". Empty for a passphrase in the generator's
+  // format that is scored by the generator's measure.
   std::vector<std::string> weaknesses;
 };
 
-// The generator's measure applied to any passphrase: each character counts
-// log2 of the size of the character classes it draws on (lowercase 26,
-// uppercase 26, digits 10, ASCII punctuation and space 33, anything else
-// 100), except characters that continue a repetition, a sequence or a
-// keyboard row, or belong to a common password, which count nothing. An
-// estimate of a random draw: it cannot see that a long sentence is
-// predictable, so it is a floor for refusing, not a proof of strength.
+// A passphrase in the generator's format (kPasswordAlphabet symbols,
+// optionally in hyphen-separated groups) counts the generator's measure,
+// 5 bits a symbol (hyphens count nothing), so every password
+// GeneratePassword makes scores its entropy_bits; unless repetitions,
+// sequences, keyboard walks or common words describe it in at least 24 bits
+// less, which a random draw does with a probability of the order of 1e-7,
+// and then it is scored as below. Any other passphrase is scored by the
+// cheapest split into characters that count the generator's measure
+// (log2 of the combined size of the character classes present: lower case
+// 26, upper case 26, digits 10, ASCII punctuation and space 33, anything
+// else 100) and pieces that follow a pattern, which count only what it
+// takes to pick them: repetitions (unit + log2 count), sequences by code
+// point or along the digits, the generator's alphabet, the kana table, US
+// and JIS keyboard rows, columns and diagonals, two interleaved sequences
+// (a1b2c3), common passwords, Japanese names and words (also reversed, and
+// with look-alike substitutions such as p@ssw0rd), years 1900-2099 and
+// dates; letters not all lower case add their case pattern. The model is
+// documented in src/keys/passphrase_strength.cc and docs/formats/keystore.md.
+// It errs low, but it cannot see that a long sentence of ordinary words is
+// predictable: a floor for refusing, not a proof of strength. Only the
+// first 256 code points count.
 PassphraseStrength EstimatePassphraseStrength(std::string_view passphrase);
 
 // OK if the estimate reaches `min_bits`; else kInvalidArgument saying why
-// and suggesting `custody password generate`. Never echoes the passphrase.
+// (the weaknesses above, or that it is too short for the characters it
+// uses) and suggesting `custody password generate`. Never echoes the whole
+// passphrase: only the short weak parts the weaknesses quote.
 Status CheckPassphraseStrength(const SecretString& passphrase,
                                int min_bits = kMinimumPassphraseBits);
 

@@ -1,11 +1,10 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Password generation, the passphrase strength estimate and the delivery
-// record (docs/formats/keystore.md, "Passwords").
+// Password generation and the delivery record (docs/formats/keystore.md,
+// "Passwords"); the strength estimate is in passphrase_strength.cc.
 #include "custody/password.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -14,44 +13,6 @@
 #include "custody/station.h"
 
 namespace custody {
-namespace {
-
-// Common passwords and words that carry almost no entropy. A match counts
-// as ONE character (about the log2 of a list of common passwords).
-constexpr std::array<std::string_view, 48> kCommonWords = {
-    "password", "passwd",        "passw0rd", "p@ssw0rd", "qwerty",   "letmein", "welcome",
-    "admin",    "administrator", "login",    "master",   "monkey",   "dragon",  "iloveyou",
-    "sunshine", "princess",      "football", "baseball", "superman", "batman",  "trustno1",
-    "shadow",   "freedom",       "whatever", "changeme", "default",  "secret",  "custody",
-    "hello",    "guest",         "root",     "toor",     "test",     "abc123",  "123456",
-    "654321",   "111111",        "000000",   "qazwsx",   "zaq12wsx", "asdfgh",  "zxcvbn",
-    "tokyo",    "nippon",        "sakura",   "pass",     "love",     "user"};
-
-constexpr std::array<std::string_view, 4> kKeyboardRows = {"qwertyuiop", "asdfghjkl", "zxcvbnm",
-                                                           "1234567890"};
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool KeyboardNeighbours(char a, char b) {
-  a = Lower(a);
-  b = Lower(b);
-  for (std::string_view row : kKeyboardRows) {
-    size_t i = row.find(a), j = row.find(b);
-    if (i != std::string_view::npos && j != std::string_view::npos && (i + 1 == j || j + 1 == i))
-      return true;
-  }
-  return false;
-}
-
-bool IsAsciiAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-void AddWeakness(std::vector<std::string>& w, std::string text) {
-  if (std::find(w.begin(), w.end(), text) == w.end()) w.push_back(std::move(text));
-}
-
-}  // namespace
 
 Result<uint32_t> UniformIndex(Env& env, uint32_t n) {
   if (n == 0 || n > 256) return InvalidArgumentError("UniformIndex: n must be 1..256");
@@ -105,117 +66,6 @@ Result<std::string> NewPasswordId(Env& env) {
     id.push_back(kPasswordAlphabet[idx]);
   }
   return id;
-}
-
-PassphraseStrength EstimatePassphraseStrength(std::string_view p) {
-  PassphraseStrength out;
-  // Split into code points (bytes >= 0x80 that continue a UTF-8 sequence
-  // belong to the previous one); an invalid sequence still counts.
-  std::vector<std::string_view> cps;
-  for (size_t i = 0; i < p.size();) {
-    size_t j = i + 1;
-    while (j < p.size() && (static_cast<unsigned char>(p[j]) & 0xC0) == 0x80) ++j;
-    cps.push_back(p.substr(i, j - i));
-    i = j;
-  }
-  bool lower = false, upper = false, digit = false, punct = false, other = false;
-  for (auto cp : cps) {
-    unsigned char c = static_cast<unsigned char>(cp[0]);
-    if (cp.size() > 1 || c >= 0x80)
-      other = true;
-    else if (c >= 'a' && c <= 'z')
-      lower = true;
-    else if (c >= 'A' && c <= 'Z')
-      upper = true;
-    else if (c >= '0' && c <= '9')
-      digit = true;
-    else
-      punct = true;  // Printable punctuation, space, and control characters.
-  }
-  int pool =
-      (lower ? 26 : 0) + (upper ? 26 : 0) + (digit ? 10 : 0) + (punct ? 33 : 0) + (other ? 100 : 0);
-
-  // Characters that carry (almost) nothing: inside a common word, a year,
-  // or continuing a repetition, a sequence or a keyboard row.
-  std::vector<bool> free(cps.size(), false);
-  std::string folded;  // Lowercase ASCII with leetspeak undone; one byte per code point.
-  for (auto cp : cps) {
-    char c = cp.size() == 1 ? Lower(cp[0]) : '\x01';
-    switch (c) {
-      case '@':
-        c = 'a';
-        break;
-      case '$':
-        c = 's';
-        break;
-      case '3':
-        c = 'e';
-        break;
-      case '!':
-        c = 'i';
-        break;
-      default:
-        break;
-    }
-    folded.push_back(c);
-  }
-  std::string folded_digits;  // Same, keeping digits (for "123456").
-  for (auto cp : cps) folded_digits.push_back(cp.size() == 1 ? Lower(cp[0]) : '\x01');
-  for (std::string_view word : kCommonWords) {
-    for (const std::string* hay : {&folded, &folded_digits}) {
-      for (size_t pos = hay->find(word); pos != std::string::npos; pos = hay->find(word, pos + 1)) {
-        for (size_t k = pos + 1; k < pos + word.size(); ++k) free[k] = true;
-        AddWeakness(out.weaknesses, "a common password or word");
-      }
-    }
-  }
-  for (size_t i = 0; i + 3 < cps.size(); ++i) {
-    if (folded_digits.substr(i, 2) == "19" || folded_digits.substr(i, 2) == "20") {
-      if (std::all_of(folded_digits.begin() + static_cast<ptrdiff_t>(i),
-                      folded_digits.begin() + static_cast<ptrdiff_t>(i + 4),
-                      [](char c) { return c >= '0' && c <= '9'; })) {
-        free[i + 1] = free[i + 2] = free[i + 3] = true;
-        AddWeakness(out.weaknesses, "a year or date");
-      }
-    }
-  }
-  for (size_t i = 1; i < cps.size(); ++i) {
-    if (cps[i] == cps[i - 1]) {
-      free[i] = true;
-      AddWeakness(out.weaknesses, "repeated characters");
-      continue;
-    }
-    if (cps[i].size() == 1 && cps[i - 1].size() == 1 && IsAsciiAlnum(cps[i][0]) &&
-        IsAsciiAlnum(cps[i - 1][0])) {
-      int d = Lower(cps[i][0]) - Lower(cps[i - 1][0]);
-      if (d == 1 || d == -1) {
-        free[i] = true;
-        AddWeakness(out.weaknesses, "a sequence like abcd or 1234");
-      } else if (KeyboardNeighbours(cps[i][0], cps[i - 1][0])) {
-        free[i] = true;
-        AddWeakness(out.weaknesses, "a keyboard row like qwerty");
-      }
-    }
-  }
-  size_t effective = static_cast<size_t>(std::count(free.begin(), free.end(), false));
-  out.bits =
-      pool == 0
-          ? 0
-          : static_cast<int>(std::floor(static_cast<double>(effective) * std::log2(pool) + 1e-9));
-  return out;
-}
-
-Status CheckPassphraseStrength(const SecretString& passphrase, int min_bits) {
-  if (passphrase.empty()) return InvalidArgumentError("the passphrase is empty");
-  PassphraseStrength s = EstimatePassphraseStrength(passphrase.view());
-  if (s.bits >= min_bits) return Status::Ok();
-  std::string why;
-  for (size_t i = 0; i < s.weaknesses.size(); ++i)
-    why += (i ? ", " : "; it contains ") + s.weaknesses[i];
-  return InvalidArgumentError(
-      "this passphrase is too weak: about " + std::to_string(s.bits) +
-      " bits by custody's estimate, at least " + std::to_string(min_bits) + " needed" + why +
-      ". Use `custody password generate` for one that is strong and easy to read aloud");
 }
 
 Result<DeliveryChannel> ParseDeliveryChannel(std::string_view text) {
