@@ -85,6 +85,14 @@ Result<std::vector<DeviceInfo>> ListBlockDevices();
 // Regular files: kInvalidArgument (use the file wipe).
 Status CheckWipeSafety(const DeviceInfo& device);
 
+// OK when `now` is the drive `then` described: the same size (when both
+// know it), and the same serial, WWN, model and loop backing file wherever
+// `then` has one (a device that reports none of them now does not match).
+// kFailedPrecondition naming the first difference otherwise. For a device
+// identified again after a pause (a confirmation, an interruption): the
+// same path may lead to another drive by then.
+Status CheckSameDevice(const DeviceInfo& then, const DeviceInfo& now);
+
 // Warnings for the ledger and the certificate: where overwriting cannot
 // guarantee the old data is gone (flash, USB, virtual disks, hidden areas,
 // loop devices over files) and what to use instead.

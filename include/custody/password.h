@@ -66,14 +66,15 @@ bool ValidPasswordId(std::string_view id);
 struct PassphraseStrength {
   int bits = 0;  // Estimated entropy (floor).
   // The weak patterns the estimate used, in order, each saying what the
-  // passphrase does and quoting at most 6 characters (and at most half) of
-  // the weak part: "repeats 'ac' 12 times", "follows the keyboard
-  // (qazwsx…)", "follows a keyboard row (qwerty)", "follows the kana table
-  // (あいうえおか…)", "contains a sequence (abcdef…)", "alternates two
-  // sequences (a1b2c3…)", "contains a common password (passwo…)",
-  // "contains a common Japanese surname (tanaka)", "contains a year (2024)",
-  // "contains a date (2024-0…)". Empty for a passphrase in the generator's
-  // format that is scored by the generator's measure.
+  // passphrase does and where (character positions from 1), never which
+  // characters: "repeats the piece at characters 1-2 12 times", "follows
+  // the keyboard (characters 1-26)", "follows the kana table (characters
+  // 1-13)", "contains a sequence (characters 1-26)", "alternates two
+  // sequences (characters 1-24)", "contains a common password (characters
+  // 1-8)", "contains a common Japanese surname (characters 1-6)", "contains
+  // a year (characters 7-10)", "contains a date (characters 5-14)". Empty
+  // for a passphrase in the generator's format that is scored by the
+  // generator's measure.
   std::vector<std::string> weaknesses;
 };
 
@@ -102,8 +103,8 @@ PassphraseStrength EstimatePassphraseStrength(std::string_view passphrase);
 
 // OK if the estimate reaches `min_bits`; else kInvalidArgument saying why
 // (the weaknesses above, or that it is too short for the characters it
-// uses) and suggesting `custody password generate`. Never echoes the whole
-// passphrase: only the short weak parts the weaknesses quote.
+// uses) and suggesting `custody password generate`. Never echoes any of the
+// passphrase: the weaknesses give positions only.
 Status CheckPassphraseStrength(const SecretString& passphrase,
                                int min_bits = kMinimumPassphraseBits);
 

@@ -30,8 +30,12 @@ Result<SecretString> ReadLineFromFd(int fd, const std::string& what) {
   for (;;) {
     ssize_t n = ::read(fd, &c, 1);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      // Ctrl-C at a prompt stops the command (the stop handlers do not
+      // restart reads); any other interruption reads on.
+      const int err = errno;
+      if (err == EINTR && !StopRequested().load()) continue;
       WipeMemory(buf.data(), buf.size());
+      if (err == EINTR) return InterruptedError("stopped at the prompt for " + what);
       return IoError("cannot read " + what);
     }
     if (n == 0 || c == '\n') break;

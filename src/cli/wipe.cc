@@ -309,10 +309,12 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
   std::vector<Result<WipeFinishedEvent>> results(devices.size(), InternalError("not run"));
   auto run_one = [&](size_t i) {
     auto sink = NewLedgerWipeSink(&station, op, printers[i].get());
-    // The plan was confirmed a while ago (a person typed the serial): look
-    // again for mounts, holders and programs that opened it meanwhile.
+    // The plan was confirmed a while ago (a person typed the serial): the
+    // path must still lead to that drive, and nothing may have mounted or
+    // opened it meanwhile.
     auto now = IdentifyDevice(devices[i].path);
-    Status safe = now.ok() ? CheckWipeSafety(*now) : now.status();
+    Status safe = now.ok() ? CheckSameDevice(devices[i], *now) : now.status();
+    if (safe.ok()) safe = CheckWipeSafety(*now);
     if (!safe.ok()) {
       results[i] = safe;
       return;
@@ -324,7 +326,7 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
     }
     WipeOptions o;
     o.plan = plan;
-    o.target = devices[i];
+    o.target = *now;
     o.warnings = English(warnings[i]);  // The record keeps the English.
     o.state_dir = station.path("wipes");
     o.stop = &g_stop;
@@ -376,13 +378,17 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
     return Status::Ok();
   }
   CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
+  // Confirmed a while ago: still the same drive, still free.
+  CUSTODY_ASSIGN_OR_RETURN(DeviceInfo now, IdentifyDevice(path));
+  CUSTODY_RETURN_IF_ERROR(CheckSameDevice(d, now));
+  CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(now));
   InstallStopHandlers();
   ProgressPrinter printer(json);
   auto sink = NewLedgerWipeSink(&station, op, &printer);
   CUSTODY_ASSIGN_OR_RETURN(auto dev, OpenBlockDevice(path));
   WipeOptions o;
   o.wipe_id = st.wipe_id;
-  o.target = d;
+  o.target = now;
   o.state_dir = state_dir;
   o.stop = &g_stop;
   o.sink = sink.get();

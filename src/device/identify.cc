@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "common/catalog_mark.h"
@@ -212,6 +214,27 @@ Result<std::vector<DeviceInfo>> ListBlockDevices() {
     }
   }
   return out;
+}
+
+Status CheckSameDevice(const DeviceInfo& then, const DeviceInfo& now) {
+  if (then.size_bytes != 0 && now.size_bytes != 0 && then.size_bytes != now.size_bytes) {
+    return FailedPreconditionError(now.path + " has " + std::to_string(now.size_bytes) +
+                                   " bytes but the device identified before had " +
+                                   std::to_string(then.size_bytes));
+  }
+  const std::pair<const char*, std::string DeviceInfo::*> kIdentity[] = {
+      {"serial", &DeviceInfo::serial},
+      {"WWN", &DeviceInfo::wwn},
+      {"model", &DeviceInfo::model},
+      {"backing file", &DeviceInfo::backing_file}};
+  for (const auto& [what, field] : kIdentity) {
+    const std::string& was = then.*field;
+    const std::string& is = now.*field;
+    if (was.empty() || was == is) continue;
+    return FailedPreconditionError(now.path + " has " + (is.empty() ? std::string("no ") + what : what + (" " + is)) +
+                                   " but the device identified before had " + what + " " + was);
+  }
+  return Status::Ok();
 }
 
 Status CheckWipeSafety(const DeviceInfo& d) {

@@ -214,10 +214,19 @@ std::vector<OpenDevice> OpenDevices(const SystemRoots& r) {
     if (!d) continue;  // Gone meanwhile, or not ours to read.
     while (struct dirent* e = ::readdir(d)) {
       if (!AllDigits(e->d_name)) continue;
-      // stat through the fd's link: the open file itself, even when its
-      // node was renamed or removed since, or lives outside /dev.
+      // Only what names a device node is looked at: a stat through the
+      // link of a file on a hung NFS or FUSE mount would block. Then stat
+      // through the fd's link: the open file itself, even when its node was
+      // renamed or removed since. (A node made outside /dev is not seen
+      // here; an exclusive holder of it still fails the O_EXCL probe.)
+      const std::string link = fd_dir + "/" + e->d_name;
+      char target[PATH_MAX];
+      const ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+      if (n <= 0) continue;
+      const std::string_view names(target, static_cast<size_t>(n));
+      if (!names.starts_with("/dev/")) continue;
       struct stat st;
-      if (::stat((fd_dir + "/" + e->d_name).c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) continue;
+      if (::stat(link.c_str(), &st) != 0 || !S_ISBLK(st.st_mode)) continue;
       std::string dev = std::to_string(major(st.st_rdev)) + ":" + std::to_string(minor(st.st_rdev));
       if (std::find(devs.begin(), devs.end(), dev) == devs.end()) devs.push_back(std::move(dev));
     }

@@ -311,10 +311,14 @@ class PosixEnv final : public Env {
   }
 
   Status RenameNoReplace(const std::string& from, const std::string& to) override {
-    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0) {
-      return posix::ErrnoStatus("rename", from + " to " + to, errno);
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
+      return Status::Ok();
     }
-    return Status::Ok();
+    const int err = errno;
+    // File systems without RENAME_NOREPLACE (NFS, SMB, FUSE ones such as
+    // ntfs-3g, where a package is often written to a USB stick).
+    if (err == EINVAL || err == ENOSYS || err == EOPNOTSUPP) return posix::RenameNoReplaceWithoutRenameat2(from, to);
+    return posix::ErrnoStatus("rename", from + " to " + to, err);
   }
 
   Status ForEachDirEntry(const std::string& dir, const std::function<Status(const std::string&)>& fn) override {

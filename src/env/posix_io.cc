@@ -2,6 +2,7 @@
 #include "env/posix_io.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -137,6 +138,19 @@ Status ForEachTypedDirectoryEntry(
   if (s.ok() && errno != 0) s = ErrnoStatus("read directory", dir, errno);
   ::closedir(d);
   return s;
+}
+
+Status RenameNoReplaceWithoutRenameat2(const std::string& from, const std::string& to) {
+  const std::string what = from + " to " + to;
+  if (::link(from.c_str(), to.c_str()) == 0) {
+    if (::unlink(from.c_str()) != 0) return ErrnoStatus("remove", from, errno);
+    return Status::Ok();
+  }
+  if (errno == EEXIST) return ErrnoStatus("rename", what, EEXIST);
+  struct stat st;
+  if (::lstat(to.c_str(), &st) == 0) return ErrnoStatus("rename", what, EEXIST);
+  if (::rename(from.c_str(), to.c_str()) != 0) return ErrnoStatus("rename", what, errno);
+  return Status::Ok();
 }
 
 }  // namespace custody::posix

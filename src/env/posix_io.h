@@ -66,6 +66,13 @@ Status ForEachTypedDirectoryEntry(
 // the kernel does not say.
 std::optional<unsigned> ReadUmask();
 
+// Renames `from` to `to` unless `to` exists (kAlreadyExists), for file
+// systems that refuse renameat2(RENAME_NOREPLACE): a hard link is made (it
+// fails with EEXIST as atomically) and `from` unlinked; where links are
+// refused too (FAT, directories), `to` is looked up just before a plain
+// rename (a name made in that instant would be replaced).
+Status RenameNoReplaceWithoutRenameat2(const std::string& from, const std::string& to);
+
 }  // namespace custody::posix
 
 #endif  // CUSTODY_SRC_ENV_POSIX_IO_H_

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstring>
 #include <thread>
-#include <utility>
 
 #include "common/catalog_mark.h"
 #include "common/time_util.h"
@@ -750,19 +749,9 @@ Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& opt
   // reports none now (an unidentified target, a disk behind another bridge)
   // is not taken for the same one: resuming writes to it without asking
   // again what it is.
-  const std::pair<const char*, std::string DeviceInfo::*> kIdentity[] = {
-      {"serial", &DeviceInfo::serial},
-      {"WWN", &DeviceInfo::wwn},
-      {"model", &DeviceInfo::model},
-      {"backing file", &DeviceInfo::backing_file}};
-  for (const auto& [what, field] : kIdentity) {
-    const std::string& then = s.target.*field;
-    const std::string& now = options.target.*field;
-    if (then.empty() || then == now) continue;
-    return FailedPreconditionError("wipe " + s.wipe_id + " was started on a device with " + what +
-                                   " " + then + " but " + device.path() + " has " +
-                                   (now.empty() ? std::string("none") : what + std::string(" ") + now) +
-                                   "; refusing to resume on another device");
+  if (Status same = CheckSameDevice(s.target, options.target); !same.ok()) {
+    return FailedPreconditionError("wipe " + s.wipe_id + " was started on another device (" +
+                                   same.message() + "); refusing to resume on another device");
   }
   if (s.pass >= static_cast<int>(s.passes.size())) {
     return FailedPreconditionError("wipe " + s.wipe_id + " has no pass left to resume");

@@ -314,9 +314,7 @@ struct Piece {
 // Where a weak piece is, never what it is: a refused passphrase may be a
 // near miss of one in use, and messages reach the terminal, --json output
 // and logs. Positions count characters (code points) from 1.
-std::string Quote(const Text& t, size_t begin, size_t end, size_t whole) {
-  (void)t;
-  (void)whole;
+std::string Quote(size_t begin, size_t end) {
   return end - begin == 1 ? "character " + std::to_string(begin + 1)
                           : "characters " + std::to_string(begin + 1) + "-" + std::to_string(end);
 }
@@ -411,7 +409,7 @@ std::string_view KindName(WordKind kind) {
   return "a common word";
 }
 
-void MatchDictionary(const Text& t, size_t whole, std::vector<Piece>& out) {
+void MatchDictionary(const Text& t, std::vector<Piece>& out) {
   const std::vector<Word>& dict = Dictionary();
   const double list_bits = std::log2(static_cast<double>(dict.size()));
   const size_t n = t.size();
@@ -432,7 +430,7 @@ void MatchDictionary(const Text& t, size_t whole, std::vector<Piece>& out) {
         }
         if (!match) continue;
         std::string why =
-            "contains " + std::string(KindName(w.kind)) + " (" + Quote(t, i, i + len, whole) + ")";
+            "contains " + std::string(KindName(w.kind)) + " (" + Quote(i, i + len) + ")";
         if (reversed) why += " reversed";
         if (substituted > 0) why += " with look-alike characters";
         out.push_back(
@@ -464,13 +462,13 @@ bool ValidYear(int year) { return year >= 1900 && year <= 2099; }
 // A year costs log2 200; a date with a year log2(200 x 366), +1 bit when
 // the day may come first or second, +2 for a separator (-/. or space); a
 // date with two-digit year log2(100 x 366); a month and day log2 366 + 1.
-void MatchDates(const Text& t, size_t whole, std::vector<Piece>& out) {
+void MatchDates(const Text& t, std::vector<Piece>& out) {
   const size_t n = t.size();
   const double year_bits = std::log2(200.0);
   const double date_bits = std::log2(200.0 * 366);
   auto add = [&](size_t begin, size_t end, double bits, std::string_view what) {
     out.push_back({begin, end, bits,
-                   "contains " + std::string(what) + " (" + Quote(t, begin, end, whole) + ")"});
+                   "contains " + std::string(what) + " (" + Quote(begin, end) + ")"});
   };
   auto day_month = [](int a, int b) { return ValidMonthDay(a, b) || ValidMonthDay(b, a); };
   for (size_t i = 0; i < n; ++i) {
@@ -715,7 +713,7 @@ SequenceKind CheapestKind(const StepSet& steps, char32_t first) {
 }
 
 // Runs along a sequence (stride 1) and two interleaved runs (stride 2).
-void MatchSequences(const Text& t, size_t whole, std::vector<Piece>& out) {
+void MatchSequences(const Text& t, std::vector<Piece>& out) {
   const size_t n = t.size();
   for (size_t stride = 1; stride <= 2; ++stride) {
     // step[b]: the kinds of step from b - stride to b.
@@ -741,15 +739,15 @@ void MatchSequences(const Text& t, size_t whole, std::vector<Piece>& out) {
         const bool keyboard = k0.kind == OrderKind::kKeyboard || k0.kind == OrderKind::kKeyboardRow;
         if (stride == 2) {
           bits += CheapestKind(phase[1], t.folded[a + 1]).bits;
-          why = "alternates two sequences (" + Quote(t, a, b + 1, whole) + ")";
+          why = "alternates two sequences (" + Quote(a, b + 1) + ")";
         } else if (k0.kind == OrderKind::kKana) {
-          why = "follows the kana table (" + Quote(t, a, b + 1, whole) + ")";
+          why = "follows the kana table (" + Quote(a, b + 1) + ")";
         } else if (k0.kind == OrderKind::kKeyboardRow) {
-          why = "follows a keyboard row (" + Quote(t, a, b + 1, whole) + ")";
+          why = "follows a keyboard row (" + Quote(a, b + 1) + ")";
         } else if (k0.kind == OrderKind::kKeyboard) {
-          why = "follows the keyboard (" + Quote(t, a, b + 1, whole) + ")";
+          why = "follows the keyboard (" + Quote(a, b + 1) + ")";
         } else {
-          why = "contains a sequence (" + Quote(t, a, b + 1, whole) + ")";
+          why = "contains a sequence (" + Quote(a, b + 1) + ")";
         }
         bits += CaseBits(t, a, b + 1, keyboard && stride == 1);
         out.push_back({a, b + 1, bits, std::move(why)});
@@ -804,7 +802,7 @@ void MatchRepeats(const Text& t, double char_bits, size_t whole, double piece_ov
       for (size_t k = 2; k <= copies; ++k) {
         out.push_back(
             {i, i + m * k, unit_bits + std::log2(static_cast<double>(k)),
-             "repeats the piece at " + Quote(t, i, i + m, whole) + " " + std::to_string(k) + " times"});
+             "repeats the piece at " + Quote(i, i + m) + " " + std::to_string(k) + " times"});
       }
     }
   }
@@ -814,9 +812,9 @@ Estimate Segment(const Text& t, double char_bits, size_t whole, bool with_repeat
                  double piece_overhead, std::map<std::u32string, double>& unit_cache) {
   const size_t n = t.size();
   std::vector<Piece> found;
-  MatchDictionary(t, whole, found);
-  MatchDates(t, whole, found);
-  MatchSequences(t, whole, found);
+  MatchDictionary(t, found);
+  MatchDates(t, found);
+  MatchSequences(t, found);
   if (with_repeats) MatchRepeats(t, char_bits, whole, piece_overhead, unit_cache, found);
   std::vector<std::vector<const Piece*>> ending(n + 1);
   for (const Piece& p : found) ending[p.end].push_back(&p);

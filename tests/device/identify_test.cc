@@ -293,6 +293,40 @@ std::vector<uint8_t> IdentifyData(uint64_t max_sectors, bool hpa, bool dco) {
   return d;
 }
 
+// A device identified again after a pause (a confirmation, an interrupted
+// wipe) must be the same drive: every identity known before is there again.
+TEST(CheckSameDeviceTest, EveryKnownIdentityMustMatch) {
+  DeviceInfo then;
+  then.path = "/dev/sdb";
+  then.serial = "WD-1234";
+  then.model = "WDC WD10";
+  then.size_bytes = 1000;
+  DeviceInfo now = then;
+  EXPECT_TRUE(CheckSameDevice(then, now).ok());
+  now.vendor = "changed";  // Not an identity.
+  EXPECT_TRUE(CheckSameDevice(then, now).ok());
+  now.serial = "WD-9999";  // Another drive at the same path.
+  Status other = CheckSameDevice(then, now);
+  EXPECT_EQ(other.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.message(), HasSubstr("serial WD-9999 but the device identified before had serial WD-1234"));
+  now.serial.clear();  // Reports none now: not taken for the same one.
+  EXPECT_THAT(CheckSameDevice(then, now).message(), HasSubstr("has no serial"));
+  now = then;
+  now.size_bytes = 2000;
+  EXPECT_EQ(CheckSameDevice(then, now).code(), StatusCode::kFailedPrecondition);
+  now = then;
+  now.model = "Other";
+  EXPECT_EQ(CheckSameDevice(then, now).code(), StatusCode::kFailedPrecondition);
+  DeviceInfo loop_then;
+  loop_then.path = "/dev/loop2";
+  loop_then.backing_file = "/var/tmp/a.img";
+  DeviceInfo loop_now = loop_then;
+  loop_now.path = "/dev/loop5";  // Re-attached elsewhere: the same file is the same device.
+  EXPECT_TRUE(CheckSameDevice(loop_then, loop_now).ok());
+  loop_now.backing_file = "/var/tmp/b.img";
+  EXPECT_THAT(CheckSameDevice(loop_then, loop_now).message(), HasSubstr("backing file /var/tmp/b.img"));
+}
+
 TEST(AtaIdentityTest, ParsesWwnRotationAndCapacity) {
   auto x = device::ParseAtaExtras(IdentifyData(1953525168, true, true));
   ASSERT_TRUE(x.ok()) << x.status().ToString();

@@ -324,6 +324,27 @@ TEST(PosixEnvTest, StatFollowsLinksAndStatNoFollowDoesNot) {
   EXPECT_EQ(env->StatNoFollow(dir.path() + "/dangling")->type, FileStatus::Type::kSymlink);
 }
 
+// Where renameat2(RENAME_NOREPLACE) is refused (NFS, SMB, ntfs-3g), the
+// fallback keeps the same contract: an existing name is never replaced, and
+// a file and a directory still move.
+TEST(PosixEnvTest, RenameNoReplaceFallbackNeverReplaces) {
+  TempDir dir;
+  WriteFileOrDie(dir.path() + "/a", "new");
+  WriteFileOrDie(dir.path() + "/taken", "keep");
+  Status taken = posix::RenameNoReplaceWithoutRenameat2(dir.path() + "/a", dir.path() + "/taken");
+  EXPECT_EQ(taken.code(), StatusCode::kAlreadyExists) << taken.ToString();
+  EXPECT_EQ(ReadFileOrDie(dir.path() + "/taken"), "keep");
+  EXPECT_EQ(ReadFileOrDie(dir.path() + "/a"), "new");
+  ASSERT_TRUE(posix::RenameNoReplaceWithoutRenameat2(dir.path() + "/a", dir.path() + "/b").ok());
+  EXPECT_FALSE(Env::Default()->FileExists(dir.path() + "/a"));
+  EXPECT_EQ(ReadFileOrDie(dir.path() + "/b"), "new");
+  ASSERT_EQ(::mkdir((dir.path() + "/d").c_str(), 0700), 0);  // Links refused: the lookup path.
+  EXPECT_EQ(posix::RenameNoReplaceWithoutRenameat2(dir.path() + "/d", dir.path() + "/b").code(),
+            StatusCode::kAlreadyExists);
+  ASSERT_TRUE(posix::RenameNoReplaceWithoutRenameat2(dir.path() + "/d", dir.path() + "/e").ok());
+  EXPECT_TRUE(Env::Default()->FileExists(dir.path() + "/e"));
+}
+
 // A FIFO given as a package is refused, not waited on.
 TEST(PosixEnvTest, RandomAccessFileRefusesAFifoWithoutBlocking) {
   TempDir dir;
