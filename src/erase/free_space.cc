@@ -228,15 +228,22 @@ struct Reserve {
   // did not reach), not fatal: the fill reaches what it can.
   void Lower() {
     if (!usable) return;
+    // Counted as lowered before the write: a write that reached sysfs but
+    // failed at close still left 0 there, and restoring is harmless when
+    // it did not (the same value is written back).
+    lowered_now = true;
     Status s = WriteClusters(env, ev->reserve_control, 0, 0644);
     if (!s.ok()) {
       lower_error = s.message();
       Note("could not be lowered: " + lower_error);
       ev->reserve_lowered = false;
       usable = false;
+      // Still the old value: nothing to restore (and no false warning that
+      // a restore failed where nothing was lowered, as without root).
+      auto now = env->ReadFile(ev->reserve_control);
+      if (now.ok() && *now == std::to_string(ev->reserve_clusters) + "\n") lowered_now = false;
       return;
     }
-    lowered_now = true;
   }
   // After a fill, whatever its result.
   void Restore() {
@@ -251,6 +258,12 @@ struct Reserve {
     }
     lowered_now = false;
     ev->reserve_restored = true;
+    // A restore that failed before (after an earlier pass) and worked now
+    // leaves nothing to warn about.
+    if (!restore_error.empty()) {
+      restore_error.clear();
+      if (ev->reserve_error.starts_with("could not be restored")) ev->reserve_error.clear();
+    }
   }
 };
 

@@ -219,6 +219,7 @@ class FreeSpaceReserveTest : public FreeSpaceTest {
   void ExpectRestored(const FreeSpaceWipeEvent& ev) {
     EXPECT_EQ(Reserve(), "16\n");
     EXPECT_TRUE(ev.reserve_restored) << ev.reserve_error;
+    EXPECT_EQ(ev.reserve_error, "");
     EXPECT_EQ(ev.reserve_clusters, kClusters);
     ExpectNothingLeft();
   }
