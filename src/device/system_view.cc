@@ -7,10 +7,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace custody::device {
 namespace {
@@ -202,8 +204,30 @@ std::string OpenByReason(const DeviceOpener& o) {
          (o.command.empty() ? std::string("?") : o.command) + ")";
 }
 
+namespace {
+std::vector<OpenDevice> ScanOpenDevices(const SystemRoots& r);
+}  // namespace
+
 std::vector<OpenDevice> OpenDevices(const SystemRoots& r) {
   if (r.open_devices) return *r.open_devices;
+  // Programs open block devices for a moment (udev's blkid on any change,
+  // losetup looking for a free loop device): only holders seen in three
+  // scans 150 ms apart count. Costs nothing when no one has a device open.
+  std::vector<OpenDevice> held = ScanOpenDevices(r);
+  for (int scan = 1; scan < 3 && !held.empty(); ++scan) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    const std::vector<OpenDevice> again = ScanOpenDevices(r);
+    std::erase_if(held, [&](const OpenDevice& h) {
+      return std::none_of(again.begin(), again.end(), [&](const OpenDevice& a) {
+        return a.pid == h.pid && a.dev == h.dev;
+      });
+    });
+  }
+  return held;
+}
+
+namespace {
+std::vector<OpenDevice> ScanOpenDevices(const SystemRoots& r) {
   std::vector<OpenDevice> out;
   const std::string self = std::to_string(::getpid());
   for (const std::string& pid : ListNames(r.proc)) {
@@ -240,6 +264,7 @@ std::vector<OpenDevice> OpenDevices(const SystemRoots& r) {
   }
   return out;
 }
+}  // namespace
 
 std::vector<DeviceOpener> OpenersOf(const SystemRoots& r, const std::string& name,
                                     const std::vector<OpenDevice>& open) {
