@@ -14,6 +14,8 @@ packages=(
   # required libraries
   libcrypto++-dev libarchive-dev libboost-filesystem-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libsqlite3-dev libcli11-dev nlohmann-json3-dev
+  # XXH3 digests that check a wipe's read-back
+  libxxhash-dev
   # documents (certificates, receipts): cairo + pango, QR codes, fonts
   libcairo2-dev libpango1.0-dev libqrencode-dev fonts-ipaexfont-gothic fonts-ipaexfont-mincho
   # JPEG photo thumbnails on certificates (libjpeg-turbo)

@@ -160,6 +160,62 @@ TEST(WipeEngineTest, CorruptionBetweenWriteAndVerifyFails) {
   }
 }
 
+// A random pass's read-back is judged by digests of what was written
+// (erase/written_digests.h). With --verify all, a later pattern pass records
+// none: a device that dropped that pass still holds the random pass, whose
+// digests must not be taken for the pattern's.
+TEST(WipeEngineTest, APassIsNeverJudgedByAnEarlierPassDigests) {
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("random", &sink);
+  o.plan.blank = true;  // random, then zero.
+  o.plan.verify.mode = VerifyMode::kAll;
+  std::vector<uint8_t> after_random;
+  int flushes = 0;
+  dev.SetAfterFlush([&](FakeBlockDevice& d) {
+    if (++flushes == 1) {
+      after_random = d.medium();
+    } else {  // The zero pass never reached the medium.
+      d.Corrupt(0, std::string(after_random.begin(), after_random.end()));
+    }
+  });
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->result, WipeResult::kFailed) << r->message;
+  ASSERT_EQ(sink.verified.size(), 2u);
+  EXPECT_TRUE(sink.verified[0].ok);
+  EXPECT_FALSE(sink.verified[1].ok);
+  EXPECT_EQ(sink.verified[1].mismatched_bytes, kOddSize - std::count(after_random.begin(),
+                                                                       after_random.end(), 0));
+}
+
+// Two random passes, each verified: the second pass's digests replace the
+// first's, so a device that kept the first pass fails the second check.
+TEST(WipeEngineTest, ARandomPassThatNeverReachedTheMediumFailsItsDigestCheck) {
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("random", &sink);
+  o.plan.repeat = 2;
+  o.plan.verify.mode = VerifyMode::kAll;
+  std::vector<uint8_t> first;
+  int flushes = 0;
+  dev.SetAfterFlush([&](FakeBlockDevice& d) {
+    if (++flushes == 1) {
+      first = d.medium();
+    } else {
+      d.Corrupt(0, std::string(first.begin(), first.end()));
+    }
+  });
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->result, WipeResult::kFailed) << r->message;
+  ASSERT_EQ(sink.verified.size(), 2u);
+  EXPECT_TRUE(sink.verified[0].ok);
+  EXPECT_FALSE(sink.verified[1].ok);
+  ASSERT_FALSE(sink.verified[1].mismatches.empty());
+  EXPECT_EQ(sink.verified[1].mismatches.front().offset, 0u);
+}
+
 TEST(WipeEngineTest, MismatchInTheLastPartialCheckSliceOfAnOddDeviceFails) {
   // 1 MiB chunks of 64 check slices each, and a last chunk of one whole
   // slice and 1536 bytes: the wrong bytes sit in that last partial slice and
