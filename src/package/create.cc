@@ -67,8 +67,10 @@ Result<std::vector<SourceFile>> CheckSources(const std::vector<std::string>& sou
   if (sources.empty()) return InvalidArgumentError("nothing to pack: give at least one file or directory");
   std::vector<SourceFile> tops;
   std::set<std::string> names;
+  MemberNamer namer;
   for (const std::string& s : sources) {
     CUSTODY_ASSIGN_OR_RETURN(std::string top, TopLevelName(s));
+    top = namer.Name(top);
     if (!names.insert(top).second) {
       return InvalidArgumentError("two sources are both named \"" + top + "\" inside the package; rename one");
     }

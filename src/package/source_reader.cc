@@ -1,5 +1,6 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include "package/source_reader.h"
+#include "package/tar_writer.h"
 
 #include <sys/stat.h>
 
@@ -32,9 +33,10 @@ Result<std::optional<SourceFile>> SourceWalker::Next() {
       stack_.pop_back();
       continue;
     }
-    const auto& [name, type] = d.entries[d.next++];
+    const Dir::Entry& e = d.entries[d.next++];
     // Visit may push onto stack_, which moves `d`: the paths are built first.
-    std::string disk = d.disk + "/" + name, member = d.member + "/" + name;
+    std::string disk = d.disk + "/" + e.disk_name, member = d.member + "/" + e.member_name;
+    const std::optional<FileStatus::Type> type = e.type;
     CUSTODY_ASSIGN_OR_RETURN(std::optional<SourceFile> f,
                              Visit(std::move(disk), std::move(member), type));
     if (f) return f;
@@ -65,9 +67,24 @@ Result<std::optional<SourceFile>> SourceWalker::Visit(std::string disk, std::str
   CUSTODY_ASSIGN_OR_RETURN(std::vector<DirectoryEntry> entries, env_.ListDirEntries(disk));
   Dir d;
   d.entries.reserve(entries.size());
-  for (DirectoryEntry& e : entries) d.entries.emplace_back(std::move(e.name), e.type);
+  {
+    MemberNamer namer;
+    for (DirectoryEntry& e : entries) {
+      std::string member_name = namer.Name(e.name);
+      d.entries.push_back({std::move(e.name), std::move(member_name), e.type});
+    }
+  }
   std::sort(d.entries.begin(), d.entries.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+            [](const Dir::Entry& a, const Dir::Entry& b) { return a.member_name < b.member_name; });
+  for (size_t i = 1; i < d.entries.size(); ++i) {
+    if (d.entries[i].member_name == d.entries[i - 1].member_name) {
+      return InvalidArgumentError(
+          "cannot pack " + disk + ": \"" + d.entries[i - 1].disk_name + "\" and \"" +
+          d.entries[i].disk_name +
+          "\" are the same name written in two Unicode forms (composed and decomposed, as "
+          "macOS writes names); a package holds it once. Rename one of them");
+    }
+  }
   d.disk = std::move(disk);
   d.member = std::move(member);
   stack_.push_back(std::move(d));

@@ -32,7 +32,7 @@ std::string KindOf(mode_t m);
 
 // The regular files under the sources, one at a time, in package order:
 // sources as given, each directory's entries in byte order of their names
-// (so packages of the same tree list files in the same order). Only the
+// as packaged (so packages of the same tree list files in the same order). Only the
 // directories being walked are held (their sorted entries), never the list
 // of every file: a tree of a million files costs the memory of its largest
 // directory. The walk runs on SourceReader's thread, while packing: an error
@@ -51,8 +51,12 @@ class SourceWalker {
  private:
   struct Dir {
     std::string disk, member;
-    // Sorted by name; with the type the directory gives (d_type).
-    std::vector<std::pair<std::string, std::optional<FileStatus::Type>>> entries;
+    struct Entry {
+      std::string disk_name;    // As the directory lists it.
+      std::string member_name;  // As the package holds it (MemberNamer).
+      std::optional<FileStatus::Type> type;  // As the directory gives it (d_type).
+    };
+    std::vector<Entry> entries;  // Sorted by member_name.
     size_t next = 0;
   };
   Result<std::optional<SourceFile>> Visit(std::string disk, std::string member,

@@ -65,6 +65,13 @@ Status TarWriter::BeginFile(const std::string& path, uint64_t size, uint32_t mod
   struct archive_entry* e = archive_entry_new();
   if (e == nullptr) return InternalError("libarchive: out of memory");
   archive_entry_set_pathname_utf8(e, path.c_str());
+  // The manifest lists `path`: the tar must hold exactly that (MemberNamer).
+  const char* stored = archive_entry_pathname(e);
+  if (stored == nullptr || path != stored) {
+    archive_entry_free(e);
+    return InternalError("libarchive would store the name " + path +
+                         " in another form than the manifest lists; rename the file");
+  }
   archive_entry_set_filetype(e, AE_IFREG);
   archive_entry_set_perm(e, mode & 0777);
   archive_entry_set_size(e, static_cast<la_int64_t>(size));
@@ -96,6 +103,28 @@ Status TarWriter::Close() {
   if (archive_write_close(a_) != ARCHIVE_OK) return Fail("closing the archive");
   closed_ = true;
   return Status::Ok();
+}
+
+// ---- MemberNamer
+
+MemberNamer::MemberNamer() = default;
+
+MemberNamer::~MemberNamer() {
+  if (entry_ != nullptr) archive_entry_free(entry_);
+}
+
+std::string MemberNamer::Name(const std::string& name) {
+  if (std::all_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return name;
+  }
+  if (!locale_) locale_.emplace();
+  if (!locale_->ok()) return name;  // TarWriter::Create refuses to run without it.
+  if (entry_ == nullptr) entry_ = archive_entry_new();
+  if (entry_ == nullptr) return name;
+  // The conversion TarWriter::BeginFile makes: UTF-8 in, the stored form out.
+  archive_entry_set_pathname_utf8(entry_, name.c_str());
+  const char* stored = archive_entry_pathname(entry_);
+  return stored != nullptr ? std::string(stored) : name;
 }
 
 // ---- TarReader

@@ -20,6 +20,7 @@
 #include "package/package_internal.h"
 
 struct archive;
+struct archive_entry;
 
 namespace custody::package {
 
@@ -48,6 +49,34 @@ class TarWriter {
   bool closed_ = false;
   bool abandoned_ = false;  // Set when destroyed unclosed: output is dropped.
   static long WriteCallback(struct archive*, void* self, const void* buf, size_t n);
+};
+
+// The names a package's tar holds. Why: libarchive converts every UTF-8
+// name it writes or reads and, on Linux, normalises it to NFC on the way (on
+// macOS to NFD): a file named in decomposed form (as macOS names files, and
+// as they arrive on Linux when copied from a Mac) was stored composed while
+// the manifest listed the name as found on disk, so the package was created
+// and recorded but could never be opened. A package lists each file under the
+// name libarchive stores and gives back, and two names in one directory
+// that libarchive would fold into one are refused at creation.
+//
+// Not thread-safe; create, use and destroy one on a single thread (it may
+// hold the thread's locale, like TarWriter).
+class MemberNamer {
+ public:
+  MemberNamer();
+  ~MemberNamer();
+  MemberNamer(const MemberNamer&) = delete;
+  MemberNamer& operator=(const MemberNamer&) = delete;
+
+  // `name` as libarchive stores it. ASCII names are returned as they are
+  // without calling libarchive; a name libarchive cannot convert (not UTF-8,
+  // which the caller's ValidateRelativePath refuses) is returned unchanged.
+  std::string Name(const std::string& name);
+
+ private:
+  std::optional<ScopedUtf8Locale> locale_;  // Taken at the first non-ASCII name.
+  struct archive_entry* entry_ = nullptr;
 };
 
 // One member as read from a tar.

@@ -622,6 +622,51 @@ TEST_F(PackageTest, RefusesBadSources) {
   for (const char* f : {"o1.age", "o2.age", "o3.age", "o4.age"}) EXPECT_FALSE(std::filesystem::exists(path(f)));
 }
 
+// Names in decomposed Unicode (as macOS writes them: か + U+3099 for が)
+// are packed as libarchive stores and reads them, composed: the package
+// opens, under the composed name. Before, the manifest listed the name as on
+// disk, the tar held it composed, and the package was created but never
+// opened ("listed in the signed manifest but missing from the package").
+TEST_F(PackageTest, DecomposedNamesArePackedAsTheTarHoldsThem) {
+  const std::string decomposed_dir = "\xE3\x81\x8B\xE3\x82\x99\xE3\x81\x8D\xE3\x82\x99";  // かﾞきﾞ
+  const std::string composed_dir = "がぎ";
+  const std::string decomposed_file = "\xE3\x83\x8F\xE3\x82\x9A.txt";  // ハ + U+309A
+  ASSERT_NE(decomposed_dir, composed_dir);
+  MakeFile(path("src/top/" + decomposed_dir + "/" + decomposed_file), "mac");
+  MakeFile(path("src/top/plain.txt"), "ascii");
+  std::string out = path("nfd.age");
+  auto created = CreatePackage(*station_, BaseOptions({path("src/top")}, out), nullptr);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  auto verified = VerifyPackage(out, Keys());
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  const auto files = verified->Files().value();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].path, "top/plain.txt");
+  EXPECT_EQ(files[1].path, "top/" + composed_dir + "/パ.txt");
+  std::string dest = path("dest");
+  auto opened = OpenPackage(out, dest, Keys(), {}, nullptr);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(ReadFileOrDie(dest + "/top/" + composed_dir + "/パ.txt"), "mac");
+
+  // The same name in both forms in one directory: one name in the package,
+  // so it is refused before anything is written.
+  MakeFile(path("src/both/" + composed_dir), "composed");
+  MakeFile(path("src/both/" + decomposed_dir), "decomposed");
+  auto both = CreatePackage(*station_, BaseOptions({path("src/both")}, path("both.age")), nullptr);
+  EXPECT_EQ(both.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(both.status().message(), HasSubstr("two Unicode forms"));
+  EXPECT_FALSE(std::filesystem::exists(path("both.age")));
+  // And two sources whose names differ only so.
+  auto tops = CreatePackage(
+      *station_,
+      BaseOptions({path("src/both/" + composed_dir), path("src/top/" + decomposed_dir)},
+                  path("tops.age")),
+      nullptr);
+  EXPECT_EQ(tops.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(tops.status().message(), HasSubstr("both named"));
+  EXPECT_FALSE(std::filesystem::exists(path("tops.age")));
+}
+
 // ---- Hostile and malformed tars, encrypted to us (anyone with our public key
 // can make one: age does not authenticate the sender).
 
