@@ -455,8 +455,12 @@ Status StreamReader::NextBatch() {
                       // It opened as the final chunk, and more follows it.
                       : CorruptionError("trailing data after the final chunk of the age payload");
     }
-    // Nothing after the failing chunk is served.
-    for (size_t j = good + 1; j < n; ++j) WipeMemory(b.plain.get() + j * kChunkSize, kChunkSize);
+    // Nothing after the failing chunk is served, nor the failing chunk itself
+    // unless it opened above: a failed Open leaves unauthenticated plaintext
+    // (Crypto++ decrypts before it checks the tag), wiped now rather than
+    // when the batch is recycled.
+    const size_t served = ok && full ? good + 1 : good;  // The last branch above serves it.
+    for (size_t j = served; j < n; ++j) WipeMemory(b.plain.get() + j * kChunkSize, kChunkSize);
   } else if (!b.read_problem.ok()) {
     deferred_ = b.read_problem;  // Every chunk before the bad one opened as a middle chunk.
   }

@@ -61,6 +61,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/wiping_allocator.h"
 #include "custody/password.h"
 
 namespace custody {
@@ -205,15 +206,23 @@ const std::vector<Word>& Dictionary() {
 
 // One code point per element; an invalid UTF-8 byte becomes U+DC00 + byte
 // (a lone surrogate, which valid UTF-8 never yields), so it still counts.
+//
+// The code points are working copies of the passphrase: they live in memory
+// that is wiped when freed (WipingAllocator), as are the repeat cache's units.
+using CodePoints = std::vector<char32_t, WipingAllocator<char32_t>>;
+using Unit = std::basic_string<char32_t, std::char_traits<char32_t>, WipingAllocator<char32_t>>;
+using UnitCache =
+    std::map<Unit, double, std::less<>, WipingAllocator<std::pair<const Unit, double>>>;
+
 struct Text {
-  std::vector<char32_t> cps;
-  std::vector<char32_t> ascii;        // Full-width ASCII (Ａ, ０) mapped to ASCII.
-  std::vector<char32_t> folded;       // `ascii` with A-Z lowered.
+  CodePoints cps;
+  CodePoints ascii;                   // Full-width ASCII (Ａ, ０) mapped to ASCII.
+  CodePoints folded;                  // `ascii` with A-Z lowered.
   std::vector<std::string_view> raw;  // The bytes of each code point.
   size_t size() const { return cps.size(); }
 };
 
-void DecodeUtf8(std::string_view s, std::vector<char32_t>& cps,
+void DecodeUtf8(std::string_view s, CodePoints& cps,
                 std::vector<std::string_view>& raw) {
   for (size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
@@ -240,7 +249,7 @@ void DecodeUtf8(std::string_view s, std::vector<char32_t>& cps,
 }
 
 std::u32string DecodeUtf8Simple(std::string_view s) {
-  std::vector<char32_t> cps;
+  CodePoints cps;
   std::vector<std::string_view> raw;
   DecodeUtf8(s, cps, raw);
   return std::u32string(cps.begin(), cps.end());
@@ -253,6 +262,7 @@ bool IsDigitAscii(char32_t c) { return c >= '0' && c <= '9'; }
 
 Text MakeText(std::string_view s) {
   Text t;
+  t.cps.reserve(std::min(s.size(), kMaxAnalyzedCodePoints + 1));
   DecodeUtf8(s, t.cps, t.raw);
   if (t.cps.size() > kMaxAnalyzedCodePoints) {
     t.cps.resize(kMaxAnalyzedCodePoints);
@@ -766,11 +776,11 @@ struct Estimate {
 // piece_overhead: bits added to every pattern piece (where it starts), for
 // the generator's format only (see 1. above).
 Estimate Segment(const Text& t, double char_bits, size_t whole, bool with_repeats,
-                 double piece_overhead, std::map<std::u32string, double>& unit_cache);
+                 double piece_overhead, UnitCache& unit_cache);
 
 // u^k for every primitive unit u (not itself a repetition) and k >= 2.
 void MatchRepeats(const Text& t, double char_bits, size_t whole, double piece_overhead,
-                  std::map<std::u32string, double>& unit_cache, std::vector<Piece>& out) {
+                  UnitCache& unit_cache, std::vector<Piece>& out) {
   const size_t n = t.size();
   // common[m][i]: how many code points from i equal those m further on.
   std::vector<std::vector<uint16_t>> common(n / 2 + 1);
@@ -789,7 +799,7 @@ void MatchRepeats(const Text& t, double char_bits, size_t whole, double piece_ov
       }
       if (!primitive) continue;
       const size_t copies = 1 + common[m][i] / m;
-      std::u32string unit(t.cps.begin() + i, t.cps.begin() + i + m);
+      Unit unit(t.cps.begin() + i, t.cps.begin() + i + m);
       auto cached = unit_cache.find(unit);
       double unit_bits;
       if (cached != unit_cache.end()) {
@@ -809,7 +819,7 @@ void MatchRepeats(const Text& t, double char_bits, size_t whole, double piece_ov
 }
 
 Estimate Segment(const Text& t, double char_bits, size_t whole, bool with_repeats,
-                 double piece_overhead, std::map<std::u32string, double>& unit_cache) {
+                 double piece_overhead, UnitCache& unit_cache) {
   const size_t n = t.size();
   std::vector<Piece> found;
   MatchDictionary(t, found);
@@ -850,14 +860,17 @@ Estimate Segment(const Text& t, double char_bits, size_t whole, bool with_repeat
 // hyphens only between non-empty groups), or nothing.
 std::optional<std::string> GeneratorSymbols(std::string_view p) {
   if (p.empty() || p.front() == '-' || p.back() == '-') return std::nullopt;
-  std::string symbols;
   for (size_t i = 0; i < p.size(); ++i) {
-    if (p[i] == '-') {
-      if (p[i - 1] == '-') return std::nullopt;
-      continue;
-    }
-    if (kPasswordAlphabet.find(p[i]) == std::string_view::npos) return std::nullopt;
-    symbols.push_back(p[i]);
+    const bool bad = p[i] == '-' ? p[i - 1] == '-'
+                                 : kPasswordAlphabet.find(p[i]) == std::string_view::npos;
+    if (bad) return std::nullopt;
+  }
+  // Copied only once the format is known: no partial copy is dropped unwiped,
+  // and no reallocation leaves one behind (the caller wipes this one).
+  std::string symbols;
+  symbols.reserve(p.size());
+  for (char c : p) {
+    if (c != '-') symbols.push_back(c);
   }
   return symbols;
 }
@@ -867,7 +880,7 @@ std::optional<std::string> GeneratorSymbols(std::string_view p) {
 // segmentation costs nothing in Segment, which is right for refusing but
 // would credit a random draw with every short pattern it happens to hold.
 double GeneratedFormatPatternBits(const Text& symbols) {
-  std::map<std::u32string, double> unit_cache;
+  UnitCache unit_cache;
   const double symbol_bits = std::log2(static_cast<double>(kPasswordAlphabet.size()));
   const double where = std::log2(static_cast<double>(std::max<size_t>(symbols.size(), 2)));
   return Segment(symbols, symbol_bits, symbols.size(), true, where, unit_cache).bits;
@@ -895,14 +908,14 @@ PassphraseStrength EstimatePassphraseStrength(std::string_view passphrase) {
     if (measure - GeneratedFormatPatternBits(t) < kGeneratedSlackBits) {
       out.bits = static_cast<int>(std::floor(measure + 1e-9));
     } else {
-      std::map<std::u32string, double> unit_cache;
+      UnitCache unit_cache;
       out = FromEstimate(Segment(t, symbol_bits, t.size(), true, 0, unit_cache));
     }
     WipeMemory(symbols->data(), symbols->size());
     return out;
   }
   Text t = MakeText(passphrase);
-  std::map<std::u32string, double> unit_cache;
+  UnitCache unit_cache;
   return FromEstimate(Segment(t, PoolBits(t), t.size(), true, 0, unit_cache));
 }
 
