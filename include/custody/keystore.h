@@ -1,7 +1,8 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The station's keystore: X25519 identities for receiving packages, vault
-// keys, and the public keys (recipients) of the municipalities it sends to.
+// keys, the public keys (recipients) of the municipalities it sends to, and
+// the verifier keys of the stations it receives packages from (senders).
 // Format and threat model: docs/formats/keystore.md.
 //
 // Layout (<home>/keystore/, 0700; every file 0600):
@@ -10,7 +11,8 @@
 //   keystore.json  the keystore identity's public recipient
 //   NAME.json      public metadata of key NAME (kind, recipient, fingerprint)
 //   NAME.age       key NAME's secret, age-encrypted to the keystore identity
-//                  (identities and vaults only; recipients have no secret)
+//                  (identities and vaults only; recipients and senders
+//                  have no secret)
 //
 // Creating a key needs no passphrase (it is encrypted to the keystore's
 // public recipient); reading a secret back (opening a package, a vault)
@@ -26,8 +28,9 @@
 //   CUSTODY_ASSIGN_OR_RETURN(std::string age1, ks->LookupRecipient("city-hall"));
 //
 // Failure codes: kNotFound (no such key; no keystore yet), kAlreadyExists
-// (name taken), kInvalidArgument (bad name, bad age1 string, weak keystore
-// passphrase), kWrongKey (wrong keystore passphrase), kFailedPrecondition
+// (name taken; a sender key already stored under another name),
+// kInvalidArgument (bad name, bad age1 string, bad verifier key, weak
+// keystore passphrase), kWrongKey (wrong keystore passphrase), kFailedPrecondition
 // (not unlocked; a vault used as a package recipient; a recipient asked for
 // its secret), kCorruption (a file is malformed, or a secret does not match
 // its metadata), kVerificationFailed (a fingerprint confirmation does not
@@ -59,8 +62,12 @@ enum class KeyKind {
   kRecipient,  // A municipality's public key (age1...): packages go to it.
   kVault,      // A vault key: data sealed for the station itself; its
                // destruction is a crypto-erase (custody/vault.h).
+  kSender,     // Another station's Ed25519 verifier key (C2SP
+               // "name+hex8+base64"): packages signed by it are shown as
+               // from this sender (custody/package.h KnownSenders).
 };
-std::string_view KeyKindName(KeyKind kind);  // "identity", "recipient", "vault"
+// "identity", "recipient", "vault", "sender"
+std::string_view KeyKindName(KeyKind kind);
 
 // The short fingerprint of an "age1..." recipient, to read out by phone:
 // 20 characters of custody's look-alike-free alphabet (the password
@@ -72,6 +79,12 @@ std::string RecipientFingerprint(std::string_view age_recipient);
 // True when `typed` names the fingerprint `expected`, ignoring case, spaces
 // and hyphens (a person types what they heard).
 bool FingerprintMatches(std::string_view typed, std::string_view expected);
+// The short fingerprint of a station's verifier key ("name+hex8+base64", as
+// `custody status` prints it), in the same 20-symbol form, under its own
+// label (docs/formats/keystore.md): what a sender reads out by phone and
+// `custody key import-sender` checks. "invalid" if it is not a valid Ed25519
+// verifier key.
+std::string SenderFingerprint(std::string_view verifier_key);
 
 // A package sealed to a vault (custody/vault.h).
 struct SealedRecord {
@@ -86,11 +99,13 @@ struct SealedRecord {
 struct KeyInfo {
   std::string name;
   KeyKind kind = KeyKind::kIdentity;
-  std::string recipient;    // "age1..." (lowercase).
-  std::string fingerprint;  // RecipientFingerprint(recipient).
-  std::string created;      // RFC 3339 UTC.
-  // kRecipient: how the fingerprint was confirmed ("interactive" or
-  // "confirm-fingerprint"), and who confirmed it.
+  std::string recipient;     // "age1..." (lowercase); empty for kSender.
+  std::string verifier_key;  // kSender only: "name+hex8+base64".
+  // RecipientFingerprint(recipient); kSender: SenderFingerprint(verifier_key).
+  std::string fingerprint;
+  std::string created;  // RFC 3339 UTC.
+  // kRecipient and kSender: how the fingerprint was confirmed
+  // ("interactive" or "confirm-fingerprint"), and who confirmed it.
   std::string confirmation;
   std::string confirmed_by;
   // kVault: copies of the secret exported (escrowed) and copies whose
@@ -147,14 +162,17 @@ class Keystore {
   Result<std::vector<KeyInfo>> List();
   // The "age1..." to encrypt a package to key NAME: a recipient, or one of
   // the station's own identities. kFailedPrecondition for a vault key (seal
-  // to it with `custody vault seal`, never by package).
+  // to it with `custody vault seal`, never by package) and for a sender (a
+  // signing key: it cannot receive).
   Result<std::string> LookupRecipient(const std::string& name);
 
   // Requires unlocked(). The secret of identity or vault NAME, checked
-  // against its metadata. kFailedPrecondition for a recipient.
+  // against its metadata. kFailedPrecondition for a recipient or sender.
   Result<StationIdentity> LoadIdentity(const std::string& name);
   // Requires unlocked(). Every kIdentity key (not vaults), sorted by name.
   Result<std::vector<StationIdentity>> Identities();
+  // Every kSender key, sorted by name. Needs no passphrase (public keys).
+  Result<std::vector<KeyInfo>> Senders();
 
   // ---- Changes (no ledger records; custody/key_ops below and vault.h
   // record them). Names: 1-64 of [A-Za-z0-9._-], not starting with '.' or '-'.
@@ -166,6 +184,12 @@ class Keystore {
   // Stores a recipient. kInvalidArgument for a bad age1 string.
   Result<KeyInfo> AddRecipient(const std::string& name, std::string_view age_recipient,
                                std::string confirmation, std::string confirmed_by);
+  // Stores a sender's verifier key. kInvalidArgument for a malformed key;
+  // kAlreadyExists for a name taken, or a key already stored as another
+  // sender (one name per station key: the name is what a package is shown
+  // as coming from).
+  Result<KeyInfo> AddSender(const std::string& name, std::string_view verifier_key,
+                            std::string confirmation, std::string confirmed_by);
   // Rewrites NAME.json (atomically). The name, kind and recipient must be
   // unchanged.
   Status UpdateInfo(const KeyInfo& info);
@@ -210,7 +234,18 @@ Result<KeyInfo> ImportRecipient(Station& station, Keystore& keystore,
                                 std::string_view confirmed_fingerprint,
                                 const std::string& confirmation);
 
-// `custody key destroy NAME`: identities and recipients. Vault keys are
+// `custody key import-sender NAME KEY`: a sending station's verifier key,
+// so that its packages are shown as from NAME. As ImportRecipient:
+// `confirmed_fingerprint` must match SenderFingerprint(verifier_key), else
+// kVerificationFailed and nothing is stored. kInvalidArgument for a
+// malformed key. Records `key.sender-imported` (name, verifier key,
+// fingerprint, confirmation); if the ledger refuses, nothing is stored.
+Result<KeyInfo> ImportSender(Station& station, Keystore& keystore, const std::string& operator_name,
+                             const std::string& name, std::string_view verifier_key,
+                             std::string_view confirmed_fingerprint,
+                             const std::string& confirmation);
+
+// `custody key destroy NAME`: identities, recipients and senders. Vault keys are
 // refused (kFailedPrecondition): destroying one is a crypto-erase
 // (custody/vault.h), which records what it makes unreadable. Records
 // `key.destroyed`.

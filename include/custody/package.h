@@ -19,7 +19,10 @@
 //   kTruncated           the package ends early.
 //   kVerificationFailed  tampering: a chunk, the manifest signature, or a file
 //                        whose size or SHA-256 differs from the manifest
-//                        ("file X was modified after packaging").
+//                        ("file X was modified after packaging"); or a
+//                        signer other than expected_sender_key.
+//   kFailedPrecondition  require_known_sender, and the (validly signed)
+//                        package's signer is not a known sender.
 //   kCorruption          not a package: malformed age, tar or manifest; a
 //                        member not allowed (links, devices, "..", absolute,
 //                        duplicates, files not in the manifest).
@@ -65,6 +68,7 @@
 namespace custody {
 
 class Env;
+class Keystore;
 class Station;
 
 inline constexpr std::string_view kPackageFormatV1 = "custody-package-v1";
@@ -187,6 +191,17 @@ Result<CreatedPackage> CreatePackage(Station& station, const CreatePackageOption
 
 // ---- Reading
 
+// A station this one knows as a sender of packages: its verifier key,
+// imported with its fingerprint confirmed (custody/keystore.h ImportSender).
+struct KnownSender {
+  std::string name;          // The name it was imported under.
+  std::string verifier_key;  // "name+hex8+base64".
+};
+// The senders stored in `keystore` (its kSender keys, sorted by name). Needs
+// no keystore passphrase: they are public keys. An empty list when the
+// station has no keystore yet.
+Result<std::vector<KnownSender>> KnownSenders(Keystore& keystore);
+
 // What can open a package. `identities`: "AGE-SECRET-KEY-1..." strings.
 // `passphrase` is called only if the package is passphrase-encrypted.
 struct PackageKeys {
@@ -228,6 +243,17 @@ struct VerifyPackageOptions {
   // next block with kInterrupted; OpenPackage then removes what it had
   // extracted, as after any other failure.
   const std::atomic<bool>* stop = nullptr;
+  // (Last, after the fields above: aggregate initializers name them by
+  // position.)
+  // The stations the reader knows as senders (KnownSenders of its keystore):
+  // the signer's key is looked up among them, and VerifiedPackage says
+  // whether it was found and by what name. Empty: no sender is known (a
+  // reader without a station).
+  std::vector<KnownSender> known_senders = {};
+  // Refuse a package whose signer is not among known_senders, with
+  // kFailedPrecondition once its signature has verified (so the refusal
+  // names a key that really signed it); OpenPackage then extracts nothing.
+  bool require_known_sender = false;
 };
 
 struct VerifiedPackage {
@@ -241,6 +267,13 @@ struct VerifiedPackage {
   // True when every file's bytes were hashed and matched (VerifyPackage,
   // OpenPackage); false for ReadManifest, which checks the signature only.
   bool files_verified = false;
+  // Whether the signer (manifest.sender_verifier_key) is among
+  // VerifyPackageOptions::known_senders, and its name there (else empty).
+  bool sender_known = false;
+  std::string sender_name;
+  // SenderFingerprint (custody/keystore.h) of the signer's key: what to
+  // compare with the fingerprint the sender reads out.
+  std::string sender_fingerprint;
 
   // The files, in the manifest's order, as the reading checked them against
   // the signed manifest, kept (in memory up to 4 MiB, beyond that in an unnamed
@@ -279,7 +312,9 @@ struct OpenPackageOptions {
 // directory inside it, verifying everything, then renames each top-level
 // entry into place (kAlreadyExists, with nothing moved, if one exists). On
 // any failure nothing is left behind. If `station` is not null, records
-// `package.opened` there.
+// `package.opened` there, with whether the signer was among
+// options.verify.known_senders (the caller fills those from the station's
+// keystore: KnownSenders) and its name.
 Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::string& dest_dir,
                                     const PackageKeys& keys, const OpenPackageOptions& options,
                                     Station* station);

@@ -1,6 +1,6 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 //
-// custody key create|list|export-public|import-recipient|destroy
+// custody key create|list|export-public|import-recipient|import-sender|destroy
 // (custody/keystore.h). --passphrase-file/--passphrase-fd give the KEYSTORE
 // passphrase; a protected station signing key is asked on the terminal.
 #include <fcntl.h>
@@ -67,13 +67,18 @@ nlohmann::json KeyInfoJson(const KeyInfo& k) {
     j["destroyed_copies"] = k.destroyed_copies;
     j["sealed"] = k.sealed.size();
   }
+  if (k.kind == KeyKind::kSender) {
+    // A signing key, not an age recipient.
+    j.erase("recipient");
+    j["verifier_key"] = k.verifier_key;
+  }
   return j;
 }
 
 namespace {
 
 struct KeyOptions {
-  std::string name, recipient, confirm_fingerprint;
+  std::string name, recipient, verifier_key, confirm_fingerprint;
   bool yes = false;
   SecretSource secret;
 };
@@ -109,7 +114,8 @@ Status RunList(const GlobalOptions& g) {
   }
   if (keys.empty()) {
     PrintLine(Format(_("no keys (%s)"), "custody key create NAME, custody key import-recipient "
-                                         "NAME age1..., custody vault create NAME"));
+                                         "NAME age1..., custody key import-sender NAME KEY, "
+                                         "custody vault create NAME"));
     return Status::Ok();
   }
   for (const auto& k : keys) {
@@ -127,11 +133,12 @@ Status RunExportPublic(const GlobalOptions& g, const KeyOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
   CUSTODY_ASSIGN_OR_RETURN(KeyInfo k, ks->Get(o.name));
   if (g.json) {
-    PrintLine(nlohmann::json(
-                  {{"name", k.name}, {"recipient", k.recipient}, {"fingerprint", k.fingerprint}})
-                  .dump());
+    nlohmann::json j = {{"name", k.name}, {"fingerprint", k.fingerprint}};
+    j[k.kind == KeyKind::kSender ? "verifier_key" : "recipient"] =
+        k.kind == KeyKind::kSender ? k.verifier_key : k.recipient;
+    PrintLine(j.dump());
   } else {
-    PrintLine(k.recipient);
+    PrintLine(k.kind == KeyKind::kSender ? k.verifier_key : k.recipient);
     PrintLine(std::string(_("fingerprint")) + ": " + k.fingerprint);
   }
   return Status::Ok();
@@ -172,6 +179,49 @@ Status RunImport(const GlobalOptions& g, const KeyOptions& o) {
   return Status::Ok();
 }
 
+Status RunImportSender(const GlobalOptions& g, const KeyOptions& o) {
+  // The key inline ("name+hex8+base64") or a file holding it.
+  CUSTODY_ASSIGN_OR_RETURN(std::string verifier_key, ReadVerifierKeyArg(o.verifier_key));
+  std::string fingerprint = SenderFingerprint(verifier_key);
+  if (fingerprint == "invalid") {
+    return OwnError(StatusCode::kInvalidArgument,
+                    N_("not a station verifier key (expected name+hex8+base64, as custody status "
+                       "prints it on the sending station)"),
+                    {});
+  }
+  CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
+  CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
+  std::string confirmed = o.confirm_fingerprint;
+  std::string how = "confirm-fingerprint";
+  if (confirmed.empty()) {
+    // As for a recipient: the sender reads the fingerprint by phone (at a
+    // number the operator already has), and the operator types it.
+    auto typed = AskOnTty(
+        Format(_("fingerprint of this sender key: %s\nAsk the sending station to read its key's "
+                 "fingerprint (custody status) to you, and type what you hear: "),
+               fingerprint));
+    if (!typed.ok()) {
+      return OwnError(StatusCode::kCancelled,
+                      N_("no terminal to confirm the fingerprint on: give --confirm-fingerprint "
+                         "FP, as the sending station read it to you"),
+                      {});
+    }
+    confirmed = *typed;
+    how = "interactive";
+  }
+  CUSTODY_ASSIGN_OR_RETURN(KeyInfo k,
+                           ImportSender(*station, *ks, op, o.name, verifier_key, confirmed, how));
+  if (g.json) {
+    PrintLine(KeyInfoJson(k).dump());
+  } else {
+    PrintLine(Format(_("sender %s imported, fingerprint %s confirmed (recorded as %s)"),
+                     {k.name, k.fingerprint, "key.sender-imported"}));
+    PrintLine(_("Packages signed by this key are now shown as from this sender."));
+  }
+  return Status::Ok();
+}
+
 Status RunDestroy(const GlobalOptions& g, const KeyOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
@@ -179,9 +229,13 @@ Status RunDestroy(const GlobalOptions& g, const KeyOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(KeyInfo k, ks->Get(o.name));
   if (!o.yes) {
     auto typed = AskOnTty(
-        Format(_("Destroy key %s (%s, %s)? Packages sent to it can no longer be opened here. "
-                 "Type the key name to confirm: "),
-               {k.name, std::string(KeyKindName(k.kind)), k.fingerprint}));
+        k.kind == KeyKind::kSender
+            ? Format(_("Remove sender %s (%s)? Its packages will no longer be shown as from a "
+                       "known sender. Type the key name to confirm: "),
+                     {k.name, k.fingerprint})
+            : Format(_("Destroy key %s (%s, %s)? Packages sent to it can no longer be opened "
+                       "here. Type the key name to confirm: "),
+                     {k.name, std::string(KeyKindName(k.kind)), k.fingerprint}));
     if (!typed.ok()) {
       return OwnError(StatusCode::kCancelled,
                       N_("no terminal to confirm on: add --yes to destroy key %s"), {k.name});
@@ -206,7 +260,7 @@ Status RunDestroy(const GlobalOptions& g, const KeyOptions& o) {
 CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv) {
   auto o = std::make_shared<KeyOptions>();
   CLI::App* key =
-      app.add_subcommand("key", "Keys: the station's identities and the recipients it sends to");
+      app.add_subcommand("key", "Keys: the station's identities, the recipients it sends to, the senders it knows");
   key->require_subcommand(1);
 
   CLI::App* create =
@@ -219,7 +273,7 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   AddJsonFlag(create, g);
   create->callback([&g, o, &inv] { inv.run = [&g, o] { return RunCreate(g, *o); }; });
 
-  CLI::App* list = key->add_subcommand("list", "List identities, recipients and vault keys");
+  CLI::App* list = key->add_subcommand("list", "List identities, recipients, senders and vault keys");
   list->footer("Example: custody key list --json");
   AddJsonFlag(list, g);
   list->callback([&g, &inv] { inv.run = [&g] { return RunList(g); }; });
@@ -242,6 +296,24 @@ CommandRegistration reg(40, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
                   "The fingerprint the key's owner read to you (else typed on the terminal)");
   AddJsonFlag(imp, g);
   imp->callback([&g, o, &inv] { inv.run = [&g, o] { return RunImport(g, *o); }; });
+
+  CLI::App* imp_sender = key->add_subcommand(
+      "import-sender", "Store a sending station's verifier key, fingerprint confirmed");
+  imp_sender->footer(
+      "Example: custody key import-sender city-hall station-a+1a2b3c4d+AW... --confirm-fingerprint "
+      "7KQ2M-XC9RT-4HBWN-PZ3LA\n"
+      "Packages signed by the key are then shown as from NAME (package verify/open).");
+  imp_sender->add_option("name", o->name, "Name its packages are shown as from")->required();
+  imp_sender
+      ->add_option("key", o->verifier_key,
+                   "The station's verifier key (name+hex8+base64, as custody status prints it), "
+                   "or a file holding it")
+      ->required();
+  imp_sender->add_option(
+      "--confirm-fingerprint", o->confirm_fingerprint,
+      "The fingerprint the sending station read to you (else typed on the terminal)");
+  AddJsonFlag(imp_sender, g);
+  imp_sender->callback([&g, o, &inv] { inv.run = [&g, o] { return RunImportSender(g, *o); }; });
 
   CLI::App* destroy =
       key->add_subcommand("destroy", "Overwrite and remove every copy of a key this station holds");

@@ -22,6 +22,7 @@ struct PackageCliOptions {
   std::string output, format = "age";
   std::vector<std::string> to, to_key;
   bool passphrase = false, armor = false, force = false, portable = false;
+  bool require_known_sender = false;
   std::string recipient_org, purpose, classification, password_id;
   std::string package, dest, sender_key;
   std::vector<std::string> identity_files;
@@ -46,10 +47,18 @@ std::string Summary(const VerifiedPackage& v) {
   line(_("digest"), "sha256:" + v.digest);
   auto t = timeutil::ParseTime(m.created);
   line(_("created"), t.ok() ? timeutil::FormatJst(*t) : m.created);
-  line(_("from"), Format(_("%s / station %s"), {m.sender_organization, m.sender_station}));
-  line(_("signed by"),
-       Format(_("%s (signature OK; compare this key with the one the sender gave you)"),
-              m.sender_verifier_key));
+  // The organization and station are what the package says; only a known
+  // sender's key says who really signed it.
+  std::string from = Format(_("%s / station %s"), {m.sender_organization, m.sender_station});
+  if (v.sender_known) {
+    line(_("from"), Format(_("%s (known sender; signature OK)"), v.sender_name) + " — " + from);
+    line(_("signed by"), m.sender_verifier_key + " (" + _("fingerprint") + " " + v.sender_fingerprint + ")");
+  } else {
+    line(_("from"), from + " " + _("(as the package says; NOT a known sender)"));
+    line(_("signed by"),
+         Format(_("%s (signature OK; compare this key with the one the sender gave you)"),
+                m.sender_verifier_key + ", " + _("fingerprint") + " " + v.sender_fingerprint));
+  }
   std::string keys;
   for (const PackageRecipient& r : m.recipients) {
     if (!keys.empty()) keys += ", ";
@@ -69,7 +78,12 @@ std::string Summary(const VerifiedPackage& v) {
 Status PrintVerified(const GlobalOptions& g, const VerifiedPackage& v, const std::string& extra_key = "",
                      const std::string& extra_value = "") {
   if (g.json) {
-    nlohmann::json j = {{"ok", true}, {"digest", v.digest}, {"files_verified", v.files_verified}};
+    nlohmann::json j = {{"ok", true},
+                        {"digest", v.digest},
+                        {"files_verified", v.files_verified},
+                        {"sender_known", v.sender_known},
+                        {"sender", v.sender_known ? nlohmann::json(v.sender_name) : nlohmann::json()},
+                        {"sender_fingerprint", v.sender_fingerprint}};
     if (!extra_key.empty()) j[extra_key] = extra_value;
     // The signed manifest goes out as it was received, piece by piece (it
     // is canonical JSON): a package of a million files is not held to print.
@@ -194,12 +208,35 @@ Status RunCreate(const GlobalOptions& g, const PackageCliOptions& o) {
   return Status::Ok();
 }
 
-Result<VerifyPackageOptions> VerifyOpts(const PackageCliOptions& o) {
+// The station of this machine, if it has one (nullptr when there is none):
+// its keystore names the known senders, and `open` records there.
+Result<std::unique_ptr<Station>> OptionalStation(const GlobalOptions& g) {
+  auto opened = OpenStation(g);
+  if (opened.ok()) return std::move(*opened);
+  if (opened.status().code() != StatusCode::kNotFound) return opened.status();
+  return std::unique_ptr<Station>();
+}
+
+// `station`: the reader's, or nullptr (then no sender is known).
+Result<VerifyPackageOptions> VerifyOpts(const PackageCliOptions& o, const Station* station) {
   VerifyPackageOptions v;
   // The key inline ("name+hex8+base64") or a file holding it.
   if (!o.sender_key.empty()) {
     CUSTODY_ASSIGN_OR_RETURN(v.expected_sender_key, ReadVerifierKeyArg(o.sender_key));
   }
+  if (station != nullptr) {
+    // Public keys only: no keystore passphrase is needed to know them.
+    CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
+    auto known = KnownSenders(*ks);
+    if (!known.ok()) return known.status().WithContext("reading this station's known senders");
+    v.known_senders = std::move(*known);
+  } else if (o.require_known_sender) {
+    return OwnError(StatusCode::kFailedPrecondition,
+                    N_("--require-known-sender needs a custody station on this machine (its known "
+                       "senders: custody key import-sender); without one, give --sender-key KEY"),
+                    {});
+  }
+  v.require_known_sender = o.require_known_sender;
   v.portable = o.portable;
   // A signal stops the reading; `open` then removes what it had extracted
   // (decrypted data must not stay behind, unverified, after Ctrl-C).
@@ -222,42 +259,72 @@ Status ExplainRejected(Status s) {
                 "again."));
   // A file cut short and one whose last chunk was damaged look alike to age
   // (crypto/age_stream.cc): both are named here, and the remedy is one.
+  // Only --require-known-sender refuses a package with this code.
+  s = Explain(s, StatusCode::kFailedPrecondition,
+              _("The package is intact, but its signer is not a known sender of this station: "
+                "nothing was extracted. If you expect it, call the sender at a number you already "
+                "have, ask them to read their key's fingerprint (custody status) and compare it "
+                "with the one below, then import their key (custody key import-sender)."));
   return Explain(s, StatusCode::kTruncated,
                  _("The package is incomplete: it ends early (the transfer or copy did not "
                    "finish), or its last part is damaged. Get the whole file again."));
 }
 
+// On stderr (stdout stays the result, one JSON document with --json): a
+// valid signature by a key nobody confirmed says nothing about who sent it.
+// Not when --sender-key was given: the person supplied the key it matched.
+void WarnIfUnknownSender(const VerifiedPackage& v, const PackageCliOptions& o, bool have_station) {
+  if (v.sender_known || !o.sender_key.empty()) return;
+  const PackageManifest& m = v.manifest;
+  std::string text =
+      have_station
+          ? Format(_("the package's signer is not a known sender of this station (key fingerprint "
+                     "%s). Anyone can make a package that names any organization. Call the "
+                     "sender at a number you already have (not one from the package or its "
+                     "e-mail), ask them to read their key's fingerprint (custody status), and if "
+                     "it matches run:\n  custody key import-sender NAME %s --confirm-fingerprint "
+                     "%s\nThen packages from them are shown by NAME, and --require-known-sender "
+                     "refuses any other signer."),
+                   {v.sender_fingerprint, m.sender_verifier_key, v.sender_fingerprint})
+          : Format(_("no custody station here, so no sender is known: the signature is valid, "
+                     "but only comparing the key's fingerprint (%s) with the one the sender reads "
+                     "to you by phone (custody status) shows who signed it; or give --sender-key "
+                     "with the key they gave you."),
+                   v.sender_fingerprint);
+  std::fprintf(stderr, "custody: %s: %s\n", _("warning"), text.c_str());
+}
+
 Status RunVerify(const GlobalOptions& g, const PackageCliOptions& o) {
   PrepareHeapForLargeWork();
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
-  CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
+  CUSTODY_ASSIGN_OR_RETURN(std::unique_ptr<Station> station, OptionalStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o, station.get()));
   auto v = VerifyPackage(o.package, keys, verify_options);
   if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED"));
-  return PrintVerified(g, *v);
+  CUSTODY_RETURN_IF_ERROR(PrintVerified(g, *v));
+  WarnIfUnknownSender(*v, o, station != nullptr);
+  return Status::Ok();
 }
 
 Status RunShow(const GlobalOptions& g, const PackageCliOptions& o) {
   PrepareHeapForLargeWork();
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
-  CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o));
+  CUSTODY_ASSIGN_OR_RETURN(std::unique_ptr<Station> station, OptionalStation(g));
+  CUSTODY_ASSIGN_OR_RETURN(VerifyPackageOptions verify_options, VerifyOpts(o, station.get()));
   auto v = ReadManifest(o.package, keys, verify_options);
   if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED"));
-  return PrintVerified(g, *v);
+  CUSTODY_RETURN_IF_ERROR(PrintVerified(g, *v));
+  WarnIfUnknownSender(*v, o, station != nullptr);
+  return Status::Ok();
 }
 
 Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
   PrepareHeapForLargeWork();
   CUSTODY_ASSIGN_OR_RETURN(PackageKeys keys, LoadKeys(g, o));
   // The recipient's station, if this machine has one, records the opening.
-  std::unique_ptr<Station> station;
-  auto opened = OpenStation(g);
-  if (opened.ok()) {
-    station = std::move(*opened);
-  } else if (opened.status().code() != StatusCode::kNotFound) {
-    return opened.status();
-  }
+  CUSTODY_ASSIGN_OR_RETURN(std::unique_ptr<Station> station, OptionalStation(g));
   OpenPackageOptions opts;
-  CUSTODY_ASSIGN_OR_RETURN(opts.verify, VerifyOpts(o));
+  CUSTODY_ASSIGN_OR_RETURN(opts.verify, VerifyOpts(o, station.get()));
   opts.operator_name = g.operator_;
   auto v = OpenPackage(o.package, o.dest, keys, opts, station.get());
   if (!v.ok()) return ExplainRejected(v.status().WithContext("package REJECTED, nothing extracted"));
@@ -266,6 +333,7 @@ Status RunOpen(const GlobalOptions& g, const PackageCliOptions& o) {
     PrintLine(Format(station ? _("extracted into %s (recorded as package.opened)") : _("extracted into %s"),
                      o.dest));
   }
+  WarnIfUnknownSender(*v, o, station != nullptr);
   return Status::Ok();
 }
 
@@ -275,6 +343,9 @@ void AddReadOptions(CLI::App* cmd, PackageCliOptions* o) {
                   "age identity file (AGE-SECRET-KEY-1... lines); repeatable. Without -i: this station's keys");
   cmd->add_option("--sender-key", o->sender_key,
                   "Require the manifest to be signed by this verifier key (the key, or a file holding it)");
+  cmd->add_flag("--require-known-sender", o->require_known_sender,
+                "Refuse a package whose signer is not a known sender (custody key import-sender); "
+                "exit status 14");
   cmd->add_flag("--portable", o->portable, "Refuse names Windows cannot hold");
   o->secret.AddOptions(cmd, "passphrase (the package's, or without -i the keystore's for a key-encrypted package)");
 }

@@ -5,6 +5,7 @@
 
 #include "cli/cli_util.h"
 #include "cli/i18n.h"
+#include "custody/keystore.h"
 
 namespace custody::cli {
 namespace {
@@ -19,7 +20,8 @@ Status RunStatus(const GlobalOptions& g) {
     nlohmann::json j = {{"home", station->home()},        {"organization", c.organization},
                         {"station", c.station_name},      {"origin", c.origin},
                         {"verifier_key", c.verifier_key}, {"default_operator", c.default_operator},
-                        {"ledger_entries", size},         {"checkpoint", checkpoint}};
+                        {"ledger_entries", size},         {"checkpoint", checkpoint},
+                        {"verifier_key_fingerprint", SenderFingerprint(c.verifier_key)}};
     PrintLine(j.dump(2));
     return Status::Ok();
   }
@@ -27,6 +29,8 @@ Status RunStatus(const GlobalOptions& g) {
   PrintLine(std::string(_("organization:")) + " " + c.organization);
   PrintLine(std::string(_("origin:")) + " " + c.origin);
   PrintLine(std::string(_("verifier key:")) + " " + c.verifier_key);
+  // What a receiving station confirms by phone (custody key import-sender).
+  PrintLine(std::string(_("verifier key fingerprint:")) + " " + SenderFingerprint(c.verifier_key));
   if (!c.default_operator.empty())
     PrintLine(std::string(_("operator:")) + " " + c.default_operator);
   PrintLine(std::string(_("ledger entries:")) + " " + std::to_string(size));

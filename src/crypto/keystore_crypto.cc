@@ -11,9 +11,12 @@
 
 namespace custody::crypto {
 
-std::string FingerprintOfRecipient(std::string_view canonical_recipient) {
-  std::string input(kRecipientFingerprintLabel);
-  input.append(canonical_recipient);
+namespace {
+
+// 20 symbols of the password alphabet from SHA-256(label || text).
+std::string ShortFingerprint(std::string_view label, std::string_view text) {
+  std::string input(label);
+  input.append(text);
   Sha256Digest d = Sha256(input);
   // 100 bits: second preimages cost 2^100, so a substituted key cannot be
   // given a matching fingerprint, yet 20 characters can be read by phone.
@@ -33,6 +36,16 @@ std::string FingerprintOfRecipient(std::string_view canonical_recipient) {
     out.push_back(kPasswordAlphabet[v]);
   }
   return out;
+}
+
+}  // namespace
+
+std::string FingerprintOfRecipient(std::string_view canonical_recipient) {
+  return ShortFingerprint(kRecipientFingerprintLabel, canonical_recipient);
+}
+
+std::string FingerprintOfVerifierKey(std::string_view verifier_key) {
+  return ShortFingerprint(kSenderFingerprintLabel, verifier_key);
 }
 
 Result<std::string> CanonicalRecipient(std::string_view text) {

@@ -36,6 +36,14 @@ inline constexpr std::string_view kRecipientFingerprintLabel = "custody recipien
 // lowercase "age1...".
 std::string FingerprintOfRecipient(std::string_view canonical_recipient);
 
+// Domain label of the sender fingerprint: SHA-256(label || verifier key).
+// Its own label, so a recipient's and a sender's fingerprint are never
+// confused for one another.
+inline constexpr std::string_view kSenderFingerprintLabel = "custody sender fingerprint v1\n";
+// See custody/keystore.h SenderFingerprint. `verifier_key` must be a valid
+// C2SP verifier key ("name+hex8+base64": its only spelling).
+std::string FingerprintOfVerifierKey(std::string_view verifier_key);
+
 // The canonical (lowercase) form of an "age1..." string; kInvalidArgument
 // when it is not a valid X25519 recipient.
 Result<std::string> CanonicalRecipient(std::string_view text);

@@ -66,6 +66,41 @@ Result<KeyInfo> ImportRecipient(Station& station, Keystore& keystore,
   return info;
 }
 
+Result<KeyInfo> ImportSender(Station& station, Keystore& keystore, const std::string& operator_name,
+                             const std::string& name, std::string_view verifier_key,
+                             std::string_view confirmed_fingerprint,
+                             const std::string& confirmation) {
+  std::string fingerprint = SenderFingerprint(verifier_key);
+  if (fingerprint == "invalid") {
+    return InvalidArgumentError(
+        "not a station verifier key (expected name+hex8+base64, as custody status prints it on "
+        "the sending station); nothing was imported");
+  }
+  if (!FingerprintMatches(confirmed_fingerprint, fingerprint)) {
+    return VerificationFailedError(
+        "the fingerprint confirmed (" + std::string(confirmed_fingerprint) +
+        ") is not this key's (" + fingerprint +
+        "): ask the sending station to read it again; the key was NOT imported");
+  }
+  if (confirmation != "interactive" && confirmation != "confirm-fingerprint") {
+    return InvalidArgumentError("confirmation must be interactive or confirm-fingerprint");
+  }
+  CUSTODY_ASSIGN_OR_RETURN(KeyInfo info,
+                           keystore.AddSender(name, verifier_key, confirmation, operator_name));
+  nlohmann::json data = {{"name", info.name},
+                         {"verifier_key", info.verifier_key},
+                         {"fingerprint", info.fingerprint},
+                         {"confirmation", confirmation}};
+  auto entry = station.Record("key.sender-imported", operator_name, data.dump());
+  if (!entry.ok()) {
+    // An unrecorded sender must not be trusted: the ledger is the register.
+    keystore.DestroyKey(name).status().IgnoreError();
+    return entry.status().WithContext("sender not imported (the ledger refused the record)");
+  }
+  spdlog::info("sender {} imported (ledger entry {})", name, entry->seq);
+  return info;
+}
+
 Result<DestroyedKey> DestroyKey(Station& station, Keystore& keystore,
                                 const std::string& operator_name, const std::string& name) {
   CUSTODY_ASSIGN_OR_RETURN(KeyInfo info, keystore.Get(name));
@@ -83,6 +118,11 @@ Result<DestroyedKey> DestroyKey(Station& station, Keystore& keystore,
       {"name", info.name},           {"kind", KeyKindName(info.kind)},
       {"recipient", info.recipient}, {"fingerprint", info.fingerprint},
       {"created", info.created},     {"files_destroyed", destroyed.files.size()}};
+  if (info.kind == KeyKind::kSender) {
+    // A sender has a verifier key, not an age recipient.
+    data.erase("recipient");
+    data["verifier_key"] = info.verifier_key;
+  }
   CUSTODY_ASSIGN_OR_RETURN(LedgerEntry entry,
                            station.Record("key.destroyed", operator_name, data.dump()));
   spdlog::info("key {} destroyed (ledger entry {})", name, entry.seq);

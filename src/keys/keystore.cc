@@ -15,6 +15,7 @@
 #include "custody/env.h"
 #include "custody/password.h"
 #include "keys/keystore_internal.h"
+#include "ledger/note.h"
 
 namespace custody {
 namespace {
@@ -31,6 +32,7 @@ Result<KeyKind> ParseKind(std::string_view s) {
   if (s == "identity") return KeyKind::kIdentity;
   if (s == "recipient") return KeyKind::kRecipient;
   if (s == "vault") return KeyKind::kVault;
+  if (s == "sender") return KeyKind::kSender;
   return CorruptionError("unknown key kind");
 }
 
@@ -52,6 +54,8 @@ std::string_view KeyKindName(KeyKind kind) {
       return "recipient";
     case KeyKind::kVault:
       return "vault";
+    case KeyKind::kSender:
+      return "sender";
   }
   return "unknown";
 }
@@ -60,6 +64,11 @@ std::string RecipientFingerprint(std::string_view age_recipient) {
   auto canonical = crypto::CanonicalRecipient(age_recipient);
   if (!canonical.ok()) return "invalid";
   return crypto::FingerprintOfRecipient(*canonical);
+}
+
+std::string SenderFingerprint(std::string_view verifier_key) {
+  if (!note::ParseVerifierKey(verifier_key).ok()) return "invalid";
+  return crypto::FingerprintOfVerifierKey(verifier_key);
 }
 
 bool FingerprintMatches(std::string_view typed, std::string_view expected) {
@@ -100,7 +109,12 @@ std::string InfoToJson(const KeyInfo& k) {
   nlohmann::json j = {{"format", kKeyFormat},         {"name", k.name},
                       {"kind", KeyKindName(k.kind)},  {"recipient", k.recipient},
                       {"fingerprint", k.fingerprint}, {"created", k.created}};
-  if (k.kind == KeyKind::kRecipient) {
+  if (k.kind == KeyKind::kSender) {
+    // A signing key, not an age recipient: its own field.
+    j.erase("recipient");
+    j["verifier_key"] = k.verifier_key;
+  }
+  if (k.kind == KeyKind::kRecipient || k.kind == KeyKind::kSender) {
     j["confirmation"] = k.confirmation;
     j["confirmed_by"] = k.confirmed_by;
   }
@@ -134,13 +148,14 @@ Result<KeyInfo> InfoFromJson(std::string_view text, const std::string& expected_
     }
     k.name = j.at("name").get<std::string>();
     CUSTODY_ASSIGN_OR_RETURN(k.kind, ParseKind(j.at("kind").get<std::string>()));
-    k.recipient = j.at("recipient").get<std::string>();
+    const char* public_key_field = k.kind == KeyKind::kSender ? "verifier_key" : "recipient";
+    (k.kind == KeyKind::kSender ? k.verifier_key : k.recipient) =
+        j.at(public_key_field).get<std::string>();
     k.fingerprint = j.at("fingerprint").get<std::string>();
     k.created = j.at("created").get<std::string>();
-    static const std::vector<std::string> kCommon = {"format",    "name",        "kind",
-                                                     "recipient", "fingerprint", "created"};
-    std::vector<std::string> allowed = kCommon;
-    if (k.kind == KeyKind::kRecipient) {
+    std::vector<std::string> allowed = {"format", "name", "kind", public_key_field, "fingerprint",
+                                        "created"};
+    if (k.kind == KeyKind::kRecipient || k.kind == KeyKind::kSender) {
       k.confirmation = j.at("confirmation").get<std::string>();
       k.confirmed_by = j.at("confirmed_by").get<std::string>();
       allowed.insert(allowed.end(), {"confirmation", "confirmed_by"});
@@ -168,6 +183,13 @@ Result<KeyInfo> InfoFromJson(std::string_view text, const std::string& expected_
     return CorruptionError(what + " has a missing or malformed field");
   }
   if (k.name != expected_name) return CorruptionError(what + " names another key (" + k.name + ")");
+  if (k.kind == KeyKind::kSender) {
+    if (!note::ParseVerifierKey(k.verifier_key).ok())
+      return CorruptionError(what + " holds a malformed verifier key");
+    if (k.fingerprint != crypto::FingerprintOfVerifierKey(k.verifier_key))
+      return CorruptionError(what + ": the fingerprint does not match the verifier key");
+    return k;
+  }
   auto canonical = crypto::CanonicalRecipient(k.recipient);
   if (!canonical.ok() || *canonical != k.recipient)
     return CorruptionError(what + " holds a malformed recipient");
@@ -342,14 +364,21 @@ Result<std::string> Keystore::LookupRecipient(const std::string& name) {
                                    "\" is a vault key: seal data to it with `custody vault seal`, "
                                    "never send it a package");
   }
+  if (info.kind == KeyKind::kSender) {
+    return FailedPreconditionError(
+        "\"" + name +
+        "\" is a sender's signing key (custody key import-sender): packages cannot be sent to it; "
+        "import the station's age1 key with custody key import-recipient");
+  }
   return info.recipient;
 }
 
 Result<StationIdentity> Keystore::LoadIdentity(const std::string& name) {
   CUSTODY_ASSIGN_OR_RETURN(KeyInfo info, Get(name));
-  if (info.kind == KeyKind::kRecipient) {
-    return FailedPreconditionError(
-        "\"" + name + "\" is a recipient (someone else's public key): it has no secret here");
+  if (info.kind == KeyKind::kRecipient || info.kind == KeyKind::kSender) {
+    return FailedPreconditionError("\"" + name + "\" is a " +
+                                   std::string(KeyKindName(info.kind)) +
+                                   " (someone else's public key): it has no secret here");
   }
   if (!unlocked())
     return FailedPreconditionError("the keystore is locked: give the keystore passphrase");
@@ -390,9 +419,18 @@ Result<std::vector<StationIdentity>> Keystore::Identities() {
   return out;
 }
 
+Result<std::vector<KeyInfo>> Keystore::Senders() {
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<KeyInfo> all, List());
+  std::vector<KeyInfo> out;
+  for (auto& k : all) {
+    if (k.kind == KeyKind::kSender) out.push_back(std::move(k));
+  }
+  return out;
+}
+
 Result<KeyInfo> Keystore::GenerateKey(const std::string& name, KeyKind kind) {
   CUSTODY_RETURN_IF_ERROR(CheckKeyName(name));
-  if (kind == KeyKind::kRecipient)
+  if (kind != KeyKind::kIdentity && kind != KeyKind::kVault)
     return InvalidArgumentError("GenerateKey makes identities and vaults only");
   if (!initialized()) return FailedPreconditionError("the keystore has no passphrase yet");
   if (env_->FileExists(MetaPath(name)))
@@ -439,10 +477,43 @@ Result<KeyInfo> Keystore::AddRecipient(const std::string& name, std::string_view
   return info;
 }
 
+Result<KeyInfo> Keystore::AddSender(const std::string& name, std::string_view verifier_key,
+                                    std::string confirmation, std::string confirmed_by) {
+  CUSTODY_RETURN_IF_ERROR(CheckKeyName(name));
+  auto parsed = note::ParseVerifierKey(verifier_key);
+  if (!parsed.ok()) {
+    return InvalidArgumentError("not a station verifier key (name+hex8+base64, as custody status "
+                                "prints it): " +
+                                parsed.status().message());
+  }
+  if (env_->FileExists(MetaPath(name)))
+    return AlreadyExistsError("a key named \"" + name + "\" already exists");
+  // One name per station key: a package is shown as from that name, and two
+  // names for one signer would make the name a matter of lookup order.
+  CUSTODY_ASSIGN_OR_RETURN(std::vector<KeyInfo> senders, Senders());
+  for (const KeyInfo& k : senders) {
+    if (k.verifier_key == verifier_key) {
+      return AlreadyExistsError("this verifier key is already stored as sender \"" + k.name +
+                                "\" (custody key list); a station key has one name");
+    }
+  }
+  CUSTODY_RETURN_IF_ERROR(EnsureDir());
+  KeyInfo info;
+  info.name = name;
+  info.kind = KeyKind::kSender;
+  info.verifier_key = std::string(verifier_key);
+  info.fingerprint = crypto::FingerprintOfVerifierKey(verifier_key);
+  info.created = timeutil::FormatRfc3339Utc(env_->NowUnixMicros());
+  info.confirmation = std::move(confirmation);
+  info.confirmed_by = std::move(confirmed_by);
+  CUSTODY_RETURN_IF_ERROR(env_->WriteFileAtomically(MetaPath(name), InfoToJson(info), kFileMode));
+  return info;
+}
+
 Status Keystore::UpdateInfo(const KeyInfo& info) {
   CUSTODY_ASSIGN_OR_RETURN(KeyInfo old, Get(info.name));
   if (old.kind != info.kind || old.recipient != info.recipient ||
-      old.fingerprint != info.fingerprint) {
+      old.verifier_key != info.verifier_key || old.fingerprint != info.fingerprint) {
     return InternalError("UpdateInfo may not change a key's kind or public key");
   }
   return env_->WriteFileAtomically(MetaPath(info.name), InfoToJson(info), kFileMode);

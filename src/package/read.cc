@@ -24,6 +24,7 @@
 #include "crypto/sealed_spill.h"
 #include "crypto/signature_context.h"
 #include "custody/env.h"
+#include "custody/keystore.h"
 #include "custody/station.h"
 #include "ledger/note.h"
 #include "package/extract_writer.h"
@@ -762,6 +763,22 @@ Result<VerifiedPackage> ReadPackageWith(const std::string& path, const PackageKe
     return VerificationFailedError("the package is signed by " + out.manifest.sender_verifier_key +
                                    ", not by the expected sender " + options.expected_sender_key);
   }
+  out.sender_fingerprint = SenderFingerprint(out.manifest.sender_verifier_key);
+  for (const KnownSender& known : options.known_senders) {
+    if (known.verifier_key == out.manifest.sender_verifier_key) {
+      out.sender_known = true;
+      out.sender_name = known.name;
+      break;
+    }
+  }
+  if (options.require_known_sender && !out.sender_known) {
+    return FailedPreconditionError(
+        "the package is signed by a station this station does not know as a sender (key " +
+        out.manifest.sender_verifier_key + ", fingerprint " + out.sender_fingerprint +
+        "); if it is expected, call the sender at a number you already have, ask them to read "
+        "their key's fingerprint (custody status), then: custody key import-sender NAME " +
+        out.manifest.sender_verifier_key + " --confirm-fingerprint FINGERPRINT");
+  }
   // Every member must be in the manifest, at its place, with the same size,
   // metadata and hash, and every manifest file must be present.
   if (differs && !difference.ok()) return difference;
@@ -1026,11 +1043,13 @@ Result<VerifiedPackage> OpenPackage(const std::string& package_path, const std::
         {"digest", v.digest},
         {"sender_organization", v.manifest.sender_organization},
         {"sender_verifier_key", v.manifest.sender_verifier_key},
+        {"sender_known", v.sender_known},
         {"file_count", v.file_count},
         {"total_size", v.manifest.total_size},
         {"size", v.package_size},
         {"destination", dest_dir},
     };
+    if (v.sender_known) event["sender_name"] = v.sender_name;
     CUSTODY_ASSIGN_OR_RETURN(std::string event_json, json::Canonicalize(event));
     auto entry = station->Record("package.opened", op, event_json);
     if (!entry.ok()) {

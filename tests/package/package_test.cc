@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/canonical_json.h"
+#include "ledger/note.h"
+#include "custody/keystore.h"
 #include "custody/password.h"
 #include "package/package_test_util.h"
 
@@ -114,6 +116,90 @@ TEST_F(PackageTest, RoundTripWithJapaneseNames) {
   auto again = OpenPackage(out, dest, Keys(), {}, nullptr);
   EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(ListRecursive(dest), expected);
+}
+
+// The signer is looked up among the known senders: named when known, the
+// fingerprint given either way; --require-known-sender refuses an unknown
+// one before anything is extracted or recorded; package.opened says which.
+TEST_F(PackageTest, KnownAndUnknownSenders) {
+  std::string src = MakeTree();
+  std::string out = path("out.age");
+  ASSERT_TRUE(CreatePackage(*station_, BaseOptions({src}, out), nullptr).ok());
+  const std::string signer = station_->config().verifier_key;
+
+  // Nobody known: verified, unnamed, with the signer's fingerprint.
+  auto unknown = VerifyPackage(out, Keys());
+  ASSERT_TRUE(unknown.ok()) << unknown.status().ToString();
+  EXPECT_FALSE(unknown->sender_known);
+  EXPECT_EQ(unknown->sender_name, "");
+  EXPECT_EQ(unknown->sender_fingerprint, SenderFingerprint(signer));
+
+  // Known, from the station's keystore (imported with its fingerprint).
+  auto ks = Keystore::Open(station_->home(), Env::Default());
+  ASSERT_TRUE(ks.ok());
+  const std::string other = note::FormatVerifierKey("elsewhere", std::string(32, 5));
+  ASSERT_TRUE(ImportSender(*station_, **ks, "山田太郎", "other-vendor", other,
+                           SenderFingerprint(other), "confirm-fingerprint")
+                  .ok());
+  VerifyPackageOptions only_other;
+  only_other.known_senders = KnownSenders(**ks).value();
+  ASSERT_EQ(only_other.known_senders.size(), 1u);
+  auto still_unknown = VerifyPackage(out, Keys(), only_other);
+  ASSERT_TRUE(still_unknown.ok());
+  EXPECT_FALSE(still_unknown->sender_known);
+
+  ASSERT_TRUE(ImportSender(*station_, **ks, "山田太郎", "office", signer, SenderFingerprint(signer),
+                           "confirm-fingerprint")
+                  .ok());
+  VerifyPackageOptions with_known;
+  with_known.known_senders = KnownSenders(**ks).value();
+  with_known.require_known_sender = true;
+  auto expect_known = [&](const Result<VerifiedPackage>& read) {
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    EXPECT_TRUE(read->sender_known);
+    EXPECT_EQ(read->sender_name, "office");
+    EXPECT_EQ(read->sender_fingerprint, SenderFingerprint(signer));
+  };
+  expect_known(VerifyPackage(out, Keys(), with_known));
+  expect_known(ReadManifest(out, Keys(), with_known));
+
+  // Required but unknown: refused, naming the key and its fingerprint.
+  only_other.require_known_sender = true;
+  auto expect_refused = [&](const Result<VerifiedPackage>& read) {
+    EXPECT_EQ(read.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_THAT(read.status().message(), HasSubstr(SenderFingerprint(signer)));
+    EXPECT_THAT(read.status().message(), HasSubstr("custody key import-sender NAME " + signer));
+  };
+  expect_refused(VerifyPackage(out, Keys(), only_other));
+  expect_refused(ReadManifest(out, Keys(), only_other));
+  const uint64_t before = LedgerSize();
+  OpenPackageOptions refuse;
+  refuse.verify = only_other;
+  auto refused = OpenPackage(out, path("refused"), Keys(), refuse, station_.get());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_FALSE(std::filesystem::exists(path("refused")));
+  std::filesystem::create_directories(path("refused-existing"));
+  EXPECT_EQ(OpenPackage(out, path("refused-existing"), Keys(), refuse, station_.get()).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(ListRecursive(path("refused-existing")).empty());
+  EXPECT_EQ(LedgerSize(), before);
+
+  // package.opened records whether the sender was known, and its name.
+  OpenPackageOptions known_open;
+  known_open.verify = with_known;
+  ASSERT_TRUE(OpenPackage(out, path("known"), Keys(), known_open, station_.get()).ok());
+  ASSERT_TRUE(OpenPackage(out, path("unknown"), Keys(), {}, station_.get()).ok());
+  std::vector<nlohmann::json> opened;
+  ASSERT_TRUE((*station_->ledger())->Scan(0, [&](const LedgerEntry& e) {
+                                    if (e.type == "package.opened") opened.push_back(nlohmann::json::parse(e.data_json));
+                                    return true;
+                                  }).ok());
+  ASSERT_EQ(opened.size(), 2u);
+  EXPECT_EQ(opened[0]["sender_known"], true);
+  EXPECT_EQ(opened[0]["sender_name"], "office");
+  EXPECT_EQ(opened[0]["sender_verifier_key"], signer);
+  EXPECT_EQ(opened[1]["sender_known"], false);
+  EXPECT_FALSE(opened[1].contains("sender_name"));
 }
 
 // A modification time past 2262 (a wrong clock on the machine the evidence
