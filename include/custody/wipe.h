@@ -261,7 +261,10 @@ struct WipeOptions {
 // or sink refused wipe.started).
 Result<WipeFinishedEvent> RunWipe(BlockDevice& device, const WipeOptions& options, Env* env);
 
-// What a state file says about an unfinished wipe.
+// What a state file says about an unfinished wipe. A wipe keeps its state
+// when it ends `interrupted`, or `failed` for a reason that rewriting can
+// get past (I/O errors, a failed flush, a step that could not be recorded);
+// never after a read-back found other data than was written.
 struct WipeStateSummary {
   std::string wipe_id;
   std::string state_file;
@@ -271,11 +274,22 @@ struct WipeStateSummary {
   std::string phase;
   uint64_t offset = 0;
   uint64_t bytes = 0;
+  int resume_count = 0;
+  // How the last run ended: "interrupted" or "failed" (WipeResultName),
+  // with its message and time; empty when the state does not say: that run
+  // is still going, or crashed or lost power, or an older custody wrote it.
+  std::string ended;
+  std::string end_message;
+  std::string ended_at;
+  // ResumeWipe would continue it; otherwise `not_resumable` says why.
+  bool resumable = true;
+  std::string not_resumable;
 };
 // kNotFound if there is no state for `wipe_id` in `state_dir`.
 Result<WipeStateSummary> ReadWipeState(const std::string& state_dir, const std::string& wipe_id,
                                        Env* env);
-// Every resumable wipe in `state_dir` (empty if the directory is absent).
+// Every unfinished wipe in `state_dir`, resumable or not (empty if the
+// directory is absent).
 Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_dir, Env* env);
 
 // Continues the wipe recorded in `state_dir`/<options.wipe_id>.json on
@@ -285,6 +299,9 @@ Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_di
 // the same size, and the same serial, WWN, model and loop backing file
 // wherever the recorded identity has one (a device that now reports none
 // does not match). options.plan is ignored (the state's is used).
+// kFailedPrecondition too for a state that is not resumable (its
+// `not_resumable`): a wipe whose read-back found other data cannot be
+// continued into a success.
 Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& options, Env* env);
 
 

@@ -610,22 +610,48 @@ Status RunShow(const GlobalOptions& g, const std::string& id) {
   return Status::Ok();
 }
 
+// Every wipe that kept its resume state: how its last run ended
+// (interrupted, or failed and why), and whether --resume can continue it.
 Status RunList(const GlobalOptions& g) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(auto states, ListWipeStates(station->path("wipes"), Env::Default()));
   for (const WipeStateSummary& s : states) {
     if (g.json) {
-      PrintLine(nlohmann::json({{"wipe_id", s.wipe_id}, {"device", s.target.path},
-                                {"serial", s.target.serial}, {"pass", s.pass}, {"phase", s.phase},
-                                {"offset", s.offset}, {"bytes", s.bytes}})
-                    .dump());
-    } else {
+      nlohmann::json ended = nullptr;
+      if (!s.ended.empty()) {
+        ended = {{"result", s.ended}, {"message", s.end_message}, {"at", s.ended_at}};
+      }
+      nlohmann::json j = {{"wipe_id", s.wipe_id},   {"device", s.target.path},
+                          {"serial", s.target.serial}, {"pass", s.pass},
+                          {"phase", s.phase},       {"offset", s.offset},
+                          {"bytes", s.bytes},       {"resume_count", s.resume_count},
+                          {"ended", ended},         {"resumable", s.resumable}};
+      if (!s.resumable) j["not_resumable"] = s.not_resumable;
+      PrintLine(j.dump());
+      continue;
+    }
+    if (s.resumable) {
       PrintLine(Format(_("%s  %s  pass %s %s at %s/%s  (custody wipe --resume %s)"),
                        {s.wipe_id, s.target.path, std::to_string(s.pass), Word(s.phase),
                         std::to_string(s.offset), std::to_string(s.bytes), s.wipe_id}));
+    } else {
+      PrintLine(Format(_("%s  %s  pass %s %s at %s/%s"),
+                       {s.wipe_id, s.target.path, std::to_string(s.pass), Word(s.phase),
+                        std::to_string(s.offset), std::to_string(s.bytes)}));
     }
+    // The failure's reason is the library's English (it is also what the
+    // ledger's wipe.failed says).
+    if (s.ended == "interrupted") {
+      PrintLine("  " + Format(_("ended: interrupted at %s"), s.ended_at));
+    } else if (s.ended == "failed") {
+      PrintLine("  " + Format(_("ended: failed at %s: %s"), {s.ended_at, s.end_message}));
+    } else {
+      PrintLine("  " + std::string(_("ended: not recorded (the run crashed, lost power or is "
+                                     "still running)")));
+    }
+    if (!s.resumable) PrintLine("  " + Format(_("not resumable: %s"), s.not_resumable));
   }
-  if (states.empty() && !g.json) PrintLine(_("no interrupted wipes"));
+  if (states.empty() && !g.json) PrintLine(_("no unfinished wipes"));
   return Status::Ok();
 }
 
@@ -647,7 +673,8 @@ CommandRegistration reg(50, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   cmd->add_flag("--allow-hard-links", a.allow_hard_links,
                 "Wipe files with other hard links (their other names stay)");
   cmd->add_option("--free-space", a.free_space, "Wipe the free space of this mounted file system");
-  cmd->add_option("--resume", a.resume, "Continue an interrupted device wipe (see wipe list)");
+  cmd->add_option("--resume", a.resume,
+                  "Continue an interrupted or failed device wipe (see wipe list)");
   cmd->add_option("--buffer-mib", a.buffer_mib, "I/O buffer size")->capture_default_str();
   cmd->footer(
       "Examples:\n  custody wipe /dev/sdb --method nist-clear --yes --confirm-serial WD-WCC4N1234567\n"
@@ -657,7 +684,10 @@ CommandRegistration reg(50, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   show->add_option("ID", a.show_id, "Wipe id")->required();
   AddJsonFlag(show, g);
   show->callback([&g, &inv] { inv.run = [&g] { return RunShow(g, a.show_id); }; });
-  CLI::App* list = cmd->add_subcommand("list", "Interrupted wipes that can be resumed");
+  CLI::App* list = cmd->add_subcommand(
+      "list",
+      "Unfinished device wipes: how each ended (interrupted, or failed and why) and whether it "
+      "can be resumed");
   AddJsonFlag(list, g);
   list->callback([&g, &inv] { inv.run = [&g] { return RunList(g); }; });
   AddJsonFlag(cmd, g);

@@ -215,6 +215,7 @@ TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
   const std::string id = entries.back()["data"]["wipe_id"];
   auto list = Run({"wipe", "list"});
   EXPECT_THAT(list.out, HasSubstr(id));
+  EXPECT_THAT(list.out, HasSubstr("ended: interrupted at "));
 
   // Resuming writes to a device: the same confirmation as a new wipe.
   auto unconfirmed = Run({"wipe", "--resume", id});
@@ -256,9 +257,63 @@ TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
     }
   }
   EXPECT_EQ(ReadFileOrDie(backing_).find(kMarker.substr(0, 16)), std::string::npos);
-  EXPECT_THAT(Run({"wipe", "list"}).out, HasSubstr("no interrupted wipes"));
+  EXPECT_THAT(Run({"wipe", "list"}).out, HasSubstr("no unfinished wipes"));
 }
 
+
+// A wipe that fails but keeps its state (a device failing past
+// max_error_bytes: a loop device over a sparse file on a 1 MiB tmpfs, so every
+// write past the tmpfs's space fails) is listed as failed, with its reason
+// and time, not as interrupted; in text and in --json.
+TEST_F(WipeCliTest, AFailedWipeThatKeptItsStateIsListedAsFailed) {
+  if (std::string why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string mnt = dir_.path() + "/small-tmpfs";
+  ASSERT_EQ(::mkdir(mnt.c_str(), 0700), 0);
+  ASSERT_EQ(
+      RunCommand({"mount", "-t", "tmpfs", "-o", "size=1M,mode=0700", "tmpfs", mnt}).exit_code, 0);
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { RunCommand({"umount", dir}); }
+  } unmount{mnt};
+  const std::string backing = mnt + "/disk.img";
+  ASSERT_TRUE(testing::CreateSparseFile(backing, 70 << 20));
+  std::string error;
+  auto loop = LoopDevice::Attach(backing, &error);
+  ASSERT_NE(loop, nullptr) << error;
+  const std::string name = loop->path().substr(5);
+  auto r = Run({"wipe", loop->path(), "--method", "zero", "--buffer-mib", "4", "--yes",
+                "--confirm-serial", name});
+  EXPECT_EQ(r.exit_code, 7) << r.out << r.err;
+  auto entries = WipeEntries();
+  ASSERT_FALSE(entries.empty());
+  ASSERT_EQ(entries.back()["type"], "wipe.failed");
+  const auto& failed = entries.back()["data"];
+  const std::string id = failed["wipe_id"];
+  const std::string reason = failed["message"];
+  EXPECT_THAT(reason, HasSubstr("the device is failing"));
+  EXPECT_TRUE(failed.contains("state_file"));
+
+  auto text = Run({"wipe", "list"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr(id + "  " + loop->path()));
+  EXPECT_THAT(text.out, HasSubstr("ended: failed at " + failed["finished_at"].get<std::string>() +
+                                  ": " + reason));
+  EXPECT_THAT(text.out, HasSubstr("custody wipe --resume " + id));
+  EXPECT_THAT(text.out, ::testing::Not(HasSubstr("interrupted")));
+
+  auto json = Run({"--json", "wipe", "list"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);  // One wipe: one line.
+  EXPECT_EQ(j["wipe_id"], id);
+  EXPECT_EQ(j["device"], loop->path());
+  EXPECT_EQ(j["ended"]["result"], "failed");
+  EXPECT_EQ(j["ended"]["message"], reason);
+  EXPECT_EQ(j["ended"]["at"], failed["finished_at"]);
+  EXPECT_EQ(j["resumable"], true);
+  EXPECT_EQ(j["resume_count"], 0);
+  EXPECT_FALSE(j.contains("not_resumable"));
+  loop.reset();  // Detach before the tmpfs is unmounted.
+}
 
 // Two devices at once: each progress line names its device, and a table at
 // the end has one row per device. A link to a device (as /dev/disk/by-id/
