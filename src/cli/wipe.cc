@@ -220,11 +220,43 @@ Result<WipePlan> PlanFromArgs(const WipeArgs& a) {
   return plan;
 }
 
-// A dry run prints its plan as text; with --json, one document saying
-// nothing was written (the plan's details are in the text form).
-void PrintDryRun(bool json, const std::vector<std::string>& targets) {
+// The plan as a dry run's --json gives it (English, stable keys): the
+// method, its passes in order, and the verification.
+nlohmann::json PlanJson(const WipePlan& plan) {
+  nlohmann::json passes = nlohmann::json::array();
+  auto expanded = ExpandPlan(plan);
+  if (expanded.ok()) {
+    for (const WipePass& p : *expanded) {
+      passes.push_back({{"kind", p.kind == WipePass::Kind::kRandom ? "random" : "pattern"},
+                        {"pattern", p.Describe()}});
+    }
+  }
+  auto method = FindWipeMethod(plan.method);
+  return {{"method", plan.method},
+          {"title", method.ok() ? method->title : std::string()},
+          {"repeat", plan.repeat},
+          {"blank", plan.blank},
+          {"verify", plan.verify.ToString()},
+          {"passes", passes}};
+}
+
+// One device target of a dry run: its identity as `custody device info
+// --json` gives it, and the media warnings the wipe would record.
+nlohmann::json DeviceTargetJson(const DeviceInfo& d, const WipePlan& plan,
+                                const std::vector<MessageText>& warnings) {
+  return {{"path", d.path},
+          {"kind", "device"},
+          {"device", nlohmann::json::parse(d.ToJson(), nullptr, false)},
+          {"plan", PlanJson(plan)},
+          {"warnings", English(warnings)}};
+}
+
+// A dry run prints its plan as text; with --json, one document with the
+// whole plan of every target (docs/exit-codes.md, "--json").
+void PrintDryRun(bool json, const nlohmann::json& targets) {
   if (json) {
-    PrintLine(nlohmann::json({{"ok", true}, {"dry_run", true}, {"targets", targets}}).dump());
+    PrintLine(nlohmann::json({{"ok", true}, {"dry_run", true}, {"targets", targets}})
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     PrintLine(_("dry run: nothing was written"));
   }
@@ -295,8 +327,10 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
     PrintPlan(d, plan, passes, warnings.back(), json);
   }
   if (a.dry_run) {
-    std::vector<std::string> targets;
-    for (const DeviceInfo& d : devices) targets.push_back(d.path);
+    nlohmann::json targets = nlohmann::json::array();
+    for (size_t i = 0; i < devices.size(); ++i) {
+      targets.push_back(DeviceTargetJson(devices[i], plan, warnings[i]));
+    }
     PrintDryRun(json, targets);
     return Status::Ok();
   }
@@ -367,14 +401,18 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
   // same confirmation. (The device at this path may not be the one the wipe
   // started on; ResumeWipe also compares the recorded identity.)
   CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(st.plan));
-  PrintPlan(d, st.plan, passes, MediaWarningTexts(d), json);
+  const std::vector<MessageText> warnings = MediaWarningTexts(d);
+  PrintPlan(d, st.plan, passes, warnings, json);
   if (!json) {
     PrintLine(Format(
         _("resuming wipe %s on %s at pass %s (%s), byte %s"),
         {st.wipe_id, path, std::to_string(st.pass), Word(st.phase), std::to_string(st.offset)}));
   }
   if (a.dry_run) {
-    PrintDryRun(json, {path});
+    nlohmann::json target = DeviceTargetJson(d, st.plan, warnings);
+    target["resume"] = {{"wipe_id", st.wipe_id}, {"pass", st.pass}, {"phase", st.phase},
+                        {"offset", st.offset}, {"bytes", st.bytes}};
+    PrintDryRun(json, nlohmann::json::array({target}));
     return Status::Ok();
   }
   CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
@@ -401,15 +439,25 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
 Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
                 const std::vector<std::string>& paths, bool json) {
   if (a.dry_run) {
+    nlohmann::json targets = nlohmann::json::array();
     for (const std::string& p : paths) {
-      if (json) break;
+      const std::vector<MessageText> warnings = FileMediaWarningTexts(p);
+      if (json) {
+        struct stat st;
+        const bool directory = ::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+        targets.push_back({{"path", p},
+                           {"kind", directory ? "directory" : "file"},
+                           {"plan", PlanJson(plan)},
+                           {"warnings", English(warnings)}});
+        continue;
+      }
       PrintLine(Format(_("plan: overwrite in place, rename and remove %s (method %s, verify %s)"),
                        {p, plan.method, VerifyPolicyText(plan.verify)}));
-      for (const MessageText& w : FileMediaWarningTexts(p)) {
+      for (const MessageText& w : warnings) {
         PrintLine("  " + PadLabel(_("warning:"), 11) + Render(w));
       }
     }
-    PrintDryRun(json, paths);
+    PrintDryRun(json, targets);
     return Status::Ok();
   }
   if (!a.yes && ::isatty(0) == 1) {
@@ -479,7 +527,11 @@ Status RunFreeSpace(Station& station, const std::string& op, const WipeArgs& a,
       PrintLine(Format(_("plan: fill the free space of %s (method %s, verify %s), then remove "
                          "the fill files"),
                        {a.free_space, plan.method, VerifyPolicyText(plan.verify)}));
-    PrintDryRun(json, {a.free_space});
+    nlohmann::json target = {{"path", a.free_space},
+                             {"kind", "free-space"},
+                             {"plan", PlanJson(plan)},
+                             {"warnings", nlohmann::json::array()}};
+    PrintDryRun(json, nlohmann::json::array({target}));
     return Status::Ok();
   }
   InstallStopHandlers();
@@ -563,11 +615,12 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
   if (a.dry_run && a.resume.empty()) {
     if (!devices.empty()) {
       CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(plan));
+      nlohmann::json targets = nlohmann::json::array();
       for (const DeviceInfo& d : devices) {
-        PrintPlan(d, plan, passes, MediaWarningTexts(d), g.json);
+        const std::vector<MessageText> warnings = MediaWarningTexts(d);
+        PrintPlan(d, plan, passes, warnings, g.json);
+        targets.push_back(DeviceTargetJson(d, plan, warnings));
       }
-      std::vector<std::string> targets;
-      for (const DeviceInfo& d : devices) targets.push_back(d.path);
       PrintDryRun(g.json, targets);
       return Status::Ok();
     }

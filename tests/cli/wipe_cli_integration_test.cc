@@ -261,6 +261,71 @@ TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
 }
 
 
+// --dry-run --json carries the whole plan of every target (what the text
+// form shows), for devices, files and trees, and free space; nothing written.
+TEST_F(WipeCliTest, DryRunJsonCarriesThePlan) {
+  AttachMarked(4 << 20);
+  if (HasFailure() || IsSkipped()) return;
+  auto dev = Run({"--json", "wipe", loop_->path(), "--method", "dod-3", "--passes", "2", "--blank",
+                  "--verify", "sample:2.5", "--dry-run"});
+  ASSERT_EQ(dev.exit_code, 0) << dev.err;
+  const auto d = nlohmann::json::parse(dev.out);
+  EXPECT_EQ(d["ok"], true);
+  EXPECT_EQ(d["dry_run"], true);
+  ASSERT_EQ(d["targets"].size(), 1u);
+  const auto& t = d["targets"][0];
+  EXPECT_EQ(t["path"], loop_->path());
+  EXPECT_EQ(t["kind"], "device");
+  EXPECT_EQ(t["device"]["size_bytes"], 4 << 20);
+  EXPECT_EQ(t["device"]["logical_sector_size"], 512);
+  EXPECT_TRUE(t["device"]["physical_sector_size"].is_number());
+  EXPECT_TRUE(t["device"].contains("serial"));
+  EXPECT_TRUE(t["device"].contains("model"));
+  EXPECT_EQ(t["device"]["backing_file"], backing_);
+  EXPECT_EQ(t["plan"]["method"], "dod-3");
+  EXPECT_EQ(t["plan"]["title"], "DoD 5220.22-M (3 passes: 0x00, 0xFF, random)");
+  EXPECT_EQ(t["plan"]["repeat"], 2);
+  EXPECT_EQ(t["plan"]["blank"], true);
+  EXPECT_EQ(t["plan"]["verify"], "sample:2.5");
+  std::vector<std::string> passes;
+  for (const auto& p : t["plan"]["passes"]) {
+    passes.push_back(p["kind"].get<std::string>() + " " + p["pattern"].get<std::string>());
+  }
+  EXPECT_EQ(passes, (std::vector<std::string>{"pattern 0x00", "pattern 0xFF", "random random",
+                                              "pattern 0x00", "pattern 0xFF", "random random",
+                                              "pattern 0x00"}));
+  EXPECT_TRUE(t["warnings"].is_array());
+  EXPECT_NE(ReadFileOrDie(backing_).find(kMarker), std::string::npos);
+
+  const std::string tree = dir_.path() + "/export";
+  ::mkdir(tree.c_str(), 0700);
+  WriteFileOrDie(tree + "/a.csv", kMarker);
+  const std::string single = dir_.path() + "/single.txt";
+  WriteFileOrDie(single, kMarker);
+  auto files = Run({"--json", "wipe", single, tree, "--method", "zero", "--dry-run"});
+  ASSERT_EQ(files.exit_code, 0) << files.err;
+  const auto f = nlohmann::json::parse(files.out);
+  ASSERT_EQ(f["targets"].size(), 2u);
+  EXPECT_EQ(f["targets"][0]["path"], single);
+  EXPECT_EQ(f["targets"][0]["kind"], "file");
+  EXPECT_EQ(f["targets"][1]["path"], tree);
+  EXPECT_EQ(f["targets"][1]["kind"], "directory");
+  EXPECT_EQ(f["targets"][1]["plan"]["method"], "zero");
+  EXPECT_EQ(f["targets"][1]["plan"]["passes"][0]["pattern"], "0x00");
+  EXPECT_EQ(f["targets"][1]["plan"]["verify"], "last");
+  EXPECT_EQ(ReadFileOrDie(single), kMarker);
+
+  auto free = Run({"--json", "wipe", "--free-space", dir_.path(), "--dry-run"});
+  ASSERT_EQ(free.exit_code, 0) << free.err;
+  const auto fs = nlohmann::json::parse(free.out);
+  ASSERT_EQ(fs["targets"].size(), 1u);
+  EXPECT_EQ(fs["targets"][0]["path"], dir_.path());
+  EXPECT_EQ(fs["targets"][0]["kind"], "free-space");
+  EXPECT_EQ(fs["targets"][0]["plan"]["method"], "random");
+  EXPECT_EQ(fs["targets"][0]["plan"]["passes"][0]["kind"], "random");
+  EXPECT_TRUE(WipeEntries().empty());
+}
+
 // A wipe that fails but keeps its state (a device failing past
 // max_error_bytes: a loop device over a sparse file on a 1 MiB tmpfs, so every
 // write past the tmpfs's space fails) is listed as failed, with its reason
