@@ -368,6 +368,22 @@ struct FileWipeSummary {
 Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
                                      Env* env);
 
+// What WipeFileTree(path, options) would do, after exactly its checks (the
+// same kInvalidArgument refusals: a symlink given as `path`, special files,
+// hard links unless allowed, mount points) and with the same warnings,
+// without writing, renaming or removing anything: for a dry run.
+struct FileWipePlan {
+  bool directory = false;  // `path` is a directory (a tree), not a file.
+  int files = 0;           // Regular files to overwrite and remove.
+  int directories = 0;     // Directories to remove (`path` itself included).
+  int symlinks = 0;        // Symlinks to remove (never followed).
+  uint64_t bytes = 0;      // The files' lengths, summed.
+  std::vector<std::string> warnings;       // As FileWipeSummary::warnings.
+  std::vector<MessageText> warning_texts;  // The same as patterns and values.
+};
+Result<FileWipePlan> PlanFileWipe(const std::string& path, const FileWipeOptions& options,
+                                  Env* env);
+
 // ---- Free space of a mounted file system
 
 struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupted

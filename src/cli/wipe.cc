@@ -439,21 +439,29 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
 Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
                 const std::vector<std::string>& paths, bool json) {
   if (a.dry_run) {
+    // The same checks as the wipe (PlanFileWipe): a dry run refuses what the
+    // wipe would refuse (hard links, special files, links given as the
+    // target, mount points) and warns as it would, touching nothing.
+    FileWipeOptions fo;
+    fo.wipe.plan = plan;
+    fo.allow_hard_links = a.allow_hard_links;
     nlohmann::json targets = nlohmann::json::array();
     for (const std::string& p : paths) {
-      const std::vector<MessageText> warnings = FileMediaWarningTexts(p);
+      CUSTODY_ASSIGN_OR_RETURN(FileWipePlan fp, PlanFileWipe(p, fo, Env::Default()));
       if (json) {
-        struct stat st;
-        const bool directory = ::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
         targets.push_back({{"path", p},
-                           {"kind", directory ? "directory" : "file"},
+                           {"kind", fp.directory ? "directory" : "file"},
+                           {"files", fp.files},
+                           {"directories", fp.directories},
+                           {"symlinks", fp.symlinks},
+                           {"bytes", fp.bytes},
                            {"plan", PlanJson(plan)},
-                           {"warnings", English(warnings)}});
+                           {"warnings", fp.warnings}});
         continue;
       }
       PrintLine(Format(_("plan: overwrite in place, rename and remove %s (method %s, verify %s)"),
                        {p, plan.method, VerifyPolicyText(plan.verify)}));
-      for (const MessageText& w : warnings) {
+      for (const MessageText& w : fp.warning_texts) {
         PrintLine("  " + PadLabel(_("warning:"), 11) + Render(w));
       }
     }

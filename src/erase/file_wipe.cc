@@ -134,10 +134,11 @@ WipeResult Worse(WipeResult a, WipeResult b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-}  // namespace
-
-Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
-                                     Env* env) {
+// The checks before anything is touched, shared by the wipe and its dry run
+// (PlanFileWipe) so that a dry run refuses and warns exactly as the wipe
+// would: the entries depth-first, and the hard-link and media warnings.
+Status Prepare(const std::string& path, const FileWipeOptions& options, Env* env,
+               std::vector<Entry>* entries, std::vector<MessageText>* warning_texts) {
   CUSTODY_ASSIGN_OR_RETURN(FileStatus top, env->StatNoFollow(path));
   if (top.type == FileStatus::Type::kSymlink) {
     return InvalidArgumentError(path + " is a symbolic link; custody never follows links. Name "
@@ -148,18 +149,50 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
                                        "devices by their /dev name; FIFOs and sockets hold no data)");
   }
   CUSTODY_RETURN_IF_ERROR(ExpandPlan(options.wipe.plan).status());
-  FileWipeSummary summary;
-  std::vector<Entry> entries;
   std::vector<std::string> refused;
-  CUSTODY_RETURN_IF_ERROR(Collect(path, top.device, options.allow_hard_links, env, &entries,
-                                  &refused, &summary.warning_texts));
+  CUSTODY_RETURN_IF_ERROR(
+      Collect(path, top.device, options.allow_hard_links, env, entries, &refused, warning_texts));
   if (!refused.empty()) {
     std::string msg = "refusing to wipe " + path + ", nothing was touched: ";
     for (size_t i = 0; i < refused.size() && i < 5; ++i) msg += (i ? "; " : "") + refused[i];
     if (refused.size() > 5) msg += "; and " + std::to_string(refused.size() - 5) + " more";
     return InvalidArgumentError(msg);
   }
-  for (MessageText& w : FileMediaWarningTexts(path)) summary.warning_texts.push_back(std::move(w));
+  for (MessageText& w : FileMediaWarningTexts(path)) warning_texts->push_back(std::move(w));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<FileWipePlan> PlanFileWipe(const std::string& path, const FileWipeOptions& options,
+                                  Env* env) {
+  std::vector<Entry> entries;
+  FileWipePlan plan;
+  CUSTODY_RETURN_IF_ERROR(Prepare(path, options, env, &entries, &plan.warning_texts));
+  plan.warnings = English(plan.warning_texts);
+  for (const Entry& e : entries) {
+    switch (e.st.type) {
+      case FileStatus::Type::kDirectory:
+        ++plan.directories;
+        break;
+      case FileStatus::Type::kSymlink:
+        ++plan.symlinks;
+        break;
+      default:
+        ++plan.files;
+        plan.bytes += e.st.size;
+        break;
+    }
+  }
+  plan.directory = !entries.empty() && entries.back().st.type == FileStatus::Type::kDirectory;
+  return plan;
+}
+
+Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
+                                     Env* env) {
+  FileWipeSummary summary;
+  std::vector<Entry> entries;
+  CUSTODY_RETURN_IF_ERROR(Prepare(path, options, env, &entries, &summary.warning_texts));
   summary.warnings = English(summary.warning_texts);
 
   WipeEventSink* sink = options.wipe.sink;

@@ -326,6 +326,55 @@ TEST_F(WipeCliTest, DryRunJsonCarriesThePlan) {
   EXPECT_TRUE(WipeEntries().empty());
 }
 
+// A file dry run makes the wipe's own checks: what the wipe refuses (a file
+// with another hard link, a FIFO) the dry run refuses with the same message,
+// and with --allow-hard-links it shows the same warning; nothing is touched.
+TEST_F(WipeCliTest, FileDryRunRefusesAndWarnsAsTheWipe) {
+  const std::string file = dir_.path() + "/linked.csv";
+  WriteFileOrDie(file, kMarker);
+  ASSERT_EQ(::link(file.c_str(), (dir_.path() + "/second-name").c_str()), 0);
+  auto dry = Run({"wipe", file, "--dry-run"});
+  auto real = Run({"wipe", file, "--yes"});
+  EXPECT_EQ(dry.exit_code, 2) << dry.out << dry.err;
+  EXPECT_EQ(real.exit_code, 2) << real.out << real.err;
+  EXPECT_THAT(dry.err, HasSubstr("2 hard links"));
+  EXPECT_EQ(dry.err, real.err);
+  EXPECT_THAT(dry.out, ::testing::Not(HasSubstr("dry run: nothing was written")));
+  auto dry_json = Run({"--json", "wipe", file, "--dry-run"});
+  EXPECT_EQ(dry_json.exit_code, 2);
+  EXPECT_EQ(nlohmann::json::parse(dry_json.out)["ok"], false);
+
+  auto allowed = Run({"wipe", file, "--dry-run", "--allow-hard-links"});
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_THAT(allowed.out, HasSubstr("has 2 hard links: its other names still reach the data"));
+  auto allowed_json = Run({"--json", "wipe", file, "--dry-run", "--allow-hard-links"});
+  ASSERT_EQ(allowed_json.exit_code, 0) << allowed_json.err;
+  const auto t = nlohmann::json::parse(allowed_json.out)["targets"][0];
+  EXPECT_EQ(t["files"], 1);
+  EXPECT_EQ(t["bytes"], kMarker.size());
+  EXPECT_THAT(t["warnings"][0].get<std::string>(), HasSubstr("2 hard links"));
+  EXPECT_EQ(ReadFileOrDie(file), kMarker);
+
+  const std::string fifo = dir_.path() + "/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto dry_fifo = Run({"wipe", fifo, "--dry-run"});
+  auto real_fifo = Run({"wipe", fifo, "--yes"});
+  EXPECT_EQ(dry_fifo.exit_code, 2) << dry_fifo.out;
+  EXPECT_EQ(dry_fifo.err, real_fifo.err);
+  EXPECT_THAT(dry_fifo.err, HasSubstr("neither a regular file nor a directory"));
+  const std::string tree = dir_.path() + "/tree";
+  ASSERT_EQ(::mkdir(tree.c_str(), 0700), 0);
+  WriteFileOrDie(tree + "/a.csv", kMarker);
+  ASSERT_EQ(::mkfifo((tree + "/pipe").c_str(), 0600), 0);
+  auto dry_tree = Run({"wipe", tree, "--dry-run"});
+  auto real_tree = Run({"wipe", tree, "--yes"});
+  EXPECT_EQ(dry_tree.exit_code, 2) << dry_tree.out;
+  EXPECT_THAT(dry_tree.err, HasSubstr("special file"));
+  EXPECT_EQ(dry_tree.err, real_tree.err);
+  EXPECT_EQ(ReadFileOrDie(tree + "/a.csv"), kMarker);
+  EXPECT_TRUE(WipeEntries().empty());
+}
+
 // A wipe that fails but keeps its state (a device failing past
 // max_error_bytes: a loop device over a sparse file on a 1 MiB tmpfs, so every
 // write past the tmpfs's space fails) is listed as failed, with its reason
