@@ -113,6 +113,10 @@ struct WipeStartedEvent {  // wipe.started
   bool direct_io = false;
   uint64_t buffer_bytes = 0;
   std::string started_at;  // RFC 3339 UTC
+  // A file's wipe inside WipeFileTree: the tree wipe's id (FileWipeSummary::
+  // tree_id), which ties the files' wipes and the removals of one run
+  // together; empty for a device.
+  std::string tree_id;
   std::string ToJson() const;
 };
 
@@ -240,6 +244,7 @@ struct WipeOptions {
   // extents); empty means the whole device.
   std::vector<ByteRange> regions;
   std::string wipe_id;                // Empty: a new id (time + random).
+  std::string tree_id;                // Recorded in wipe.started (set by WipeFileTree).
   // Directory for <wipe_id>.json (created 0700). Empty: no resume state.
   std::string state_dir;
   // Set (by a signal handler) to stop at the next buffer: state is saved and
@@ -323,7 +328,10 @@ std::unique_ptr<WipeEventSink> NewLedgerWipeSink(Station* station, std::string o
 // ---- Files and directory trees
 
 struct WipeRemovedEvent {  // wipe.removed: a wiped file's name is gone.
-  std::string wipe_id;     // The content wipe's id; empty for an empty file.
+  // The file's content wipe; the tree wipe's id (tree_id) for what had no
+  // content to wipe: a directory, a symlink, an empty file.
+  std::string wipe_id;
+  std::string tree_id;     // The tree wipe (FileWipeSummary::tree_id).
   std::string path;        // The original path.
   std::string kind;        // "file", "directory", "symlink"
   int renames = 0;         // Random names it went through before unlink.
@@ -342,6 +350,9 @@ struct FileWipeOptions {
 };
 
 struct FileWipeSummary {
+  // This run's id, in the wipe id's form: every file's wipe.started and every
+  // wipe.removed carry it as `tree_id` (`custody wipe show TREE_ID`).
+  std::string tree_id;
   int files = 0;          // Regular files overwritten and removed.
   int directories = 0;    // Directories removed.
   int symlinks = 0;       // Symlinks removed (never followed).

@@ -500,7 +500,8 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
                           {"symlinks", s.symlinks},
                           {"bytes", s.bytes},
                           {"warnings", s.warnings},
-                          {"message", s.message}};
+                          {"message", s.message},
+                          {"tree_id", s.tree_id}};
       nlohmann::json ids = nlohmann::json::array();
       for (const auto& r : s.results) ids.push_back(r.wipe_id);
       j["wipe_ids"] = ids;
@@ -515,6 +516,8 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
       for (const MessageText& w : s.warning_texts) {
         PrintLine("  " + std::string(_("warning:")) + " " + Render(w));
       }
+      PrintLine("  " + Format(_("recorded as tree wipe %s (custody wipe show %s)"),
+                              {s.tree_id, s.tree_id}));
     }
     if (s.result != WipeResult::kCompleted) {
       for (const auto& r : s.results) {
@@ -641,9 +644,11 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
   return WipeDevices(*station, op, a, plan, devices, g.json);
 }
 
+// The events of wipe ID; for a tree wipe's id (`tree_id`), every file's
+// wipe in it and every removal.
 Status RunShow(const GlobalOptions& g, const std::string& id) {
-  // An empty id would match every event recorded without one (the removal
-  // of a directory or a symbolic link).
+  // An empty id would match the removals older versions recorded without
+  // one (of a directory or a symbolic link).
   if (id.empty()) {
     return OwnError(StatusCode::kInvalidArgument,
                     N_("give the id of a wipe (custody log show --type wipe lists them)"), {});
@@ -651,10 +656,16 @@ Status RunShow(const GlobalOptions& g, const std::string& id) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
   int found = 0;
+  std::set<std::string> tree_files;  // Wipes whose wipe.started names tree `id`.
   CUSTODY_RETURN_IF_ERROR(ledger->Scan(0, [&](const LedgerEntry& e) {
     if (!e.type.starts_with("wipe.")) return true;
     auto j = nlohmann::json::parse(e.data_json, nullptr, false);
-    if (!j.is_object() || j.value("wipe_id", std::string()) != id) return true;
+    if (!j.is_object() || !j.value("wipe_id", nlohmann::json()).is_string()) return true;
+    const std::string wipe_id = j["wipe_id"];
+    const nlohmann::json tree = j.value("tree_id", nlohmann::json());
+    const bool in_tree = tree.is_string() && tree.get<std::string>() == id;
+    if (in_tree && e.type == "wipe.started") tree_files.insert(wipe_id);
+    if (wipe_id != id && !in_tree && !tree_files.contains(wipe_id)) return true;
     ++found;
     if (g.json) {
       PrintLine(e.canonical);

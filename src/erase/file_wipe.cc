@@ -10,6 +10,7 @@
 #include "custody/device.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
+#include "erase/wipe_state.h"
 
 namespace custody {
 namespace {
@@ -194,11 +195,15 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
   std::vector<Entry> entries;
   CUSTODY_RETURN_IF_ERROR(Prepare(path, options, env, &entries, &summary.warning_texts));
   summary.warnings = English(summary.warning_texts);
+  summary.tree_id = erase::NewWipeId(env);
 
   WipeEventSink* sink = options.wipe.sink;
+  // `id`: the content wipe's; what had none (a directory, a symlink, an
+  // empty file) is the tree's own, so `wipe show` finds every removal.
   auto removed = [&](const std::string& id, const std::string& p, const char* kind) -> Status {
     WipeRemovedEvent ev;
-    ev.wipe_id = id;
+    ev.wipe_id = id.empty() ? summary.tree_id : id;
+    ev.tree_id = summary.tree_id;
     ev.path = p;
     ev.kind = kind;
     ev.renames = options.renames;
@@ -248,6 +253,7 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
       // overwritten fails the file's wipe (and leaves the file in place).
       wo.max_error_bytes = 0;
       wo.wipe_id.clear();
+      wo.tree_id = summary.tree_id;
       wo.state_dir.clear();
       wo.regions = regions;
       auto ident = IdentifyDevice(e.path);

@@ -481,6 +481,7 @@ class Engine {
       ev.direct_io = dev_.direct_io();
       ev.buffer_bytes = buffer_bytes_;
       ev.started_at = s_.started_at;
+      ev.tree_id = opt_.tree_id;
       if (opt_.sink != nullptr) {
         Status st = opt_.sink->OnStarted(ev);
         if (!st.ok()) {

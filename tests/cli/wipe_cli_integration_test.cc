@@ -12,7 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "custody/env.h"
 #include "support/loop_device.h"
@@ -373,6 +376,61 @@ TEST_F(WipeCliTest, FileDryRunRefusesAndWarnsAsTheWipe) {
   EXPECT_EQ(dry_tree.err, real_tree.err);
   EXPECT_EQ(ReadFileOrDie(tree + "/a.csv"), kMarker);
   EXPECT_TRUE(WipeEntries().empty());
+}
+
+// A tree wipe has an id of its own: every file's wipe.started and every
+// wipe.removed carry it, directories and symlinks (which have no content
+// wipe) are removed under it, and `wipe show TREE_ID` lists the whole run.
+TEST_F(WipeCliTest, ATreeWipeIsShownWithItsDirectoryAndSymlinkRemovals) {
+  const std::string tree = dir_.path() + "/export";
+  ASSERT_EQ(::mkdir(tree.c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((tree + "/sub").c_str(), 0700), 0);
+  WriteFileOrDie(tree + "/a.csv", kMarker);
+  WriteFileOrDie(tree + "/sub/b.csv", kMarker + kMarker);
+  ASSERT_EQ(::symlink("a.csv", (tree + "/link").c_str()), 0);
+  auto r = Run({"--json", "wipe", tree, "--method", "zero", "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Progress lines, then the result (the last line).
+  std::string last;
+  std::istringstream out(r.out);
+  for (std::string line; std::getline(out, line);) last = line;
+  const auto result = nlohmann::json::parse(last);
+  const std::string tree_id = result["tree_id"];
+  ASSERT_FALSE(tree_id.empty());
+  EXPECT_EQ(result["wipe_ids"].size(), 2u);
+
+  auto show = Run({"--json", "wipe", "show", tree_id});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  std::istringstream lines(show.out);
+  std::map<std::string, int> types;
+  std::set<std::string> removed;
+  for (std::string line; std::getline(lines, line);) {
+    const auto e = nlohmann::json::parse(line);
+    ++types[e["type"]];
+    if (e["type"] == "wipe.removed") {
+      EXPECT_EQ(e["data"]["tree_id"], tree_id);
+      EXPECT_FALSE(e["data"]["wipe_id"].get<std::string>().empty());
+      removed.insert(e["data"]["kind"].get<std::string>() + " " +
+                     e["data"]["path"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(removed,
+            (std::set<std::string>{"file " + tree + "/a.csv", "file " + tree + "/sub/b.csv",
+                                   "directory " + tree + "/sub", "directory " + tree,
+                                   "symlink " + tree + "/link"}));
+  EXPECT_EQ(types["wipe.started"], 2);
+  EXPECT_EQ(types["wipe.completed"], 2);
+  auto text = Run({"wipe", "show", tree_id});
+  EXPECT_THAT(text.out, HasSubstr("\"kind\": \"symlink\""));
+  // Nothing in the ledger has an empty wipe_id any more.
+  for (const auto& e : WipeEntries()) EXPECT_NE(e["data"]["wipe_id"], "") << e.dump();
+  // The text result names the tree's id.
+  const std::string other = dir_.path() + "/other";
+  ASSERT_EQ(::mkdir(other.c_str(), 0700), 0);
+  auto t = Run({"wipe", other, "--yes"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_THAT(t.out, ::testing::ContainsRegex("recorded as tree wipe [0-9TZ]+-[0-9a-f]+ \\(custody "
+                                              "wipe show [0-9TZ]+-[0-9a-f]+\\)"));
 }
 
 // A wipe that fails but keeps its state (a device failing past
