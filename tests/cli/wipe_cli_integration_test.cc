@@ -277,6 +277,11 @@ TEST_F(WipeCliTest, DryRunJsonCarriesThePlan) {
   EXPECT_EQ(d["dry_run"], true);
   ASSERT_EQ(d["targets"].size(), 1u);
   const auto& t = d["targets"][0];
+  // Checked first: a missing key read from a const json aborts the test,
+  // which would leave the loop device attached.
+  for (const char* key : {"path", "kind", "device", "plan", "warnings"}) {
+    ASSERT_TRUE(t.contains(key)) << key << " missing: " << t.dump();
+  }
   EXPECT_EQ(t["path"], loop_->path());
   EXPECT_EQ(t["kind"], "device");
   EXPECT_EQ(t["device"]["size_bytes"], 4 << 20);
