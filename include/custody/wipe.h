@@ -113,6 +113,10 @@ struct WipeStartedEvent {  // wipe.started
   bool direct_io = false;
   uint64_t buffer_bytes = 0;
   std::string started_at;  // RFC 3339 UTC
+  // A file's wipe inside WipeFileTree: the tree wipe's id (FileWipeSummary::
+  // tree_id), which ties the files' wipes and the removals of one run
+  // together; empty for a device.
+  std::string tree_id;
   std::string ToJson() const;
 };
 
@@ -240,6 +244,7 @@ struct WipeOptions {
   // extents); empty means the whole device.
   std::vector<ByteRange> regions;
   std::string wipe_id;                // Empty: a new id (time + random).
+  std::string tree_id;                // Recorded in wipe.started (set by WipeFileTree).
   // Directory for <wipe_id>.json (created 0700). Empty: no resume state.
   std::string state_dir;
   // Set (by a signal handler) to stop at the next buffer: state is saved and
@@ -261,7 +266,10 @@ struct WipeOptions {
 // or sink refused wipe.started).
 Result<WipeFinishedEvent> RunWipe(BlockDevice& device, const WipeOptions& options, Env* env);
 
-// What a state file says about an unfinished wipe.
+// What a state file says about an unfinished wipe. A wipe keeps its state
+// when it ends `interrupted`, or `failed` for a reason that rewriting can
+// get past (I/O errors, a failed flush, a step that could not be recorded);
+// never after a read-back found other data than was written.
 struct WipeStateSummary {
   std::string wipe_id;
   std::string state_file;
@@ -271,11 +279,22 @@ struct WipeStateSummary {
   std::string phase;
   uint64_t offset = 0;
   uint64_t bytes = 0;
+  int resume_count = 0;
+  // How the last run ended: "interrupted" or "failed" (WipeResultName),
+  // with its message and time; empty when the state does not say: that run
+  // is still going, or crashed or lost power, or an older custody wrote it.
+  std::string ended;
+  std::string end_message;
+  std::string ended_at;
+  // ResumeWipe would continue it; otherwise `not_resumable` says why.
+  bool resumable = true;
+  std::string not_resumable;
 };
 // kNotFound if there is no state for `wipe_id` in `state_dir`.
 Result<WipeStateSummary> ReadWipeState(const std::string& state_dir, const std::string& wipe_id,
                                        Env* env);
-// Every resumable wipe in `state_dir` (empty if the directory is absent).
+// Every unfinished wipe in `state_dir`, resumable or not (empty if the
+// directory is absent).
 Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_dir, Env* env);
 
 // Continues the wipe recorded in `state_dir`/<options.wipe_id>.json on
@@ -285,6 +304,9 @@ Result<std::vector<WipeStateSummary>> ListWipeStates(const std::string& state_di
 // the same size, and the same serial, WWN, model and loop backing file
 // wherever the recorded identity has one (a device that now reports none
 // does not match). options.plan is ignored (the state's is used).
+// kFailedPrecondition too for a state that is not resumable (its
+// `not_resumable`): a wipe whose read-back found other data cannot be
+// continued into a success.
 Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& options, Env* env);
 
 
@@ -306,7 +328,10 @@ std::unique_ptr<WipeEventSink> NewLedgerWipeSink(Station* station, std::string o
 // ---- Files and directory trees
 
 struct WipeRemovedEvent {  // wipe.removed: a wiped file's name is gone.
-  std::string wipe_id;     // The content wipe's id; empty for an empty file.
+  // The file's content wipe; the tree wipe's id (tree_id) for what had no
+  // content to wipe: a directory, a symlink, an empty file.
+  std::string wipe_id;
+  std::string tree_id;     // The tree wipe (FileWipeSummary::tree_id).
   std::string path;        // The original path.
   std::string kind;        // "file", "directory", "symlink"
   int renames = 0;         // Random names it went through before unlink.
@@ -325,6 +350,9 @@ struct FileWipeOptions {
 };
 
 struct FileWipeSummary {
+  // This run's id, in the wipe id's form: every file's wipe.started and every
+  // wipe.removed carry it as `tree_id` (`custody wipe show TREE_ID`).
+  std::string tree_id;
   int files = 0;          // Regular files overwritten and removed.
   int directories = 0;    // Directories removed.
   int symlinks = 0;       // Symlinks removed (never followed).
@@ -350,6 +378,22 @@ struct FileWipeSummary {
 // is left in place and the run stops.
 Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
                                      Env* env);
+
+// What WipeFileTree(path, options) would do, after exactly its checks (the
+// same kInvalidArgument refusals: a symlink given as `path`, special files,
+// hard links unless allowed, mount points) and with the same warnings,
+// without writing, renaming or removing anything: for a dry run.
+struct FileWipePlan {
+  bool directory = false;  // `path` is a directory (a tree), not a file.
+  int files = 0;           // Regular files to overwrite and remove.
+  int directories = 0;     // Directories to remove (`path` itself included).
+  int symlinks = 0;        // Symlinks to remove (never followed).
+  uint64_t bytes = 0;      // The files' lengths, summed.
+  std::vector<std::string> warnings;       // As FileWipeSummary::warnings.
+  std::vector<MessageText> warning_texts;  // The same as patterns and values.
+};
+Result<FileWipePlan> PlanFileWipe(const std::string& path, const FileWipeOptions& options,
+                                  Env* env);
 
 // ---- Free space of a mounted file system
 

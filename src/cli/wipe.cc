@@ -220,11 +220,43 @@ Result<WipePlan> PlanFromArgs(const WipeArgs& a) {
   return plan;
 }
 
-// A dry run prints its plan as text; with --json, one document saying
-// nothing was written (the plan's details are in the text form).
-void PrintDryRun(bool json, const std::vector<std::string>& targets) {
+// The plan as a dry run's --json gives it (English, stable keys): the
+// method, its passes in order, and the verification.
+nlohmann::json PlanJson(const WipePlan& plan) {
+  nlohmann::json passes = nlohmann::json::array();
+  auto expanded = ExpandPlan(plan);
+  if (expanded.ok()) {
+    for (const WipePass& p : *expanded) {
+      passes.push_back({{"kind", p.kind == WipePass::Kind::kRandom ? "random" : "pattern"},
+                        {"pattern", p.Describe()}});
+    }
+  }
+  auto method = FindWipeMethod(plan.method);
+  return {{"method", plan.method},
+          {"title", method.ok() ? method->title : std::string()},
+          {"repeat", plan.repeat},
+          {"blank", plan.blank},
+          {"verify", plan.verify.ToString()},
+          {"passes", passes}};
+}
+
+// One device target of a dry run: its identity as `custody device info
+// --json` gives it, and the media warnings the wipe would record.
+nlohmann::json DeviceTargetJson(const DeviceInfo& d, const WipePlan& plan,
+                                const std::vector<MessageText>& warnings) {
+  return {{"path", d.path},
+          {"kind", "device"},
+          {"device", nlohmann::json::parse(d.ToJson(), nullptr, false)},
+          {"plan", PlanJson(plan)},
+          {"warnings", English(warnings)}};
+}
+
+// A dry run prints its plan as text; with --json, one document with the
+// whole plan of every target (docs/exit-codes.md, "--json").
+void PrintDryRun(bool json, const nlohmann::json& targets) {
   if (json) {
-    PrintLine(nlohmann::json({{"ok", true}, {"dry_run", true}, {"targets", targets}}).dump());
+    PrintLine(nlohmann::json({{"ok", true}, {"dry_run", true}, {"targets", targets}})
+                  .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     PrintLine(_("dry run: nothing was written"));
   }
@@ -295,8 +327,10 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
     PrintPlan(d, plan, passes, warnings.back(), json);
   }
   if (a.dry_run) {
-    std::vector<std::string> targets;
-    for (const DeviceInfo& d : devices) targets.push_back(d.path);
+    nlohmann::json targets = nlohmann::json::array();
+    for (size_t i = 0; i < devices.size(); ++i) {
+      targets.push_back(DeviceTargetJson(devices[i], plan, warnings[i]));
+    }
     PrintDryRun(json, targets);
     return Status::Ok();
   }
@@ -367,14 +401,18 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
   // same confirmation. (The device at this path may not be the one the wipe
   // started on; ResumeWipe also compares the recorded identity.)
   CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(st.plan));
-  PrintPlan(d, st.plan, passes, MediaWarningTexts(d), json);
+  const std::vector<MessageText> warnings = MediaWarningTexts(d);
+  PrintPlan(d, st.plan, passes, warnings, json);
   if (!json) {
     PrintLine(Format(
         _("resuming wipe %s on %s at pass %s (%s), byte %s"),
         {st.wipe_id, path, std::to_string(st.pass), Word(st.phase), std::to_string(st.offset)}));
   }
   if (a.dry_run) {
-    PrintDryRun(json, {path});
+    nlohmann::json target = DeviceTargetJson(d, st.plan, warnings);
+    target["resume"] = {{"wipe_id", st.wipe_id}, {"pass", st.pass}, {"phase", st.phase},
+                        {"offset", st.offset}, {"bytes", st.bytes}};
+    PrintDryRun(json, nlohmann::json::array({target}));
     return Status::Ok();
   }
   CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
@@ -401,15 +439,33 @@ Status RunResume(Station& station, const std::string& op, const WipeArgs& a, boo
 Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, const WipePlan& plan,
                 const std::vector<std::string>& paths, bool json) {
   if (a.dry_run) {
+    // The same checks as the wipe (PlanFileWipe): a dry run refuses what the
+    // wipe would refuse (hard links, special files, links given as the
+    // target, mount points) and warns as it would, touching nothing.
+    FileWipeOptions fo;
+    fo.wipe.plan = plan;
+    fo.allow_hard_links = a.allow_hard_links;
+    nlohmann::json targets = nlohmann::json::array();
     for (const std::string& p : paths) {
-      if (json) break;
+      CUSTODY_ASSIGN_OR_RETURN(FileWipePlan fp, PlanFileWipe(p, fo, Env::Default()));
+      if (json) {
+        targets.push_back({{"path", p},
+                           {"kind", fp.directory ? "directory" : "file"},
+                           {"files", fp.files},
+                           {"directories", fp.directories},
+                           {"symlinks", fp.symlinks},
+                           {"bytes", fp.bytes},
+                           {"plan", PlanJson(plan)},
+                           {"warnings", fp.warnings}});
+        continue;
+      }
       PrintLine(Format(_("plan: overwrite in place, rename and remove %s (method %s, verify %s)"),
                        {p, plan.method, VerifyPolicyText(plan.verify)}));
-      for (const MessageText& w : FileMediaWarningTexts(p)) {
+      for (const MessageText& w : fp.warning_texts) {
         PrintLine("  " + PadLabel(_("warning:"), 11) + Render(w));
       }
     }
-    PrintDryRun(json, paths);
+    PrintDryRun(json, targets);
     return Status::Ok();
   }
   if (!a.yes && ::isatty(0) == 1) {
@@ -444,7 +500,8 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
                           {"symlinks", s.symlinks},
                           {"bytes", s.bytes},
                           {"warnings", s.warnings},
-                          {"message", s.message}};
+                          {"message", s.message},
+                          {"tree_id", s.tree_id}};
       nlohmann::json ids = nlohmann::json::array();
       for (const auto& r : s.results) ids.push_back(r.wipe_id);
       j["wipe_ids"] = ids;
@@ -459,6 +516,8 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
       for (const MessageText& w : s.warning_texts) {
         PrintLine("  " + std::string(_("warning:")) + " " + Render(w));
       }
+      PrintLine("  " + Format(_("recorded as tree wipe %s (custody wipe show %s)"),
+                              {s.tree_id, s.tree_id}));
     }
     if (s.result != WipeResult::kCompleted) {
       for (const auto& r : s.results) {
@@ -479,7 +538,11 @@ Status RunFreeSpace(Station& station, const std::string& op, const WipeArgs& a,
       PrintLine(Format(_("plan: fill the free space of %s (method %s, verify %s), then remove "
                          "the fill files"),
                        {a.free_space, plan.method, VerifyPolicyText(plan.verify)}));
-    PrintDryRun(json, {a.free_space});
+    nlohmann::json target = {{"path", a.free_space},
+                             {"kind", "free-space"},
+                             {"plan", PlanJson(plan)},
+                             {"warnings", nlohmann::json::array()}};
+    PrintDryRun(json, nlohmann::json::array({target}));
     return Status::Ok();
   }
   InstallStopHandlers();
@@ -563,11 +626,12 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
   if (a.dry_run && a.resume.empty()) {
     if (!devices.empty()) {
       CUSTODY_ASSIGN_OR_RETURN(auto passes, ExpandPlan(plan));
+      nlohmann::json targets = nlohmann::json::array();
       for (const DeviceInfo& d : devices) {
-        PrintPlan(d, plan, passes, MediaWarningTexts(d), g.json);
+        const std::vector<MessageText> warnings = MediaWarningTexts(d);
+        PrintPlan(d, plan, passes, warnings, g.json);
+        targets.push_back(DeviceTargetJson(d, plan, warnings));
       }
-      std::vector<std::string> targets;
-      for (const DeviceInfo& d : devices) targets.push_back(d.path);
       PrintDryRun(g.json, targets);
       return Status::Ok();
     }
@@ -580,9 +644,11 @@ Status RunWipeCommand(const GlobalOptions& g, const WipeArgs& a) {
   return WipeDevices(*station, op, a, plan, devices, g.json);
 }
 
+// The events of wipe ID; for a tree wipe's id (`tree_id`), every file's
+// wipe in it and every removal.
 Status RunShow(const GlobalOptions& g, const std::string& id) {
-  // An empty id would match every event recorded without one (the removal
-  // of a directory or a symbolic link).
+  // An empty id would match the removals older versions recorded without
+  // one (of a directory or a symbolic link).
   if (id.empty()) {
     return OwnError(StatusCode::kInvalidArgument,
                     N_("give the id of a wipe (custody log show --type wipe lists them)"), {});
@@ -590,10 +656,16 @@ Status RunShow(const GlobalOptions& g, const std::string& id) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(Ledger * ledger, station->ledger());
   int found = 0;
+  std::set<std::string> tree_files;  // Wipes whose wipe.started names tree `id`.
   CUSTODY_RETURN_IF_ERROR(ledger->Scan(0, [&](const LedgerEntry& e) {
     if (!e.type.starts_with("wipe.")) return true;
     auto j = nlohmann::json::parse(e.data_json, nullptr, false);
-    if (!j.is_object() || j.value("wipe_id", std::string()) != id) return true;
+    if (!j.is_object() || !j.value("wipe_id", nlohmann::json()).is_string()) return true;
+    const std::string wipe_id = j["wipe_id"];
+    const nlohmann::json tree = j.value("tree_id", nlohmann::json());
+    const bool in_tree = tree.is_string() && tree.get<std::string>() == id;
+    if (in_tree && e.type == "wipe.started") tree_files.insert(wipe_id);
+    if (wipe_id != id && !in_tree && !tree_files.contains(wipe_id)) return true;
     ++found;
     if (g.json) {
       PrintLine(e.canonical);
@@ -610,22 +682,48 @@ Status RunShow(const GlobalOptions& g, const std::string& id) {
   return Status::Ok();
 }
 
+// Every wipe that kept its resume state: how its last run ended
+// (interrupted, or failed and why), and whether --resume can continue it.
 Status RunList(const GlobalOptions& g) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(auto states, ListWipeStates(station->path("wipes"), Env::Default()));
   for (const WipeStateSummary& s : states) {
     if (g.json) {
-      PrintLine(nlohmann::json({{"wipe_id", s.wipe_id}, {"device", s.target.path},
-                                {"serial", s.target.serial}, {"pass", s.pass}, {"phase", s.phase},
-                                {"offset", s.offset}, {"bytes", s.bytes}})
-                    .dump());
-    } else {
+      nlohmann::json ended = nullptr;
+      if (!s.ended.empty()) {
+        ended = {{"result", s.ended}, {"message", s.end_message}, {"at", s.ended_at}};
+      }
+      nlohmann::json j = {{"wipe_id", s.wipe_id},   {"device", s.target.path},
+                          {"serial", s.target.serial}, {"pass", s.pass},
+                          {"phase", s.phase},       {"offset", s.offset},
+                          {"bytes", s.bytes},       {"resume_count", s.resume_count},
+                          {"ended", ended},         {"resumable", s.resumable}};
+      if (!s.resumable) j["not_resumable"] = s.not_resumable;
+      PrintLine(j.dump());
+      continue;
+    }
+    if (s.resumable) {
       PrintLine(Format(_("%s  %s  pass %s %s at %s/%s  (custody wipe --resume %s)"),
                        {s.wipe_id, s.target.path, std::to_string(s.pass), Word(s.phase),
                         std::to_string(s.offset), std::to_string(s.bytes), s.wipe_id}));
+    } else {
+      PrintLine(Format(_("%s  %s  pass %s %s at %s/%s"),
+                       {s.wipe_id, s.target.path, std::to_string(s.pass), Word(s.phase),
+                        std::to_string(s.offset), std::to_string(s.bytes)}));
     }
+    // The failure's reason is the library's English (it is also what the
+    // ledger's wipe.failed says).
+    if (s.ended == "interrupted") {
+      PrintLine("  " + Format(_("ended: interrupted at %s"), s.ended_at));
+    } else if (s.ended == "failed") {
+      PrintLine("  " + Format(_("ended: failed at %s: %s"), {s.ended_at, s.end_message}));
+    } else {
+      PrintLine("  " + std::string(_("ended: not recorded (the run crashed, lost power or is "
+                                     "still running)")));
+    }
+    if (!s.resumable) PrintLine("  " + Format(_("not resumable: %s"), s.not_resumable));
   }
-  if (states.empty() && !g.json) PrintLine(_("no interrupted wipes"));
+  if (states.empty() && !g.json) PrintLine(_("no unfinished wipes"));
   return Status::Ok();
 }
 
@@ -647,7 +745,8 @@ CommandRegistration reg(50, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   cmd->add_flag("--allow-hard-links", a.allow_hard_links,
                 "Wipe files with other hard links (their other names stay)");
   cmd->add_option("--free-space", a.free_space, "Wipe the free space of this mounted file system");
-  cmd->add_option("--resume", a.resume, "Continue an interrupted device wipe (see wipe list)");
+  cmd->add_option("--resume", a.resume,
+                  "Continue an interrupted or failed device wipe (see wipe list)");
   cmd->add_option("--buffer-mib", a.buffer_mib, "I/O buffer size")->capture_default_str();
   cmd->footer(
       "Examples:\n  custody wipe /dev/sdb --method nist-clear --yes --confirm-serial WD-WCC4N1234567\n"
@@ -657,7 +756,10 @@ CommandRegistration reg(50, [](CLI::App& app, GlobalOptions& g, Invocation& inv)
   show->add_option("ID", a.show_id, "Wipe id")->required();
   AddJsonFlag(show, g);
   show->callback([&g, &inv] { inv.run = [&g] { return RunShow(g, a.show_id); }; });
-  CLI::App* list = cmd->add_subcommand("list", "Interrupted wipes that can be resumed");
+  CLI::App* list = cmd->add_subcommand(
+      "list",
+      "Unfinished device wipes: how each ended (interrupted, or failed and why) and whether it "
+      "can be resumed");
   AddJsonFlag(list, g);
   list->callback([&g, &inv] { inv.run = [&g] { return RunList(g); }; });
   AddJsonFlag(cmd, g);

@@ -10,6 +10,7 @@
 #include "custody/device.h"
 #include "custody/env.h"
 #include "custody/wipe.h"
+#include "erase/wipe_state.h"
 
 namespace custody {
 namespace {
@@ -134,10 +135,11 @@ WipeResult Worse(WipeResult a, WipeResult b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-}  // namespace
-
-Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
-                                     Env* env) {
+// The checks before anything is touched, shared by the wipe and its dry run
+// (PlanFileWipe) so that a dry run refuses and warns exactly as the wipe
+// would: the entries depth-first, and the hard-link and media warnings.
+Status Prepare(const std::string& path, const FileWipeOptions& options, Env* env,
+               std::vector<Entry>* entries, std::vector<MessageText>* warning_texts) {
   CUSTODY_ASSIGN_OR_RETURN(FileStatus top, env->StatNoFollow(path));
   if (top.type == FileStatus::Type::kSymlink) {
     return InvalidArgumentError(path + " is a symbolic link; custody never follows links. Name "
@@ -148,24 +150,60 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
                                        "devices by their /dev name; FIFOs and sockets hold no data)");
   }
   CUSTODY_RETURN_IF_ERROR(ExpandPlan(options.wipe.plan).status());
-  FileWipeSummary summary;
-  std::vector<Entry> entries;
   std::vector<std::string> refused;
-  CUSTODY_RETURN_IF_ERROR(Collect(path, top.device, options.allow_hard_links, env, &entries,
-                                  &refused, &summary.warning_texts));
+  CUSTODY_RETURN_IF_ERROR(
+      Collect(path, top.device, options.allow_hard_links, env, entries, &refused, warning_texts));
   if (!refused.empty()) {
     std::string msg = "refusing to wipe " + path + ", nothing was touched: ";
     for (size_t i = 0; i < refused.size() && i < 5; ++i) msg += (i ? "; " : "") + refused[i];
     if (refused.size() > 5) msg += "; and " + std::to_string(refused.size() - 5) + " more";
     return InvalidArgumentError(msg);
   }
-  for (MessageText& w : FileMediaWarningTexts(path)) summary.warning_texts.push_back(std::move(w));
+  for (MessageText& w : FileMediaWarningTexts(path)) warning_texts->push_back(std::move(w));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<FileWipePlan> PlanFileWipe(const std::string& path, const FileWipeOptions& options,
+                                  Env* env) {
+  std::vector<Entry> entries;
+  FileWipePlan plan;
+  CUSTODY_RETURN_IF_ERROR(Prepare(path, options, env, &entries, &plan.warning_texts));
+  plan.warnings = English(plan.warning_texts);
+  for (const Entry& e : entries) {
+    switch (e.st.type) {
+      case FileStatus::Type::kDirectory:
+        ++plan.directories;
+        break;
+      case FileStatus::Type::kSymlink:
+        ++plan.symlinks;
+        break;
+      default:
+        ++plan.files;
+        plan.bytes += e.st.size;
+        break;
+    }
+  }
+  plan.directory = !entries.empty() && entries.back().st.type == FileStatus::Type::kDirectory;
+  return plan;
+}
+
+Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOptions& options,
+                                     Env* env) {
+  FileWipeSummary summary;
+  std::vector<Entry> entries;
+  CUSTODY_RETURN_IF_ERROR(Prepare(path, options, env, &entries, &summary.warning_texts));
   summary.warnings = English(summary.warning_texts);
+  summary.tree_id = erase::NewWipeId(env);
 
   WipeEventSink* sink = options.wipe.sink;
+  // `id`: the content wipe's; what had none (a directory, a symlink, an
+  // empty file) is the tree's own, so `wipe show` finds every removal.
   auto removed = [&](const std::string& id, const std::string& p, const char* kind) -> Status {
     WipeRemovedEvent ev;
-    ev.wipe_id = id;
+    ev.wipe_id = id.empty() ? summary.tree_id : id;
+    ev.tree_id = summary.tree_id;
     ev.path = p;
     ev.kind = kind;
     ev.renames = options.renames;
@@ -215,6 +253,7 @@ Result<FileWipeSummary> WipeFileTree(const std::string& path, const FileWipeOpti
       // overwritten fails the file's wipe (and leaves the file in place).
       wo.max_error_bytes = 0;
       wo.wipe_id.clear();
+      wo.tree_id = summary.tree_id;
       wo.state_dir.clear();
       wo.regions = regions;
       auto ident = IdentifyDevice(e.path);

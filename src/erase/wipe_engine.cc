@@ -127,6 +127,10 @@ class Engine {
         .WithContext("saving the wipe's resume state");
   }
 
+  // The end of the last region: a position past every byte a pass writes or
+  // reads back (sampled locations lie inside the whole device's region).
+  uint64_t RegionsEnd() const { return s_.regions.back().offset + s_.regions.back().length; }
+
   // Where the target's content ends: a file is exposed up to its allocated
   // size (dev_.size()), but it holds data only up to its length, and reading
   // past that finds the end of the file, not a sector.
@@ -459,8 +463,16 @@ class Engine {
     f.evidence = s_.evidence;
     f.duration_ms = base_duration_ms_ + MsSince(run_start_);
     f.finished_at = timeutil::FormatRfc3339Utc(env_->NowUnixMicros());
+    // A wipe whose read-back found other data than it wrote is never kept to
+    // resume: continuing it could end in a success (also when the mismatch
+    // came with a step that could not be recorded).
+    if (!s_.all_verified) keep_state = false;
     if (keep_state && !state_path_.empty()) {
       f.state_file = state_path_;
+      // `custody wipe list` shows how it ended; the state's position is the
+      // last durable one, saved before.
+      s_.ended = {std::string(WipeResultName(result)), f.message, f.finished_at};
+      SaveState().IgnoreError();
     } else if (!state_path_.empty()) {
       env_->RemoveFile(state_path_).IgnoreError();
     }
@@ -488,6 +500,7 @@ class Engine {
       ev.direct_io = dev_.direct_io();
       ev.buffer_bytes = buffer_bytes_;
       ev.started_at = s_.started_at;
+      ev.tree_id = opt_.tree_id;
       if (opt_.sink != nullptr) {
         Status st = opt_.sink->OnStarted(ev);
         if (!st.ok()) {
@@ -497,6 +510,7 @@ class Engine {
       }
     } else {
       ++s_.resume_count;
+      s_.ended = {};  // Running again: a crash from here on leaves no end.
       CUSTODY_RETURN_IF_ERROR(SaveState());
       WipeResumedEvent ev;
       ev.wipe_id = s_.wipe_id;
@@ -582,17 +596,22 @@ class Engine {
         ev.bytes_written = s_.bytes;
         ev.duration_ms = pass_base_ms_ + MsSince(phase_start_);
         ev.write_errors = s_.pass_write_errors;
-        MergeRanges(&s_.write_errors, s_.pass_write_errors);
-        s_.pass_write_errors.clear();
-        ++s_.passes_completed;
         if (opt_.sink != nullptr) {
           s = opt_.sink->OnPassCompleted(ev);
           if (!s.ok()) {
+            // The pass is written and flushed but not recorded: a resume
+            // starts at its end, writes nothing, flushes and records it
+            // (counted once).
+            s_.offset = RegionsEnd();
+            s_.pass_duration_ms = ev.duration_ms;
             SaveState().IgnoreError();
             return Finish(WipeResult::kFailed, "recording wipe.pass.completed: " + s.message(),
                           true);
           }
         }
+        MergeRanges(&s_.write_errors, s_.pass_write_errors);
+        s_.pass_write_errors.clear();
+        ++s_.passes_completed;
         s_.phase = verify_this ? "verify" : "write";
         if (!verify_this) ++s_.pass;
         s_.offset = 0;
@@ -606,18 +625,24 @@ class Engine {
       WipeVerifiedEvent ev;
       Status s = VerifyPass(&ev);
       if (!s.ok()) return stopped(s);
+      if (opt_.sink != nullptr) {
+        s = opt_.sink->OnVerified(ev);
+        if (!s.ok()) {
+          // Read back but not recorded: a resume starts at the end of the
+          // read-back (its counts are in the state) and records it. A
+          // mismatch is kept in the result (and the state dropped).
+          s_.all_verified = s_.all_verified && ev.ok;
+          s_.offset = RegionsEnd();
+          s_.pass_duration_ms = ev.duration_ms;
+          SaveState().IgnoreError();
+          return Finish(WipeResult::kFailed, "recording wipe.verified: " + s.message(), true);
+        }
+      }
       ++s_.verifications;
       last_verify_mode_ = ev.mode;
       last_verify_coverage_ = ev.coverage_basis_points;
       s_.all_verified = s_.all_verified && ev.ok;
       MergeRanges(&s_.unreadable, s_.verify.unreadable);
-      if (opt_.sink != nullptr) {
-        s = opt_.sink->OnVerified(ev);
-        if (!s.ok()) {
-          SaveState().IgnoreError();
-          return Finish(WipeResult::kFailed, "recording wipe.verified: " + s.message(), true);
-        }
-      }
       if (!ev.ok) {
         return Finish(WipeResult::kFailed,
                       "verification of pass " + std::to_string(s_.pass + 1) + " found " +
@@ -743,6 +768,20 @@ Result<WipeStateSummary> ReadWipeState(const std::string& state_dir, const std::
   out.phase = s.phase;
   out.offset = s.offset;
   out.bytes = s.bytes;
+  out.resume_count = s.resume_count;
+  out.ended = s.ended.result;
+  out.end_message = s.ended.message;
+  out.ended_at = s.ended.at;
+  if (!s.all_verified) {
+    out.resumable = false;
+    out.not_resumable =
+        "a read-back found data that is not what was written: the data may not be erased, and "
+        "continuing cannot make this wipe a success. Wipe the device again from the start or "
+        "destroy it";
+  } else if (s.pass >= static_cast<int>(s.passes.size())) {
+    out.resumable = false;
+    out.not_resumable = "it has no pass left to resume";
+  }
   return out;
 }
 
@@ -765,6 +804,10 @@ Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& opt
                            ReadWipeState(options.state_dir, options.wipe_id, env));
   CUSTODY_ASSIGN_OR_RETURN(std::string text, env->ReadFile(summary.state_file));
   CUSTODY_ASSIGN_OR_RETURN(WipeState s, erase::ParseState(text));
+  if (!summary.resumable) {
+    return FailedPreconditionError("wipe " + s.wipe_id + " cannot be resumed: " +
+                                   summary.not_resumable);
+  }
   const uint64_t end = s.regions.back().offset + s.regions.back().length;
   if (end > device.size() || (s.target.size_bytes != 0 && s.target.size_bytes != device.size())) {
     return FailedPreconditionError("wipe " + s.wipe_id + " was started on a device of " +
@@ -779,9 +822,6 @@ Result<WipeFinishedEvent> ResumeWipe(BlockDevice& device, const WipeOptions& opt
   if (Status same = CheckSameDevice(s.target, options.target); !same.ok()) {
     return FailedPreconditionError("wipe " + s.wipe_id + " was started on another device (" +
                                    same.message() + "); refusing to resume on another device");
-  }
-  if (s.pass >= static_cast<int>(s.passes.size())) {
-    return FailedPreconditionError("wipe " + s.wipe_id + " has no pass left to resume");
   }
   return Engine(device, options, env, std::move(s)).Run(true);
 }

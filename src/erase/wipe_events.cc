@@ -35,6 +35,7 @@ std::string WipeStartedEvent::ToJson() const {
             {"buffer_bytes", buffer_bytes},
             {"started_at", started_at}};
   if (!generator.empty()) j["generator"] = generator;
+  if (!tree_id.empty()) j["tree_id"] = tree_id;
   return DumpJson(j);
 }
 
@@ -126,6 +127,7 @@ Status WipeFinishedEvent::ToStatus() const {
 
 std::string WipeRemovedEvent::ToJson() const {
   return DumpJson({{"wipe_id", wipe_id},
+                   {"tree_id", tree_id},
                    {"path", path},
                    {"kind", kind},
                    {"renames", renames},

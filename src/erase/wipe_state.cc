@@ -106,6 +106,9 @@ std::string SerializeState(const WipeState& s) {
             {"unreadable", RangesToJson(s.unreadable)},
             {"evidence", EvidenceToJson(s.evidence)},
             {"duration_ms", s.duration_ms}};
+  if (!s.ended.result.empty()) {
+    j["ended"] = {{"result", s.ended.result}, {"message", s.ended.message}, {"at", s.ended.at}};
+  }
   return DumpJson(j, 1) + "\n";
 }
 
@@ -202,6 +205,16 @@ Result<WipeState> ParseState(std::string_view text) {
     s.unreadable = RangesFromJson(j.at("unreadable"));
     s.evidence = EvidenceFromJson(j.at("evidence"));
     s.duration_ms = j.at("duration_ms").get<uint64_t>();
+    // Optional: states written before it (or by a run that never ended) lack it.
+    if (j.contains("ended")) {
+      const json& e = j.at("ended");
+      s.ended.result = e.at("result").get<std::string>();
+      s.ended.message = e.at("message").get<std::string>();
+      s.ended.at = e.at("at").get<std::string>();
+      if (s.ended.result != "interrupted" && s.ended.result != "failed") {
+        return CorruptionError("wipe state: unknown end '" + s.ended.result + "'");
+      }
+    }
     const bool valid_position =
         s.pass >= 0 && static_cast<size_t>(s.pass) <= s.passes.size() &&
         (s.phase == "write" || s.phase == "verify") && !s.regions.empty() &&

@@ -29,6 +29,16 @@ struct VerifyProgress {
   uint64_t duration_ms = 0;
 };
 
+// How a run of the wipe ended while keeping its state (docs/formats/
+// wipe-record.md, "ended"); empty `result` while it runs, and when it
+// stopped without ending (a crash, a power cut) or an older custody wrote
+// the file.
+struct WipeEnd {
+  std::string result;  // "interrupted" or "failed"
+  std::string message;
+  std::string at;      // RFC 3339 UTC
+};
+
 struct WipeState {
   std::string wipe_id;
   DeviceInfo target;
@@ -65,6 +75,7 @@ struct WipeState {
   std::vector<ByteRange> unreadable;
   std::vector<SectorEvidence> evidence;  // "before" filled at the start.
   uint64_t duration_ms = 0;             // Accumulated over earlier runs.
+  WipeEnd ended;
 };
 
 // A new wipe id: sortable by time, unique by 32 random bits

@@ -434,6 +434,7 @@ TEST_F(DeviceOutputI18nTest, ResumedWipeFollowsTheLanguage) {
   ASSERT_EQ(list_ja.exit_code, 0) << list_ja.err;
   EXPECT_THAT(list_ja.out, HasSubstr(ja_id + "  " + path + "  パス "));
   EXPECT_THAT(list_ja.out, HasSubstr(" バイト目  (custody wipe --resume " + ja_id + ")\n"));
+  EXPECT_THAT(list_ja.out, ::testing::ContainsRegex("\n  終了: [0-9T:Z-]+ に中断\n"));
   auto list_en = Run({"wipe", "list"}, "en");
   EXPECT_THAT(list_en.out, HasSubstr(ja_id + "  " + path + "  pass "));
   EXPECT_THAT(list_en.out, HasSubstr("  (custody wipe --resume " + ja_id + ")\n"));

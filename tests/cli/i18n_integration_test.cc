@@ -299,12 +299,18 @@ TEST(I18nTest, FileWipeAndItsRefusalsFollowTheLanguage) {
   const std::string ja_tree = make_tree("ja"), en_tree = make_tree("en");
 
   // The plan of a dry run, in the language: no English word of the policy.
-  auto plan_ja = run({"wipe", ja_tree, "--dry-run"}, "ja");
+  // It makes the wipe's checks: the hard link is refused as the wipe would
+  // refuse it, and allowed, it is warned about as the wipe warns.
+  auto refused_ja = run({"wipe", ja_tree, "--dry-run"}, "ja");
+  EXPECT_EQ(refused_ja.exit_code, 2) << refused_ja.out;
+  EXPECT_THAT(refused_ja.err, HasSubstr("2 hard links"));
+  auto plan_ja = run({"wipe", ja_tree, "--dry-run", "--allow-hard-links"}, "ja");
   ASSERT_EQ(plan_ja.exit_code, 0) << plan_ja.err;
+  EXPECT_THAT(plan_ja.out, HasSubstr("/sub/a.txt にはハードリンクが 2 個あり"));
   EXPECT_THAT(plan_ja.out, HasSubstr("計画: " + ja_tree +
                                      " をその場で上書きし、名前を変えて削除します（方式 random、検証 "
                                      "最終パスを全数読み返し（--verify last））\n"));
-  auto plan_en = run({"wipe", en_tree, "--dry-run", "--verify", "all"}, "en");
+  auto plan_en = run({"wipe", en_tree, "--dry-run", "--verify", "all", "--allow-hard-links"}, "en");
   ASSERT_EQ(plan_en.exit_code, 0) << plan_en.err;
   EXPECT_THAT(plan_en.out, HasSubstr("plan: overwrite in place, rename and remove " + en_tree +
                                      " (method random, verify full read-back of every pass "

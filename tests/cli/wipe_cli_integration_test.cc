@@ -12,7 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "custody/env.h"
 #include "support/loop_device.h"
@@ -215,6 +218,7 @@ TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
   const std::string id = entries.back()["data"]["wipe_id"];
   auto list = Run({"wipe", "list"});
   EXPECT_THAT(list.out, HasSubstr(id));
+  EXPECT_THAT(list.out, HasSubstr("ended: interrupted at "));
 
   // Resuming writes to a device: the same confirmation as a new wipe.
   auto unconfirmed = Run({"wipe", "--resume", id});
@@ -256,9 +260,237 @@ TEST_F(WipeCliTest, InterruptedWipeResumesToCompletion) {
     }
   }
   EXPECT_EQ(ReadFileOrDie(backing_).find(kMarker.substr(0, 16)), std::string::npos);
-  EXPECT_THAT(Run({"wipe", "list"}).out, HasSubstr("no interrupted wipes"));
+  EXPECT_THAT(Run({"wipe", "list"}).out, HasSubstr("no unfinished wipes"));
 }
 
+
+// --dry-run --json carries the whole plan of every target (what the text
+// form shows), for devices, files and trees, and free space; nothing written.
+TEST_F(WipeCliTest, DryRunJsonCarriesThePlan) {
+  AttachMarked(4 << 20);
+  if (HasFailure() || IsSkipped()) return;
+  auto dev = Run({"--json", "wipe", loop_->path(), "--method", "dod-3", "--passes", "2", "--blank",
+                  "--verify", "sample:2.5", "--dry-run"});
+  ASSERT_EQ(dev.exit_code, 0) << dev.err;
+  const auto d = nlohmann::json::parse(dev.out);
+  EXPECT_EQ(d["ok"], true);
+  EXPECT_EQ(d["dry_run"], true);
+  ASSERT_EQ(d["targets"].size(), 1u);
+  const auto& t = d["targets"][0];
+  // Checked first: a missing key read from a const json aborts the test,
+  // which would leave the loop device attached.
+  for (const char* key : {"path", "kind", "device", "plan", "warnings"}) {
+    ASSERT_TRUE(t.contains(key)) << key << " missing: " << t.dump();
+  }
+  EXPECT_EQ(t["path"], loop_->path());
+  EXPECT_EQ(t["kind"], "device");
+  EXPECT_EQ(t["device"]["size_bytes"], 4 << 20);
+  EXPECT_EQ(t["device"]["logical_sector_size"], 512);
+  EXPECT_TRUE(t["device"]["physical_sector_size"].is_number());
+  EXPECT_TRUE(t["device"].contains("serial"));
+  EXPECT_TRUE(t["device"].contains("model"));
+  EXPECT_EQ(t["device"]["backing_file"], backing_);
+  EXPECT_EQ(t["plan"]["method"], "dod-3");
+  EXPECT_EQ(t["plan"]["title"], "DoD 5220.22-M (3 passes: 0x00, 0xFF, random)");
+  EXPECT_EQ(t["plan"]["repeat"], 2);
+  EXPECT_EQ(t["plan"]["blank"], true);
+  EXPECT_EQ(t["plan"]["verify"], "sample:2.5");
+  std::vector<std::string> passes;
+  for (const auto& p : t["plan"]["passes"]) {
+    passes.push_back(p["kind"].get<std::string>() + " " + p["pattern"].get<std::string>());
+  }
+  EXPECT_EQ(passes, (std::vector<std::string>{"pattern 0x00", "pattern 0xFF", "random random",
+                                              "pattern 0x00", "pattern 0xFF", "random random",
+                                              "pattern 0x00"}));
+  EXPECT_TRUE(t["warnings"].is_array());
+  EXPECT_NE(ReadFileOrDie(backing_).find(kMarker), std::string::npos);
+
+  const std::string tree = dir_.path() + "/export";
+  ::mkdir(tree.c_str(), 0700);
+  WriteFileOrDie(tree + "/a.csv", kMarker);
+  const std::string single = dir_.path() + "/single.txt";
+  WriteFileOrDie(single, kMarker);
+  auto files = Run({"--json", "wipe", single, tree, "--method", "zero", "--dry-run"});
+  ASSERT_EQ(files.exit_code, 0) << files.err;
+  const auto f = nlohmann::json::parse(files.out);
+  ASSERT_EQ(f["targets"].size(), 2u);
+  EXPECT_EQ(f["targets"][0]["path"], single);
+  EXPECT_EQ(f["targets"][0]["kind"], "file");
+  EXPECT_EQ(f["targets"][1]["path"], tree);
+  EXPECT_EQ(f["targets"][1]["kind"], "directory");
+  EXPECT_EQ(f["targets"][1]["plan"]["method"], "zero");
+  EXPECT_EQ(f["targets"][1]["plan"]["passes"][0]["pattern"], "0x00");
+  EXPECT_EQ(f["targets"][1]["plan"]["verify"], "last");
+  EXPECT_EQ(ReadFileOrDie(single), kMarker);
+
+  auto free = Run({"--json", "wipe", "--free-space", dir_.path(), "--dry-run"});
+  ASSERT_EQ(free.exit_code, 0) << free.err;
+  const auto fs = nlohmann::json::parse(free.out);
+  ASSERT_EQ(fs["targets"].size(), 1u);
+  EXPECT_EQ(fs["targets"][0]["path"], dir_.path());
+  EXPECT_EQ(fs["targets"][0]["kind"], "free-space");
+  EXPECT_EQ(fs["targets"][0]["plan"]["method"], "random");
+  EXPECT_EQ(fs["targets"][0]["plan"]["passes"][0]["kind"], "random");
+  EXPECT_TRUE(WipeEntries().empty());
+}
+
+// A file dry run makes the wipe's own checks: what the wipe refuses (a file
+// with another hard link, a FIFO) the dry run refuses with the same message,
+// and with --allow-hard-links it shows the same warning; nothing is touched.
+TEST_F(WipeCliTest, FileDryRunRefusesAndWarnsAsTheWipe) {
+  const std::string file = dir_.path() + "/linked.csv";
+  WriteFileOrDie(file, kMarker);
+  ASSERT_EQ(::link(file.c_str(), (dir_.path() + "/second-name").c_str()), 0);
+  auto dry = Run({"wipe", file, "--dry-run"});
+  auto real = Run({"wipe", file, "--yes"});
+  EXPECT_EQ(dry.exit_code, 2) << dry.out << dry.err;
+  EXPECT_EQ(real.exit_code, 2) << real.out << real.err;
+  EXPECT_THAT(dry.err, HasSubstr("2 hard links"));
+  EXPECT_EQ(dry.err, real.err);
+  EXPECT_THAT(dry.out, ::testing::Not(HasSubstr("dry run: nothing was written")));
+  auto dry_json = Run({"--json", "wipe", file, "--dry-run"});
+  EXPECT_EQ(dry_json.exit_code, 2);
+  EXPECT_EQ(nlohmann::json::parse(dry_json.out)["ok"], false);
+
+  auto allowed = Run({"wipe", file, "--dry-run", "--allow-hard-links"});
+  ASSERT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_THAT(allowed.out, HasSubstr("has 2 hard links: its other names still reach the data"));
+  auto allowed_json = Run({"--json", "wipe", file, "--dry-run", "--allow-hard-links"});
+  ASSERT_EQ(allowed_json.exit_code, 0) << allowed_json.err;
+  const auto t = nlohmann::json::parse(allowed_json.out)["targets"][0];
+  EXPECT_EQ(t["files"], 1);
+  EXPECT_EQ(t["bytes"], kMarker.size());
+  EXPECT_THAT(t["warnings"][0].get<std::string>(), HasSubstr("2 hard links"));
+  EXPECT_EQ(ReadFileOrDie(file), kMarker);
+
+  const std::string fifo = dir_.path() + "/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto dry_fifo = Run({"wipe", fifo, "--dry-run"});
+  auto real_fifo = Run({"wipe", fifo, "--yes"});
+  EXPECT_EQ(dry_fifo.exit_code, 2) << dry_fifo.out;
+  EXPECT_EQ(dry_fifo.err, real_fifo.err);
+  EXPECT_THAT(dry_fifo.err, HasSubstr("neither a regular file nor a directory"));
+  const std::string tree = dir_.path() + "/tree";
+  ASSERT_EQ(::mkdir(tree.c_str(), 0700), 0);
+  WriteFileOrDie(tree + "/a.csv", kMarker);
+  ASSERT_EQ(::mkfifo((tree + "/pipe").c_str(), 0600), 0);
+  auto dry_tree = Run({"wipe", tree, "--dry-run"});
+  auto real_tree = Run({"wipe", tree, "--yes"});
+  EXPECT_EQ(dry_tree.exit_code, 2) << dry_tree.out;
+  EXPECT_THAT(dry_tree.err, HasSubstr("special file"));
+  EXPECT_EQ(dry_tree.err, real_tree.err);
+  EXPECT_EQ(ReadFileOrDie(tree + "/a.csv"), kMarker);
+  EXPECT_TRUE(WipeEntries().empty());
+}
+
+// A tree wipe has an id of its own: every file's wipe.started and every
+// wipe.removed carry it, directories and symlinks (which have no content
+// wipe) are removed under it, and `wipe show TREE_ID` lists the whole run.
+TEST_F(WipeCliTest, ATreeWipeIsShownWithItsDirectoryAndSymlinkRemovals) {
+  const std::string tree = dir_.path() + "/export";
+  ASSERT_EQ(::mkdir(tree.c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir((tree + "/sub").c_str(), 0700), 0);
+  WriteFileOrDie(tree + "/a.csv", kMarker);
+  WriteFileOrDie(tree + "/sub/b.csv", kMarker + kMarker);
+  ASSERT_EQ(::symlink("a.csv", (tree + "/link").c_str()), 0);
+  auto r = Run({"--json", "wipe", tree, "--method", "zero", "--yes"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // Progress lines, then the result (the last line).
+  std::string last;
+  std::istringstream out(r.out);
+  for (std::string line; std::getline(out, line);) last = line;
+  const auto result = nlohmann::json::parse(last);
+  const std::string tree_id = result["tree_id"];
+  ASSERT_FALSE(tree_id.empty());
+  EXPECT_EQ(result["wipe_ids"].size(), 2u);
+
+  auto show = Run({"--json", "wipe", "show", tree_id});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  std::istringstream lines(show.out);
+  std::map<std::string, int> types;
+  std::set<std::string> removed;
+  for (std::string line; std::getline(lines, line);) {
+    const auto e = nlohmann::json::parse(line);
+    ++types[e["type"]];
+    if (e["type"] == "wipe.removed") {
+      EXPECT_EQ(e["data"]["tree_id"], tree_id);
+      EXPECT_FALSE(e["data"]["wipe_id"].get<std::string>().empty());
+      removed.insert(e["data"]["kind"].get<std::string>() + " " +
+                     e["data"]["path"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(removed,
+            (std::set<std::string>{"file " + tree + "/a.csv", "file " + tree + "/sub/b.csv",
+                                   "directory " + tree + "/sub", "directory " + tree,
+                                   "symlink " + tree + "/link"}));
+  EXPECT_EQ(types["wipe.started"], 2);
+  EXPECT_EQ(types["wipe.completed"], 2);
+  auto text = Run({"wipe", "show", tree_id});
+  EXPECT_THAT(text.out, HasSubstr("\"kind\": \"symlink\""));
+  // Nothing in the ledger has an empty wipe_id any more.
+  for (const auto& e : WipeEntries()) EXPECT_NE(e["data"]["wipe_id"], "") << e.dump();
+  // The text result names the tree's id.
+  const std::string other = dir_.path() + "/other";
+  ASSERT_EQ(::mkdir(other.c_str(), 0700), 0);
+  auto t = Run({"wipe", other, "--yes"});
+  ASSERT_EQ(t.exit_code, 0) << t.err;
+  EXPECT_THAT(t.out, ::testing::ContainsRegex("recorded as tree wipe [0-9TZ]+-[0-9a-f]+ \\(custody "
+                                              "wipe show [0-9TZ]+-[0-9a-f]+\\)"));
+}
+
+// A wipe that fails but keeps its state (a device failing past
+// max_error_bytes: a loop device over a sparse file on a 1 MiB tmpfs, so every
+// write past the tmpfs's space fails) is listed as failed, with its reason
+// and time, not as interrupted; in text and in --json.
+TEST_F(WipeCliTest, AFailedWipeThatKeptItsStateIsListedAsFailed) {
+  if (std::string why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
+  const std::string mnt = dir_.path() + "/small-tmpfs";
+  ASSERT_EQ(::mkdir(mnt.c_str(), 0700), 0);
+  ASSERT_EQ(
+      RunCommand({"mount", "-t", "tmpfs", "-o", "size=1M,mode=0700", "tmpfs", mnt}).exit_code, 0);
+  struct Unmount {
+    std::string dir;
+    ~Unmount() { RunCommand({"umount", dir}); }
+  } unmount{mnt};
+  const std::string backing = mnt + "/disk.img";
+  ASSERT_TRUE(testing::CreateSparseFile(backing, 70 << 20));
+  std::string error;
+  auto loop = LoopDevice::Attach(backing, &error);
+  ASSERT_NE(loop, nullptr) << error;
+  const std::string name = loop->path().substr(5);
+  auto r = Run({"wipe", loop->path(), "--method", "zero", "--buffer-mib", "4", "--yes",
+                "--confirm-serial", name});
+  EXPECT_EQ(r.exit_code, 7) << r.out << r.err;
+  auto entries = WipeEntries();
+  ASSERT_FALSE(entries.empty());
+  ASSERT_EQ(entries.back()["type"], "wipe.failed");
+  const auto& failed = entries.back()["data"];
+  const std::string id = failed["wipe_id"];
+  const std::string reason = failed["message"];
+  EXPECT_THAT(reason, HasSubstr("the device is failing"));
+  EXPECT_TRUE(failed.contains("state_file"));
+
+  auto text = Run({"wipe", "list"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr(id + "  " + loop->path()));
+  EXPECT_THAT(text.out, HasSubstr("ended: failed at " + failed["finished_at"].get<std::string>() +
+                                  ": " + reason));
+  EXPECT_THAT(text.out, HasSubstr("custody wipe --resume " + id));
+  EXPECT_THAT(text.out, ::testing::Not(HasSubstr("interrupted")));
+
+  auto json = Run({"--json", "wipe", "list"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto j = nlohmann::json::parse(json.out);  // One wipe: one line.
+  EXPECT_EQ(j["wipe_id"], id);
+  EXPECT_EQ(j["device"], loop->path());
+  EXPECT_EQ(j["ended"]["result"], "failed");
+  EXPECT_EQ(j["ended"]["message"], reason);
+  EXPECT_EQ(j["ended"]["at"], failed["finished_at"]);
+  EXPECT_EQ(j["resumable"], true);
+  EXPECT_EQ(j["resume_count"], 0);
+  EXPECT_FALSE(j.contains("not_resumable"));
+  loop.reset();  // Detach before the tmpfs is unmounted.
+}
 
 // Two devices at once: each progress line names its device, and a table at
 // the end has one row per device. A link to a device (as /dev/disk/by-id/

@@ -139,8 +139,11 @@ TEST_F(FileWipeDeviceTest, HardLinksSpecialFilesAndSymlinksAreRefusedBeforeAnyWr
   RecordingWipeSink sink;
   FileWipeOptions o;
   o.wipe.sink = &sink;
+  // A dry run (PlanFileWipe) refuses exactly as the wipe does, each time.
+  auto plan = PlanFileWipe(tree, o, Env::Default());
   auto r = WipeFileTree(tree, o, Env::Default());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(plan.status().ToString(), r.status().ToString());
   EXPECT_THAT(r.status().message(), HasSubstr("2 hard links"));
   EXPECT_THAT(r.status().message(), HasSubstr("nothing was touched"));
   EXPECT_EQ(ReadFileOrDie(a), Marked(5000));
@@ -148,19 +151,32 @@ TEST_F(FileWipeDeviceTest, HardLinksSpecialFilesAndSymlinksAreRefusedBeforeAnyWr
 
   // Allowed: the content is overwritten (the other name sees it), the name goes.
   o.allow_hard_links = true;
+  auto planned = PlanFileWipe(a, o, Env::Default());
+  ASSERT_TRUE(planned.ok()) << planned.status().ToString();
+  EXPECT_EQ(planned->files, 1);
+  EXPECT_EQ(planned->bytes, 5000u);
+  EXPECT_FALSE(planned->directory);
+  EXPECT_EQ(ReadFileOrDie(a), Marked(5000));  // The plan touched nothing.
   auto ok = WipeFileTree(a, o, Env::Default());
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->result, WipeResult::kCompleted);
   EXPECT_THAT(ok->warnings[0], HasSubstr("hard links"));
+  EXPECT_EQ(planned->warnings, ok->warnings);
   EXPECT_EQ(ReadFileOrDie(mnt_ + "/other-name").size(), 0u);  // Truncated through the inode.
 
   ASSERT_EQ(::mkfifo((tree + "/fifo").c_str(), 0600), 0);
+  EXPECT_EQ(PlanFileWipe(tree + "/fifo", o, Env::Default()).status().ToString(),
+            WipeFileTree(tree + "/fifo", o, Env::Default()).status().ToString());
+  auto fifo_plan = PlanFileWipe(tree, o, Env::Default());
   auto fifo = WipeFileTree(tree, o, Env::Default());
+  EXPECT_EQ(fifo_plan.status().ToString(), fifo.status().ToString());
   EXPECT_EQ(fifo.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(fifo.status().message(), HasSubstr("special file"));
   ::unlink((tree + "/fifo").c_str());
 
   ASSERT_EQ(::symlink(tree.c_str(), (mnt_ + "/link").c_str()), 0);
+  EXPECT_EQ(PlanFileWipe(mnt_ + "/link", o, Env::Default()).status().code(),
+            StatusCode::kInvalidArgument);
   auto link = WipeFileTree(mnt_ + "/link", o, Env::Default());
   EXPECT_EQ(link.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(link.status().message(), HasSubstr("never follows"));

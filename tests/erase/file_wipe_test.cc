@@ -130,6 +130,27 @@ TEST_F(FileWipeTest, TreeOfDirectoriesIsRemovedChildrenFirst) {
   EXPECT_EQ(s->directories, 2);
   EXPECT_FALSE(env_.FileExists("/data"));
   EXPECT_FALSE(env_.FileExists("/data/sub/b.txt"));
+  // One tree id ties the run together: on each file's wipe.started and on
+  // every removal; a directory's removal carries it as its wipe_id (it had
+  // no content wipe), never an empty one.
+  ASSERT_FALSE(s->tree_id.empty());
+  ASSERT_EQ(sink_.removed.size(), 4u);
+  int directories = 0;
+  for (const WipeRemovedEvent& r : sink_.removed) {
+    EXPECT_EQ(r.tree_id, s->tree_id) << r.path;
+    if (r.kind == "directory") {
+      ++directories;
+      EXPECT_EQ(r.wipe_id, s->tree_id) << r.path;
+    } else {
+      EXPECT_NE(r.wipe_id, s->tree_id) << r.path;
+      EXPECT_FALSE(r.wipe_id.empty()) << r.path;
+    }
+  }
+  EXPECT_EQ(directories, 2);
+  for (const auto& [type, json] : sink_.events) {
+    if (type != "wipe.started") continue;
+    EXPECT_NE(json.find("\"tree_id\":\"" + s->tree_id + "\""), std::string::npos) << json;
+  }
 }
 
 TEST_F(FileWipeTest, PersistentEioInTheMiddleOfThePassFails) {

@@ -3,6 +3,7 @@
 // The pass engine against FakeBlockDevice: every method's final content,
 // verification catching corruption between write and verify, I/O errors,
 // interruption and resume, sampling, evidence.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -645,6 +646,168 @@ std::vector<uint8_t> Stream(crypto::KeystreamGenerator g, const std::string& key
   std::vector<uint8_t> out(n);
   crypto::SeekableKeystream(g, key).Generate(0, out.data(), n);
   return out;
+}
+
+// A failure that rewriting can get past (here a flush the device refused)
+// keeps the state, and the state says how the wipe ended: `wipe list` must
+// not present it as merely interrupted. The run then resumes to completion.
+TEST(WipeEngineTest, AFailedWipeKeepsItsStateSayingHowItEndedAndResumes) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  PlantMarkers(dev);
+  dev.FailFlushes(1);
+  RecordingWipeSink sink;
+  WipeOptions o = Options("zero", &sink);
+  o.state_dir = state_dir;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->result, WipeResult::kFailed) << r->message;
+  EXPECT_FALSE(r->state_file.empty());
+  auto states = ListWipeStates(state_dir, Env::Default());
+  ASSERT_TRUE(states.ok()) << states.status().ToString();
+  ASSERT_EQ(states->size(), 1u);
+  const WipeStateSummary& s = (*states)[0];
+  EXPECT_EQ(s.ended, "failed");
+  EXPECT_EQ(s.end_message, r->message);
+  EXPECT_EQ(s.ended_at, r->finished_at);
+  EXPECT_TRUE(s.resumable) << s.not_resumable;
+
+  RecordingWipeSink sink2;
+  auto r2 = Resume(dev, state_dir, r->wipe_id, &sink2);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_EQ(r2->result, WipeResult::kCompleted) << r2->message;
+  EXPECT_FALSE(ContainsMarker(dev.medium()));
+  EXPECT_TRUE(ListWipeStates(state_dir, Env::Default())->empty());
+}
+
+TEST(WipeEngineTest, AnInterruptedWipeSaysSoAndAResumeClearsTheEnd) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  WipeFinishedEvent r = InterruptRandomWipeHalfway(dev, state_dir, &sink);
+  auto s = ReadWipeState(state_dir, r.wipe_id, Env::Default());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->ended, "interrupted");
+  EXPECT_EQ(s->ended_at, r.finished_at);
+  EXPECT_TRUE(s->resumable);
+  // While a resumed run goes on (here: at its first pass event), its state
+  // no longer claims the earlier end.
+  RecordingWipeSink sink2;
+  std::string during;
+  sink2.on_pass = [&](const WipePassEvent&) {
+    during = ReadWipeState(state_dir, r.wipe_id, Env::Default())->ended;
+  };
+  ASSERT_TRUE(Resume(dev, state_dir, r.wipe_id, &sink2).ok());
+  EXPECT_EQ(sink2.passes.size(), 1u);
+  EXPECT_EQ(during, "");
+}
+
+// A read-back that found other data ends the wipe `failed` without a state,
+// also when wipe.verified could not be recorded (which alone keeps it): a
+// resume must never turn it into a success.
+TEST(WipeEngineTest, AMismatchIsNeverKeptToResumeEvenWhenItsRecordFailed) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  dev.SetAfterFlush([](FakeBlockDevice& d) { d.Corrupt(4096, "old data survived"); });
+  RecordingWipeSink sink;
+  sink.fail_verified = IoError("ledger unavailable");
+  WipeOptions o = Options("zero", &sink);
+  o.state_dir = state_dir;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->result, WipeResult::kFailed);
+  EXPECT_TRUE(r->verification_failed);
+  EXPECT_EQ(r->ToStatus().code(), StatusCode::kVerificationFailed);
+  EXPECT_TRUE(r->state_file.empty());
+  EXPECT_TRUE(ListWipeStates(state_dir, Env::Default())->empty());
+}
+
+// A state whose read-back failed (as an older custody could leave after a
+// mismatch whose record failed) is listed as not resumable and refused.
+TEST(WipeEngineTest, AStateWithAFailedReadBackIsListedAsNotResumableAndRefused) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  WipeFinishedEvent r = InterruptRandomWipeHalfway(dev, state_dir, &sink);
+  std::string text = ReadFileOrDie(r.state_file);
+  const size_t at = text.find("\"all_verified\": true");
+  ASSERT_NE(at, std::string::npos) << text;
+  text.replace(at, 20, "\"all_verified\": false");
+  WriteFileOrDie(r.state_file, text);
+  auto s = ReadWipeState(state_dir, r.wipe_id, Env::Default());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(s->resumable);
+  EXPECT_THAT(s->not_resumable, ::testing::HasSubstr("not what was written"));
+  const uint64_t written = dev.bytes_written();
+  auto r2 = Resume(dev, state_dir, r.wipe_id, &sink);
+  EXPECT_EQ(r2.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(r2.status().message(), ::testing::HasSubstr("cannot be resumed"));
+  EXPECT_EQ(dev.bytes_written(), written);
+}
+
+// A pass written and flushed whose wipe.pass.completed could not be
+// recorded: the resume records it without writing the pass again, and counts
+// it once.
+TEST(WipeEngineTest, APassWhoseRecordFailedIsRecordedOnResumeAndCountedOnce) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  sink.fail_pass = IoError("ledger unavailable");
+  WipeOptions o = Options("dod-3", &sink);
+  o.state_dir = state_dir;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->result, WipeResult::kFailed);
+  EXPECT_EQ(r->passes_completed, 0);
+  auto s = ReadWipeState(state_dir, r->wipe_id, Env::Default());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->ended, "failed");
+  EXPECT_THAT(s->end_message, ::testing::HasSubstr("recording wipe.pass.completed"));
+  EXPECT_EQ(s->pass, 1);
+  EXPECT_EQ(s->offset, kOddSize);
+
+  RecordingWipeSink sink2;
+  const uint64_t written = dev.bytes_written();
+  auto r2 = Resume(dev, state_dir, r->wipe_id, &sink2);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_EQ(r2->result, WipeResult::kCompleted) << r2->message;
+  EXPECT_EQ(r2->passes_completed, 3);
+  ASSERT_EQ(sink2.passes.size(), 3u);
+  EXPECT_EQ(sink2.passes[0].pass, 1);
+  EXPECT_EQ(dev.bytes_written() - written, 2 * kOddSize);  // Passes 2 and 3 only.
+}
+
+// Same for a read-back whose wipe.verified could not be recorded.
+TEST(WipeEngineTest, AReadBackWhoseRecordFailedIsRecordedOnResumeAndCountedOnce) {
+  TempDir dir;
+  const std::string state_dir = dir.path() + "/wipes";
+  FakeBlockDevice dev(kOddSize);
+  RecordingWipeSink sink;
+  sink.fail_verified = IoError("ledger unavailable");
+  WipeOptions o = Options("zero", &sink);
+  o.state_dir = state_dir;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->result, WipeResult::kFailed);
+  auto s = ReadWipeState(state_dir, r->wipe_id, Env::Default());
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->phase, "verify");
+  EXPECT_TRUE(s->resumable);
+
+  RecordingWipeSink sink2;
+  const uint64_t written = dev.bytes_written();
+  auto r2 = Resume(dev, state_dir, r->wipe_id, &sink2);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_EQ(r2->result, WipeResult::kCompleted) << r2->message;
+  EXPECT_TRUE(r2->verified);
+  ASSERT_EQ(sink2.verified.size(), 1u);
+  EXPECT_EQ(sink2.verified[0].bytes_checked, kOddSize);  // Not counted twice.
+  EXPECT_EQ(dev.bytes_written(), written);
 }
 
 TEST(WipeEngineTest, RandomPassesAreAes128CtrRecordedAndResumedWithTheSameStream) {

@@ -48,5 +48,30 @@ TEST(WipeStateTest, NumbersThatAreNotIntegersAreRefused) {
   EXPECT_TRUE(with("2").ok());
 }
 
+// `ended` (how a run ended while keeping the state) is optional: a state
+// written before it, or by a run that never ended, has none.
+TEST(WipeStateTest, TheEndIsOptionalAndRoundTrips) {
+  auto old = ParseState(ReadTestData("fuzz/documents/wipe_state.json"));
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  ASSERT_EQ(ReadTestData("fuzz/documents/wipe_state.json").find("\"ended\""), std::string::npos);
+  EXPECT_EQ(old->ended.result, "");
+  EXPECT_EQ(SerializeState(*old).find("\"ended\""), std::string::npos);
+
+  WipeState s = *old;
+  s.ended = {"failed", "the device did not confirm pass 1 reached the medium",
+             "2026-11-23T14:31:00Z"};
+  auto back = ParseState(SerializeState(s));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->ended.result, "failed");
+  EXPECT_EQ(back->ended.message, s.ended.message);
+  EXPECT_EQ(back->ended.at, "2026-11-23T14:31:00Z");
+
+  s.ended.result = "completed";  // A completed wipe keeps no state.
+  EXPECT_EQ(ParseState(SerializeState(s)).status().code(), StatusCode::kCorruption);
+  std::string missing = SerializeState(*old);
+  missing.insert(missing.rfind('}'), ",\"ended\": {\"result\": \"failed\"}");
+  EXPECT_EQ(ParseState(missing).status().code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace custody::erase

@@ -20,7 +20,7 @@ class RecordingWipeSink : public WipeEventSink {
   std::vector<WipeVerifiedEvent> verified;
   std::vector<WipeProgress> progress;
   std::vector<WipeRemovedEvent> removed;
-  Status fail_started, fail_pass;
+  Status fail_started, fail_pass, fail_verified;
   std::function<void(const WipePassEvent&)> on_pass;
 
   Status OnStarted(const WipeStartedEvent& e) override {
@@ -40,6 +40,7 @@ class RecordingWipeSink : public WipeEventSink {
     return Status::Ok();
   }
   Status OnVerified(const WipeVerifiedEvent& e) override {
+    if (!fail_verified.ok()) return fail_verified;
     events.emplace_back("wipe.verified", e.ToJson());
     verified.push_back(e);
     return Status::Ok();
