@@ -5,10 +5,11 @@
 // in the kernel (the loop driver reports EIO for them) while the sectors
 // before take their writes, as a disk with a bad region does. The wipe must
 // retry, record the failing LBA ranges, write everything else, and end
-// completed-with-errors. Sectors retried one by one out of the middle of a
-// buffer must still go to the device directly: through the page cache their
-// writes "succeed" and the error surfaces only at the flush, as a failed wipe
-// with no ranges (what an audit found before BlockDevice bounced them).
+// completed-with-errors. The pieces of a failing chunk, retried out of the
+// middle of its buffer as it is bisected, must still go to the device
+// directly: through the page cache their writes "succeed" and the error
+// surfaces only at the flush, as a failed wipe with no ranges (what an audit
+// found before BlockDevice bounced them).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
