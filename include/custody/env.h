@@ -76,6 +76,14 @@ class ScratchFile {
   virtual Status ReadAt(uint64_t offset, uint8_t* out, size_t n) = 0;
 };
 
+// An exclusive lock on a file or directory, held from Env::TryLockFile until
+// the object is destroyed. The operating system releases it too when the
+// process ends, however it ends (flock(2)).
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
 // What lstat(2) says about a path (symbolic links are not followed).
 struct FileStatus {
   enum class Type { kRegular, kDirectory, kSymlink, kOther };
@@ -234,6 +242,14 @@ class Env {
   virtual Status RemoveDir(const std::string& path);
   // statvfs(2) of the file system that holds `path`.
   virtual Result<FileSystemSpace> StatFileSystem(const std::string& path);
+  // Takes an exclusive advisory lock (flock(2)) on the existing file or
+  // directory `path` without waiting; nothing is created or written (it
+  // works on a full file system). kBusy while another holder has it (another
+  // process, or another lock object of this one); then `*holder_pid` (when
+  // not null) is the holder's process id (from /proc/locks), 0 if unknown.
+  // kUnsupported where the file system (or this Env) cannot lock it.
+  virtual Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& path,
+                                                        int64_t* holder_pid);
 
   // Wall-clock time, microseconds since the Unix epoch (UTC).
   virtual int64_t NowUnixMicros() = 0;

@@ -459,11 +459,12 @@ struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupt
 // options.sink->OnFreeSpaceStarted before the first write, progress to
 // OnProgress, the final event to OnFreeSpaceFinished, and is returned.
 // Fill directories an earlier run left behind on this file system are
-// removed first. Metadata, journals and the slack of other files are not
-// reached, and the event says so; free space the fill could not reach
-// (root's reserve when not running as root, a reserve the file system keeps
-// even from root) is measured (statvfs after the fill) and makes the result
-// completed-with-errors, never a plain success.
+// removed first. The mount point is locked (flock) for the run: kBusy, and
+// nothing done, while another free-space wipe of it runs. Metadata, journals
+// and the slack of other files are not reached, and the event says so; free
+// space the fill could not reach (root's reserve when not running as root, a
+// reserve the file system keeps even from root) is measured (statvfs after
+// the fill) and makes the result completed-with-errors, never a plain success.
 Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const WipeOptions& options,
                                          Env* env);
 

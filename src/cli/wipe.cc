@@ -271,6 +271,28 @@ Status FinishedStatus(const WipeFinishedEvent& f) {
   return WithOwnMessage(std::move(s), Format(_("wipe %s: %s"), {f.wipe_id, Render(f.message_text)}));
 }
 
+// Under the result line: where the old data may remain, the ranges a wipe
+// could not write or read back (the first few; `custody wipe show` and the
+// ledger have them all), in bytes and in the device's LBAs.
+void PrintFailingRanges(const WipeFinishedEvent& f) {
+  constexpr size_t kShown = 8;
+  const uint64_t sector = f.target.logical_sector_size == 0 ? 512 : f.target.logical_sector_size;
+  auto print = [&](const std::vector<ByteRange>& ranges, const char* pattern) {
+    for (size_t i = 0; i < ranges.size() && i < kShown; ++i) {
+      const uint64_t last = ranges[i].offset + ranges[i].length - 1;
+      PrintLine(Format(_(pattern), {std::to_string(ranges[i].offset), std::to_string(last),
+                                    std::to_string(ranges[i].offset / sector),
+                                    std::to_string(last / sector)}));
+    }
+    if (ranges.size() > kShown) {
+      PrintLine(Format(_("  ... and %s more (custody wipe show %s)"),
+                       {std::to_string(ranges.size() - kShown), f.wipe_id}));
+    }
+  };
+  print(f.write_errors, N_("  not written:   bytes %s-%s (LBA %s-%s)"));
+  print(f.unreadable, N_("  not read back: bytes %s-%s (LBA %s-%s)"));
+}
+
 void PrintFinished(const WipeFinishedEvent& f, bool json) {
   if (json) {
     PrintLine(f.ToJson());
@@ -283,6 +305,7 @@ void PrintFinished(const WipeFinishedEvent& f, bool json) {
                     f.verified ? Format(_("verified (%s)"), Word(f.verify_mode))
                                : std::string(_("not verified"))}) +
             (f.message.empty() ? "" : _(". ") + (f.message_text.empty() ? f.message : Render(f.message_text))));
+  PrintFailingRanges(f);
 }
 
 // After several devices: one row each, to read at a glance which one needs

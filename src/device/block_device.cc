@@ -80,9 +80,10 @@ Status BlockDevice::FailureAt(const char* op, uint64_t offset, int error) const 
 // at the flush, with no LBA, and a read may be served from memory instead of
 // the medium. So on a direct device a transfer is split: the whole sectors go
 // the direct path, copied through an aligned bounce buffer when the caller's
-// memory is not aligned (the engine's sector-by-sector retries inside a
-// buffer, the rest of a buffer after a short transfer), and only a partial
-// sector (a regular file's last one) is left for the page cache.
+// memory is not aligned (the halves and sectors of a failing chunk the
+// engine retries inside its buffer, the rest of a buffer after a short
+// transfer), and only a partial sector (a regular file's last one) is left
+// for the page cache.
 BlockDevice::Step BlockDevice::NextStep(uint64_t offset, const void* p, size_t n) const {
   if (!direct_io()) return {n, false};
   const uint32_t sector = logical_sector_size();

@@ -1,13 +1,17 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include <algorithm>
@@ -153,6 +157,49 @@ class PosixScratchFile final : public ScratchFile {
   std::string what_;
   int fd_;
 };
+
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }  // Releases the flock.
+
+ private:
+  int fd_;
+};
+
+// The process holding a flock on the file `st` names, from /proc/locks
+// ("1: FLOCK  ADVISORY  WRITE 4242 08:01:1234 0 EOF"; the device's major and
+// minor in hex); 0 if none is listed.
+int64_t FlockHolder(const struct stat& st) {
+  const int fd = ::open("/proc/locks", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  char want[64];
+  std::snprintf(want, sizeof want, "%02x:%02x:%llu", major(st.st_dev), minor(st.st_dev),
+                static_cast<unsigned long long>(st.st_ino));
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    std::vector<std::string> words;
+    for (size_t i = at; i < nl;) {
+      while (i < nl && text[i] == ' ') ++i;
+      size_t j = i;
+      while (j < nl && text[j] != ' ') ++j;
+      if (j > i) words.push_back(text.substr(i, j - i));
+      i = j;
+    }
+    at = nl + 1;
+    // A waiter's line has "->" after the number; only holders count.
+    if (words.size() >= 6 && words[1] == "FLOCK" && words[5] == want) {
+      return std::strtoll(words[4].c_str(), nullptr, 10);
+    }
+  }
+  return 0;
+}
 
 class PosixEnv final : public Env {
  public:
@@ -376,7 +423,8 @@ class PosixEnv final : public Env {
     return out;
   }
   Result<std::vector<FileExtent>> DataExtents(const std::string& path) override {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO at `path` must not hang the caller.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return posix::ErrnoStatus("open", path, errno);
     struct stat st;
     if (::fstat(fd, &st) != 0) {
@@ -428,6 +476,30 @@ class PosixEnv final : public Env {
   Status RemoveDir(const std::string& path) override {
     if (::rmdir(path.c_str()) != 0) return posix::ErrnoStatus("rmdir", path, errno);
     return Status::Ok();
+  }
+  Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& path,
+                                                int64_t* holder_pid) override {
+    if (holder_pid != nullptr) *holder_pid = 0;
+    // O_NONBLOCK: a FIFO at `path` must not hang the caller.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return posix::ErrnoStatus("open", path, errno);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      struct stat st;
+      if (err == EWOULDBLOCK && holder_pid != nullptr && ::fstat(fd, &st) == 0) {
+        *holder_pid = FlockHolder(st);
+      }
+      ::close(fd);
+      if (err == EWOULDBLOCK) return BusyError(path + " is locked by another process");
+      // NFS emulates flock with byte-range locks (ENOLCK without a lock
+      // manager; EBADF for a descriptor not open for writing).
+      if (err == ENOLCK || err == EBADF || err == EOPNOTSUPP || err == EINVAL) {
+        return UnsupportedError("the file system of " + path + " cannot lock it: " +
+                                posix::ErrnoStatus("flock", path, err).message());
+      }
+      return posix::ErrnoStatus("lock", path, err);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd));
   }
   Result<FileSystemSpace> StatFileSystem(const std::string& path) override {
     struct statvfs vfs;
@@ -558,6 +630,10 @@ Status Env::RemoveDir(const std::string& path) {
 
 Result<FileSystemSpace> Env::StatFileSystem(const std::string& path) {
   return UnsupportedError("this environment cannot tell the free space of " + path);
+}
+
+Result<std::unique_ptr<FileLock>> Env::TryLockFile(const std::string& path, int64_t*) {
+  return UnsupportedError("this environment cannot lock " + path);
 }
 
 Result<uint32_t> Env::GetFileMode(const std::string& path) {

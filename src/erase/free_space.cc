@@ -312,6 +312,24 @@ Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& real,
   if (fill.fill_file_bytes > 0) f.file_bytes = fill.fill_file_bytes;
   ev.fill_dir = f.dir;
   ev.reserve_control = fill.reserve_control;
+  // Two free-space wipes of one file system at once would each remove the
+  // other's fill directory as a crashed run's leftover: the mount point is
+  // locked for the whole run (flock on the directory itself: nothing to
+  // create on a file system a crashed fill may have left full), and a second
+  // run is refused. A crashed run's lock went with its process, so its fill
+  // is still removed below.
+  // Where the file system cannot lock at all (NFS without a lock manager),
+  // the wipe runs unlocked, as before there was a lock.
+  int64_t holder = 0;
+  auto lock = env->TryLockFile(real, &holder);
+  if (!lock.ok() && lock.status().code() != StatusCode::kUnsupported) {
+    if (lock.status().code() != StatusCode::kBusy) {
+      return lock.status().WithContext("locking " + real + " for its free-space wipe");
+    }
+    return BusyError("another free-space wipe of " + real + " is running" +
+                     (holder > 0 ? " (pid " + std::to_string(holder) + ")" : "") +
+                     ": wait until it ends (two at once would remove each other's fill files)");
+  }
   // A crashed run's fill would still occupy the free space (and keep this
   // run from reaching it): remove it first.
   CUSTODY_ASSIGN_OR_RETURN(ev.leftovers_removed,

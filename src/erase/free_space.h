@@ -55,7 +55,9 @@ Result<std::vector<std::string>> RemoveLeftoverFills(const std::string& mount_po
 // `ev` arrives with the identity fields (wipe_id, mount point, fs type,
 // device, plan, passes, free/reserved bytes, limitations, warnings) filled.
 // Returns the final event whatever the result; a non-OK Result only when
-// the sink refused an event (wipe.free-space.started: nothing was written).
+// nothing was written: the sink refused wipe.free-space.started, a leftover
+// fill could not be removed, or another free-space wipe holds the lock on
+// `mount_point` (kBusy, naming its pid).
 Result<FreeSpaceWipeEvent> FillFreeSpace(const std::string& mount_point,
                                          const std::vector<WipePass>& passes,
                                          const FreeSpaceFill& fill, const WipeOptions& options,

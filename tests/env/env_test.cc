@@ -380,5 +380,30 @@ TEST(FakeEnvTest, ExtractionSeamTakesInjectedFaults) {
   EXPECT_EQ(env.ReadFile("/r/h").value(), "kept");
 }
 
+// flock on a directory: a second lock is refused while the first is held
+// (flock locks belong to open file descriptions, so this holds within one
+// process too), names the holder's pid from /proc/locks, and is free again
+// once the first lock object is gone; nothing is created in the directory.
+TEST(PosixEnvTest, TryLockFileRefusesASecondHolderAndNamesIt) {
+  TempDir dir;
+  Env* env = Env::Default();
+  int64_t holder = -1;
+  auto first = env->TryLockFile(dir.path(), &holder);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(holder, 0);
+  auto second = env->TryLockFile(dir.path(), &holder);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kBusy) << second.status().ToString();
+  EXPECT_EQ(holder, static_cast<int64_t>(::getpid()));
+  first->reset();
+  auto third = env->TryLockFile(dir.path(), &holder);
+  EXPECT_TRUE(third.ok()) << third.status().ToString();
+  auto names = env->ListDir(dir.path());
+  ASSERT_TRUE(names.ok());
+  EXPECT_TRUE(names->empty());
+  EXPECT_EQ(env->TryLockFile(dir.path() + "/missing", nullptr).status().code(),
+            StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace custody

@@ -319,5 +319,56 @@ TEST_F(FreeSpaceReserveTest, AFillLeftByACrashedRunIsRemovedByTheNextRun) {
       << sink_.events.front().second;
 }
 
+// A free-space wipe holds a lock on the mount point for its whole run:
+// another one of the same file system (here a lock held as "pid 4242") is
+// refused before it writes or removes anything, so the running wipe's fill
+// directory survives; once that run ends its lock is gone, and what it left
+// (as a crashed run does) is removed as before.
+TEST_F(FreeSpaceTest, ASecondWipeOfTheSameFileSystemIsRefusedWhileTheFirstRuns) {
+  const std::string running = "/mnt/.custody-free-space-running";
+  ASSERT_TRUE(env_.CreateDir(running, 0700).ok());
+  ASSERT_TRUE(env_.WriteFileAtomically(running + "/fill-0", std::string(4096, 'x'), 0600).ok());
+  env_.SetProcessId(4242);
+  auto first = env_.TryLockFile("/mnt", nullptr);
+  ASSERT_TRUE(first.ok());
+  env_.SetProcessId(1000);
+  auto refused = TryRun();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kBusy);
+  EXPECT_EQ(refused.status().message(),
+            "another free-space wipe of /mnt is running (pid 4242): wait until it ends (two at "
+            "once would remove each other's fill files)");
+  EXPECT_TRUE(env_.FileExists(running + "/fill-0"));
+  EXPECT_TRUE(sink_.events.empty());
+  first->reset();  // The first run ends (or dies) without removing its fill.
+  FreeSpaceWipeEvent ev = Run();
+  EXPECT_EQ(ev.result, WipeResult::kCompleted) << ev.message;
+  EXPECT_EQ(ev.leftovers_removed, std::vector<std::string>{".custody-free-space-running"});
+  ExpectNothingLeft();
+}
+
+// The lock is held from before the leftovers are looked at until the final
+// event, and released after.
+TEST_F(FreeSpaceTest, TheMountPointIsLockedForTheWholeRun) {
+  struct LockWatcher : RecordingWipeSink {
+    FakeEnv* env;
+    std::vector<bool> locked;
+    Status OnFreeSpaceStarted(const FreeSpaceWipeEvent& e) override {
+      locked.push_back(env->IsLocked("/mnt"));
+      return RecordingWipeSink::OnFreeSpaceStarted(e);
+    }
+    Status OnFreeSpaceFinished(const FreeSpaceWipeEvent& e) override {
+      locked.push_back(env->IsLocked("/mnt"));
+      return RecordingWipeSink::OnFreeSpaceFinished(e);
+    }
+  } watcher;
+  watcher.env = &env_;
+  options_.sink = &watcher;
+  FreeSpaceWipeEvent ev = Run();
+  EXPECT_EQ(ev.result, WipeResult::kCompleted) << ev.message;
+  EXPECT_EQ(watcher.locked, (std::vector<bool>{true, true}));
+  EXPECT_FALSE(env_.IsLocked("/mnt"));
+}
+
 }  // namespace
 }  // namespace custody

@@ -290,15 +290,15 @@ TEST(WipeEngineTest, PermanentBadSectorsEndCompletedWithErrors) {
   EXPECT_TRUE(sink.verified[0].ok);
 }
 
-// The sectors of a failing chunk are retried one by one from inside the
-// chunk's buffer, where only the first of every eight is on the device's
-// memory alignment. On a real device the others went through the page cache:
+// The halves of a failing chunk are retried (down to single sectors) from
+// inside the chunk's buffer, where only the first sector of every eight is on
+// the device's memory alignment. On a real device the others went through the page cache:
 // their writes "succeeded" there and the bad sector's error surfaced only at
 // the flush, ending the wipe failed with no ranges; unreadable sectors could
 // be served from the cache. FakeBlockDevice refuses such transfers as
 // O_DIRECT does (EINVAL), so each must reach it aligned: exactly the bad
 // sectors are recorded, and every other byte is written and read back.
-TEST(WipeEngineTest, SectorsRetriedOneByOneStayOnTheDirectPath) {
+TEST(WipeEngineTest, PiecesOfAFailingChunkStayOnTheDirectPath) {
   FakeBlockDevice dev(kOddSize);
   ASSERT_TRUE(dev.direct_io());
   PlantMarkers(dev);
@@ -322,6 +322,179 @@ TEST(WipeEngineTest, SectorsRetriedOneByOneStayOnTheDirectPath) {
   EXPECT_EQ(std::count(m.begin(), m.begin() + 100 * 512, 0xFF), 100 * 512);
   EXPECT_EQ(std::count(m.begin() + 101 * 512, m.end(), 0xFF),
             static_cast<long>(kOddSize - 101 * 512));
+}
+
+constexpr uint64_t kChunkBytes = 8u << 20;            // WipeOptions' default buffer.
+constexpr uint64_t kChunkSectors = kChunkBytes / 512;  // 16,384.
+
+// "offset+length ..." (bytes), for comparing and printing ranges.
+std::string Str(const std::vector<ByteRange>& ranges) {
+  std::string out;
+  for (const ByteRange& r : ranges) {
+    out += std::to_string(r.offset) + "+" + std::to_string(r.length) + " ";
+  }
+  return out;
+}
+
+// Every byte of `m` is `value` except the sectors in `ranges`, which hold `old`.
+void ExpectWrittenExcept(const std::vector<uint8_t>& m, uint8_t value, uint8_t old,
+                         const std::vector<ByteRange>& ranges) {
+  uint64_t pos = 0, wrong = 0;
+  for (const ByteRange& r : ranges) {
+    for (; pos < r.offset; ++pos) wrong += m[pos] != value;
+    for (; pos < r.offset + r.length; ++pos) wrong += m[pos] != old;
+  }
+  for (; pos < m.size(); ++pos) wrong += m[pos] != value;
+  EXPECT_EQ(wrong, 0u);
+}
+
+// One bad sector in an 8 MiB chunk is found by bisecting the chunk: 14
+// levels of a good half and a failing one (with its retries). Retrying the
+// chunk sector by sector took 16,384 writes and as many reads back.
+TEST(WipeEngineTest, OneBadSectorInAnEightMiBChunkIsFoundInAFewDozenTransfers) {
+  FakeBlockDevice dev(2 * kChunkBytes);
+  std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
+  const uint64_t bad_write = kChunkSectors + 5003;  // Second chunk, off the 4 KiB alignment.
+  const uint64_t bad_read = kChunkSectors + 11111;
+  dev.FailWritesAt(bad_write);
+  dev.FailReadsAt(bad_read);
+  WipeOptions o;
+  o.plan.method = "zero";
+  o.evidence_sectors = 0;
+  ASSERT_EQ(o.buffer_bytes, kChunkBytes);
+  ASSERT_EQ(o.retries, 2);
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors) << r->message;
+  ASSERT_EQ(r->write_errors.size(), 1u);
+  EXPECT_EQ(r->write_errors[0].offset, bad_write * 512);
+  EXPECT_EQ(r->write_errors[0].length, 512u);
+  ASSERT_EQ(r->unreadable.size(), 1u);
+  EXPECT_EQ(r->unreadable[0].offset, bad_read * 512);
+  EXPECT_EQ(r->unreadable[0].length, 512u);
+  // The first chunk in one transfer each way; the second: 3 failing tries,
+  // then 14 levels of at most 4 bounced 1 MiB transfers for the good half
+  // and 3 tries of the failing one.
+  EXPECT_LT(dev.write_attempts(), 100);  // 60 here.
+  EXPECT_LT(dev.read_attempts(), 100);   // 64, with the evidence's 4.
+  ExpectWrittenExcept(dev.medium(), 0, 0xEE, r->write_errors);
+  EXPECT_TRUE(r->verified);
+}
+
+// Bad sectors at the chunk's first and last sector, next to each other across
+// the chunk's middle (found in different halves, recorded as one range) and
+// alone: the ranges are those the sector-by-sector retry recorded, coalesced
+// the same way, and every other sector is written and read back.
+TEST(WipeEngineTest, BisectionRecordsEveryBadSectorAsTheSectorBySectorRetryDid) {
+  FakeBlockDevice dev(2 * kChunkBytes);
+  std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
+  const uint64_t k = kChunkSectors, middle = k + k / 2;
+  for (uint64_t lba : {uint64_t{7}, k, k + 1, middle - 1, middle, k + 10000, 2 * k - 1}) {
+    dev.FailWritesAt(lba);
+  }
+  for (uint64_t lba : {k + 100, k + 101, k + 102, k + 103, k + 12000}) dev.FailReadsAt(lba);
+  WipeOptions o;
+  o.plan.method = "zero";
+  o.evidence_sectors = 0;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors) << r->message;
+  const std::vector<ByteRange> written_not = {{7 * 512, 512},
+                                              {k * 512, 1024},
+                                              {(middle - 1) * 512, 1024},
+                                              {(k + 10000) * 512, 512},
+                                              {(2 * k - 1) * 512, 512}};
+  EXPECT_EQ(Str(r->write_errors), Str(written_not));
+  const std::vector<ByteRange> unreadable = {{(k + 100) * 512, 2048}, {(k + 12000) * 512, 512}};
+  EXPECT_EQ(Str(r->unreadable), Str(unreadable));
+  ExpectWrittenExcept(dev.medium(), 0, 0xEE, written_not);
+}
+
+// Every transfer of the bisection is retried as the chunk's was: a sector
+// that fails 20 times and then works is written (the chunk's 3 tries, then 3
+// at each of the 14 levels), where the sector-by-sector retry gave up after 6.
+TEST(WipeEngineTest, EveryHalfOfTheBisectionIsRetried) {
+  FakeBlockDevice dev(2 * kChunkBytes);
+  std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
+  dev.FailWritesAt(kChunkSectors + 777, 20);
+  WipeOptions o;
+  o.plan.method = "zero";
+  o.evidence_sectors = 0;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompleted) << r->message;
+  EXPECT_EQ(Str(r->write_errors), "");
+  ExpectWrittenExcept(dev.medium(), 0, 0xEE, {});
+}
+
+// A chunk of one sector (here a one-sector region) has nothing to bisect: it
+// gets a second round of retries, as the sector-by-sector retry gave it.
+TEST(WipeEngineTest, AOneSectorChunkGetsASecondRoundOfRetries) {
+  FakeBlockDevice dev(kOddSize);
+  std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
+  dev.FailWritesAt(8, 5);  // 3 tries, then 2 more failures and a success.
+  dev.FailWritesAt(16);    // Never works.
+  WipeOptions o = Options("zero", nullptr);
+  o.regions = {{8 * 512, 512}, {16 * 512, 512}};
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors) << r->message;
+  EXPECT_EQ(Str(r->write_errors), Str({{16 * 512, 512}}));
+  EXPECT_EQ(dev.medium()[8 * 512], 0);
+}
+
+// A chunk where every sector fails is one range; the chunks around it are
+// written.
+TEST(WipeEngineTest, AFullyBadChunkIsOneRange) {
+  FakeBlockDevice dev(kOddSize);
+  std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
+  for (uint64_t lba = 128; lba < 256; ++lba) dev.FailWritesAt(lba);  // The second 64 KiB chunk.
+  auto r = RunWipe(dev, Options("zero", nullptr), Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors) << r->message;
+  const std::vector<ByteRange> expected = {{65536, 65536}};
+  EXPECT_EQ(Str(r->write_errors), Str(expected));
+  ExpectWrittenExcept(dev.medium(), 0, 0xEE, expected);
+}
+
+// max_error_bytes is counted sector by sector from the left, as before: the
+// sector that crosses it is recorded and the search stops there (the sectors
+// after it are neither tried nor recorded), and the wipe fails.
+TEST(WipeEngineTest, TheErrorLimitStopsAtTheSectorThatCrossesIt) {
+  FakeBlockDevice dev(2 * kChunkBytes);
+  for (uint64_t lba : {10, 11, 500, 900, 901, 902, 20000}) dev.FailWritesAt(lba);
+  WipeOptions o;
+  o.plan.method = "zero";
+  o.evidence_sectors = 0;
+  o.max_error_bytes = 3 * 512;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kFailed) << r->message;
+  EXPECT_NE(r->message.find("more than 1536 bytes"), std::string::npos) << r->message;
+  const std::vector<ByteRange> expected = {{10 * 512, 1024}, {500 * 512, 512}, {900 * 512, 512}};
+  EXPECT_EQ(Str(r->write_errors), Str(expected));
+}
+
+// A device (as a regular file is) whose size ends inside a sector: the partial
+// last sector is never split by the bisection and is recorded as it is.
+TEST(WipeEngineTest, APartialLastSectorIsRecordedWhole) {
+  constexpr uint64_t kSize = 3 * 65536 + 700;  // Sector 384 whole, 385 holds 188 bytes.
+  FakeBlockDevice dev(kSize);
+  dev.SetDirectIo(false);  // Only a buffered descriptor takes a partial sector.
+  std::fill(dev.medium().begin(), dev.medium().end(), 0xEE);
+  dev.FailWritesAt(200);
+  dev.FailWritesAt(385);
+  dev.FailReadsAt(384);
+  WipeOptions o = Options("zero", nullptr);
+  o.evidence_sectors = 0;
+  auto r = RunWipe(dev, o, Env::Default());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->result, WipeResult::kCompletedWithErrors) << r->message;
+  const std::vector<ByteRange> written_not = {{200 * 512, 512}, {385 * 512, 188}};
+  EXPECT_EQ(Str(r->write_errors), Str(written_not));
+  const std::vector<ByteRange> unreadable = {{384 * 512, 512}};
+  EXPECT_EQ(Str(r->unreadable), Str(unreadable));
+  ExpectWrittenExcept(dev.medium(), 0, 0xEE, written_not);
 }
 
 // A flush that fails after the pass recorded its bad sectors: no write of the

@@ -1,14 +1,20 @@
 // Copyright 2026 The custody Authors. SPDX-License-Identifier: Apache-2.0
 //
 // A real device with sectors that cannot be written: a loop device over a
-// sparse 6 MiB file on a 4 MiB tmpfs. Writes past the space tmpfs has fail
+// sparse 8 MiB file on a 4 MiB tmpfs. Writes past the space tmpfs has fail
 // in the kernel (the loop driver reports EIO for them) while the sectors
-// before take their writes, as a disk with a bad region does. The wipe must
+// before take their writes, as a disk with a bad region does. The device is
+// one 8 MiB chunk whose failure is bisected at 4 MiB, where the space ends:
+// a write request that only partly fits is reported as fully written by the
+// loop driver (Linux 6.18: its short write completes the request without an
+// error, and the rest is lost), so a bisection half across the end of the
+// space would look written. No half crosses it here. The wipe must
 // retry, record the failing LBA ranges, write everything else, and end
-// completed-with-errors. Sectors retried one by one out of the middle of a
-// buffer must still go to the device directly: through the page cache their
-// writes "succeed" and the error surfaces only at the flush, as a failed wipe
-// with no ranges (what an audit found before BlockDevice bounced them).
+// completed-with-errors. The pieces of a failing chunk, retried out of the
+// middle of its buffer as it is bisected, must still go to the device
+// directly: through the page cache their writes "succeed" and the error
+// surfaces only at the flush, as a failed wipe with no ranges (what an audit
+// found before BlockDevice bounced them).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -30,7 +36,7 @@ using testing::LoopDevice;
 using testing::RecordingWipeSink;
 
 constexpr uint64_t kMiB = 1024 * 1024;
-constexpr uint64_t kDeviceBytes = 6 * kMiB;
+constexpr uint64_t kDeviceBytes = 8 * kMiB;
 constexpr uint64_t kTmpfsBytes = 4 * kMiB;
 
 // A tmpfs mounted for the test, unmounted on every way out of it.

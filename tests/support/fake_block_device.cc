@@ -67,6 +67,7 @@ IoAttempt FakeBlockDevice::WriteOnce(uint64_t offset, const void* data, size_t n
 
 IoAttempt FakeBlockDevice::ReadOnce(uint64_t offset, void* data, size_t n) {
   std::lock_guard<std::mutex> l(mu_);
+  ++read_attempts_;
   if (eintr_ > 0) {
     --eintr_;
     return {0, EINTR};

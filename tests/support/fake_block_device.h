@@ -57,6 +57,7 @@ class FakeBlockDevice final : public BlockDevice {
   int flushes() const { return flushes_; }
   uint64_t bytes_written() const { return bytes_written_; }
   int write_attempts() const { return write_attempts_; }
+  int read_attempts() const { return read_attempts_; }
   // StartWriteback calls, in order, each with the bytes written before it.
   struct WritebackHint {
     uint64_t offset = 0, length = 0, written_before = 0;
@@ -97,6 +98,7 @@ class FakeBlockDevice final : public BlockDevice {
   int flush_failures_ = 0;
   int flushes_ = 0;
   int write_attempts_ = 0;
+  int read_attempts_ = 0;
   uint64_t bytes_written_ = 0;
   std::vector<WritebackHint> hints_;
   std::function<void(FakeBlockDevice&)> after_flush_;

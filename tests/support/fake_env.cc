@@ -583,6 +583,40 @@ uint64_t FakeEnv::HeldBack() const {
   return std::strtoull(it->second.data.c_str(), nullptr, 10) * held_back_unit_;
 }
 
+class FakeFileLock final : public FileLock {
+ public:
+  FakeFileLock(FakeEnv* env, std::string path) : env_(env), path_(std::move(path)) {}
+  ~FakeFileLock() override {
+    std::lock_guard<std::mutex> l(env_->mu_);
+    env_->locks_.erase(path_);
+  }
+
+ private:
+  FakeEnv* env_;
+  std::string path_;
+};
+
+Result<std::unique_ptr<FileLock>> FakeEnv::TryLockFile(const std::string& path,
+                                                       int64_t* holder_pid) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (holder_pid != nullptr) *holder_pid = 0;
+  if (!IsDirLocked(path) && files_.count(path) == 0) {
+    return NotFoundError("open " + path + ": No such file or directory");
+  }
+  auto held = locks_.find(path);
+  if (held != locks_.end()) {
+    if (holder_pid != nullptr) *holder_pid = held->second;
+    return BusyError(path + " is locked by another process");
+  }
+  locks_[path] = pid_;
+  return std::unique_ptr<FileLock>(new FakeFileLock(this, path));
+}
+
+bool FakeEnv::IsLocked(const std::string& path) {
+  std::lock_guard<std::mutex> l(mu_);
+  return locks_.count(path) > 0;
+}
+
 Result<FileSystemSpace> FakeEnv::StatFileSystem(const std::string& path) {
   std::lock_guard<std::mutex> l(mu_);
   if (!IsDirLocked(path) && files_.count(path) == 0) {

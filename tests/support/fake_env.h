@@ -83,6 +83,11 @@ class FakeEnv : public Env {
   void SetNowUnixMicros(int64_t t) { now_ = t; }
   // The umask NewExclusiveFile applies (022 unless set).
   void SetCreationMask(uint32_t mask) { umask_ = mask; }
+  // The process id of the locks TryLockFile takes (1000 unless set): a test
+  // plays a second process by changing it.
+  void SetProcessId(int64_t pid) { pid_ = pid; }
+  // Whether a lock from TryLockFile holds `path` now.
+  bool IsLocked(const std::string& path);
   // Deterministic "random" bytes for reproducible tests.
   void SetDeterministicRandom(uint8_t seed) { random_seed_ = seed; deterministic_ = true; }
 
@@ -131,6 +136,10 @@ class FakeEnv : public Env {
   // Free: the capacity less the data of every file (0 when no capacity is
   // set: 1 TiB); nothing is reserved for root; 512-byte blocks.
   Result<FileSystemSpace> StatFileSystem(const std::string& path) override;
+  // In memory; `path` must exist (a file or a directory). The holder's
+  // process id is the one SetProcessId set when it took the lock.
+  Result<std::unique_ptr<FileLock>> TryLockFile(const std::string& path,
+                                                int64_t* holder_pid) override;
   int64_t NowUnixMicros() override;
   Status RandomBytes(uint8_t* out, size_t n) override;
 
@@ -156,6 +165,7 @@ class FakeEnv : public Env {
   friend class FakeRandomAccessFile;
   friend class FakeSequentialFile;
   friend class FakeScratchFile;
+  friend class FakeFileLock;
   Status SetFileMode(const std::string& path, uint32_t mode);
   Status SetFileMtime(const std::string& path, int64_t unix_seconds);
   Status RenameLocked(const std::string& from, const std::string& to);  // Requires mu_.
@@ -192,6 +202,8 @@ class FakeEnv : public Env {
     return path == "/" || dirs_.count(path) > 0;
   }
   std::map<std::string, std::string> removed_content_;
+  std::map<std::string, int64_t> locks_;  // Path -> the holder's process id.
+  int64_t pid_ = 1000;
   std::map<Op, int> failures_;
   std::map<Op, int> failures_after_;
   size_t short_write_limit_ = SIZE_MAX;
