@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_util.h"
@@ -144,6 +146,21 @@ Status RunExportPublic(const GlobalOptions& g, const KeyOptions& o) {
   return Status::Ok();
 }
 
+// The fingerprint the operator confirmed and how ("confirm-fingerprint" or
+// "interactive"): --confirm-fingerprint, else typed on the terminal after
+// `prompt`. The operator compares with what the key's owner reads out by
+// phone and types it: typing catches a glance that only matched the start.
+struct ConfirmedFingerprint {
+  std::string fingerprint, how;
+};
+Result<ConfirmedFingerprint> ConfirmFingerprint(const std::string& given, const std::string& prompt,
+                                                const std::function<Status()>& no_terminal) {
+  if (!given.empty()) return ConfirmedFingerprint{given, "confirm-fingerprint"};
+  auto typed = AskOnTty(prompt);
+  if (!typed.ok()) return no_terminal();
+  return ConfirmedFingerprint{*typed, "interactive"};
+}
+
 Status RunImport(const GlobalOptions& g, const KeyOptions& o) {
   std::string fingerprint = RecipientFingerprint(o.recipient);
   if (fingerprint == "invalid") {
@@ -152,25 +169,19 @@ Status RunImport(const GlobalOptions& g, const KeyOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
   CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
-  std::string confirmed = o.confirm_fingerprint;
-  std::string how = "confirm-fingerprint";
-  if (confirmed.empty()) {
-    // The operator compares with what the key's owner reads out by phone,
-    // and types it: typing catches a glance that only matched the start.
-    auto typed = AskOnTty(
-        Format(_("fingerprint of this key: %s\nAsk the key's owner to read their fingerprint to "
-                 "you, and type what you hear: "),
-               fingerprint));
-    if (!typed.ok()) {
-      return CancelledError(
-          "no terminal to confirm the fingerprint on: give --confirm-fingerprint FP, as read to "
-          "you by the key's owner");
-    }
-    confirmed = *typed;
-    how = "interactive";
-  }
-  CUSTODY_ASSIGN_OR_RETURN(KeyInfo k,
-                           ImportRecipient(*station, *ks, op, o.name, o.recipient, confirmed, how));
+  CUSTODY_ASSIGN_OR_RETURN(
+      ConfirmedFingerprint confirmed,
+      ConfirmFingerprint(o.confirm_fingerprint,
+                         Format(_("fingerprint of this key: %s\nAsk the key's owner to read their "
+                                  "fingerprint to you, and type what you hear: "),
+                                fingerprint),
+                         [] {
+                           return CancelledError(
+                               "no terminal to confirm the fingerprint on: give "
+                               "--confirm-fingerprint FP, as read to you by the key's owner");
+                         }));
+  CUSTODY_ASSIGN_OR_RETURN(KeyInfo k, ImportRecipient(*station, *ks, op, o.name, o.recipient,
+                                                      confirmed.fingerprint, confirmed.how));
   if (g.json) {
     PrintLine(KeyInfoJson(k).dump());
   } else {
@@ -192,26 +203,23 @@ Status RunImportSender(const GlobalOptions& g, const KeyOptions& o) {
   CUSTODY_ASSIGN_OR_RETURN(auto station, OpenStation(g));
   CUSTODY_ASSIGN_OR_RETURN(std::string op, station->ResolveOperator(g.operator_));
   CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
-  std::string confirmed = o.confirm_fingerprint;
-  std::string how = "confirm-fingerprint";
-  if (confirmed.empty()) {
-    // As for a recipient: the sender reads the fingerprint by phone (at a
-    // number the operator already has), and the operator types it.
-    auto typed = AskOnTty(
-        Format(_("fingerprint of this sender key: %s\nAsk the sending station to read its key's "
-                 "fingerprint (custody status) to you, and type what you hear: "),
-               fingerprint));
-    if (!typed.ok()) {
-      return OwnError(StatusCode::kCancelled,
-                      N_("no terminal to confirm the fingerprint on: give --confirm-fingerprint "
-                         "FP, as the sending station read it to you"),
-                      {});
-    }
-    confirmed = *typed;
-    how = "interactive";
-  }
-  CUSTODY_ASSIGN_OR_RETURN(KeyInfo k,
-                           ImportSender(*station, *ks, op, o.name, verifier_key, confirmed, how));
+  // As for a recipient, the sender reads the fingerprint by phone (at a
+  // number the operator already has).
+  CUSTODY_ASSIGN_OR_RETURN(
+      ConfirmedFingerprint confirmed,
+      ConfirmFingerprint(
+          o.confirm_fingerprint,
+          Format(_("fingerprint of this sender key: %s\nAsk the sending station to read its key's "
+                   "fingerprint (custody status) to you, and type what you hear: "),
+                 fingerprint),
+          [] {
+            return OwnError(StatusCode::kCancelled,
+                            N_("no terminal to confirm the fingerprint on: give "
+                               "--confirm-fingerprint FP, as the sending station read it to you"),
+                            {});
+          }));
+  CUSTODY_ASSIGN_OR_RETURN(KeyInfo k, ImportSender(*station, *ks, op, o.name, verifier_key,
+                                                   confirmed.fingerprint, confirmed.how));
   if (g.json) {
     PrintLine(KeyInfoJson(k).dump());
   } else {
