@@ -225,11 +225,23 @@ Result<VerifyPackageOptions> VerifyOpts(const PackageCliOptions& o, const Statio
     CUSTODY_ASSIGN_OR_RETURN(v.expected_sender_key, ReadVerifierKeyArg(o.sender_key));
   }
   if (station != nullptr) {
-    // Public keys only: no keystore passphrase is needed to know them.
-    CUSTODY_ASSIGN_OR_RETURN(auto ks, OpenKeystore(*station));
-    auto known = KnownSenders(*ks);
-    if (!known.ok()) return known.status().WithContext("reading this station's known senders");
-    v.known_senders = std::move(*known);
+    // Public keys only: no keystore passphrase is needed to know them. A
+    // keystore that cannot be read (one damaged key file) refuses only what
+    // needs it (--require-known-sender): otherwise every signer is shown as
+    // unknown, with the reason, and packages still verify and open.
+    auto ks = OpenKeystore(*station);
+    auto known = ks.ok() ? KnownSenders(**ks) : Result<std::vector<KnownSender>>(ks.status());
+    if (known.ok()) {
+      v.known_senders = std::move(*known);
+    } else if (o.require_known_sender) {
+      return known.status().WithContext("reading this station's known senders");
+    } else {
+      std::fprintf(stderr, "custody: %s: %s\n", _("warning"),
+                   Format(_("this station's known senders could not be read (%s); every signer "
+                            "is shown as unknown"),
+                          known.status().message())
+                       .c_str());
+    }
   } else if (o.require_known_sender) {
     return OwnError(StatusCode::kFailedPrecondition,
                     N_("--require-known-sender needs a custody station on this machine (its known "
@@ -259,12 +271,15 @@ Status ExplainRejected(Status s) {
                 "again."));
   // A file cut short and one whose last chunk was damaged look alike to age
   // (crypto/age_stream.cc): both are named here, and the remedy is one.
-  // Only --require-known-sender refuses a package with this code.
-  s = Explain(s, StatusCode::kFailedPrecondition,
+  // Only --require-known-sender refuses a package with this code and this
+  // wording (open can also fail so later, recording package.opened).
+  if (s.message().find("does not know as a sender") != std::string::npos) {
+    s = Explain(s, StatusCode::kFailedPrecondition,
               _("The package is intact, but its signer is not a known sender of this station: "
                 "nothing was extracted. If you expect it, call the sender at a number you already "
                 "have, ask them to read their key's fingerprint (custody status) and compare it "
                 "with the one below, then import their key (custody key import-sender)."));
+  }
   return Explain(s, StatusCode::kTruncated,
                  _("The package is incomplete: it ends early (the transfer or copy did not "
                    "finish), or its last part is damaged. Get the whole file again."));

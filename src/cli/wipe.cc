@@ -349,14 +349,6 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
     warnings.push_back(MediaWarningTexts(d));
     PrintPlan(d, plan, passes, warnings.back(), json);
   }
-  if (a.dry_run) {
-    nlohmann::json targets = nlohmann::json::array();
-    for (size_t i = 0; i < devices.size(); ++i) {
-      targets.push_back(DeviceTargetJson(devices[i], plan, warnings[i]));
-    }
-    PrintDryRun(json, targets);
-    return Status::Ok();
-  }
   for (const DeviceInfo& d : devices) CUSTODY_RETURN_IF_ERROR(Confirm(d, a));
   InstallStopHandlers();
   std::vector<std::unique_ptr<ProgressPrinter>> printers;
@@ -417,6 +409,11 @@ Status WipeDevices(Station& station, const std::string& op, const WipeArgs& a, c
 Status RunResume(Station& station, const std::string& op, const WipeArgs& a, bool json) {
   const std::string state_dir = station.path("wipes");
   CUSTODY_ASSIGN_OR_RETURN(WipeStateSummary st, ReadWipeState(state_dir, a.resume, Env::Default()));
+  // Refused before the plan and the confirmation, dry run included, as
+  // ResumeWipe would refuse it after them.
+  if (!st.resumable) {
+    return FailedPreconditionError("wipe " + st.wipe_id + " cannot be resumed: " + st.not_resumable);
+  }
   const std::string path = a.targets.empty() ? st.target.path : a.targets.front();
   CUSTODY_ASSIGN_OR_RETURN(DeviceInfo d, IdentifyDevice(path));
   CUSTODY_RETURN_IF_ERROR(CheckWipeSafety(d));

@@ -2,6 +2,7 @@
 //
 // The pass engine: RunWipe / ResumeWipe (custody/wipe.h).
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -293,7 +294,8 @@ class Engine {
     return TransferOrBisect(offset, n, transfer, on_failed);
   }
 
-  Status TooManyErrors() const {
+  Status TooManyErrors() {
+    dying_ = true;
     const std::string last = last_io_error_.empty() ? "" : " (last error: " + last_io_error_ + ")";
     if (dev_.is_regular_file()) {
       return IoError(std::to_string(error_bytes_) + " bytes of " + dev_.path() +
@@ -510,6 +512,10 @@ class Engine {
     // resume: continuing it could end in a success (also when the mismatch
     // came with a step that could not be recorded).
     if (!s_.all_verified) keep_state = false;
+    // Nor is one stopped because the device failed past max_error_bytes: the
+    // error count is not kept, so a resume would start it again from zero
+    // and carry a dying device to completed-with-errors.
+    if (dying_) keep_state = false;
     if (keep_state && !state_path_.empty()) {
       f.state_file = state_path_;
       // `custody wipe list` shows how it ended; the state's position is the
@@ -726,6 +732,7 @@ class Engine {
   // What the pass being verified wrote in this process (none after a resume
   // that starts in the verify phase).
   std::optional<erase::WrittenDigests> digests_;
+  std::atomic<bool> dying_{false};  // TooManyErrors was reached (any thread).
   uint64_t error_bytes_ = 0;
   std::string last_io_error_;
   std::string last_verify_mode_ = "none";

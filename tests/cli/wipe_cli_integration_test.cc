@@ -438,11 +438,14 @@ TEST_F(WipeCliTest, ATreeWipeIsShownWithItsDirectoryAndSymlinkRemovals) {
                                               "wipe show [0-9TZ]+-[0-9a-f]+\\)"));
 }
 
-// A wipe that fails but keeps its state (a device failing past
-// max_error_bytes: a loop device over a sparse file on a 1 MiB tmpfs, so every
-// write past the tmpfs's space fails) is listed as failed, with its reason
-// and time, not as interrupted; in text and in --json.
-TEST_F(WipeCliTest, AFailedWipeThatKeptItsStateIsListedAsFailed) {
+// A wipe stopped because the device failed past max_error_bytes (a loop
+// device over a sparse file on a 1 MiB tmpfs, so every write past the
+// tmpfs's space fails) is not kept to resume: its error count would start
+// again from zero and a resume could carry the dying device to
+// completed-with-errors. `wipe list` offers nothing; --resume finds nothing.
+// (A failed wipe that is kept, after an I/O or ledger failure, is listed as
+// failed: WipeEngineTest and WipeStateTest.)
+TEST_F(WipeCliTest, AWipeOfADyingDeviceIsNotOfferedForResume) {
   if (std::string why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
   const std::string mnt = dir_.path() + "/small-tmpfs";
   ASSERT_EQ(::mkdir(mnt.c_str(), 0700), 0);
@@ -468,27 +471,17 @@ TEST_F(WipeCliTest, AFailedWipeThatKeptItsStateIsListedAsFailed) {
   const std::string id = failed["wipe_id"];
   const std::string reason = failed["message"];
   EXPECT_THAT(reason, HasSubstr("the device is failing"));
-  EXPECT_TRUE(failed.contains("state_file"));
+  EXPECT_FALSE(failed.contains("state_file"));
 
   auto text = Run({"wipe", "list"});
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_THAT(text.out, HasSubstr(id + "  " + loop->path()));
-  EXPECT_THAT(text.out, HasSubstr("ended: failed at " + failed["finished_at"].get<std::string>() +
-                                  ": " + reason));
-  EXPECT_THAT(text.out, HasSubstr("custody wipe --resume " + id));
-  EXPECT_THAT(text.out, ::testing::Not(HasSubstr("interrupted")));
-
+  EXPECT_THAT(text.out, ::testing::Not(HasSubstr(id)));
+  EXPECT_THAT(text.out, ::testing::Not(HasSubstr("--resume")));
   auto json = Run({"--json", "wipe", "list"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  const auto j = nlohmann::json::parse(json.out);  // One wipe: one line.
-  EXPECT_EQ(j["wipe_id"], id);
-  EXPECT_EQ(j["device"], loop->path());
-  EXPECT_EQ(j["ended"]["result"], "failed");
-  EXPECT_EQ(j["ended"]["message"], reason);
-  EXPECT_EQ(j["ended"]["at"], failed["finished_at"]);
-  EXPECT_EQ(j["resumable"], true);
-  EXPECT_EQ(j["resume_count"], 0);
-  EXPECT_FALSE(j.contains("not_resumable"));
+  EXPECT_THAT(json.out, ::testing::Not(HasSubstr(id)));
+  auto resume = Run({"wipe", "--resume", id, "--yes", "--confirm-serial", name});
+  EXPECT_NE(resume.exit_code, 0) << resume.out;
   loop.reset();  // Detach before the tmpfs is unmounted.
 }
 

@@ -321,6 +321,21 @@ TEST_F(PackageKeystoreCliTest, KnownSendersByName) {
   EXPECT_EQ(opened_event["sender_known"], false);
   EXPECT_FALSE(opened_event.contains("sender_name"));
 
+  // One damaged key file in B's keystore: packages it need not decrypt (-i)
+  // still verify, every signer
+  // shown as unknown with a warning; only --require-known-sender refuses.
+  const std::string broken = path("home-b") + "/keystore/broken.json";
+  WriteFileOrDie(broken, "{not json");
+  auto damaged = Run("b", {"package", "verify", path("from-a.age"), "-i", path("other.key")});
+  EXPECT_EQ(damaged.exit_code, 0) << damaged.err;
+  EXPECT_THAT(damaged.err, HasSubstr("known senders could not be read"));
+  EXPECT_THAT(damaged.out, HasSubstr("NOT a known sender"));
+  EXPECT_NE(Run("b", {"package", "verify", path("from-a.age"), "--require-known-sender", "-i",
+                      path("other.key")})
+                .exit_code,
+            0);
+  std::filesystem::remove(broken);
+
   // No station on this machine (-i only): as before, plus the warning;
   // --require-known-sender cannot be met.
   auto no_station = RunCustody({"--home", path("no-station"), "package", "verify", path("from-a.age"), "-i",
