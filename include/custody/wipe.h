@@ -468,6 +468,13 @@ struct FreeSpaceWipeEvent {  // wipe.free-space.completed / .failed / .interrupt
 Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const WipeOptions& options,
                                          Env* env);
 
+// What WipeFreeSpace would do, writing nothing: the same checks and refusals
+// (not a directory, not a mount point, mounted read-only) and its event up to
+// the fill (mount point, file system, device, passes, free bytes, warnings
+// and limitations); no wipe id, nothing recorded. For dry runs.
+Result<FreeSpaceWipeEvent> PlanFreeSpaceWipe(const std::string& mount_point,
+                                             const WipeOptions& options, Env* env);
+
 }  // namespace custody
 
 #endif  // CUSTODY_WIPE_H_

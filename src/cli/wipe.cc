@@ -554,14 +554,25 @@ Status RunFiles(Station& station, const std::string& op, const WipeArgs& a, cons
 Status RunFreeSpace(Station& station, const std::string& op, const WipeArgs& a,
                     const WipePlan& plan, bool json) {
   if (a.dry_run) {
-    if (!json)
+    // The real run's checks and warnings (PlanFreeSpaceWipe), nothing written.
+    WipeOptions o;
+    o.plan = plan;
+    CUSTODY_ASSIGN_OR_RETURN(FreeSpaceWipeEvent ev, PlanFreeSpaceWipe(a.free_space, o, Env::Default()));
+    if (!json) {
       PrintLine(Format(_("plan: fill the free space of %s (method %s, verify %s), then remove "
                          "the fill files"),
-                       {a.free_space, plan.method, VerifyPolicyText(plan.verify)}));
-    nlohmann::json target = {{"path", a.free_space},
-                             {"kind", "free-space"},
-                             {"plan", PlanJson(plan)},
-                             {"warnings", nlohmann::json::array()}};
+                       {ev.mount_point, plan.method, VerifyPolicyText(plan.verify)}));
+      PrintLine(_("not reached by a free-space wipe:"));
+      for (const MessageText& l : ev.limitation_texts) PrintLine("  - " + Render(l));
+      for (const MessageText& w : ev.warning_texts) {
+        PrintLine("  " + std::string(_("warning:")) + " " + Render(w));
+      }
+    }
+    nlohmann::json target = {{"path", ev.mount_point},     {"kind", "free-space"},
+                             {"file_system", ev.fs_type},  {"device", ev.device},
+                             {"free_bytes", ev.free_bytes_before},
+                             {"plan", PlanJson(plan)},     {"warnings", ev.warnings},
+                             {"limitations", ev.limitations}};
     PrintDryRun(json, nlohmann::json::array({target}));
     return Status::Ok();
   }

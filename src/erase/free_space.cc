@@ -525,9 +525,23 @@ Status CheckpointExt4Journal(const std::string& mount_point) {
 
 }  // namespace
 
-Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const WipeOptions& options,
-                                         Env* env) {
-  CUSTODY_ASSIGN_OR_RETURN(std::vector<WipePass> passes, ExpandPlan(options.plan));
+namespace {
+
+// What a free-space wipe of `mount_point` would do, after its checks: the
+// event's fields up to its warnings and limitations, and what the fill needs.
+struct FreeSpacePlanned {
+  FreeSpaceWipeEvent ev;
+  std::vector<WipePass> passes;
+  std::string real;  // The mount point, resolved.
+  std::string dev;  // "maj:min" of the mounted device.
+  bool root = false;
+};
+
+Result<FreeSpacePlanned> PlanFreeSpace(const std::string& mount_point, const WipeOptions& options,
+                                       Env* env) {
+  FreeSpacePlanned p;
+  CUSTODY_ASSIGN_OR_RETURN(p.passes, ExpandPlan(options.plan));
+  const std::vector<WipePass>& passes = p.passes;
   struct stat st;
   if (::stat(mount_point.c_str(), &st) != 0) return posix::ErrnoStatus("stat", mount_point, errno);
   if (!S_ISDIR(st.st_mode)) {
@@ -585,11 +599,33 @@ Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const W
   }
   ev.warnings = English(ev.warning_texts);
   ev.limitations = English(ev.limitation_texts);
+  p.ev = std::move(ev);
+  p.real = real;
+  p.dev = mount->dev;
+  p.root = root;
+  return p;
+}
+
+}  // namespace
+
+Result<FreeSpaceWipeEvent> PlanFreeSpaceWipe(const std::string& mount_point,
+                                             const WipeOptions& options, Env* env) {
+  CUSTODY_ASSIGN_OR_RETURN(FreeSpacePlanned p, PlanFreeSpace(mount_point, options, env));
+  return std::move(p.ev);
+}
+
+Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const WipeOptions& options,
+                                         Env* env) {
+  CUSTODY_ASSIGN_OR_RETURN(FreeSpacePlanned p, PlanFreeSpace(mount_point, options, env));
+  FreeSpaceWipeEvent& ev = p.ev;
+  const std::string& real = p.real;
+  const bool root = p.root;
+  device::SystemRoots roots;
   erase::FreeSpaceFill fill;
   fill.total_hint = root ? ev.free_bytes_total : ev.free_bytes_before;
   // ext4 (and ext2/ext3 through the ext4 driver) holds back reserved
   // clusters even from root; root may lower them for the fill.
-  const std::string name = device::NameForDevNumber(roots, mount->dev);
+  const std::string name = device::NameForDevNumber(roots, p.dev);
   const bool ext4_driver = !name.empty() && env->FileExists(roots.sys + "/fs/ext4/" + name);
   if (root && ext4_driver) {
     const std::string control = roots.sys + "/fs/ext4/" + name + "/reserved_clusters";
@@ -602,7 +638,7 @@ Result<FreeSpaceWipeEvent> WipeFreeSpace(const std::string& mount_point, const W
       fill.checkpoint_missing = "not running as root";
     }
   }
-  return erase::FillFreeSpace(real, passes, fill, options, env, std::move(ev));
+  return erase::FillFreeSpace(real, p.passes, fill, options, env, std::move(ev));
 }
 
 }  // namespace custody

@@ -323,12 +323,22 @@ TEST_F(WipeCliTest, DryRunJsonCarriesThePlan) {
   EXPECT_EQ(f["targets"][1]["plan"]["verify"], "last");
   EXPECT_EQ(ReadFileOrDie(single), kMarker);
 
-  auto free = Run({"--json", "wipe", "--free-space", dir_.path(), "--dry-run"});
+  // A free-space dry run makes the real run's checks: a directory that is
+  // not a mount point is refused; the root file system's plan carries its
+  // file system, warnings and what the fill cannot reach.
+  auto not_mount = Run({"--json", "wipe", "--free-space", dir_.path(), "--dry-run"});
+  EXPECT_EQ(not_mount.exit_code, 2) << not_mount.out;
+  EXPECT_THAT(not_mount.err, HasSubstr("is not a mount point"));
+  auto free = Run({"--json", "wipe", "--free-space", "/", "--dry-run"});
   ASSERT_EQ(free.exit_code, 0) << free.err;
   const auto fs = nlohmann::json::parse(free.out);
   ASSERT_EQ(fs["targets"].size(), 1u);
-  EXPECT_EQ(fs["targets"][0]["path"], dir_.path());
+  EXPECT_EQ(fs["targets"][0]["path"], "/");
   EXPECT_EQ(fs["targets"][0]["kind"], "free-space");
+  EXPECT_FALSE(fs["targets"][0]["file_system"].get<std::string>().empty());
+  EXPECT_TRUE(fs["targets"][0]["warnings"].is_array());
+  ASSERT_TRUE(fs["targets"][0]["limitations"].is_array());
+  EXPECT_GE(fs["targets"][0]["limitations"].size(), 4u);
   EXPECT_EQ(fs["targets"][0]["plan"]["method"], "random");
   EXPECT_EQ(fs["targets"][0]["plan"]["passes"][0]["kind"], "random");
   EXPECT_TRUE(WipeEntries().empty());
