@@ -459,12 +459,9 @@ TEST_F(WipeCliTest, AWipeOfADyingDeviceIsNotOfferedForResume) {
   if (std::string why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
   const std::string mnt = dir_.path() + "/small-tmpfs";
   ASSERT_EQ(::mkdir(mnt.c_str(), 0700), 0);
-  ASSERT_EQ(
-      RunCommand({"mount", "-t", "tmpfs", "-o", "size=1M,mode=0700", "tmpfs", mnt}).exit_code, 0);
-  struct Unmount {
-    std::string dir;
-    ~Unmount() { RunCommand({"umount", dir}); }
-  } unmount{mnt};
+  testing::TmpfsMount tmpfs;
+  std::string mount_error;
+  ASSERT_TRUE(tmpfs.Mount(mnt, 1 << 20, &mount_error)) << mount_error;
   const std::string backing = mnt + "/disk.img";
   ASSERT_TRUE(testing::CreateSparseFile(backing, 70 << 20));
   std::string error;

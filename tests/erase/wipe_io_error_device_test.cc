@@ -39,33 +39,12 @@ constexpr uint64_t kMiB = 1024 * 1024;
 constexpr uint64_t kDeviceBytes = 8 * kMiB;
 constexpr uint64_t kTmpfsBytes = 4 * kMiB;
 
-// A tmpfs mounted for the test, unmounted on every way out of it.
-class TmpfsMount {
- public:
-  bool Mount(const std::string& dir, uint64_t bytes, std::string* error) {
-    CommandResult r = RunCommand(
-        {"mount", "-t", "tmpfs", "-o", "size=" + std::to_string(bytes) + ",mode=0700", "tmpfs", dir});
-    if (r.exit_code != 0) {
-      *error = "mount -t tmpfs failed: " + r.err;
-      return false;
-    }
-    dir_ = dir;
-    return true;
-  }
-  ~TmpfsMount() {
-    if (!dir_.empty()) RunCommand({"umount", dir_});
-  }
-
- private:
-  std::string dir_;
-};
-
 TEST(WipeIoErrorDeviceTest, SectorsPastTheSpaceAreRecordedAndTheRestIsWritten) {
   if (std::string why = testing::LoopDeviceUnavailableReason(); !why.empty()) GTEST_SKIP() << why;
   TempDir dir;  // Declared first: removed after the mount and the loop device are gone.
   const std::string mnt = dir.path() + "/small-tmpfs";
   ASSERT_EQ(::mkdir(mnt.c_str(), 0700), 0);
-  TmpfsMount tmpfs;
+  testing::TmpfsMount tmpfs;
   std::string error;
   ASSERT_TRUE(tmpfs.Mount(mnt, kTmpfsBytes, &error)) << error;
   const std::string backing = mnt + "/disk.img";

@@ -188,6 +188,18 @@ class PackageFixture : public ::testing::Test {
     return o;
   }
 
+  // A zip package (generated password) at path("p.zip") of src/住民データ:
+  // 台帳.csv and a 70,000-byte file named `second` (relative, may hold a
+  // directory).
+  Result<CreatedPackage> MakeZipPackage(const std::string& second) {
+    MakeFile(path("src/住民データ/台帳.csv"), "氏名,住所\n山田,新潟\n");
+    MakeFile(path("src/住民データ/" + second), Pattern(70000, 9));
+    auto o = BaseOptions({path("src/住民データ")}, path("p.zip"));
+    o.recipients.clear();
+    o.format = PackageFormat::kZip;
+    return CreatePackage(*station_, o, nullptr);
+  }
+
   PackageKeys Keys() const {
     PackageKeys k;
     k.identities.push_back(identity_->ToString());

@@ -21,12 +21,7 @@ class ZipPackageTest : public PackageFixture {
  protected:
   void SetUp() override {
     PackageFixture::SetUp();
-    MakeFile(path("src/住民データ/台帳.csv"), "氏名,住所\n山田,新潟\n");
-    MakeFile(path("src/住民データ/写真/顔.bin"), Pattern(70000, 9));
-    auto o = BaseOptions({path("src/住民データ")}, path("p.zip"));
-    o.recipients.clear();
-    o.format = PackageFormat::kZip;
-    auto c = CreatePackage(*station_, o, nullptr);
+    auto c = MakeZipPackage("写真/顔.bin");
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     password_ = std::string(c->zip_password.view());
     digest_ = c->digest;

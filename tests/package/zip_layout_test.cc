@@ -75,12 +75,7 @@ class ZipLayoutTest : public PackageFixture {
  protected:
   void SetUp() override {
     PackageFixture::SetUp();
-    MakeFile(path("src/住民データ/台帳.csv"), "氏名,住所\n山田,新潟\n");
-    MakeFile(path("src/住民データ/写真.bin"), Pattern(70000, 9));
-    auto o = BaseOptions({path("src/住民データ")}, path("p.zip"));
-    o.recipients.clear();
-    o.format = PackageFormat::kZip;
-    auto c = CreatePackage(*station_, o, nullptr);
+    auto c = MakeZipPackage("写真.bin");
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     password_ = std::string(c->zip_password.view());
     zip_ = ReadFileOrDie(path("p.zip"));

@@ -74,4 +74,19 @@ bool CreateSparseFile(const std::string& path, uint64_t size) {
   return ok;
 }
 
+bool TmpfsMount::Mount(const std::string& dir, uint64_t bytes, std::string* error) {
+  CommandResult r = RunCommand(
+      {"mount", "-t", "tmpfs", "-o", "size=" + std::to_string(bytes) + ",mode=0700", "tmpfs", dir});
+  if (r.exit_code != 0) {
+    *error = "mount -t tmpfs failed: " + r.err;
+    return false;
+  }
+  dir_ = dir;
+  return true;
+}
+
+TmpfsMount::~TmpfsMount() {
+  if (!dir_.empty()) RunCommand({"umount", dir_});
+}
+
 }  // namespace custody::testing

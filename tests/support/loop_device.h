@@ -6,6 +6,7 @@
 #ifndef CUSTODY_TESTS_SUPPORT_LOOP_DEVICE_H_
 #define CUSTODY_TESTS_SUPPORT_LOOP_DEVICE_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,22 @@ class LoopDevice {
  private:
   LoopDevice(std::string path, std::string backing) : path_(std::move(path)), backing_(std::move(backing)) {}
   std::string path_, backing_, mount_dir_;
+};
+
+// A tmpfs of `bytes` mounted for a test (mode 0700), unmounted in the
+// destructor, on every way out of the test. Small ones make writes past their
+// space fail, as a disk with bad sectors does, under a loop device.
+class TmpfsMount {
+ public:
+  TmpfsMount() = default;
+  ~TmpfsMount();
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+  // false and `error` on failure.
+  bool Mount(const std::string& dir, uint64_t bytes, std::string* error);
+
+ private:
+  std::string dir_;
 };
 
 // Creates (or truncates) a sparse file of `size` bytes.
